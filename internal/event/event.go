@@ -1,0 +1,101 @@
+// Package event defines the records that flow from the engine through the
+// script pipeline to the writers. It has no dependencies so that every other
+// package (engine, script, the recording formats) can share it.
+package event
+
+// Kind tells what an Event describes.
+type Kind uint8
+
+const (
+	// Syscall is one system call, entered and (unless Flags has NoReturn)
+	// returned.
+	Syscall Kind = iota + 1
+	// Lost reports Lost records dropped by the kernel since the previous
+	// Lost event.
+	Lost
+)
+
+// Flags qualify a Syscall event.
+type Flags uint16
+
+const (
+	// NoReturn marks a call that never returns (exit, exit_group, a
+	// successful execve seen from the old image); Ret is meaningless.
+	NoReturn Flags = 1 << iota
+	// Unfinished marks a call still blocked when tracing ended.
+	Unfinished
+)
+
+// DataKind says how a captured argument was read.
+type DataKind uint8
+
+const (
+	// Str is a NUL-terminated string read at enter (paths and other
+	// strings); the terminator is not part of Bytes.
+	Str DataKind = iota + 1
+	// BufIn is an input buffer read at enter.
+	BufIn
+	// BufOut is an output buffer or struct read at exit.
+	BufOut
+	// StrTrunc is a string that filled the capture limit without a NUL.
+	StrTrunc
+)
+
+// Data is one piece of user memory captured for an argument.
+type Data struct {
+	Arg   uint8    // argument position, 0-based
+	Kind  DataKind // how it was read
+	Bytes []byte
+}
+
+// Event is one record of the trace. Times are nanoseconds since the start of
+// the trace (monotonic clock).
+type Event struct {
+	Kind     Kind
+	Flags    Flags
+	PID      uint32 // thread group id, what users call the pid
+	TID      uint32
+	Nr       int32 // syscall number for the traced architecture
+	Comm     string
+	TS       uint64 // enter time, ns since trace start
+	Duration uint64 // ns between enter and exit; 0 for NoReturn
+	Args     [6]uint64
+	Ret      int64
+	Data     []Data
+	LostN    uint64 // for Kind == Lost
+}
+
+// Failed reports whether the call returned an error (-4095..-1).
+func (e *Event) Failed() bool {
+	return e.Kind == Syscall && e.Flags&(NoReturn|Unfinished) == 0 && e.Ret < 0 && e.Ret >= -4095
+}
+
+// Errno is the error number of a failed call, 0 otherwise.
+func (e *Event) Errno() int {
+	if e.Failed() {
+		return int(-e.Ret)
+	}
+	return 0
+}
+
+// String returns the first captured string of argument arg, if any.
+func (e *Event) String(arg int) (string, bool) {
+	for i := range e.Data {
+		d := &e.Data[i]
+		if int(d.Arg) == arg && (d.Kind == Str || d.Kind == StrTrunc) {
+			return string(d.Bytes), true
+		}
+	}
+	return "", false
+}
+
+// FirstString returns the first captured string of any argument.
+func (e *Event) FirstString() (string, bool) {
+	for i := range e.Data {
+		d := &e.Data[i]
+		if d.Kind == Str || d.Kind == StrTrunc {
+			return string(d.Bytes), true
+		}
+	}
+	return "", false
+}
