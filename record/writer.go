@@ -1,0 +1,219 @@
+package record
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+)
+
+var le = binary.LittleEndian
+
+// Writer writes a recording. It is not safe for concurrent use.
+type Writer struct {
+	bw      *bufio.Writer
+	buf     []byte // reused for every record
+	records uint64
+	err     error // sticky
+	closed  bool
+}
+
+// NewWriter writes hdr to w and returns a Writer for the records. Writes are
+// buffered; Close writes the end record and flushes, but does not close w.
+func NewWriter(w io.Writer, hdr Header) (*Writer, error) {
+	head, err := appendHeader(nil, &hdr)
+	if err != nil {
+		return nil, err
+	}
+	bw := bufio.NewWriterSize(w, 256<<10)
+	if _, err := bw.Write(head); err != nil {
+		return nil, fmt.Errorf("writing recording header: %w", err)
+	}
+	return &Writer{bw: bw, buf: make([]byte, 0, 4096)}, nil
+}
+
+// Write appends one event. Syscall events keep their captured data; Lost
+// events keep PID, TID, TS and LostN. It does not allocate once the record
+// buffer has grown to the largest record.
+func (w *Writer) Write(ev *event.Event) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.closed {
+		return errors.New("writing record: writer is closed")
+	}
+	b := w.buf[:0]
+	switch ev.Kind {
+	case event.Syscall:
+		size := syscallFixedSize
+		for i := range ev.Data {
+			size += dataHeaderSize + pad8(len(ev.Data[i].Bytes))
+		}
+		if size > MaxRecordSize {
+			return fmt.Errorf("writing record: %d bytes of captured data exceed the %d-byte record limit", size, MaxRecordSize)
+		}
+		if len(ev.Data) > 0xffff {
+			return fmt.Errorf("writing record: %d data items exceed the limit of 65535", len(ev.Data))
+		}
+		b = le.AppendUint32(b, uint32(size))
+		b = le.AppendUint16(b, KindSyscall)
+		b = le.AppendUint16(b, uint16(ev.Flags))
+		b = le.AppendUint32(b, ev.PID)
+		b = le.AppendUint32(b, ev.TID)
+		b = le.AppendUint32(b, uint32(ev.Nr))
+		b = le.AppendUint16(b, uint16(len(ev.Data)))
+		b = le.AppendUint16(b, 0)
+		b = le.AppendUint64(b, ev.TS)
+		b = le.AppendUint64(b, ev.Duration)
+		for _, a := range ev.Args {
+			b = le.AppendUint64(b, a)
+		}
+		b = le.AppendUint64(b, uint64(ev.Ret))
+		b = appendComm(b, ev.Comm)
+		for i := range ev.Data {
+			d := &ev.Data[i]
+			b = append(b, d.Arg, uint8(d.Kind), 0, 0)
+			b = le.AppendUint32(b, uint32(len(d.Bytes)))
+			b = append(b, d.Bytes...)
+			b = appendPad(b)
+		}
+	case event.Lost:
+		b = le.AppendUint32(b, lostSize)
+		b = le.AppendUint16(b, KindLost)
+		b = le.AppendUint16(b, uint16(ev.Flags))
+		b = le.AppendUint32(b, ev.PID)
+		b = le.AppendUint32(b, ev.TID)
+		b = le.AppendUint64(b, ev.TS)
+		b = le.AppendUint64(b, ev.LostN)
+	default:
+		return fmt.Errorf("writing record: unknown event kind %d", ev.Kind)
+	}
+	w.buf = b
+	if _, err := w.bw.Write(b); err != nil {
+		w.err = fmt.Errorf("writing record: %w", err)
+		return w.err
+	}
+	w.records++
+	return nil
+}
+
+// Flush writes buffered records to the underlying writer.
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.bw.Flush(); err != nil {
+		w.err = fmt.Errorf("flushing recording: %w", err)
+	}
+	return w.err
+}
+
+// Close writes the end record, which marks the recording complete, and
+// flushes. It does not close the underlying writer. Calling it twice is a
+// no-op.
+func (w *Writer) Close() error {
+	if w.closed {
+		return w.err
+	}
+	w.closed = true
+	if w.err != nil {
+		return w.err
+	}
+	b := w.buf[:0]
+	b = le.AppendUint32(b, endSize)
+	b = le.AppendUint16(b, KindEnd)
+	b = le.AppendUint16(b, 0)
+	b = le.AppendUint64(b, w.records)
+	if _, err := w.bw.Write(b); err != nil {
+		w.err = fmt.Errorf("writing end record: %w", err)
+		return w.err
+	}
+	return w.Flush()
+}
+
+// Records returns how many events have been written.
+func (w *Writer) Records() uint64 { return w.records }
+
+func appendComm(b []byte, comm string) []byte {
+	if len(comm) > commSize {
+		comm = comm[:commSize]
+	}
+	b = append(b, comm...)
+	for range commSize - len(comm) {
+		b = append(b, 0)
+	}
+	return b
+}
+
+func appendPad(b []byte) []byte {
+	for len(b)%8 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// appendHeader encodes the fixed header and the header items.
+func appendHeader(b []byte, h *Header) ([]byte, error) {
+	start := len(b)
+	b = append(b, Magic...)
+	b = le.AppendUint32(b, Version)
+	b = le.AppendUint32(b, 0) // header_size, patched below
+	b = le.AppendUint64(b, h.BootOffset)
+	b = le.AppendUint32(b, auditArch[h.Arch])
+	b = le.AppendUint32(b, 0)
+
+	b = appendMeta(b, MetaArch, []byte(h.Arch))
+	b = appendMeta(b, MetaKernel, []byte(h.KernelRelease))
+	var words []byte
+	for _, a := range h.Argv {
+		words = append(words, a...)
+		words = append(words, 0)
+	}
+	b = appendMeta(b, MetaArgv, words)
+	keys := make([]string, 0, len(h.Options))
+	for k := range h.Options {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		kv := append([]byte(k), 0)
+		kv = append(kv, h.Options[k]...)
+		kv = append(kv, 0)
+		b = appendMeta(b, MetaOption, kv)
+	}
+	for _, sc := range h.Syscalls {
+		if len(sc.Args) > 0xffff {
+			return nil, fmt.Errorf("encoding recording header: syscall %s has %d arguments", sc.Name, len(sc.Args))
+		}
+		p := le.AppendUint32(nil, uint32(sc.Nr))
+		p = le.AppendUint16(p, uint16(len(sc.Args)))
+		p = le.AppendUint16(p, 0)
+		p = append(p, sc.Name...)
+		p = append(p, 0)
+		for _, a := range sc.Args {
+			p = append(p, a.Name...)
+			p = append(p, 0)
+			p = append(p, a.Type...)
+			p = append(p, 0)
+		}
+		b = appendMeta(b, MetaSyscall, p)
+	}
+	size := len(b) - start
+	if size > MaxHeaderSize {
+		return nil, fmt.Errorf("encoding recording header: %d bytes exceed the %d-byte limit", size, MaxHeaderSize)
+	}
+	le.PutUint32(b[start+12:], uint32(size))
+	return b, nil
+}
+
+func appendMeta(b []byte, typ uint16, payload []byte) []byte {
+	b = le.AppendUint16(b, typ)
+	b = le.AppendUint16(b, 0)
+	b = le.AppendUint32(b, uint32(len(payload)))
+	b = append(b, payload...)
+	return appendPad(b)
+}
