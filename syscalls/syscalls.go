@@ -1,0 +1,165 @@
+package syscalls
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// Kind says how an argument is shown and whether, and when, the kernel side
+// captures the memory it points to.
+type Kind uint8
+
+const (
+	// Int is a plain integer (the default).
+	Int Kind = iota
+	// Fd is a file descriptor.
+	Fd
+	// Dirfd is a directory file descriptor for *at calls (AT_FDCWD).
+	Dirfd
+	// Path is a NUL-terminated path name, captured as a string at enter.
+	Path
+	// Str is another NUL-terminated input string (xattr names, fs types),
+	// captured at enter.
+	Str
+	// BufIn is an input buffer whose length is argument SizeArg, captured at
+	// enter.
+	BufIn
+	// BufOut is an output buffer filled by the kernel; its length is the
+	// return value. Captured at exit.
+	BufOut
+	// StructIn points to a struct of Size bytes read by the kernel, captured
+	// at enter.
+	StructIn
+	// StructOut points to a struct of Size bytes written by the kernel,
+	// captured at exit.
+	StructOut
+	// Ptr is any other pointer, printed as an address.
+	Ptr
+	// Flags is a flag set or an enum; Decoder names its FlagTable.
+	Flags
+	// StrArray is a NULL-terminated array of string pointers (execve's argv
+	// and envp). A kernel side that does not capture arrays treats it as Ptr.
+	StrArray
+)
+
+var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray"}
+
+// String returns the constant's name, such as "Path".
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// Arg describes one syscall argument.
+type Arg struct {
+	Name    string // name from the kernel's syscall metadata, e.g. "pathname"
+	Type    string // C type, e.g. "const char *"
+	Kind    Kind
+	SizeArg int8   // for BufIn (and BufIn-like sized structs): index of the length argument; -1 otherwise
+	Size    uint16 // for StructIn/StructOut: struct size in bytes on this arch
+	Decoder string // decoder for strace-style printing: "open_flags", "at_dirfd", "struct stat", "" ...
+}
+
+// Syscall describes one system call of one architecture.
+type Syscall struct {
+	Nr       int
+	Name     string
+	Args     []Arg // exactly as many as the syscall takes
+	Classes  Class
+	NoReturn bool // never returns to the caller (exit, exit_group)
+}
+
+// Table is the syscall table of one architecture. It is read-only and safe
+// for concurrent use.
+type Table struct {
+	arch   string
+	byNr   []*Syscall // indexed by number; nil for holes
+	byName map[string]*Syscall
+	all    []*Syscall
+}
+
+// ErrUnknownArch is returned, wrapped, by ForArch for an unsupported arch.
+var ErrUnknownArch = fmt.Errorf("unknown architecture")
+
+var (
+	tableOnce = map[string]*sync.Once{"amd64": {}, "arm64": {}}
+	tables    = map[string]*Table{}
+	tableSrc  = map[string][]Syscall{"amd64": syscallsAMD64, "arm64": syscallsARM64}
+	tablesMu  sync.Mutex
+)
+
+// ForArch returns the table for a GOARCH name: "amd64" or "arm64".
+func ForArch(goarch string) (*Table, error) {
+	once, ok := tableOnce[goarch]
+	if !ok {
+		return nil, fmt.Errorf("loading syscall table for %q: %w (want amd64 or arm64)", goarch, ErrUnknownArch)
+	}
+	once.Do(func() {
+		t := newTable(goarch, tableSrc[goarch])
+		tablesMu.Lock()
+		tables[goarch] = t
+		tablesMu.Unlock()
+	})
+	tablesMu.Lock()
+	defer tablesMu.Unlock()
+	return tables[goarch], nil
+}
+
+// Native returns the table for runtime.GOARCH. It panics on an architecture
+// other than amd64 and arm64, which strace.ebpf does not build for.
+func Native() *Table {
+	t, err := ForArch(runtime.GOARCH)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func newTable(arch string, src []Syscall) *Table {
+	t := &Table{arch: arch, byName: make(map[string]*Syscall, len(src))}
+	maxNr := -1
+	for i := range src {
+		maxNr = max(maxNr, src[i].Nr)
+	}
+	t.byNr = make([]*Syscall, maxNr+1)
+	for i := range src {
+		s := &src[i]
+		t.byNr[s.Nr] = s
+		t.byName[s.Name] = s
+		t.all = append(t.all, s)
+	}
+	return t
+}
+
+// Arch returns the GOARCH name of the table, such as "amd64".
+func (t *Table) Arch() string { return t.arch }
+
+// ByNr returns the syscall with number nr, or nil when there is none.
+func (t *Table) ByNr(nr int) *Syscall {
+	if nr < 0 || nr >= len(t.byNr) {
+		return nil
+	}
+	return t.byNr[nr]
+}
+
+// ByName returns the syscall called name, or nil when there is none.
+func (t *Table) ByName(name string) *Syscall { return t.byName[name] }
+
+// All returns every syscall of the table, sorted by number. The caller must
+// not modify the slice or the syscalls.
+func (t *Table) All() []*Syscall { return t.all }
+
+// MaxNr returns the highest syscall number in the table.
+func (t *Table) MaxNr() int { return len(t.byNr) - 1 }
+
+// Name returns the name of syscall nr, or strace's name for an unknown
+// number, "syscall_0x1c2".
+func (t *Table) Name(nr int) string {
+	if s := t.ByNr(nr); s != nil {
+		return s.Name
+	}
+	return fmt.Sprintf("syscall_%#x", nr)
+}
