@@ -9,3 +9,5 @@ require (
 	go.starlark.net v0.0.0-20260908191801-89a6a09411d5 // indirect
 	golang.org/x/sys v0.43.0 // indirect
 )
+
+tool github.com/cilium/ebpf/cmd/bpf2go

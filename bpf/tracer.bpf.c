@@ -1,0 +1,459 @@
+//go:build ignore
+
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * strace.ebpf kernel side: one generic program pair on the raw sys_enter and
+ * sys_exit tracepoints. Every filter runs here, before anything reaches the
+ * ring buffer: the traced-task set, the syscall set and the failed-only
+ * status. Which argument of which syscall is captured (a string, an input or
+ * output buffer, a struct) comes from sc_table, written by user space before
+ * the programs are attached, so there is no per-syscall program.
+ */
+#include "include/vmlinux_min.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define MAX_NR 1024      /* syscall numbers below this are filtered and described */
+#define MAX_ITEMS 4      /* captured pieces of user memory per record */
+#define DATA_MAX 8192    /* bytes of captured memory per record */
+#define STR_MAX 4096     /* PATH_MAX: a path is captured whole */
+
+/* Capture kinds in sc_table (mirrored in engine/table.go). */
+enum cap_kind {
+	CAP_NONE = 0,
+	CAP_STR = 1,        /* NUL-terminated string, at enter */
+	CAP_BUF_IN = 2,     /* buffer sized by argument size_arg, at enter */
+	CAP_BUF_OUT = 3,    /* buffer sized by the return value, at exit */
+	CAP_STRUCT_IN = 4,  /* fixed-size struct, at enter */
+	CAP_STRUCT_OUT = 5, /* fixed-size struct, at exit on success */
+};
+
+/* Item kinds in records (mirrored in internal/event: Str, BufIn, BufOut, StrTrunc). */
+enum item_kind {
+	ITEM_STR = 1,
+	ITEM_BUF_IN = 2,
+	ITEM_BUF_OUT = 3,
+	ITEM_STR_TRUNC = 4,
+};
+
+/* Task states in the tasks map. */
+enum task_state {
+	TASK_TRACED = 1,
+	TASK_ARMED = 2, /* launched command: tracing starts at its execve */
+};
+
+/* Record flags (mirrored in internal/event.Flags). */
+enum ev_flags {
+	EV_NORETURN = 1 << 0,
+};
+
+/* sc_desc.flags */
+enum sc_flags {
+	SC_NORETURN = 1 << 0,
+	SC_HAS_ENTER_CAP = 1 << 1,
+	SC_HAS_EXIT_CAP = 1 << 2,
+};
+
+struct arg_cap {
+	u8 kind;     /* enum cap_kind */
+	u8 size_arg; /* CAP_BUF_IN: argument holding the length */
+	u16 size;    /* CAP_STRUCT_*: size in bytes */
+};
+
+struct sc_desc {
+	struct arg_cap cap[6];
+	u8 flags; /* enum sc_flags */
+	u8 pad[3];
+};
+
+struct item {
+	u8 arg;  /* argument position */
+	u8 kind; /* enum item_kind */
+	u16 len; /* bytes in data */
+};
+
+/* The fixed part of every record in the ring buffer; data follows. */
+struct event_hdr {
+	u64 ts;       /* bpf_ktime_get_ns() at enter */
+	u64 duration; /* ns from enter to exit */
+	u64 args[6];
+	s64 ret;
+	u32 pid; /* tgid */
+	u32 tid;
+	s32 nr;
+	u16 flags;
+	u8 nitems;
+	u8 pad;
+	struct item items[MAX_ITEMS];
+	char comm[16];
+};
+
+struct record {
+	struct event_hdr hdr;
+	u8 data[DATA_MAX];
+};
+
+/* What sys_enter leaves for sys_exit, per thread. */
+struct pending {
+	u64 ts;
+	u64 args[6];
+	s32 nr;
+	u32 has_rec; /* captured data waits in recs */
+};
+
+/* Set by user space before loading. */
+volatile const u32 tracer_tgid = 0;
+volatile const u32 system_wide = 0;
+volatile const u32 follow_fork = 0;
+volatile const u32 failed_only = 0;
+volatile const u32 filter_syscalls = 0;
+volatile const s32 execve_nr = -1;
+volatile const s32 execveat_nr = -1;
+volatile const u32 buf_max = 32;          /* bytes of a buffer captured */
+volatile const u64 wakeup_bytes = 1 << 20; /* wake the reader past this much data */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);   /* tgid */
+	__type(value, u32); /* enum task_state */
+} tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_NR);
+	__type(key, u32);
+	__type(value, u8); /* 1: trace this syscall */
+} sc_filter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_NR);
+	__type(key, u32);
+	__type(value, struct sc_desc);
+} sc_table SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32); /* tid */
+	__type(value, struct pending);
+} pendings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, u32); /* tid */
+	__type(value, struct record);
+} recs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct record);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by user space */
+} events SEC(".maps");
+
+static __always_inline void count_lost(void)
+{
+	u32 zero = 0;
+	u64 *n = bpf_map_lookup_elem(&lost, &zero);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+static __always_inline u64 wake_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* is_traced decides whether tgid's syscall nr is of interest. */
+static __always_inline bool is_traced(u32 tgid, long nr)
+{
+	if (system_wide)
+		return tgid != tracer_tgid;
+	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
+	if (!st)
+		return false;
+	if (*st == TASK_ARMED) {
+		if (nr != execve_nr && nr != execveat_nr)
+			return false;
+		*st = TASK_TRACED;
+	}
+	return true;
+}
+
+static __always_inline bool wanted(long nr)
+{
+	if (!filter_syscalls)
+		return true;
+	if (nr < 0 || nr >= MAX_NR)
+		return false;
+	u32 key = nr;
+	u8 *on = bpf_map_lookup_elem(&sc_filter, &key);
+	return on && *on;
+}
+
+static __always_inline bool is_error(s64 ret)
+{
+	return ret < 0 && ret >= -4095;
+}
+
+static __always_inline void read_args(struct pt_regs *regs, u64 *args)
+{
+#if defined(__TARGET_ARCH_x86)
+	args[0] = BPF_CORE_READ(regs, di);
+	args[1] = BPF_CORE_READ(regs, si);
+	args[2] = BPF_CORE_READ(regs, dx);
+	args[3] = BPF_CORE_READ(regs, r10);
+	args[4] = BPF_CORE_READ(regs, r8);
+	args[5] = BPF_CORE_READ(regs, r9);
+#elif defined(__TARGET_ARCH_arm64)
+	args[0] = BPF_CORE_READ(regs, orig_x0);
+	args[1] = BPF_CORE_READ(regs, user_regs.regs[1]);
+	args[2] = BPF_CORE_READ(regs, user_regs.regs[2]);
+	args[3] = BPF_CORE_READ(regs, user_regs.regs[3]);
+	args[4] = BPF_CORE_READ(regs, user_regs.regs[4]);
+	args[5] = BPF_CORE_READ(regs, user_regs.regs[5]);
+#endif
+}
+
+/*
+ * capture reads one argument's user memory into rec->data at *off and
+ * describes it in the next item; it gives up quietly when the record is full.
+ * Buffers are cut at buf_max bytes; structs (whole) are read entirely.
+ */
+static __always_inline void capture(struct record *rec, u32 *off, u8 arg, u8 kind,
+				    u64 ptr, u64 len, bool whole)
+{
+	u8 n = rec->hdr.nitems;
+	u32 o = *off;
+	long got;
+
+	if (n >= MAX_ITEMS || !ptr)
+		return;
+	if (kind == ITEM_STR) {
+		if (o > DATA_MAX - STR_MAX)
+			return;
+		got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)ptr);
+		if (got <= 0)
+			return;
+		/*
+		 * got counts the NUL, which the helper always writes. A string
+		 * that filled STR_MAX may have been cut (the kernel would fail
+		 * such a path with ENAMETOOLONG): say so.
+		 */
+		if (got == STR_MAX)
+			kind = ITEM_STR_TRUNC;
+		got--;
+	} else {
+		if (!whole && len > buf_max)
+			len = buf_max;
+		if (len > STR_MAX)
+			len = STR_MAX;
+		if (len == 0 || o > DATA_MAX - STR_MAX)
+			return;
+		if (bpf_probe_read_user(&rec->data[o], len, (const void *)ptr) != 0)
+			return;
+		got = len;
+	}
+	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].len = got;
+	rec->hdr.nitems = n + 1;
+	*off = o + got;
+}
+
+static __always_inline struct sc_desc *describe(long nr)
+{
+	if (nr < 0 || nr >= MAX_NR)
+		return NULL;
+	u32 key = nr;
+	return bpf_map_lookup_elem(&sc_table, &key);
+}
+
+static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 ts, u64 now)
+{
+	h->ts = ts;
+	h->duration = now - ts;
+	h->pid = id >> 32;
+	h->tid = (u32)id;
+	h->nr = nr;
+	bpf_get_current_comm(&h->comm, sizeof(h->comm));
+}
+
+SEC("raw_tracepoint/sys_enter")
+int sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id;
+	long nr = (long)ctx->args[1];
+
+	if (!is_traced(id >> 32, nr) || !wanted(nr))
+		return 0;
+
+	struct pending p = {};
+	p.ts = bpf_ktime_get_ns();
+	p.nr = nr;
+	read_args((struct pt_regs *)ctx->args[0], p.args);
+
+	struct sc_desc *d = describe(nr);
+	u8 flags = d ? d->flags : 0;
+
+	if (flags & SC_NORETURN) {
+		/* exit and exit_group never reach sys_exit: send them now. */
+		if (failed_only)
+			return 0;
+		struct event_hdr h = {};
+		fill_hdr(&h, id, nr, p.ts, p.ts);
+		__builtin_memcpy(h.args, p.args, sizeof(h.args));
+		h.flags = EV_NORETURN;
+		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
+			count_lost();
+		return 0;
+	}
+
+	if (d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) {
+		u32 zero = 0;
+		struct record *tmpl = bpf_map_lookup_elem(&scratch, &zero);
+		if (tmpl) {
+			tmpl->hdr.nitems = 0;
+			bpf_map_update_elem(&recs, &tid, tmpl, BPF_ANY);
+		}
+		struct record *rec = bpf_map_lookup_elem(&recs, &tid);
+		if (rec) {
+			u32 off = 0;
+			rec->hdr.nitems = 0;
+#pragma unroll
+			for (int i = 0; i < 6; i++) {
+				u8 k = d->cap[i].kind;
+				if (k == CAP_STR)
+					capture(rec, &off, i, ITEM_STR, p.args[i], 0, false);
+				else if (k == CAP_BUF_IN) {
+					u8 sa = d->cap[i].size_arg;
+					capture(rec, &off, i, ITEM_BUF_IN, p.args[i], p.args[sa < 6 ? sa : 0], false);
+				} else if (k == CAP_STRUCT_IN)
+					capture(rec, &off, i, ITEM_BUF_IN, p.args[i], d->cap[i].size, true);
+			}
+			rec->hdr.pad = 0;
+			/* Remember where exit captures go. */
+			rec->hdr.args[0] = off;
+			p.has_rec = 1;
+		} else {
+			count_lost();
+		}
+	}
+	bpf_map_update_elem(&pendings, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id;
+	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
+	if (!pp)
+		return 0;
+
+	s64 ret = (s64)ctx->args[1];
+	u64 now = bpf_ktime_get_ns();
+	struct pending p = *pp;
+	bpf_map_delete_elem(&pendings, &tid);
+
+	if (failed_only && !is_error(ret)) {
+		if (p.has_rec)
+			bpf_map_delete_elem(&recs, &tid);
+		return 0;
+	}
+
+	if (!p.has_rec) {
+		struct event_hdr h = {};
+		fill_hdr(&h, id, p.nr, p.ts, now);
+		__builtin_memcpy(h.args, p.args, sizeof(h.args));
+		h.ret = ret;
+		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
+			count_lost();
+		return 0;
+	}
+
+	struct record *rec = bpf_map_lookup_elem(&recs, &tid);
+	if (!rec) {
+		count_lost();
+		return 0;
+	}
+	u32 off = rec->hdr.args[0];
+	struct sc_desc *d = describe(p.nr);
+	if (d && (d->flags & SC_HAS_EXIT_CAP) && !is_error(ret)) {
+#pragma unroll
+		for (int i = 0; i < 6; i++) {
+			u8 k = d->cap[i].kind;
+			if (k == CAP_BUF_OUT && ret > 0)
+				capture(rec, &off, i, ITEM_BUF_OUT, p.args[i], ret, false);
+			else if (k == CAP_STRUCT_OUT)
+				capture(rec, &off, i, ITEM_BUF_OUT, p.args[i], d->cap[i].size, true);
+		}
+	}
+	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);
+	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
+	rec->hdr.ret = ret;
+	rec->hdr.flags = 0;
+	u64 size = sizeof(struct event_hdr) + off;
+	if (size > sizeof(struct record))
+		size = sizeof(struct record);
+	if (bpf_ringbuf_output(&events, rec, size, wake_flags()) != 0)
+		count_lost();
+	bpf_map_delete_elem(&recs, &tid);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_fork")
+int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	if (!follow_fork || system_wide)
+		return 0;
+	struct task_struct *parent = (struct task_struct *)ctx->args[0];
+	struct task_struct *child = (struct task_struct *)ctx->args[1];
+	u32 ptgid = BPF_CORE_READ(parent, tgid);
+	u32 ctgid = BPF_CORE_READ(child, tgid);
+	if (ptgid == ctgid)
+		return 0; /* a new thread: its group is already traced */
+	u32 *st = bpf_map_lookup_elem(&tasks, &ptgid);
+	if (!st || *st != TASK_TRACED)
+		return 0;
+	u32 v = TASK_TRACED;
+	bpf_map_update_elem(&tasks, &ctgid, &v, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exit")
+int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (struct task_struct *)ctx->args[0];
+	u32 tid = BPF_CORE_READ(task, pid);
+	u32 tgid = BPF_CORE_READ(task, tgid);
+
+	bpf_map_delete_elem(&pendings, &tid);
+	bpf_map_delete_elem(&recs, &tid);
+	if (!system_wide && BPF_CORE_READ(task, signal, live.counter) == 0)
+		bpf_map_delete_elem(&tasks, &tgid);
+	return 0;
+}

@@ -1,0 +1,313 @@
+// Command strace.ebpf traces the system calls of a command, of running
+// processes or of the whole system with eBPF, and feeds them to a pipeline
+// of scripts that filter, aggregate and format them.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/format"
+	"github.com/strace-ebpf/strace.ebpf/script"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+func main() {
+	engine.MaybeChild()
+	code, err := run(os.Args, os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "strace.ebpf: %s\n", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// options are the parsed command line.
+type options struct {
+	output    string
+	timestamp bool
+	format    string
+	hexSep    string
+	failed    bool
+	exprs     []string
+	follow    int
+	pids      []string
+	scripts   []string
+	debug     bool
+	help      bool
+	args      []string
+}
+
+const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]
+
+Trace the system calls of a command, of running processes (-p) or, with
+neither, of the whole system, through eBPF. Events go through the scripts
+given with -s, then through the format chosen with -l.
+
+Options:
+`
+
+func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("strace.ebpf", pflag.ContinueOnError)
+	fs.SetInterspersed(false)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.StringVarP(&o.output, "output", "o", "", "write the trace to `file` (created with mode 0600)")
+	fs.BoolVarP(&o.timestamp, "timestamp", "t", false, "include a timestamp in the output")
+	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(formatNames(), ", ")+"; 'help' or 'list' describes them")
+	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
+	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls")
+	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,...; 'help' or 'list' for more)")
+	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone")
+	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated); Ctrl-C detaches")
+	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this Starlark `file` (repeatable: a pipeline)")
+	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
+	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
+	return fs
+}
+
+// formats are the stock formats, by -l name: the stdlib script that
+// implements each, and its description.
+var formats = map[string]struct {
+	script string
+	about  string
+}{
+	"hex":     {"hex.star", "the original hex log: one line per syscall, numbers as 16 hex digits, paths as text (default)"},
+	"hex_raw": {"hex.star", "alias of hex"},
+}
+
+func formatNames() []string {
+	names := make([]string, 0, len(formats))
+	for n := range formats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func printFormats(w io.Writer) {
+	fmt.Fprintln(w, "Output formats (-l):")
+	for _, n := range formatNames() {
+		fmt.Fprintf(w, "  %-10s %s\n", n, formats[n].about)
+	}
+}
+
+// run is the whole program; it returns the exit code and the error to print.
+func run(argv []string, stdout, stderr io.Writer) (int, error) {
+	var o options
+	fs := newFlags(&o, stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHead)
+		fmt.Fprint(stderr, fs.FlagUsages())
+	}
+	if err := fs.Parse(argv[1:]); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0, nil
+		}
+		return 2, fmt.Errorf("parsing options: %w", err)
+	}
+	if o.help {
+		fmt.Fprint(stdout, usageHead)
+		fmt.Fprint(stdout, fs.FlagUsages())
+		return 0, nil
+	}
+	o.args = fs.Args()
+	tab := syscalls.Native()
+
+	switch o.format {
+	case "help", "list":
+		printFormats(stdout)
+		return 0, nil
+	}
+	fmtSpec, ok := formats[o.format]
+	if !ok {
+		return 2, fmt.Errorf("choosing format: unknown format %q (valid: %s)", o.format, strings.Join(formatNames(), ", "))
+	}
+	filter, err := parseExprs(o.exprs, tab)
+	if err != nil {
+		return 2, err
+	}
+	if filter.help {
+		printExprHelp(stdout, tab)
+		return 0, nil
+	}
+	if o.follow > 1 {
+		return 2, errors.New("parsing options: -ff (per-process output files) is not implemented yet")
+	}
+	sep, err := unescape(o.hexSep)
+	if err != nil {
+		return 2, fmt.Errorf("parsing -K: %w", err)
+	}
+	pids, err := parsePIDs(o.pids)
+	if err != nil {
+		return 2, err
+	}
+	if len(pids) > 0 && len(o.args) > 0 {
+		return 2, errors.New("parsing options: -p and a command are exclusive")
+	}
+
+	// Scripts compile before anything starts: a broken script costs nothing.
+	var out lazyOutput
+	pipe := script.NewPipeline(&out, script.Options{
+		Table: tab,
+		Hex:   format.HexOptions{Sep: sep, Timestamp: o.timestamp},
+		Argv:  argv,
+	})
+	if o.failed {
+		if err := pipe.AddStdlib("failed.star"); err != nil {
+			return 1, err
+		}
+	}
+	for _, s := range o.scripts {
+		if err := pipe.AddFile(s); err != nil {
+			return 1, err
+		}
+	}
+	if err := pipe.AddStdlib(fmtSpec.script); err != nil {
+		return 1, err
+	}
+
+	cfg := engine.Config{
+		Command:     o.args,
+		PIDs:        pids,
+		FollowForks: o.follow > 0,
+		FailedOnly:  o.failed,
+		Syscalls:    filter.nrs,
+		Table:       tab,
+	}
+	if o.debug {
+		cfg.Debug = stderr
+	}
+	sess, err := engine.New(cfg)
+	if err != nil {
+		return 1, err
+	}
+	// The trace goes to -o, else to stderr when tracing a command (its own
+	// stdout stays clean), else to stdout.
+	switch {
+	case o.output != "":
+		f, err := os.OpenFile(o.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			sess.Close()
+			return 1, fmt.Errorf("opening output: %w", err)
+		}
+		defer f.Close()
+		out.w = f
+	case len(o.args) > 0:
+		out.w = stderr
+	default:
+		out.w = stdout
+	}
+
+	if err := pipe.Start(); err != nil {
+		sess.Close()
+		pipe.Flush()
+		return 1, err
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		n := 0
+		for sig := range sigs {
+			n++
+			// A launched command gets the signal first, and the trace
+			// goes on until it exits; a second signal detaches at once.
+			if sess.ChildPID() != 0 && n == 1 {
+				sess.Signal(sig)
+				continue
+			}
+			cancel()
+		}
+	}()
+
+	res, runErr := sess.Run(ctx, pipe)
+	var finErr error
+	if runErr == nil {
+		finErr = pipe.Finish()
+	} else {
+		finErr = pipe.Flush()
+	}
+	if res.Lost > 0 {
+		fmt.Fprintf(stderr, "strace.ebpf: %d events lost\n", res.Lost)
+	}
+	if runErr != nil {
+		return 1, runErr
+	}
+	if finErr != nil {
+		return 1, finErr
+	}
+	return res.ExitCode, nil
+}
+
+// lazyOutput is the trace's destination, chosen after the session starts.
+type lazyOutput struct{ w io.Writer }
+
+func (l *lazyOutput) Write(p []byte) (int, error) {
+	if l.w == nil {
+		return len(p), nil
+	}
+	return l.w.Write(p)
+}
+
+func parsePIDs(vals []string) ([]int, error) {
+	var pids []int
+	for _, v := range vals {
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+			pid, err := strconv.Atoi(f)
+			if err != nil || pid <= 0 {
+				return nil, fmt.Errorf("parsing -p: %q is not a pid", f)
+			}
+			pids = append(pids, pid)
+		}
+	}
+	if len(vals) > 0 && len(pids) == 0 {
+		return nil, errors.New("parsing -p: no pid given")
+	}
+	return pids, nil
+}
+
+// unescape reads the backslash escapes \t, \n, \\ and \0 of a separator.
+func unescape(s string) (string, error) {
+	if s == "" {
+		return "", errors.New("empty separator")
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 == len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch s[i] {
+		case 't':
+			b.WriteByte('\t')
+		case 'n':
+			b.WriteByte('\n')
+		case '\\':
+			b.WriteByte('\\')
+		case ' ':
+			b.WriteByte(' ')
+		default:
+			return "", fmt.Errorf("unknown escape \\%c in %q", s[i], s)
+		}
+	}
+	return b.String(), nil
+}

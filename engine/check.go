@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
+)
+
+// ErrNotSupported is returned when the kernel lacks something the tracer needs.
+var ErrNotSupported = errors.New("not supported by this kernel")
+
+// ErrPermission is returned when the process may not load BPF programs.
+var ErrPermission = errors.New("permission denied")
+
+const (
+	capPerfmon = 38
+	capBPF     = 39
+	capSysAdm  = 21
+)
+
+// CheckPrivileges reports whether this process may load and attach the
+// tracer: root, CAP_SYS_ADMIN, or CAP_BPF together with CAP_PERFMON.
+func CheckPrivileges() error {
+	eff, err := effectiveCaps()
+	if err != nil {
+		return fmt.Errorf("checking privileges: %w", err)
+	}
+	has := func(c uint) bool { return eff&(1<<c) != 0 }
+	if has(capSysAdm) || (has(capBPF) && has(capPerfmon)) {
+		return nil
+	}
+	return fmt.Errorf("checking privileges: need root, or CAP_BPF and CAP_PERFMON: %w", ErrPermission)
+}
+
+func effectiveCaps() (uint64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "CapEff:"); ok {
+			return strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		}
+	}
+	return 0, errors.New("no CapEff in /proc/self/status")
+}
+
+// CheckKernel reports whether the running kernel has what the tracer needs:
+// BTF for CO-RE and the BPF ring buffer.
+func CheckKernel() error {
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		return fmt.Errorf("checking kernel: no BTF at /sys/kernel/btf/vmlinux (needs CONFIG_DEBUG_INFO_BTF): %w", ErrNotSupported)
+	}
+	if err := features.HaveMapType(ebpf.RingBuf); err != nil {
+		if errors.Is(err, ebpf.ErrNotSupported) {
+			return fmt.Errorf("checking kernel: no BPF ring buffer (needs Linux 5.8 or later): %w", ErrNotSupported)
+		}
+		return fmt.Errorf("checking kernel: probing the BPF ring buffer: %w", err)
+	}
+	return nil
+}
+
+// Available reports why BPF tracing cannot run here, or nil when it can.
+func Available() error {
+	if err := CheckPrivileges(); err != nil {
+		return err
+	}
+	return CheckKernel()
+}

@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+)
+
+// Layout of struct event_hdr in bpf/tracer.bpf.c (checked against the
+// bpf2go-generated type in decode_test.go).
+const (
+	hdrSize     = 120
+	offDuration = 8
+	offArgs     = 16
+	offRet      = 64
+	offPID      = 72
+	offTID      = 76
+	offNr       = 80
+	offFlags    = 84
+	offNItems   = 86
+	offItems    = 88
+	offComm     = 104
+	maxItems    = 4
+	bpfNoReturn = 1 << 0
+)
+
+var errShortRecord = errors.New("short record")
+
+// decoder turns ring-buffer records into Events. It is used by one goroutine.
+type decoder struct {
+	startNS uint64            // monotonic time the trace started; event times are relative to it
+	comms   map[string]string // interned process names
+}
+
+// decode fills ev from one record. Captured bytes are copied, so the
+// record's buffer may be reused.
+func (d *decoder) decode(raw []byte, ev *event.Event) error {
+	startNS := d.startNS
+	if len(raw) < hdrSize {
+		return fmt.Errorf("decoding record of %d bytes: %w", len(raw), errShortRecord)
+	}
+	le := binary.LittleEndian
+	ev.Kind = event.Syscall
+	ts := le.Uint64(raw)
+	if ts >= startNS {
+		ev.TS = ts - startNS
+	} else {
+		ev.TS = 0
+	}
+	ev.Duration = le.Uint64(raw[offDuration:])
+	for i := range ev.Args {
+		ev.Args[i] = le.Uint64(raw[offArgs+8*i:])
+	}
+	ev.Ret = int64(le.Uint64(raw[offRet:]))
+	ev.PID = le.Uint32(raw[offPID:])
+	ev.TID = le.Uint32(raw[offTID:])
+	ev.Nr = int32(le.Uint32(raw[offNr:]))
+	ev.Flags = 0
+	if le.Uint16(raw[offFlags:])&bpfNoReturn != 0 {
+		ev.Flags |= event.NoReturn
+		ev.Duration = 0
+	}
+	comm := raw[offComm : offComm+16]
+	n := 0
+	for n < len(comm) && comm[n] != 0 {
+		n++
+	}
+	ev.Comm = d.intern(comm[:n])
+
+	nitems := int(raw[offNItems])
+	if nitems > maxItems {
+		return fmt.Errorf("decoding record: %d items, at most %d", nitems, maxItems)
+	}
+	ev.Data = ev.Data[:0]
+	if nitems == 0 {
+		return nil
+	}
+	data := raw[hdrSize:]
+	total := 0
+	for i := 0; i < nitems; i++ {
+		total += int(le.Uint16(raw[offItems+4*i+2:]))
+	}
+	if total > len(data) {
+		return fmt.Errorf("decoding record: items need %d bytes, record has %d", total, len(data))
+	}
+	buf := make([]byte, total)
+	copy(buf, data[:total])
+	if cap(ev.Data) < nitems {
+		ev.Data = make([]event.Data, 0, nitems)
+	}
+	off := 0
+	for i := 0; i < nitems; i++ {
+		it := raw[offItems+4*i:]
+		l := int(le.Uint16(it[2:]))
+		ev.Data = append(ev.Data, event.Data{Arg: it[0], Kind: event.DataKind(it[1]), Bytes: buf[off : off+l : off+l]})
+		off += l
+	}
+	return nil
+}
+
+// intern avoids allocating the same process names over and over.
+func (d *decoder) intern(b []byte) string {
+	if s, ok := d.comms[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if d.comms == nil {
+		d.comms = make(map[string]string)
+	}
+	if len(d.comms) < 4096 {
+		d.comms[s] = s
+	}
+	return s
+}

@@ -1,0 +1,515 @@
+// Package engine runs a tracing session: it checks the kernel, loads and
+// attaches the BPF programs, launches or attaches to the traced processes,
+// reads the ring buffer, decodes records into Events for a Handler, and ends
+// cleanly when the traced command exits or the session is cancelled.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
+	"golang.org/x/sys/unix"
+
+	"github.com/strace-ebpf/strace.ebpf/bpf"
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// Config describes what to trace. With neither Command nor PIDs the whole
+// system is traced, except the tracer itself.
+type Config struct {
+	Command []string // command to launch, argv[0] first
+	PIDs    []int    // processes to attach to
+
+	FollowForks bool  // trace every descendant (-f)
+	FailedOnly  bool  // only calls that fail (-X)
+	Syscalls    []int // syscall numbers to trace; nil traces all
+
+	// CaptureBuffers reads buffers and structs (up to BufSize bytes of a
+	// buffer) besides strings.
+	CaptureBuffers bool
+	BufSize        int
+
+	RingSize int // ring buffer bytes, a power of two; 0 picks the default
+
+	Stdin          io.Reader // the command's standard streams; nil means the tracer's
+	Stdout, Stderr io.Writer
+
+	Table *syscalls.Table // nil means syscalls.Native()
+	Debug io.Writer       // verifier log and attach details; nil for none
+}
+
+// Handler receives the events of a session, in order per thread, from a
+// single goroutine.
+type Handler interface {
+	// Event handles one event; an error stops the session.
+	Event(ev *event.Event) error
+	// Idle is called when the ring buffer has been drained for now, a
+	// good moment to flush buffered output.
+	Idle() error
+}
+
+// Result is how a session ended.
+type Result struct {
+	ExitCode int    // the command's exit status (128+N when killed by signal N); 0 otherwise
+	Events   uint64 // events delivered to the handler
+	Lost     uint64 // records the kernel could not queue
+}
+
+// Session is a loaded and attached tracer. Create it with New, then Run it
+// once; Close releases every kernel object.
+type Session struct {
+	cfg    Config
+	objs   bpf.TracerObjects
+	links  []link.Link
+	reader *ringbuf.Reader
+	child  *child
+	pids   []int // tgids given with -p
+	start  uint64
+	closed bool
+}
+
+const defaultRingSize = 64 << 20
+
+// New checks privileges and kernel features, resolves the command or pids,
+// loads the programs and attaches them. Nothing is started: on error every
+// resource acquired so far is released.
+func New(cfg Config) (_ *Session, err error) {
+	if cfg.Table == nil {
+		cfg.Table = syscalls.Native()
+	}
+	if cfg.RingSize == 0 {
+		cfg.RingSize = defaultRingSize
+	}
+	if cfg.RingSize&(cfg.RingSize-1) != 0 || cfg.RingSize < os.Getpagesize() {
+		return nil, fmt.Errorf("sizing ring buffer: %d is not a power of two of at least a page", cfg.RingSize)
+	}
+	if cfg.BufSize <= 0 {
+		cfg.BufSize = defaultBufSize
+	}
+	if len(cfg.Command) > 0 && len(cfg.PIDs) > 0 {
+		return nil, errors.New("choosing what to trace: a command and -p are exclusive")
+	}
+	s := &Session{cfg: cfg}
+
+	var path string
+	if len(cfg.Command) > 0 {
+		if path, err = ResolveCommand(cfg.Command); err != nil {
+			return nil, err
+		}
+	}
+	for _, pid := range cfg.PIDs {
+		tgid, err := tgidOf(pid)
+		if err != nil {
+			return nil, err
+		}
+		s.pids = append(s.pids, tgid)
+	}
+	if err := CheckPrivileges(); err != nil {
+		return nil, err
+	}
+	if err := CheckKernel(); err != nil {
+		return nil, err
+	}
+
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	if err := s.attach(); err != nil {
+		return nil, err
+	}
+	if path != "" {
+		s.child, err = startChild(path, cfg.Command, cfg.Stdin, cfg.Stdout, cfg.Stderr)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func tgidOf(pid int) (int, error) {
+	if pid <= 0 {
+		return 0, fmt.Errorf("attaching to pid %d: not a valid pid", pid)
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return 0, fmt.Errorf("attaching to pid %d: no such process", pid)
+		}
+		return 0, fmt.Errorf("attaching to pid %d: %w", pid, err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
+			return strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	return pid, nil
+}
+
+func (s *Session) debugf(format string, args ...any) {
+	if s.cfg.Debug != nil {
+		fmt.Fprintf(s.cfg.Debug, "strace.ebpf: "+format+"\n", args...)
+	}
+}
+
+func (s *Session) load() error {
+	spec, err := bpf.LoadTracer()
+	if err != nil {
+		return fmt.Errorf("loading BPF spec: %w", err)
+	}
+	tab := s.cfg.Table
+	consts := map[string]any{
+		"tracer_tgid":     uint32(os.Getpid()),
+		"system_wide":     b2u(len(s.cfg.Command) == 0 && len(s.pids) == 0),
+		"follow_fork":     b2u(s.cfg.FollowForks),
+		"failed_only":     b2u(s.cfg.FailedOnly),
+		"filter_syscalls": b2u(s.cfg.Syscalls != nil),
+		"execve_nr":       nrOf(tab, "execve"),
+		"execveat_nr":     nrOf(tab, "execveat"),
+		"buf_max":         uint32(s.cfg.BufSize),
+		"wakeup_bytes":    uint64(s.cfg.RingSize / 16),
+	}
+	for name, v := range consts {
+		vs, ok := spec.Variables[name]
+		if !ok {
+			return fmt.Errorf("loading BPF spec: no variable %s", name)
+		}
+		if err := vs.Set(v); err != nil {
+			return fmt.Errorf("setting %s: %w", name, err)
+		}
+	}
+	spec.Maps[bpf.TracerMapEvents].MaxEntries = uint32(s.cfg.RingSize)
+
+	opts := &ebpf.CollectionOptions{}
+	if s.cfg.Debug != nil {
+		opts.Programs.LogLevel = ebpf.LogLevelInstruction | ebpf.LogLevelStats
+	}
+	if err := spec.LoadAndAssign(&s.objs, opts); err != nil {
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) && s.cfg.Debug != nil {
+			fmt.Fprintf(s.cfg.Debug, "%+v\n", ve)
+		}
+		return fmt.Errorf("loading BPF programs: %w", err)
+	}
+	if s.cfg.Debug != nil {
+		for name, p := range map[string]*ebpf.Program{"sys_enter": s.objs.SysEnter, "sys_exit": s.objs.SysExit} {
+			if p.VerifierLog != "" {
+				lines := strings.Split(strings.TrimSpace(p.VerifierLog), "\n")
+				s.debugf("verifier %s: %s", name, lines[len(lines)-1])
+			}
+		}
+	}
+
+	// The syscall description table and the syscall filter.
+	for _, sc := range tab.All() {
+		if sc.Nr < 0 || sc.Nr >= maxKernelNr {
+			continue
+		}
+		d := describe(sc, s.cfg.CaptureBuffers)
+		if err := s.objs.ScTable.Put(uint32(sc.Nr), &d); err != nil {
+			return fmt.Errorf("writing syscall table entry %s: %w", sc.Name, err)
+		}
+	}
+	for _, nr := range s.cfg.Syscalls {
+		if nr < 0 || nr >= maxKernelNr {
+			return fmt.Errorf("writing syscall filter: number %d out of range", nr)
+		}
+		if err := s.objs.ScFilter.Put(uint32(nr), uint8(1)); err != nil {
+			return fmt.Errorf("writing syscall filter: %w", err)
+		}
+	}
+	return nil
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func nrOf(t *syscalls.Table, name string) int32 {
+	if sc := t.ByName(name); sc != nil {
+		return int32(sc.Nr)
+	}
+	return -1
+}
+
+func (s *Session) attach() error {
+	for _, a := range []struct {
+		name string
+		prog *ebpf.Program
+	}{
+		{"sched_process_fork", s.objs.SchedProcessFork},
+		{"sched_process_exit", s.objs.SchedProcessExit},
+		{"sys_exit", s.objs.SysExit},
+		{"sys_enter", s.objs.SysEnter},
+	} {
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: a.name, Program: a.prog})
+		if err != nil {
+			return fmt.Errorf("attaching %s: %w", a.name, err)
+		}
+		s.links = append(s.links, l)
+		s.debugf("attached raw tracepoint %s", a.name)
+	}
+	r, err := ringbuf.NewReader(s.objs.Events)
+	if err != nil {
+		return fmt.Errorf("opening ring buffer: %w", err)
+	}
+	s.reader = r
+	return nil
+}
+
+// detach stops new events; records already queued can still be read.
+func (s *Session) detach() {
+	for _, l := range s.links {
+		l.Close()
+	}
+	s.links = nil
+}
+
+// Close releases every kernel object of the session. A launched command
+// that was never released is ended without running.
+func (s *Session) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.child != nil && s.child.st == nil {
+		select {
+		case <-s.child.done:
+		default:
+			s.child.abort()
+		}
+	}
+	s.detach()
+	if s.reader != nil {
+		s.reader.Close()
+	}
+	return s.objs.Close()
+}
+
+func monotonicNow() uint64 {
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return uint64(ts.Nano())
+}
+
+// Lost reads the kernel's count of dropped records.
+func (s *Session) Lost() (uint64, error) {
+	var per []uint64
+	if err := s.objs.Lost.Lookup(uint32(0), &per); err != nil {
+		return 0, fmt.Errorf("reading lost count: %w", err)
+	}
+	var n uint64
+	for _, v := range per {
+		n += v
+	}
+	return n, nil
+}
+
+// Run starts tracing and delivers events to h until the command exits, every
+// -p process exits, ctx is cancelled, or h fails. Queued events are drained
+// before it returns.
+func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
+	defer s.Close()
+	s.start = monotonicNow()
+
+	// What ends the session besides ctx.
+	ended := make(chan struct{})
+	switch {
+	case s.child != nil:
+		if err := s.objs.Tasks.Put(uint32(s.child.cmd.Process.Pid), uint32(taskArmed)); err != nil {
+			return res, fmt.Errorf("arming task %d: %w", s.child.cmd.Process.Pid, err)
+		}
+		if err := s.child.release(); err != nil {
+			return res, fmt.Errorf("starting '%s': %w", s.cfg.Command[0], err)
+		}
+		ended = s.child.done
+	case len(s.pids) > 0:
+		var fds []int
+		for _, pid := range s.pids {
+			if err := s.objs.Tasks.Put(uint32(pid), uint32(taskTraced)); err != nil {
+				return res, fmt.Errorf("attaching to pid %d: %w", pid, err)
+			}
+			fd, err := unix.PidfdOpen(pid, 0)
+			if err != nil {
+				return res, fmt.Errorf("attaching to pid %d: %w", pid, err)
+			}
+			fds = append(fds, fd)
+		}
+		stop := make(chan struct{})
+		defer close(stop)
+		go waitPidfds(fds, ended, stop)
+	default:
+		s.debugf("tracing the whole system")
+	}
+
+	d := decoder{startNS: s.start}
+	var rec ringbuf.Record
+	var lastLost uint64
+	reportLost := func() error {
+		n, err := s.Lost()
+		if err != nil {
+			return err
+		}
+		if n > lastLost {
+			res.Lost = n
+			ev := &event.Event{Kind: event.Lost, LostN: n - lastLost, TS: monotonicNow() - s.start}
+			lastLost = n
+			return h.Event(ev)
+		}
+		return nil
+	}
+	deliver := func() error {
+		ev := new(event.Event)
+		if err := d.decode(rec.RawSample, ev); err != nil {
+			return err
+		}
+		res.Events++
+		return h.Event(ev)
+	}
+
+	const poll = 20 * time.Millisecond
+	stopping := false
+	for {
+		if !stopping {
+			select {
+			case <-ended:
+				stopping = true
+			case <-ctx.Done():
+				stopping = true
+			default:
+			}
+			if stopping {
+				// Stop new events, then read everything queued.
+				s.detach()
+				s.reader.Flush()
+			} else {
+				s.reader.SetDeadline(time.Now().Add(poll))
+			}
+		}
+		err := s.reader.ReadInto(&rec)
+		switch {
+		case err == nil:
+			if err := deliver(); err != nil {
+				return s.finish(res, err)
+			}
+			continue
+		case errors.Is(err, os.ErrDeadlineExceeded):
+		case errors.Is(err, ringbuf.ErrFlushed):
+			if stopping {
+				if err := reportLost(); err != nil {
+					return s.finish(res, err)
+				}
+				if err := h.Idle(); err != nil {
+					return s.finish(res, err)
+				}
+				return s.finish(res, nil)
+			}
+		default:
+			return s.finish(res, fmt.Errorf("reading ring buffer: %w", err))
+		}
+		if err := reportLost(); err != nil {
+			return s.finish(res, err)
+		}
+		if err := h.Idle(); err != nil {
+			return s.finish(res, err)
+		}
+	}
+}
+
+const (
+	taskTraced = 1
+	taskArmed  = 2
+)
+
+// finish settles the exit code: a launched command is waited for (it was
+// stopped by the end of tracing, or is still running after a handler
+// error, in which case it is terminated).
+func (s *Session) finish(res Result, err error) (Result, error) {
+	s.detach()
+	if s.child != nil {
+		select {
+		case <-s.child.done:
+		default:
+			if err != nil {
+				s.child.cmd.Process.Signal(unix.SIGTERM)
+			}
+			select {
+			case <-s.child.done:
+			case <-time.After(5 * time.Second):
+				s.child.cmd.Process.Kill()
+				<-s.child.done
+			}
+		}
+		res.ExitCode = s.child.exitCode()
+	}
+	return res, err
+}
+
+// Signal forwards sig to the launched command, if any.
+func (s *Session) Signal(sig os.Signal) {
+	if s.child != nil && s.child.cmd.Process != nil {
+		s.child.cmd.Process.Signal(sig)
+	}
+}
+
+// ChildPID is the pid of the launched command, or 0.
+func (s *Session) ChildPID() int {
+	if s.child == nil {
+		return 0
+	}
+	return s.child.cmd.Process.Pid
+}
+
+// waitPidfds closes ended when every process behind fds has exited, and
+// returns early (closing the fds either way) when stop is closed.
+func waitPidfds(fds []int, ended, stop chan struct{}) {
+	defer close(ended)
+	pfds := make([]unix.PollFd, len(fds))
+	for i, fd := range fds {
+		pfds[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+	}
+	left := len(fds)
+	for left > 0 {
+		select {
+		case <-stop:
+			left = 0
+			continue
+		default:
+		}
+		if _, err := unix.Poll(pfds, 100); err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			break
+		}
+		for i := range pfds {
+			if pfds[i].Revents != 0 && pfds[i].Fd >= 0 {
+				unix.Close(int(pfds[i].Fd))
+				pfds[i].Fd = -1
+				left--
+			}
+		}
+	}
+	for _, p := range pfds {
+		if p.Fd >= 0 {
+			unix.Close(int(p.Fd))
+		}
+	}
+}

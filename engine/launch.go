@@ -1,0 +1,159 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+)
+
+// The launched command starts as a copy of this executable that waits on a
+// pipe until the tracer has armed the kernel filter for its pid, then execs
+// the command: the trace begins with the command's own execve.
+const childEnv = "STRACE_EBPF_EXEC_CHILD"
+
+// MaybeChild runs the waiting half of a launch when this process was started
+// for it, and never returns then. Call it first thing in main (and TestMain).
+func MaybeChild() {
+	if os.Getenv(childEnv) != "1" {
+		return
+	}
+	os.Unsetenv(childEnv)
+	// argv: self, path, argv0, args...
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "strace.ebpf: starting command: bad launcher arguments")
+		os.Exit(127)
+	}
+	path, argv := os.Args[1], os.Args[2:]
+	go_ := os.NewFile(3, "go")
+	var b [1]byte
+	if n, _ := go_.Read(b[:]); n != 1 {
+		// The tracer went away before arming: do not run untraced.
+		os.Exit(127)
+	}
+	go_.Close()
+	err := syscall.Exec(path, argv, os.Environ())
+	fmt.Fprintf(os.Stderr, "strace.ebpf: can't run '%s': %s\n", argv[0], errText(err))
+	if errors.Is(err, syscall.ENOENT) {
+		os.Exit(127)
+	}
+	os.Exit(126)
+}
+
+// errText is an error's message without Go's wrapping, as a user reads it.
+func errText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno.Error()
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return errText(pe.Err)
+	}
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		if errors.Is(ee.Err, exec.ErrNotFound) {
+			return "no such file or directory"
+		}
+		return errText(ee.Err)
+	}
+	return err.Error()
+}
+
+// ResolveCommand finds the executable of argv[0] the way execvp does and
+// returns a user-facing error when it can't be run.
+func ResolveCommand(argv []string) (string, error) {
+	if len(argv) == 0 || argv[0] == "" {
+		return "", errors.New("can't run '': empty command")
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil && !errors.Is(err, exec.ErrDot) {
+		return "", fmt.Errorf("can't run '%s': %s", argv[0], errText(err))
+	}
+	if path == "" {
+		path = argv[0]
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("can't run '%s': %s", argv[0], errText(err))
+	}
+	if st.IsDir() {
+		return "", fmt.Errorf("can't run '%s': is a directory", argv[0])
+	}
+	return path, nil
+}
+
+// child is a launched command waiting for the go signal.
+type child struct {
+	cmd  *exec.Cmd
+	goW  io.WriteCloser
+	done chan struct{}
+	st   *os.ProcessState
+}
+
+func startChild(path string, argv []string, stdin io.Reader, stdout, stderr io.Writer) (*child, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("starting '%s': finding own executable: %w", argv[0], err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("starting '%s': %w", argv[0], err)
+	}
+	cmd := exec.Command(self, append([]string{path}, argv...)...)
+	cmd.Args[0] = "strace.ebpf-launcher"
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.ExtraFiles = []*os.File{r}
+	// A nil stream in exec.Cmd means /dev/null; here it means ours.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if stdin != nil {
+		cmd.Stdin = stdin
+	}
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
+	if err := cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("starting '%s': %s", argv[0], strings.TrimPrefix(errText(err), "fork/exec "))
+	}
+	r.Close()
+	c := &child{cmd: cmd, goW: w, done: make(chan struct{})}
+	go func() {
+		c.cmd.Wait()
+		c.st = c.cmd.ProcessState
+		close(c.done)
+	}()
+	return c, nil
+}
+
+// release lets the waiting child exec the command.
+func (c *child) release() error {
+	_, err := c.goW.Write([]byte{1})
+	c.goW.Close()
+	return err
+}
+
+// abort makes a child that was never released exit without running anything.
+func (c *child) abort() {
+	c.goW.Close()
+	<-c.done
+}
+
+// exitCode is the command's status as a shell reports it: its exit code, or
+// 128+N when killed by signal N.
+func (c *child) exitCode() int {
+	if c.st == nil {
+		return 1
+	}
+	if ws, ok := c.st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return c.st.ExitCode()
+}

@@ -1,0 +1,144 @@
+// Package format renders events as text: the native halves of the stock
+// formats, which stdlib scripts call as builtins so that a stock format costs
+// one script call per event.
+package format
+
+import (
+	"strings"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// HexOptions are the knobs of the hex format.
+type HexOptions struct {
+	Sep       string // field separator; "\t" when empty
+	Timestamp bool   // add TIME(usec) after PID
+}
+
+func (o HexOptions) sep() string {
+	if o.Sep == "" {
+		return "\t"
+	}
+	return o.Sep
+}
+
+// HexArgs is the number of argument columns of the hex format.
+const HexArgs = 6
+
+// HexTitle is the first line of a hex log: the tracer's command line joined
+// by the separator.
+func HexTitle(argv []string, o HexOptions) string {
+	return strings.Join(argv, o.sep())
+}
+
+// HexHeader is the column header of a hex log.
+func HexHeader(o HexOptions) string {
+	sep := o.sep()
+	var b strings.Builder
+	b.WriteString("PID")
+	if o.Timestamp {
+		b.WriteString(sep + "TIME(usec)")
+	}
+	b.WriteString(sep + "ERR" + sep + "RES" + sep + "SYSCALL")
+	for i := 1; i <= HexArgs; i++ {
+		b.WriteString(sep + "ARG")
+		b.WriteByte(byte('0' + i))
+	}
+	b.WriteString(sep + "AUX_DATA")
+	return b.String()
+}
+
+const hexDigits = "0123456789ABCDEF"
+
+// appendHex16 appends v as 16 upper-case hex digits.
+func appendHex16(dst []byte, v uint64) []byte {
+	var buf [16]byte
+	for i := 15; i >= 0; i-- {
+		buf[i] = hexDigits[v&0xF]
+		v >>= 4
+	}
+	return append(dst, buf[:]...)
+}
+
+// AppendHex appends one hex-format row for ev (no newline): PID, optional
+// TIME(usec), ERR (errno, 0 on success), RES (FFFFFFFFFFFFFFFF on failure,
+// ? for calls that never return), the syscall name, six argument columns
+// (a captured string argument as its escaped text, columns past the
+// syscall's arity empty) and AUX_DATA, the process name.
+func AppendHex(dst []byte, ev *event.Event, tab *syscalls.Table, o HexOptions) []byte {
+	sep := o.sep()
+	dst = appendHex16(dst, uint64(ev.PID))
+	if o.Timestamp {
+		dst = append(dst, sep...)
+		dst = appendHex16(dst, ev.TS/1000)
+	}
+	dst = append(dst, sep...)
+	dst = appendHex16(dst, uint64(ev.Errno()))
+	dst = append(dst, sep...)
+	switch {
+	case ev.Flags&event.NoReturn != 0:
+		dst = append(dst, '?')
+	case ev.Failed():
+		dst = append(dst, "FFFFFFFFFFFFFFFF"...)
+	default:
+		dst = appendHex16(dst, uint64(ev.Ret))
+	}
+	dst = append(dst, sep...)
+	sc := tab.ByNr(int(ev.Nr))
+	nargs := HexArgs
+	if sc != nil {
+		dst = append(dst, sc.Name...)
+		nargs = len(sc.Args)
+	} else {
+		dst = append(dst, tab.Name(int(ev.Nr))...)
+	}
+	for i := 0; i < HexArgs; i++ {
+		dst = append(dst, sep...)
+		if i >= nargs {
+			continue
+		}
+		if d := stringArg(ev, i); d != nil {
+			dst = AppendEscaped(dst, d.Bytes)
+			if d.Kind == event.StrTrunc {
+				dst = append(dst, "..."...)
+			}
+			continue
+		}
+		dst = appendHex16(dst, ev.Args[i])
+	}
+	dst = append(dst, sep...)
+	dst = append(dst, ev.Comm...)
+	return dst
+}
+
+func stringArg(ev *event.Event, arg int) *event.Data {
+	for i := range ev.Data {
+		d := &ev.Data[i]
+		if int(d.Arg) == arg && (d.Kind == event.Str || d.Kind == event.StrTrunc) {
+			return d
+		}
+	}
+	return nil
+}
+
+// AppendEscaped appends b with backslash, control and non-ASCII bytes
+// escaped C-style (\t, \n, \\, \xNN), so that a string never breaks a
+// line or a tab-separated column.
+func AppendEscaped(dst, b []byte) []byte {
+	for _, c := range b {
+		switch {
+		case c == '\\':
+			dst = append(dst, '\\', '\\')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c < 0x20 || c >= 0x7f:
+			dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xF])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
