@@ -1,0 +1,215 @@
+package format
+
+import (
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// JSONVersion is the "v" field of every JSON object: the version of the
+// schema in docs/json-schema.json. Adding fields keeps it; renaming,
+// removing or changing the meaning of one bumps it.
+const JSONVersion = 1
+
+// AppendJSON appends ev as one JSON object, without a newline (the -l json
+// format writes one per line). docs/json-schema.json describes it:
+//
+//	{"v":1,"kind":"syscall","ts":1000,"dur":2500,"pid":100,"tid":100,"comm":"ls",
+//	 "nr":257,"name":"openat","args":{"dfd":-100,"filename":93824992247808,"flags":524288,"mode":0},
+//	 "data":[{"arg":1,"name":"filename","kind":"str","len":12,"value":"/nonexistent"}],
+//	 "ret":-2,"errno":2,"errname":"ENOENT","errmsg":"No such file or directory"}
+//	{"v":1,"kind":"lost","ts":6000,"n":42}
+//
+// Argument values are the raw registers as signed 64-bit integers (so
+// AT_FDCWD is -100). It allocates nothing beyond growing dst.
+func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
+	dst = append(dst, `{"v":`...)
+	dst = strconv.AppendInt(dst, JSONVersion, 10)
+	if ev.Kind == event.Lost {
+		dst = append(dst, `,"kind":"lost","ts":`...)
+		dst = strconv.AppendUint(dst, ev.TS, 10)
+		dst = append(dst, `,"n":`...)
+		dst = strconv.AppendUint(dst, ev.LostN, 10)
+		return append(dst, '}')
+	}
+	dst = append(dst, `,"kind":"syscall","ts":`...)
+	dst = strconv.AppendUint(dst, ev.TS, 10)
+	dst = append(dst, `,"dur":`...)
+	dst = strconv.AppendUint(dst, ev.Duration, 10)
+	dst = append(dst, `,"pid":`...)
+	dst = strconv.AppendUint(dst, uint64(ev.PID), 10)
+	dst = append(dst, `,"tid":`...)
+	dst = strconv.AppendUint(dst, uint64(ev.TID), 10)
+	dst = append(dst, `,"comm":`...)
+	dst = appendJSONStr(dst, ev.Comm)
+	dst = append(dst, `,"nr":`...)
+	dst = strconv.AppendInt(dst, int64(ev.Nr), 10)
+	sc := tab.ByNr(int(ev.Nr))
+	dst = append(dst, `,"name":`...)
+	switch {
+	case sc != nil:
+		dst = appendJSONStr(dst, sc.Name)
+	case ev.Nr < 0:
+		dst = appendJSONStr(dst, tab.Name(int(ev.Nr)))
+	default:
+		// tab.Name's spelling, without its allocation.
+		dst = append(dst, `"syscall_0x`...)
+		dst = strconv.AppendUint(dst, uint64(uint32(ev.Nr)), 16)
+		dst = append(dst, '"')
+	}
+	dst = append(dst, `,"args":{`...)
+	nargs := len(ev.Args)
+	if sc != nil {
+		nargs = min(len(sc.Args), len(ev.Args))
+	}
+	for i := range nargs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendArgName(dst, sc, i)
+		dst = append(dst, ':')
+		dst = strconv.AppendInt(dst, int64(ev.Args[i]), 10)
+	}
+	dst = append(dst, '}')
+	if len(ev.Data) > 0 {
+		dst = append(dst, `,"data":[`...)
+		for i := range ev.Data {
+			d := &ev.Data[i]
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"arg":`...)
+			dst = strconv.AppendUint(dst, uint64(d.Arg), 10)
+			dst = append(dst, `,"name":`...)
+			dst = appendArgName(dst, sc, int(d.Arg))
+			dst = append(dst, `,"kind":"`...)
+			dst = append(dst, dataKindName(d.Kind)...)
+			dst = append(dst, `","len":`...)
+			dst = strconv.AppendInt(dst, int64(len(d.Bytes)), 10)
+			str := d.Kind == event.Str || d.Kind == event.StrTrunc
+			if str {
+				dst = append(dst, `,"value":`...)
+				dst = AppendJSONString(dst, d.Bytes)
+			}
+			if !str || !utf8.Valid(d.Bytes) {
+				dst = append(dst, `,"hex":"`...)
+				dst = appendLowerHex(dst, d.Bytes)
+				dst = append(dst, '"')
+			}
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	switch {
+	case ev.Flags&event.NoReturn != 0:
+		dst = append(dst, `,"noreturn":true`...)
+	case ev.Flags&event.Unfinished != 0:
+		dst = append(dst, `,"unfinished":true`...)
+	default:
+		dst = append(dst, `,"ret":`...)
+		dst = strconv.AppendInt(dst, ev.Ret, 10)
+		if errno := ev.Errno(); errno != 0 {
+			dst = append(dst, `,"errno":`...)
+			dst = strconv.AppendInt(dst, int64(errno), 10)
+			if name := syscalls.ErrnoName(errno); name != "" {
+				dst = append(dst, `,"errname":`...)
+				dst = appendJSONStr(dst, name)
+			}
+			if msg := syscalls.ErrnoMessage(errno); msg != "" {
+				dst = append(dst, `,"errmsg":`...)
+				dst = appendJSONStr(dst, msg)
+			}
+		}
+	}
+	return append(dst, '}')
+}
+
+// appendArgName appends the JSON string naming argument i: the table's name,
+// or "argN" (0-based) for an unknown syscall or an unnamed argument.
+func appendArgName(dst []byte, sc *syscalls.Syscall, i int) []byte {
+	if sc != nil && i < len(sc.Args) && sc.Args[i].Name != "" {
+		return appendJSONStr(dst, sc.Args[i].Name)
+	}
+	dst = append(dst, `"arg`...)
+	dst = strconv.AppendInt(dst, int64(i), 10)
+	return append(dst, '"')
+}
+
+func dataKindName(k event.DataKind) string {
+	switch k {
+	case event.Str:
+		return "str"
+	case event.StrTrunc:
+		return "str_trunc"
+	case event.BufIn:
+		return "buf_in"
+	case event.BufOut:
+		return "buf_out"
+	}
+	return "unknown"
+}
+
+const lowerHex = "0123456789abcdef"
+
+func appendLowerHex(dst, b []byte) []byte {
+	for _, c := range b {
+		dst = append(dst, lowerHex[c>>4], lowerHex[c&0xF])
+	}
+	return dst
+}
+
+// AppendJSONString appends b as a quoted JSON string. Bytes that are not
+// valid UTF-8 become U+FFFD (callers that must keep them add a hex copy);
+// quotes, backslashes and control characters are escaped, so the result is
+// always valid JSON and never spans lines.
+func AppendJSONString(dst, b []byte) []byte { return appendJSONStr(dst, b) }
+
+func appendJSONStr[T string | []byte](dst []byte, s T) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', lowerHex[c>>4], lowerHex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		var r rune
+		var size int
+		switch v := any(s).(type) {
+		case string:
+			r, size = utf8.DecodeRuneInString(v[i:])
+		case []byte:
+			r, size = utf8.DecodeRune(v[i:])
+		}
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
