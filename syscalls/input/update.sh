@@ -14,7 +14,8 @@
 #   args.tsv           rows for new pointer/fd arguments are appended with a guessed
 #                      kind; existing rows (hand-curated) are never changed.
 # Hand-curated, never written here: numbers_extra.tsv, protos_extra.tsv,
-# strace.tsv, structs.tsv, noreturn.tsv, flags.tsv.
+# strace.tsv, structs.tsv, noreturn.tsv, errno_extra.tsv, flags_spec.tsv, flags_arm64.tsv.
+# Also written: flags.tsv (values of the constants listed in flags_spec.tsv).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -84,3 +85,4 @@ with open("signals.tsv", "w") as out:
 PY
 
 python3 ./bootstrap_args.py
+python3 ./flags_values.py

@@ -348,6 +348,25 @@ func Generate(dir string) (map[string][]byte, error) {
 		return nil, err
 	}
 	files["zz_generated_common.go"] = common
+	flagsSrc, tables, err := genFlags(dir)
+	if err != nil {
+		return nil, err
+	}
+	files["zz_generated_flags.go"] = flagsSrc
+	// Every Flags argument and every at_dirfd must name a table.
+	for name, args := range protos {
+		for _, a := range args {
+			if (a.kind == "Flags" || a.kind == "Dirfd") && a.decoder != "" && !tables[a.decoder] {
+				errs = append(errs, fmt.Errorf("args.tsv: %s %s: decoder %q has no flag table", name, a.name, a.decoder))
+			}
+			if a.kind == "Flags" && a.decoder == "" {
+				errs = append(errs, fmt.Errorf("args.tsv: %s %s: Flags without a decoder", name, a.name))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	return files, nil
 }
 
@@ -397,4 +416,108 @@ func genCommon(dir string) ([]byte, error) {
 		return nil, fmt.Errorf("formatting common tables: %w", err)
 	}
 	return src, nil
+}
+
+var flagStyles = map[string]string{
+	"bits": "StyleBits", "enum": "StyleEnum", "octal": "StyleOctal",
+	"dirfd": "StyleDirfd", "signal": "StyleSignal", "clone": "StyleClone",
+}
+
+type flagTable struct {
+	name, style string
+	mask        uint64
+	names       []string
+	values      []int64
+}
+
+// genFlags writes the flag tables of flags.tsv, with flags_arm64.tsv
+// applied for arm64, and returns the set of table names.
+func genFlags(dir string) ([]byte, map[string]bool, error) {
+	rows, err := readTSV(dir, "flags.tsv", 6)
+	if err != nil {
+		return nil, nil, err
+	}
+	armRows, err := readTSV(dir, "flags_arm64.tsv", 3)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]bool{}
+	var b bytes.Buffer
+	b.WriteString(header)
+	for _, arch := range arches {
+		var tables []*flagTable
+		byName := map[string]*flagTable{}
+		for _, r := range rows {
+			t := byName[r[0]]
+			if t == nil {
+				style, ok := flagStyles[r[1]]
+				if !ok {
+					return nil, nil, fmt.Errorf("flags.tsv: %s: unknown style %q", r[0], r[1])
+				}
+				mask, err := strconv.ParseUint(r[2], 0, 64)
+				if err != nil {
+					return nil, nil, fmt.Errorf("flags.tsv: %s: %w", r[0], err)
+				}
+				t = &flagTable{name: r[0], style: style, mask: mask}
+				byName[r[0]] = t
+				tables = append(tables, t)
+				names[r[0]] = true
+			}
+			if r[4] == "-" || (r[3] != "all" && r[3] != arch.goarch) {
+				continue
+			}
+			v, err := strconv.ParseInt(r[5], 10, 64)
+			if err != nil {
+				return nil, nil, fmt.Errorf("flags.tsv: %s %s: %w", r[0], r[4], err)
+			}
+			t.names = append(t.names, r[4])
+			t.values = append(t.values, v)
+		}
+		if arch.goarch == "arm64" {
+			for _, r := range armRows {
+				v, err := strconv.ParseInt(r[2], 10, 64)
+				if err != nil {
+					return nil, nil, fmt.Errorf("flags_arm64.tsv: %s: %w", r[1], err)
+				}
+				found := false
+				for _, t := range tables {
+					if r[0] != "*" && r[0] != t.name {
+						continue
+					}
+					for i, n := range t.names {
+						if n == r[1] {
+							t.values[i] = v
+							found = true
+						}
+					}
+				}
+				if !found && r[0] != "*" {
+					t := byName[r[0]]
+					if t == nil {
+						return nil, nil, fmt.Errorf("flags_arm64.tsv: unknown table %s", r[0])
+					}
+					t.names = append(t.names, r[1])
+					t.values = append(t.values, v)
+				}
+			}
+		}
+		fmt.Fprintf(&b, "// flagTables%s are the %s flag tables by decoder name.\n", strings.ToUpper(arch.goarch), arch.goarch)
+		fmt.Fprintf(&b, "var flagTables%s = map[string]*FlagTable{\n", strings.ToUpper(arch.goarch))
+		for _, t := range tables {
+			fmt.Fprintf(&b, "\t%q: {Name: %q, Style: %s, EnumMask: %#x, Entries: []FlagEntry{", t.name, t.name, t.style, t.mask)
+			for i := range t.names {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "{%q, %d}", t.names[i], t.values[i])
+			}
+			b.WriteString("}},\n")
+		}
+		b.WriteString("}\n\n")
+	}
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return nil, nil, fmt.Errorf("formatting flag tables: %w", err)
+	}
+	return src, names, nil
 }
