@@ -198,6 +198,22 @@ func TestArgKinds(t *testing.T) {
 	}
 }
 
+func TestCloneOrder(t *testing.T) {
+	want := map[string][]string{
+		"amd64": {"clone_flags", "newsp", "parent_tidptr", "child_tidptr", "tls"},
+		"arm64": {"clone_flags", "newsp", "parent_tidptr", "tls", "child_tidptr"},
+	}
+	for arch, names := range want {
+		var got []string
+		for _, a := range mustArch(t, arch).ByName("clone").Args {
+			got = append(got, a.Name)
+		}
+		if diff := cmp.Diff(names, got); diff != "" {
+			t.Errorf("%s clone arguments (-want +got):\n%s", arch, diff)
+		}
+	}
+}
+
 func TestSizes(t *testing.T) {
 	tests := []struct {
 		arch, name string

@@ -13,7 +13,7 @@
 #   signals.tsv        nr, name                     from <x86_64-linux-gnu/asm/signal.h>
 #   args.tsv           rows for new pointer/fd arguments are appended with a guessed
 #                      kind; existing rows (hand-curated) are never changed.
-# Hand-curated, never written here: numbers_extra.tsv, protos_extra.tsv,
+# Hand-curated, never written here: numbers_extra.tsv, protos_extra.tsv, protos_arm64.tsv,
 # strace.tsv, structs.tsv, noreturn.tsv, errno_extra.tsv, flags_spec.tsv, flags_arm64.tsv.
 # Also written: flags.tsv (values of the constants listed in flags_spec.tsv).
 set -euo pipefail
