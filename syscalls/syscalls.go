@@ -61,6 +61,28 @@ type Arg struct {
 	SizeArg int8   // for BufIn (and BufIn-like sized structs): index of the length argument; -1 otherwise
 	Size    uint16 // for StructIn/StructOut: struct size in bytes on this arch
 	Decoder string // decoder for strace-style printing: "open_flags", "at_dirfd", "struct stat", "" ...
+	Width   uint8  // size in bytes of the C type (2, 4 or 8; 8 for pointers)
+	Signed  bool   // the C type is a signed integer
+}
+
+// Normalize returns the raw register value of the argument truncated to
+// its C type and, for signed types, sign-extended: an int argument of -1
+// comes back as 0xffffffffffffffff whether the caller's register held
+// 0xffffffff or not, so int64(a.Normalize(raw)) prints as strace does.
+func (a *Arg) Normalize(raw uint64) uint64 {
+	switch a.Width {
+	case 2:
+		if a.Signed {
+			return uint64(int64(int16(raw)))
+		}
+		return uint64(uint16(raw))
+	case 4:
+		if a.Signed {
+			return uint64(int64(int32(raw)))
+		}
+		return uint64(uint32(raw))
+	}
+	return raw
 }
 
 // Syscall describes one system call of one architecture.

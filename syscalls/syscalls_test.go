@@ -409,3 +409,29 @@ func TestGeneratedUpToDate(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalize(t *testing.T) {
+	tb := mustArch(t, "amd64")
+	tests := []struct {
+		call string
+		arg  int
+		raw  uint64
+		want int64
+	}{
+		{"openat", 0, 0xffffff9c, -100},         // int dfd, zero-extended
+		{"openat", 0, 0xffffffffffffff9c, -100}, // int dfd, sign-extended
+		{"close", 0, 0xffffffff, 4294967295},    // unsigned int fd
+		{"lseek", 1, 0xffffffffffffffff, -1},    // off_t
+		{"read", 2, 1 << 40, 1 << 40},           // size_t
+		{"kill", 0, 0xffffffff, -1},             // pid_t
+	}
+	for _, tt := range tests {
+		a := tb.ByName(tt.call).Args[tt.arg]
+		if got := int64(a.Normalize(tt.raw)); got != tt.want {
+			t.Errorf("%s %s (%s).Normalize(%#x) = %d, want %d", tt.call, a.Name, a.Type, tt.raw, got, tt.want)
+		}
+	}
+	if w := tb.ByName("read").Args[1].Width; w != 8 {
+		t.Errorf("read buf Width = %d, want 8", w)
+	}
+}

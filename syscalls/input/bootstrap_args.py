@@ -42,7 +42,7 @@ FDS = {"fd", "oldfd", "newfd", "fd_in", "fd_out", "in_fd", "out_fd", "fdin",
        "fdout", "epfd", "ufd", "pidfd", "ruleset_fd", "fildes", "group_fd",
        "fs_fd", "fanotify_fd", "mqdes", "kernel_fd", "initrd_fd"}
 DIRFDS = {"dfd", "olddfd", "newdfd", "to_dfd", "from_dfd", "mountdirfd", "dirfd"}
-PTRTYPES = {"cap_user_header_t", "cap_user_data_t"}
+PTRTYPES = {"cap_user_header_t", "cap_user_data_t", "const cap_user_data_t"}
 
 
 def guess(name, arg, ctype):

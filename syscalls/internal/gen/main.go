@@ -83,6 +83,8 @@ type arg struct {
 	sizeArg     string // name of the length argument, "" for none
 	size        [2]int // per entry of arches
 	decoder     string
+	width       int
+	signed      bool
 }
 
 type strace struct {
@@ -236,9 +238,40 @@ func Generate(dir string) (map[string][]byte, error) {
 	// Every pointer must have been classified by hand (or by update.sh).
 	for name, args := range protos {
 		for _, a := range args {
-			if a.kind == "Int" && (strings.Contains(a.ctype, "*") || ptrTypes[a.ctype]) {
+			if a.kind == "Int" && isPtr(a.ctype) {
 				errs = append(errs, fmt.Errorf("args.tsv: pointer argument %s %s (%s) has no row", name, a.name, a.ctype))
 			}
+		}
+	}
+
+	ctypeRows, err := readTSV(dir, "ctypes.tsv", 3)
+	if err != nil {
+		return nil, err
+	}
+	ctypes := map[string][2]int{}
+	for _, r := range ctypeRows {
+		n, err := atoi("ctypes.tsv", r[1])
+		if err != nil {
+			return nil, err
+		}
+		sgn, err := atoi("ctypes.tsv", r[2])
+		if err != nil {
+			return nil, err
+		}
+		ctypes[r[0]] = [2]int{n, sgn}
+	}
+	for name, args := range protos {
+		for _, a := range args {
+			if isPtr(a.ctype) {
+				a.width = 8
+				continue
+			}
+			ct, ok := ctypes[strings.TrimPrefix(a.ctype, "const ")]
+			if !ok {
+				errs = append(errs, fmt.Errorf("ctypes.tsv: no row for %q (%s %s)", a.ctype, name, a.name))
+				continue
+			}
+			a.width, a.signed = ct[0], ct[1] == 1
 		}
 	}
 
@@ -347,7 +380,10 @@ func Generate(dir string) (map[string][]byte, error) {
 						sizeArg = j
 					}
 				}
-				fmt.Fprintf(&b, "{Name: %q, Type: %q, Kind: %s, SizeArg: %d", a.name, a.ctype, a.kind, sizeArg)
+				fmt.Fprintf(&b, "{Name: %q, Type: %q, Kind: %s, SizeArg: %d, Width: %d", a.name, a.ctype, a.kind, sizeArg, a.width)
+				if a.signed {
+					b.WriteString(", Signed: true")
+				}
 				if a.size[ai] != 0 {
 					fmt.Fprintf(&b, ", Size: %d", a.size[ai])
 				}
@@ -409,6 +445,11 @@ func Generate(dir string) (map[string][]byte, error) {
 		return nil, errors.Join(errs...)
 	}
 	return files, nil
+}
+
+// isPtr reports whether C type ctype is a pointer.
+func isPtr(ctype string) bool {
+	return strings.Contains(ctype, "*") || ptrTypes[strings.TrimPrefix(ctype, "const ")]
 }
 
 func findArg(args []*arg, name string) *arg {
