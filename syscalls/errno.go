@@ -3,6 +3,7 @@ package syscalls
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 type errnoInfo struct {
@@ -16,13 +17,20 @@ type signalInfo struct {
 	name string
 }
 
+// errnoIndex maps errno numbers to their entries of errnos.
+var errnoIndex = sync.OnceValue(func() map[int]*errnoInfo {
+	m := make(map[int]*errnoInfo, len(errnos))
+	for i := range errnos {
+		m[errnos[i].nr] = &errnos[i]
+	}
+	return m
+})
+
 // ErrnoName returns the name of errno, such as "ENOENT", or "" when it is
 // unknown (strace prints those as the bare number).
 func ErrnoName(errno int) string {
-	for _, e := range errnos {
-		if e.nr == errno {
-			return e.name
-		}
+	if e := errnoIndex()[errno]; e != nil {
+		return e.name
 	}
 	return ""
 }
@@ -30,10 +38,8 @@ func ErrnoName(errno int) string {
 // ErrnoMessage returns the glibc strerror text of errno, such as "No such
 // file or directory", as strace prints it; "" when errno is unknown.
 func ErrnoMessage(errno int) string {
-	for _, e := range errnos {
-		if e.nr == errno {
-			return e.message
-		}
+	if e := errnoIndex()[errno]; e != nil {
+		return e.message
 	}
 	return ""
 }

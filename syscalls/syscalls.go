@@ -13,7 +13,8 @@ type Kind uint8
 const (
 	// Int is a plain integer (the default).
 	Int Kind = iota
-	// Fd is a file descriptor.
+	// Fd is a file descriptor. Print it as a C int whatever its declared
+	// type (mmap's fd is an unsigned long, and strace prints -1).
 	Fd
 	// Dirfd is a directory file descriptor for *at calls (AT_FDCWD).
 	Dirfd
