@@ -93,7 +93,9 @@ struct event_hdr {
 
 struct record {
 	struct event_hdr hdr;
-	u8 data[DATA_MAX];
+	/* Captures start below DATA_MAX; the slack past it lets the verifier
+	 * check a masked offset plus a full read. */
+	u8 data[DATA_MAX + STR_MAX];
 };
 
 /* What sys_enter leaves for sys_exit, per thread. */
@@ -101,7 +103,17 @@ struct pending {
 	u64 ts;
 	u64 args[6];
 	s32 nr;
-	u32 has_rec; /* captured data waits in recs */
+	u32 state; /* enum pending_state */
+};
+
+/*
+ * A thread's pending slot stays in the map between calls (it is removed when
+ * the thread exits): reusing it in place is much cheaper than an insert and
+ * a delete per syscall.
+ */
+enum pending_state {
+	P_ACTIVE = 1 << 0,  /* entered, exit not seen yet */
+	P_HAS_REC = 1 << 1, /* captured data waits in recs */
 };
 
 /* Set by user space before loading. */
@@ -113,7 +125,6 @@ volatile const u32 filter_syscalls = 0;
 volatile const s32 execve_nr = -1;
 volatile const s32 execveat_nr = -1;
 volatile const u32 buf_max = 32;          /* bytes of a buffer captured */
-volatile const u64 wakeup_bytes = 1 << 20; /* wake the reader past this much data */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -178,10 +189,12 @@ static __always_inline void count_lost(void)
 		__sync_fetch_and_add(n, 1);
 }
 
+/*
+ * Records never wake the reader: a wakeup per record would cost more than
+ * the record. The reader polls the ring on a short deadline instead.
+ */
 static __always_inline u64 wake_flags(void)
 {
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
 
@@ -217,45 +230,64 @@ static __always_inline bool is_error(s64 ret)
 	return ret < 0 && ret >= -4095;
 }
 
+/*
+ * read_args copies the six syscall arguments out of the user pt_regs with as
+ * few probe reads as the layout allows (each read is a helper call).
+ */
 static __always_inline void read_args(struct pt_regs *regs, u64 *args)
 {
 #if defined(__TARGET_ARCH_x86)
-	args[0] = BPF_CORE_READ(regs, di);
-	args[1] = BPF_CORE_READ(regs, si);
-	args[2] = BPF_CORE_READ(regs, dx);
-	args[3] = BPF_CORE_READ(regs, r10);
-	args[4] = BPF_CORE_READ(regs, r8);
-	args[5] = BPF_CORE_READ(regs, r9);
+	/* r10, r9, r8, ax, cx, dx, si, di are adjacent (the ptrace ABI). */
+	u64 r[8];
+	bpf_probe_read_kernel(r, sizeof(r), (void *)regs + bpf_core_field_offset(struct pt_regs, r10));
+	args[0] = r[7]; /* di */
+	args[1] = r[6]; /* si */
+	args[2] = r[5]; /* dx */
+	args[3] = r[0]; /* r10 */
+	args[4] = r[2]; /* r8 */
+	args[5] = r[1]; /* r9 */
 #elif defined(__TARGET_ARCH_arm64)
+	u64 r[6];
+	bpf_probe_read_kernel(r, sizeof(r), (void *)regs + bpf_core_field_offset(struct pt_regs, user_regs.regs));
 	args[0] = BPF_CORE_READ(regs, orig_x0);
-	args[1] = BPF_CORE_READ(regs, user_regs.regs[1]);
-	args[2] = BPF_CORE_READ(regs, user_regs.regs[2]);
-	args[3] = BPF_CORE_READ(regs, user_regs.regs[3]);
-	args[4] = BPF_CORE_READ(regs, user_regs.regs[4]);
-	args[5] = BPF_CORE_READ(regs, user_regs.regs[5]);
+	args[1] = r[1];
+	args[2] = r[2];
+	args[3] = r[3];
+	args[4] = r[4];
+	args[5] = r[5];
 #endif
 }
 
 /*
- * capture reads one argument's user memory into rec->data at *off and
- * describes it in the next item; it gives up quietly when the record is full.
- * Buffers are cut at buf_max bytes; structs (whole) are read entirely.
+ * capture_arg reads one argument's user memory into rec->data at off and
+ * describes it in the next item; it returns the new end of the data, or off
+ * unchanged when nothing was read (bad pointer, record full). Buffers are
+ * cut at buf_max bytes; structs (CAPTURE_WHOLE) are read entirely.
+ *
+ * It is a global function so that the verifier checks it once, not once per
+ * call site and argument: that keeps loading fast.
  */
-static __always_inline void capture(struct record *rec, u32 *off, u8 arg, u8 kind,
-				    u64 ptr, u64 len, bool whole)
+#define CAPTURE_WHOLE (1 << 16)
+
+__noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 len)
 {
-	u8 n = rec->hdr.nitems;
-	u32 o = *off;
+	u8 arg = how & 0xff;
+	u8 kind = (how >> 8) & 0xff;
 	long got;
 
-	if (n >= MAX_ITEMS || !ptr)
-		return;
+	if (!rec || !ptr)
+		return off;
+	u8 n = rec->hdr.nitems;
+	if (n >= MAX_ITEMS || off > DATA_MAX - STR_MAX)
+		return off;
+	/* Mask in asm: the compiler would drop a C mask it can prove redundant,
+	 * and the verifier needs it. */
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
 	if (kind == ITEM_STR) {
-		if (o > DATA_MAX - STR_MAX)
-			return;
 		got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)ptr);
 		if (got <= 0)
-			return;
+			return off;
 		/*
 		 * got counts the NUL, which the helper always writes. A string
 		 * that filled STR_MAX may have been cut (the kernel would fail
@@ -265,21 +297,26 @@ static __always_inline void capture(struct record *rec, u32 *off, u8 arg, u8 kin
 			kind = ITEM_STR_TRUNC;
 		got--;
 	} else {
-		if (!whole && len > buf_max)
+		if (!(how & CAPTURE_WHOLE) && len > buf_max)
 			len = buf_max;
 		if (len > STR_MAX)
 			len = STR_MAX;
-		if (len == 0 || o > DATA_MAX - STR_MAX)
-			return;
+		if (len == 0)
+			return off;
 		if (bpf_probe_read_user(&rec->data[o], len, (const void *)ptr) != 0)
-			return;
+			return off;
 		got = len;
 	}
 	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
 	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
 	rec->hdr.items[n & (MAX_ITEMS - 1)].len = got;
 	rec->hdr.nitems = n + 1;
-	*off = o + got;
+	return o + got;
+}
+
+static __always_inline u32 how(int arg, u32 kind, u32 flags)
+{
+	return arg | (kind << 8) | flags;
 }
 
 static __always_inline struct sc_desc *describe(long nr)
@@ -346,22 +383,29 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 			for (int i = 0; i < 6; i++) {
 				u8 k = d->cap[i].kind;
 				if (k == CAP_STR)
-					capture(rec, &off, i, ITEM_STR, p.args[i], 0, false);
+					off = capture_arg(rec, off, how(i, ITEM_STR, 0), p.args[i], 0);
 				else if (k == CAP_BUF_IN) {
 					u8 sa = d->cap[i].size_arg;
-					capture(rec, &off, i, ITEM_BUF_IN, p.args[i], p.args[sa < 6 ? sa : 0], false);
+					off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p.args[i],
+							  p.args[sa < 6 ? sa : 0]);
 				} else if (k == CAP_STRUCT_IN)
-					capture(rec, &off, i, ITEM_BUF_IN, p.args[i], d->cap[i].size, true);
+					off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
+							  p.args[i], d->cap[i].size);
 			}
 			rec->hdr.pad = 0;
 			/* Remember where exit captures go. */
 			rec->hdr.args[0] = off;
-			p.has_rec = 1;
+			p.state |= P_HAS_REC;
 		} else {
 			count_lost();
 		}
 	}
-	bpf_map_update_elem(&pendings, &tid, &p, BPF_ANY);
+	p.state |= P_ACTIVE;
+	struct pending *slot = bpf_map_lookup_elem(&pendings, &tid);
+	if (slot)
+		*slot = p;
+	else
+		bpf_map_update_elem(&pendings, &tid, &p, BPF_NOEXIST);
 	return 0;
 }
 
@@ -371,21 +415,21 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	u64 id = bpf_get_current_pid_tgid();
 	u32 tid = (u32)id;
 	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
-	if (!pp)
+	if (!pp || !(pp->state & P_ACTIVE))
 		return 0;
 
 	s64 ret = (s64)ctx->args[1];
 	u64 now = bpf_ktime_get_ns();
 	struct pending p = *pp;
-	bpf_map_delete_elem(&pendings, &tid);
+	pp->state = 0;
 
 	if (failed_only && !is_error(ret)) {
-		if (p.has_rec)
+		if (p.state & P_HAS_REC)
 			bpf_map_delete_elem(&recs, &tid);
 		return 0;
 	}
 
-	if (!p.has_rec) {
+	if (!(p.state & P_HAS_REC)) {
 		struct event_hdr h = {};
 		fill_hdr(&h, id, p.nr, p.ts, now);
 		__builtin_memcpy(h.args, p.args, sizeof(h.args));
@@ -407,9 +451,10 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		for (int i = 0; i < 6; i++) {
 			u8 k = d->cap[i].kind;
 			if (k == CAP_BUF_OUT && ret > 0)
-				capture(rec, &off, i, ITEM_BUF_OUT, p.args[i], ret, false);
+				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, 0), p.args[i], ret);
 			else if (k == CAP_STRUCT_OUT)
-				capture(rec, &off, i, ITEM_BUF_OUT, p.args[i], d->cap[i].size, true);
+				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE),
+						  p.args[i], d->cap[i].size);
 		}
 	}
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);

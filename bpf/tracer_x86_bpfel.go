@@ -37,17 +37,17 @@ type TracerItem struct {
 }
 
 type TracerPending struct {
-	_      structs.HostLayout
-	Ts     uint64
-	Args   [6]uint64
-	Nr     int32
-	HasRec uint32
+	_     structs.HostLayout
+	Ts    uint64
+	Args  [6]uint64
+	Nr    int32
+	State uint32
 }
 
 type TracerRecord struct {
 	_    structs.HostLayout
 	Hdr  TracerEventHdr
-	Data [8192]uint8
+	Data [12288]uint8
 }
 
 type TracerScDesc struct {
@@ -86,7 +86,6 @@ const (
 	TracerVarFollowFork        = "follow_fork"
 	TracerVarSystemWide        = "system_wide"
 	TracerVarTracerTgid        = "tracer_tgid"
-	TracerVarWakeupBytes       = "wakeup_bytes"
 )
 
 // LoadTracer returns the embedded CollectionSpec for Tracer.
@@ -163,7 +162,6 @@ type TracerVariableSpecs struct {
 	FollowFork     *ebpf.VariableSpec `ebpf:"follow_fork"`
 	SystemWide     *ebpf.VariableSpec `ebpf:"system_wide"`
 	TracerTgid     *ebpf.VariableSpec `ebpf:"tracer_tgid"`
-	WakeupBytes    *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
 
 // TracerObjects contains all objects after they have been loaded into the kernel.
@@ -221,7 +219,6 @@ type TracerVariables struct {
 	FollowFork     *ebpf.Variable `ebpf:"follow_fork"`
 	SystemWide     *ebpf.Variable `ebpf:"system_wide"`
 	TracerTgid     *ebpf.Variable `ebpf:"tracer_tgid"`
-	WakeupBytes    *ebpf.Variable `ebpf:"wakeup_bytes"`
 }
 
 // TracerPrograms contains all programs after they have been loaded into the kernel.

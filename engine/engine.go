@@ -181,7 +181,6 @@ func (s *Session) load() error {
 		"execve_nr":       nrOf(tab, "execve"),
 		"execveat_nr":     nrOf(tab, "execveat"),
 		"buf_max":         uint32(s.cfg.BufSize),
-		"wakeup_bytes":    uint64(s.cfg.RingSize / 16),
 	}
 	for name, v := range consts {
 		vs, ok := spec.Variables[name]
@@ -384,7 +383,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		return h.Event(ev)
 	}
 
-	const poll = 20 * time.Millisecond
+	const poll = 10 * time.Millisecond
 	stopping := false
 	for {
 		if !stopping {

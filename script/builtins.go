@@ -1,6 +1,7 @@
 package script
 
 import (
+	"fmt"
 	"sort"
 
 	"go.starlark.net/starlark"
@@ -39,9 +40,13 @@ func pipelineOf(t *starlark.Thread) *Pipeline {
 
 // hex(ev) is one row of the hex format.
 func hexBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	// Called once per event: no reflective argument unpacking.
 	var ev *Event
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &ev); err != nil {
-		return nil, err
+	if len(args) == 1 && len(kwargs) == 0 {
+		ev, _ = args[0].(*Event)
+	}
+	if ev == nil {
+		return nil, argError(b, args, kwargs, "an event")
 	}
 	p := pipelineOf(t)
 	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex)
@@ -66,3 +71,14 @@ func hexTitleBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 }
 
 
+
+// argError is the error of a builtin that takes exactly one argument, want.
+func argError(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, want string) error {
+	if len(kwargs) > 0 {
+		return fmt.Errorf("%s: unexpected keyword argument %s", b.Name(), kwargs[0][0])
+	}
+	if len(args) != 1 {
+		return fmt.Errorf("%s: got %d arguments, want 1", b.Name(), len(args))
+	}
+	return fmt.Errorf("%s: got %s, want %s", b.Name(), args[0].Type(), want)
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,8 +24,12 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
+var stopProfile = func() {}
+
 func main() {
 	engine.MaybeChild()
+	// Events are short-lived garbage; memory is cheaper than collections.
+	debug.SetGCPercent(400)
 	code, err := run(os.Args, os.Stdout, os.Stderr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "strace.ebpf: %s\n", err)
@@ -32,6 +37,7 @@ func main() {
 			code = 1
 		}
 	}
+	stopProfile()
 	os.Exit(code)
 }
 
