@@ -70,8 +70,6 @@ func hexTitleBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	return starlark.String(format.HexTitle(p.opts.Argv, p.opts.Hex)), nil
 }
 
-
-
 // argError is the error of a builtin that takes exactly one argument, want.
 func argError(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, want string) error {
 	if len(kwargs) > 0 {
