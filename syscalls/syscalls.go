@@ -1,6 +1,7 @@
 package syscalls
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -105,30 +106,21 @@ type Table struct {
 }
 
 // ErrUnknownArch is returned, wrapped, by ForArch for an unsupported arch.
-var ErrUnknownArch = fmt.Errorf("unknown architecture")
+var ErrUnknownArch = errors.New("unknown architecture")
 
-var (
-	tableOnce = map[string]*sync.Once{"amd64": {}, "arm64": {}}
-	tables    = map[string]*Table{}
-	tableSrc  = map[string][]Syscall{"amd64": syscallsAMD64, "arm64": syscallsARM64}
-	tablesMu  sync.Mutex
-)
+// tables builds each architecture's Table once, on first use.
+var tables = map[string]func() *Table{
+	"amd64": sync.OnceValue(func() *Table { return newTable("amd64", syscallsAMD64) }),
+	"arm64": sync.OnceValue(func() *Table { return newTable("arm64", syscallsARM64) }),
+}
 
 // ForArch returns the table for a GOARCH name: "amd64" or "arm64".
 func ForArch(goarch string) (*Table, error) {
-	once, ok := tableOnce[goarch]
+	t, ok := tables[goarch]
 	if !ok {
 		return nil, fmt.Errorf("loading syscall table for %q: %w (want amd64 or arm64)", goarch, ErrUnknownArch)
 	}
-	once.Do(func() {
-		t := newTable(goarch, tableSrc[goarch])
-		tablesMu.Lock()
-		tables[goarch] = t
-		tablesMu.Unlock()
-	})
-	tablesMu.Lock()
-	defer tablesMu.Unlock()
-	return tables[goarch], nil
+	return t(), nil
 }
 
 // Native returns the table for runtime.GOARCH. It panics on an architecture
