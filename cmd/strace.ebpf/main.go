@@ -55,6 +55,7 @@ type options struct {
 	debug     bool
 	help      bool
 	args      []string
+	rec       recordOptions // -i, -w, --trace-h: record.go
 }
 
 const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]
@@ -81,6 +82,7 @@ func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated); Ctrl-C detaches")
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this Starlark `file` (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
+	addRecordFlags(fs, &o.rec)
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	return fs
 }
@@ -130,6 +132,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprint(stdout, fs.FlagUsages())
 		return 0, nil
 	}
+	if o.rec.traceH {
+		return printTraceH(stdout)
+	}
 	o.args = fs.Args()
 	tab := syscalls.Native()
 
@@ -138,7 +143,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		printFormats(stdout)
 		return 0, nil
 	}
-	fmtSpec, ok := formats[o.format]
+	_, ok := formats[o.format]
 	if !ok {
 		return 2, fmt.Errorf("choosing format: unknown format %q (valid: %s)", o.format, strings.Join(formatNames(), ", "))
 	}
@@ -164,26 +169,23 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	if len(pids) > 0 && len(o.args) > 0 {
 		return 2, errors.New("parsing options: -p and a command are exclusive")
 	}
+	if o.rec.input != "" {
+		return replay(&o, fs, filter.nrs, sep, argv, stdout, stderr)
+	}
 
 	// Scripts compile before anything starts: a broken script costs nothing.
 	var out lazyOutput
-	pipe := script.NewPipeline(&out, script.Options{
-		Table: tab,
-		Hex:   format.HexOptions{Sep: sep, Timestamp: o.timestamp},
-		Argv:  argv,
-	})
-	if o.failed {
-		if err := pipe.AddStdlib("failed.star"); err != nil {
-			return 1, err
-		}
+	sc := sinkConfig{
+		format: o.format,
+		script: script.Options{Table: tab, Hex: format.HexOptions{Sep: sep, Timestamp: o.timestamp}, Argv: argv},
+		out:    &out, stdout: stdout, stderr: stderr, live: true,
 	}
-	for _, s := range o.scripts {
-		if err := pipe.AddFile(s); err != nil {
-			return 1, err
-		}
-	}
-	if err := pipe.AddStdlib(fmtSpec.script); err != nil {
+	pipe, err := newSink(&o, sc)
+	if err != nil {
 		return 1, err
+	}
+	if o.rec.write != "" {
+		pipe = newTee(&o, sc, pipe)
 	}
 
 	cfg := engine.Config{

@@ -1,0 +1,462 @@
+package main
+
+// Recording and replay (-l bin, -w, -i) and the native formats (-l json,
+// -l perfetto): the sinks other than the script pipeline.
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/sys/unix"
+
+	"github.com/strace-ebpf/strace.ebpf/format"
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/record"
+	"github.com/strace-ebpf/strace.ebpf/script"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+func init() {
+	formats["hex_sl"] = struct{ script, about string }{"hex.star", "alias of hex (every format prints a syscall on one line)"}
+	formats["bin"] = struct{ script, about string }{"", "binary recording, the fastest: replay it with -i; trace.h and docs/binary-format.md describe it"}
+	formats["binary"] = struct{ script, about string }{"", "alias of bin"}
+	formats["json"] = struct{ script, about string }{"", "one JSON object per line (docs/json-schema.json), for jq"}
+	formats["perfetto"] = struct{ script, about string }{"", "Chrome trace-event JSON: a timeline with a track per thread, for ui.perfetto.dev"}
+}
+
+// recordOptions are the options of recording and replay.
+type recordOptions struct {
+	input  string // -i: replay this recording
+	write  string // -w: also record the raw events here
+	traceH bool   // --trace-h: print trace.h
+}
+
+func addRecordFlags(fs *pflag.FlagSet, o *recordOptions) {
+	fs.StringVarP(&o.input, "input", "i", "", "replay the recording `file` (made with -l bin or -w) through the scripts and format, without tracing")
+	fs.StringVarP(&o.write, "write", "w", "", "also record the raw events to `file` (bin format) while printing the chosen format")
+	fs.BoolVar(&o.traceH, "trace-h", false, "print trace.h, the C description of the bin format, and exit")
+}
+
+// printTraceH prints the C description of the bin format (--trace-h).
+func printTraceH(w io.Writer) (int, error) {
+	if _, err := w.Write(record.TraceH()); err != nil {
+		return 1, fmt.Errorf("printing trace.h: %w", err)
+	}
+	return 0, nil
+}
+
+// sink is where events end: the script pipeline or a native format.
+type sink interface {
+	Event(ev *event.Event) error // an event, live or replayed
+	Idle() error                 // a pause: flush
+	Start() error                // before the first event
+	Finish() error               // after the last event: on_exit hooks, end of document, flush
+	Flush() error                // flush after a failure, without finishing
+}
+
+// sinkConfig is what building a sink needs besides the options.
+type sinkConfig struct {
+	format string         // -l name
+	script script.Options // table, hex options, argv of the titles
+	out    io.Writer      // the trace destination
+	stdout io.Writer      // the real stdout, to refuse binary on a terminal
+	stderr io.Writer      // debug messages
+	live   bool           // tracing, not replaying
+}
+
+// newSink builds the sink of format c.format: the stdlib script after -X and
+// the -s scripts, or a native writer.
+func newSink(o *options, c sinkConfig) (sink, error) {
+	spec := formats[c.format]
+	if spec.script != "" {
+		pipe := script.NewPipeline(c.out, c.script)
+		if o.failed {
+			if err := pipe.AddStdlib("failed.star"); err != nil {
+				return nil, err
+			}
+		}
+		for _, s := range o.scripts {
+			if err := pipe.AddFile(s); err != nil {
+				return nil, err
+			}
+		}
+		if err := pipe.AddStdlib(spec.script); err != nil {
+			return nil, err
+		}
+		return pipe, nil
+	}
+	if len(o.scripts) > 0 {
+		return nil, fmt.Errorf("choosing format: -s scripts cannot feed -l %s yet; record with -l bin and replay with -i FILE -s SCRIPT, or use -l hex", c.format)
+	}
+	n := native{failed: o.failed, tab: c.script.Table}
+	switch c.format {
+	case "json":
+		return &jsonSink{native: n, w: bufio.NewWriterSize(c.out, 256<<10)}, nil
+	case "perfetto":
+		return &perfettoSink{native: n, w: bufio.NewWriterSize(c.out, 256<<10), out: c.out}, nil
+	case "bin", "binary":
+		if o.output == "" && c.live && len(o.args) > 0 {
+			// The trace goes to stderr by default when tracing a command;
+			// a recording belongs in a file or a pipe.
+			return nil, errors.New("choosing output: -l bin needs -o FILE when tracing a command")
+		}
+		if o.output == "" && isTerminal(c.stdout) {
+			return nil, errors.New("choosing output: -l bin writes binary data; give -o FILE or redirect stdout")
+		}
+		writeTraceH(o, c.stderr)
+		return &binSink{native: n, out: c.out, hdr: recordHeader(o, c)}, nil
+	}
+	return nil, fmt.Errorf("choosing format: no writer for %q", c.format)
+}
+
+// writeTraceH writes trace.h into the current directory when it is
+// writable and has none, as the original strace.ebpf did.
+func writeTraceH(o *options, stderr io.Writer) {
+	written, err := record.WriteTraceH(".")
+	if !o.debug {
+		return
+	}
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "strace.ebpf: skipping trace.h: %v\n", err)
+	case !written:
+		fmt.Fprintln(stderr, "strace.ebpf: skipping trace.h: the current directory already has one")
+	default:
+		fmt.Fprintln(stderr, "strace.ebpf: wrote trace.h, the C description of the bin format")
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+// recordHeader describes the recording being made.
+func recordHeader(o *options, c sinkConfig) record.Header {
+	tab := c.script.Table
+	h := record.Header{
+		Arch:    tab.Arch(),
+		Argv:    c.script.Argv,
+		Options: map[string]string{"hex_separator": c.script.Hex.Sep},
+	}
+	var u unix.Utsname
+	if err := unix.Uname(&u); err == nil {
+		h.KernelRelease = unix.ByteSliceToString(u.Release[:])
+	}
+	if c.script.Hex.Timestamp {
+		h.Options["timestamp"] = "1"
+	}
+	if o.failed {
+		h.Options["failed_only"] = "1"
+	}
+	if o.follow > 0 {
+		h.Options["follow_forks"] = "1"
+	}
+	if len(o.exprs) > 0 {
+		h.Options["expr"] = strings.Join(o.exprs, ";")
+	}
+	for _, sc := range tab.All() {
+		rs := record.Syscall{Nr: int32(sc.Nr), Name: sc.Name}
+		for _, a := range sc.Args {
+			rs.Args = append(rs.Args, record.Arg{Name: a.Name, Type: a.Type})
+		}
+		h.Syscalls = append(h.Syscalls, rs)
+	}
+	return h
+}
+
+// native is what the native sinks share: the -X filter, which the kernel
+// applies when tracing and these sinks apply again for replays.
+type native struct {
+	failed bool
+	tab    *syscalls.Table
+}
+
+func (n native) skip(ev *event.Event) bool {
+	return n.failed && ev.Kind == event.Syscall && !ev.Failed()
+}
+
+type jsonSink struct {
+	native
+	w   *bufio.Writer
+	buf []byte
+}
+
+func (s *jsonSink) Start() error { return nil }
+func (s *jsonSink) Event(ev *event.Event) error {
+	if s.skip(ev) {
+		return nil
+	}
+	s.buf = format.AppendJSON(s.buf[:0], ev, s.tab)
+	s.buf = append(s.buf, '\n')
+	_, err := s.w.Write(s.buf)
+	return err
+}
+func (s *jsonSink) Idle() error   { return s.Flush() }
+func (s *jsonSink) Finish() error { return s.Flush() }
+func (s *jsonSink) Flush() error {
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("writing trace: %w", err)
+	}
+	return nil
+}
+
+type perfettoSink struct {
+	native
+	p   *format.Perfetto
+	w   *bufio.Writer
+	out io.Writer
+}
+
+func (s *perfettoSink) Start() error {
+	s.p = format.NewPerfetto(s.tab)
+	return s.p.Begin(s.w)
+}
+func (s *perfettoSink) Event(ev *event.Event) error {
+	if s.skip(ev) {
+		return nil
+	}
+	return s.p.Event(ev)
+}
+func (s *perfettoSink) Idle() error { return s.Flush() }
+func (s *perfettoSink) Finish() error {
+	if err := s.p.End(); err != nil {
+		return err
+	}
+	return s.Flush()
+}
+func (s *perfettoSink) Flush() error {
+	if s.p != nil {
+		if err := s.p.Flush(); err != nil {
+			return err
+		}
+	}
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("writing trace: %w", err)
+	}
+	return nil
+}
+
+// binSink writes a recording. Its header is written by Start, right before
+// tracing begins, so that the boot offset matches the trace's time zero.
+type binSink struct {
+	native
+	out io.Writer
+	hdr record.Header
+	w   *record.Writer
+}
+
+func (s *binSink) Start() error {
+	if s.hdr.BootOffset == 0 {
+		s.hdr.BootOffset = uint64(time.Now().UnixNano())
+	}
+	w, err := record.NewWriter(s.out, s.hdr)
+	if err != nil {
+		return err
+	}
+	s.w = w
+	return nil
+}
+func (s *binSink) Event(ev *event.Event) error {
+	if s.skip(ev) {
+		return nil
+	}
+	return s.w.Write(ev)
+}
+func (s *binSink) Idle() error { return nil } // the bufio inside flushes when full
+func (s *binSink) Finish() error {
+	if s.w == nil {
+		return nil
+	}
+	return s.w.Close()
+}
+func (s *binSink) Flush() error {
+	if s.w == nil {
+		return nil
+	}
+	return s.w.Flush()
+}
+
+// teeSink records every event (-w) before handing it to the format.
+type teeSink struct {
+	path string
+	rec  *binSink
+	file *os.File
+	next sink
+}
+
+func newTee(o *options, c sinkConfig, next sink) *teeSink {
+	return &teeSink{path: o.rec.write, rec: &binSink{hdr: recordHeader(o, c)}, next: next}
+}
+
+// Start creates the recording file (mode 0600, like -o) and starts both.
+func (t *teeSink) Start() error {
+	f, err := os.OpenFile(t.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("opening recording: %w", err)
+	}
+	t.file, t.rec.out = f, f
+	if err := t.rec.Start(); err != nil {
+		return err
+	}
+	return t.next.Start()
+}
+func (t *teeSink) Event(ev *event.Event) error {
+	if err := t.rec.Event(ev); err != nil {
+		return err
+	}
+	return t.next.Event(ev)
+}
+func (t *teeSink) Idle() error { return t.next.Idle() }
+func (t *teeSink) Finish() error {
+	return errors.Join(t.next.Finish(), t.closeRec(t.rec.Finish()))
+}
+func (t *teeSink) Flush() error {
+	return errors.Join(t.next.Flush(), t.closeRec(t.rec.Flush()))
+}
+
+func (t *teeSink) closeRec(err error) error {
+	if t.file == nil {
+		return err
+	}
+	if cerr := t.file.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("closing recording: %w", cerr)
+	}
+	return err
+}
+
+// replay runs a recording through the sink as if it were live: the same
+// table, the recorded command line in titles, the recorded -K and -t unless
+// given again, -X and -e applied in user space. Records before bad input
+// are all processed (on_exit hooks run too), then the error is returned.
+func replay(o *options, fs *pflag.FlagSet, nrs []int, sep string, argv []string, stdout, stderr io.Writer) (int, error) {
+	if len(o.args) > 0 || len(o.pids) > 0 {
+		return 2, errors.New("parsing options: -i replays a recording; it takes no command and no -p")
+	}
+	in, err := os.Open(o.rec.input)
+	if err != nil {
+		return 1, fmt.Errorf("opening recording: %w", err)
+	}
+	defer in.Close()
+	r, err := record.NewReader(in)
+	if err != nil {
+		return 1, fmt.Errorf("reading %s: %w", o.rec.input, err)
+	}
+	hdr := r.Header()
+	tab, err := syscalls.ForArch(hdr.Arch)
+	if err != nil {
+		return 1, fmt.Errorf("replaying %s: %w", o.rec.input, err)
+	}
+	hex := format.HexOptions{Sep: sep, Timestamp: o.timestamp}
+	if v, ok := hdr.Options["hex_separator"]; ok && !fs.Changed("hex-separator") && v != "" {
+		hex.Sep = v
+	}
+	if !fs.Changed("timestamp") && hdr.Options["timestamp"] == "1" {
+		hex.Timestamp = true
+	}
+	titleArgv := hdr.Argv
+	if len(titleArgv) == 0 {
+		titleArgv = argv
+	}
+
+	out := io.Writer(stdout)
+	if o.output != "" {
+		if fi, err := os.Stat(o.output); err == nil {
+			if ii, err := in.Stat(); err == nil && os.SameFile(fi, ii) {
+				return 2, errors.New("opening output: -o names the recording being replayed")
+			}
+		}
+		f, err := os.OpenFile(o.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return 1, fmt.Errorf("opening output: %w", err)
+		}
+		defer f.Close()
+		out = f
+	}
+	c := sinkConfig{
+		format: o.format,
+		script: script.Options{Table: tab, Hex: hex, Argv: titleArgv},
+		out:    out, stdout: stdout, stderr: stderr,
+	}
+	snk, err := newSink(o, c)
+	if err != nil {
+		return 1, err
+	}
+	if o.rec.write != "" {
+		snk = newTee(o, c, snk)
+	}
+	if err := snk.Start(); err != nil {
+		snk.Flush()
+		return 1, err
+	}
+	var want map[int32]bool
+	if nrs != nil {
+		want = make(map[int32]bool, len(nrs))
+		for _, nr := range nrs {
+			want[int32(nr)] = true
+		}
+	}
+	var lost uint64
+	var ev event.Event
+	var readErr error
+	for {
+		if readErr = r.Next(&ev); readErr != nil {
+			break
+		}
+		if ev.Kind == event.Lost {
+			lost += ev.LostN
+		} else if want != nil && !want[ev.Nr] {
+			continue
+		}
+		// Scripts may keep the event: hand each one its own copy.
+		cp := cloneEvent(&ev)
+		if err := snk.Event(cp); err != nil {
+			snk.Flush()
+			return 1, err
+		}
+	}
+	finErr := snk.Finish()
+	if lost > 0 {
+		fmt.Fprintf(stderr, "strace.ebpf: %d events lost\n", lost)
+	}
+	if readErr != io.EOF {
+		return 1, fmt.Errorf("reading %s: %w", o.rec.input, readErr)
+	}
+	if finErr != nil {
+		return 1, finErr
+	}
+	return 0, nil
+}
+
+// cloneEvent copies ev and its captured bytes, which alias the reader's
+// buffers, in one allocation for the bytes.
+func cloneEvent(ev *event.Event) *event.Event {
+	cp := new(event.Event)
+	*cp = *ev
+	if len(ev.Data) == 0 {
+		cp.Data = nil
+		return cp
+	}
+	n := 0
+	for _, d := range ev.Data {
+		n += len(d.Bytes)
+	}
+	buf := make([]byte, 0, n)
+	cp.Data = make([]event.Data, len(ev.Data))
+	for i, d := range ev.Data {
+		start := len(buf)
+		buf = append(buf, d.Bytes...)
+		cp.Data[i] = event.Data{Arg: d.Arg, Kind: d.Kind, Bytes: buf[start:len(buf):len(buf)]}
+	}
+	return cp
+}
