@@ -22,8 +22,9 @@ const JSONVersion = 1
 //	 "ret":-2,"errno":2,"errname":"ENOENT","errmsg":"No such file or directory"}
 //	{"v":1,"kind":"lost","ts":6000,"n":42}
 //
-// Argument values are the raw registers as signed 64-bit integers (so
-// AT_FDCWD is -100). It allocates nothing beyond growing dst.
+// Argument values are the registers normalized to their C types, as
+// signed 64-bit integers (so AT_FDCWD is -100, an unsigned int fd
+// 0xffffffff is 4294967295). It allocates nothing beyond growing dst.
 func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 	dst = append(dst, `{"v":`...)
 	dst = strconv.AppendInt(dst, JSONVersion, 10)
@@ -70,7 +71,7 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 		}
 		dst = appendArgName(dst, sc, i)
 		dst = append(dst, ':')
-		dst = strconv.AppendInt(dst, int64(ev.Args[i]), 10)
+		dst = strconv.AppendInt(dst, argValue(ev, sc, i), 10)
 	}
 	dst = append(dst, '}')
 	if len(ev.Data) > 0 {
@@ -124,6 +125,17 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 		}
 	}
 	return append(dst, '}')
+}
+
+// argValue is argument i as a signed integer: the register truncated to
+// the argument's C type and sign-extended when that type is signed (so an
+// int AT_FDCWD is -100 whatever the upper half of the register held), the
+// whole register as int64 for an unknown syscall.
+func argValue(ev *event.Event, sc *syscalls.Syscall, i int) int64 {
+	if sc != nil && i < len(sc.Args) {
+		return int64(sc.Args[i].Normalize(ev.Args[i]))
+	}
+	return int64(ev.Args[i])
 }
 
 // appendArgName appends the JSON string naming argument i: the table's name,

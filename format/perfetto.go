@@ -130,7 +130,7 @@ func (p *Perfetto) args(ev *event.Event, sc *syscalls.Syscall) {
 			p.buf = append(p.buf, '"')
 			continue
 		}
-		p.buf = strconv.AppendInt(p.buf, int64(ev.Args[i]), 10)
+		p.buf = strconv.AppendInt(p.buf, argValue(ev, sc, i), 10)
 	}
 	if nargs > 0 {
 		p.buf = append(p.buf, ',')
