@@ -1,0 +1,295 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/strace-ebpf/strace.ebpf/format"
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/record"
+	"github.com/strace-ebpf/strace.ebpf/script"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// These tests replay recordings made in Go: no root, no BPF.
+
+var recArgv = []string{"strace.ebpf", "-l", "bin", "-o", "run.bin", "ls"}
+
+func recEvents() []event.Event {
+	return []event.Event{
+		{Kind: event.Syscall, PID: 10, TID: 10, Nr: 59, Comm: "ls", TS: 1000, Duration: 50000,
+			Args: [6]uint64{0x1000, 0x2000, 0x3000},
+			Data: []event.Data{{Arg: 0, Kind: event.Str, Bytes: []byte("/usr/bin/ls")}}},
+		{Kind: event.Syscall, PID: 10, TID: 10, Nr: 257, Comm: "ls", TS: 60000, Duration: 900, Ret: -2,
+			Args: [6]uint64{0xffffff9c, 0x4000, 0x80000},
+			Data: []event.Data{{Arg: 1, Kind: event.Str, Bytes: []byte("/nonexistent\tpath")}}},
+		{Kind: event.Lost, TS: 61000, LostN: 7},
+		{Kind: event.Syscall, PID: 10, TID: 10, Nr: 1, Comm: "ls", TS: 62000, Duration: 300, Ret: 5,
+			Args: [6]uint64{1, 0x5000, 5}},
+		{Kind: event.Syscall, PID: 10, TID: 10, Nr: 231, Comm: "ls", TS: 70000, Flags: event.NoReturn},
+	}
+}
+
+func writeRecording(t *testing.T, hdr record.Header, evs []event.Event, complete bool) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := record.NewWriter(&buf, hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		if err := w.Write(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if complete {
+		err = w.Close()
+	} else {
+		err = w.Flush()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "run.bin")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func amd64Header(opts map[string]string) record.Header {
+	return record.Header{Arch: "amd64", KernelRelease: "6.18.0", Argv: recArgv, Options: opts}
+}
+
+// livePipeline is what a live run does with the events: the stock format
+// script after -X, fed directly.
+func livePipeline(t *testing.T, evs []event.Event, hex format.HexOptions, failed bool) string {
+	t.Helper()
+	tab, err := syscalls.ForArch("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	pipe := script.NewPipeline(&out, script.Options{Table: tab, Hex: hex, Argv: recArgv})
+	if failed {
+		if err := pipe.AddStdlib("failed.star"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pipe.AddStdlib("hex.star"); err != nil {
+		t.Fatal(err)
+	}
+	if err := pipe.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		ev := evs[i]
+		if err := pipe.Event(&ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pipe.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func runInProcess(t *testing.T, args ...string) (stdout, stderr string, code int, err error) {
+	t.Helper()
+	var so, se bytes.Buffer
+	code, err = run(append([]string{"strace.ebpf"}, args...), &so, &se)
+	return so.String(), se.String(), code, err
+}
+
+func TestReplayMatchesLive(t *testing.T) {
+	evs := recEvents()
+	tests := []struct {
+		name   string
+		opts   map[string]string // recorded options
+		args   []string          // replay options
+		hex    format.HexOptions // what the live run used
+		failed bool
+	}{
+		{name: "defaults", opts: map[string]string{"hex_separator": "\t"}},
+		{name: "recorded -K and -t apply", opts: map[string]string{"hex_separator": ",", "timestamp": "1"},
+			hex: format.HexOptions{Sep: ",", Timestamp: true}},
+		{name: "replay -K wins", opts: map[string]string{"hex_separator": ","}, args: []string{"-K", ";"},
+			hex: format.HexOptions{Sep: ";"}},
+		{name: "replay -t", args: []string{"-t"}, hex: format.HexOptions{Timestamp: true}},
+		{name: "replay -X", args: []string{"-X"}, failed: true},
+		{name: "hex_sl alias", args: []string{"-l", "hex_sl"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeRecording(t, amd64Header(tt.opts), evs, true)
+			stdout, stderr, code, err := runInProcess(t, append([]string{"-i", path}, tt.args...)...)
+			if err != nil || code != 0 {
+				t.Fatalf("replay: code %d, err %v, stderr %s", code, err, stderr)
+			}
+			want := livePipeline(t, evs, tt.hex, tt.failed)
+			if diff := cmp.Diff(want, stdout); diff != "" {
+				t.Errorf("replayed output (-live +replay):\n%s", diff)
+			}
+			if diff := cmp.Diff("strace.ebpf: 7 events lost\n", stderr); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReplayFilters(t *testing.T) {
+	path := writeRecording(t, amd64Header(nil), recEvents(), true)
+	stdout, _, code, err := runInProcess(t, "-i", path, "-e", "trace=openat,exit_group", "-l", "json")
+	if err != nil || code != 0 {
+		t.Fatalf("code %d, err %v", code, err)
+	}
+	var names []string
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var obj struct{ Kind, Name string }
+		if err := json.Unmarshal([]byte(line), &obj); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		names = append(names, obj.Kind+":"+obj.Name)
+	}
+	if diff := cmp.Diff([]string{"syscall:openat", "lost:", "syscall:exit_group"}, names); diff != "" {
+		t.Errorf("replayed events (-want +got):\n%s", diff)
+	}
+}
+
+// TestReplayRerecord replays into -l bin and -w: both recordings read back
+// as the original events.
+func TestReplayRerecord(t *testing.T) {
+	evs := recEvents()
+	path := writeRecording(t, amd64Header(nil), evs, true)
+	dir := t.TempDir()
+	t.Chdir(dir) // -l bin writes trace.h into the current directory
+	bin, tee := filepath.Join(dir, "again.bin"), filepath.Join(dir, "tee.bin")
+	if _, stderr, code, err := runInProcess(t, "-i", path, "-l", "bin", "-o", bin); err != nil || code != 0 {
+		t.Fatalf("code %d, err %v, %s", code, err, stderr)
+	}
+	if _, stderr, code, err := runInProcess(t, "-i", path, "-l", "json", "-o", filepath.Join(dir, "x.json"), "-w", tee); err != nil || code != 0 {
+		t.Fatalf("code %d, err %v, %s", code, err, stderr)
+	}
+	if h, err := os.ReadFile(filepath.Join(dir, "trace.h")); err != nil || !bytes.Equal(h, record.TraceH()) {
+		t.Errorf("trace.h not written by -l bin: %v", err)
+	}
+	for _, p := range []string{bin, tee} {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := record.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []event.Event
+		for {
+			var ev event.Event
+			if err := r.Next(&ev); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			ev.Data = append([]event.Data(nil), ev.Data...)
+			for i := range ev.Data {
+				ev.Data[i].Bytes = bytes.Clone(ev.Data[i].Bytes)
+			}
+			got = append(got, ev)
+		}
+		f.Close()
+		if diff := cmp.Diff(evs, got); diff != "" {
+			t.Errorf("%s: events (-want +got):\n%s", filepath.Base(p), diff)
+		}
+		if diff := cmp.Diff(recArgv, r.Header().Argv); diff != "" {
+			t.Errorf("%s: argv (-want +got):\n%s", filepath.Base(p), diff)
+		}
+	}
+}
+
+func TestReplayBadInput(t *testing.T) {
+	evs := recEvents()
+	cut := writeRecording(t, amd64Header(nil), evs, false)
+	notRec := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(notRec, []byte("hello, world\n"), 0o600)
+	arm := writeRecording(t, record.Header{Arch: "riscv64", Argv: recArgv}, nil, true)
+
+	t.Run("cut short", func(t *testing.T) {
+		stdout, _, code, err := runInProcess(t, "-i", cut, "-l", "json")
+		if code != 1 || err == nil {
+			t.Fatalf("code %d, err %v: want 1 and an error", code, err)
+		}
+		if want := "reading " + cut + ": record: offset "; !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "missing end record") {
+			t.Errorf("error %q, want %q... missing end record", err, want)
+		}
+		if n := strings.Count(stdout, "\n"); n != len(evs) {
+			t.Errorf("%d events printed before the error, want %d", n, len(evs))
+		}
+	})
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"not a recording", []string{"-i", notRec}, 1, "reading " + notRec + `: record: offset 0: not a strace.ebpf recording: want magic "SEBPFREC", have "hello, w"`},
+		{"no such file", []string{"-i", "/nonexistent.bin"}, 1, "opening recording: open /nonexistent.bin: no such file or directory"},
+		{"unknown arch", []string{"-i", arm}, 1, `replaying ` + arm + `: loading syscall table for "riscv64": unknown architecture (want amd64 or arm64)`},
+		{"with a command", []string{"-i", cut, "ls"}, 2, "parsing options: -i replays a recording; it takes no command and no -p"},
+		{"output is input", []string{"-i", cut, "-o", cut}, 2, "opening output: -o names the recording being replayed"},
+		{"scripts into json", []string{"-i", cut, "-l", "json", "-s", "x.star"}, 1,
+			"choosing format: -s scripts cannot feed -l json yet; record with -l bin and replay with -i FILE -s SCRIPT, or use -l hex"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, code, err := runInProcess(t, tt.args...)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" || code != tt.code {
+				t.Errorf("code %d, want %d; error (-want +got):\n%s", code, tt.code, diff)
+			}
+		})
+	}
+}
+
+func TestReplayPerfetto(t *testing.T) {
+	path := writeRecording(t, amd64Header(nil), recEvents(), true)
+	stdout, _, code, err := runInProcess(t, "-i", path, "-l", "perfetto")
+	if err != nil || code != 0 {
+		t.Fatalf("code %d, err %v", code, err)
+	}
+	var doc struct{ TraceEvents []map[string]any }
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	if len(doc.TraceEvents) < len(recEvents()) {
+		t.Errorf("%d trace events for %d events", len(doc.TraceEvents), len(recEvents()))
+	}
+}
+
+func TestTraceHFlag(t *testing.T) {
+	stdout, _, code, err := runInProcess(t, "--trace-h")
+	if err != nil || code != 0 {
+		t.Fatalf("code %d, err %v", code, err)
+	}
+	if diff := cmp.Diff(string(record.TraceH()), stdout); diff != "" {
+		t.Errorf("--trace-h (-want +got):\n%s", diff)
+	}
+}
+
+func TestFormatList(t *testing.T) {
+	stdout, _, _, _ := runInProcess(t, "-l", "list")
+	for _, name := range []string{"bin", "binary", "json", "perfetto", "hex_sl", "hex_raw", "hex"} {
+		if !strings.Contains(stdout, "  "+name+" ") {
+			t.Errorf("-l list does not show %s:\n%s", name, stdout)
+		}
+	}
+}
