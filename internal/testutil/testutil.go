@@ -1,0 +1,98 @@
+// Package testutil holds what the privileged tests share: the BPF gate and
+// builders for the tracer binary and the syscaller helper.
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/strace-ebpf/strace.ebpf/engine"
+)
+
+// RequireBPF skips the test, with the reason, when this process can't load
+// and attach the tracer; with STRACE_EBPF_REQUIRE_BPF=1 it fails instead, so
+// CI never skips silently.
+func RequireBPF(tb testing.TB) {
+	tb.Helper()
+	if err := engine.Available(); err != nil {
+		if os.Getenv("STRACE_EBPF_REQUIRE_BPF") == "1" {
+			tb.Fatalf("BPF required (STRACE_EBPF_REQUIRE_BPF=1) but unavailable: %v", err)
+		}
+		tb.Skipf("BPF unavailable: %v", err)
+	}
+}
+
+// Root is the repository's top directory.
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+var (
+	buildDir  string
+	buildOnce sync.Once
+	buildErr  error
+
+	tracerOnce, syscallerOnce sync.Once
+	tracerErr, syscallerErr   error
+)
+
+func dir(tb testing.TB) string {
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "strace-ebpf-test-")
+	})
+	if buildErr != nil {
+		tb.Fatalf("making build directory: %v", buildErr)
+	}
+	return buildDir
+}
+
+// Tracer builds cmd/strace.ebpf once per test binary and returns its path.
+func Tracer(tb testing.TB) string {
+	tb.Helper()
+	out := filepath.Join(dir(tb), "strace.ebpf")
+	tracerOnce.Do(func() {
+		cmd := exec.Command("go", "build", "-o", out, "./cmd/strace.ebpf")
+		cmd.Dir = Root()
+		if b, err := cmd.CombinedOutput(); err != nil {
+			tracerErr = &buildError{"go build ./cmd/strace.ebpf", err, b}
+		}
+	})
+	if tracerErr != nil {
+		tb.Fatal(tracerErr)
+	}
+	return out
+}
+
+// Syscaller compiles testdata/syscaller.c once per test binary and returns
+// its path.
+func Syscaller(tb testing.TB) string {
+	tb.Helper()
+	out := filepath.Join(dir(tb), "syscaller")
+	syscallerOnce.Do(func() {
+		cc := os.Getenv("CC")
+		if cc == "" {
+			cc = "cc"
+		}
+		cmd := exec.Command(cc, "-O1", "-pthread", "-o", out, filepath.Join(Root(), "testdata", "syscaller.c"))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			syscallerErr = &buildError{cc + " testdata/syscaller.c", err, b}
+		}
+	})
+	if syscallerErr != nil {
+		tb.Fatal(syscallerErr)
+	}
+	return out
+}
+
+type buildError struct {
+	what string
+	err  error
+	out  []byte
+}
+
+func (e *buildError) Error() string { return e.what + ": " + e.err.Error() + "\n" + string(e.out) }
