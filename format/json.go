@@ -74,6 +74,7 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 		dst = strconv.AppendInt(dst, argValue(ev, sc, i), 10)
 	}
 	dst = append(dst, '}')
+	dst = appendDecoded(dst, ev, sc, tab)
 	if len(ev.Data) > 0 {
 		dst = append(dst, `,"data":[`...)
 		for i := range ev.Data {
@@ -125,6 +126,47 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 		}
 	}
 	return append(dst, '}')
+}
+
+// appendDecoded appends "decoded": the flag, enum, mode and dirfd
+// arguments by name, rendered as strace does ("O_RDONLY|O_CLOEXEC",
+// "AT_FDCWD", "0644"); nothing when the call has none.
+func appendDecoded(dst []byte, ev *event.Event, sc *syscalls.Syscall, tab *syscalls.Table) []byte {
+	if sc == nil {
+		return dst
+	}
+	n := 0
+	for i := range min(len(sc.Args), len(ev.Args)) {
+		ft := flagTable(sc, i, tab)
+		if ft == nil {
+			continue
+		}
+		if n == 0 {
+			dst = append(dst, `,"decoded":{`...)
+		} else {
+			dst = append(dst, ',')
+		}
+		n++
+		dst = appendJSONStr(dst, sc.Args[i].Name)
+		dst = append(dst, ':')
+		dst = appendJSONStr(dst, ft.Format(sc.Args[i].Normalize(ev.Args[i])))
+	}
+	if n > 0 {
+		dst = append(dst, '}')
+	}
+	return dst
+}
+
+// flagTable is the table that decodes argument i, or nil.
+func flagTable(sc *syscalls.Syscall, i int, tab *syscalls.Table) *syscalls.FlagTable {
+	if sc == nil || i >= len(sc.Args) {
+		return nil
+	}
+	a := &sc.Args[i]
+	if a.Decoder == "" || (a.Kind != syscalls.Flags && a.Kind != syscalls.Dirfd) {
+		return nil
+	}
+	return tab.Flags(a.Decoder)
 }
 
 // argValue is argument i as a signed integer: the register truncated to

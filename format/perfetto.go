@@ -105,7 +105,8 @@ func (p *Perfetto) Event(ev *event.Event) error {
 }
 
 // args appends the slice's args: each argument by name (a captured string
-// as text, a captured buffer as hex, else the raw value), then the outcome.
+// as text, a captured buffer as hex, flags decoded as strace does, else
+// the value), then the outcome.
 func (p *Perfetto) args(ev *event.Event, sc *syscalls.Syscall) {
 	nargs := len(ev.Args)
 	if sc != nil {
@@ -128,6 +129,10 @@ func (p *Perfetto) args(ev *event.Event, sc *syscalls.Syscall) {
 				p.buf = append(p.buf, "..."...)
 			}
 			p.buf = append(p.buf, '"')
+			continue
+		}
+		if ft := flagTable(sc, i, p.tab); ft != nil {
+			p.buf = appendJSONStr(p.buf, ft.Format(sc.Args[i].Normalize(ev.Args[i])))
 			continue
 		}
 		p.buf = strconv.AppendInt(p.buf, argValue(ev, sc, i), 10)
