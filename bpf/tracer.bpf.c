@@ -39,11 +39,19 @@ enum item_kind {
 	ITEM_STR_TRUNC = 4,
 };
 
-/* Task states in the tasks map. */
+/*
+ * Task states in the tasks map, in the low two bits of the value. While
+ * TASK_EXECING, the high bits hold the tid of the thread in execve: only it
+ * is traced until the call returns, so the launcher's other threads, still
+ * alive until the exec replaces them, never show up.
+ */
 enum task_state {
 	TASK_TRACED = 1,
-	TASK_ARMED = 2, /* launched command: tracing starts at its execve */
+	TASK_ARMED = 2,   /* launched command: tracing starts at its execve */
+	TASK_EXECING = 3, /* in that execve */
 };
+#define TASK_STATE(v) ((v) & 3)
+#define TASK_EXEC_TID(v) ((v) >> 2)
 
 /* Record flags (mirrored in internal/event.Flags). */
 enum ev_flags {
@@ -114,6 +122,7 @@ struct pending {
 enum pending_state {
 	P_ACTIVE = 1 << 0,  /* entered, exit not seen yet */
 	P_HAS_REC = 1 << 1, /* captured data waits in recs */
+	P_EXEC_ONLY = 1 << 2, /* the launch's execve, filtered out: only end TASK_EXECING */
 };
 
 /* Set by user space before loading. */
@@ -198,20 +207,38 @@ static __always_inline u64 wake_flags(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
-/* is_traced decides whether tgid's syscall nr is of interest. */
-static __always_inline bool is_traced(u32 tgid, long nr)
+static __always_inline bool is_execve(long nr)
+{
+	return nr == execve_nr || nr == execveat_nr;
+}
+
+/* is_traced decides whether syscall nr of thread tid of tgid is of interest. */
+static __always_inline bool is_traced(u32 tgid, u32 tid, long nr)
 {
 	if (system_wide)
 		return tgid != tracer_tgid;
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
 	if (!st)
 		return false;
-	if (*st == TASK_ARMED) {
-		if (nr != execve_nr && nr != execveat_nr)
+	u32 v = *st;
+	switch (TASK_STATE(v)) {
+	case TASK_ARMED:
+		if (!is_execve(nr))
 			return false;
-		*st = TASK_TRACED;
+		*st = TASK_EXECING | (tid << 2);
+		return true;
+	case TASK_EXECING:
+		return tid == TASK_EXEC_TID(v);
 	}
 	return true;
+}
+
+/* exec_done ends TASK_EXECING when the launched command's execve returns. */
+static __always_inline void exec_done(u32 tgid)
+{
+	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
+	if (st && TASK_STATE(*st) == TASK_EXECING)
+		*st = TASK_TRACED;
 }
 
 static __always_inline bool wanted(long nr)
@@ -344,10 +371,16 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	u32 tid = (u32)id;
 	long nr = (long)ctx->args[1];
 
-	if (!is_traced(id >> 32, nr) || !wanted(nr))
+	if (!is_traced(id >> 32, tid, nr))
 		return 0;
-
 	struct pending p = {};
+	if (!wanted(nr)) {
+		if (system_wide || !is_execve(nr))
+			return 0;
+		/* The launch's execve must still be seen returning. */
+		p.state = P_EXEC_ONLY;
+	}
+
 	p.ts = bpf_ktime_get_ns();
 	p.nr = nr;
 	read_args((struct pt_regs *)ctx->args[0], p.args);
@@ -368,7 +401,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	}
 
-	if (d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) {
+	if (d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP)) && !(p.state & P_EXEC_ONLY)) {
 		u32 zero = 0;
 		struct record *tmpl = bpf_map_lookup_elem(&scratch, &zero);
 		if (tmpl) {
@@ -377,22 +410,33 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		}
 		struct record *rec = bpf_map_lookup_elem(&recs, &tid);
 		if (rec) {
-			u32 off = 0;
+			u32 off = 0, next;
+			u8 retry = 0;
 			rec->hdr.nitems = 0;
 #pragma unroll
 			for (int i = 0; i < 6; i++) {
 				u8 k = d->cap[i].kind;
+				next = off;
 				if (k == CAP_STR)
-					off = capture_arg(rec, off, how(i, ITEM_STR, 0), p.args[i], 0);
+					next = capture_arg(rec, off, how(i, ITEM_STR, 0), p.args[i], 0);
 				else if (k == CAP_BUF_IN) {
 					u8 sa = d->cap[i].size_arg;
-					off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p.args[i],
-							  p.args[sa < 6 ? sa : 0]);
+					next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p.args[i],
+							   p.args[sa < 6 ? sa : 0]);
 				} else if (k == CAP_STRUCT_IN)
-					off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
-							  p.args[i], d->cap[i].size);
+					next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
+							   p.args[i], d->cap[i].size);
+				/*
+				 * A page not faulted in yet (fresh after fork or
+				 * exec) can't be read here; the syscall itself
+				 * faults it in, so try again at exit.
+				 */
+				if (next == off && p.args[i] &&
+				    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN))
+					retry |= 1 << i;
+				off = next;
 			}
-			rec->hdr.pad = 0;
+			rec->hdr.pad = retry;
 			/* Remember where exit captures go. */
 			rec->hdr.args[0] = off;
 			p.state |= P_HAS_REC;
@@ -422,6 +466,10 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	u64 now = bpf_ktime_get_ns();
 	struct pending p = *pp;
 	pp->state = 0;
+	if (!system_wide && is_execve(p.nr))
+		exec_done(id >> 32);
+	if (p.state & P_EXEC_ONLY)
+		return 0;
 
 	if (failed_only && !is_error(ret)) {
 		if (p.state & P_HAS_REC)
@@ -446,6 +494,24 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 	u32 off = rec->hdr.args[0];
 	struct sc_desc *d = describe(p.nr);
+	u8 retry = rec->hdr.pad;
+	if (d && retry) {
+#pragma unroll
+		for (int i = 0; i < 6; i++) {
+			if (!(retry & (1 << i)))
+				continue;
+			u8 k = d->cap[i].kind;
+			if (k == CAP_STR)
+				off = capture_arg(rec, off, how(i, ITEM_STR, 0), p.args[i], 0);
+			else if (k == CAP_BUF_IN) {
+				u8 sa = d->cap[i].size_arg;
+				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p.args[i],
+						  p.args[sa < 6 ? sa : 0]);
+			} else if (k == CAP_STRUCT_IN)
+				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p.args[i],
+						  d->cap[i].size);
+		}
+	}
 	if (d && (d->flags & SC_HAS_EXIT_CAP) && !is_error(ret)) {
 #pragma unroll
 		for (int i = 0; i < 6; i++) {
@@ -461,6 +527,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 	rec->hdr.ret = ret;
 	rec->hdr.flags = 0;
+	rec->hdr.pad = 0;
 	u64 size = sizeof(struct event_hdr) + off;
 	if (size > sizeof(struct record))
 		size = sizeof(struct record);
@@ -482,7 +549,7 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	if (ptgid == ctgid)
 		return 0; /* a new thread: its group is already traced */
 	u32 *st = bpf_map_lookup_elem(&tasks, &ptgid);
-	if (!st || *st != TASK_TRACED)
+	if (!st || TASK_STATE(*st) != TASK_TRACED)
 		return 0;
 	u32 v = TASK_TRACED;
 	bpf_map_update_elem(&tasks, &ctgid, &v, BPF_ANY);

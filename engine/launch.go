@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 )
@@ -14,6 +15,15 @@ import (
 // pipe until the tracer has armed the kernel filter for its pid, then execs
 // the command: the trace begins with the command's own execve.
 const childEnv = "STRACE_EBPF_EXEC_CHILD"
+
+func init() {
+	// The launcher must exec from the main thread: a non-leader thread
+	// that execs takes the leader's tid, and its execve would lose its
+	// enter record. Locking in init keeps main on the main thread.
+	if os.Getenv(childEnv) == "1" {
+		runtime.LockOSThread()
+	}
+}
 
 // MaybeChild runs the waiting half of a launch when this process was started
 // for it, and never returns then. Call it first thing in main (and TestMain).
