@@ -13,6 +13,16 @@ const (
 	// Lost reports Lost records dropped by the kernel since the previous
 	// Lost event.
 	Lost
+	// Exit is the end of a traced thread (strace's "+++ exited with N +++").
+	// TID and PID name it; Ret holds the kernel's wait status (exit code
+	// in bits 8-15, or the killing signal in bits 0-6 with 0x80 for a core
+	// dump); TS is when it exited. Nr and Args are unused.
+	Exit
+	// Signal is the delivery of a signal to a traced thread (strace's
+	// "--- SIGCHLD {...} ---"): Nr is the signal number, Data[0] (Kind
+	// BufOut, Arg 0) the first 48 bytes of the kernel's siginfo, TS the
+	// delivery time. Args and Ret are unused.
+	Signal
 )
 
 // Flags qualify a Syscall event.
