@@ -254,6 +254,8 @@ type binSink struct {
 	out io.Writer
 	hdr record.Header
 	w   *record.Writer
+
+	flushed time.Time // last flush by Idle
 }
 
 func (s *binSink) Start() error {
@@ -273,7 +275,16 @@ func (s *binSink) Event(ev *event.Event) error {
 	}
 	return s.w.Write(ev)
 }
-func (s *binSink) Idle() error { return nil } // the bufio inside flushes when full
+
+// Idle flushes at most once a second: a slow trace reaches the file
+// soon, a fast one in large writes.
+func (s *binSink) Idle() error {
+	if s.w == nil || time.Since(s.flushed) < time.Second {
+		return nil
+	}
+	s.flushed = time.Now()
+	return s.w.Flush()
+}
 func (s *binSink) Finish() error {
 	if s.w == nil {
 		return nil
@@ -317,7 +328,7 @@ func (t *teeSink) Event(ev *event.Event) error {
 	}
 	return t.next.Event(ev)
 }
-func (t *teeSink) Idle() error { return t.next.Idle() }
+func (t *teeSink) Idle() error { return errors.Join(t.rec.Idle(), t.next.Idle()) }
 func (t *teeSink) Finish() error {
 	return errors.Join(t.next.Finish(), t.closeRec(t.rec.Finish()))
 }
