@@ -12,7 +12,6 @@ import (
 // builtins are the predeclared functions of every script, by name.
 var builtins = map[string]*starlark.Builtin{
 	"hex":        starlark.NewBuiltin("hex", hexBuiltin),
-	"write_hex":  starlark.NewBuiltin("write_hex", writeHexBuiltin),
 	"hex_header": starlark.NewBuiltin("hex_header", hexHeaderBuiltin),
 	"hex_title":  starlark.NewBuiltin("hex_title", hexTitleBuiltin),
 }
@@ -52,23 +51,6 @@ func hexBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	p := pipelineOf(t)
 	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex)
 	return starlark.String(p.line), nil
-}
-
-// write_hex(ev) writes ev's hex row to the trace output and returns None:
-// hex(ev) without making a string, for the stock format's hot path.
-func writeHexBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var ev *Event
-	if len(args) == 1 && len(kwargs) == 0 {
-		ev, _ = args[0].(*Event)
-	}
-	if ev == nil {
-		return nil, argError(b, args, kwargs, "an event")
-	}
-	p := pipelineOf(t)
-	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex)
-	p.line = append(p.line, '\n')
-	p.out.Write(p.line)
-	return starlark.None, nil
 }
 
 // hex_header() is the column header line of the hex format.
