@@ -1,0 +1,34 @@
+# strace.ebpf — build, test, benchmark. `make help` lists the targets.
+
+GO         ?= go
+# The pinned compiler for the BPF objects (Debian's clang-16); the committed
+# objects are what it builds, and CI checks that they still are.
+BPF_CLANG  ?= clang-16
+BPF_CFLAGS ?= -O2 -g -Wall -Werror
+
+.PHONY: all build generate check-generated test bench fuzz help clean
+
+all: build ## build ./strace.ebpf (no clang needed)
+
+build: ## build ./strace.ebpf
+	$(GO) build -o strace.ebpf ./cmd/strace.ebpf
+
+generate: ## rebuild the BPF objects and the generated syscall tables (needs clang-16)
+	cd bpf && BPF_CLANG=$(BPF_CLANG) BPF_CFLAGS="$(BPF_CFLAGS)" $(GO) generate ./...
+	$(GO) generate ./syscalls
+
+check-generated: generate ## fail when committed generated files differ from their sources
+	git diff --exit-code --stat -- bpf syscalls
+
+test: ## vet and run every test; BPF tests need root (STRACE_EBPF_REQUIRE_BPF=1 makes them fail instead of skip)
+	$(GO) vet ./...
+	$(GO) test ./...
+
+bench: ## the dd workload bare and traced in each format: ratios and lost events (root)
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+clean: ## remove the built binary
+	rm -f strace.ebpf

@@ -1,0 +1,105 @@
+// Package bench measures the tracer on a syscall-heavy workload against the
+// same workload bare, in the same run: the ratios are the performance
+// targets of the project. Run with `make bench` (root needed).
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
+)
+
+// workload is the issue's dd: one read and one write per byte, 1M syscalls.
+var workload = []string{"dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=500000"}
+
+// reps is how many times each side runs; medians are compared.
+const reps = 5
+
+// variant is one way of tracing the workload; args go before the command,
+// {out} is replaced by an output file and {dir} by a scratch directory.
+type variant struct {
+	name string
+	args []string
+}
+
+var variants = []variant{
+	{"hex", []string{"-o", "{out}"}},
+}
+
+var lostRE = regexp.MustCompile(`strace\.ebpf: (\d+) events lost`)
+
+func timeRun(b *testing.B, argv []string) (time.Duration, string) {
+	b.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%v: %v\n%s", argv, err, stderr.String())
+	}
+	return time.Since(start), stderr.String()
+}
+
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func expand(args []string, dir string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		switch a {
+		case "{out}":
+			out[i] = filepath.Join(dir, "trace.out")
+		case "{dir}":
+			out[i] = dir
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// BenchmarkDD runs the workload bare and under each variant, alternating,
+// and reports the ratio of median wall times and the events lost.
+func BenchmarkDD(b *testing.B) {
+	testutil.RequireBPF(b)
+	tracer := testutil.Tracer(b)
+	for _, v := range variants {
+		b.Run(v.name, func(b *testing.B) {
+			dir := b.TempDir()
+			traced := append(append([]string{tracer}, expand(v.args, dir)...), workload...)
+			for i := 0; i < b.N; i++ {
+				var bare, tr []time.Duration
+				var lost uint64
+				for r := 0; r < reps; r++ {
+					d, _ := timeRun(b, workload)
+					bare = append(bare, d)
+					d, stderr := timeRun(b, traced)
+					tr = append(tr, d)
+					if m := lostRE.FindStringSubmatch(stderr); m != nil {
+						n, _ := strconv.ParseUint(m[1], 10, 64)
+						lost += n
+					}
+				}
+				ratio := float64(median(tr)) / float64(median(bare))
+				b.ReportMetric(ratio, "x-bare")
+				b.ReportMetric(float64(lost), "lost")
+				b.ReportMetric(float64(median(bare).Milliseconds()), "bare-ms")
+				b.ReportMetric(float64(median(tr).Milliseconds()), "traced-ms")
+				fmt.Fprintf(os.Stderr, "dd %-10s %.2fx bare (bare %v, traced %v), %d events lost\n",
+					v.name, ratio, median(bare).Round(time.Millisecond), median(tr).Round(time.Millisecond), lost)
+			}
+		})
+	}
+}
