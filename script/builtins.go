@@ -14,6 +14,7 @@ var builtins = map[string]*starlark.Builtin{
 	"hex":        starlark.NewBuiltin("hex", hexBuiltin),
 	"hex_header": starlark.NewBuiltin("hex_header", hexHeaderBuiltin),
 	"hex_title":  starlark.NewBuiltin("hex_title", hexTitleBuiltin),
+	"strace":     starlark.NewBuiltin("strace", straceBuiltin),
 }
 
 // Builtins is the sorted list of predeclared names.

@@ -56,6 +56,7 @@ type options struct {
 	help      bool
 	args      []string
 	rec       recordOptions // -i, -w, --trace-h: record.go
+	strace    straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
 }
 
 const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]
@@ -73,7 +74,7 @@ func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
 	fs.StringVarP(&o.output, "output", "o", "", "write the trace to `file` (created with mode 0600)")
-	fs.BoolVarP(&o.timestamp, "timestamp", "t", false, "include a timestamp in the output")
+	addTimestampFlag(fs, &o.timestamp, &o.strace)
 	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(formatNames(), ", ")+"; 'help' or 'list' describes them")
 	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
 	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls")
@@ -83,6 +84,7 @@ func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this Starlark `file` (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
 	addRecordFlags(fs, &o.rec)
+	addStraceFlags(fs, &o.strace)
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	return fs
 }
@@ -137,6 +139,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	o.args = fs.Args()
 	tab := syscalls.Native()
+	if done, err := o.strace.listings(stdout, tab); done {
+		return exitCode(err), err
+	}
 
 	switch o.format {
 	case "help", "list":
@@ -195,6 +200,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		FailedOnly:  o.failed,
 		Syscalls:    filter.nrs,
 		Table:       tab,
+	}
+	if err := o.strace.apply(&o, pipe, &cfg); err != nil {
+		return 2, err
 	}
 	if o.debug {
 		cfg.Debug = stderr

@@ -1,0 +1,245 @@
+package main
+
+// strace's presentation options (-l strace) and the syscall listings
+// (-B, -L, -R).
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/sys/unix"
+
+	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/format"
+	"github.com/strace-ebpf/strace.ebpf/script"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+func init() {
+	formats["strace"] = struct{ script, about string }{"strace.star", "lines as strace(1) prints them, arguments decoded (-T, -tt, -r, -y, -S, -z, -Z apply)"}
+}
+
+// straceOptions are the options of the strace format and the listings.
+type straceOptions struct {
+	timestamps  int  // -t count: 1 HH:MM:SS, 2 with µs, 3 epoch
+	relative    bool // -r
+	syscallTime bool // -T
+	decodeFds   int  // -y
+	strsize     int  // -S/--strsize
+	successful  bool // -z
+	failing     bool // -Z
+	builtinList bool // -B
+	list        bool // -L
+	llList      bool // -R
+}
+
+// timestampFlag is -t: a boolean for the hex format (the original's TIME
+// column) that also counts, for strace's -t, -tt and -ttt.
+type timestampFlag struct {
+	on    *bool
+	count *int
+}
+
+func (f *timestampFlag) String() string {
+	if f.on != nil && *f.on {
+		return "true"
+	}
+	return "false"
+}
+
+func (f *timestampFlag) Set(v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return err
+	}
+	*f.on = b
+	if b {
+		*f.count++
+	} else {
+		*f.count = 0
+	}
+	return nil
+}
+
+func (f *timestampFlag) Type() string     { return "bool" }
+func (f *timestampFlag) IsBoolFlag() bool { return true }
+
+// addTimestampFlag defines -t/--timestamp.
+func addTimestampFlag(fs *pflag.FlagSet, on *bool, s *straceOptions) {
+	fl := fs.VarPF(&timestampFlag{on: on, count: &s.timestamps}, "timestamp", "t",
+		"include a timestamp: the TIME column in hex logs; with -l strace -t is HH:MM:SS, -tt adds microseconds, -ttt is epoch seconds")
+	fl.NoOptDefVal = "true"
+}
+
+// addStraceFlags defines the strace format's options.
+func addStraceFlags(fs *pflag.FlagSet, s *straceOptions) {
+	fs.BoolVarP(&s.relative, "relative-timestamps", "r", false, "-l strace: print the time since the previous line")
+	fs.BoolVarP(&s.syscallTime, "syscall-times", "T", false, "-l strace: print the time spent in each call, <0.000123>")
+	fs.CountVarP(&s.decodeFds, "decode-fds", "y", "-l strace: print the paths of file descriptors, 3</etc/passwd>")
+	fs.IntVarP(&s.strsize, "strsize", "S", 32, "-l strace: show at most `N` bytes of buffers and strings (strace's -s; -s is --script here)")
+	fs.BoolVarP(&s.successful, "successful-only", "z", false, "-l strace: only calls that succeed")
+	fs.BoolVarP(&s.failing, "failed-only", "Z", false, "-l strace: only calls that fail (like -X)")
+	fs.BoolVarP(&s.builtinList, "builtin-list", "B", false, "print the built-in syscall table and exit")
+	fs.BoolVarP(&s.list, "list", "L", false, "print the syscalls traceable on the running kernel and exit")
+	fs.BoolVarP(&s.llList, "ll-list", "R", false, "print the kernel's low-level traceable functions and exit")
+}
+
+// listings runs -B, -L or -R; done says one ran.
+func (s *straceOptions) listings(w io.Writer, tab *syscalls.Table) (done bool, err error) {
+	switch {
+	case s.builtinList:
+		return true, printBuiltinList(w, tab)
+	case s.list:
+		return true, printKernelList(w, tab)
+	case s.llList:
+		return true, printLowLevelList(w)
+	}
+	return false, nil
+}
+
+// apply passes the options to the strace format and the engine: -l strace
+// needs buffers and structs captured, up to --strsize bytes.
+func (s *straceOptions) apply(o *options, pipe sink, cfg *engine.Config) error {
+	if s.strsize < 0 {
+		return errors.New("parsing --strsize: must not be negative")
+	}
+	if o.format != "strace" {
+		return nil
+	}
+	cfg.CaptureBuffers = true
+	cfg.BufSize = max(s.strsize, 1)
+	if p, ok := pipe.(*script.Pipeline); ok {
+		p.SetStraceOptions(s.format(o))
+	}
+	return nil
+}
+
+// format returns the strace format's options.
+func (s *straceOptions) format(o *options) format.StraceOptions {
+	so := format.StraceOptions{
+		StrSize:        s.strsize,
+		Relative:       s.relative,
+		SyscallTime:    s.syscallTime,
+		DecodeFds:      s.decodeFds > 0,
+		OnlySuccessful: s.successful,
+		OnlyFailed:     s.failing,
+		Timestamps:     min(s.timestamps, 3),
+		Start:          bootStart(),
+	}
+	if o.follow > 0 {
+		if o.output != "" {
+			so.PIDPrefix = format.PrefixFile
+		} else {
+			so.PIDPrefix = format.PrefixTerminal
+		}
+	}
+	return so
+}
+
+// bootStart is the wall-clock time of the monotonic clock's zero plus the
+// engine's start offset: event times are relative to the session start,
+// which is close enough to now for -t.
+func bootStart() time.Time { return time.Now() }
+
+func printBuiltinList(w io.Writer, tab *syscalls.Table) error {
+	fmt.Fprintf(w, "%-5s %-24s %-30s %s\n", "NR", "NAME", "CLASSES", "ARGUMENTS")
+	for _, sc := range tab.All() {
+		var args []string
+		for _, a := range sc.Args {
+			s := a.Name + ":" + a.Kind.String()
+			if a.Decoder != "" {
+				s += "(" + a.Decoder + ")"
+			}
+			args = append(args, s)
+		}
+		cl := strings.Join(sc.Classes.Names(), ",")
+		if cl == "" {
+			cl = "-"
+		}
+		fmt.Fprintf(w, "%-5d %-24s %-30s %s\n", sc.Nr, sc.Name, cl, strings.Join(args, " "))
+	}
+	return nil
+}
+
+// tracefsDir finds tracefs, mounting it when it is not mounted.
+func tracefsDir() (string, error) {
+	for _, d := range []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"} {
+		if _, err := os.Stat(filepath.Join(d, "available_events")); err == nil {
+			return d, nil
+		}
+	}
+	if err := unix.Mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, ""); err != nil {
+		return "", fmt.Errorf("mounting tracefs: %w (run: mount -t tracefs tracefs /sys/kernel/tracing)", err)
+	}
+	return "/sys/kernel/tracing", nil
+}
+
+// printKernelList prints the syscalls the running kernel has tracepoints
+// for, with their numbers from the built-in table.
+func printKernelList(w io.Writer, tab *syscalls.Table) error {
+	dir, err := tracefsDir()
+	if err != nil {
+		return fmt.Errorf("listing kernel syscalls: %w", err)
+	}
+	ents, err := os.ReadDir(filepath.Join(dir, "events", "syscalls"))
+	if err != nil {
+		return fmt.Errorf("listing kernel syscalls: %w", err)
+	}
+	var names []string
+	for _, e := range ents {
+		if n, ok := strings.CutPrefix(e.Name(), "sys_enter_"); ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		nr := "?"
+		name := n
+		sc := tab.ByName(n)
+		if sc == nil {
+			// The kernel's event names differ for a few (newstat is stat).
+			if alt, ok := strings.CutPrefix(n, "new"); ok && tab.ByName(alt) != nil {
+				sc = tab.ByName(alt)
+			}
+		}
+		if sc != nil {
+			nr = strconv.Itoa(sc.Nr)
+			name = sc.Name
+		}
+		fmt.Fprintf(w, "%-5s %s\n", nr, name)
+	}
+	return nil
+}
+
+// printLowLevelList prints the kernel functions tracefs can trace.
+func printLowLevelList(w io.Writer) error {
+	dir, err := tracefsDir()
+	if err != nil {
+		return fmt.Errorf("listing traceable functions: %w", err)
+	}
+	f, err := os.Open(filepath.Join(dir, "available_filter_functions"))
+	if err != nil {
+		return fmt.Errorf("listing traceable functions: %w", err)
+	}
+	defer f.Close()
+	if _, err := io.Copy(w, f); err != nil {
+		return fmt.Errorf("listing traceable functions: %w", err)
+	}
+	return nil
+}
+
+// exitCode is 1 for an error, 0 otherwise.
+func exitCode(err error) int {
+	if err != nil {
+		return 1
+	}
+	return 0
+}

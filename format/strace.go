@@ -1,0 +1,285 @@
+package format
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// StraceOptions are strace's presentation options.
+type StraceOptions struct {
+	StrSize int // bytes of a buffer or string shown (--strsize); 32 when 0
+
+	// PIDPrefix selects the per-line process prefix: PrefixNone, PrefixFile
+	// ("1234 ", strace -f -o FILE) or PrefixTerminal ("[pid  1234] " once
+	// more than one process is traced, strace -f on a terminal).
+	PIDPrefix PrefixStyle
+
+	Timestamps  int       // 1: -t (HH:MM:SS), 2: -tt (with µs), 3: -ttt (epoch seconds.µs)
+	Relative    bool      // -r: time since the previous line
+	Start       time.Time // wall-clock time of event TS 0, for -t/-tt/-ttt
+	SyscallTime bool      // -T: time spent in the call, <0.000123>
+	DecodeFds   bool      // -y: fd paths, 3</etc/passwd>
+
+	OnlySuccessful bool // -z: calls that succeed
+	OnlyFailed     bool // -Z: calls that fail
+}
+
+// PrefixStyle is how a line names its process.
+type PrefixStyle uint8
+
+const (
+	PrefixNone     PrefixStyle = iota
+	PrefixFile                 // "1234 " on every line
+	PrefixTerminal             // "[pid  1234] " when several processes are traced
+)
+
+func (o *StraceOptions) strsize() int {
+	if o.StrSize <= 0 {
+		return 32
+	}
+	return o.StrSize
+}
+
+// Strace renders events as strace prints them. It remembers what strace's
+// output depends on across lines: the last line's thread (for
+// <unfinished ...> and <... resumed>), the time of the previous line (-r),
+// fd paths (-y) and the live processes (the [pid N] prefix). Use one
+// Strace per output stream, from one goroutine.
+type Strace struct {
+	tab  *syscalls.Table
+	opts StraceOptions
+
+	lastTID  uint32 // thread of the last line printed
+	lastEnd  uint64 // time of the last line printed
+	lastLine uint64 // time of the previous line, for -r
+	live     map[uint32]bool
+	fds      map[uint64]string // pid<<32|fd -> path, for -y
+}
+
+// NewStrace returns a renderer for events of table tab.
+func NewStrace(tab *syscalls.Table, o StraceOptions) *Strace {
+	if tab == nil {
+		tab = syscalls.Native()
+	}
+	return &Strace{tab: tab, opts: o, live: map[uint32]bool{}}
+}
+
+// AppendStrace appends ev as one strace line (no newline), without any
+// memory of previous lines: no <unfinished ...> splitting, no -y paths
+// learned from earlier calls.
+func AppendStrace(dst []byte, ev *event.Event, tab *syscalls.Table, o StraceOptions) []byte {
+	s := NewStrace(tab, o)
+	return s.Append(dst, ev)
+}
+
+// Append appends the lines of ev without the final newline; a call
+// interrupted by another thread's line comes out as two lines, the
+// "<unfinished ...>" and the "<... resumed>" one. It appends nothing for an
+// event the options filter out (-z, -Z).
+func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
+	switch ev.Kind {
+	case event.Syscall:
+		return s.appendSyscall(dst, ev)
+	case event.Exit:
+		return s.appendExit(dst, ev)
+	case event.Signal:
+		return s.appendSignal(dst, ev)
+	case event.Lost:
+		return append(dst, "strace.ebpf: "+strconv.FormatUint(ev.LostN, 10)+" events lost"...)
+	}
+	return dst
+}
+
+// Live reports the threads seen and not yet exited, for the [pid N] prefix.
+func (s *Strace) multi() bool { return len(s.live) > 1 }
+
+func (s *Strace) prefix(dst []byte, tid uint32, ts uint64) []byte {
+	switch s.opts.PIDPrefix {
+	case PrefixFile:
+		dst = strconv.AppendUint(dst, uint64(tid), 10)
+		for n := len(strconv.FormatUint(uint64(tid), 10)); n < 5; n++ {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, ' ')
+	case PrefixTerminal:
+		if s.multi() {
+			dst = append(dst, "[pid "...)
+			p := strconv.FormatUint(uint64(tid), 10)
+			for n := len(p); n < 5; n++ {
+				dst = append(dst, ' ')
+			}
+			dst = append(dst, p...)
+			dst = append(dst, "] "...)
+		}
+	}
+	if s.opts.Relative {
+		d := ts - s.lastLine
+		if s.lastLine == 0 || ts < s.lastLine {
+			d = 0
+		}
+		s.lastLine = ts
+		dst = appendSecs(dst, d, 6, 6)
+		dst = append(dst, ' ')
+	}
+	switch s.opts.Timestamps {
+	case 1, 2:
+		t := s.opts.Start.Add(time.Duration(ts))
+		dst = t.AppendFormat(dst, "15:04:05")
+		if s.opts.Timestamps == 2 {
+			dst = append(dst, '.')
+			dst = appendPad(dst, uint64(t.Nanosecond()/1000), 6)
+		}
+		dst = append(dst, ' ')
+	case 3:
+		t := s.opts.Start.Add(time.Duration(ts))
+		dst = strconv.AppendInt(dst, t.Unix(), 10)
+		dst = append(dst, '.')
+		dst = appendPad(dst, uint64(t.Nanosecond()/1000), 6)
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+// appendSecs appends ns as seconds with prec decimals, right-aligned in
+// width integer digits (strace's -r "     0.000123").
+func appendSecs(dst []byte, ns uint64, width, prec int) []byte {
+	sec := strconv.FormatUint(ns/1e9, 10)
+	for n := len(sec); n < width; n++ {
+		dst = append(dst, ' ')
+	}
+	dst = append(dst, sec...)
+	dst = append(dst, '.')
+	frac := ns % 1e9
+	for i := prec; i < 9; i++ {
+		frac /= 10
+	}
+	return appendPad(dst, frac, prec)
+}
+
+func appendPad(dst []byte, v uint64, width int) []byte {
+	s := strconv.FormatUint(v, 10)
+	for n := len(s); n < width; n++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, s...)
+}
+
+// padTo pads the line that starts at start to strace's result column.
+func padTo(dst []byte, start int) []byte {
+	const col = 39
+	for len(dst)-start < col {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+func (s *Strace) appendExit(dst []byte, ev *event.Event) []byte {
+	delete(s.live, ev.TID)
+	if s.opts.OnlyFailed || s.opts.OnlySuccessful {
+		// strace -z/-Z still prints exits.
+	}
+	dst = s.prefix(dst, ev.TID, ev.TS)
+	st := uint32(ev.Ret)
+	if st&0x7f == 0 {
+		dst = append(dst, "+++ exited with "...)
+		dst = strconv.AppendUint(dst, uint64(st>>8&0xff), 10)
+		dst = append(dst, " +++"...)
+	} else {
+		dst = append(dst, "+++ killed by "...)
+		dst = appendSignal(dst, int(st&0x7f))
+		if st&0x80 != 0 {
+			dst = append(dst, " (core dumped)"...)
+		}
+		dst = append(dst, " +++"...)
+	}
+	s.lastTID, s.lastEnd = ev.TID, ev.TS
+	return dst
+}
+
+func appendSignal(dst []byte, sig int) []byte {
+	if n := syscalls.SignalName(sig); n != "" {
+		return append(dst, n...)
+	}
+	return strconv.AppendInt(dst, int64(sig), 10)
+}
+
+func (s *Strace) appendSignal(dst []byte, ev *event.Event) []byte {
+	s.live[ev.TID] = true
+	dst = s.prefix(dst, ev.TID, ev.TS)
+	dst = append(dst, "--- "...)
+	dst = appendSignal(dst, int(ev.Nr))
+	dst = append(dst, ' ')
+	var info []byte
+	if len(ev.Data) > 0 {
+		info = ev.Data[0].Bytes
+	}
+	dst = appendSiginfo(dst, int(ev.Nr), info)
+	dst = append(dst, " ---"...)
+	s.lastTID, s.lastEnd = ev.TID, ev.TS
+	return dst
+}
+
+func (s *Strace) appendSyscall(dst []byte, ev *event.Event) []byte {
+	unfinished := ev.Flags&event.Unfinished != 0
+	noreturn := ev.Flags&event.NoReturn != 0
+	if !unfinished && !noreturn {
+		if s.opts.OnlyFailed && !ev.Failed() {
+			return dst
+		}
+		if s.opts.OnlySuccessful && ev.Failed() {
+			return dst
+		}
+	}
+	s.live[ev.TID] = true
+	sc := s.tab.ByNr(int(ev.Nr))
+	name := s.tab.Name(int(ev.Nr))
+	c := call{s: s, ev: ev, sc: sc}
+
+	end := ev.TS + ev.Duration
+	// Another thread printed a line after this call entered: strace shows
+	// the call split around it.
+	split := !noreturn && s.lastTID != 0 && s.lastTID != ev.TID && s.lastEnd > ev.TS
+	if unfinished {
+		split = false
+	}
+	start := len(dst)
+	dst = s.prefix(dst, ev.TID, ev.TS)
+	dst = append(dst, name...)
+	dst = append(dst, '(')
+	if split || unfinished {
+		dst = c.appendArgs(dst, phaseEnter)
+		dst = append(dst, " <unfinished ...>"...)
+		if unfinished {
+			s.lastTID, s.lastEnd = ev.TID, ev.TS
+			return dst
+		}
+		dst = append(dst, '\n')
+		start = len(dst)
+		dst = s.prefix(dst, ev.TID, end)
+		dst = append(dst, "<... "...)
+		dst = append(dst, name...)
+		dst = append(dst, " resumed>"...)
+		dst = c.appendArgs(dst, phaseExit)
+	} else {
+		dst = c.appendArgs(dst, phaseAll)
+	}
+	dst = append(dst, ')')
+	dst = padTo(dst, start)
+	dst = append(dst, " = "...)
+	dst = c.appendRet(dst)
+	if s.opts.SyscallTime && !noreturn {
+		dst = append(dst, " <"...)
+		dst = appendSecs(dst, ev.Duration, 1, 6)
+		dst = append(dst, '>')
+	}
+	if noreturn {
+		s.lastTID, s.lastEnd = ev.TID, ev.TS
+	} else {
+		s.lastTID, s.lastEnd = ev.TID, end
+	}
+	c.learnFd()
+	return dst
+}

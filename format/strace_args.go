@@ -1,0 +1,475 @@
+package format
+
+import (
+	"encoding/binary"
+	"os"
+	"strconv"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// phase selects which arguments appendArgs prints: strace prints the
+// arguments it decodes at enter before "<unfinished ...>", and the rest
+// after "<... name resumed>".
+type phase uint8
+
+const (
+	phaseAll phase = iota
+	phaseEnter
+	phaseExit
+)
+
+// call is one syscall event being rendered.
+type call struct {
+	s  *Strace
+	ev *event.Event
+	sc *syscalls.Syscall
+
+	buf    []byte  // rendered arguments, back to back
+	pieces []piece // where each argument is in buf
+}
+
+// piece is one rendered argument: buf[start:end]; exit says strace decodes
+// it when the call returns.
+type piece struct {
+	start, end int
+	exit       bool
+}
+
+var le = binary.LittleEndian
+
+func (c *call) nargs() int {
+	if c.sc != nil {
+		return len(c.sc.Args)
+	}
+	return 6
+}
+
+// add appends a rendered argument; fn writes it.
+func (c *call) add(exit bool, text []byte) {
+	start := len(c.buf)
+	c.buf = append(c.buf, text...)
+	c.pieces = append(c.pieces, piece{start, len(c.buf), exit})
+}
+
+// addf renders an argument in place.
+func (c *call) addf(exit bool, fn func(dst []byte) []byte) {
+	start := len(c.buf)
+	c.buf = fn(c.buf)
+	c.pieces = append(c.pieces, piece{start, len(c.buf), exit})
+}
+
+func (c *call) render() {
+	if c.pieces != nil {
+		return
+	}
+	c.pieces = make([]piece, 0, 6)
+	if c.sc == nil {
+		// Unknown syscall: every argument in hex, as strace.
+		for i := 0; i < 6; i++ {
+			c.addf(false, func(d []byte) []byte { return appendHexNum(d, c.ev.Args[i]) })
+		}
+		return
+	}
+	if fn := specials[c.sc.Name]; fn != nil {
+		fn(c)
+		return
+	}
+	for i := range c.sc.Args {
+		c.generic(i)
+	}
+}
+
+func (c *call) appendArgs(dst []byte, ph phase) []byte {
+	c.render()
+	first := 0 // index of the first exit argument
+	for first < len(c.pieces) && !c.pieces[first].exit {
+		first++
+	}
+	lo, hi := 0, len(c.pieces)
+	switch ph {
+	case phaseEnter:
+		hi = first
+	case phaseExit:
+		lo = first
+	}
+	for i := lo; i < hi; i++ {
+		if i > lo {
+			dst = append(dst, ", "...)
+		}
+		p := c.pieces[i]
+		dst = append(dst, c.buf[p.start:p.end]...)
+	}
+	if ph == phaseEnter && hi < len(c.pieces) && hi > 0 {
+		dst = append(dst, ", "...)
+	}
+	return dst
+}
+
+// failed reports whether the call failed (exit-time data is then absent).
+func (c *call) failed() bool { return c.ev.Failed() }
+
+// data returns the bytes captured for argument arg with kind k.
+func (c *call) data(arg int, kinds ...event.DataKind) ([]byte, bool) {
+	for i := range c.ev.Data {
+		d := &c.ev.Data[i]
+		if int(d.Arg) != arg {
+			continue
+		}
+		for _, k := range kinds {
+			if d.Kind == k {
+				return d.Bytes, true
+			}
+		}
+	}
+	return nil, false
+}
+
+func (c *call) str(arg int) ([]byte, bool, bool) {
+	for i := range c.ev.Data {
+		d := &c.ev.Data[i]
+		if int(d.Arg) == arg && (d.Kind == event.Str || d.Kind == event.StrTrunc) {
+			return d.Bytes, d.Kind == event.StrTrunc, true
+		}
+	}
+	return nil, false, false
+}
+
+func (c *call) arg(i int) uint64 {
+	if c.sc != nil && i < len(c.sc.Args) {
+		return c.sc.Args[i].Normalize(c.ev.Args[i])
+	}
+	return c.ev.Args[i]
+}
+
+// appendHexNum appends v as C's %#lx: "0x1f", and "0" for zero.
+func appendHexNum(dst []byte, v uint64) []byte {
+	if v == 0 {
+		return append(dst, '0')
+	}
+	dst = append(dst, '0', 'x')
+	return strconv.AppendUint(dst, v, 16)
+}
+
+func appendPtr(dst []byte, v uint64) []byte {
+	if v == 0 {
+		return append(dst, "NULL"...)
+	}
+	return appendHexNum(dst, v)
+}
+
+// appendFd appends an fd, with its path under -y.
+func (c *call) appendFd(dst []byte, fd int64) []byte {
+	dst = strconv.AppendInt(dst, fd, 10)
+	if c.s.opts.DecodeFds && fd >= 0 {
+		if p := c.s.fdPath(c.ev.PID, int(fd)); p != "" {
+			dst = append(dst, '<')
+			dst = appendEscapedPath(dst, p)
+			dst = append(dst, '>')
+		}
+	}
+	return dst
+}
+
+func appendEscapedPath(dst []byte, p string) []byte {
+	for i := 0; i < len(p); i++ {
+		ch := p[i]
+		if ch < 0x20 || ch >= 0x7f || ch == '>' || ch == '\\' {
+			dst = append(dst, '\\', 'x', hexLower[ch>>4], hexLower[ch&15])
+			continue
+		}
+		dst = append(dst, ch)
+	}
+	return dst
+}
+
+const hexLower = "0123456789abcdef"
+
+// generic renders argument i from its kind and decoder.
+func (c *call) generic(i int) {
+	a := &c.sc.Args[i]
+	raw := c.ev.Args[i]
+	v := a.Normalize(raw)
+	ev := c.ev
+	switch a.Kind {
+	case syscalls.Fd:
+		c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(v))) })
+	case syscalls.Dirfd:
+		if int32(v) == -100 {
+			c.add(false, []byte("AT_FDCWD"))
+		} else {
+			c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(v))) })
+		}
+	case syscalls.Path:
+		c.addf(false, func(d []byte) []byte {
+			if b, trunc, ok := c.str(i); ok {
+				d = appendQuoted(d, b, false)
+				if trunc {
+					d = append(d, "..."...)
+				}
+				return d
+			}
+			return appendPtr(d, raw)
+		})
+	case syscalls.Str:
+		c.addf(false, func(d []byte) []byte {
+			if b, trunc, ok := c.str(i); ok {
+				return c.appendStrLimited(d, b, trunc)
+			}
+			return appendPtr(d, raw)
+		})
+	case syscalls.BufIn:
+		if a.Decoder == "struct sockaddr" {
+			c.addf(false, func(d []byte) []byte {
+				if b, ok := c.data(i, event.BufIn); ok {
+					return appendSockaddr(d, b)
+				}
+				return appendPtr(d, raw)
+			})
+			return
+		}
+		if a.Decoder != "" {
+			c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
+			return
+		}
+		n := uint64(0)
+		if a.SizeArg >= 0 {
+			n = ev.Args[a.SizeArg]
+		}
+		c.addf(false, func(d []byte) []byte { return c.appendBuf(d, i, event.BufIn, n, raw) })
+	case syscalls.BufOut:
+		if a.Decoder != "" || c.failed() || ev.Flags&event.Unfinished != 0 {
+			c.addf(true, func(d []byte) []byte { return appendPtr(d, raw) })
+			return
+		}
+		c.addf(true, func(d []byte) []byte { return c.appendBuf(d, i, event.BufOut, uint64(ev.Ret), raw) })
+	case syscalls.StructIn, syscalls.StructOut:
+		exit := a.Kind == syscalls.StructOut
+		c.addf(exit, func(d []byte) []byte {
+			if raw == 0 {
+				return append(d, "NULL"...)
+			}
+			kind := event.BufIn
+			if exit {
+				kind = event.BufOut
+			}
+			b, ok := c.data(i, kind)
+			fn := structDecoders[a.Decoder]
+			if !ok || fn == nil {
+				return appendHexNum(d, raw)
+			}
+			return fn(c, d, b)
+		})
+	case syscalls.Ptr:
+		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
+	case syscalls.Flags:
+		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, a.Decoder, v) })
+	case syscalls.StrArray:
+		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
+	default:
+		c.addf(false, func(d []byte) []byte { return appendInt(d, a, v) })
+	}
+}
+
+func appendInt(d []byte, a *syscalls.Arg, v uint64) []byte {
+	if a.Signed {
+		return strconv.AppendInt(d, int64(v), 10)
+	}
+	if a.Width == 8 && a.Type != "" && a.Type[len(a.Type)-1] == '*' {
+		return appendPtr(d, v)
+	}
+	return strconv.AppendUint(d, v, 10)
+}
+
+func (c *call) appendFlags(d []byte, decoder string, v uint64) []byte {
+	ft := c.s.tab.Flags(decoder)
+	if ft == nil {
+		return strconv.AppendUint(d, v, 10)
+	}
+	if ft.Style == syscalls.StyleOctal {
+		return appendOctal(d, v)
+	}
+	return append(d, ft.Format(v)...)
+}
+
+func appendOctal(d []byte, v uint64) []byte {
+	d = append(d, '0')
+	if v == 0 {
+		return append(d, "00"...)
+	}
+	s := strconv.FormatUint(v, 8)
+	for n := len(s); n < 3; n++ {
+		d = append(d, '0')
+	}
+	return append(d, s...)
+}
+
+// appendBuf renders a buffer of n bytes whose first bytes were captured,
+// cut at --strsize with "..." after the quote, as strace's printstrn.
+func (c *call) appendBuf(d []byte, arg int, kind event.DataKind, n, raw uint64) []byte {
+	if raw == 0 {
+		return append(d, "NULL"...)
+	}
+	b, ok := c.data(arg, kind)
+	show := n
+	max := uint64(c.s.opts.strsize())
+	if show > max {
+		show = max
+	}
+	if !ok && show > 0 || uint64(len(b)) < show {
+		return appendHexNum(d, raw)
+	}
+	d = appendQuoted(d, b[:show], false)
+	if n > show {
+		d = append(d, "..."...)
+	}
+	return d
+}
+
+// appendStrLimited renders a NUL-terminated string cut at --strsize.
+func (c *call) appendStrLimited(d []byte, b []byte, trunc bool) []byte {
+	max := c.s.opts.strsize()
+	if len(b) > max {
+		d = appendQuoted(d, b[:max], false)
+		return append(d, "..."...)
+	}
+	d = appendQuoted(d, b, false)
+	if trunc {
+		d = append(d, "..."...)
+	}
+	return d
+}
+
+// appendQuoted quotes b as strace does: printable ASCII as is, C escapes
+// for \t \n \v \f \r " \\, other bytes in octal with as few digits as the
+// next byte allows; with hex every byte is \xNN.
+func appendQuoted(d []byte, b []byte, hex bool) []byte {
+	d = append(d, '"')
+	if hex {
+		for _, ch := range b {
+			d = append(d, '\\', 'x', hexLower[ch>>4], hexLower[ch&15])
+		}
+		return append(d, '"')
+	}
+	for i, ch := range b {
+		switch ch {
+		case '"', '\\':
+			d = append(d, '\\', ch)
+		case '\f':
+			d = append(d, '\\', 'f')
+		case '\n':
+			d = append(d, '\\', 'n')
+		case '\r':
+			d = append(d, '\\', 'r')
+		case '\t':
+			d = append(d, '\\', 't')
+		case '\v':
+			d = append(d, '\\', 'v')
+		default:
+			if ch >= ' ' && ch <= 0x7e {
+				d = append(d, ch)
+				continue
+			}
+			d = append(d, '\\')
+			if i+1 < len(b) && b[i+1] >= '0' && b[i+1] <= '7' {
+				d = append(d, '0'+ch>>6, '0'+(ch>>3)&7)
+			} else if ch>>3 != 0 {
+				if ch>>6 != 0 {
+					d = append(d, '0'+ch>>6)
+				}
+				d = append(d, '0'+(ch>>3)&7)
+			}
+			d = append(d, '0'+ch&7)
+		}
+	}
+	return append(d, '"')
+}
+
+// Syscalls whose return value strace prints in hex.
+var hexRet = map[string]bool{"mmap": true, "brk": true, "mremap": true, "shmat": true, "mmap2": true}
+
+// Syscalls that return a new fd (strace's RVAL_FD, for -y).
+var fdRet = map[string]bool{
+	"open": true, "openat": true, "openat2": true, "creat": true, "dup": true, "dup2": true, "dup3": true,
+	"socket": true, "accept": true, "accept4": true, "epoll_create": true, "epoll_create1": true,
+	"eventfd": true, "eventfd2": true, "signalfd": true, "signalfd4": true, "timerfd_create": true,
+	"memfd_create": true, "inotify_init": true, "inotify_init1": true, "pidfd_open": true,
+	"fanotify_init": true, "perf_event_open": true, "userfaultfd": true, "io_uring_setup": true,
+	"open_tree": true, "fsopen": true, "fsmount": true, "pidfd_getfd": true, "open_by_handle_at": true,
+}
+
+func (c *call) appendRet(d []byte) []byte {
+	ev := c.ev
+	if ev.Flags&event.NoReturn != 0 {
+		return append(d, '?')
+	}
+	if ev.Failed() {
+		errno := ev.Errno()
+		name := syscalls.ErrnoName(errno)
+		if errno >= 512 && errno <= 530 {
+			d = append(d, "? "...)
+		} else {
+			d = append(d, "-1 "...)
+		}
+		if name == "" {
+			d = append(d, "(errno "...)
+			d = strconv.AppendInt(d, int64(errno), 10)
+			return append(d, ')')
+		}
+		d = append(d, name...)
+		if m := syscalls.ErrnoMessage(errno); m != "" {
+			d = append(d, " ("...)
+			d = append(d, m...)
+			d = append(d, ')')
+		}
+		return d
+	}
+	name := ""
+	if c.sc != nil {
+		name = c.sc.Name
+		if fn := specialRets[name]; fn != nil {
+			return fn(c, d)
+		}
+	}
+	switch {
+	case c.sc == nil:
+		return appendHexNum(d, uint64(ev.Ret))
+	case hexRet[name]:
+		return appendHexNum(d, uint64(ev.Ret))
+	case fdRet[name]:
+		return c.appendFd(d, ev.Ret)
+	}
+	return strconv.AppendInt(d, ev.Ret, 10)
+}
+
+// learnFd remembers the path of an fd a call returned, for -y.
+func (c *call) learnFd() {
+	if !c.s.opts.DecodeFds || c.sc == nil || c.ev.Failed() || c.ev.Flags&event.NoReturn != 0 {
+		return
+	}
+	switch c.sc.Name {
+	case "close":
+		delete(c.s.fds, uint64(c.ev.PID)<<32|uint64(uint32(c.ev.Args[0])))
+	case "open", "openat", "openat2", "creat":
+		delete(c.s.fds, uint64(c.ev.PID)<<32|uint64(uint32(c.ev.Ret)))
+	}
+}
+
+// fdPath returns the path behind fd of process pid, as strace -y does,
+// from /proc while the process lives.
+func (s *Strace) fdPath(pid uint32, fd int) string {
+	key := uint64(pid)<<32 | uint64(uint32(fd))
+	if p, ok := s.fds[key]; ok {
+		return p
+	}
+	p, err := os.Readlink("/proc/" + strconv.Itoa(int(pid)) + "/fd/" + strconv.Itoa(fd))
+	if err != nil {
+		return ""
+	}
+	if s.fds == nil {
+		s.fds = map[uint64]string{}
+	}
+	s.fds[key] = p
+	return p
+}
