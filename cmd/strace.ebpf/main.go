@@ -89,6 +89,15 @@ func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
 	return fs
 }
 
+// usage is the -h text: pflag's flag list without its noise for boolean
+// and counting flags.
+func usage(fs *pflag.FlagSet) string {
+	u := fs.FlagUsages()
+	u = strings.ReplaceAll(u, "[=true|false]", "             ")
+	u = strings.ReplaceAll(u, "--full-follow-fork count", "--full-follow-fork      ")
+	return usageHead + u
+}
+
 // formats are the stock formats, by -l name: the stdlib script that
 // implements each, and its description.
 var formats = map[string]struct {
@@ -119,10 +128,9 @@ func printFormats(w io.Writer) {
 func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	var o options
 	fs := newFlags(&o, stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageHead)
-		fmt.Fprint(stderr, fs.FlagUsages())
-	}
+	// Parse errors are reported once, as one line, by main.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	if err := fs.Parse(argv[1:]); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0, nil
@@ -130,8 +138,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		return 2, fmt.Errorf("parsing options: %w", err)
 	}
 	if o.help {
-		fmt.Fprint(stdout, usageHead)
-		fmt.Fprint(stdout, fs.FlagUsages())
+		fmt.Fprint(stdout, usage(fs))
 		return 0, nil
 	}
 	if o.rec.traceH {
