@@ -18,19 +18,34 @@ var builtins = map[string]*starlark.Builtin{
 }
 
 // Builtins is the sorted list of predeclared names.
+// Module members are listed as "module.member".
 func Builtins() []string {
-	names := make([]string, 0, len(builtins))
+	names := make([]string, 0, len(builtins)+len(hostBuiltins))
 	for n := range builtins {
 		names = append(names, n)
+	}
+	for n := range hostBuiltins {
+		names = append(names, n)
+	}
+	for n, m := range modules {
+		for member := range m.Members {
+			names = append(names, n+"."+member)
+		}
 	}
 	sort.Strings(names)
 	return names
 }
 
 func (p *Pipeline) predeclared() starlark.StringDict {
-	d := make(starlark.StringDict, len(builtins))
+	d := make(starlark.StringDict, len(builtins)+len(hostBuiltins)+len(modules))
 	for n, b := range builtins {
 		d[n] = b
+	}
+	for n, b := range hostBuiltins {
+		d[n] = b
+	}
+	for n, m := range modules {
+		d[n] = m
 	}
 	return d
 }

@@ -16,6 +16,7 @@ import (
 type Event struct {
 	ev  *event.Event
 	tab *syscalls.Table
+	p   *Pipeline // nil outside a pipeline: process fields are then None
 }
 
 var (
@@ -38,11 +39,90 @@ func (e *Event) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: 
 
 func (e *Event) name() string { return e.tab.Name(int(e.ev.Nr)) }
 
+func (e *Event) sc() *syscalls.Syscall { return e.tab.ByNr(int(e.ev.Nr)) }
+
 func (e *Event) nargs() int {
-	if sc := e.tab.ByNr(int(e.ev.Nr)); sc != nil {
+	if sc := e.sc(); sc != nil {
 		return len(sc.Args)
 	}
 	return len(e.ev.Args)
+}
+
+// argValue is argument i as a script sees it by name: the captured string
+// of a path or string argument, else the integer truncated to its C type
+// (signed types negative when they are).
+func (e *Event) argValue(i int) starlark.Value {
+	if s, ok := e.ev.String(i); ok {
+		return starlark.String(s)
+	}
+	raw := e.ev.Args[i]
+	if sc := e.sc(); sc != nil && i < len(sc.Args) {
+		a := &sc.Args[i]
+		v := a.Normalize(raw)
+		if a.Signed {
+			return starlark.MakeInt64(int64(v))
+		}
+		return starlark.MakeUint64(v)
+	}
+	return starlark.MakeUint64(raw)
+}
+
+func (e *Event) argIndex(name string) int {
+	if sc := e.sc(); sc != nil {
+		for i := range sc.Args {
+			if sc.Args[i].Name == name {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+var eventArgMethod = starlark.NewBuiltin("arg", func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	e := b.Receiver().(*Event)
+	var key, def starlark.Value = nil, starlark.None
+	if err := starlark.UnpackPositionalArgs("arg", args, kwargs, 1, &key, &def); err != nil {
+		return nil, err
+	}
+	switch k := key.(type) {
+	case starlark.String:
+		if i := e.argIndex(string(k)); i >= 0 {
+			return e.argValue(i), nil
+		}
+		if len(args) == 2 {
+			return def, nil
+		}
+		return nil, fmt.Errorf("arg: %s has no argument %q (it has: %s)", e.name(), string(k), orNone(e.argNames()))
+	case starlark.Int:
+		i, ok := k.Int64()
+		if ok && i >= 0 && int(i) < e.nargs() {
+			return e.argValue(int(i)), nil
+		}
+		if len(args) == 2 {
+			return def, nil
+		}
+		return nil, fmt.Errorf("arg: %s has no argument %s (it has %d)", e.name(), k, e.nargs())
+	}
+	return nil, fmt.Errorf("arg: got %s, want an argument name or index", key.Type())
+})
+
+func (e *Event) argNames() []string {
+	sc := e.sc()
+	if sc == nil {
+		return nil
+	}
+	names := make([]string, len(sc.Args))
+	for i := range sc.Args {
+		names[i] = sc.Args[i].Name
+	}
+	return names
+}
+
+func noneIfEmpty(s string) starlark.Value {
+	if s == "" {
+		return starlark.None
+	}
+	return starlark.String(s)
 }
 
 // eventAttrs lists every field of ev; docs and tests read it.
@@ -61,7 +141,7 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 		return t
 	},
 	"ret": func(e *Event) starlark.Value {
-		if e.ev.Flags&event.NoReturn != 0 {
+		if e.ev.Flags&(event.NoReturn|event.Unfinished) != 0 {
 			return starlark.None
 		}
 		return starlark.MakeInt64(e.ev.Ret)
@@ -87,17 +167,86 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 		}
 		return t
 	},
+	"errname": func(e *Event) starlark.Value {
+		if n := e.ev.Errno(); n != 0 {
+			if s := syscalls.ErrnoName(n); s != "" {
+				return starlark.String(s)
+			}
+			return starlark.String(fmt.Sprintf("E%d", n))
+		}
+		return starlark.None
+	},
+	"errmsg": func(e *Event) starlark.Value {
+		if n := e.ev.Errno(); n != 0 {
+			if s := syscalls.ErrnoMessage(n); s != "" {
+				return starlark.String(s)
+			}
+			return starlark.String(fmt.Sprintf("Unknown error %d", n))
+		}
+		return starlark.None
+	},
+	"classes": func(e *Event) starlark.Value {
+		var l []starlark.Value
+		if sc := e.sc(); sc != nil {
+			for _, n := range sc.Classes.Names() {
+				l = append(l, starlark.String(n))
+			}
+		}
+		return starlark.Tuple(l)
+	},
+	"arg_names": func(e *Event) starlark.Value {
+		names := e.argNames()
+		t := make(starlark.Tuple, len(names))
+		for i, n := range names {
+			t[i] = starlark.String(n)
+		}
+		return t
+	},
+	"args_by_name": func(e *Event) starlark.Value {
+		names := e.argNames()
+		d := starlark.NewDict(len(names))
+		for i, n := range names {
+			d.SetKey(starlark.String(n), e.argValue(i))
+		}
+		return d
+	},
+	"arg":        func(e *Event) starlark.Value { return eventArgMethod.BindReceiver(e) },
+	"unfinished": func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.Unfinished != 0) },
+	"noreturn":   func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.NoReturn != 0) },
+	"ppid": func(e *Event) starlark.Value {
+		if e.p == nil {
+			return starlark.None
+		}
+		return intOrNone(e.p.procs.ppid(e.ev.PID))
+	},
+	"uid": func(e *Event) starlark.Value {
+		if e.p == nil {
+			return starlark.None
+		}
+		return intOrNone(e.p.procs.uid(e.ev.PID))
+	},
+	"cgroup": func(e *Event) starlark.Value {
+		if e.p == nil {
+			return starlark.None
+		}
+		if s, ok := e.p.procs.cgroup(e.ev.PID); ok {
+			return starlark.String(s)
+		}
+		return starlark.None
+	},
 }
 
-// EventFields is the sorted list of ev's fields.
-func EventFields() []string {
-	names := make([]string, 0, len(eventAttrs))
-	for n := range eventAttrs {
+func sortedKeys[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	return names
 }
+
+// EventFields is the sorted list of ev's fields and methods.
+func EventFields() []string { return sortedKeys(eventAttrs) }
 
 func (e *Event) Attr(name string) (starlark.Value, error) {
 	if f, ok := eventAttrs[name]; ok {

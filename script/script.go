@@ -1,10 +1,16 @@
-// Package script hosts user code: a pipeline of Starlark stages that see
-// every event through on_syscall(ev), in front of a stock format.
+// Package script hosts user code: a pipeline of stages, written in Starlark
+// or Lua, that see every event through on_syscall(ev), in front of a stock
+// format.
 //
-// Each stage is compiled once and initialised with prog.Init, so its module
-// globals stay writable. on_syscall returns True to pass the event on, False
+// Each Starlark stage is compiled once and initialised with prog.Init, so
+// its module globals stay writable; a Lua stage runs its chunk once in its
+// own sandboxed state. on_syscall returns True to pass the event on, False
 // or None to drop it, or a string: the event's output line, which ends the
 // pipeline for that event.
+//
+// There is one host interface: the hooks, the fields of ev and the builtins
+// are defined once, as Starlark values; the Lua front end reaches them
+// through a value bridge (lua.go).
 package script
 
 import (
@@ -15,27 +21,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
-	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
-	"go.starlark.net/syntax"
 
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/stdlib"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
-
-// fileOptions are the Starlark dialect of every script: while loops,
-// top-level control flow, sets and recursion are allowed, as scripts are
-// small programs.
-var fileOptions = &syntax.FileOptions{
-	Set:             true,
-	While:           true,
-	TopLevelControl: true,
-	GlobalReassign:  true,
-	Recursion:       true,
-}
 
 // DefaultMaxSteps is the step budget of one hook call.
 const DefaultMaxSteps = 50_000_000
@@ -46,6 +42,21 @@ type Options struct {
 	Hex      format.HexOptions
 	Argv     []string // the tracer's command line, for format titles
 	MaxSteps uint64   // per hook call; 0 means DefaultMaxSteps
+
+	// Args are the script arguments given with --arg key=value; every
+	// stage sees them, under its own -s FILE:key=value ones.
+	Args map[string]string
+	// Interval is the period of on_tick, in trace time; 0 means 1s.
+	Interval time.Duration
+	// Live says events come from a running trace, so /proc describes
+	// their processes (ev.uid, ev.cgroup, the fallback of ev.ppid).
+	Live bool
+	// Start is the wall-clock time of trace time 0, for time.format; zero
+	// means the time the first script asks.
+	Start time.Time
+	// CallTimeout is the time budget of one Lua hook call; 0 means
+	// DefaultCallTimeout. (Starlark calls have MaxSteps.)
+	CallTimeout time.Duration
 }
 
 // Pipeline is the chain of stages events go through, the last one usually a
@@ -53,9 +64,33 @@ type Options struct {
 type Pipeline struct {
 	opts   Options
 	out    *bufio.Writer
-	stages []*stage
+	stages []stage
 	line   []byte // scratch for native formatting
+
+	// What the stages use, settled when each is added: the hot path
+	// checks these flags, not the stages.
+	filtering bool // some stage has a declaration
+	ticking   bool // some stage has on_tick
+	procHooks bool // some stage has on_exec or on_exit_process
+
+	nextTick uint64 // trace time of the next on_tick, ns
+	interval uint64
+	startMono uint64 // monotonic clock at Start, for ticks while idle
+
+	procs   *procTable
+	modules map[string]*loadedModule // load() cache, by resolved name
+
+	// Interrupting a runaway call (Interrupt, from another goroutine).
+	inCall  atomic.Bool
+	callSeq atomic.Uint64
+	current atomic.Pointer[stageCancel]
+	mu       sync.Mutex
+	watchdog *time.Timer // Lua call budget (lua.go)
+	done     bool
 }
+
+// stageCancel cancels the call running in one stage.
+type stageCancel struct{ cancel func(reason string) }
 
 // NewPipeline returns an empty pipeline writing to out.
 func NewPipeline(out io.Writer, opts Options) *Pipeline {
@@ -65,27 +100,128 @@ func NewPipeline(out io.Writer, opts Options) *Pipeline {
 	if opts.MaxSteps == 0 {
 		opts.MaxSteps = DefaultMaxSteps
 	}
-	return &Pipeline{opts: opts, out: bufio.NewWriterSize(out, 256<<10)}
+	if opts.Interval <= 0 {
+		opts.Interval = time.Second
+	}
+	return &Pipeline{
+		opts:     opts,
+		out:      bufio.NewWriterSize(out, 256<<10),
+		interval: uint64(opts.Interval),
+		procs:    newProcTable(opts.Live),
+		modules:  map[string]*loadedModule{},
+	}
 }
 
-type stage struct {
-	name      string // file name as given, for messages
-	thread    *starlark.Thread
-	globals   starlark.StringDict
-	onStart   starlark.Callable
-	onSyscall starlark.Callable
-	onExit    starlark.Callable
-	onLost    starlark.Callable
-	args      starlark.Tuple // reused argument tuple
+// hook names a script entry point.
+type hook uint8
+
+const (
+	hookStart hook = iota
+	hookSyscall
+	hookExit
+	hookTick
+	hookLost
+	hookExec
+	hookExitProcess
+	numHooks
+)
+
+// hookSpecs are the hooks a script may define, with their parameters.
+var hookSpecs = [numHooks]struct {
+	name  string
+	arity int
+}{
+	hookStart:       {"on_start", 0},
+	hookSyscall:     {"on_syscall", 1},
+	hookExit:        {"on_exit", 0},
+	hookTick:        {"on_tick", 0},
+	hookLost:        {"on_lost", 1},
+	hookExec:        {"on_exec", 1},
+	hookExitProcess: {"on_exit_process", 1},
 }
 
-// AddFile compiles the script at path and appends it as a stage.
+// Hooks is the list of hook names, in lifecycle order.
+func Hooks() []string {
+	var names []string
+	for _, h := range hookSpecs {
+		names = append(names, h.name)
+	}
+	return names
+}
+
+// verdict is what on_syscall decided.
+type verdict uint8
+
+const (
+	drop verdict = iota
+	keep
+	printLine
+)
+
+// stage is one script of the pipeline, in either language.
+type stage interface {
+	info() *stageInfo
+	// call runs hook h with arg (nil, an *Event, a *Process or a count).
+	call(h hook, arg starlark.Value) error
+	// syscall runs on_syscall(ev).
+	syscall(ev *Event) (verdict, string, error)
+	// cancel stops the call running now.
+	cancel(reason string)
+}
+
+// stageInfo is what the pipeline knows about a stage.
+type stageInfo struct {
+	name  string // file name as given, for messages
+	lang  string // "starlark" or "lua"
+	has   [numHooks]bool
+	decl  *Decl             // from trace(); nil when the stage declared nothing
+	args  map[string]string // script arguments
+	dir   string            // directory of the script, for load()
+	used  map[string]bool   // script arguments read with arg()
+	stdlb bool              // a stock script
+}
+
+// AddFile compiles the script at path and appends it as a stage. The path
+// may carry script arguments: FILE:key=value[,key=value...].
 func (p *Pipeline) AddFile(path string) error {
+	path, args, err := splitScriptArgs(path)
+	if err != nil {
+		return err
+	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("loading script %s: %w", path, errors.Unwrap(err))
+		return fmt.Errorf("loading script %s: %w", path, unwrapPathError(err))
 	}
-	return p.AddSource(path, src)
+	return p.addStage(path, src, args, filepath.Dir(path), false)
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// splitScriptArgs splits "FILE:key=value,key=value" into the file and its
+// arguments. A path that exists as given is never split.
+func splitScriptArgs(spec string) (string, map[string]string, error) {
+	if _, err := os.Stat(spec); err == nil {
+		return spec, nil, nil
+	}
+	file, rest, ok := strings.Cut(spec, ":")
+	if !ok || !strings.Contains(rest, "=") {
+		return spec, nil, nil
+	}
+	args := map[string]string{}
+	for _, kv := range strings.Split(rest, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return "", nil, fmt.Errorf("loading script %s: script argument %q is not key=value", file, kv)
+		}
+		args[k] = v
+	}
+	return file, args, nil
 }
 
 // AddStdlib appends the stock script stdlib/<name>.
@@ -94,131 +230,121 @@ func (p *Pipeline) AddStdlib(name string) error {
 	if err != nil {
 		return fmt.Errorf("loading stock script %s: no such script", name)
 	}
-	return p.AddSource("stdlib/"+name, src)
+	return p.addStage("stdlib/"+name, src, nil, "", true)
 }
 
 // AddSource compiles src, named name in messages, and appends it as a stage.
-// Its top level runs now, once.
+// Its top level runs now, once. The language follows the extension: .lua
+// is Lua, anything else Starlark.
 func (p *Pipeline) AddSource(name string, src []byte) error {
-	if ext := filepath.Ext(name); ext != ".star" && ext != "" {
-		return fmt.Errorf("loading script %s: unknown script language %q (want .star)", name, ext)
+	return p.addStage(name, src, nil, filepath.Dir(name), false)
+}
+
+func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir string, std bool) error {
+	info := &stageInfo{name: name, args: map[string]string{}, dir: dir, used: map[string]bool{}, stdlb: std}
+	for k, v := range p.opts.Args {
+		info.args[k] = v
 	}
-	pre := p.predeclared()
-	_, prog, err := starlark.SourceProgramOptions(fileOptions, name, src, pre.Has)
+	for k, v := range args {
+		info.args[k] = v
+	}
+	var st stage
+	var err error
+	switch ext := filepath.Ext(name); ext {
+	case ".lua":
+		info.lang = "lua"
+		st, err = p.newLuaStage(info, src)
+	case ".star", "":
+		info.lang = "starlark"
+		st, err = p.newStarStage(info, src)
+	default:
+		return fmt.Errorf("loading script %s: unknown script language %q (want .star or .lua)", name, ext)
+	}
 	if err != nil {
-		return fmt.Errorf("compiling script: %s", compileError(err))
+		return err
 	}
-	st := &stage{name: name, args: make(starlark.Tuple, 1)}
-	st.thread = &starlark.Thread{
-		Name:  name,
-		Print: func(_ *starlark.Thread, msg string) { p.out.WriteString(msg); p.out.WriteByte('\n') },
-		Load: func(_ *starlark.Thread, module string) (starlark.StringDict, error) {
-			return nil, fmt.Errorf("load(%q): loading modules is not supported", module)
-		},
-	}
-	st.thread.SetLocal(pipelineKey, p)
-	p.budget(st.thread)
-	g, err := prog.Init(st.thread, pre)
-	if err != nil {
-		return fmt.Errorf("running script %s: %s", name, runError(err))
-	}
-	st.globals = g
-	hook := func(name string, arity int) (starlark.Callable, error) {
-		v, ok := g[name]
-		if !ok {
-			return nil, nil
+	for k := range args {
+		if !info.used[k] {
+			return fmt.Errorf("loading script %s: unknown script argument %q (the script reads: %s)", name, k, usedList(info.used))
 		}
-		fn, ok := v.(*starlark.Function)
-		if !ok {
-			return nil, fmt.Errorf("loading script %s: %s is a %s, want a function", st.name, name, v.Type())
-		}
-		if fn.NumParams() != arity {
-			return nil, fmt.Errorf("loading script %s: %s takes %d parameters, want %d", st.name, name, fn.NumParams(), arity)
-		}
-		return fn, nil
-	}
-	for _, h := range []struct {
-		name  string
-		arity int
-		dst   *starlark.Callable
-	}{
-		{"on_start", 0, &st.onStart},
-		{"on_syscall", 1, &st.onSyscall},
-		{"on_exit", 0, &st.onExit},
-		{"on_lost", 1, &st.onLost},
-	} {
-		fn, err := hook(h.name, h.arity)
-		if err != nil {
-			return err
-		}
-		*h.dst = fn
 	}
 	p.stages = append(p.stages, st)
+	if info.decl != nil {
+		p.filtering = true
+	}
+	if info.has[hookTick] {
+		p.ticking = true
+	}
+	if info.has[hookExec] || info.has[hookExitProcess] {
+		p.procHooks = true
+	}
 	return nil
 }
 
-// pipelineKey is the thread-local under which builtins find their pipeline.
-const pipelineKey = "strace.pipeline"
-
-// budget gives the thread a fresh step budget for one call.
-func (p *Pipeline) budget(t *starlark.Thread) {
-	t.SetMaxExecutionSteps(t.ExecutionSteps() + p.opts.MaxSteps)
+func usedList(used map[string]bool) string {
+	if len(used) == 0 {
+		return "none"
+	}
+	var names []string
+	for k := range used {
+		names = append(names, k)
+	}
+	sortStrings(names)
+	return strings.Join(names, ", ")
 }
 
-func compileError(err error) string {
-	var se syntax.Error
-	if errors.As(err, &se) {
-		return fmt.Sprintf("%s: %s", se.Pos, se.Msg)
-	}
-	var el resolve.ErrorList
-	if errors.As(err, &el) && len(el) > 0 {
-		return fmt.Sprintf("%s: %s", el[0].Pos, el[0].Msg)
-	}
-	return err.Error()
+// pipelineKey and stageKey are the thread-locals under which builtins find
+// their pipeline and stage.
+const (
+	pipelineKey = "strace.pipeline"
+	stageKey    = "strace.stage"
+)
+
+func (p *Pipeline) enter(st stage) uint64 {
+	p.current.Store(&stageCancel{cancel: st.cancel})
+	p.inCall.Store(true)
+	return p.callSeq.Add(1)
 }
 
-// runError renders a script failure: the innermost file:line:col and message
-// on the first line, then the backtrace when it has more than one frame.
-func runError(err error) string {
-	var ee *starlark.EvalError
-	if !errors.As(err, &ee) {
-		return err.Error()
+func (p *Pipeline) leave() { p.inCall.Store(false) }
+
+// Interrupt cancels the hook call running now if it is still the same call
+// after a grace period: Ctrl-C stops a runaway script without cutting short
+// the quick calls a busy trace makes all the time. Safe to call from any
+// goroutine.
+func (p *Pipeline) Interrupt() {
+	if !p.inCall.Load() {
+		return
 	}
-	stack := ee.CallStack
-	msg := ee.Msg
-	if len(stack) == 0 {
-		return msg
-	}
-	top := stack[len(stack)-1]
-	if top.Pos.Filename() == "<builtin>" && len(stack) > 1 {
-		top = stack[len(stack)-2]
-	}
-	s := fmt.Sprintf("%s: in %s: %s", top.Pos, top.Name, msg)
-	if len(stack) > 1 {
-		s += "\n" + strings.TrimRight(ee.Backtrace(), "\n")
-	}
-	return s
+	seq := p.callSeq.Load()
+	time.AfterFunc(200*time.Millisecond, func() {
+		if p.inCall.Load() && p.callSeq.Load() == seq {
+			if c := p.current.Load(); c != nil {
+				c.cancel("interrupted")
+			}
+		}
+	})
 }
 
-func (p *Pipeline) call(st *stage, hookName string, fn starlark.Callable, args starlark.Tuple) (starlark.Value, error) {
-	p.budget(st.thread)
-	v, err := starlark.Call(st.thread, fn, args, nil)
-	if err != nil {
-		return nil, fmt.Errorf("running script %s: %s", st.name, runError(err))
-	}
-	return v, nil
-}
-
-// Start runs every stage's on_start, in order.
-func (p *Pipeline) Start() error {
+func (p *Pipeline) runHook(h hook, arg starlark.Value) error {
 	for _, st := range p.stages {
-		if st.onStart != nil {
-			if _, err := p.call(st, "on_start", st.onStart, nil); err != nil {
+		if st.info().has[h] {
+			p.enter(st)
+			err := st.call(h, arg)
+			p.leave()
+			if err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// Start runs every stage's on_start, in order.
+func (p *Pipeline) Start() error {
+	p.startMono = monotonicNow()
+	p.nextTick = p.interval
+	return p.runHook(hookStart, nil)
 }
 
 // Event sends ev through the stages.
@@ -226,56 +352,85 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	if raw.Kind == event.Lost {
 		return p.lost(raw.LostN)
 	}
-	ev := &Event{ev: raw, tab: p.opts.Table}
+	if p.ticking && raw.TS >= p.nextTick {
+		if err := p.tickTo(raw.TS); err != nil {
+			return err
+		}
+	}
+	if p.procHooks {
+		if err := p.processEvent(raw); err != nil {
+			return err
+		}
+	}
+	ev := &Event{ev: raw, tab: p.opts.Table, p: p}
 	for _, st := range p.stages {
-		if st.onSyscall == nil {
+		in := st.info()
+		if p.filtering && in.decl != nil && !in.decl.match(raw) {
+			return nil
+		}
+		if !in.has[hookSyscall] {
 			continue
 		}
-		st.args[0] = ev
-		v, err := p.call(st, "on_syscall", st.onSyscall, st.args)
-		st.args[0] = nil
+		p.enter(st)
+		v, line, err := st.syscall(ev)
+		p.leave()
 		if err != nil {
 			return err
 		}
-		switch v := v.(type) {
-		case starlark.String:
-			p.out.WriteString(string(v))
+		switch v {
+		case printLine:
+			p.out.WriteString(line)
 			p.out.WriteByte('\n')
 			return nil
-		case starlark.Bool:
-			if !v {
-				return nil
-			}
-		case starlark.NoneType:
+		case drop:
 			return nil
-		default:
-			return fmt.Errorf("running script %s: on_syscall returned %s, want bool, None or string", st.name, v.Type())
 		}
 	}
 	return nil
 }
 
 func (p *Pipeline) lost(n uint64) error {
-	for _, st := range p.stages {
-		if st.onLost != nil {
-			if _, err := p.call(st, "on_lost", st.onLost, starlark.Tuple{starlark.MakeUint64(n)}); err != nil {
-				return err
-			}
+	return p.runHook(hookLost, starlark.MakeUint64(n))
+}
+
+// tickTo runs on_tick for every interval that ended by trace time now.
+func (p *Pipeline) tickTo(now uint64) error {
+	for now >= p.nextTick {
+		p.nextTick += p.interval
+		if err := p.runHook(hookTick, nil); err != nil {
+			return err
+		}
+		if now-p.nextTick > 100*p.interval {
+			// A long gap (a replay, a stalled system): one tick for it.
+			p.nextTick = now - now%p.interval + p.interval
 		}
 	}
 	return nil
 }
 
-// Idle flushes buffered output.
-func (p *Pipeline) Idle() error { return p.out.Flush() }
+// Idle flushes buffered output, and runs on_tick when an interval ended
+// while no event came.
+func (p *Pipeline) Idle() error {
+	if p.ticking && p.startMono != 0 {
+		if now := monotonicNow() - p.startMono; now >= p.nextTick {
+			if err := p.tickTo(now); err != nil {
+				return err
+			}
+		}
+	}
+	return p.out.Flush()
+}
 
 // Finish runs every stage's on_exit, in order, and flushes the output. The
 // output is flushed even when a hook fails.
 func (p *Pipeline) Finish() error {
 	var first error
 	for _, st := range p.stages {
-		if st.onExit != nil {
-			if _, err := p.call(st, "on_exit", st.onExit, nil); err != nil && first == nil {
+		if st.info().has[hookExit] {
+			p.enter(st)
+			err := st.call(hookExit, nil)
+			p.leave()
+			if err != nil && first == nil {
 				first = err
 			}
 		}
@@ -283,8 +438,27 @@ func (p *Pipeline) Finish() error {
 	if err := p.out.Flush(); err != nil && first == nil {
 		first = fmt.Errorf("writing trace: %w", err)
 	}
+	p.stop()
 	return first
 }
 
 // Flush writes buffered output.
-func (p *Pipeline) Flush() error { return p.out.Flush() }
+func (p *Pipeline) Flush() error {
+	p.stop()
+	return p.out.Flush()
+}
+
+// stop ends the watchdog.
+func (p *Pipeline) stop() {
+	p.mu.Lock()
+	p.done = true
+	if p.watchdog != nil {
+		p.watchdog.Stop()
+	}
+	p.mu.Unlock()
+}
+
+// hookError is the error of a hook that returned something it should not.
+func hookError(info *stageInfo, h hook, got string) error {
+	return fmt.Errorf("running script %s: %s returned %s, want bool, None or string", info.name, hookSpecs[h].name, got)
+}

@@ -1,0 +1,331 @@
+package script
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"go.starlark.net/starlark"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// Decl is what a stage declared with trace(): the events it wants. The
+// pipeline drops every other event in front of the stage; the engine pushes
+// what it can of the first declarations into the kernel (Pushdown).
+type Decl struct {
+	Syscalls []int           // sorted syscall numbers; nil means all
+	Failed   starlark.Value  // True: failed calls only; False: successful only; None: both
+	PIDs     map[uint32]bool // nil means all
+	Comms    map[string]bool // nil means all
+
+	set []bool // Syscalls indexed by number
+}
+
+func (d *Decl) failedOnly() bool  { return d.Failed == starlark.True }
+func (d *Decl) succeeded() bool   { return d.Failed == starlark.False }
+func (d *Decl) statusSet() bool   { return d.Failed != nil && d.Failed != starlark.None }
+func (d *Decl) wantsNr(nr int32) bool {
+	return d.set == nil || (nr >= 0 && int(nr) < len(d.set) && d.set[nr])
+}
+
+// match reports whether ev is inside the declaration. Only syscall events
+// are filtered by syscall and status.
+func (d *Decl) match(ev *event.Event) bool {
+	if ev.Kind == event.Syscall {
+		if !d.wantsNr(ev.Nr) {
+			return false
+		}
+		if d.statusSet() && ev.Failed() != d.failedOnly() {
+			return false
+		}
+	}
+	if d.PIDs != nil && !d.PIDs[ev.PID] {
+		return false
+	}
+	if d.Comms != nil && !d.Comms[ev.Comm] {
+		return false
+	}
+	return true
+}
+
+// trace(syscalls=None, failed=None, pids=None, comms=None) declares, at load
+// time, which events the stage wants.
+func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var sys, pids, comms starlark.Value = starlark.None, starlark.None, starlark.None
+	var failed starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "syscalls?", &sys, "failed?", &failed, "pids?", &pids, "comms?", &comms); err != nil {
+		return nil, err
+	}
+	if t.Local(loadTimeKey) == nil {
+		return nil, fmt.Errorf("%s: call it at the top level of the script, when it loads", b.Name())
+	}
+	in, _ := t.Local(stageKey).(*stageInfo)
+	if in == nil {
+		return nil, fmt.Errorf("%s: not in a script", b.Name())
+	}
+	if in.decl != nil {
+		return nil, fmt.Errorf("%s: called twice; declare everything in one call", b.Name())
+	}
+	p := pipelineOf(t)
+	d := &Decl{Failed: failed}
+	switch failed.(type) {
+	case starlark.NoneType, starlark.Bool:
+	default:
+		return nil, fmt.Errorf("%s: failed: got %s, want bool or None", b.Name(), failed.Type())
+	}
+	if sys != starlark.None {
+		names, err := stringList(b.Name(), "syscalls", sys)
+		if err != nil {
+			return nil, err
+		}
+		tab := p.opts.Table
+		d.set = make([]bool, tab.MaxNr()+1)
+		for _, n := range names {
+			if strings.HasPrefix(n, "%") {
+				found := false
+				for _, sc := range tab.All() {
+					if cl, ok := syscalls.ClassByName(n); ok && sc.Classes&cl != 0 {
+						d.set[sc.Nr] = true
+						found = true
+					}
+				}
+				if !found {
+					return nil, fmt.Errorf("%s: unknown syscall class %q", b.Name(), n)
+				}
+				continue
+			}
+			sc := tab.ByName(n)
+			if sc == nil {
+				return nil, fmt.Errorf("%s: unknown syscall %q", b.Name(), n)
+			}
+			d.set[sc.Nr] = true
+		}
+		d.Syscalls = []int{}
+		for nr, ok := range d.set {
+			if ok {
+				d.Syscalls = append(d.Syscalls, nr)
+			}
+		}
+	}
+	if pids != starlark.None {
+		list, err := intList(b.Name(), "pids", pids)
+		if err != nil {
+			return nil, err
+		}
+		d.PIDs = map[uint32]bool{}
+		for _, pid := range list {
+			d.PIDs[uint32(pid)] = true
+		}
+	}
+	if comms != starlark.None {
+		names, err := stringList(b.Name(), "comms", comms)
+		if err != nil {
+			return nil, err
+		}
+		d.Comms = map[string]bool{}
+		for _, c := range names {
+			if len(c) > 15 {
+				c = c[:15] // the kernel's comm is 15 bytes
+			}
+			d.Comms[c] = true
+		}
+	}
+	in.decl = d
+	return starlark.None, nil
+}
+
+func stringList(fn, what string, v starlark.Value) ([]string, error) {
+	if s, ok := v.(starlark.String); ok {
+		return []string{string(s)}, nil
+	}
+	it, ok := v.(starlark.Iterable)
+	if !ok {
+		return nil, fmt.Errorf("%s: %s: got %s, want a list of strings", fn, what, v.Type())
+	}
+	var out []string
+	iter := it.Iterate()
+	defer iter.Done()
+	var x starlark.Value
+	for iter.Next(&x) {
+		s, ok := starlark.AsString(x)
+		if !ok {
+			return nil, fmt.Errorf("%s: %s: got %s in the list, want string", fn, what, x.Type())
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func intList(fn, what string, v starlark.Value) ([]int, error) {
+	if _, ok := v.(starlark.Int); ok {
+		v = starlark.NewList([]starlark.Value{v})
+	}
+	it, ok := v.(starlark.Iterable)
+	if !ok {
+		return nil, fmt.Errorf("%s: %s: got %s, want a list of ints", fn, what, v.Type())
+	}
+	var out []int
+	iter := it.Iterate()
+	defer iter.Done()
+	var x starlark.Value
+	for iter.Next(&x) {
+		var n int
+		if err := starlark.AsInt(x, &n); err != nil {
+			return nil, fmt.Errorf("%s: %s: got %s in the list, want int", fn, what, x.Type())
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// KernelFilter is what the pipeline lets the kernel drop without changing
+// what any stage sees.
+type KernelFilter struct {
+	Syscalls   []int // nil means all
+	FailedOnly bool
+}
+
+// Pushdown combines the declarations that can run in the kernel: those of
+// the stages up to and including the first one that sees events through
+// on_syscall (a stage without on_syscall only filters, so the next one's
+// declaration applies to the same events). Process hooks need execve and
+// exit events whatever the declarations say, so with them the syscall set
+// grows by those calls and the status filter stays in user space.
+func (p *Pipeline) Pushdown() KernelFilter {
+	var kf KernelFilter
+	var set map[int]bool
+	for _, st := range p.stages {
+		in := st.info()
+		if d := in.decl; d != nil {
+			if d.Syscalls != nil {
+				if set == nil {
+					set = map[int]bool{}
+					for _, nr := range d.Syscalls {
+						set[nr] = true
+					}
+				} else {
+					for nr := range set {
+						if !d.wantsNr(int32(nr)) {
+							delete(set, nr)
+						}
+					}
+				}
+			}
+			if d.failedOnly() {
+				kf.FailedOnly = true
+			}
+		}
+		if in.has[hookSyscall] {
+			break
+		}
+	}
+	if p.procHooks {
+		kf.FailedOnly = false
+		if set != nil {
+			for _, n := range procSyscalls {
+				if sc := p.opts.Table.ByName(n); sc != nil {
+					set[sc.Nr] = true
+				}
+			}
+		}
+	}
+	if set != nil {
+		kf.Syscalls = make([]int, 0, len(set))
+		for nr := range set {
+			kf.Syscalls = append(kf.Syscalls, nr)
+		}
+		sort.Ints(kf.Syscalls)
+	}
+	return kf
+}
+
+// Explain describes where each filter runs: the kernel filter after -e and
+// -X (kernelNrs nil means every syscall) and what each stage does.
+func (p *Pipeline) Explain(w *strings.Builder, kernelNrs []int, kernelFailed bool) {
+	tab := p.opts.Table
+	fmt.Fprintln(w, "In the kernel (BPF, before the ring buffer):")
+	if kernelNrs == nil {
+		fmt.Fprintln(w, "  syscalls: all")
+	} else {
+		names := make([]string, 0, len(kernelNrs))
+		for _, nr := range kernelNrs {
+			names = append(names, tab.Name(nr))
+		}
+		fmt.Fprintf(w, "  syscalls: %s (%d of %d)\n", strings.Join(names, ","), len(names), len(tab.All()))
+	}
+	if kernelFailed {
+		fmt.Fprintln(w, "  status:   failed calls only")
+	} else {
+		fmt.Fprintln(w, "  status:   all")
+	}
+	fmt.Fprintln(w, "In user space, per stage (in order):")
+	for i, st := range p.stages {
+		in := st.info()
+		var hooks []string
+		for h, ok := range in.has {
+			if ok {
+				hooks = append(hooks, hookSpecs[h].name)
+			}
+		}
+		fmt.Fprintf(w, "  %d. %s (%s): hooks %s\n", i+1, in.name, in.lang, orNone(hooks))
+		d := in.decl
+		if d == nil {
+			fmt.Fprintln(w, "     declared: nothing (sees every event that reaches it)")
+			continue
+		}
+		var parts []string
+		if d.Syscalls != nil {
+			names := make([]string, 0, len(d.Syscalls))
+			for _, nr := range d.Syscalls {
+				names = append(names, tab.Name(nr))
+			}
+			parts = append(parts, "syscalls="+strings.Join(names, ","))
+		}
+		if d.statusSet() {
+			parts = append(parts, "failed="+d.Failed.String())
+		}
+		if d.PIDs != nil {
+			var ps []string
+			for pid := range d.PIDs {
+				ps = append(ps, fmt.Sprint(pid))
+			}
+			sortStrings(ps)
+			parts = append(parts, "pids="+strings.Join(ps, ",")+" (user space)")
+		}
+		if d.Comms != nil {
+			var cs []string
+			for c := range d.Comms {
+				cs = append(cs, c)
+			}
+			sortStrings(cs)
+			parts = append(parts, "comms="+strings.Join(cs, ",")+" (user space)")
+		}
+		fmt.Fprintf(w, "     declared: %s; checked again in front of the stage\n", strings.Join(parts, " "))
+	}
+	if p.procHooks {
+		fmt.Fprintln(w, "Process hooks (on_exec, on_exit_process) come from execve/execveat and exit/exit_group events, kept in the kernel filter for them.")
+	}
+	if p.ticking {
+		fmt.Fprintf(w, "on_tick runs every %s of trace time.\n", p.opts.Interval)
+	}
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+func readFile(name string) ([]byte, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	return b, nil
+}

@@ -1,0 +1,242 @@
+package script
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"go.starlark.net/starlark"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+)
+
+// procSyscalls are the calls the process hooks and ev.ppid learn from.
+var procSyscalls = []string{"execve", "execveat", "exit", "exit_group", "clone", "clone3", "fork", "vfork"}
+
+// procInfo is what the pipeline knows about one process (thread group).
+type procInfo struct {
+	ppid     int  // -1 unknown
+	parentOK bool // ppid seen in the trace (a clone) or read from /proc
+	uid      int  // -1 unknown
+	cgroup   string
+	read     bool // /proc read
+	exe      string
+}
+
+// procTable caches process facts by pid. Live pipelines read /proc once per
+// pid when a script asks; replays know only what the trace showed.
+type procTable struct {
+	live  bool
+	procs map[uint32]*procInfo
+	nrs   map[int32]string // process-related syscalls by number
+}
+
+func newProcTable(live bool) *procTable {
+	return &procTable{live: live, procs: map[uint32]*procInfo{}}
+}
+
+func (t *procTable) get(pid uint32) *procInfo {
+	pi := t.procs[pid]
+	if pi == nil {
+		pi = &procInfo{ppid: -1, uid: -1}
+		t.procs[pid] = pi
+	}
+	return pi
+}
+
+// readProc fills pi from /proc/PID once, on a live trace.
+func (t *procTable) readProc(pid uint32, pi *procInfo) {
+	if pi.read || !t.live {
+		return
+	}
+	pi.read = true
+	dir := "/proc/" + strconv.Itoa(int(pid))
+	if b, err := os.ReadFile(dir + "/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "PPid:"); ok && !pi.parentOK {
+				if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+					pi.ppid = n
+				}
+			}
+			if v, ok := strings.CutPrefix(line, "Uid:"); ok {
+				if f := strings.Fields(v); len(f) > 0 {
+					if n, err := strconv.Atoi(f[0]); err == nil {
+						pi.uid = n
+					}
+				}
+			}
+		}
+	}
+	if b, err := os.ReadFile(dir + "/cgroup"); err == nil {
+		// cgroup v2: "0::/user.slice/..."; v1 lists controllers: take the first path.
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if f := strings.SplitN(line, ":", 3); len(f) == 3 {
+				pi.cgroup = f[2]
+				if f[0] == "0" {
+					break
+				}
+			}
+		}
+	}
+}
+
+func (t *procTable) ppid(pid uint32) int {
+	pi := t.get(pid)
+	if !pi.parentOK {
+		t.readProc(pid, pi)
+	}
+	return pi.ppid
+}
+
+func (t *procTable) uid(pid uint32) int {
+	pi := t.get(pid)
+	t.readProc(pid, pi)
+	return pi.uid
+}
+
+func (t *procTable) cgroup(pid uint32) (string, bool) {
+	pi := t.get(pid)
+	t.readProc(pid, pi)
+	return pi.cgroup, pi.read && t.live
+}
+
+// processEvent learns parents from clones and runs on_exec and
+// on_exit_process for execs and exits.
+func (p *Pipeline) processEvent(raw *event.Event) error {
+	if raw.Kind != event.Syscall {
+		return nil
+	}
+	t := p.procs
+	if t.nrs == nil {
+		t.nrs = map[int32]string{}
+		for _, n := range procSyscalls {
+			if sc := p.opts.Table.ByName(n); sc != nil {
+				t.nrs[int32(sc.Nr)] = n
+			}
+		}
+	}
+	name, ok := t.nrs[raw.Nr]
+	if !ok {
+		return nil
+	}
+	switch name {
+	case "clone", "clone3", "fork", "vfork":
+		if raw.Ret > 0 && raw.Flags&(event.NoReturn|event.Unfinished) == 0 && !isThreadClone(name, raw) {
+			child := t.get(uint32(raw.Ret))
+			child.ppid, child.parentOK = int(raw.PID), true
+			child.exe = t.get(raw.PID).exe
+		}
+	case "execve", "execveat":
+		if raw.Ret != 0 || raw.Flags&(event.NoReturn|event.Unfinished) != 0 {
+			return nil
+		}
+		pi := t.get(raw.PID)
+		arg := 0
+		if name == "execveat" {
+			arg = 1
+		}
+		if s, ok := raw.String(arg); ok {
+			pi.exe = s
+		}
+		return p.processHook(hookExec, raw, pi, "exec")
+	case "exit_group", "exit":
+		if name == "exit" && raw.TID != raw.PID {
+			return nil // a thread, not the process
+		}
+		pi := t.get(raw.PID)
+		err := p.processHook(hookExitProcess, raw, pi, "exit")
+		delete(t.procs, raw.PID)
+		return err
+	}
+	return nil
+}
+
+// isThreadClone tells a new thread from a new process: clone with
+// CLONE_THREAD. clone3's flags are in a struct; without it, a child whose
+// events later show another pid is still told apart by ev.pid.
+func isThreadClone(name string, raw *event.Event) bool {
+	const cloneThread = 0x10000
+	return name == "clone" && raw.Args[0]&cloneThread != 0
+}
+
+func (p *Pipeline) processHook(h hook, raw *event.Event, pi *procInfo, kind string) error {
+	pr := &Process{kind: kind, ev: raw, info: pi, p: p}
+	for _, st := range p.stages {
+		in := st.info()
+		if !in.has[h] {
+			continue
+		}
+		if d := in.decl; d != nil && ((d.PIDs != nil && !d.PIDs[raw.PID]) || (d.Comms != nil && !d.Comms[raw.Comm])) {
+			continue
+		}
+		p.enter(st)
+		err := st.call(h, pr)
+		p.leave()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Process is the value of p in on_exec(p) and on_exit_process(p).
+type Process struct {
+	kind string
+	ev   *event.Event
+	info *procInfo
+	p    *Pipeline
+}
+
+var _ starlark.HasAttrs = (*Process)(nil)
+
+func (pr *Process) String() string {
+	return fmt.Sprintf("<strace.process %s pid=%d>", pr.kind, pr.ev.PID)
+}
+func (pr *Process) Type() string          { return "strace.process" }
+func (pr *Process) Freeze()               {}
+func (pr *Process) Truth() starlark.Bool  { return true }
+func (pr *Process) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: strace.process") }
+
+// processAttrs lists every field of p; docs and tests read it.
+var processAttrs = map[string]func(pr *Process) starlark.Value{
+	"kind": func(pr *Process) starlark.Value { return starlark.String(pr.kind) },
+	"pid":  func(pr *Process) starlark.Value { return starlark.MakeInt(int(pr.ev.PID)) },
+	"tid":  func(pr *Process) starlark.Value { return starlark.MakeInt(int(pr.ev.TID)) },
+	"ppid": func(pr *Process) starlark.Value { return starlark.MakeInt(pr.p.procs.ppid(pr.ev.PID)) },
+	"comm": func(pr *Process) starlark.Value { return starlark.String(pr.ev.Comm) },
+	"ts":   func(pr *Process) starlark.Value { return starlark.MakeUint64(pr.ev.TS) },
+	"filename": func(pr *Process) starlark.Value {
+		if pr.info.exe == "" {
+			return starlark.None
+		}
+		return starlark.String(pr.info.exe)
+	},
+	"code": func(pr *Process) starlark.Value {
+		if pr.kind != "exit" {
+			return starlark.None
+		}
+		return starlark.MakeInt(int(int32(pr.ev.Args[0])))
+	},
+	"uid": func(pr *Process) starlark.Value { return intOrNone(pr.p.procs.uid(pr.ev.PID)) },
+	"ev":  func(pr *Process) starlark.Value { return &Event{ev: pr.ev, tab: pr.p.opts.Table, p: pr.p} },
+}
+
+// ProcessFields is the sorted list of p's fields.
+func ProcessFields() []string { return sortedKeys(processAttrs) }
+
+func (pr *Process) Attr(name string) (starlark.Value, error) {
+	if f, ok := processAttrs[name]; ok {
+		return f(pr), nil
+	}
+	return nil, nil
+}
+
+func (pr *Process) AttrNames() []string { return ProcessFields() }
+
+func intOrNone(n int) starlark.Value {
+	if n < 0 {
+		return starlark.None
+	}
+	return starlark.MakeInt(n)
+}
