@@ -24,9 +24,9 @@ type Decl struct {
 	set []bool // Syscalls indexed by number
 }
 
-func (d *Decl) failedOnly() bool  { return d.Failed == starlark.True }
-func (d *Decl) succeeded() bool   { return d.Failed == starlark.False }
-func (d *Decl) statusSet() bool   { return d.Failed != nil && d.Failed != starlark.None }
+func (d *Decl) failedOnly() bool { return d.Failed == starlark.True }
+func (d *Decl) succeeded() bool  { return d.Failed == starlark.False }
+func (d *Decl) statusSet() bool  { return d.Failed != nil && d.Failed != starlark.None }
 func (d *Decl) wantsNr(nr int32) bool {
 	return d.set == nil || (nr >= 0 && int(nr) < len(d.set) && d.set[nr])
 }

@@ -73,17 +73,17 @@ type Pipeline struct {
 	ticking   bool // some stage has on_tick
 	procHooks bool // some stage has on_exec or on_exit_process
 
-	nextTick uint64 // trace time of the next on_tick, ns
-	interval uint64
+	nextTick  uint64 // trace time of the next on_tick, ns
+	interval  uint64
 	startMono uint64 // monotonic clock at Start, for ticks while idle
 
 	procs   *procTable
 	modules map[string]*loadedModule // load() cache, by resolved name
 
 	// Interrupting a runaway call (Interrupt, from another goroutine).
-	inCall  atomic.Bool
-	callSeq atomic.Uint64
-	current atomic.Pointer[stageCancel]
+	inCall   atomic.Bool
+	callSeq  atomic.Uint64
+	current  atomic.Pointer[stageCancel]
 	mu       sync.Mutex
 	watchdog *time.Timer // Lua call budget (lua.go)
 	done     bool
