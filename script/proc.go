@@ -203,7 +203,7 @@ var processAttrs = map[string]func(pr *Process) starlark.Value{
 	"kind": func(pr *Process) starlark.Value { return starlark.String(pr.kind) },
 	"pid":  func(pr *Process) starlark.Value { return starlark.MakeInt(int(pr.ev.PID)) },
 	"tid":  func(pr *Process) starlark.Value { return starlark.MakeInt(int(pr.ev.TID)) },
-	"ppid": func(pr *Process) starlark.Value { return starlark.MakeInt(pr.p.procs.ppid(pr.ev.PID)) },
+	"ppid": func(pr *Process) starlark.Value { return intOrNone(pr.p.procs.ppid(pr.ev.PID)) },
 	"comm": func(pr *Process) starlark.Value { return starlark.String(pr.ev.Comm) },
 	"ts":   func(pr *Process) starlark.Value { return starlark.MakeUint64(pr.ev.TS) },
 	"filename": func(pr *Process) starlark.Value {
