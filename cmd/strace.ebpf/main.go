@@ -57,6 +57,7 @@ type options struct {
 	args      []string
 	rec       recordOptions // -i, -w, --trace-h: record.go
 	strace    straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
+	script    scriptOptions // --arg, --interval, --explain: script_opts.go
 }
 
 const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]
@@ -85,6 +86,7 @@ func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
 	addRecordFlags(fs, &o.rec)
 	addStraceFlags(fs, &o.strace)
+	addScriptFlags(fs, &o.script)
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	return fs
 }
@@ -192,6 +194,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		script: script.Options{Table: tab, Hex: format.HexOptions{Sep: sep, Timestamp: o.timestamp}, Argv: argv},
 		out:    &out, stdout: stdout, stderr: stderr, live: true,
 	}
+	if err := o.script.configure(&sc.script, true); err != nil {
+		return 2, err
+	}
 	pipe, err := newSink(&o, sc)
 	if err != nil {
 		return 1, err
@@ -211,6 +216,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	if err := o.strace.apply(&o, pipe, &cfg); err != nil {
 		return 2, err
 	}
+	o.script.apply(&o, pipe, &cfg, stderr)
 	if o.debug {
 		cfg.Debug = stderr
 	}
@@ -250,6 +256,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		n := 0
 		for sig := range sigs {
 			n++
+			interruptScripts(pipe)
 			// A launched command gets the signal first, and the trace
 			// goes on until it exits; a second signal detaches at once.
 			if sess.ChildPID() != 0 && n == 1 {
