@@ -399,6 +399,9 @@ func replay(o *options, fs *pflag.FlagSet, nrs []int, sep string, argv []string,
 		script: script.Options{Table: tab, Hex: hex, Argv: titleArgv},
 		out:    out, stdout: stdout, stderr: stderr,
 	}
+	if err := o.script.configure(&c.script, false); err != nil {
+		return 2, err
+	}
 	snk, err := newSink(o, c)
 	if err != nil {
 		return 1, err
