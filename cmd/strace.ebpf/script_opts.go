@@ -23,9 +23,9 @@ type scriptOptions struct {
 }
 
 func addScriptFlags(fs *pflag.FlagSet, s *scriptOptions) {
-	fs.StringArrayVar(&s.args, "arg", nil, "script argument `key=value`, read in scripts with arg(key, default) (repeatable; -s FILE:key=value gives one to one script)")
-	fs.DurationVar(&s.interval, "interval", time.Second, "run the scripts' on_tick every `duration` of trace time")
-	fs.BoolVar(&s.explain, "explain", false, "print what filters run in the kernel and what in the scripts, then trace")
+	fs.StringArrayVar(&s.args, "arg", nil, "script argument `key=value` for arg(key, default) in every script (repeatable; -s FILE:key=value for one)")
+	fs.DurationVar(&s.interval, "interval", time.Second, "call the scripts' on_tick every `duration` of trace time")
+	fs.BoolVar(&s.explain, "explain", false, "print which filters run in the kernel and which in the scripts")
 }
 
 // configure completes the pipeline options with the script options.
