@@ -12,11 +12,6 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	engine.MaybeChild() // launched commands start as a copy of this binary
-	os.Exit(m.Run())
-}
-
 type collector struct{ events []*event.Event }
 
 func (c *collector) Event(ev *event.Event) error { c.events = append(c.events, ev); return nil }

@@ -17,20 +17,21 @@ import (
 const childEnv = "STRACE_EBPF_EXEC_CHILD"
 
 func init() {
-	// The launcher must exec from the main thread: a non-leader thread
-	// that execs takes the leader's tid, and its execve would lose its
-	// enter record. Locking in init keeps main on the main thread.
+	// A launched command starts as a copy of this executable: whatever the
+	// program (the CLI, a test binary), the launch half runs here, before
+	// main, so it never depends on main remembering to call it.
 	if os.Getenv(childEnv) == "1" {
+		// The launcher must exec from the main thread: a non-leader
+		// thread that execs takes the leader's tid, and its execve would
+		// lose its enter record. Locking in init keeps it there.
 		runtime.LockOSThread()
+		runChild()
 	}
 }
 
-// MaybeChild runs the waiting half of a launch when this process was started
-// for it, and never returns then. Call it first thing in main (and TestMain).
-func MaybeChild() {
-	if os.Getenv(childEnv) != "1" {
-		return
-	}
+// runChild waits for the go signal on fd 3, then execs the command. It never
+// returns.
+func runChild() {
 	os.Unsetenv(childEnv)
 	// argv: self, path, argv0, args...
 	if len(os.Args) < 3 {
@@ -38,13 +39,13 @@ func MaybeChild() {
 		os.Exit(127)
 	}
 	path, argv := os.Args[1], os.Args[2:]
-	go_ := os.NewFile(3, "go")
+	goPipe := os.NewFile(3, "go")
 	var b [1]byte
-	if n, _ := go_.Read(b[:]); n != 1 {
+	if n, _ := goPipe.Read(b[:]); n != 1 {
 		// The tracer went away before arming: do not run untraced.
 		os.Exit(127)
 	}
-	go_.Close()
+	goPipe.Close()
 	err := syscall.Exec(path, argv, os.Environ())
 	fmt.Fprintf(os.Stderr, "strace.ebpf: can't run '%s': %s\n", argv[0], errText(err))
 	if errors.Is(err, syscall.ENOENT) {

@@ -27,7 +27,6 @@ import (
 var stopProfile = func() {}
 
 func main() {
-	engine.MaybeChild()
 	// Events are short-lived garbage; memory is cheaper than collections.
 	debug.SetGCPercent(400)
 	code, err := run(os.Args, os.Stdout, os.Stderr)
