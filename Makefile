@@ -27,6 +27,9 @@ test: ## vet and run every test; BPF tests need root (STRACE_EBPF_REQUIRE_BPF=1 
 bench: ## the dd workload bare and traced in each format: ratios and lost events (root)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/
 
+fuzz: ## fuzz the recording reader (FUZZTIME=30s)
+	$(GO) test ./record -run '^$$' -fuzz FuzzReader -fuzztime $(or $(FUZZTIME),30s)
+
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
