@@ -20,6 +20,7 @@ type Decl struct {
 	Failed   starlark.Value  // True: failed calls only; False: successful only; None: both
 	PIDs     map[uint32]bool // nil means all
 	Comms    map[string]bool // nil means all
+	Buffers  int             // bytes of buffers and structs to capture; 0 for none
 
 	set []bool // Syscalls indexed by number
 }
@@ -31,8 +32,7 @@ func (d *Decl) wantsNr(nr int32) bool {
 	return d.set == nil || (nr >= 0 && int(nr) < len(d.set) && d.set[nr])
 }
 
-// match reports whether ev is inside the declaration. Only syscall events
-// are filtered by syscall and status.
+// match reports whether ev is inside the declaration.
 func (d *Decl) match(ev *event.Event) bool {
 	if ev.Kind == event.Syscall {
 		if !d.wantsNr(ev.Nr) {
@@ -41,6 +41,10 @@ func (d *Decl) match(ev *event.Event) bool {
 		if d.statusSet() && ev.Failed() != d.failedOnly() {
 			return false
 		}
+	} else if d.set != nil || d.statusSet() {
+		// Process exits and signals are not calls: a stage that named
+		// its calls or their status does not see them.
+		return false
 	}
 	if d.PIDs != nil && !d.PIDs[ev.PID] {
 		return false
@@ -56,7 +60,8 @@ func (d *Decl) match(ev *event.Event) bool {
 func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var sys, pids, comms starlark.Value = starlark.None, starlark.None, starlark.None
 	var failed starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "syscalls?", &sys, "failed?", &failed, "pids?", &pids, "comms?", &comms); err != nil {
+	var buffers starlark.Value = starlark.False
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "syscalls?", &sys, "failed?", &failed, "pids?", &pids, "comms?", &comms, "buffers?", &buffers); err != nil {
 		return nil, err
 	}
 	if t.Local(loadTimeKey) == nil {
@@ -71,6 +76,20 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	}
 	p := pipelineOf(t)
 	d := &Decl{Failed: failed}
+	switch v := buffers.(type) {
+	case starlark.Bool:
+		if v {
+			d.Buffers = 4096
+		}
+	case starlark.Int:
+		n, ok := v.Int64()
+		if !ok || n < 0 || n > 1<<20 {
+			return nil, fmt.Errorf("%s: buffers: %s is not a size from 0 to 1048576", b.Name(), v)
+		}
+		d.Buffers = int(n)
+	default:
+		return nil, fmt.Errorf("%s: buffers: got %s, want bool or int", b.Name(), buffers.Type())
+	}
 	switch failed.(type) {
 	case starlark.NoneType, starlark.Bool:
 	default:
@@ -186,6 +205,7 @@ func intList(fn, what string, v starlark.Value) ([]int, error) {
 type KernelFilter struct {
 	Syscalls   []int // nil means all
 	FailedOnly bool
+	Buffers    int // capture buffers and structs, up to this many bytes; 0 for none
 }
 
 // Pushdown combines the declarations that can run in the kernel: those of
@@ -197,6 +217,11 @@ type KernelFilter struct {
 func (p *Pipeline) Pushdown() KernelFilter {
 	var kf KernelFilter
 	var set map[int]bool
+	for _, st := range p.stages {
+		if d := st.info().decl; d != nil {
+			kf.Buffers = max(kf.Buffers, d.Buffers)
+		}
+	}
 	for _, st := range p.stages {
 		in := st.info()
 		if d := in.decl; d != nil {
@@ -294,6 +319,9 @@ func (p *Pipeline) Explain(w *strings.Builder, kernelNrs []int, kernelFailed boo
 			}
 			sortStrings(ps)
 			parts = append(parts, "pids="+strings.Join(ps, ",")+" (user space)")
+		}
+		if d.Buffers > 0 {
+			parts = append(parts, fmt.Sprintf("buffers=%d (captured in the kernel)", d.Buffers))
 		}
 		if d.Comms != nil {
 			var cs []string

@@ -3,9 +3,11 @@ package script
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"go.starlark.net/starlark"
 
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
@@ -37,13 +39,42 @@ func (e *Event) Freeze()               {}
 func (e *Event) Truth() starlark.Bool  { return true }
 func (e *Event) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: strace.event") }
 
-func (e *Event) name() string { return e.tab.Name(int(e.ev.Nr)) }
+func (e *Event) name() string {
+	if e.ev.Kind != event.Syscall {
+		return kindName(e.ev.Kind)
+	}
+	return e.tab.Name(int(e.ev.Nr))
+}
 
-func (e *Event) sc() *syscalls.Syscall { return e.tab.ByNr(int(e.ev.Nr)) }
+// kindName is ev.kind: "syscall", "exit" (a thread ended), "signal" (a
+// signal was delivered) or "lost".
+func kindName(k event.Kind) string {
+	switch k {
+	case event.Syscall:
+		return "syscall"
+	case event.Exit:
+		return "exit"
+	case event.Signal:
+		return "signal"
+	case event.Lost:
+		return "lost"
+	}
+	return fmt.Sprintf("kind%d", k)
+}
+
+func (e *Event) sc() *syscalls.Syscall {
+	if e.ev.Kind != event.Syscall {
+		return nil
+	}
+	return e.tab.ByNr(int(e.ev.Nr))
+}
 
 func (e *Event) nargs() int {
 	if sc := e.sc(); sc != nil {
 		return len(sc.Args)
+	}
+	if e.ev.Kind != event.Syscall {
+		return 0
 	}
 	return len(e.ev.Args)
 }
@@ -104,6 +135,54 @@ var eventArgMethod = starlark.NewBuiltin("arg", func(t *starlark.Thread, b *star
 		return nil, fmt.Errorf("arg: %s has no argument %s (it has %d)", e.name(), k, e.nargs())
 	}
 	return nil, fmt.Errorf("arg: got %s, want an argument name or index", key.Type())
+})
+
+// ev.strace() is the event as strace prints it (-l strace's line, without
+// the per-thread state of a format: no "<unfinished ...>" splits).
+var eventStraceMethod = starlark.NewBuiltin("strace", func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	e := b.Receiver().(*Event)
+	if err := starlark.UnpackPositionalArgs("strace", args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	p := e.p
+	if p == nil {
+		p = pipelineOf(t)
+	}
+	if p.straceFmt == nil {
+		o, _ := straceOptions.Load(p)
+		so, _ := o.(format.StraceOptions)
+		p.straceFmt = format.NewStrace(p.opts.Table, so)
+	}
+	line := p.straceFmt.Append(nil, e.ev)
+	return starlark.String(strings.TrimRight(string(line), "\n")), nil
+})
+
+// ev.buf(arg) is the buffer or struct captured for argument arg (a name
+// or an index) as bytes, or None.
+var eventBufMethod = starlark.NewBuiltin("buf", func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	e := b.Receiver().(*Event)
+	var key starlark.Value
+	if err := starlark.UnpackPositionalArgs("buf", args, kwargs, 1, &key); err != nil {
+		return nil, err
+	}
+	i := -1
+	switch k := key.(type) {
+	case starlark.String:
+		if i = e.argIndex(string(k)); i < 0 {
+			return nil, fmt.Errorf("buf: %s has no argument %q (it has: %s)", e.name(), string(k), orNone(e.argNames()))
+		}
+	case starlark.Int:
+		n, _ := k.Int64()
+		i = int(n)
+	default:
+		return nil, fmt.Errorf("buf: got %s, want an argument name or index", key.Type())
+	}
+	for _, d := range e.ev.Data {
+		if int(d.Arg) == i && (d.Kind == event.BufIn || d.Kind == event.BufOut) {
+			return starlark.Bytes(d.Bytes), nil
+		}
+	}
+	return starlark.None, nil
 })
 
 func (e *Event) argNames() []string {
@@ -210,7 +289,16 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 		}
 		return d
 	},
-	"arg":        func(e *Event) starlark.Value { return eventArgMethod.BindReceiver(e) },
+	"arg":    func(e *Event) starlark.Value { return eventArgMethod.BindReceiver(e) },
+	"buf":    func(e *Event) starlark.Value { return eventBufMethod.BindReceiver(e) },
+	"strace": func(e *Event) starlark.Value { return eventStraceMethod.BindReceiver(e) },
+	"kind":   func(e *Event) starlark.Value { return starlark.String(kindName(e.ev.Kind)) },
+	"signal": func(e *Event) starlark.Value {
+		if e.ev.Kind != event.Signal {
+			return starlark.None
+		}
+		return noneIfEmpty(syscalls.SignalName(int(e.ev.Nr)))
+	},
 	"unfinished": func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.Unfinished != 0) },
 	"noreturn":   func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.NoReturn != 0) },
 	"ppid": func(e *Event) starlark.Value {

@@ -9,6 +9,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
 // procSyscalls are the calls the process hooks and ev.ppid learn from.
@@ -27,13 +28,14 @@ type procInfo struct {
 // procTable caches process facts by pid. Live pipelines read /proc once per
 // pid when a script asks; replays know only what the trace showed.
 type procTable struct {
-	live  bool
-	procs map[uint32]*procInfo
-	nrs   map[int32]string // process-related syscalls by number
+	live   bool
+	procs  map[uint32]*procInfo
+	nrs    map[int32]string // process-related syscalls by number
+	exited map[uint32]bool  // on_exit_process ran
 }
 
 func newProcTable(live bool) *procTable {
-	return &procTable{live: live, procs: map[uint32]*procInfo{}}
+	return &procTable{live: live, procs: map[uint32]*procInfo{}, exited: map[uint32]bool{}}
 }
 
 func (t *procTable) get(pid uint32) *procInfo {
@@ -104,10 +106,16 @@ func (t *procTable) cgroup(pid uint32) (string, bool) {
 // processEvent learns parents from clones and runs on_exec and
 // on_exit_process for execs and exits.
 func (p *Pipeline) processEvent(raw *event.Event) error {
+	t := p.procs
+	if raw.Kind == event.Exit {
+		if raw.TID != raw.PID || t.exited[raw.PID] {
+			return nil
+		}
+		return p.exitProcess(raw)
+	}
 	if raw.Kind != event.Syscall {
 		return nil
 	}
-	t := p.procs
 	if t.nrs == nil {
 		t.nrs = map[int32]string{}
 		for _, n := range procSyscalls {
@@ -123,6 +131,7 @@ func (p *Pipeline) processEvent(raw *event.Event) error {
 	switch name {
 	case "clone", "clone3", "fork", "vfork":
 		if raw.Ret > 0 && raw.Flags&(event.NoReturn|event.Unfinished) == 0 && !isThreadClone(name, raw) {
+			delete(t.exited, uint32(raw.Ret))
 			child := t.get(uint32(raw.Ret))
 			child.ppid, child.parentOK = int(raw.PID), true
 			child.exe = t.get(raw.PID).exe
@@ -144,12 +153,21 @@ func (p *Pipeline) processEvent(raw *event.Event) error {
 		if name == "exit" && raw.TID != raw.PID {
 			return nil // a thread, not the process
 		}
-		pi := t.get(raw.PID)
-		err := p.processHook(hookExitProcess, raw, pi, "exit")
-		delete(t.procs, raw.PID)
-		return err
+		return p.exitProcess(raw)
 	}
 	return nil
+}
+
+// exitProcess runs on_exit_process once per process: at exit_group (or
+// the main thread's exit) or, when the call was not seen, at the exit
+// event of the main thread.
+func (p *Pipeline) exitProcess(raw *event.Event) error {
+	t := p.procs
+	pi := t.get(raw.PID)
+	err := p.processHook(hookExitProcess, raw, pi, "exit")
+	delete(t.procs, raw.PID)
+	t.exited[raw.PID] = true
+	return err
 }
 
 // isThreadClone tells a new thread from a new process: clone with
@@ -213,10 +231,22 @@ var processAttrs = map[string]func(pr *Process) starlark.Value{
 		return starlark.String(pr.info.exe)
 	},
 	"code": func(pr *Process) starlark.Value {
-		if pr.kind != "exit" {
+		switch {
+		case pr.kind != "exit":
 			return starlark.None
+		case pr.ev.Kind == event.Exit:
+			if pr.ev.Ret&0x7f != 0 {
+				return starlark.None // killed
+			}
+			return starlark.MakeInt(int(pr.ev.Ret>>8) & 0xff)
 		}
 		return starlark.MakeInt(int(int32(pr.ev.Args[0])))
+	},
+	"signal": func(pr *Process) starlark.Value {
+		if pr.kind == "exit" && pr.ev.Kind == event.Exit && pr.ev.Ret&0x7f != 0 {
+			return noneIfEmpty(syscalls.SignalName(int(pr.ev.Ret & 0x7f)))
+		}
+		return starlark.None
 	},
 	"uid": func(pr *Process) starlark.Value { return intOrNone(pr.p.procs.uid(pr.ev.PID)) },
 	"ev":  func(pr *Process) starlark.Value { return &Event{ev: pr.ev, tab: pr.p.opts.Table, p: pr.p} },
