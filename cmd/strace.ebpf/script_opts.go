@@ -71,6 +71,10 @@ func (s *scriptOptions) apply(o *options, pipe sink, cfg *engine.Config, w io.Wr
 		cfg.Syscalls = intersect(cfg.Syscalls, kf.Syscalls)
 	}
 	cfg.FailedOnly = cfg.FailedOnly || kf.FailedOnly
+	if kf.Buffers > 0 {
+		cfg.CaptureBuffers = true
+		cfg.BufSize = max(cfg.BufSize, kf.Buffers)
+	}
 	if s.explain || o.debug {
 		var b strings.Builder
 		p.Explain(&b, cfg.Syscalls, cfg.FailedOnly)
