@@ -181,6 +181,7 @@ type stageInfo struct {
 	dir   string            // directory of the script, for load()
 	used  map[string]bool   // script arguments read with arg()
 	stdlb bool              // a stock script
+	stop  *stageCancel      // cancels this stage's running call; set once, read per call
 }
 
 // AddFile compiles the script at path and appends it as a stage. The path
@@ -270,6 +271,7 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 			return fmt.Errorf("loading script %s: unknown script argument %q (the script reads: %s)", name, k, usedList(info.used))
 		}
 	}
+	st.info().stop = &stageCancel{cancel: st.cancel}
 	p.stages = append(p.stages, st)
 	if info.decl != nil {
 		p.filtering = true
@@ -303,7 +305,7 @@ const (
 )
 
 func (p *Pipeline) enter(st stage) uint64 {
-	p.current.Store(&stageCancel{cancel: st.cancel})
+	p.current.Store(st.info().stop)
 	p.inCall.Store(true)
 	return p.callSeq.Add(1)
 }

@@ -38,6 +38,11 @@ type starStage struct {
 	globals starlark.StringDict
 	fns     [numHooks]starlark.Callable
 	args    starlark.Tuple // reused argument tuple of one-parameter hooks
+
+	// direct is the builtin on_syscall only forwards to, called without a
+	// Starlark frame (see directHook); directReturns: it returns its result.
+	direct        *starlark.Builtin
+	directReturns bool
 }
 
 func (s *starStage) info() *stageInfo     { return s.in }
@@ -58,7 +63,7 @@ func (p *Pipeline) newThread(in *stageInfo) *starlark.Thread {
 
 func (p *Pipeline) newStarStage(in *stageInfo, src []byte) (stage, error) {
 	pre := p.predeclared()
-	_, prog, err := starlark.SourceProgramOptions(fileOptions, in.name, src, pre.Has)
+	file, prog, err := starlark.SourceProgramOptions(fileOptions, in.name, src, pre.Has)
 	if err != nil {
 		return nil, fmt.Errorf("compiling script: %s", compileError(err))
 	}
@@ -86,6 +91,9 @@ func (p *Pipeline) newStarStage(in *stageInfo, src []byte) (stage, error) {
 		}
 		st.fns[h] = fn
 		in.has[h] = true
+	}
+	if fn, ok := st.fns[hookSyscall].(*starlark.Function); ok {
+		st.direct, st.directReturns = directHook(file, fn, pre)
 	}
 	return st, nil
 }
@@ -121,7 +129,18 @@ func (s *starStage) call(h hook, arg starlark.Value) error {
 
 func (s *starStage) syscall(ev *Event) (verdict, string, error) {
 	s.args[0] = ev
-	v, err := s.invoke(hookSyscall, s.args)
+	var v starlark.Value
+	var err error
+	if s.direct != nil {
+		v, err = s.direct.CallInternal(s.thread, s.args, nil)
+		if err != nil {
+			err = fmt.Errorf("running script %s: %s", s.in.name, err)
+		} else if !s.directReturns {
+			v = starlark.None
+		}
+	} else {
+		v, err = s.invoke(hookSyscall, s.args)
+	}
 	s.args[0] = nil
 	if err != nil {
 		return drop, "", err

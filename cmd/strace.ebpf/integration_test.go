@@ -498,3 +498,25 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestNoPrivilege(t *testing.T) {
+	testutil.RequireBPF(t)
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) not installed")
+	}
+	tracer := testutil.Tracer(t)
+	// The build directory is private to root; let the unprivileged user in.
+	if err := os.Chmod(filepath.Dir(tracer), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+		tracer, "-o", os.DevNull, "true")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("unprivileged run succeeded: %s", out)
+	}
+	want := "strace.ebpf: checking privileges: need root, or CAP_BPF and CAP_PERFMON: permission denied\n"
+	if string(out) != want {
+		t.Errorf("unprivileged run printed %q, want %q", out, want)
+	}
+}
