@@ -29,6 +29,10 @@ enum cap_kind {
 	CAP_BUF_OUT = 3,    /* buffer sized by the return value, at exit */
 	CAP_STRUCT_IN = 4,  /* fixed-size struct, at enter */
 	CAP_STRUCT_OUT = 5, /* fixed-size struct, at exit on success */
+	CAP_ARGV = 6,       /* NULL-terminated array of strings (execve argv), at enter */
+	CAP_COUNT = 7,      /* NULL-terminated array: only its length (envp), at enter */
+	CAP_SOCKADDR = 8,   /* sockaddr sized by *(int *)args[size_arg], in and out */
+	CAP_SIGMASK = 9,    /* rt_sigreturn: the signal mask in the frame on the stack */
 };
 
 /* Item kinds in records (mirrored in internal/event: Str, BufIn, BufOut, StrTrunc). */
@@ -56,7 +60,14 @@ enum task_state {
 /* Record flags (mirrored in internal/event.Flags). */
 enum ev_flags {
 	EV_NORETURN = 1 << 0,
+	EV_EXIT = 1 << 1,   /* a traced thread exited: ret is its wait status */
+	EV_SIGNAL = 1 << 2, /* a signal was delivered: nr is the signal, one item the siginfo */
 };
+
+#define ARGV_MAX 32   /* argv strings captured; more are marked with ITEM_STR_TRUNC */
+#define COUNT_MAX 1024 /* envp entries counted */
+#define SOCKADDR_MAX 128
+#define SIGINFO_SIZE 48
 
 /* sc_desc.flags */
 enum sc_flags {
@@ -133,7 +144,8 @@ volatile const u32 failed_only = 0;
 volatile const u32 filter_syscalls = 0;
 volatile const s32 execve_nr = -1;
 volatile const s32 execveat_nr = -1;
-volatile const u32 buf_max = 32;          /* bytes of a buffer captured */
+volatile const u32 buf_max = 32;
+volatile const u32 proc_events = 0;       /* send thread exits and signal deliveries */          /* bytes of a buffer captured */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -341,6 +353,105 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 	return o + got;
 }
 
+/*
+ * capture_argv reads the strings of a NULL-terminated array, each cut at
+ * buf_max+1 bytes (so that the formatter can tell a longer one), back to back
+ * with their NULs, as one item; an array longer than ARGV_MAX is marked
+ * ITEM_STR_TRUNC.
+ */
+__noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr)
+{
+	if (!rec || !ptr)
+		return off;
+	u8 n = rec->hdr.nitems;
+	if (n >= MAX_ITEMS)
+		return off;
+	u32 start = off;
+	u8 kind = ITEM_STR;
+	u32 lim = buf_max + 2;
+	if (lim > 256)
+		lim = 256;
+	for (int i = 0; i < ARGV_MAX + 1; i++) {
+		u64 p = 0;
+		if (bpf_probe_read_user(&p, sizeof(p), (const void *)(ptr + 8 * i)) != 0 || !p)
+			break;
+		if (i == ARGV_MAX || off > DATA_MAX - STR_MAX) {
+			kind = ITEM_STR_TRUNC;
+			break;
+		}
+		u64 o = off;
+		asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+		long got = bpf_probe_read_user_str(&rec->data[o], lim & 0x1ff, (const void *)p);
+		if (got <= 0)
+			break;
+		off = o + got;
+	}
+	if (off == start && kind == ITEM_STR)
+		return off;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].len = off - start;
+	rec->hdr.nitems = n + 1;
+	return off;
+}
+
+/* capture_count stores the length of a NULL-terminated pointer array as a
+ * 4-byte ITEM_BUF_IN item. */
+__noinline int capture_count(struct record *rec, u32 off, u32 arg, u64 ptr)
+{
+	if (!rec || !ptr)
+		return off;
+	u8 n = rec->hdr.nitems;
+	if (n >= MAX_ITEMS || off > DATA_MAX - STR_MAX)
+		return off;
+	u32 count = 0;
+	for (int i = 0; i < COUNT_MAX / 8; i++) {
+		u64 p[8];
+		if (bpf_probe_read_user(p, sizeof(p), (const void *)(ptr + 64 * i)) != 0)
+			break;
+		int j;
+		for (j = 0; j < 8; j++) {
+			if (!p[j])
+				break;
+		}
+		count += j;
+		if (j < 8)
+			break;
+	}
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	__builtin_memcpy(&rec->data[o], &count, sizeof(count));
+	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = ITEM_BUF_IN;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].len = sizeof(count);
+	rec->hdr.nitems = n + 1;
+	return o + sizeof(count);
+}
+
+/* read_len reads the int a socklen_t pointer points to, 0 on failure. */
+static __always_inline u64 read_len(u64 ptr)
+{
+	u32 v = 0;
+	if (ptr)
+		bpf_probe_read_user(&v, sizeof(v), (const void *)ptr);
+	return v;
+}
+
+/*
+ * sigframe_mask is where rt_sigreturn finds the signal mask to restore: the
+ * uc_sigmask of the rt_sigframe on the user stack.
+ */
+static __always_inline u64 sigframe_mask(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* sp is past pretcode: frame = sp - 8; uc at +8; uc_sigmask at uc+296. */
+	return BPF_CORE_READ(regs, sp) + 296;
+#elif defined(__TARGET_ARCH_arm64)
+	/* frame = sp: siginfo (128), then uc: uc_sigmask at uc+40. */
+	return BPF_CORE_READ(regs, user_regs.sp) + 168;
+#endif
+}
+
 static __always_inline u32 how(int arg, u32 kind, u32 flags)
 {
 	return arg | (kind << 8) | flags;
@@ -421,9 +532,29 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 					next = capture_arg(rec, off, how(i, ITEM_STR, 0), p.args[i], 0);
 				else if (k == CAP_BUF_IN) {
 					u8 sa = d->cap[i].size_arg;
-					next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p.args[i],
-							   p.args[sa < 6 ? sa : 0]);
-				} else if (k == CAP_STRUCT_IN)
+					u64 len = p.args[sa < 6 ? sa : 0];
+					u16 whole = d->cap[i].size;
+					if (whole) {
+						/* A sized struct (sockaddr): whole, up to size. */
+						if (len > whole)
+							len = whole;
+						next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
+								   p.args[i], len);
+					} else
+						next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p.args[i], len);
+				} else if (k == CAP_ARGV)
+					next = capture_argv(rec, off, i, p.args[i]);
+				else if (k == CAP_COUNT)
+					next = capture_count(rec, off, i, p.args[i]);
+				else if (k == CAP_SOCKADDR) {
+					/* The length the caller offers, before the kernel changes it. */
+					u8 sa = d->cap[i].size_arg;
+					next = capture_arg(rec, off, how(sa, ITEM_BUF_IN, CAPTURE_WHOLE),
+							   p.args[sa < 6 ? sa : 0], 4);
+				} else if (k == CAP_SIGMASK)
+					next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
+							   sigframe_mask((struct pt_regs *)ctx->args[0]), 8);
+				else if (k == CAP_STRUCT_IN)
 					next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 							   p.args[i], d->cap[i].size);
 				/*
@@ -521,6 +652,15 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 			else if (k == CAP_STRUCT_OUT)
 				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE),
 						  p.args[i], d->cap[i].size);
+			else if (k == CAP_SOCKADDR) {
+				u8 sa = d->cap[i].size_arg;
+				u64 lp = p.args[sa < 6 ? sa : 0];
+				u64 len = read_len(lp);
+				off = capture_arg(rec, off, how(sa, ITEM_BUF_OUT, CAPTURE_WHOLE), lp, 4);
+				if (len > SOCKADDR_MAX)
+					len = SOCKADDR_MAX;
+				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p.args[i], len);
+			}
 		}
 	}
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);
@@ -565,7 +705,60 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	bpf_map_delete_elem(&pendings, &tid);
 	bpf_map_delete_elem(&recs, &tid);
+
+	/* Tell user space that a traced thread ended, with its status. */
+	bool traced = system_wide ? tgid != tracer_tgid : false;
+	if (!system_wide) {
+		u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
+		traced = st && *st == TASK_TRACED;
+	}
+	if (traced && proc_events && !failed_only) {
+		struct event_hdr h = {};
+		u64 now = bpf_ktime_get_ns();
+		fill_hdr(&h, (u64)tgid << 32 | tid, -1, now, now);
+		h.ret = BPF_CORE_READ(task, exit_code);
+		h.flags = EV_EXIT;
+		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
+			count_lost();
+	}
+
 	if (!system_wide && BPF_CORE_READ(task, signal, live.counter) == 0)
 		bpf_map_delete_elem(&tasks, &tgid);
+	return 0;
+}
+
+struct sig_record {
+	struct event_hdr hdr;
+	u8 info[SIGINFO_SIZE];
+};
+
+SEC("raw_tracepoint/signal_deliver")
+int signal_deliver(struct bpf_raw_tracepoint_args *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tgid = id >> 32;
+	if (failed_only || !proc_events)
+		return 0;
+	if (system_wide) {
+		if (tgid == tracer_tgid)
+			return 0;
+	} else {
+		u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
+		if (!st || *st != TASK_TRACED)
+			return 0;
+	}
+	struct sig_record sr = {};
+	struct sig_record *r = &sr;
+	u64 now = bpf_ktime_get_ns();
+	fill_hdr(&r->hdr, id, (long)ctx->args[0], now, now);
+	r->hdr.flags = EV_SIGNAL;
+	if (bpf_probe_read_kernel(r->info, SIGINFO_SIZE, (void *)ctx->args[1]) == 0) {
+		r->hdr.nitems = 1;
+		r->hdr.items[0].arg = 0;
+		r->hdr.items[0].kind = ITEM_BUF_OUT;
+		r->hdr.items[0].len = SIGINFO_SIZE;
+	}
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), wake_flags()) != 0)
+		count_lost();
 	return 0;
 }

@@ -76,6 +76,7 @@ const (
 	TracerMapTasks             = "tasks"
 	TracerProgSchedProcessExit = "sched_process_exit"
 	TracerProgSchedProcessFork = "sched_process_fork"
+	TracerProgSignalDeliver    = "signal_deliver"
 	TracerProgSysEnter         = "sys_enter"
 	TracerProgSysExit          = "sys_exit"
 	TracerVarBufMax            = "buf_max"
@@ -84,6 +85,7 @@ const (
 	TracerVarFailedOnly        = "failed_only"
 	TracerVarFilterSyscalls    = "filter_syscalls"
 	TracerVarFollowFork        = "follow_fork"
+	TracerVarProcEvents        = "proc_events"
 	TracerVarSystemWide        = "system_wide"
 	TracerVarTracerTgid        = "tracer_tgid"
 )
@@ -132,6 +134,7 @@ type TracerSpecs struct {
 type TracerProgramSpecs struct {
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
+	SignalDeliver    *ebpf.ProgramSpec `ebpf:"signal_deliver"`
 	SysEnter         *ebpf.ProgramSpec `ebpf:"sys_enter"`
 	SysExit          *ebpf.ProgramSpec `ebpf:"sys_exit"`
 }
@@ -160,6 +163,7 @@ type TracerVariableSpecs struct {
 	FailedOnly     *ebpf.VariableSpec `ebpf:"failed_only"`
 	FilterSyscalls *ebpf.VariableSpec `ebpf:"filter_syscalls"`
 	FollowFork     *ebpf.VariableSpec `ebpf:"follow_fork"`
+	ProcEvents     *ebpf.VariableSpec `ebpf:"proc_events"`
 	SystemWide     *ebpf.VariableSpec `ebpf:"system_wide"`
 	TracerTgid     *ebpf.VariableSpec `ebpf:"tracer_tgid"`
 }
@@ -217,6 +221,7 @@ type TracerVariables struct {
 	FailedOnly     *ebpf.Variable `ebpf:"failed_only"`
 	FilterSyscalls *ebpf.Variable `ebpf:"filter_syscalls"`
 	FollowFork     *ebpf.Variable `ebpf:"follow_fork"`
+	ProcEvents     *ebpf.Variable `ebpf:"proc_events"`
 	SystemWide     *ebpf.Variable `ebpf:"system_wide"`
 	TracerTgid     *ebpf.Variable `ebpf:"tracer_tgid"`
 }
@@ -227,6 +232,7 @@ type TracerVariables struct {
 type TracerPrograms struct {
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
+	SignalDeliver    *ebpf.Program `ebpf:"signal_deliver"`
 	SysEnter         *ebpf.Program `ebpf:"sys_enter"`
 	SysExit          *ebpf.Program `ebpf:"sys_exit"`
 }
@@ -235,6 +241,7 @@ func (p *TracerPrograms) Close() error {
 	return _TracerClose(
 		p.SchedProcessExit,
 		p.SchedProcessFork,
+		p.SignalDeliver,
 		p.SysEnter,
 		p.SysExit,
 	)

@@ -24,6 +24,8 @@ const (
 	offComm     = 104
 	maxItems    = 4
 	bpfNoReturn = 1 << 0
+	bpfExit     = 1 << 1
+	bpfSignal   = 1 << 2
 )
 
 var errShortRecord = errors.New("short record")
@@ -58,8 +60,15 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	ev.TID = le.Uint32(raw[offTID:])
 	ev.Nr = int32(le.Uint32(raw[offNr:]))
 	ev.Flags = 0
-	if le.Uint16(raw[offFlags:])&bpfNoReturn != 0 {
+	switch fl := le.Uint16(raw[offFlags:]); {
+	case fl&bpfNoReturn != 0:
 		ev.Flags |= event.NoReturn
+		ev.Duration = 0
+	case fl&bpfExit != 0:
+		ev.Kind = event.Exit
+		ev.Duration = 0
+	case fl&bpfSignal != 0:
+		ev.Kind = event.Signal
 		ev.Duration = 0
 	}
 	comm := raw[offComm : offComm+16]

@@ -39,6 +39,10 @@ type Config struct {
 	CaptureBuffers bool
 	BufSize        int
 
+	// ProcessEvents sends thread exits and signal deliveries as Exit and
+	// Signal events (strace's "+++ exited" and "--- SIG" lines).
+	ProcessEvents bool
+
 	RingSize int // ring buffer bytes, a power of two; 0 picks the default
 
 	Stdin          io.Reader // the command's standard streams; nil means the tracer's
@@ -181,6 +185,7 @@ func (s *Session) load() error {
 		"execve_nr":       nrOf(tab, "execve"),
 		"execveat_nr":     nrOf(tab, "execveat"),
 		"buf_max":         uint32(s.cfg.BufSize),
+		"proc_events":     b2u(s.cfg.ProcessEvents),
 	}
 	for name, v := range consts {
 		vs, ok := spec.Variables[name]
@@ -255,6 +260,7 @@ func (s *Session) attach() error {
 	}{
 		{"sched_process_fork", s.objs.SchedProcessFork},
 		{"sched_process_exit", s.objs.SchedProcessExit},
+		{"signal_deliver", s.objs.SignalDeliver},
 		{"sys_exit", s.objs.SysExit},
 		{"sys_enter", s.objs.SysEnter},
 	} {

@@ -12,6 +12,12 @@ const (
 	capBufOut    = 3
 	capStructIn  = 4
 	capStructOut = 5
+	capArgv      = 6
+	capCount     = 7
+	capSockaddr  = 8
+	capSigmask   = 9
+
+	sockaddrMax = 128 // bytes of a socket address captured
 
 	scNoReturn     = 1 << 0
 	scHasEnterCap  = 1 << 1
@@ -27,6 +33,12 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	if sc.NoReturn {
 		d.Flags |= scNoReturn
 	}
+	if sc.Name == "rt_sigreturn" && captureBuffers {
+		// strace prints the mask the call restores, from the signal
+		// frame on the stack.
+		d.Cap[0].Kind = capSigmask
+		d.Flags |= scHasEnterCap
+	}
 	for i, a := range sc.Args {
 		if i >= len(d.Cap) {
 			break
@@ -41,6 +53,9 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				continue
 			}
 			c.Kind, c.SizeArg = capBufIn, uint8(a.SizeArg)
+			if a.Decoder == "struct sockaddr" {
+				c.Size = sockaddrMax // whole, not cut at BufSize
+			}
 			d.Flags |= scHasEnterCap
 		case syscalls.StructIn:
 			if !captureBuffers || a.Size == 0 {
@@ -54,6 +69,25 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			}
 			c.Kind = capBufOut
 			d.Flags |= scHasExitCap
+		case syscalls.StrArray:
+			if !captureBuffers {
+				continue
+			}
+			// execve: argv's strings, envp's length (strace prints
+			// "/* 35 vars */").
+			c.Kind = capArgv
+			if a.Name == "envp" {
+				c.Kind = capCount
+			}
+			d.Flags |= scHasEnterCap
+		case syscalls.Ptr:
+			// accept, getsockname, recvfrom: a sockaddr whose length
+			// is behind the next argument.
+			if !captureBuffers || a.Decoder != "struct sockaddr" || i+1 >= len(sc.Args) {
+				continue
+			}
+			c.Kind, c.SizeArg = capSockaddr, uint8(i+1)
+			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.StructOut:
 			if !captureBuffers || a.Size == 0 {
 				continue

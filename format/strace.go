@@ -207,6 +207,10 @@ func appendSignal(dst []byte, sig int) []byte {
 }
 
 func (s *Strace) appendSignal(dst []byte, ev *event.Event) []byte {
+	if ev.Nr == 9 && len(ev.Data) == 0 {
+		// The kernel's fatal-signal path: strace never shows SIGKILL.
+		return dst
+	}
 	s.live[ev.TID] = true
 	dst = s.prefix(dst, ev.TID, ev.TS)
 	dst = append(dst, "--- "...)

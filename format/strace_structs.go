@@ -57,6 +57,8 @@ func init() {
 		"execveat":    func(c *call) { c.execve(1) },
 		"clone":       (*call).clone,
 		"mmap":        (*call).mmap,
+		"open":        func(c *call) { c.open(0) },
+		"openat":      func(c *call) { c.open(1) },
 		"ioctl":       (*call).ioctl,
 		"fcntl":       (*call).fcntl,
 		"rseq":        (*call).rseq,

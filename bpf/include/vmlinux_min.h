@@ -90,6 +90,7 @@ struct signal_struct {
 struct task_struct {
 	int pid;
 	int tgid;
+	int exit_code;
 	struct signal_struct *signal;
 };
 
