@@ -75,9 +75,9 @@ func (r *Reader) next(ev *event.Event) error {
 		return formatErr(start, ErrCorrupt, "bad record size %d: want a multiple of 8 between 8 and %d", size, MaxRecordSize)
 	}
 	switch kind {
-	case KindSyscall:
+	case KindSyscall, KindExit, KindSignal:
 		if size < syscallFixedSize {
-			return formatErr(start, ErrCorrupt, "bad syscall record size %d: want at least %d", size, syscallFixedSize)
+			return formatErr(start, ErrCorrupt, "bad %s record size %d: want at least %d", kindName(kind), size, syscallFixedSize)
 		}
 	case KindLost:
 		if size != lostSize {
@@ -88,7 +88,7 @@ func (r *Reader) next(ev *event.Event) error {
 			return formatErr(start, ErrCorrupt, "bad end record size %d: want %d", size, endSize)
 		}
 	default:
-		return formatErr(start, ErrCorrupt, "unknown record kind %d: want 1 (syscall), 2 (lost) or 3 (end)", kind)
+		return formatErr(start, ErrCorrupt, "unknown record kind %d: want 1 (syscall), 2 (lost), 3 (end), 4 (exit) or 5 (signal)", kind)
 	}
 	rec, err := r.read(size, "record", 0)
 	if err != nil {
@@ -124,7 +124,7 @@ func (r *Reader) next(ev *event.Event) error {
 	pos := syscallFixedSize
 	for i := range ndata {
 		if size-pos < dataHeaderSize {
-			return formatErr(start+int64(pos), ErrCorrupt, "syscall record of %d bytes ends before data item %d of %d", size, i+1, ndata)
+			return formatErr(start+int64(pos), ErrCorrupt, "%s record of %d bytes ends before data item %d of %d", kindName(kind), size, i+1, ndata)
 		}
 		arg, dk := rec[pos], event.DataKind(rec[pos+1])
 		n := int(le.Uint32(rec[pos+4:]))
@@ -142,10 +142,10 @@ func (r *Reader) next(ev *event.Event) error {
 		pos += dataHeaderSize + pad8(n)
 	}
 	if pos != size {
-		return formatErr(start, ErrCorrupt, "syscall record size %d: its %d data items end at %d", size, ndata, pos)
+		return formatErr(start, ErrCorrupt, "%s record size %d: its %d data items end at %d", kindName(kind), size, ndata, pos)
 	}
 	*ev = event.Event{
-		Kind:     event.Syscall,
+		Kind:     eventKinds[kind],
 		Flags:    event.Flags(flags),
 		PID:      le.Uint32(rec[8:]),
 		TID:      le.Uint32(rec[12:]),
@@ -161,6 +161,16 @@ func (r *Reader) next(ev *event.Event) error {
 	}
 	r.records++
 	return nil
+}
+
+func kindName(kind uint16) string {
+	switch kind {
+	case KindExit:
+		return "exit"
+	case KindSignal:
+		return "signal"
+	}
+	return "syscall"
 }
 
 // comm returns the interned string of a NUL-padded comm field; runs of

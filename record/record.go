@@ -14,6 +14,8 @@ package record
 import (
 	"errors"
 	"fmt"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
 )
 
 // Magic opens every recording.
@@ -28,6 +30,15 @@ const (
 	KindSyscall = 1 // one system call: struct trace_syscall
 	KindLost    = 2 // events dropped by the kernel: struct trace_lost
 	KindEnd     = 3 // end of the recording: struct trace_end
+	KindExit    = 4 // a traced thread exited: struct trace_syscall layout
+	KindSignal  = 5 // a signal was delivered: struct trace_syscall layout
+)
+
+// eventKinds maps the record kinds with the trace_syscall layout to event
+// kinds, and back.
+var (
+	eventKinds  = map[uint16]event.Kind{KindSyscall: event.Syscall, KindExit: event.Exit, KindSignal: event.Signal}
+	recordKinds = [...]uint16{event.Syscall: KindSyscall, event.Exit: KindExit, event.Signal: KindSignal}
 )
 
 // Header item types (the type field of struct trace_meta).

@@ -45,6 +45,9 @@ func sampleEvents() []event.Event {
 			}},
 		{Kind: event.Lost, TS: 6000, LostN: 42},
 		{Kind: event.Syscall, PID: 7, TID: 8, Nr: 0x1c2, Comm: "", TS: 7000, Flags: event.Unfinished, Ret: 0},
+		{Kind: event.Signal, PID: 100, TID: 100, Nr: 17, Comm: "ls", TS: 7500,
+			Data: []event.Data{{Arg: 0, Kind: event.BufOut, Bytes: bytes.Repeat([]byte{0x11}, 48)}}},
+		{Kind: event.Exit, PID: 100, TID: 101, Comm: "ls", TS: 7600, Ret: 0x100},
 		{Kind: event.Syscall, PID: 7, TID: 8, Nr: 39, Comm: "big", TS: 8000, Duration: 1, Ret: 7,
 			Data: []event.Data{{Arg: 0, Kind: event.BufOut, Bytes: bytes.Repeat([]byte("0123456789abcdef"), 40000)}}},
 	}
@@ -278,7 +281,7 @@ func TestBadInput(t *testing.T) {
 		{"bad size", patch(good, r2, 13), "record: offset 200: bad record size 13: want a multiple of 8 between 8 and 16777216", ErrCorrupt, 1},
 		{"huge size", patch(good, r2, u32(0xfffffff0)...), "record: offset 200: bad record size 4294967280: want a multiple of 8 between 8 and 16777216", ErrCorrupt, 1},
 		{"big size past end", patch(good, r2, u32(8<<20)...), "record: offset 200: truncated record: want 8388608 bytes, have 128", ErrTruncated, 1},
-		{"unknown kind", patch(good, r2+4, 7), "record: offset 200: unknown record kind 7: want 1 (syscall), 2 (lost) or 3 (end)", ErrCorrupt, 1},
+		{"unknown kind", patch(good, r2+4, 7), "record: offset 200: unknown record kind 7: want 1 (syscall), 2 (lost), 3 (end), 4 (exit) or 5 (signal)", ErrCorrupt, 1},
 		{"small syscall", patch(good, r2, 16), "record: offset 200: bad syscall record size 16: want at least 112", ErrCorrupt, 1},
 		{"data kind", patch(good, r1+113, 9), "record: offset 184: data item 1: unknown kind 9: want 1 to 4", ErrCorrupt, 0},
 		{"data arg", patch(good, r1+112, 6), "record: offset 184: data item 1: argument 6: want 0 to 5", ErrCorrupt, 0},

@@ -33,6 +33,8 @@ const traceH = `/*
  *                                          multiple of 8) and kind
  *   struct trace_end                       once, last: the number of records
  *
+ * Syscall, exit and signal records share struct trace_syscall.
+ *
  * A reader skips the header with header_size, then walks the records by
  * their size. A file without a trace_end was cut short.
  */
@@ -91,6 +93,10 @@ enum trace_record_kind {
 	TRACE_SYSCALL = @KSYSCALL@, /* struct trace_syscall */
 	TRACE_LOST    = @KLOST@, /* struct trace_lost */
 	TRACE_END     = @KEND@, /* struct trace_end */
+	TRACE_EXIT    = @KEXIT@, /* struct trace_syscall: a traced thread exited;
+	                    * ret is its wait status, nr and args unused */
+	TRACE_SIGNAL  = @KSIGNAL@, /* struct trace_syscall: a signal was delivered;
+	                    * nr is the signal, data item 0 the siginfo */
 };
 
 struct trace_record {               /* common prefix of every record */
@@ -147,7 +153,7 @@ struct trace_end {                  /* @ENDSZ@ bytes, the last record */
 	uint32_t size;                  /* @ENDSZ@ */
 	uint16_t kind;                  /* TRACE_END */
 	uint16_t flags;
-	uint64_t records;               /* syscall and lost records before it */
+	uint64_t records;               /* records before it, end excluded */
 };
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
@@ -180,6 +186,8 @@ var traceHText = strings.NewReplacer(
 	"@KSYSCALL@", fmt.Sprint(KindSyscall),
 	"@KLOST@", fmt.Sprint(KindLost),
 	"@KEND@", fmt.Sprint(KindEnd),
+	"@KEXIT@", fmt.Sprint(KindExit),
+	"@KSIGNAL@", fmt.Sprint(KindSignal),
 	"@SYSCALLSZ@", fmt.Sprint(syscallFixedSize),
 	"@DATAHDR@", fmt.Sprint(dataHeaderSize),
 	"@DSTR@", fmt.Sprint(DataStr),

@@ -71,6 +71,7 @@ func TestTraceHLayout(t *testing.T) {
 		val  int
 	}{
 		{"TRACE_VERSION", Version}, {"TRACE_SYSCALL", KindSyscall}, {"TRACE_LOST", KindLost}, {"TRACE_END", KindEnd},
+		{"TRACE_EXIT", KindExit}, {"TRACE_SIGNAL", KindSignal},
 		{"TRACE_FLAG_NORETURN", int(event.NoReturn)}, {"TRACE_FLAG_UNFINISHED", int(event.Unfinished)},
 		{"TRACE_DATA_STR", int(event.Str)}, {"TRACE_DATA_BUF_IN", int(event.BufIn)},
 		{"TRACE_DATA_BUF_OUT", int(event.BufOut)}, {"TRACE_DATA_STR_TRUNC", int(event.StrTrunc)},
@@ -150,7 +151,7 @@ func TestTraceHReader(t *testing.T) {
 			fmt.Fprintf(&want, "lost %d\n", ev.LostN)
 			continue
 		}
-		fmt.Fprintf(&want, "syscall %d pid %d tid %d comm %s ret %d flags %d", ev.Nr, ev.PID, ev.TID, ev.Comm, ev.Ret, ev.Flags)
+		fmt.Fprintf(&want, "%s %d pid %d tid %d comm %s ret %d flags %d", map[event.Kind]string{event.Syscall: "syscall", event.Exit: "exit", event.Signal: "signal"}[ev.Kind], ev.Nr, ev.PID, ev.TID, ev.Comm, ev.Ret, ev.Flags)
 		for _, d := range ev.Data {
 			fmt.Fprintf(&want, " data %d/%d/%d", d.Arg, d.Kind, len(d.Bytes))
 		}

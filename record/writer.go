@@ -36,8 +36,8 @@ func NewWriter(w io.Writer, hdr Header) (*Writer, error) {
 	return &Writer{bw: bw, buf: make([]byte, 0, 4096)}, nil
 }
 
-// Write appends one event. Syscall events keep their captured data; Lost
-// events keep PID, TID, TS and LostN. It does not allocate once the record
+// Write appends one event. Syscall, Exit and Signal events keep every
+// field and their captured data; Lost events keep PID, TID, TS and LostN. It does not allocate once the record
 // buffer has grown to the largest record.
 func (w *Writer) Write(ev *event.Event) error {
 	if w.err != nil {
@@ -48,7 +48,7 @@ func (w *Writer) Write(ev *event.Event) error {
 	}
 	b := w.buf[:0]
 	switch ev.Kind {
-	case event.Syscall:
+	case event.Syscall, event.Exit, event.Signal:
 		size := syscallFixedSize
 		for i := range ev.Data {
 			size += dataHeaderSize + pad8(len(ev.Data[i].Bytes))
@@ -60,7 +60,7 @@ func (w *Writer) Write(ev *event.Event) error {
 			return fmt.Errorf("writing record: %d data items exceed the limit of 65535", len(ev.Data))
 		}
 		b = le.AppendUint32(b, uint32(size))
-		b = le.AppendUint16(b, KindSyscall)
+		b = le.AppendUint16(b, recordKinds[ev.Kind])
 		b = le.AppendUint16(b, uint16(ev.Flags))
 		b = le.AppendUint32(b, ev.PID)
 		b = le.AppendUint32(b, ev.TID)

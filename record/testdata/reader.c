@@ -62,11 +62,12 @@ int main(int argc, char **argv)
 		const struct trace_record *r = (const void *)(buf + off);
 		if (r->size < sizeof(*r) || off + r->size > len)
 			return 4;
-		if (r->kind == TRACE_SYSCALL) {
+		if (r->kind == TRACE_SYSCALL || r->kind == TRACE_EXIT || r->kind == TRACE_SIGNAL) {
 			const struct trace_syscall *s = (const void *)r;
 			const unsigned char *d = (const void *)(s + 1);
 			int i;
-			printf("syscall %d pid %u tid %u comm %.*s ret %lld flags %u", s->nr, s->pid, s->tid,
+			printf("%s %d pid %u tid %u comm %.*s ret %lld flags %u",
+			       r->kind == TRACE_SYSCALL ? "syscall" : r->kind == TRACE_EXIT ? "exit" : "signal", s->nr, s->pid, s->tid,
 			       (int)TRACE_COMM_LEN, s->comm, (long long)s->ret, s->flags);
 			for (i = 0; i < s->ndata; i++) {
 				const struct trace_data *dd = (const void *)d;
