@@ -1,0 +1,288 @@
+// Package fidelity measures how much of what the system's strace prints
+// strace.ebpf -l strace reproduces, line for line, on deterministic
+// workloads.
+package fidelity
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
+)
+
+// workload is one command traced by both tools.
+type workload struct {
+	name string
+	argv func(t *testing.T, dir string) []string
+}
+
+const pyScript = `import os, socket
+p = os.path.join(os.getcwd(), "data.txt")
+with open(p, "w") as f:
+    f.write("hello fidelity\n" * 4)
+with open(p) as f:
+    data = f.read()
+os.stat(p)
+os.listdir(".")
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.bind(("127.0.0.1", 0))
+srv.listen(1)
+cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+cli.connect(srv.getsockname())
+conn, addr = srv.accept()
+cli.sendall(b"ping")
+got = conn.recv(16)
+conn.sendall(got.upper())
+cli.recv(16)
+for s in (conn, cli, srv):
+    s.close()
+os.unlink(p)
+`
+
+func workloads() []workload {
+	return []workload{
+		{"cat", func(t *testing.T, dir string) []string { return []string{"cat", "/etc/hostname"} }},
+		{"ls", func(t *testing.T, dir string) []string { return []string{"ls", "/"} }},
+		{"pipeline", func(t *testing.T, dir string) []string {
+			return []string{"sh", "-c", "cat /etc/hostname | wc -c; echo done >/dev/null"}
+		}},
+		{"syscaller-basic", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "basic"} }},
+		{"syscaller-fork", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "fork"} }},
+		{"python", func(t *testing.T, dir string) []string {
+			py, err := exec.LookPath("python3")
+			if err != nil {
+				t.Skip("python3 not installed")
+			}
+			f := filepath.Join(dir, "work.py")
+			if err := os.WriteFile(f, []byte(pyScript), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return []string{py, "-I", "-S", f}
+		}},
+	}
+}
+
+// TestFidelity runs every workload under strace and strace.ebpf and
+// reports the share of strace's lines reproduced exactly.
+func TestFidelity(t *testing.T) {
+	testutil.RequireBPF(t)
+	straceBin, err := exec.LookPath("strace")
+	if err != nil {
+		if os.Getenv("STRACE_EBPF_REQUIRE_BPF") == "1" {
+			t.Fatal("strace not installed (apt-get install strace)")
+		}
+		t.Skip("strace not installed")
+	}
+	tracer := testutil.Tracer(t)
+	var total, matched int
+	var report []string
+	for _, w := range workloads() {
+		t.Run(w.name, func(t *testing.T) {
+			dir := t.TempDir()
+			argv := w.argv(t, dir)
+			a := filepath.Join(dir, "strace.out")
+			b := filepath.Join(dir, "ebpf.out")
+			run(t, dir, append([]string{straceBin, "-f", "-o", a}, argv...))
+			run(t, dir, append([]string{tracer, "-f", "-l", "strace", "-o", b}, argv...))
+			want := parse(t, a)
+			got := parse(t, b)
+			n, m, diffs := compare(want, got)
+			total += n
+			matched += m
+			t.Logf("%s: %d/%d lines (%.1f%%)", w.name, m, n, pct(m, n))
+			for _, d := range diffs[:min(len(diffs), 15)] {
+				t.Logf("  %s", d)
+			}
+			report = append(report, fmt.Sprintf("%-16s %4d/%4d  %5.1f%%", w.name, m, n, pct(m, n)))
+		})
+	}
+	if total == 0 {
+		t.Fatal("no lines compared")
+	}
+	share := pct(matched, total)
+	t.Logf("fidelity: %d of strace's %d lines reproduced exactly: %.1f%%\n%s", matched, total, share, strings.Join(report, "\n"))
+	if share < 90 {
+		t.Errorf("fidelity %.1f%% is under 90%%", share)
+	}
+}
+
+func pct(m, n int) float64 {
+	if n == 0 {
+		return 100
+	}
+	return 100 * float64(m) / float64(n)
+}
+
+func run(t *testing.T, dir string, argv []string) {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "PYTHONHASHSEED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, out)
+	}
+}
+
+var (
+	prefixRE   = regexp.MustCompile(`^(\d+) +(.*)$`)
+	addrRE     = regexp.MustCompile(`0x[0-9a-f]{6,}`)
+	padRE      = regexp.MustCompile(`\) +(= )`)
+	resumedRE  = regexp.MustCompile(`^<\.\.\. ([a-z0-9_]+) resumed>(.*)$`)
+	randomRE   = regexp.MustCompile(`getrandom\("(\\x[0-9a-f]{2})*"`)
+	timesRE    = regexp.MustCompile(`si_utime=\d+, si_stime=\d+`)
+	portRE     = regexp.MustCompile(`htons\(\d+\)`)
+	ppidRE     = regexp.MustCompile(`^getppid\(\) = \d+$`)
+	inodeRE    = regexp.MustCompile(`(pipe|socket):\[\d+\]`)
+	numberRE   = regexp.MustCompile(`\b\d+\b`)
+	unfinished = " <unfinished ...>"
+)
+
+// parse reads a trace written with -f -o: lines grouped by process, with
+// calls split by other processes joined again, and what legitimately
+// varies between runs (pids, addresses, random bytes, ports, CPU times)
+// normalised.
+func parse(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type proc struct {
+		lines   []string
+		pending string
+	}
+	procs := map[string]*proc{}
+	var order []string
+	for _, line := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
+		m := prefixRE.FindStringSubmatch(line)
+		pid, body := "0", line
+		if m != nil {
+			pid, body = m[1], m[2]
+		}
+		p := procs[pid]
+		if p == nil {
+			p = &proc{}
+			procs[pid] = p
+			order = append(order, pid)
+		}
+		if s, ok := strings.CutSuffix(body, unfinished); ok {
+			p.pending = s
+			continue
+		}
+		if r := resumedRE.FindStringSubmatch(body); r != nil && p.pending != "" {
+			body = p.pending + r[2]
+			p.pending = ""
+		}
+		p.lines = append(p.lines, body)
+	}
+	// Pids become P1, P2 ... in order of first appearance.
+	names := map[string]string{}
+	for i, pid := range order {
+		names[pid] = fmt.Sprintf("P%d", i+1)
+	}
+	out := map[string][]string{}
+	for pid, p := range procs {
+		if p.pending != "" {
+			p.lines = append(p.lines, p.pending+unfinished)
+		}
+		for _, l := range p.lines {
+			l = padRE.ReplaceAllString(l, ") $1")
+			l = addrRE.ReplaceAllString(l, "0xADDR")
+			l = randomRE.ReplaceAllString(l, `getrandom("RANDOM"`)
+			l = timesRE.ReplaceAllString(l, "si_utime=T, si_stime=T")
+			l = portRE.ReplaceAllString(l, "htons(PORT)")
+			l = inodeRE.ReplaceAllString(l, "$1:[INODE]")
+			if ppidRE.MatchString(l) {
+				l = "getppid() = PPID"
+			}
+			l = numberRE.ReplaceAllStringFunc(l, func(n string) string {
+				if name, ok := names[n]; ok {
+					return name
+				}
+				return n
+			})
+			out[names[pid]] = append(out[names[pid]], l)
+		}
+	}
+	return out
+}
+
+// compare matches each of strace's processes with the unmatched process
+// of ours whose lines agree most (longest common subsequence) and returns
+// strace's line count, the lines matched and some differences.
+func compare(want, got map[string][]string) (total, matched int, diffs []string) {
+	used := map[string]bool{}
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w := want[k]
+		total += len(w)
+		best, bestKey := -1, ""
+		for gk, g := range got {
+			if used[gk] {
+				continue
+			}
+			if n := lcs(w, g); n > best {
+				best, bestKey = n, gk
+			}
+		}
+		if bestKey == "" {
+			diffs = append(diffs, fmt.Sprintf("%s: no process to match", k))
+			continue
+		}
+		used[bestKey] = true
+		matched += best
+		diffs = append(diffs, missing(k, w, got[bestKey])...)
+	}
+	return total, matched, diffs
+}
+
+func lcs(a, b []string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for i := range a {
+		for j := range b {
+			if a[i] == b[j] {
+				cur[j+1] = prev[j] + 1
+			} else {
+				cur[j+1] = max(cur[j], prev[j+1])
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// missing lists strace's lines that ours lacks, next to ours at the same
+// place when there is one.
+func missing(k string, w, g []string) []string {
+	have := map[string]int{}
+	for _, l := range g {
+		have[l]++
+	}
+	var out []string
+	for _, l := range w {
+		if have[l] > 0 {
+			have[l]--
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s want: %s", k, l))
+	}
+	var extra []string
+	for _, l := range g {
+		if have[l] > 0 {
+			have[l]--
+			extra = append(extra, fmt.Sprintf("%s got:  %s", k, l))
+		}
+	}
+	return append(out, extra...)
+}
