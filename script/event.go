@@ -137,23 +137,21 @@ var eventArgMethod = starlark.NewBuiltin("arg", func(t *starlark.Thread, b *star
 	return nil, fmt.Errorf("arg: got %s, want an argument name or index", key.Type())
 })
 
-// ev.strace() is the event as strace prints it (-l strace's line, without
-// the per-thread state of a format: no "<unfinished ...>" splits).
+// ev.strace() is the call as strace prints it, on one line, without
+// memory of other events (no "<unfinished ...>" split, no -y paths); -S
+// sets the string size as for -l strace.
 var eventStraceMethod = starlark.NewBuiltin("strace", func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	e := b.Receiver().(*Event)
 	if err := starlark.UnpackPositionalArgs("strace", args, kwargs, 0); err != nil {
 		return nil, err
 	}
-	p := e.p
-	if p == nil {
-		p = pipelineOf(t)
+	var so format.StraceOptions
+	if p := e.p; p != nil {
+		if o, ok := straceOptions.Load(p); ok {
+			so.StrSize = o.(format.StraceOptions).StrSize
+		}
 	}
-	if p.straceFmt == nil {
-		o, _ := straceOptions.Load(p)
-		so, _ := o.(format.StraceOptions)
-		p.straceFmt = format.NewStrace(p.opts.Table, so)
-	}
-	line := p.straceFmt.Append(nil, e.ev)
+	line := format.AppendStrace(nil, e.ev, e.tab, so)
 	return starlark.String(strings.TrimRight(string(line), "\n")), nil
 })
 

@@ -82,6 +82,18 @@ func (p *Pipeline) newLuaStage(in *stageInfo, src []byte) (stage, error) {
 	L.SetGlobal("print", L.NewFunction(st.print))
 	L.SetGlobal("require", L.NewFunction(st.require))
 	for name, v := range p.predeclared() {
+		if name == "table" {
+			// Lua's table library stays; calling it is the table builtin.
+			mt := L.NewTable()
+			fn := st.toLua(v)
+			L.SetField(mt, "__call", L.NewFunction(func(L *lua.LState) int {
+				L.Remove(1) // the library itself
+				return st.callStar(L, v.(*starlark.Builtin), 1)
+			}))
+			_ = fn
+			L.SetMetatable(L.GetGlobal("table"), mt)
+			continue
+		}
 		L.SetGlobal(name, st.toLua(v))
 	}
 
@@ -411,7 +423,7 @@ func (s *luaStage) toLua(v starlark.Value) lua.LValue {
 }
 
 // fromLua converts a Lua value into Starlark: tables with keys 1..n become
-// lists, other tables dicts.
+// tuples (so they can be aggregation keys), other tables dicts.
 func (s *luaStage) fromLua(v lua.LValue) starlark.Value {
 	switch v := v.(type) {
 	case *lua.LNilType:
@@ -431,11 +443,11 @@ func (s *luaStage) fromLua(v lua.LValue) starlark.Value {
 		count := 0
 		v.ForEach(func(_, _ lua.LValue) { count++ })
 		if n == count && n > 0 {
-			l := make([]starlark.Value, n)
+			l := make(starlark.Tuple, n)
 			for i := 1; i <= n; i++ {
 				l[i-1] = s.fromLua(v.RawGetInt(i))
 			}
-			return starlark.NewList(l)
+			return l
 		}
 		d := starlark.NewDict(count)
 		v.ForEach(func(k, x lua.LValue) {

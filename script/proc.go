@@ -165,7 +165,6 @@ func (p *Pipeline) exitProcess(raw *event.Event) error {
 	t := p.procs
 	pi := t.get(raw.PID)
 	err := p.processHook(hookExitProcess, raw, pi, "exit")
-	delete(t.procs, raw.PID)
 	t.exited[raw.PID] = true
 	return err
 }

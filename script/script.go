@@ -67,8 +67,6 @@ type Pipeline struct {
 	stages []stage
 	line   []byte // scratch for native formatting
 
-	straceFmt *format.Strace // ev.strace()
-
 	// What the stages use, settled when each is added: the hot path
 	// checks these flags, not the stages.
 	filtering bool // some stage has a declaration
