@@ -16,11 +16,13 @@ const JSONVersion = 1
 // AppendJSON appends ev as one JSON object, without a newline (the -l json
 // format writes one per line). docs/json-schema.json describes it:
 //
-//	{"v":1,"kind":"syscall","ts":1000,"dur":2500,"pid":100,"tid":100,"comm":"ls",
+//	{"v":1,"kind":"syscall","ts":1000,"pid":100,"tid":100,"comm":"ls","dur":2500,
 //	 "nr":257,"name":"openat","args":{"dfd":-100,"filename":93824992247808,"flags":524288,"mode":0},
 //	 "data":[{"arg":1,"name":"filename","kind":"str","len":12,"value":"/nonexistent"}],
 //	 "ret":-2,"errno":2,"errname":"ENOENT","errmsg":"No such file or directory"}
 //	{"v":1,"kind":"lost","ts":6000,"n":42}
+//	{"v":1,"kind":"signal","ts":7500,"pid":100,"tid":100,"comm":"ls","signo":17,"signame":"SIGCHLD","siginfo":"1100..."}
+//	{"v":1,"kind":"exit","ts":7600,"pid":100,"tid":100,"comm":"ls","status":256,"code":1}
 //
 // Argument values are the registers normalized to their C types, as
 // signed 64-bit integers (so AT_FDCWD is -100, an unsigned int fd
@@ -35,16 +37,31 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 		dst = strconv.AppendUint(dst, ev.LostN, 10)
 		return append(dst, '}')
 	}
-	dst = append(dst, `,"kind":"syscall","ts":`...)
-	dst = strconv.AppendUint(dst, ev.TS, 10)
+	switch ev.Kind {
+	case event.Exit:
+		dst = append(dst, `,"kind":"exit"`...)
+		dst = appendJSONTask(dst, ev)
+		return append(appendExitStatus(dst, ev.Ret), '}')
+	case event.Signal:
+		dst = append(dst, `,"kind":"signal"`...)
+		dst = appendJSONTask(dst, ev)
+		dst = append(dst, `,"signo":`...)
+		dst = strconv.AppendInt(dst, int64(ev.Nr), 10)
+		if name := syscalls.SignalName(int(ev.Nr)); name != "" {
+			dst = append(dst, `,"signame":`...)
+			dst = appendJSONStr(dst, name)
+		}
+		if len(ev.Data) > 0 {
+			dst = append(dst, `,"siginfo":"`...)
+			dst = appendLowerHex(dst, ev.Data[0].Bytes)
+			dst = append(dst, '"')
+		}
+		return append(dst, '}')
+	}
+	dst = append(dst, `,"kind":"syscall"`...)
+	dst = appendJSONTask(dst, ev)
 	dst = append(dst, `,"dur":`...)
 	dst = strconv.AppendUint(dst, ev.Duration, 10)
-	dst = append(dst, `,"pid":`...)
-	dst = strconv.AppendUint(dst, uint64(ev.PID), 10)
-	dst = append(dst, `,"tid":`...)
-	dst = strconv.AppendUint(dst, uint64(ev.TID), 10)
-	dst = append(dst, `,"comm":`...)
-	dst = appendJSONStr(dst, ev.Comm)
 	dst = append(dst, `,"nr":`...)
 	dst = strconv.AppendInt(dst, int64(ev.Nr), 10)
 	sc := tab.ByNr(int(ev.Nr))
@@ -126,6 +143,40 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 		}
 	}
 	return append(dst, '}')
+}
+
+// appendJSONTask appends the fields every task event has: ts, pid, tid,
+// comm.
+func appendJSONTask(dst []byte, ev *event.Event) []byte {
+	dst = append(dst, `,"ts":`...)
+	dst = strconv.AppendUint(dst, ev.TS, 10)
+	dst = append(dst, `,"pid":`...)
+	dst = strconv.AppendUint(dst, uint64(ev.PID), 10)
+	dst = append(dst, `,"tid":`...)
+	dst = strconv.AppendUint(dst, uint64(ev.TID), 10)
+	dst = append(dst, `,"comm":`...)
+	return appendJSONStr(dst, ev.Comm)
+}
+
+// appendExitStatus appends the wait status and what it means: "code" for
+// an exit, "signal" (and "core") for a death by signal.
+func appendExitStatus(dst []byte, status int64) []byte {
+	dst = append(dst, `,"status":`...)
+	dst = strconv.AppendInt(dst, status, 10)
+	if sig := status & 0x7f; sig != 0 {
+		dst = append(dst, `,"signal":`...)
+		if name := syscalls.SignalName(int(sig)); name != "" {
+			dst = appendJSONStr(dst, name)
+		} else {
+			dst = strconv.AppendInt(dst, sig, 10)
+		}
+		if status&0x80 != 0 {
+			dst = append(dst, `,"core":true`...)
+		}
+		return dst
+	}
+	dst = append(dst, `,"code":`...)
+	return strconv.AppendInt(dst, (status>>8)&0xff, 10)
 }
 
 // appendDecoded appends "decoded": the flag, enum, mode and dirfd

@@ -86,7 +86,11 @@ func machineEvents() []event.Event {
 			Args: [6]uint64{1, 0x5401, 0}},
 		{Kind: event.Syscall, PID: 200, TID: 200, Nr: 61, Comm: "sleep", TS: 9500, Duration: 500, Flags: event.Unfinished,
 			Args: [6]uint64{0xffffffffffffffff, 0x7ffd0000, 0, 0}},
+		{Kind: event.Signal, PID: 200, TID: 200, Nr: 17, Comm: "sleep", TS: 9800,
+			Data: []event.Data{{Arg: 0, Kind: event.BufOut, Bytes: []byte{17, 0, 0, 0, 0, 0, 0, 0}}}},
 		{Kind: event.Syscall, PID: 100, TID: 100, Nr: 231, Comm: "ls", TS: 10000, Flags: event.NoReturn},
+		{Kind: event.Exit, PID: 100, TID: 101, Comm: "ls", TS: 10100, Ret: 0x8b},
+		{Kind: event.Exit, PID: 100, TID: 100, Comm: "ls", TS: 10200, Ret: 0x300},
 	}
 }
 
@@ -130,6 +134,12 @@ func TestJSONParses(t *testing.T) {
 		Errno                       int
 		Errname, Errmsg             string
 		Noreturn, Unfinished        bool
+		Status                      *int64
+		Code                        *int64
+		Signal                      any
+		Core                        bool
+		Signo                       int
+		Signame, Siginfo            string
 	}
 	for i, line := range lines {
 		var got obj
@@ -140,9 +150,23 @@ func TestJSONParses(t *testing.T) {
 		}
 		ev := &evs[i]
 		want := obj{V: 1, Ts: ev.TS}
-		if ev.Kind == event.Lost {
+		switch ev.Kind {
+		case event.Lost:
 			want.Kind, want.N = "lost", ev.LostN
-		} else {
+		case event.Exit:
+			want.Kind, want.Pid, want.Tid, want.Comm = "exit", uint64(ev.PID), uint64(ev.TID), ev.Comm
+			st := ev.Ret
+			want.Status = &st
+			if sig := st & 0x7f; sig != 0 {
+				want.Signal, want.Core = syscalls.SignalName(int(sig)), st&0x80 != 0
+			} else {
+				c := st >> 8
+				want.Code = &c
+			}
+		case event.Signal:
+			want.Kind, want.Pid, want.Tid, want.Comm = "signal", uint64(ev.PID), uint64(ev.TID), ev.Comm
+			want.Signo, want.Signame, want.Siginfo = int(ev.Nr), syscalls.SignalName(int(ev.Nr)), fmt.Sprintf("%x", ev.Data[0].Bytes)
+		default:
 			tab := amd64Table(t)
 			want.Kind, want.Dur, want.Pid, want.Tid, want.Nr = "syscall", ev.Duration, uint64(ev.PID), uint64(ev.TID), uint64(ev.Nr)
 			want.Comm, want.Name = ev.Comm, tab.Name(int(ev.Nr))
@@ -356,6 +380,20 @@ func (v validator) check(s map[string]any, x any, path string) error {
 		}
 		if !found {
 			return fmt.Errorf("%s: %v not in enum %v", path, x, e)
+		}
+	}
+	if ts, ok := s["type"].([]any); ok {
+		var errs []string
+		for _, t := range ts {
+			err := v.check(map[string]any{"type": t}, x, path)
+			if err == nil {
+				errs = nil
+				break
+			}
+			errs = append(errs, err.Error())
+		}
+		if errs != nil {
+			return fmt.Errorf("%s: no type matches: %s", path, strings.Join(errs, "; "))
 		}
 	}
 	switch s["type"] {

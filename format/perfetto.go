@@ -68,13 +68,41 @@ func (p *Perfetto) Event(ev *event.Event) error {
 		p.buf = append(p.buf, "}}"...)
 		return p.maybeFlush()
 	}
-	if p.procs[ev.PID] != ev.Comm {
-		p.procs[ev.PID] = ev.Comm
-		p.meta("process_name", ev.PID, ev.PID, ev.Comm)
+	if ev.Kind == event.Syscall || ev.Kind == event.Exit || ev.Kind == event.Signal {
+		p.name(ev)
 	}
-	if p.threads[ev.TID] != ev.Comm {
-		p.threads[ev.TID] = ev.Comm
-		p.meta("thread_name", ev.PID, ev.TID, ev.Comm)
+	switch ev.Kind {
+	case event.Exit:
+		p.sep()
+		p.buf = append(p.buf, `{"name":"`...)
+		if sig := ev.Ret & 0x7f; sig != 0 {
+			p.buf = append(p.buf, "killed by "...)
+			p.buf = append(p.buf, signalName(int(sig))...)
+		} else {
+			p.buf = append(p.buf, "exited with "...)
+			p.buf = strconv.AppendInt(p.buf, (ev.Ret>>8)&0xff, 10)
+		}
+		p.buf = append(p.buf, `","cat":"exit","ph":"i","s":"t","ts":`...)
+		p.buf = appendMicros(p.buf, ev.TS)
+		p.appendTask(ev)
+		p.buf = append(p.buf, `,"args":{"status":`...)
+		p.buf = strconv.AppendInt(p.buf, ev.Ret, 10)
+		p.buf = append(p.buf, "}}"...)
+		return p.maybeFlush()
+	case event.Signal:
+		p.sep()
+		p.buf = append(p.buf, `{"name":"`...)
+		p.buf = append(p.buf, signalName(int(ev.Nr))...)
+		p.buf = append(p.buf, `","cat":"signal","ph":"i","s":"t","ts":`...)
+		p.buf = appendMicros(p.buf, ev.TS)
+		p.appendTask(ev)
+		p.buf = append(p.buf, `,"args":{"signo":`...)
+		p.buf = strconv.AppendInt(p.buf, int64(ev.Nr), 10)
+		p.buf = append(p.buf, "}}"...)
+		return p.maybeFlush()
+	case event.Syscall:
+	default:
+		return nil
 	}
 	p.sep()
 	sc := p.tab.ByNr(int(ev.Nr))
@@ -94,14 +122,39 @@ func (p *Perfetto) Event(ev *event.Event) error {
 		p.buf = append(p.buf, `,"dur":`...)
 		p.buf = appendMicros(p.buf, ev.Duration)
 	}
-	p.buf = append(p.buf, `,"pid":`...)
-	p.buf = strconv.AppendUint(p.buf, uint64(ev.PID), 10)
-	p.buf = append(p.buf, `,"tid":`...)
-	p.buf = strconv.AppendUint(p.buf, uint64(ev.TID), 10)
+	p.appendTask(ev)
 	p.buf = append(p.buf, `,"args":{`...)
 	p.args(ev, sc)
 	p.buf = append(p.buf, "}}"...)
 	return p.maybeFlush()
+}
+
+// signalName is the signal's name, or its number.
+func signalName(sig int) string {
+	if name := syscalls.SignalName(sig); name != "" {
+		return name
+	}
+	return "signal " + strconv.Itoa(sig)
+}
+
+func (p *Perfetto) appendTask(ev *event.Event) {
+	p.buf = append(p.buf, `,"pid":`...)
+	p.buf = strconv.AppendUint(p.buf, uint64(ev.PID), 10)
+	p.buf = append(p.buf, `,"tid":`...)
+	p.buf = strconv.AppendUint(p.buf, uint64(ev.TID), 10)
+}
+
+// name announces the process and thread names when they are new or
+// changed (execve).
+func (p *Perfetto) name(ev *event.Event) {
+	if p.procs[ev.PID] != ev.Comm {
+		p.procs[ev.PID] = ev.Comm
+		p.meta("process_name", ev.PID, ev.PID, ev.Comm)
+	}
+	if p.threads[ev.TID] != ev.Comm {
+		p.threads[ev.TID] = ev.Comm
+		p.meta("thread_name", ev.PID, ev.TID, ev.Comm)
+	}
 }
 
 // args appends the slice's args: each argument by name (a captured string
