@@ -364,7 +364,7 @@ func (p *Pipeline) Event(raw *event.Event) error {
 			return err
 		}
 	}
-	ev := &Event{ev: raw, tab: p.opts.Table, p: p}
+	var ev *Event // made when a script first needs it
 	for _, st := range p.stages {
 		in := st.info()
 		if p.filtering && in.decl != nil && !in.decl.match(raw) {
@@ -372,6 +372,9 @@ func (p *Pipeline) Event(raw *event.Event) error {
 		}
 		if !in.has[hookSyscall] {
 			continue
+		}
+		if ev == nil {
+			ev = &Event{ev: raw, tab: p.opts.Table, p: p}
 		}
 		p.enter(st)
 		v, line, err := st.syscall(ev)
