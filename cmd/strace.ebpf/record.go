@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
 
+	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/record"
@@ -35,6 +36,28 @@ type recordOptions struct {
 	input  string // -i: replay this recording
 	write  string // -w: also record the raw events here
 	traceH bool   // --trace-h: print trace.h
+
+	start time.Time // the trace's time zero in wall-clock time; see startTime
+}
+
+// startTime is the wall-clock time of the trace's time zero, shared by the
+// recording header and the formats that print wall-clock times: now, taken
+// once, for a live trace; the recording's for a replay.
+func (r *recordOptions) startTime() time.Time {
+	if r.start.IsZero() {
+		r.start = time.Now()
+	}
+	return r.start
+}
+
+// apply makes -l bin capture what every format can print on replay:
+// buffers and structs up to --strsize bytes, as -l strace does. (-w keeps
+// the capture of the live format, so its replay prints the same.)
+func (r *recordOptions) apply(o *options, cfg *engine.Config) {
+	if o.format == "bin" || o.format == "binary" {
+		cfg.CaptureBuffers = true
+		cfg.BufSize = max(cfg.BufSize, o.strace.strsize, 1)
+	}
 }
 
 func addRecordFlags(fs *pflag.FlagSet, o *recordOptions) {
@@ -145,9 +168,10 @@ func isTerminal(w io.Writer) bool {
 func recordHeader(o *options, c sinkConfig) record.Header {
 	tab := c.script.Table
 	h := record.Header{
-		Arch:    tab.Arch(),
-		Argv:    c.script.Argv,
-		Options: map[string]string{"hex_separator": c.script.Hex.Sep},
+		Arch:       tab.Arch(),
+		Argv:       c.script.Argv,
+		BootOffset: uint64(o.rec.startTime().UnixNano()),
+		Options:    map[string]string{"hex_separator": c.script.Hex.Sep},
 	}
 	var u unix.Utsname
 	if err := unix.Uname(&u); err == nil {
@@ -247,8 +271,8 @@ func (s *perfettoSink) Flush() error {
 	return nil
 }
 
-// binSink writes a recording. Its header is written by Start, right before
-// tracing begins, so that the boot offset matches the trace's time zero.
+// binSink writes a recording. Its header is written by Start, when the
+// output is open.
 type binSink struct {
 	native
 	out io.Writer
@@ -259,9 +283,6 @@ type binSink struct {
 }
 
 func (s *binSink) Start() error {
-	if s.hdr.BootOffset == 0 {
-		s.hdr.BootOffset = uint64(time.Now().UnixNano())
-	}
 	w, err := record.NewWriter(s.out, s.hdr)
 	if err != nil {
 		return err
@@ -364,6 +385,9 @@ func replay(o *options, fs *pflag.FlagSet, nrs []int, sep string, argv []string,
 		return 1, fmt.Errorf("reading %s: %w", o.rec.input, err)
 	}
 	hdr := r.Header()
+	if hdr.BootOffset != 0 {
+		o.rec.start = time.Unix(0, int64(hdr.BootOffset))
+	}
 	tab, err := syscalls.ForArch(hdr.Arch)
 	if err != nil {
 		return 1, fmt.Errorf("replaying %s: %w", o.rec.input, err)
@@ -409,6 +433,9 @@ func replay(o *options, fs *pflag.FlagSet, nrs []int, sep string, argv []string,
 	if o.rec.write != "" {
 		snk = newTee(o, c, snk)
 	}
+	if err := o.strace.apply(o, snk, &engine.Config{}); err != nil {
+		return 2, err
+	}
 	if err := snk.Start(); err != nil {
 		snk.Flush()
 		return 1, err
@@ -429,7 +456,7 @@ func replay(o *options, fs *pflag.FlagSet, nrs []int, sep string, argv []string,
 		}
 		if ev.Kind == event.Lost {
 			lost += ev.LostN
-		} else if want != nil && !want[ev.Nr] {
+		} else if ev.Kind == event.Syscall && want != nil && !want[ev.Nr] {
 			continue
 		}
 		// Scripts may keep the event: hand each one its own copy.

@@ -59,6 +59,8 @@ func TestLiveEqualsReplay(t *testing.T) {
 		{"hex -e", []string{"-e", "trace=openat,close,write"}, nil},
 		{"json", []string{"-l", "json"}, []string{"-l", "json"}},
 		{"perfetto", []string{"-l", "perfetto"}, []string{"-l", "perfetto"}},
+		{"strace", []string{"-l", "strace"}, []string{"-l", "strace"}},
+		{"strace -tt -T", []string{"-l", "strace", "-tt", "-T"}, []string{"-l", "strace", "-tt", "-T"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

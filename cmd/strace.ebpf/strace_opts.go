@@ -12,14 +12,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/format"
-	"github.com/strace-ebpf/strace.ebpf/script"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -116,7 +114,7 @@ func (s *straceOptions) apply(o *options, pipe sink, cfg *engine.Config) error {
 	}
 	cfg.CaptureBuffers = true
 	cfg.BufSize = max(s.strsize, 1)
-	if p, ok := pipe.(*script.Pipeline); ok {
+	if p := pipelineOf(pipe); p != nil {
 		p.SetStraceOptions(s.format(o))
 	}
 	return nil
@@ -132,7 +130,7 @@ func (s *straceOptions) format(o *options) format.StraceOptions {
 		OnlySuccessful: s.successful,
 		OnlyFailed:     s.failing,
 		Timestamps:     min(s.timestamps, 3),
-		Start:          bootStart(),
+		Start:          o.rec.startTime(),
 	}
 	if o.follow > 0 {
 		if o.output != "" {
@@ -143,11 +141,6 @@ func (s *straceOptions) format(o *options) format.StraceOptions {
 	}
 	return so
 }
-
-// bootStart is the wall-clock time of the monotonic clock's zero plus the
-// engine's start offset: event times are relative to the session start,
-// which is close enough to now for -t.
-func bootStart() time.Time { return time.Now() }
 
 func printBuiltinList(w io.Writer, tab *syscalls.Table) error {
 	fmt.Fprintf(w, "%-5s %-24s %-30s %s\n", "NR", "NAME", "CLASSES", "ARGUMENTS")
