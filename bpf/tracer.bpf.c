@@ -33,6 +33,7 @@ enum cap_kind {
 	CAP_COUNT = 7,      /* NULL-terminated array: only its length (envp), at enter */
 	CAP_SOCKADDR = 8,   /* sockaddr sized by *(int *)args[size_arg], in and out */
 	CAP_SIGMASK = 9,    /* rt_sigreturn: the signal mask in the frame on the stack */
+	CAP_DIRENTS = 10,   /* getdents: the number of entries, at exit */
 };
 
 /* Item kinds in records (mirrored in internal/event: Str, BufIn, BufOut, StrTrunc). */
@@ -428,6 +429,37 @@ __noinline int capture_count(struct record *rec, u32 off, u32 arg, u64 ptr)
 	return o + sizeof(count);
 }
 
+/* capture_dirents counts the linux_dirent64 records in the first len bytes
+ * at ptr (d_reclen is at offset 16) and stores the count as a 4-byte item. */
+#define DIRENTS_MAX 512
+__noinline int capture_dirents(struct record *rec, u32 off, u32 arg, u64 ptr, u64 len)
+{
+	if (!rec || !ptr)
+		return off;
+	u8 n = rec->hdr.nitems;
+	if (n >= MAX_ITEMS || off > DATA_MAX - STR_MAX)
+		return off;
+	u32 count = 0;
+	u64 pos = 0;
+	for (int i = 0; i < DIRENTS_MAX; i++) {
+		if (pos >= len)
+			break;
+		u16 reclen = 0;
+		if (bpf_probe_read_user(&reclen, sizeof(reclen), (const void *)(ptr + pos + 16)) != 0 || !reclen)
+			break;
+		pos += reclen;
+		count++;
+	}
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	__builtin_memcpy(&rec->data[o], &count, sizeof(count));
+	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = ITEM_BUF_OUT;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].len = sizeof(count);
+	rec->hdr.nitems = n + 1;
+	return o + sizeof(count);
+}
+
 /* read_len reads the int a socklen_t pointer points to, 0 on failure. */
 static __always_inline u64 read_len(u64 ptr)
 {
@@ -647,8 +679,15 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 #pragma unroll
 		for (int i = 0; i < 6; i++) {
 			u8 k = d->cap[i].kind;
-			if (k == CAP_BUF_OUT && ret > 0)
-				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, 0), p.args[i], ret);
+			if (k == CAP_BUF_OUT && ret > 0) {
+				u16 whole = d->cap[i].size;
+				if (whole)
+					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p.args[i],
+							  ret < whole ? ret : whole);
+				else
+					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, 0), p.args[i], ret);
+			} else if (k == CAP_DIRENTS && ret >= 0)
+				off = capture_dirents(rec, off, i, p.args[i], ret);
 			else if (k == CAP_STRUCT_OUT)
 				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE),
 						  p.args[i], d->cap[i].size);
@@ -731,6 +770,54 @@ struct sig_record {
 	struct event_hdr hdr;
 	u8 info[SIGINFO_SIZE];
 };
+
+/*
+ * A signal the target ignores is dropped when it is sent, never delivered;
+ * strace (through ptrace) still shows it, so report it at generation.
+ */
+#define TRACE_SIGNAL_IGNORED 1
+
+SEC("raw_tracepoint/signal_generate")
+int signal_generate(struct bpf_raw_tracepoint_args *ctx)
+{
+	if (failed_only || !proc_events || (int)ctx->args[4] != TRACE_SIGNAL_IGNORED)
+		return 0;
+	struct task_struct *task = (struct task_struct *)ctx->args[2];
+	u32 tid = BPF_CORE_READ(task, pid);
+	u32 tgid = BPF_CORE_READ(task, tgid);
+	if (system_wide) {
+		if (tgid == tracer_tgid)
+			return 0;
+	} else {
+		u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
+		if (!st || *st != TASK_TRACED)
+			return 0;
+	}
+	struct sig_record sr = {};
+	struct sig_record *r = &sr;
+	u64 now = bpf_ktime_get_ns();
+	int sig = (int)ctx->args[0];
+	fill_hdr(&r->hdr, (u64)tgid << 32 | tid, sig, now, now);
+	r->hdr.flags = EV_SIGNAL;
+	u64 info = ctx->args[1];
+	if (info > 1) {
+		if (bpf_probe_read_kernel(r->info, SIGINFO_SIZE, (void *)info) != 0)
+			return 0;
+	} else {
+		/* SEND_SIG_NOINFO: from user space; SEND_SIG_PRIV: from the kernel. */
+		s32 *w = (s32 *)r->info;
+		w[0] = sig;
+		w[2] = info ? 0x80 : 0;
+		w[4] = bpf_get_current_pid_tgid() >> 32;
+		w[5] = (u32)bpf_get_current_uid_gid();
+	}
+	r->hdr.nitems = 1;
+	r->hdr.items[0].kind = ITEM_BUF_OUT;
+	r->hdr.items[0].len = SIGINFO_SIZE;
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), wake_flags()) != 0)
+		count_lost();
+	return 0;
+}
 
 SEC("raw_tracepoint/signal_deliver")
 int signal_deliver(struct bpf_raw_tracepoint_args *ctx)

@@ -77,6 +77,7 @@ const (
 	TracerProgSchedProcessExit = "sched_process_exit"
 	TracerProgSchedProcessFork = "sched_process_fork"
 	TracerProgSignalDeliver    = "signal_deliver"
+	TracerProgSignalGenerate   = "signal_generate"
 	TracerProgSysEnter         = "sys_enter"
 	TracerProgSysExit          = "sys_exit"
 	TracerVarBufMax            = "buf_max"
@@ -135,6 +136,7 @@ type TracerProgramSpecs struct {
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
 	SignalDeliver    *ebpf.ProgramSpec `ebpf:"signal_deliver"`
+	SignalGenerate   *ebpf.ProgramSpec `ebpf:"signal_generate"`
 	SysEnter         *ebpf.ProgramSpec `ebpf:"sys_enter"`
 	SysExit          *ebpf.ProgramSpec `ebpf:"sys_exit"`
 }
@@ -233,6 +235,7 @@ type TracerPrograms struct {
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
 	SignalDeliver    *ebpf.Program `ebpf:"signal_deliver"`
+	SignalGenerate   *ebpf.Program `ebpf:"signal_generate"`
 	SysEnter         *ebpf.Program `ebpf:"sys_enter"`
 	SysExit          *ebpf.Program `ebpf:"sys_exit"`
 }
@@ -242,6 +245,7 @@ func (p *TracerPrograms) Close() error {
 		p.SchedProcessExit,
 		p.SchedProcessFork,
 		p.SignalDeliver,
+		p.SignalGenerate,
 		p.SysEnter,
 		p.SysExit,
 	)

@@ -261,6 +261,7 @@ func (s *Session) attach() error {
 		{"sched_process_fork", s.objs.SchedProcessFork},
 		{"sched_process_exit", s.objs.SchedProcessExit},
 		{"signal_deliver", s.objs.SignalDeliver},
+		{"signal_generate", s.objs.SignalGenerate},
 		{"sys_exit", s.objs.SysExit},
 		{"sys_enter", s.objs.SysEnter},
 	} {

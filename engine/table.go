@@ -16,6 +16,9 @@ const (
 	capCount     = 7
 	capSockaddr  = 8
 	capSigmask   = 9
+	capDirents   = 10
+
+	pathMax = 4096
 
 	sockaddrMax = 128 // bytes of a socket address captured
 
@@ -68,6 +71,12 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				continue
 			}
 			c.Kind = capBufOut
+			switch a.Decoder {
+			case "path": // getcwd: a path, shown whole
+				c.Size = pathMax
+			case "dirents": // getdents: only the number of entries
+				c.Kind = capDirents
+			}
 			d.Flags |= scHasExitCap
 		case syscalls.StrArray:
 			if !captureBuffers {

@@ -130,16 +130,19 @@ func run(t *testing.T, dir string, argv []string) {
 }
 
 var (
-	prefixRE   = regexp.MustCompile(`^(\d+) +(.*)$`)
-	addrRE     = regexp.MustCompile(`0x[0-9a-f]{6,}`)
-	padRE      = regexp.MustCompile(`\) +(= )`)
-	resumedRE  = regexp.MustCompile(`^<\.\.\. ([a-z0-9_]+) resumed>(.*)$`)
-	randomRE   = regexp.MustCompile(`getrandom\("(\\x[0-9a-f]{2})*"`)
-	timesRE    = regexp.MustCompile(`si_utime=\d+, si_stime=\d+`)
-	portRE     = regexp.MustCompile(`htons\(\d+\)`)
-	ppidRE     = regexp.MustCompile(`^getppid\(\) = \d+$`)
-	inodeRE    = regexp.MustCompile(`(pipe|socket):\[\d+\]`)
-	numberRE   = regexp.MustCompile(`\b\d+\b`)
+	prefixRE  = regexp.MustCompile(`^(\d+) +(.*)$`)
+	addrRE    = regexp.MustCompile(`0x[0-9a-f]{6,}`)
+	padRE     = regexp.MustCompile(`\) +(= )`)
+	resumedRE = regexp.MustCompile(`^<\.\.\. ([a-z0-9_]+) resumed>(.*)$`)
+	randomRE  = regexp.MustCompile(`getrandom\("(\\x[0-9a-f]{2})*"`)
+	timesRE   = regexp.MustCompile(`si_utime=\d+( /\* [0-9.]+ s \*/)?, si_stime=\d+( /\* [0-9.]+ s \*/)?`)
+	portRE    = regexp.MustCompile(`htons\(\d+\)`)
+	ppidRE    = regexp.MustCompile(`^getppid\(\) = \d+$`)
+	inodeRE   = regexp.MustCompile(`(pipe|socket):\[\d+\]`)
+	sysinfoRE = regexp.MustCompile(`^sysinfo\(\{.*\}\) = 0$`)
+	numberRE  = regexp.MustCompile(`\b\d+\b`)
+	// Lines that hold pids: process calls, their results, signals.
+	pidRE      = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|--- )|si_pid=|^<\.\.\. (clone|wait4)`)
 	unfinished = " <unfinished ...>"
 )
 
@@ -198,15 +201,20 @@ func parse(t *testing.T, path string) map[string][]string {
 			l = timesRE.ReplaceAllString(l, "si_utime=T, si_stime=T")
 			l = portRE.ReplaceAllString(l, "htons(PORT)")
 			l = inodeRE.ReplaceAllString(l, "$1:[INODE]")
+			if sysinfoRE.MatchString(l) {
+				l = "sysinfo({...}) = 0" // uptime and free memory change
+			}
 			if ppidRE.MatchString(l) {
 				l = "getppid() = PPID"
 			}
-			l = numberRE.ReplaceAllStringFunc(l, func(n string) string {
-				if name, ok := names[n]; ok {
-					return name
-				}
-				return n
-			})
+			if pidRE.MatchString(l) {
+				l = numberRE.ReplaceAllStringFunc(l, func(n string) string {
+					if name, ok := names[n]; ok {
+						return name
+					}
+					return n
+				})
+			}
 			out[names[pid]] = append(out[names[pid]], l)
 		}
 	}

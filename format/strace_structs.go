@@ -51,6 +51,7 @@ func init() {
 			return append(d, ']')
 		},
 		"struct epoll_event": appendEpollEvent,
+		"struct sysinfo":     appendSysinfo,
 	}
 	specials = map[string]func(c *call){
 		"execve":      func(c *call) { c.execve(0) },
@@ -87,6 +88,10 @@ func init() {
 			})
 		},
 		"readlink":        func(c *call) { c.readlink(0) },
+		"getdents":        (*call).getdents,
+		"getdents64":      (*call).getdents,
+		"faccessat2":      (*call).faccessat2,
+		"statx":           (*call).statx,
 		"readlinkat":      func(c *call) { c.readlink(1) },
 		"pipe":            func(c *call) { c.generic(0) },
 		"set_tid_address": func(c *call) { c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[0]) }) },
@@ -231,6 +236,88 @@ func (c *call) open(base int) {
 	if fl := c.arg(base + 1); fl&0o100 != 0 || fl&0o20000000 != 0 { // O_CREAT, __O_TMPFILE
 		c.generic(base + 2)
 	}
+}
+
+// getdents prints the buffer's address and the number of entries.
+func (c *call) getdents() {
+	c.generic(0)
+	c.addf(true, func(d []byte) []byte {
+		d = appendPtr(d, c.ev.Args[1])
+		if b, ok := c.data(1, event.BufOut); ok && len(b) >= 4 && !c.failed() {
+			d = append(d, " /* "...)
+			d = strconv.AppendUint(d, uint64(le.Uint32(b)), 10)
+			d = append(d, " entries */"...)
+		}
+		return d
+	})
+	c.addf(true, func(d []byte) []byte { return strconv.AppendUint(d, uint64(uint32(c.ev.Args[2])), 10) })
+}
+
+var faccessatFlags = []bitName{{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_EACCESS"}, {0x1000, "AT_EMPTY_PATH"}}
+
+func (c *call) faccessat2() {
+	c.generic(0)
+	c.generic(1)
+	c.generic(2)
+	c.addf(false, func(d []byte) []byte { return appendBitNames(d, uint32(c.ev.Args[3]), faccessatFlags) })
+}
+
+var statxFlags = []bitName{{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x800, "AT_NO_AUTOMOUNT"}, {0x1000, "AT_EMPTY_PATH"}}
+
+// statx prints the sync type of its flags by name, as strace.
+func (c *call) statx() {
+	c.generic(0)
+	c.generic(1)
+	fl := uint32(c.ev.Args[2])
+	c.addf(false, func(d []byte) []byte {
+		switch fl & 0x6000 {
+		case 0:
+			d = append(d, "AT_STATX_SYNC_AS_STAT"...)
+		case 0x2000:
+			d = append(d, "AT_STATX_FORCE_SYNC"...)
+		case 0x4000:
+			d = append(d, "AT_STATX_DONT_SYNC"...)
+		default:
+			d = append(d, "AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC"...)
+		}
+		if rest := fl &^ 0x6000; rest != 0 {
+			d = append(d, '|')
+			d = appendBitNames(d, rest, statxFlags)
+		}
+		return d
+	})
+	c.addf(false, func(d []byte) []byte { return appendStatxMask(d, uint32(c.ev.Args[3])) })
+	c.generic(4)
+}
+
+func appendSysinfo(c *call, d, b []byte) []byte {
+	if len(b) < 112 {
+		return d
+	}
+	u := func(off int) uint64 { return le.Uint64(b[off:]) }
+	d = append(d, "{uptime="...)
+	d = strconv.AppendInt(d, int64(u(0)), 10)
+	d = append(d, ", loads=["...)
+	for i := 0; i < 3; i++ {
+		if i > 0 {
+			d = append(d, ", "...)
+		}
+		d = strconv.AppendUint(d, u(8+8*i), 10)
+	}
+	d = append(d, "], totalram="...)
+	for i, name := range []string{"", ", freeram=", ", sharedram=", ", bufferram=", ", totalswap=", ", freeswap="} {
+		d = append(d, name...)
+		d = strconv.AppendUint(d, u(32+8*i), 10)
+	}
+	d = append(d, ", procs="...)
+	d = strconv.AppendUint(d, uint64(le.Uint16(b[80:])), 10)
+	d = append(d, ", totalhigh="...)
+	d = strconv.AppendUint(d, u(88), 10)
+	d = append(d, ", freehigh="...)
+	d = strconv.AppendUint(d, u(96), 10)
+	d = append(d, ", mem_unit="...)
+	d = strconv.AppendUint(d, uint64(le.Uint32(b[104:])), 10)
+	return append(d, '}')
 }
 
 func (c *call) lseek() {
@@ -1009,9 +1096,9 @@ func appendSiginfo(d []byte, sig int, b []byte) []byte {
 			d = appendSignal(d, int(st))
 		}
 		d = append(d, ", si_utime="...)
-		d = strconv.AppendInt(d, int64(le.Uint64(b[32:])), 10)
+		d = appendClockTicks(d, int64(le.Uint64(b[32:])))
 		d = append(d, ", si_stime="...)
-		d = strconv.AppendInt(d, int64(le.Uint64(b[40:])), 10)
+		d = appendClockTicks(d, int64(le.Uint64(b[40:])))
 	case (sig == 11 || sig == 7 || sig == 4 || sig == 8) && code > 0:
 		d = append(d, ", si_addr="...)
 		d = appendPtr(d, le.Uint64(b[16:]))
@@ -1024,4 +1111,22 @@ func appendPidUid(d, b []byte) []byte {
 	d = strconv.AppendInt(d, int64(int32(le.Uint32(b[16:]))), 10)
 	d = append(d, ", si_uid="...)
 	return strconv.AppendUint(d, uint64(le.Uint32(b[20:])), 10)
+}
+
+// appendClockTicks prints a CPU time in clock ticks (USER_HZ, 100), with
+// strace's seconds comment when it is not zero: "1 /* 0.01 s */".
+func appendClockTicks(d []byte, t int64) []byte {
+	d = strconv.AppendInt(d, t, 10)
+	if t == 0 {
+		return d
+	}
+	d = append(d, " /* "...)
+	d = strconv.AppendInt(d, t/100, 10)
+	d = append(d, '.')
+	frac := t % 100
+	if frac < 10 {
+		d = append(d, '0')
+	}
+	d = strconv.AppendInt(d, frac, 10)
+	return append(d, " s */"...)
 }
