@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -20,6 +21,9 @@ func FuzzReader(f *testing.F) {
 	evs := sampleEvents()[:5]
 	good := encode(f, sampleHeader(), evs, true)
 	f.Add(good)
+	if v1, err := os.ReadFile("testdata/v1.bin"); err == nil {
+		f.Add(v1)
+	}
 	f.Add(encode(f, Header{Arch: "arm64"}, nil, true))
 	f.Add(encode(f, Header{Arch: "amd64"}, evs[3:4], true))
 	f.Add(encode(f, sampleHeader(), evs, false))

@@ -3,7 +3,10 @@ package record
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"io"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -380,5 +383,69 @@ func BenchmarkRead(b *testing.B) {
 		if err := r.Next(&ev); err != nil {
 			r = nil
 		}
+	}
+}
+
+// TestBoundedAlloc: a length field claiming the maximum costs no more memory
+// than the input holds.
+func TestBoundedAlloc(t *testing.T) {
+	good := encode(t, Header{Arch: "amd64"}, []event.Event{{Kind: event.Syscall}}, true)
+	hs := int(le.Uint32(good[12:]))
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"header size", patch(good[:hs], 12, u32(MaxHeaderSize)...)},
+		{"record size", patch(good[:hs+112], hs, u32(MaxRecordSize)...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, _, err := readAll(tt.data)
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, ErrTruncated) {
+				t.Errorf("error %v, want ErrTruncated", err)
+			}
+			if got := after.TotalAlloc - before.TotalAlloc; got > 2<<20 {
+				t.Errorf("reading %d bytes allocated %d bytes", len(tt.data), got)
+			}
+		})
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/v1.bin")
+
+// TestVersion1File keeps the format stable: testdata/v1.bin, written by
+// this package when version 1 was current, must still read as the sample
+// events, and the writer must still produce it byte for byte (a change
+// needs a version bump, or -update when it is compatible).
+func TestVersion1File(t *testing.T) {
+	hdr := sampleHeader()
+	evs := sampleEvents()[:7] // the big one would bloat the file
+	data := encode(t, hdr, evs, true)
+	if *update {
+		if err := os.WriteFile("testdata/v1.bin", data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old, err := os.ReadFile("testdata/v1.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotHdr, got, err := readAll(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr.Version = 1
+	if diff := cmp.Diff(&hdr, gotHdr); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(evs, got, eventOpts); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	if !bytes.Equal(old, data) {
+		t.Errorf("the writer's output differs from testdata/v1.bin: bump Version for an incompatible change, or run go test ./record -update")
 	}
 }
