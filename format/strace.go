@@ -23,6 +23,8 @@ type StraceOptions struct {
 	SyscallTime bool      // -T: time spent in the call, <0.000123>
 	DecodeFds   bool      // -y: fd paths, 3</etc/passwd>
 
+	Signals map[int]bool // -e signal=: deliveries shown; nil shows all
+
 	OnlySuccessful bool // -z: calls that succeed
 	OnlyFailed     bool // -Z: calls that fail
 }
@@ -207,6 +209,9 @@ func appendSignal(dst []byte, sig int) []byte {
 }
 
 func (s *Strace) appendSignal(dst []byte, ev *event.Event) []byte {
+	if s.opts.Signals != nil && !s.opts.Signals[int(ev.Nr)] {
+		return dst
+	}
 	if ev.Nr == 9 && len(ev.Data) == 0 {
 		// The kernel's fatal-signal path: strace never shows SIGKILL.
 		return dst

@@ -208,7 +208,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		Command:     o.args,
 		PIDs:        pids,
 		FollowForks: o.follow > 0,
-		FailedOnly:  o.failed,
+		FailedOnly:  o.failed || filter.failedOnly(),
 		Syscalls:    filter.nrs,
 		Table:       tab,
 	}

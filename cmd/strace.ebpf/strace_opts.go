@@ -113,6 +113,7 @@ func (s *straceOptions) apply(o *options, pipe sink, cfg *engine.Config) error {
 		return nil
 	}
 	cfg.CaptureBuffers = true
+	cfg.ProcessEvents = true
 	cfg.BufSize = max(s.strsize, 1)
 	if p := pipelineOf(pipe); p != nil {
 		p.SetStraceOptions(s.format(o))
@@ -122,6 +123,7 @@ func (s *straceOptions) apply(o *options, pipe sink, cfg *engine.Config) error {
 
 // format returns the strace format's options.
 func (s *straceOptions) format(o *options) format.StraceOptions {
+	f, _ := parseExprs(o.exprs, syscalls.Native()) // checked before
 	so := format.StraceOptions{
 		StrSize:        s.strsize,
 		Relative:       s.relative,
@@ -130,7 +132,14 @@ func (s *straceOptions) format(o *options) format.StraceOptions {
 		OnlySuccessful: s.successful,
 		OnlyFailed:     s.failing,
 		Timestamps:     min(s.timestamps, 3),
+		Signals:        f.signals,
 		Start:          o.rec.startTime(),
+	}
+	if f.failedOnly() {
+		so.OnlyFailed = true
+	}
+	if f.successfulOnly() {
+		so.OnlySuccessful = true
 	}
 	if o.follow > 0 {
 		if o.output != "" {
