@@ -162,7 +162,11 @@ func (a *Agg) add(key starlark.Value, v int64) error {
 	if err != nil {
 		return err
 	}
-	e.count++
+	if a.kind == aggCount {
+		e.count += v
+	} else {
+		e.count++
+	}
 	e.sum += v
 	e.min = min(e.min, v)
 	e.max = max(e.max, v)
