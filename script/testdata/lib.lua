@@ -1,0 +1,1 @@
+return {triple = function(x) return 3 * x end}
