@@ -91,7 +91,7 @@ func TestStraceLines(t *testing.T) {
 			Data: []event.Data{{Arg: 1, Kind: event.Str, Bytes: []byte("/nonexistent")}}}, StraceOptions{},
 			`openat(AT_FDCWD, "/nonexistent", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)`},
 		{"unknown", event.Event{Kind: event.Syscall, Nr: 0x3e7, Args: [6]uint64{1, 2}, Ret: -38}, StraceOptions{},
-			`syscall_0x3e7(0x1, 0x2, 0, 0, 0, 0)    = -1 ENOSYS (Function not implemented)`},
+			`syscall_0x3e7(0x1, 0x2, 0, 0, 0, 0)     = -1 ENOSYS (Function not implemented)`},
 		{"exit_group", event.Event{Kind: event.Syscall, Nr: int32(tab.ByName("exit_group").Nr), Flags: event.NoReturn}, StraceOptions{},
 			`exit_group(0)                           = ?`},
 		{"killed", event.Event{Kind: event.Exit, TID: 7, Ret: 9}, StraceOptions{PIDPrefix: PrefixFile},

@@ -5,6 +5,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -114,10 +117,17 @@ func newSink(o *options, c sinkConfig) (sink, error) {
 		}
 		return pipe, nil
 	}
-	if len(o.scripts) > 0 {
-		return nil, fmt.Errorf("choosing format: -s scripts cannot feed -l %s yet; record with -l bin and replay with -i FILE -s SCRIPT, or use -l hex", c.format)
+	nat, err := newNative(o, c)
+	if err != nil || len(o.scripts) == 0 {
+		return nat, err
 	}
-	n := native{failed: o.failed, tab: c.script.Table}
+	return newScripted(o, c, nat)
+}
+
+// newNative builds the native writer of c.format.
+func newNative(o *options, c sinkConfig) (sink, error) {
+	// With -s, the scripts apply -X (failed.star) in front of the writer.
+	n := native{failed: o.failed && len(o.scripts) == 0, tab: c.script.Table}
 	switch c.format {
 	case "json":
 		return &jsonSink{native: n, w: bufio.NewWriterSize(c.out, 256<<10)}, nil
@@ -136,6 +146,119 @@ func newSink(o *options, c sinkConfig) (sink, error) {
 		return &binSink{native: n, out: c.out, hdr: recordHeader(o, c)}, nil
 	}
 	return nil, fmt.Errorf("choosing format: no writer for %q", c.format)
+}
+
+// scriptedSink runs the -X and -s stages in front of a native format. The
+// pipeline gets a last stage that returns a per-run random token for every
+// event the stages before it keep; the pipeline's output goes through a
+// keepWriter that takes the token out and marks the event kept. A stage
+// that drops an event or prints its own line (a string return) ends the
+// pipeline before the token, as with the stock formats. What the scripts
+// print goes to the native format's text stream (-l json), else to stderr.
+type scriptedSink struct {
+	pipe *script.Pipeline
+	keep *keepWriter
+	next sink
+}
+
+func newScripted(o *options, c sinkConfig, next sink) (sink, error) {
+	var tok [12]byte
+	if _, err := rand.Read(tok[:]); err != nil {
+		return nil, fmt.Errorf("starting scripts: %w", err)
+	}
+	text := c.stderr
+	if j, ok := next.(*jsonSink); ok {
+		text = j.w
+	}
+	k := &keepWriter{token: "strace.ebpf-keep-" + hex.EncodeToString(tok[:]), out: text}
+	pipe := script.NewPipeline(k, c.script)
+	if o.failed {
+		if err := pipe.AddStdlib("failed.star"); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range o.scripts {
+		if err := pipe.AddFile(s); err != nil {
+			return nil, err
+		}
+	}
+	src := fmt.Sprintf("def on_syscall(ev):\n    return %q\n", k.token)
+	if err := pipe.AddSource("-l "+c.format, []byte(src)); err != nil {
+		return nil, err
+	}
+	return &scriptedSink{pipe: pipe, keep: k, next: next}, nil
+}
+
+func (s *scriptedSink) Start() error {
+	if err := s.pipe.Start(); err != nil {
+		return err
+	}
+	return s.next.Start()
+}
+
+func (s *scriptedSink) Event(ev *event.Event) error {
+	s.keep.kept = false
+	if err := s.pipe.Event(ev); err != nil {
+		return err
+	}
+	if err := s.pipe.Flush(); err != nil {
+		return err
+	}
+	if s.keep.kept || ev.Kind != event.Syscall {
+		return s.next.Event(ev)
+	}
+	return nil
+}
+
+func (s *scriptedSink) Idle() error { return errors.Join(s.pipe.Idle(), s.next.Idle()) }
+
+func (s *scriptedSink) Finish() error {
+	err := s.pipe.Finish()
+	s.keep.flush()
+	return errors.Join(err, s.next.Finish())
+}
+
+func (s *scriptedSink) Flush() error {
+	err := s.pipe.Flush()
+	s.keep.flush()
+	return errors.Join(err, s.next.Flush())
+}
+
+// keepWriter passes the pipeline's output on line by line, except the keep
+// token, which it records.
+type keepWriter struct {
+	token string
+	out   io.Writer
+	kept  bool
+	line  []byte // an unfinished line
+}
+
+func (k *keepWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			k.line = append(k.line, p...)
+			break
+		}
+		k.line = append(k.line, p[:i+1]...)
+		p = p[i+1:]
+		if len(k.line) == len(k.token)+1 && string(k.line[:len(k.token)]) == k.token {
+			k.kept = true
+		} else if _, err := k.out.Write(k.line); err != nil {
+			return 0, err
+		}
+		k.line = k.line[:0]
+	}
+	return n, nil
+}
+
+// flush writes an unfinished last line.
+func (k *keepWriter) flush() {
+	if len(k.line) > 0 {
+		k.out.Write(k.line)
+		k.line = k.line[:0]
+	}
 }
 
 // writeTraceH writes trace.h into the current directory when it is

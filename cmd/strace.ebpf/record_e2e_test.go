@@ -60,11 +60,22 @@ func TestLiveEqualsReplay(t *testing.T) {
 		{"json", []string{"-l", "json"}, []string{"-l", "json"}},
 		{"perfetto", []string{"-l", "perfetto"}, []string{"-l", "perfetto"}},
 		{"strace", []string{"-l", "strace"}, []string{"-l", "strace"}},
+		{"json with a script", []string{"-l", "json", "-s", "{script}"}, []string{"-l", "json", "-s", "{script}"}},
+		{"hex with a script", []string{"-s", "{script}"}, []string{"-s", "{script}"}},
 		{"strace -tt -T", []string{"-l", "strace", "-tt", "-T"}, []string{"-l", "strace", "-tt", "-T"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
+			script := filepath.Join(dir, "opens.star")
+			os.WriteFile(script, []byte("def on_syscall(ev):\n    return ev.name in ('openat', 'write')\n"), 0o644)
+			for _, args := range [][]string{tt.live, tt.replay} {
+				for i := range args {
+					if args[i] == "{script}" {
+						args[i] = script
+					}
+				}
+			}
 			live, rec, replayed := filepath.Join(dir, "live"), filepath.Join(dir, "run.bin"), filepath.Join(dir, "replay")
 			args := append([]string{"-o", live, "-w", rec}, tt.live...)
 			tracerIn(t, dir, append(args, sc, "basic")...)

@@ -243,8 +243,6 @@ func TestReplayBadInput(t *testing.T) {
 		{"unknown arch", []string{"-i", arm}, 1, `replaying ` + arm + `: loading syscall table for "riscv64": unknown architecture (want amd64 or arm64)`},
 		{"with a command", []string{"-i", cut, "ls"}, 2, "parsing options: -i replays a recording; it takes no command and no -p"},
 		{"output is input", []string{"-i", cut, "-o", cut}, 2, "opening output: -o names the recording being replayed"},
-		{"scripts into json", []string{"-i", cut, "-l", "json", "-s", "x.star"}, 1,
-			"choosing format: -s scripts cannot feed -l json yet; record with -l bin and replay with -i FILE -s SCRIPT, or use -l hex"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,6 +255,59 @@ func TestReplayBadInput(t *testing.T) {
 				t.Errorf("code %d, want %d; error (-want +got):\n%s", code, tt.code, diff)
 			}
 		})
+	}
+}
+
+// TestScriptsFeedNative runs -s scripts in front of the native formats: the
+// events a script keeps reach the format, a line a script returns replaces
+// the event, print() output goes to the text stream.
+func TestScriptsFeedNative(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	path := writeRecording(t, amd64Header(nil), recEvents(), true)
+	filter := filepath.Join(dir, "filter.star")
+	os.WriteFile(filter, []byte(`
+def on_start():
+    print("# filter on")
+
+def on_syscall(ev):
+    if ev.name == "write":
+        return "custom line for write"
+    return ev.name in ("openat", "exit_group")
+`), 0o644)
+
+	stdout, stderr, code, err := runInProcess(t, "-i", path, "-s", filter, "-l", "json")
+	if err != nil || code != 0 {
+		t.Fatalf("code %d, err %v, stderr %s", code, err, stderr)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var obj struct{ Kind, Name string }
+		if json.Unmarshal([]byte(line), &obj) != nil {
+			got = append(got, line)
+			continue
+		}
+		got = append(got, obj.Kind+":"+obj.Name)
+	}
+	want := []string{"# filter on", "syscall:openat", "lost:", "custom line for write", "syscall:exit_group"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("-s filter -l json (-want +got):\n%s", diff)
+	}
+
+	// -X with a script: failed.star runs first.
+	stdout, _, _, err = runInProcess(t, "-i", path, "-X", "-s", filter, "-l", "json")
+	if err != nil || strings.Count(stdout, `"kind":"syscall"`) != 1 || !strings.Contains(stdout, `"name":"openat"`) {
+		t.Errorf("-X -s filter -l json: err %v:\n%s", err, stdout)
+	}
+
+	// Filtering into a recording.
+	bin := filepath.Join(dir, "filtered.bin")
+	if _, stderr, code, err := runInProcess(t, "-i", path, "-s", filter, "-l", "bin", "-o", bin); err != nil || code != 0 {
+		t.Fatalf("code %d, err %v, stderr %s", code, err, stderr)
+	}
+	stdout, _, _, err = runInProcess(t, "-i", bin, "-l", "json")
+	if err != nil || strings.Count(stdout, "\n") != 3 {
+		t.Errorf("filtered recording: err %v, want openat, lost, exit_group:\n%s", err, stdout)
 	}
 }
 

@@ -55,6 +55,8 @@ func pipelineOf(s sink) *script.Pipeline {
 		return s
 	case *teeSink:
 		return pipelineOf(s.next)
+	case *scriptedSink:
+		return s.pipe
 	}
 	return nil
 }
