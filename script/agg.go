@@ -34,6 +34,7 @@ type Agg struct {
 	lstep   int64
 	entries map[string]*aggEntry
 	frozen  bool
+	bound   map[string]*starlark.Builtin // methods bound once: m.add costs no allocation per call
 }
 
 type aggEntry struct {
@@ -363,8 +364,16 @@ var aggMethods = map[string]*starlark.Builtin{
 func AggMethods() []string { return sortedKeys(aggMethods) }
 
 func (a *Agg) Attr(name string) (starlark.Value, error) {
+	if b, ok := a.bound[name]; ok {
+		return b, nil
+	}
 	if m, ok := aggMethods[name]; ok {
-		return m.BindReceiver(a), nil
+		if a.bound == nil {
+			a.bound = map[string]*starlark.Builtin{}
+		}
+		b := m.BindReceiver(a)
+		a.bound[name] = b
+		return b, nil
 	}
 	return nil, nil
 }
@@ -377,9 +386,8 @@ func aggOf(b *starlark.Builtin) *Agg { return b.Receiver().(*Agg) }
 // others.
 func aggAdd(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	a := aggOf(b)
-	name := a.Type() + ".add"
 	if len(kwargs) > 0 {
-		return nil, fmt.Errorf("%s: takes no keyword arguments", name)
+		return nil, fmt.Errorf("%s.add: takes no keyword arguments", a.Type())
 	}
 	var key starlark.Value = starlark.None
 	var val starlark.Value
@@ -397,14 +405,14 @@ func aggAdd(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 	case a.kind != aggCount && len(args) == 2:
 		key, val = args[0], args[1]
 	default:
-		return nil, fmt.Errorf("%s: got %d arguments, want %s", name, len(args), map[bool]string{true: "key and optional count", false: "value or key and value"}[a.kind == aggCount])
+		return nil, fmt.Errorf("%s.add: got %d arguments, want %s", a.Type(), len(args), map[bool]string{true: "key and optional count", false: "value or key and value"}[a.kind == aggCount])
 	}
 	n, ok := toInt64(val)
 	if !ok {
-		return nil, fmt.Errorf("%s: got %s value, want int", name, val.Type())
+		return nil, fmt.Errorf("%s.add: got %s value, want int", a.Type(), val.Type())
 	}
 	if err := a.add(key, n); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s.add: %w", a.Type(), err)
 	}
 	return starlark.None, nil
 }
