@@ -135,6 +135,7 @@ enum pending_state {
 	P_ACTIVE = 1 << 0,  /* entered, exit not seen yet */
 	P_HAS_REC = 1 << 1, /* captured data waits in recs */
 	P_EXEC_ONLY = 1 << 2, /* the launch's execve, filtered out: only end TASK_EXECING */
+	P_TRACED = 1 << 3,    /* the thread is known to be traced */
 };
 
 /* Set by user space before loading. */
@@ -514,7 +515,12 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	u32 tid = (u32)id;
 	long nr = (long)ctx->args[1];
 
-	if (!is_traced(id >> 32, tid, nr))
+	/*
+	 * A thread's slot remembers that it is traced: its next calls skip
+	 * the tasks lookup.
+	 */
+	struct pending *slot = bpf_map_lookup_elem(&pendings, &tid);
+	if (!(slot && (slot->state & P_TRACED)) && !is_traced(id >> 32, tid, nr))
 		return 0;
 	struct pending p = {};
 	if (!wanted(nr)) {
@@ -608,7 +614,10 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		}
 	}
 	p.state |= P_ACTIVE;
-	struct pending *slot = bpf_map_lookup_elem(&pendings, &tid);
+	if (!system_wide && is_execve(nr))
+		p.state &= ~P_TRACED; /* a launch's execve: look the task up until it returns */
+	else
+		p.state |= P_TRACED;
 	if (slot)
 		*slot = p;
 	else
@@ -628,7 +637,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	s64 ret = (s64)ctx->args[1];
 	u64 now = bpf_ktime_get_ns();
 	struct pending p = *pp;
-	pp->state = 0;
+	pp->state &= P_TRACED;
 	if (!system_wide && is_execve(p.nr))
 		exec_done(id >> 32);
 	if (p.state & P_EXEC_ONLY)
