@@ -515,6 +515,10 @@ func replay(o *options, fs *pflag.FlagSet, nrs []int, sep string, argv []string,
 	if err != nil {
 		return 1, fmt.Errorf("replaying %s: %w", o.rec.input, err)
 	}
+	if n, first := tableDiff(hdr, tab); n > 0 {
+		fmt.Fprintf(stderr, "strace.ebpf: warning: %s was recorded with a different %s syscall table (%d entries differ, first %s); calls are named by this build's\n",
+			o.rec.input, hdr.Arch, n, first)
+	}
 	hex := format.HexOptions{Sep: sep, Timestamp: o.timestamp}
 	if v, ok := hdr.Options["hex_separator"]; ok && !fs.Changed("hex-separator") && v != "" {
 		hex.Sep = v
@@ -600,6 +604,25 @@ func replay(o *options, fs *pflag.FlagSet, nrs []int, sep string, argv []string,
 		return 1, finErr
 	}
 	return 0, nil
+}
+
+// tableDiff counts the recorded syscalls whose number, name or argument
+// names this build's table does not share.
+func tableDiff(h *record.Header, tab *syscalls.Table) (n int, first string) {
+	for _, rs := range h.Syscalls {
+		sc := tab.ByNr(int(rs.Nr))
+		same := sc != nil && sc.Name == rs.Name && len(sc.Args) == len(rs.Args)
+		for i := 0; same && i < len(rs.Args); i++ {
+			same = sc.Args[i].Name == rs.Args[i].Name
+		}
+		if !same {
+			if n == 0 {
+				first = fmt.Sprintf("%d %s", rs.Nr, rs.Name)
+			}
+			n++
+		}
+	}
+	return n, first
 }
 
 // cloneEvent copies ev and its captured bytes, which alias the reader's

@@ -311,6 +311,23 @@ def on_syscall(ev):
 	}
 }
 
+func TestReplayTableMismatch(t *testing.T) {
+	hdr := amd64Header(nil)
+	hdr.Syscalls = []record.Syscall{
+		{Nr: 0, Name: "read", Args: []record.Arg{{Name: "fd"}, {Name: "buf"}, {Name: "count"}}},
+		{Nr: 1, Name: "write_v2", Args: []record.Arg{{Name: "fd"}}},
+	}
+	path := writeRecording(t, hdr, recEvents(), true)
+	_, stderr, code, err := runInProcess(t, "-i", path)
+	if err != nil || code != 0 {
+		t.Fatalf("code %d, err %v", code, err)
+	}
+	want := "strace.ebpf: warning: " + path + " was recorded with a different amd64 syscall table (1 entries differ, first 1 write_v2); calls are named by this build's\n"
+	if !strings.HasPrefix(stderr, want) {
+		t.Errorf("stderr %q, want it to start with %q", stderr, want)
+	}
+}
+
 func TestReplayPerfetto(t *testing.T) {
 	path := writeRecording(t, amd64Header(nil), recEvents(), true)
 	stdout, _, code, err := runInProcess(t, "-i", path, "-l", "perfetto")
