@@ -33,6 +33,7 @@ type variant struct {
 
 var variants = []variant{
 	{"hex", []string{"-o", "{out}"}},
+	{"strace", []string{"-l", "strace", "-o", "{out}"}},
 }
 
 var lostRE = regexp.MustCompile(`strace\.ebpf: (\d+) events lost`)

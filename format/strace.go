@@ -59,6 +59,7 @@ type Strace struct {
 	lastLine uint64 // time of the previous line, for -r
 	live     map[uint32]bool
 	fds      map[uint64]string // pid<<32|fd -> path, for -y
+	scratch  call
 }
 
 // NewStrace returns a renderer for events of table tab.
@@ -245,7 +246,9 @@ func (s *Strace) appendSyscall(dst []byte, ev *event.Event) []byte {
 	s.live[ev.TID] = true
 	sc := s.tab.ByNr(int(ev.Nr))
 	name := s.tab.Name(int(ev.Nr))
-	c := call{s: s, ev: ev, sc: sc}
+	// One call's scratch is reused from event to event.
+	c := &s.scratch
+	*c = call{s: s, ev: ev, sc: sc, buf: c.buf[:0], pieces: c.pieces[:0]}
 
 	end := ev.TS + ev.Duration
 	// Another thread printed a line after this call entered: strace shows

@@ -26,8 +26,9 @@ type call struct {
 	ev *event.Event
 	sc *syscalls.Syscall
 
-	buf    []byte  // rendered arguments, back to back
-	pieces []piece // where each argument is in buf
+	buf      []byte  // rendered arguments, back to back
+	pieces   []piece // where each argument is in buf
+	rendered bool
 }
 
 // piece is one rendered argument: buf[start:end]; exit says strace decodes
@@ -61,10 +62,10 @@ func (c *call) addf(exit bool, fn func(dst []byte) []byte) {
 }
 
 func (c *call) render() {
-	if c.pieces != nil {
+	if c.rendered {
 		return
 	}
-	c.pieces = make([]piece, 0, 6)
+	c.rendered = true
 	if c.sc == nil {
 		// Unknown syscall: every argument in hex, as strace.
 		for i := 0; i < 6; i++ {

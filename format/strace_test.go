@@ -15,7 +15,6 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
-
 // TestStraceGolden replays recorded events (sh running ls, a failing cat,
 // a python script with a loopback socket, then killing itself with
 // SIGUSR1; recorded on amd64 with -f) through the strace format.
@@ -108,5 +107,18 @@ func TestStraceLines(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// BenchmarkStraceRead renders dd's read(0, buf, 512) = 512.
+func BenchmarkStraceRead(b *testing.B) {
+	tab, _ := syscalls.ForArch("amd64")
+	ev := event.Event{Kind: event.Syscall, PID: 1, TID: 1, Nr: 0, Args: [6]uint64{0, 0x7f0000, 512}, Ret: 512,
+		Data: []event.Data{{Arg: 1, Kind: event.BufOut, Bytes: bytes.Repeat([]byte{0}, 32)}}}
+	s := NewStrace(tab, StraceOptions{})
+	var dst []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = s.Append(dst[:0], &ev)
 	}
 }
