@@ -508,6 +508,128 @@ static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 t
 	bpf_get_current_comm(&h->comm, sizeof(h->comm));
 }
 
+/*
+ * enter_captures reads the arguments sc_desc asks for at enter into rec,
+ * leaving in rec->hdr.pad the arguments to read again at exit and in
+ * rec->hdr.args[0] the end of the data. Like capture_arg it is a global
+ * function: the verifier checks its loop once, which keeps loading fast.
+ */
+__noinline int enter_captures(struct record *rec, struct pending *p, struct sc_desc *d, u64 regs)
+{
+	if (!rec || !p || !d)
+		return 0;
+	u32 off = 0, next;
+	u8 retry = 0;
+	rec->hdr.nitems = 0;
+#pragma unroll
+	for (int i = 0; i < 6; i++) {
+		u8 k = d->cap[i].kind;
+		next = off;
+		if (k == CAP_STR)
+			next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+		else if (k == CAP_BUF_IN) {
+			u8 sa = d->cap[i].size_arg;
+			u64 len = p->args[sa < 6 ? sa : 0];
+			u16 whole = d->cap[i].size;
+			if (whole) {
+				/* A sized struct (sockaddr): whole, up to size. */
+				if (len > whole)
+					len = whole;
+				next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
+						   p->args[i], len);
+			} else
+				next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], len);
+		} else if (k == CAP_ARGV)
+			next = capture_argv(rec, off, i, p->args[i]);
+		else if (k == CAP_COUNT)
+			next = capture_count(rec, off, i, p->args[i]);
+		else if (k == CAP_SOCKADDR) {
+			/* The length the caller offers, before the kernel changes it. */
+			u8 sa = d->cap[i].size_arg;
+			next = capture_arg(rec, off, how(sa, ITEM_BUF_IN, CAPTURE_WHOLE),
+					   p->args[sa < 6 ? sa : 0], 4);
+		} else if (k == CAP_SIGMASK)
+			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
+					   sigframe_mask((struct pt_regs *)regs), 8);
+		else if (k == CAP_STRUCT_IN)
+			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
+					   p->args[i], d->cap[i].size);
+		/*
+		 * A page not faulted in yet (fresh after fork or
+		 * exec) can't be read here; the syscall itself
+		 * faults it in, so try again at exit.
+		 */
+		if (next == off && p->args[i] &&
+		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN))
+			retry |= 1 << i;
+		off = next;
+	}
+	rec->hdr.pad = retry;
+	/* Remember where exit captures go. */
+	rec->hdr.args[0] = off;
+	return 0;
+}
+
+/*
+ * exit_captures reads again what enter could not, then what sc_desc asks
+ * for at exit, and returns the end of rec's data. A global function, for
+ * the same reason as enter_captures.
+ */
+__noinline int exit_captures(struct record *rec, struct pending *p, struct sc_desc *d, s64 ret)
+{
+	if (!rec || !p)
+		return 0;
+	if (!d)
+		return rec->hdr.args[0];
+	u32 off = rec->hdr.args[0];
+	u8 retry = rec->hdr.pad;
+	if (d && retry) {
+#pragma unroll
+		for (int i = 0; i < 6; i++) {
+			if (!(retry & (1 << i)))
+				continue;
+			u8 k = d->cap[i].kind;
+			if (k == CAP_STR)
+				off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+			else if (k == CAP_BUF_IN) {
+				u8 sa = d->cap[i].size_arg;
+				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i],
+						  p->args[sa < 6 ? sa : 0]);
+			} else if (k == CAP_STRUCT_IN)
+				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
+						  d->cap[i].size);
+		}
+	}
+	if (d && (d->flags & SC_HAS_EXIT_CAP) && !is_error(ret)) {
+#pragma unroll
+		for (int i = 0; i < 6; i++) {
+			u8 k = d->cap[i].kind;
+			if (k == CAP_BUF_OUT && ret > 0) {
+				u16 whole = d->cap[i].size;
+				if (whole)
+					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
+							  ret < whole ? ret : whole);
+				else
+					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+			} else if (k == CAP_DIRENTS && ret >= 0)
+				off = capture_dirents(rec, off, i, p->args[i], ret);
+			else if (k == CAP_STRUCT_OUT)
+				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE),
+						  p->args[i], d->cap[i].size);
+			else if (k == CAP_SOCKADDR) {
+				u8 sa = d->cap[i].size_arg;
+				u64 lp = p->args[sa < 6 ? sa : 0];
+				u64 len = read_len(lp);
+				off = capture_arg(rec, off, how(sa, ITEM_BUF_OUT, CAPTURE_WHOLE), lp, 4);
+				if (len > SOCKADDR_MAX)
+					len = SOCKADDR_MAX;
+				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i], len);
+			}
+		}
+	}
+	return off;
+}
+
 SEC("raw_tracepoint/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -559,55 +681,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		}
 		struct record *rec = bpf_map_lookup_elem(&recs, &tid);
 		if (rec) {
-			u32 off = 0, next;
-			u8 retry = 0;
-			rec->hdr.nitems = 0;
-#pragma unroll
-			for (int i = 0; i < 6; i++) {
-				u8 k = d->cap[i].kind;
-				next = off;
-				if (k == CAP_STR)
-					next = capture_arg(rec, off, how(i, ITEM_STR, 0), p.args[i], 0);
-				else if (k == CAP_BUF_IN) {
-					u8 sa = d->cap[i].size_arg;
-					u64 len = p.args[sa < 6 ? sa : 0];
-					u16 whole = d->cap[i].size;
-					if (whole) {
-						/* A sized struct (sockaddr): whole, up to size. */
-						if (len > whole)
-							len = whole;
-						next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
-								   p.args[i], len);
-					} else
-						next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p.args[i], len);
-				} else if (k == CAP_ARGV)
-					next = capture_argv(rec, off, i, p.args[i]);
-				else if (k == CAP_COUNT)
-					next = capture_count(rec, off, i, p.args[i]);
-				else if (k == CAP_SOCKADDR) {
-					/* The length the caller offers, before the kernel changes it. */
-					u8 sa = d->cap[i].size_arg;
-					next = capture_arg(rec, off, how(sa, ITEM_BUF_IN, CAPTURE_WHOLE),
-							   p.args[sa < 6 ? sa : 0], 4);
-				} else if (k == CAP_SIGMASK)
-					next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
-							   sigframe_mask((struct pt_regs *)ctx->args[0]), 8);
-				else if (k == CAP_STRUCT_IN)
-					next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
-							   p.args[i], d->cap[i].size);
-				/*
-				 * A page not faulted in yet (fresh after fork or
-				 * exec) can't be read here; the syscall itself
-				 * faults it in, so try again at exit.
-				 */
-				if (next == off && p.args[i] &&
-				    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN))
-					retry |= 1 << i;
-				off = next;
-			}
-			rec->hdr.pad = retry;
-			/* Remember where exit captures go. */
-			rec->hdr.args[0] = off;
+			enter_captures(rec, &p, d, ctx->args[0]);
 			p.state |= P_HAS_REC;
 		} else {
 			count_lost();
@@ -664,53 +738,9 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		count_lost();
 		return 0;
 	}
-	u32 off = rec->hdr.args[0];
-	struct sc_desc *d = describe(p.nr);
-	u8 retry = rec->hdr.pad;
-	if (d && retry) {
-#pragma unroll
-		for (int i = 0; i < 6; i++) {
-			if (!(retry & (1 << i)))
-				continue;
-			u8 k = d->cap[i].kind;
-			if (k == CAP_STR)
-				off = capture_arg(rec, off, how(i, ITEM_STR, 0), p.args[i], 0);
-			else if (k == CAP_BUF_IN) {
-				u8 sa = d->cap[i].size_arg;
-				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p.args[i],
-						  p.args[sa < 6 ? sa : 0]);
-			} else if (k == CAP_STRUCT_IN)
-				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p.args[i],
-						  d->cap[i].size);
-		}
-	}
-	if (d && (d->flags & SC_HAS_EXIT_CAP) && !is_error(ret)) {
-#pragma unroll
-		for (int i = 0; i < 6; i++) {
-			u8 k = d->cap[i].kind;
-			if (k == CAP_BUF_OUT && ret > 0) {
-				u16 whole = d->cap[i].size;
-				if (whole)
-					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p.args[i],
-							  ret < whole ? ret : whole);
-				else
-					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, 0), p.args[i], ret);
-			} else if (k == CAP_DIRENTS && ret >= 0)
-				off = capture_dirents(rec, off, i, p.args[i], ret);
-			else if (k == CAP_STRUCT_OUT)
-				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE),
-						  p.args[i], d->cap[i].size);
-			else if (k == CAP_SOCKADDR) {
-				u8 sa = d->cap[i].size_arg;
-				u64 lp = p.args[sa < 6 ? sa : 0];
-				u64 len = read_len(lp);
-				off = capture_arg(rec, off, how(sa, ITEM_BUF_OUT, CAPTURE_WHOLE), lp, 4);
-				if (len > SOCKADDR_MAX)
-					len = SOCKADDR_MAX;
-				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p.args[i], len);
-			}
-		}
-	}
+	u32 off = exit_captures(rec, &p, describe(p.nr), ret);
+	if (off > DATA_MAX)
+		off = DATA_MAX;
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);
 	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 	rec->hdr.ret = ret;
