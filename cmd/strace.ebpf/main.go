@@ -212,7 +212,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		Syscalls:    filter.nrs,
 		Table:       tab,
 	}
-	o.rec.apply(&o, &cfg)
+	o.rec.apply(&o, fs, &cfg)
 	if err := o.strace.apply(&o, pipe, &cfg); err != nil {
 		return 2, err
 	}

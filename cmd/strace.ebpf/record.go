@@ -53,11 +53,13 @@ func (r *recordOptions) startTime() time.Time {
 	return r.start
 }
 
-// apply makes -l bin capture what every format can print on replay:
-// buffers and structs up to --strsize bytes, as -l strace does. (-w keeps
-// the capture of the live format, so its replay prints the same.)
-func (r *recordOptions) apply(o *options, cfg *engine.Config) {
-	if o.format == "bin" || o.format == "binary" {
+// apply sets what -l bin captures. By default what the hex format needs
+// (strings), the fastest; with -S N also buffers and structs up to N bytes,
+// as -l strace captures them, so that a replay into -l strace shows their
+// contents. (-w keeps the capture of the live format, so that its replay
+// prints the same.)
+func (r *recordOptions) apply(o *options, fs *pflag.FlagSet, cfg *engine.Config) {
+	if (o.format == "bin" || o.format == "binary") && fs.Changed("strsize") {
 		cfg.CaptureBuffers = true
 		cfg.BufSize = max(cfg.BufSize, o.strace.strsize, 1)
 	}

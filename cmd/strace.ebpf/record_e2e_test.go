@@ -154,6 +154,18 @@ func TestRecordBin(t *testing.T) {
 	if !strings.Contains(out, "/nonexistent/strace-ebpf-marker") || !strings.HasPrefix(out, strings.Join(h.Argv, "\t")+"\n") {
 		t.Errorf("replay: want the recorded command line as title and the marker:\n%s", out)
 	}
+
+	// Buffers are captured with -S only; a replay into -l strace shows them.
+	const write = `write(1, "syscaller: hello marker\n", 24) = 24`
+	out, _ = tracerIn(t, dir, "-i", rec, "-l", "strace")
+	if strings.Contains(out, write) {
+		t.Errorf("buffer captured without -S:\n%s", out)
+	}
+	tracerIn(t, dir, "-l", "bin", "-S", "64", "-o", rec, sc, "basic")
+	out, _ = tracerIn(t, dir, "-i", rec, "-l", "strace")
+	if !strings.Contains(out, write) {
+		t.Errorf("replay of -l bin -S 64 into -l strace lacks %s:\n%s", write, out)
+	}
 }
 
 func TestLiveJSONAndPerfetto(t *testing.T) {
