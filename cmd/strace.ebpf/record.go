@@ -54,13 +54,14 @@ func (r *recordOptions) startTime() time.Time {
 }
 
 // apply sets what -l bin captures. By default what the hex format needs
-// (strings), the fastest; with -S N also buffers and structs up to N bytes,
-// as -l strace captures them, so that a replay into -l strace shows their
-// contents. (-w keeps the capture of the live format, so that its replay
-// prints the same.)
+// (strings), the fastest; with -S N what -l strace captures: buffers and
+// structs up to N bytes, thread exits and signals, so that a replay into
+// -l strace prints what a live -l strace run would. (-w keeps the capture
+// of the live format, so that its replay prints the same.)
 func (r *recordOptions) apply(o *options, fs *pflag.FlagSet, cfg *engine.Config) {
 	if (o.format == "bin" || o.format == "binary") && fs.Changed("strsize") {
 		cfg.CaptureBuffers = true
+		cfg.ProcessEvents = true
 		cfg.BufSize = max(cfg.BufSize, o.strace.strsize, 1)
 	}
 }

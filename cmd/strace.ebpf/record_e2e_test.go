@@ -163,8 +163,8 @@ func TestRecordBin(t *testing.T) {
 	}
 	tracerIn(t, dir, "-l", "bin", "-S", "64", "-o", rec, sc, "basic")
 	out, _ = tracerIn(t, dir, "-i", rec, "-l", "strace")
-	if !strings.Contains(out, write) {
-		t.Errorf("replay of -l bin -S 64 into -l strace lacks %s:\n%s", write, out)
+	if !strings.Contains(out, write) || !strings.Contains(out, "+++ exited with 0 +++") {
+		t.Errorf("replay of -l bin -S 64 into -l strace lacks %s or the exit:\n%s", write, out)
 	}
 }
 
