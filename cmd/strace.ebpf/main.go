@@ -183,7 +183,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		return 2, errors.New("parsing options: -p and a command are exclusive")
 	}
 	if o.rec.input != "" {
-		return replay(&o, fs, filter.nrs, sep, argv, stdout, stderr)
+		return replay(&o, fs, filter, sep, argv, stdout, stderr)
 	}
 
 	// Scripts compile before anything starts: a broken script costs nothing.

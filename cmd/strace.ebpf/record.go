@@ -495,9 +495,10 @@ func (t *teeSink) closeRec(err error) error {
 
 // replay runs a recording through the sink as if it were live: the same
 // table, the recorded command line in titles, the recorded -K and -t unless
-// given again, -X and -e applied in user space. Records before bad input
-// are all processed (on_exit hooks run too), then the error is returned.
-func replay(o *options, fs *pflag.FlagSet, nrs []int, sep string, argv []string, stdout, stderr io.Writer) (int, error) {
+// given again, the kernel's filters (-X, -e trace=, -e status=failed)
+// applied in user space. Records before bad input are all processed
+// (on_exit hooks run too), then the error is returned.
+func replay(o *options, fs *pflag.FlagSet, f filter, sep string, argv []string, stdout, stderr io.Writer) (int, error) {
 	if len(o.args) > 0 || len(o.pids) > 0 {
 		return 2, errors.New("parsing options: -i replays a recording; it takes no command and no -p")
 	}
@@ -570,13 +571,15 @@ func replay(o *options, fs *pflag.FlagSet, nrs []int, sep string, argv []string,
 		snk.Flush()
 		return 1, err
 	}
+	// The kernel filters of a live run, -e trace= and -e status=failed.
 	var want map[int32]bool
-	if nrs != nil {
-		want = make(map[int32]bool, len(nrs))
-		for _, nr := range nrs {
+	if f.nrs != nil {
+		want = make(map[int32]bool, len(f.nrs))
+		for _, nr := range f.nrs {
 			want[int32(nr)] = true
 		}
 	}
+	failedOnly := f.failedOnly()
 	var lost uint64
 	var ev event.Event
 	var readErr error
@@ -586,7 +589,7 @@ func replay(o *options, fs *pflag.FlagSet, nrs []int, sep string, argv []string,
 		}
 		if ev.Kind == event.Lost {
 			lost += ev.LostN
-		} else if ev.Kind == event.Syscall && want != nil && !want[ev.Nr] {
+		} else if ev.Kind == event.Syscall && (want != nil && !want[ev.Nr] || failedOnly && !ev.Failed()) {
 			continue
 		}
 		// Scripts may keep the event: hand each one its own copy.

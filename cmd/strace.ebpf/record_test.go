@@ -161,6 +161,11 @@ func TestReplayFilters(t *testing.T) {
 	if diff := cmp.Diff([]string{"syscall:openat", "lost:", "syscall:exit_group"}, names); diff != "" {
 		t.Errorf("replayed events (-want +got):\n%s", diff)
 	}
+
+	stdout, _, code, err = runInProcess(t, "-i", path, "-e", "status=failed", "-l", "json")
+	if err != nil || code != 0 || strings.Count(stdout, `"kind":"syscall"`) != 1 || !strings.Contains(stdout, `"name":"openat"`) {
+		t.Errorf("-e status=failed: code %d, err %v:\n%s", code, err, stdout)
+	}
 }
 
 // TestReplayRerecord replays into -l bin and -w: both recordings read back
