@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,8 @@ type variant struct {
 var variants = []variant{
 	{"hex", []string{"-o", "{out}"}},
 	{"strace", []string{"-l", "strace", "-o", "{out}"}},
+	{"count.star", []string{"-s", "{testdata}/count.star", "-o", "{out}"}},
+	{"openat.star", []string{"-s", "{testdata}/openat.star", "-o", "{out}"}},
 }
 
 var lostRE = regexp.MustCompile(`strace\.ebpf: (\d+) events lost`)
@@ -64,6 +67,8 @@ func expand(args []string, dir string) []string {
 			out[i] = filepath.Join(dir, "trace.out")
 		case "{dir}":
 			out[i] = dir
+		case "{testdata}/count.star", "{testdata}/openat.star":
+			out[i] = filepath.Join(testutil.Root(), "bench", "testdata", strings.TrimPrefix(a, "{testdata}/"))
 		default:
 			out[i] = a
 		}

@@ -633,10 +633,19 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 SEC("raw_tracepoint/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	u32 tid = (u32)id;
 	long nr = (long)ctx->args[1];
 
+	/*
+	 * The syscall filter first: it costs an array lookup, and drops most
+	 * calls of a filtered trace before any per-task work. The launch's
+	 * execve must still be seen returning, even when filtered out.
+	 */
+	bool want = wanted(nr);
+	if (!want && (system_wide || !is_execve(nr)))
+		return 0;
+
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id;
 	/*
 	 * A thread's slot remembers that it is traced: its next calls skip
 	 * the tasks lookup.
@@ -645,12 +654,8 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (!(slot && (slot->state & P_TRACED)) && !is_traced(id >> 32, tid, nr))
 		return 0;
 	struct pending p = {};
-	if (!wanted(nr)) {
-		if (system_wide || !is_execve(nr))
-			return 0;
-		/* The launch's execve must still be seen returning. */
+	if (!want)
 		p.state = P_EXEC_ONLY;
-	}
 
 	p.ts = bpf_ktime_get_ns();
 	p.nr = nr;

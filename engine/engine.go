@@ -80,6 +80,8 @@ type Session struct {
 	pids   []int // tgids given with -p
 	start  uint64
 	closed bool
+
+	drainStart time.Time
 }
 
 const defaultRingSize = 64 << 20
@@ -130,12 +132,15 @@ func New(cfg Config) (_ *Session, err error) {
 			s.Close()
 		}
 	}()
+	t0 := time.Now()
 	if err := s.load(); err != nil {
 		return nil, err
 	}
+	t1 := time.Now()
 	if err := s.attach(); err != nil {
 		return nil, err
 	}
+	s.debugf("loaded in %v, attached in %v", t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
 	if path != "" {
 		s.child, err = startChild(path, cfg.Command, cfg.Stdin, cfg.Stdout, cfg.Stderr)
 		if err != nil {
@@ -200,7 +205,7 @@ func (s *Session) load() error {
 
 	opts := &ebpf.CollectionOptions{}
 	if s.cfg.Debug != nil {
-		opts.Programs.LogLevel = ebpf.LogLevelInstruction | ebpf.LogLevelStats
+		opts.Programs.LogLevel = ebpf.LogLevelStats
 	}
 	if err := spec.LoadAndAssign(&s.objs, opts); err != nil {
 		var ve *ebpf.VerifierError
@@ -390,30 +395,46 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		return h.Event(ev)
 	}
 
+	// The ring never wakes us (see bpf/tracer.bpf.c): poll it. While
+	// records flow, read them back to back; the deadline and the end of
+	// the session are looked at only when the ring runs dry, or every
+	// checkEvery records.
 	const poll = 10 * time.Millisecond
+	const checkEvery = 4096
 	stopping := false
-	for {
-		if !stopping {
-			select {
-			case <-ended:
-				stopping = true
-			case <-ctx.Done():
-				stopping = true
-			default:
-			}
-			if stopping {
-				// Stop new events, then read everything queued.
-				s.detach()
-				s.reader.Flush()
-			} else {
-				s.reader.SetDeadline(time.Now().Add(poll))
-			}
+	stop := func() {
+		// Stop new events, then read everything queued.
+		stopping = true
+		s.detach()
+		s.reader.Flush()
+		t := time.Now()
+		s.debugf("stopping: draining the ring buffer (%d bytes queued)", s.reader.AvailableBytes())
+		s.drainStart = t
+	}
+	ended_ := func() bool {
+		select {
+		case <-ended:
+			return true
+		case <-ctx.Done():
+			return true
+		default:
+			return false
 		}
+	}
+	s.reader.SetDeadline(time.Now().Add(poll))
+	sinceCheck := 0
+	for {
 		err := s.reader.ReadInto(&rec)
 		switch {
 		case err == nil:
 			if err := deliver(); err != nil {
 				return s.finish(res, err)
+			}
+			if sinceCheck++; sinceCheck == checkEvery {
+				sinceCheck = 0
+				if !stopping && ended_() {
+					stop()
+				}
 			}
 			continue
 		case errors.Is(err, os.ErrDeadlineExceeded):
@@ -425,17 +446,43 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 				if err := h.Idle(); err != nil {
 					return s.finish(res, err)
 				}
+				s.debugf("drained in %v", time.Since(s.drainStart).Round(time.Microsecond))
 				return s.finish(res, nil)
 			}
 		default:
 			return s.finish(res, fmt.Errorf("reading ring buffer: %w", err))
 		}
+		// The ring is empty for now.
 		if err := reportLost(); err != nil {
 			return s.finish(res, err)
 		}
 		if err := h.Idle(); err != nil {
 			return s.finish(res, err)
 		}
+		if !stopping {
+			if ended_() {
+				stop()
+				continue
+			}
+			s.waitEnd(ended, ctx, poll)
+			if ended_() {
+				stop()
+				continue
+			}
+			s.reader.SetDeadline(time.Now())
+		}
+	}
+}
+
+// waitEnd sleeps until the next poll of the ring, or less when the session
+// ends meanwhile: the end of a short command is seen at once.
+func (s *Session) waitEnd(ended <-chan struct{}, ctx context.Context, poll time.Duration) {
+	t := time.NewTimer(poll)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ended:
+	case <-ctx.Done():
 	}
 }
 
