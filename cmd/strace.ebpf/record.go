@@ -67,7 +67,7 @@ func (r *recordOptions) apply(o *options, fs *pflag.FlagSet, cfg *engine.Config)
 }
 
 func addRecordFlags(fs *pflag.FlagSet, o *recordOptions) {
-	fs.StringVarP(&o.input, "input", "i", "", "replay the recording `file` (made with -l bin or -w) through the scripts and format, without tracing")
+	fs.StringVarP(&o.input, "input", "i", "", "replay the recording `file` (made with -l bin or -w; - for stdin) through the scripts and format, without tracing")
 	fs.StringVarP(&o.write, "write", "w", "", "also record the raw events to `file` (bin format) while printing the chosen format")
 	fs.BoolVar(&o.traceH, "trace-h", false, "print trace.h, the C description of the bin format, and exit")
 }
@@ -502,11 +502,15 @@ func replay(o *options, fs *pflag.FlagSet, f filter, sep string, argv []string, 
 	if len(o.args) > 0 || len(o.pids) > 0 {
 		return 2, errors.New("parsing options: -i replays a recording; it takes no command and no -p")
 	}
-	in, err := os.Open(o.rec.input)
-	if err != nil {
-		return 1, fmt.Errorf("opening recording: %w", err)
+	in := os.Stdin // -i - reads a recording from a pipe
+	if o.rec.input != "-" {
+		f, err := os.Open(o.rec.input)
+		if err != nil {
+			return 1, fmt.Errorf("opening recording: %w", err)
+		}
+		defer f.Close()
+		in = f
 	}
-	defer in.Close()
 	r, err := record.NewReader(in)
 	if err != nil {
 		return 1, fmt.Errorf("reading %s: %w", o.rec.input, err)

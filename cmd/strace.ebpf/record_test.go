@@ -333,6 +333,22 @@ func TestReplayTableMismatch(t *testing.T) {
 	}
 }
 
+func TestReplayStdin(t *testing.T) {
+	path := writeRecording(t, amd64Header(nil), recEvents(), true)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	saved := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = saved }()
+	stdout, _, code, err := runInProcess(t, "-i", "-", "-l", "json")
+	if err != nil || code != 0 || strings.Count(stdout, "\n") != len(recEvents()) {
+		t.Errorf("-i -: code %d, err %v:\n%s", code, err, stdout)
+	}
+}
+
 func TestReplayPerfetto(t *testing.T) {
 	path := writeRecording(t, amd64Header(nil), recEvents(), true)
 	stdout, _, code, err := runInProcess(t, "-i", path, "-l", "perfetto")
