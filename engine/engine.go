@@ -440,6 +440,12 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		case errors.Is(err, os.ErrDeadlineExceeded):
 		case errors.Is(err, ringbuf.ErrFlushed):
 			if stopping {
+				for _, ev := range s.unfinished(&d) {
+					res.Events++
+					if err := h.Event(ev); err != nil {
+						return s.finish(res, err)
+					}
+				}
 				if err := reportLost(); err != nil {
 					return s.finish(res, err)
 				}

@@ -63,7 +63,7 @@ func appendHex16(dst []byte, v uint64) []byte {
 
 // AppendHex appends one hex-format row for ev (no newline): PID, optional
 // TIME(usec), ERR (errno, 0 on success), RES (FFFFFFFFFFFFFFFF on failure,
-// ? for calls that never return), the syscall name, six argument columns
+// ? for calls that never return or were still blocked when tracing ended), the syscall name, six argument columns
 // (a captured string argument as its escaped text, columns past the
 // syscall's arity empty) and AUX_DATA, the process name.
 func AppendHex(dst []byte, ev *event.Event, tab *syscalls.Table, o HexOptions) []byte {
@@ -77,7 +77,7 @@ func AppendHex(dst []byte, ev *event.Event, tab *syscalls.Table, o HexOptions) [
 	dst = appendHex16(dst, uint64(ev.Errno()))
 	dst = append(dst, sep...)
 	switch {
-	case ev.Flags&event.NoReturn != 0:
+	case ev.Flags&(event.NoReturn|event.Unfinished) != 0:
 		dst = append(dst, '?')
 	case ev.Failed():
 		dst = append(dst, "FFFFFFFFFFFFFFFF"...)
