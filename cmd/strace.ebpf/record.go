@@ -58,7 +58,12 @@ func (r *recordOptions) startTime() time.Time {
 // structs up to N bytes, thread exits and signals, so that a replay into
 // -l strace prints what a live -l strace run would. (-w keeps the capture
 // of the live format, so that its replay prints the same.)
+//
+// -l json and -l perfetto show thread exits and signals too.
 func (r *recordOptions) apply(o *options, fs *pflag.FlagSet, cfg *engine.Config) {
+	if o.format == "json" || o.format == "perfetto" {
+		cfg.ProcessEvents = true
+	}
 	if (o.format == "bin" || o.format == "binary") && fs.Changed("strsize") {
 		cfg.CaptureBuffers = true
 		cfg.ProcessEvents = true

@@ -176,7 +176,7 @@ func TestLiveJSONAndPerfetto(t *testing.T) {
 	tracerIn(t, dir, "-l", "json", "-o", js, sc, "basic")
 	tracerIn(t, dir, "-l", "perfetto", "-o", pf, sc, "basic")
 
-	var marker bool
+	var marker, exit bool
 	for i, line := range strings.Split(strings.TrimSpace(readFile(t, js)), "\n") {
 		var obj struct {
 			V       int
@@ -188,15 +188,16 @@ func TestLiveJSONAndPerfetto(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &obj); err != nil {
 			t.Fatalf("line %d: %v: %s", i+1, err, line)
 		}
-		if obj.V != 1 || (obj.Kind != "syscall" && obj.Kind != "lost") {
+		exit = exit || obj.Kind == "exit"
+		if obj.V != 1 || (obj.Kind != "syscall" && obj.Kind != "lost" && obj.Kind != "exit" && obj.Kind != "signal") {
 			t.Errorf("line %d: v %d kind %q", i+1, obj.V, obj.Kind)
 		}
 		if len(obj.Data) > 0 && obj.Data[0].Value == "/nonexistent/strace-ebpf-marker" && obj.Errname == "ENOENT" {
 			marker = true
 		}
 	}
-	if !marker {
-		t.Error("no failed call on the marker path with errname ENOENT")
+	if !marker || !exit {
+		t.Errorf("marker failure with ENOENT seen: %v; exit seen: %v", marker, exit)
 	}
 	var doc struct{ TraceEvents []map[string]any }
 	if err := json.Unmarshal([]byte(readFile(t, pf)), &doc); err != nil {
