@@ -8,6 +8,7 @@
  *   syscaller loop N           a marker openat every 20 ms, N times
  *   syscaller kill             kills itself with SIGKILL
  *   syscaller threads          a second thread opens a marker
+ *   syscaller block            after 300 ms, reads stdin (blocks until it closes)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -97,6 +98,12 @@ int main(int argc, char **argv)
 		pthread_create(&t, NULL, thread_main, NULL);
 		pthread_join(t, NULL);
 		return 0;
+	}
+	if (!strcmp(mode, "block")) {
+		char c;
+		struct timespec ts = {0, 300 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		return read(0, &c, 1) < 0;
 	}
 	fprintf(stderr, "syscaller: unknown mode %s\n", mode);
 	return 2;

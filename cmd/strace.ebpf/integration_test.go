@@ -310,6 +310,7 @@ func TestThreadsTraced(t *testing.T) {
 
 func TestAttachPID(t *testing.T) {
 	testutil.RequireBPF(t)
+	testutil.Tracer(t) // built before the clock starts
 	target := exec.Command(testutil.Syscaller(t), "loop", "50") // about a second
 	if err := target.Start(); err != nil {
 		t.Fatal(err)
@@ -518,5 +519,32 @@ func TestNoPrivilege(t *testing.T) {
 	want := "strace.ebpf: checking privileges: need root, or CAP_BPF and CAP_PERFMON: permission denied\n"
 	if string(out) != want {
 		t.Errorf("unprivileged run printed %q, want %q", out, want)
+	}
+}
+
+func TestUnfinishedAtDetach(t *testing.T) {
+	testutil.RequireBPF(t)
+	testutil.Tracer(t) // built before the clock starts
+	target := exec.Command(testutil.Syscaller(t), "block")
+	stdin, err := target.StdinPipe() // never written: the read blocks
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); target.Wait() }()
+	out := filepath.Join(t.TempDir(), "t.log")
+	tracer, se := startBackground(t, out, "-e", "trace=read", "-p", strconv.Itoa(target.Process.Pid))
+	time.Sleep(700 * time.Millisecond) // the read starts 300 ms after launch
+	tracer.Process.Signal(os.Interrupt)
+	if err := tracer.Wait(); err != nil {
+		t.Fatalf("tracer after SIGINT: %v: %s", err, se.String())
+	}
+	b, _ := os.ReadFile(out)
+	_, rows := parseHex(t, string(b), "\t")
+	got := find(rows, func(r row) bool { return r["SYSCALL"] == "read" && r["ARG1"] == hex16(0) })
+	if len(got) != 1 || got[0]["RES"] != "?" {
+		t.Errorf("blocked read at detach: rows %v, want one read(0) with RES ?\n%s\n%s", got, b, se.String())
 	}
 }
