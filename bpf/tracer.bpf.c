@@ -519,7 +519,7 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 	if (!rec || !p || !d)
 		return 0;
 	u32 off = 0, next;
-	u8 retry = 0;
+	u8 retry = 0, items = 0;
 	rec->hdr.nitems = 0;
 #pragma unroll
 	for (int i = 0; i < 6; i++) {
@@ -555,13 +555,14 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 					   p->args[i], d->cap[i].size);
 		/*
-		 * A page not faulted in yet (fresh after fork or
-		 * exec) can't be read here; the syscall itself
-		 * faults it in, so try again at exit.
+		 * A page not faulted in yet (fresh after fork or exec) can't
+		 * be read here; the syscall itself faults it in, so try again
+		 * at exit. Failure is no new item (an empty string is one).
 		 */
-		if (next == off && p->args[i] &&
+		if (rec->hdr.nitems == items && p->args[i] &&
 		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN))
 			retry |= 1 << i;
+		items = rec->hdr.nitems;
 		off = next;
 	}
 	rec->hdr.pad = retry;
