@@ -39,7 +39,21 @@ var variants = []variant{
 	{"openat.star", []string{"-s", "{testdata}/openat.star", "-o", "{out}"}},
 }
 
-var lostRE = regexp.MustCompile(`strace\.ebpf: (\d+) events lost`)
+var (
+	lostRE = regexp.MustCompile(`strace\.ebpf: (\d+) events lost`)
+	// dd reports its own elapsed time: the traced program's slowdown,
+	// without the tracer's start and end.
+	ddRE = regexp.MustCompile(`copied, ([0-9.]+) s`)
+)
+
+func ddTime(b *testing.B, stderr string) time.Duration {
+	m := ddRE.FindStringSubmatch(stderr)
+	if m == nil {
+		b.Fatalf("no dd timing in %q", stderr)
+	}
+	f, _ := strconv.ParseFloat(m[1], 64)
+	return time.Duration(f * float64(time.Second))
+}
 
 func timeRun(b *testing.B, argv []string) (time.Duration, string) {
 	b.Helper()
@@ -86,25 +100,29 @@ func BenchmarkDD(b *testing.B) {
 			dir := b.TempDir()
 			traced := append(append([]string{tracer}, expand(v.args, dir)...), workload...)
 			for i := 0; i < b.N; i++ {
-				var bare, tr []time.Duration
+				var bare, tr, ddBare, ddTr []time.Duration
 				var lost uint64
 				for r := 0; r < reps; r++ {
-					d, _ := timeRun(b, workload)
+					d, stderr := timeRun(b, workload)
 					bare = append(bare, d)
-					d, stderr := timeRun(b, traced)
+					ddBare = append(ddBare, ddTime(b, stderr))
+					d, stderr = timeRun(b, traced)
 					tr = append(tr, d)
+					ddTr = append(ddTr, ddTime(b, stderr))
 					if m := lostRE.FindStringSubmatch(stderr); m != nil {
 						n, _ := strconv.ParseUint(m[1], 10, 64)
 						lost += n
 					}
 				}
 				ratio := float64(median(tr)) / float64(median(bare))
+				inner := float64(median(ddTr)) / float64(median(ddBare))
 				b.ReportMetric(ratio, "x-bare")
+				b.ReportMetric(inner, "dd-x-bare")
 				b.ReportMetric(float64(lost), "lost")
 				b.ReportMetric(float64(median(bare).Milliseconds()), "bare-ms")
 				b.ReportMetric(float64(median(tr).Milliseconds()), "traced-ms")
-				fmt.Fprintf(os.Stderr, "dd %-10s %.2fx bare (bare %v, traced %v), %d events lost\n",
-					v.name, ratio, median(bare).Round(time.Millisecond), median(tr).Round(time.Millisecond), lost)
+				fmt.Fprintf(os.Stderr, "dd %-12s %.2fx bare (bare %v, traced %v; dd's own time %.2fx), %d events lost\n",
+					v.name, ratio, median(bare).Round(time.Millisecond), median(tr).Round(time.Millisecond), inner, lost)
 			}
 		})
 	}

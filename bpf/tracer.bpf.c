@@ -679,13 +679,20 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	}
 
 	if (d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP)) && !(p.state & P_EXEC_ONLY)) {
-		u32 zero = 0;
-		struct record *tmpl = bpf_map_lookup_elem(&scratch, &zero);
-		if (tmpl) {
-			tmpl->hdr.nitems = 0;
-			bpf_map_update_elem(&recs, &tid, tmpl, BPF_ANY);
-		}
+		/*
+		 * A thread's record buffer stays in recs until the thread exits:
+		 * creating it copies a whole record, so it is done once.
+		 */
 		struct record *rec = bpf_map_lookup_elem(&recs, &tid);
+		if (!rec) {
+			u32 zero = 0;
+			struct record *tmpl = bpf_map_lookup_elem(&scratch, &zero);
+			if (tmpl) {
+				tmpl->hdr.nitems = 0;
+				bpf_map_update_elem(&recs, &tid, tmpl, BPF_NOEXIST);
+			}
+			rec = bpf_map_lookup_elem(&recs, &tid);
+		}
 		if (rec) {
 			enter_captures(rec, &p, d, ctx->args[0]);
 			p.state |= P_HAS_REC;
@@ -723,11 +730,8 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (p.state & P_EXEC_ONLY)
 		return 0;
 
-	if (failed_only && !is_error(ret)) {
-		if (p.state & P_HAS_REC)
-			bpf_map_delete_elem(&recs, &tid);
+	if (failed_only && !is_error(ret))
 		return 0;
-	}
 
 	if (!(p.state & P_HAS_REC)) {
 		struct event_hdr h = {};
@@ -757,7 +761,6 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		size = sizeof(struct record);
 	if (bpf_ringbuf_output(&events, rec, size, wake_flags()) != 0)
 		count_lost();
-	bpf_map_delete_elem(&recs, &tid);
 	return 0;
 }
 

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -276,6 +277,13 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if res.Lost > 0 {
 		fmt.Fprintf(stderr, "strace.ebpf: %d events lost\n", res.Lost)
+	}
+	if o.debug {
+		var ru syscall.Rusage
+		if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+			fmt.Fprintf(stderr, "strace.ebpf: %d events; tracer CPU: user %v, system %v\n", res.Events,
+				time.Duration(ru.Utime.Nano()).Round(time.Millisecond), time.Duration(ru.Stime.Nano()).Round(time.Millisecond))
+		}
 	}
 	if runErr != nil {
 		return 1, runErr
