@@ -310,7 +310,7 @@ func TestThreadsTraced(t *testing.T) {
 
 func TestAttachPID(t *testing.T) {
 	testutil.RequireBPF(t)
-	testutil.Tracer(t) // built before the clock starts
+	testutil.Tracer(t)                                          // built before the clock starts
 	target := exec.Command(testutil.Syscaller(t), "loop", "50") // about a second
 	if err := target.Start(); err != nil {
 		t.Fatal(err)
