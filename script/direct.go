@@ -7,7 +7,7 @@ import (
 )
 
 // directBuiltins are the per-event builtins a hook may forward to directly.
-var directBuiltins = map[string]bool{"write_hex": true, "hex": true}
+var directBuiltins = map[string]bool{"write_hex": true, "hex": true, "write_strace": true, "strace": true}
 
 // directHook recognises the commonest hook of all, the stock formats':
 //

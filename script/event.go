@@ -147,9 +147,7 @@ var eventStraceMethod = starlark.NewBuiltin("strace", func(t *starlark.Thread, b
 	}
 	var so format.StraceOptions
 	if p := e.p; p != nil {
-		if o, ok := straceOptions.Load(p); ok {
-			so.StrSize = o.(format.StraceOptions).StrSize
-		}
+		so.StrSize = p.straceOpts.StrSize
 	}
 	line := format.AppendStrace(nil, e.ev, e.tab, so)
 	return starlark.String(strings.TrimRight(string(line), "\n")), nil

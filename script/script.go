@@ -87,6 +87,8 @@ type Pipeline struct {
 	mu       sync.Mutex
 	watchdog *time.Timer // Lua call budget (lua.go)
 	done     bool
+
+	straceOpts format.StraceOptions // strace(ev) and ev.strace() (strace_builtin.go)
 }
 
 // stageCancel cancels the call running in one stage.

@@ -1,22 +1,50 @@
 package script
 
 import (
-	"sync"
-
 	"go.starlark.net/starlark"
 
 	"github.com/strace-ebpf/strace.ebpf/format"
 )
 
-// straceOptions holds each pipeline's strace presentation options (set by
-// SetStraceOptions before the pipeline starts).
-var straceOptions sync.Map // *Pipeline -> format.StraceOptions
+func init() {
+	builtins["write_strace"] = starlark.NewBuiltin("write_strace", writeStraceBuiltin)
+}
 
 // SetStraceOptions sets the options of the strace(ev) builtin: --strsize,
-// -f prefixes, -t/-tt/-ttt/-r, -T, -y, -z/-Z.
-func (p *Pipeline) SetStraceOptions(o format.StraceOptions) { straceOptions.Store(p, o) }
+// -f prefixes, -t/-tt/-ttt/-r, -T, -y, -z/-Z. Call it before Start.
+func (p *Pipeline) SetStraceOptions(o format.StraceOptions) { p.straceOpts = o }
 
 const straceKey = "strace.strace"
+
+// straceOf is the strace formatter of t's stage: strace's output depends on
+// the events printed before (the last thread, fd paths), per script thread.
+func straceOf(t *starlark.Thread, p *Pipeline) *format.Strace {
+	st, _ := t.Local(straceKey).(*format.Strace)
+	if st == nil {
+		st = format.NewStrace(p.opts.Table, p.straceOpts)
+		t.SetLocal(straceKey, st)
+	}
+	return st
+}
+
+// write_strace(ev) prints what strace(ev) returns, without making a string:
+// what stdlib/strace.star does for every event.
+func writeStraceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var ev *Event
+	if len(args) == 1 && len(kwargs) == 0 {
+		ev, _ = args[0].(*Event)
+	}
+	if ev == nil {
+		return nil, argError(b, args, kwargs, "an event")
+	}
+	p := pipelineOf(t)
+	p.line = straceOf(t, p).Append(p.line[:0], ev.ev)
+	if len(p.line) > 0 {
+		p.out.Write(p.line)
+		p.out.WriteByte('\n')
+	}
+	return starlark.None, nil
+}
 
 // strace(ev) is the event as strace prints it: one line, or two for a call
 // another thread interrupted ("<unfinished ...>" then "<... resumed>"), or
@@ -31,14 +59,7 @@ func straceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		return nil, argError(b, args, kwargs, "an event")
 	}
 	p := pipelineOf(t)
-	st, _ := t.Local(straceKey).(*format.Strace)
-	if st == nil {
-		o, _ := straceOptions.Load(p)
-		so, _ := o.(format.StraceOptions)
-		st = format.NewStrace(p.opts.Table, so)
-		t.SetLocal(straceKey, st)
-	}
-	p.line = st.Append(p.line[:0], ev.ev)
+	p.line = straceOf(t, p).Append(p.line[:0], ev.ev)
 	if len(p.line) == 0 {
 		return starlark.None, nil
 	}
