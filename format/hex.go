@@ -66,7 +66,13 @@ func appendHex16(dst []byte, v uint64) []byte {
 // ? for calls that never return or were still blocked when tracing ended), the syscall name, six argument columns
 // (a captured string argument as its escaped text, columns past the
 // syscall's arity empty) and AUX_DATA, the process name.
+//
+// The hex log has rows for syscalls only: other events (process exits,
+// signals, lost-event markers) append nothing.
 func AppendHex(dst []byte, ev *event.Event, tab *syscalls.Table, o HexOptions) []byte {
+	if ev.Kind != event.Syscall {
+		return dst
+	}
 	sep := o.sep()
 	dst = appendHex16(dst, uint64(ev.PID))
 	if o.Timestamp {

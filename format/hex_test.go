@@ -31,6 +31,7 @@ func recorded() []*event.Event {
 			Data: []event.Data{{Arg: 0, Kind: event.Str, Bytes: []byte("a\tpath\nwith\\odd\x01bytes")}}},
 		{Kind: event.Syscall, PID: 0x4410, TID: 0x4410, Nr: 0x3e7, Comm: "mkdir", TS: 3_000_000,
 			Args: [6]uint64{1, 2, 3, 4, 5, 6}, Ret: -38},
+		{Kind: event.Exit, PID: 0x4410, TID: 0x4411, Comm: "mkdir", TS: 3_500_000},
 		{Kind: event.Syscall, PID: 0x4410, TID: 0x4410, Nr: 231, Comm: "mkdir", TS: 4_000_000,
 			Args: [6]uint64{1}, Flags: event.NoReturn},
 	}
@@ -53,8 +54,10 @@ func TestHexGolden(t *testing.T) {
 		b.WriteString(HexTitle(argv, tc.opts) + "\n")
 		b.WriteString(HexHeader(tc.opts) + "\n")
 		for _, ev := range recorded() {
-			b.Write(AppendHex(nil, ev, tab, tc.opts))
-			b.WriteByte('\n')
+			if row := AppendHex(nil, ev, tab, tc.opts); len(row) > 0 {
+				b.Write(row)
+				b.WriteByte('\n')
+			}
 		}
 		path := filepath.Join("testdata", tc.golden)
 		if *update {

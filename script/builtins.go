@@ -66,6 +66,9 @@ func hexBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	}
 	p := pipelineOf(t)
 	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex)
+	if len(p.line) == 0 {
+		return starlark.None, nil // not a syscall: no row
+	}
 	return starlark.String(p.line), nil
 }
 

@@ -22,7 +22,9 @@ func writeHexBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	}
 	p := pipelineOf(t)
 	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex)
-	p.line = append(p.line, '\n')
-	p.out.Write(p.line)
+	if len(p.line) > 0 {
+		p.line = append(p.line, '\n')
+		p.out.Write(p.line)
+	}
 	return starlark.None, nil
 }
