@@ -255,6 +255,15 @@ static __always_inline void exec_done(u32 tgid)
 		*st = TASK_TRACED;
 }
 
+/* process_traced says whether tgid's process events (exits, signals) are traced. */
+static __always_inline bool process_traced(u32 tgid)
+{
+	if (system_wide)
+		return tgid != tracer_tgid;
+	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
+	return st && *st == TASK_TRACED;
+}
+
 static __always_inline bool wanted(long nr)
 {
 	if (!filter_syscalls)
@@ -794,12 +803,7 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	bpf_map_delete_elem(&recs, &tid);
 
 	/* Tell user space that a traced thread ended, with its status. */
-	bool traced = system_wide ? tgid != tracer_tgid : false;
-	if (!system_wide) {
-		u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
-		traced = st && *st == TASK_TRACED;
-	}
-	if (traced && proc_events && !failed_only) {
+	if (proc_events && !failed_only && process_traced(tgid)) {
 		struct event_hdr h = {};
 		u64 now = bpf_ktime_get_ns();
 		fill_hdr(&h, (u64)tgid << 32 | tid, -1, now, now);
@@ -825,6 +829,19 @@ struct sig_record {
  */
 #define TRACE_SIGNAL_IGNORED 1
 
+/* send_signal sends a signal record, with its siginfo when has_info. */
+static __always_inline int send_signal(struct sig_record *r, bool has_info)
+{
+	r->hdr.flags = EV_SIGNAL;
+	r->hdr.nitems = has_info ? 1 : 0;
+	r->hdr.items[0].arg = 0;
+	r->hdr.items[0].kind = ITEM_BUF_OUT;
+	r->hdr.items[0].len = SIGINFO_SIZE;
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), wake_flags()) != 0)
+		count_lost();
+	return 0;
+}
+
 SEC("raw_tracepoint/signal_generate")
 int signal_generate(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -833,20 +850,13 @@ int signal_generate(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *task = (struct task_struct *)ctx->args[2];
 	u32 tid = BPF_CORE_READ(task, pid);
 	u32 tgid = BPF_CORE_READ(task, tgid);
-	if (system_wide) {
-		if (tgid == tracer_tgid)
-			return 0;
-	} else {
-		u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
-		if (!st || *st != TASK_TRACED)
-			return 0;
-	}
+	if (!process_traced(tgid))
+		return 0;
 	struct sig_record sr = {};
 	struct sig_record *r = &sr;
 	u64 now = bpf_ktime_get_ns();
 	int sig = (int)ctx->args[0];
 	fill_hdr(&r->hdr, (u64)tgid << 32 | tid, sig, now, now);
-	r->hdr.flags = EV_SIGNAL;
 	u64 info = ctx->args[1];
 	if (info > 1) {
 		if (bpf_probe_read_kernel(r->info, SIGINFO_SIZE, (void *)info) != 0)
@@ -859,12 +869,7 @@ int signal_generate(struct bpf_raw_tracepoint_args *ctx)
 		w[4] = bpf_get_current_pid_tgid() >> 32;
 		w[5] = (u32)bpf_get_current_uid_gid();
 	}
-	r->hdr.nitems = 1;
-	r->hdr.items[0].kind = ITEM_BUF_OUT;
-	r->hdr.items[0].len = SIGINFO_SIZE;
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), wake_flags()) != 0)
-		count_lost();
-	return 0;
+	return send_signal(r, true);
 }
 
 SEC("raw_tracepoint/signal_deliver")
@@ -874,26 +879,12 @@ int signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 	u32 tgid = id >> 32;
 	if (failed_only || !proc_events)
 		return 0;
-	if (system_wide) {
-		if (tgid == tracer_tgid)
-			return 0;
-	} else {
-		u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
-		if (!st || *st != TASK_TRACED)
-			return 0;
-	}
+	if (!process_traced(tgid))
+		return 0;
 	struct sig_record sr = {};
 	struct sig_record *r = &sr;
 	u64 now = bpf_ktime_get_ns();
 	fill_hdr(&r->hdr, id, (long)ctx->args[0], now, now);
-	r->hdr.flags = EV_SIGNAL;
-	if (bpf_probe_read_kernel(r->info, SIGINFO_SIZE, (void *)ctx->args[1]) == 0) {
-		r->hdr.nitems = 1;
-		r->hdr.items[0].arg = 0;
-		r->hdr.items[0].kind = ITEM_BUF_OUT;
-		r->hdr.items[0].len = SIGINFO_SIZE;
-	}
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), wake_flags()) != 0)
-		count_lost();
-	return 0;
+	bool has_info = bpf_probe_read_kernel(r->info, SIGINFO_SIZE, (void *)ctx->args[1]) == 0;
+	return send_signal(r, has_info);
 }

@@ -56,13 +56,9 @@ func pipelineOf(t *starlark.Thread) *Pipeline {
 
 // hex(ev) is one row of the hex format.
 func hexBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	// Called once per event: no reflective argument unpacking.
-	var ev *Event
-	if len(args) == 1 && len(kwargs) == 0 {
-		ev, _ = args[0].(*Event)
-	}
-	if ev == nil {
-		return nil, argError(b, args, kwargs, "an event")
+	ev, err := eventArg(b, args, kwargs)
+	if err != nil {
+		return nil, err
 	}
 	p := pipelineOf(t)
 	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex)
@@ -87,6 +83,17 @@ func hexTitleBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	}
 	p := pipelineOf(t)
 	return starlark.String(format.HexTitle(p.opts.Argv, p.opts.Hex)), nil
+}
+
+// eventArg is the one event argument of a per-event builtin, read without
+// reflective unpacking: these builtins run for every event.
+func eventArg(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (*Event, error) {
+	if len(args) == 1 && len(kwargs) == 0 {
+		if ev, ok := args[0].(*Event); ok {
+			return ev, nil
+		}
+	}
+	return nil, argError(b, args, kwargs, "an event")
 }
 
 // argError is the error of a builtin that takes exactly one argument, want.

@@ -13,12 +13,9 @@ func init() {
 // write_hex(ev) writes ev's hex row to the trace output and returns None:
 // hex(ev) without making a string, for the stock format's hot path.
 func writeHexBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var ev *Event
-	if len(args) == 1 && len(kwargs) == 0 {
-		ev, _ = args[0].(*Event)
-	}
-	if ev == nil {
-		return nil, argError(b, args, kwargs, "an event")
+	ev, err := eventArg(b, args, kwargs)
+	if err != nil {
+		return nil, err
 	}
 	p := pipelineOf(t)
 	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex)

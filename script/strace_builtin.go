@@ -30,12 +30,9 @@ func straceOf(t *starlark.Thread, p *Pipeline) *format.Strace {
 // write_strace(ev) prints what strace(ev) returns, without making a string:
 // what stdlib/strace.star does for every event.
 func writeStraceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var ev *Event
-	if len(args) == 1 && len(kwargs) == 0 {
-		ev, _ = args[0].(*Event)
-	}
-	if ev == nil {
-		return nil, argError(b, args, kwargs, "an event")
+	ev, err := eventArg(b, args, kwargs)
+	if err != nil {
+		return nil, err
 	}
 	p := pipelineOf(t)
 	p.line = straceOf(t, p).Append(p.line[:0], ev.ev)
@@ -51,12 +48,9 @@ func writeStraceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.T
 // None when -z/-Z filter it out. It remembers what strace's output depends
 // on across events (the last thread printed, fd paths), per script thread.
 func straceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var ev *Event
-	if len(args) == 1 && len(kwargs) == 0 {
-		ev, _ = args[0].(*Event)
-	}
-	if ev == nil {
-		return nil, argError(b, args, kwargs, "an event")
+	ev, err := eventArg(b, args, kwargs)
+	if err != nil {
+		return nil, err
 	}
 	p := pipelineOf(t)
 	p.line = straceOf(t, p).Append(p.line[:0], ev.ev)
