@@ -33,6 +33,8 @@ type variant struct {
 }
 
 var variants = []variant{
+	// The floor: programs attached that return at once.
+	{"floor", []string{"--calibrate", "-o", "{out}"}},
 	{"hex", []string{"-o", "{out}"}},
 	{"strace", []string{"-l", "strace", "-o", "{out}"}},
 	{"count.star", []string{"-s", "{testdata}/count.star", "-o", "{out}"}},

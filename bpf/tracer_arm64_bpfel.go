@@ -81,6 +81,7 @@ const (
 	TracerProgSysEnter         = "sys_enter"
 	TracerProgSysExit          = "sys_exit"
 	TracerVarBufMax            = "buf_max"
+	TracerVarCalibrate         = "calibrate"
 	TracerVarExecveNr          = "execve_nr"
 	TracerVarExecveatNr        = "execveat_nr"
 	TracerVarFailedOnly        = "failed_only"
@@ -160,6 +161,7 @@ type TracerMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerVariableSpecs struct {
 	BufMax         *ebpf.VariableSpec `ebpf:"buf_max"`
+	Calibrate      *ebpf.VariableSpec `ebpf:"calibrate"`
 	ExecveNr       *ebpf.VariableSpec `ebpf:"execve_nr"`
 	ExecveatNr     *ebpf.VariableSpec `ebpf:"execveat_nr"`
 	FailedOnly     *ebpf.VariableSpec `ebpf:"failed_only"`
@@ -218,6 +220,7 @@ func (m *TracerMaps) Close() error {
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerVariables struct {
 	BufMax         *ebpf.Variable `ebpf:"buf_max"`
+	Calibrate      *ebpf.Variable `ebpf:"calibrate"`
 	ExecveNr       *ebpf.Variable `ebpf:"execve_nr"`
 	ExecveatNr     *ebpf.Variable `ebpf:"execveat_nr"`
 	FailedOnly     *ebpf.Variable `ebpf:"failed_only"`

@@ -50,6 +50,10 @@ type Config struct {
 
 	Table *syscalls.Table // nil means syscalls.Native()
 	Debug io.Writer       // verifier log and attach details; nil for none
+
+	// Calibrate attaches syscall programs that return at once: nothing is
+	// traced, and the run measures what the tracepoints alone cost.
+	Calibrate bool
 }
 
 // Handler receives the events of a session, in order per thread, from a
@@ -183,6 +187,7 @@ func (s *Session) load() error {
 	tab := s.cfg.Table
 	consts := map[string]any{
 		"tracer_tgid":     uint32(os.Getpid()),
+		"calibrate":       b2u(s.cfg.Calibrate),
 		"system_wide":     b2u(len(s.cfg.Command) == 0 && len(s.pids) == 0),
 		"follow_fork":     b2u(s.cfg.FollowForks),
 		"failed_only":     b2u(s.cfg.FailedOnly),

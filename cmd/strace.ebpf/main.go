@@ -53,6 +53,7 @@ type options struct {
 	pids      []string
 	scripts   []string
 	debug     bool
+	calibrate bool
 	help      bool
 	args      []string
 	rec       recordOptions // -i, -w, --trace-h: record.go
@@ -84,6 +85,8 @@ func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated); Ctrl-C detaches")
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this Starlark `file` (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
+	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
+	fs.MarkHidden("calibrate")
 	addRecordFlags(fs, &o.rec)
 	addStraceFlags(fs, &o.strace)
 	addScriptFlags(fs, &o.script)
@@ -218,6 +221,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		return 2, err
 	}
 	o.script.apply(&o, pipe, &cfg, stderr)
+	cfg.Calibrate = o.calibrate
 	if o.debug {
 		cfg.Debug = stderr
 	}
