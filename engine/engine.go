@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 	"golang.org/x/sys/unix"
@@ -208,7 +209,32 @@ func (s *Session) load() error {
 	}
 	spec.Maps[bpf.TracerMapEvents].MaxEntries = uint32(s.cfg.RingSize)
 
-	opts := &ebpf.CollectionOptions{}
+	// The two slow, independent parts of loading overlap: the kernel
+	// allocates the ring buffer while this process parses the kernel's BTF
+	// for the CO-RE relocations.
+	type created struct {
+		m   *ebpf.Map
+		err error
+	}
+	ringc := make(chan created, 1)
+	go func() {
+		m, err := ebpf.NewMap(spec.Maps[bpf.TracerMapEvents])
+		ringc <- created{m, err}
+	}()
+	kernelTypes, btfErr := btf.LoadKernelSpec()
+	ring := <-ringc
+	if ring.err != nil {
+		return fmt.Errorf("creating the ring buffer (%d bytes): %w", s.cfg.RingSize, ring.err)
+	}
+	defer ring.m.Close() // the collection holds its own copy
+	if btfErr != nil {
+		return fmt.Errorf("loading kernel BTF: %w", btfErr)
+	}
+
+	opts := &ebpf.CollectionOptions{
+		Programs:        ebpf.ProgramOptions{KernelTypes: kernelTypes},
+		MapReplacements: map[string]*ebpf.Map{bpf.TracerMapEvents: ring.m},
+	}
 	if s.cfg.Debug != nil {
 		opts.Programs.LogLevel = ebpf.LogLevelStats
 	}
