@@ -206,7 +206,12 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 	"tid":  func(e *Event) starlark.Value { return starlark.MakeInt(int(e.ev.TID)) },
 	"comm": func(e *Event) starlark.Value { return starlark.String(e.ev.Comm) },
 	"nr":   func(e *Event) starlark.Value { return starlark.MakeInt(int(e.ev.Nr)) },
-	"name": func(e *Event) starlark.Value { return starlark.String(e.name()) },
+	"name": func(e *Event) starlark.Value {
+		if e.p != nil && e.ev.Kind == event.Syscall && e.tab == e.p.opts.Table {
+			return e.p.syscallName(e.ev.Nr)
+		}
+		return starlark.String(e.name())
+	},
 	"args": func(e *Event) starlark.Value {
 		n := e.nargs()
 		t := make(starlark.Tuple, n)

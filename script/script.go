@@ -89,6 +89,24 @@ type Pipeline struct {
 	done     bool
 
 	straceOpts format.StraceOptions // strace(ev) and ev.strace() (strace_builtin.go)
+
+	names []starlark.Value // syscall names as Starlark values, by number: ev.name allocates nothing
+}
+
+// syscallName is the name of syscall nr as a Starlark value, made once.
+func (p *Pipeline) syscallName(nr int32) starlark.Value {
+	if p.names == nil {
+		p.names = make([]starlark.Value, p.opts.Table.MaxNr()+1)
+	}
+	if nr < 0 || int(nr) >= len(p.names) {
+		return starlark.String(p.opts.Table.Name(int(nr)))
+	}
+	v := p.names[nr]
+	if v == nil {
+		v = starlark.String(p.opts.Table.Name(int(nr)))
+		p.names[nr] = v
+	}
+	return v
 }
 
 // stageCancel cancels the call running in one stage.
