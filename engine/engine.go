@@ -52,6 +52,11 @@ type Config struct {
 	Table *syscalls.Table // nil means syscalls.Native()
 	Debug io.Writer       // verifier log and attach details; nil for none
 
+	// Start is the trace's time zero, the instant event times count from,
+	// so that a caller that prints wall-clock times (or records them) agrees
+	// with the events; the zero value means when Run starts.
+	Start time.Time
+
 	// Calibrate attaches syscall programs that return at once: nothing is
 	// traced, and the run measures what the tracepoints alone cost.
 	Calibrate bool
@@ -370,6 +375,11 @@ func (s *Session) Lost() (uint64, error) {
 func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	defer s.Close()
 	s.start = monotonicNow()
+	if !s.cfg.Start.IsZero() {
+		if since := time.Since(s.cfg.Start); since > 0 && uint64(since) < s.start {
+			s.start -= uint64(since)
+		}
+	}
 
 	// What ends the session besides ctx.
 	ended := make(chan struct{})

@@ -83,7 +83,7 @@ func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,...; 'help' or 'list' for more)")
 	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone")
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated); Ctrl-C detaches")
-	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this Starlark `file` (repeatable: a pipeline)")
+	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
 	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
 	fs.MarkHidden("calibrate")
@@ -222,6 +222,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	o.script.apply(&o, pipe, &cfg, stderr)
 	cfg.Calibrate = o.calibrate
+	// Event times count from the instant the formats and the recording
+	// header take as the trace's start, so wall-clock times agree.
+	cfg.Start = o.rec.startTime()
 	if o.debug {
 		cfg.Debug = stderr
 	}
