@@ -91,7 +91,14 @@ type Pipeline struct {
 	straceOpts format.StraceOptions // strace(ev) and ev.strace() (strace_builtin.go)
 
 	names []starlark.Value // syscall names as Starlark values, by number: ev.name allocates nothing
+
+	sink func(*event.Event) error // receives the events every stage keeps; see SetSink
 }
+
+// SetSink makes the events that every stage keeps (each on_syscall returned
+// True, or the stage has none) go to fn, a native format, instead of ending
+// the pipeline unprinted. Call it before Start.
+func (p *Pipeline) SetSink(fn func(*event.Event) error) { p.sink = fn }
 
 // syscallName is the name of syscall nr as a Starlark value, made once.
 func (p *Pipeline) syscallName(nr int32) starlark.Value {
@@ -410,6 +417,9 @@ func (p *Pipeline) Event(raw *event.Event) error {
 		case drop:
 			return nil
 		}
+	}
+	if p.sink != nil {
+		return p.sink(raw)
 	}
 	return nil
 }

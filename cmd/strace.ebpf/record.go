@@ -5,9 +5,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -156,30 +153,24 @@ func newNative(o *options, c sinkConfig) (sink, error) {
 	return nil, fmt.Errorf("choosing format: no writer for %q", c.format)
 }
 
-// scriptedSink runs the -X and -s stages in front of a native format. The
-// pipeline gets a last stage that returns a per-run random token for every
-// event the stages before it keep; the pipeline's output goes through a
-// keepWriter that takes the token out and marks the event kept. A stage
+// scriptedSink runs the -X and -s stages in front of a native format: the
+// syscalls every stage keeps go on to it (script.Pipeline.SetSink). A stage
 // that drops an event or prints its own line (a string return) ends the
-// pipeline before the token, as with the stock formats. What the scripts
-// print goes to the native format's text stream (-l json), else to stderr.
+// pipeline for that event, as with the stock formats. Other events (exits,
+// signals, lost counts) reach the native format whatever the scripts do.
+// What the scripts print goes to the native format's text stream (-l json),
+// else to stderr.
 type scriptedSink struct {
 	pipe *script.Pipeline
-	keep *keepWriter
 	next sink
 }
 
 func newScripted(o *options, c sinkConfig, next sink) (sink, error) {
-	var tok [12]byte
-	if _, err := rand.Read(tok[:]); err != nil {
-		return nil, fmt.Errorf("starting scripts: %w", err)
-	}
 	text := c.stderr
 	if j, ok := next.(*jsonSink); ok {
 		text = j.w
 	}
-	k := &keepWriter{token: "strace.ebpf-keep-" + hex.EncodeToString(tok[:]), out: text}
-	pipe := script.NewPipeline(k, c.script)
+	pipe := script.NewPipeline(text, c.script)
 	if o.failed {
 		if err := pipe.AddStdlib("failed.star"); err != nil {
 			return nil, err
@@ -190,11 +181,17 @@ func newScripted(o *options, c sinkConfig, next sink) (sink, error) {
 			return nil, err
 		}
 	}
-	src := fmt.Sprintf("def on_syscall(ev):\n    return %q\n", k.token)
-	if err := pipe.AddSource("-l "+c.format, []byte(src)); err != nil {
-		return nil, err
-	}
-	return &scriptedSink{pipe: pipe, keep: k, next: next}, nil
+	pipe.SetSink(func(ev *event.Event) error {
+		if ev.Kind != event.Syscall {
+			return nil // passed on by Event below
+		}
+		// Scripts' output first, then the format's record of the event.
+		if err := pipe.Flush(); err != nil {
+			return err
+		}
+		return next.Event(ev)
+	})
+	return &scriptedSink{pipe: pipe, next: next}, nil
 }
 
 func (s *scriptedSink) Start() error {
@@ -205,14 +202,14 @@ func (s *scriptedSink) Start() error {
 }
 
 func (s *scriptedSink) Event(ev *event.Event) error {
-	s.keep.kept = false
 	if err := s.pipe.Event(ev); err != nil {
 		return err
 	}
-	if err := s.pipe.Flush(); err != nil {
-		return err
-	}
-	if s.keep.kept || ev.Kind != event.Syscall {
+	if ev.Kind != event.Syscall {
+		// Scripts' output first, then the format's record of the event.
+		if err := s.pipe.Flush(); err != nil {
+			return err
+		}
 		return s.next.Event(ev)
 	}
 	return nil
@@ -222,51 +219,12 @@ func (s *scriptedSink) Idle() error { return errors.Join(s.pipe.Idle(), s.next.I
 
 func (s *scriptedSink) Finish() error {
 	err := s.pipe.Finish()
-	s.keep.flush()
 	return errors.Join(err, s.next.Finish())
 }
 
 func (s *scriptedSink) Flush() error {
 	err := s.pipe.Flush()
-	s.keep.flush()
 	return errors.Join(err, s.next.Flush())
-}
-
-// keepWriter passes the pipeline's output on line by line, except the keep
-// token, which it records.
-type keepWriter struct {
-	token string
-	out   io.Writer
-	kept  bool
-	line  []byte // an unfinished line
-}
-
-func (k *keepWriter) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		if i < 0 {
-			k.line = append(k.line, p...)
-			break
-		}
-		k.line = append(k.line, p[:i+1]...)
-		p = p[i+1:]
-		if len(k.line) == len(k.token)+1 && string(k.line[:len(k.token)]) == k.token {
-			k.kept = true
-		} else if _, err := k.out.Write(k.line); err != nil {
-			return 0, err
-		}
-		k.line = k.line[:0]
-	}
-	return n, nil
-}
-
-// flush writes an unfinished last line.
-func (k *keepWriter) flush() {
-	if len(k.line) > 0 {
-		k.out.Write(k.line)
-		k.line = k.line[:0]
-	}
 }
 
 // writeTraceH writes trace.h into the current directory when it is
