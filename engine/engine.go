@@ -448,11 +448,10 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		stopping = true
 		s.detach()
 		s.reader.Flush()
-		t := time.Now()
+		s.drainStart = time.Now()
 		s.debugf("stopping: draining the ring buffer (%d bytes queued)", s.reader.AvailableBytes())
-		s.drainStart = t
 	}
-	ended_ := func() bool {
+	over := func() bool {
 		select {
 		case <-ended:
 			return true
@@ -473,7 +472,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 			}
 			if sinceCheck++; sinceCheck == checkEvery {
 				sinceCheck = 0
-				if !stopping && ended_() {
+				if !stopping && over() {
 					stop()
 				}
 			}
@@ -507,12 +506,12 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 			return s.finish(res, err)
 		}
 		if !stopping {
-			if ended_() {
+			if over() {
 				stop()
 				continue
 			}
-			s.waitEnd(ended, ctx, poll)
-			if ended_() {
+			waitEnd(ctx, ended, poll)
+			if over() {
 				stop()
 				continue
 			}
@@ -523,7 +522,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 
 // waitEnd sleeps until the next poll of the ring, or less when the session
 // ends meanwhile: the end of a short command is seen at once.
-func (s *Session) waitEnd(ended <-chan struct{}, ctx context.Context, poll time.Duration) {
+func waitEnd(ctx context.Context, ended <-chan struct{}, poll time.Duration) {
 	t := time.NewTimer(poll)
 	defer t.Stop()
 	select {
