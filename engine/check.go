@@ -53,11 +53,14 @@ func effectiveCaps() (uint64, error) {
 	return 0, errors.New("no CapEff in /proc/self/status")
 }
 
+// kernelBTF is where the kernel exposes its BTF (a variable for tests).
+var kernelBTF = "/sys/kernel/btf/vmlinux"
+
 // CheckKernel reports whether the running kernel has what the tracer needs:
 // BTF for CO-RE and the BPF ring buffer.
 func CheckKernel() error {
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		return fmt.Errorf("checking kernel: no BTF at /sys/kernel/btf/vmlinux (needs CONFIG_DEBUG_INFO_BTF): %w", ErrNotSupported)
+	if _, err := os.Stat(kernelBTF); err != nil {
+		return fmt.Errorf("checking kernel: no BTF at %s (needs CONFIG_DEBUG_INFO_BTF): %w", kernelBTF, ErrNotSupported)
 	}
 	if err := features.HaveMapType(ebpf.RingBuf); err != nil {
 		if errors.Is(err, ebpf.ErrNotSupported) {
