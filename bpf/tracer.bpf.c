@@ -34,6 +34,12 @@ enum cap_kind {
 	CAP_SOCKADDR = 8,   /* sockaddr sized by *(int *)args[size_arg], in and out */
 	CAP_SIGMASK = 9,    /* rt_sigreturn: the signal mask in the frame on the stack */
 	CAP_DIRENTS = 10,   /* getdents: the number of entries, at exit */
+	CAP_ARRAY_INOUT = 11, /* poll: args[size_arg] elements of size bytes, at enter and at exit */
+	CAP_ARRAY_OUT = 12,   /* epoll_wait: as many elements of size bytes as the return value, at exit */
+	CAP_IOV_IN = 13,      /* writev: iovec array (args[size_arg] long) and its buffers' start, at enter */
+	CAP_IOV_OUT = 14,     /* readv: the same at exit, buffers up to the return value */
+	CAP_IOCTL = 15,       /* ioctl's argument: size and moment from ioctl_caps[args[size_arg]] */
+	CAP_STRUCT_INOUT = 16, /* fixed-size struct, at enter and at exit on success (ppoll's timeout) */
 };
 
 /* Item kinds in records (mirrored in internal/event: Str, BufIn, BufOut, StrTrunc). */
@@ -69,6 +75,8 @@ enum ev_flags {
 #define COUNT_MAX 1024 /* envp entries counted */
 #define SOCKADDR_MAX 128
 #define SIGINFO_SIZE 48
+#define ARRAY_MAX 32  /* elements of an array captured (strace shows 32 at the default --strsize) */
+#define IOCTL_AT_ENTER (1 << 16) /* ioctl_caps: the argument is read at enter */
 
 /* sc_desc.flags */
 enum sc_flags {
@@ -172,6 +180,13 @@ struct {
 	__type(key, u32);
 	__type(value, struct sc_desc);
 } sc_table SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, u32);   /* ioctl command */
+	__type(value, u32); /* bytes of its argument to read, | IOCTL_AT_ENTER */
+} ioctl_caps SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -473,6 +488,109 @@ __noinline int capture_dirents(struct record *rec, u32 off, u32 arg, u64 ptr, u6
 	return o + sizeof(count);
 }
 
+/*
+ * iov_elem reads the start of the buffer of the iovec at rec->data[io]
+ * (see capture_iov), at rec->hdr.args[2], up to buf_max bytes and to the
+ * rec->hdr.args[1] bytes left of the limit, and updates both. It returns 0
+ * to go on, 1 to stop. A global function of its own, so that the verifier
+ * checks it once instead of once per iteration and path of the loop.
+ */
+__noinline int iov_elem(struct record *rec, u32 io)
+{
+	if (!rec)
+		return 1;
+	u64 pos = rec->hdr.args[2];
+	u64 limit = rec->hdr.args[1];
+	u64 i = io;
+	asm volatile("%[i] &= 0x1fff" : [i] "+r"(i));
+	u64 base = *(u64 *)&rec->data[i];
+	u64 l = *(u64 *)&rec->data[i + 8];
+	if (l > limit)
+		l = limit;
+	limit -= l;
+	if (l > buf_max)
+		l = buf_max;
+	if (pos > DATA_MAX || l > STR_MAX || pos + l > DATA_MAX)
+		return 1;
+	if (l) {
+		u64 po = pos;
+		asm volatile("%[po] &= 0x1fff" : [po] "+r"(po));
+		if (bpf_probe_read_user(&rec->data[po], l & 0xfff, (const void *)base) != 0)
+			return 1;
+	}
+	*(u64 *)&rec->data[i] = l | (1ULL << 63);
+	rec->hdr.args[2] = pos + l;
+	rec->hdr.args[1] = limit;
+	return 0;
+}
+
+/*
+ * capture_iov reads an iovec array of cnt elements (iov_cnt) and then,
+ * back to back, the first bytes of each buffer: up to buf_max bytes, and in
+ * all up to limit bytes (a readv's return value), as one item. In the copy
+ * of the array, an iov_base whose buffer was read is replaced by the number
+ * of bytes read with bit 63 set, so the item describes itself.
+ */
+__noinline int capture_iov(struct record *rec, u32 off, u32 how, u64 ptr, u64 limit)
+{
+	u8 arg = how & 0xff;
+	u8 kind = (how >> 8) & 0xff;
+	u32 cnt = how >> 24; /* BPF functions take five arguments: the count rides in how */
+
+	if (!rec || !ptr)
+		return off;
+	u8 n = rec->hdr.nitems;
+	if (n >= MAX_ITEMS || off > DATA_MAX - STR_MAX)
+		return off;
+	if (cnt > ARRAY_MAX)
+		cnt = ARRAY_MAX;
+	if (cnt == 0)
+		return off;
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u32 alen = cnt * 16;
+	if (bpf_probe_read_user(&rec->data[o], alen & 0x3ff, (const void *)ptr) != 0)
+		return off;
+	/* The loop's state lives in the record, not in registers the verifier
+	 * would follow through every iteration. */
+	rec->hdr.args[1] = limit;
+	rec->hdr.args[2] = o + alen;
+	for (u32 i = 0; i < ARRAY_MAX; i++) {
+		if (i >= cnt || iov_elem(rec, o + 16 * i))
+			break;
+	}
+	u64 pos = rec->hdr.args[2];
+	if (pos < o || pos > DATA_MAX)
+		return off;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].len = pos - o;
+	rec->hdr.nitems = n + 1;
+	return pos;
+}
+
+/* iov_cnt is how(...)'s flags for capture_iov: the element count, cut at ARRAY_MAX. */
+static __always_inline u32 iov_cnt(u64 cnt)
+{
+	return (cnt > ARRAY_MAX ? ARRAY_MAX : cnt) << 24;
+}
+
+/* array_len is the byte size of cnt elements of size bytes, cut at ARRAY_MAX elements. */
+static __always_inline u64 array_len(u64 cnt, u16 size)
+{
+	if (cnt > ARRAY_MAX)
+		cnt = ARRAY_MAX;
+	return cnt * size;
+}
+
+/* ioctl_cap says how much of an ioctl's argument to read, and when. */
+static __always_inline u32 ioctl_cap(u64 cmd)
+{
+	u32 key = (u32)cmd;
+	u32 *v = bpf_map_lookup_elem(&ioctl_caps, &key);
+	return v ? *v : 0;
+}
+
 /* read_len reads the int a socklen_t pointer points to, 0 on failure. */
 static __always_inline u64 read_len(u64 ptr)
 {
@@ -563,16 +681,32 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		} else if (k == CAP_SIGMASK)
 			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 					   sigframe_mask((struct pt_regs *)regs), 8);
-		else if (k == CAP_STRUCT_IN)
+		else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
 			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 					   p->args[i], d->cap[i].size);
+		else if (k == CAP_ARRAY_INOUT) {
+			u8 sa = d->cap[i].size_arg;
+			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
+					   array_len(p->args[sa < 6 ? sa : 0], d->cap[i].size));
+		} else if (k == CAP_IOV_IN) {
+			u8 sa = d->cap[i].size_arg;
+			next = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
+					   p->args[i], ~0ULL);
+		} else if (k == CAP_IOCTL) {
+			u8 sa = d->cap[i].size_arg;
+			u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);
+			if (c & IOCTL_AT_ENTER)
+				next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
+						   c & 0xffff);
+		}
 		/*
 		 * A page not faulted in yet (fresh after fork or exec) can't
 		 * be read here; the syscall itself faults it in, so try again
 		 * at exit. Failure is no new item (an empty string is one).
 		 */
 		if (rec->hdr.nitems == items && p->args[i] &&
-		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN))
+		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT ||
+		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN))
 			retry |= 1 << i;
 		items = rec->hdr.nitems;
 		off = next;
@@ -608,9 +742,18 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 				u8 sa = d->cap[i].size_arg;
 				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i],
 						  p->args[sa < 6 ? sa : 0]);
-			} else if (k == CAP_STRUCT_IN)
+			} else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
 				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
 						  d->cap[i].size);
+			else if (k == CAP_ARRAY_INOUT) {
+				u8 sa = d->cap[i].size_arg;
+				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
+						  array_len(p->args[sa < 6 ? sa : 0], d->cap[i].size));
+			} else if (k == CAP_IOV_IN) {
+				u8 sa = d->cap[i].size_arg;
+				off = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
+						  p->args[i], ~0ULL);
+			}
 		}
 	}
 	if (d && (d->flags & SC_HAS_EXIT_CAP) && !is_error(ret)) {
@@ -626,9 +769,27 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
 			} else if (k == CAP_DIRENTS && ret >= 0)
 				off = capture_dirents(rec, off, i, p->args[i], ret);
-			else if (k == CAP_STRUCT_OUT)
+			else if (k == CAP_STRUCT_OUT || k == CAP_STRUCT_INOUT)
 				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE),
 						  p->args[i], d->cap[i].size);
+			else if (k == CAP_ARRAY_INOUT && ret > 0) {
+				u8 sa = d->cap[i].size_arg;
+				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
+						  array_len(p->args[sa < 6 ? sa : 0], d->cap[i].size));
+			} else if (k == CAP_ARRAY_OUT && ret > 0)
+				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
+						  array_len(ret, d->cap[i].size));
+			else if (k == CAP_IOV_OUT) {
+				u8 sa = d->cap[i].size_arg;
+				off = capture_iov(rec, off, how(i, ITEM_BUF_OUT, iov_cnt(p->args[sa < 6 ? sa : 0])),
+						  p->args[i], ret);
+			} else if (k == CAP_IOCTL) {
+				u8 sa = d->cap[i].size_arg;
+				u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);
+				if (c && !(c & IOCTL_AT_ENTER))
+					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
+							  c & 0xffff);
+			}
 			else if (k == CAP_SOCKADDR) {
 				u8 sa = d->cap[i].size_arg;
 				u64 lp = p->args[sa < 6 ? sa : 0];

@@ -67,6 +67,7 @@ type TracerScDesc struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	TracerMapEvents            = "events"
+	TracerMapIoctlCaps         = "ioctl_caps"
 	TracerMapLost              = "lost"
 	TracerMapPendings          = "pendings"
 	TracerMapRecs              = "recs"
@@ -146,14 +147,15 @@ type TracerProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerMapSpecs struct {
-	Events   *ebpf.MapSpec `ebpf:"events"`
-	Lost     *ebpf.MapSpec `ebpf:"lost"`
-	Pendings *ebpf.MapSpec `ebpf:"pendings"`
-	Recs     *ebpf.MapSpec `ebpf:"recs"`
-	ScFilter *ebpf.MapSpec `ebpf:"sc_filter"`
-	ScTable  *ebpf.MapSpec `ebpf:"sc_table"`
-	Scratch  *ebpf.MapSpec `ebpf:"scratch"`
-	Tasks    *ebpf.MapSpec `ebpf:"tasks"`
+	Events    *ebpf.MapSpec `ebpf:"events"`
+	IoctlCaps *ebpf.MapSpec `ebpf:"ioctl_caps"`
+	Lost      *ebpf.MapSpec `ebpf:"lost"`
+	Pendings  *ebpf.MapSpec `ebpf:"pendings"`
+	Recs      *ebpf.MapSpec `ebpf:"recs"`
+	ScFilter  *ebpf.MapSpec `ebpf:"sc_filter"`
+	ScTable   *ebpf.MapSpec `ebpf:"sc_table"`
+	Scratch   *ebpf.MapSpec `ebpf:"scratch"`
+	Tasks     *ebpf.MapSpec `ebpf:"tasks"`
 }
 
 // TracerVariableSpecs contains global variables before they are loaded into the kernel.
@@ -192,19 +194,21 @@ func (o *TracerObjects) Close() error {
 //
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerMaps struct {
-	Events   *ebpf.Map `ebpf:"events"`
-	Lost     *ebpf.Map `ebpf:"lost"`
-	Pendings *ebpf.Map `ebpf:"pendings"`
-	Recs     *ebpf.Map `ebpf:"recs"`
-	ScFilter *ebpf.Map `ebpf:"sc_filter"`
-	ScTable  *ebpf.Map `ebpf:"sc_table"`
-	Scratch  *ebpf.Map `ebpf:"scratch"`
-	Tasks    *ebpf.Map `ebpf:"tasks"`
+	Events    *ebpf.Map `ebpf:"events"`
+	IoctlCaps *ebpf.Map `ebpf:"ioctl_caps"`
+	Lost      *ebpf.Map `ebpf:"lost"`
+	Pendings  *ebpf.Map `ebpf:"pendings"`
+	Recs      *ebpf.Map `ebpf:"recs"`
+	ScFilter  *ebpf.Map `ebpf:"sc_filter"`
+	ScTable   *ebpf.Map `ebpf:"sc_table"`
+	Scratch   *ebpf.Map `ebpf:"scratch"`
+	Tasks     *ebpf.Map `ebpf:"tasks"`
 }
 
 func (m *TracerMaps) Close() error {
 	return _TracerClose(
 		m.Events,
+		m.IoctlCaps,
 		m.Lost,
 		m.Pendings,
 		m.Recs,

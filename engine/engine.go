@@ -269,6 +269,15 @@ func (s *Session) load() error {
 			return fmt.Errorf("writing syscall table entry %s: %w", sc.Name, err)
 		}
 	}
+	for _, c := range ioctlCaps {
+		v := uint32(c.size)
+		if c.enter {
+			v |= ioctlAtEnter
+		}
+		if err := s.objs.IoctlCaps.Put(c.cmd, v); err != nil {
+			return fmt.Errorf("writing ioctl capture table: %w", err)
+		}
+	}
 	for _, nr := range s.cfg.Syscalls {
 		if nr < 0 || nr >= maxKernelNr {
 			return fmt.Errorf("writing syscall filter: number %d out of range", nr)

@@ -17,6 +17,14 @@ const (
 	capSockaddr  = 8
 	capSigmask   = 9
 	capDirents   = 10
+	capArrayIn   = 11 // CAP_ARRAY_INOUT
+	capArrayOut  = 12
+	capIovIn     = 13
+	capIovOut    = 14
+	capIoctl     = 15
+	capStructIO  = 16 // CAP_STRUCT_INOUT
+
+	ioctlAtEnter = 1 << 16 // ioctl_caps: read the argument at enter
 
 	pathMax = 4096
 
@@ -103,7 +111,64 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			}
 			c.Kind, c.Size = capStructOut, a.Size
 			d.Flags |= scHasExitCap
+		case syscalls.StructInOut:
+			if !captureBuffers || a.Size == 0 {
+				continue
+			}
+			c.Kind, c.Size = capStructIO, a.Size
+			d.Flags |= scHasEnterCap | scHasExitCap
+		case syscalls.ArrayInOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg:
+			if !captureBuffers || a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
+				continue
+			}
+			c.SizeArg = uint8(a.SizeArg)
+			switch a.Kind {
+			case syscalls.ArrayInOut:
+				if a.Size == 0 {
+					continue
+				}
+				c.Kind, c.Size = capArrayIn, a.Size
+				d.Flags |= scHasEnterCap | scHasExitCap
+			case syscalls.IovIn:
+				c.Kind = capIovIn
+				d.Flags |= scHasEnterCap
+			case syscalls.IovOut:
+				c.Kind = capIovOut
+				d.Flags |= scHasExitCap
+			case syscalls.IoctlArg:
+				c.Kind = capIoctl
+				d.Flags |= scHasEnterCap | scHasExitCap
+			}
+		case syscalls.ArrayOut:
+			if !captureBuffers || a.Size == 0 {
+				continue
+			}
+			c.Kind, c.Size = capArrayOut, a.Size
+			d.Flags |= scHasExitCap
 		}
 	}
 	return d
+}
+
+// ioctlCap is an ioctl command whose argument the kernel side reads: size
+// bytes, at enter (the kernel reads it) or at exit on success (it writes it).
+type ioctlCap struct {
+	cmd   uint32
+	size  uint16
+	enter bool
+}
+
+// ioctlCaps are the commands the strace format decodes (same numbers on
+// amd64 and arm64).
+var ioctlCaps = []ioctlCap{
+	{0x5401, 36, false}, // TCGETS: struct termios
+	{0x5402, 36, true},  // TCSETS
+	{0x5403, 36, true},  // TCSETSW
+	{0x5404, 36, true},  // TCSETSF
+	{0x540f, 4, false},  // TIOCGPGRP: pid_t
+	{0x5410, 4, true},   // TIOCSPGRP
+	{0x5413, 8, false},  // TIOCGWINSZ: struct winsize
+	{0x5414, 8, true},   // TIOCSWINSZ
+	{0x541b, 4, false},  // FIONREAD: int
+	{0x5421, 4, true},   // FIONBIO: int
 }

@@ -54,6 +54,10 @@ func workloads() []workload {
 		}},
 		{"syscaller-basic", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "basic"} }},
 		{"syscaller-fork", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "fork"} }},
+		{"syscaller-poll", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "poll"} }},
+		{"syscaller-iov", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "iov"} }},
+		{"syscaller-ioctl", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl"} }},
+		{"syscaller-epoll", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "epoll"} }},
 		{"python", func(t *testing.T, dir string) []string {
 			py, err := exec.LookPath("python3")
 			if err != nil {
@@ -140,6 +144,7 @@ var (
 	ppidRE    = regexp.MustCompile(`^getppid\(\) = \d+$`)
 	inodeRE   = regexp.MustCompile(`(pipe|socket):\[\d+\]`)
 	sysinfoRE = regexp.MustCompile(`^sysinfo\(\{.*\}\) = 0$`)
+	leftRE    = regexp.MustCompile(`, left \{tv_sec=\d+, tv_nsec=\d+\}\)$`)
 	numberRE  = regexp.MustCompile(`\b\d+\b`)
 	// Lines that hold pids: process calls, their results, signals.
 	pidRE      = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|--- )|si_pid=|^<\.\.\. (clone|wait4)`)
@@ -201,6 +206,7 @@ func parse(t *testing.T, path string) map[string][]string {
 			l = timesRE.ReplaceAllString(l, "si_utime=T, si_stime=T")
 			l = portRE.ReplaceAllString(l, "htons(PORT)")
 			l = inodeRE.ReplaceAllString(l, "$1:[INODE]")
+			l = leftRE.ReplaceAllString(l, ", left {TIME})") // ppoll's time left
 			if sysinfoRE.MatchString(l) {
 				l = "sysinfo({...}) = 0" // uptime and free memory change
 			}

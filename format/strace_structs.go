@@ -54,29 +54,40 @@ func init() {
 		"struct sysinfo":     appendSysinfo,
 	}
 	specials = map[string]func(c *call){
-		"execve":      func(c *call) { c.execve(0) },
-		"execveat":    func(c *call) { c.execve(1) },
-		"clone":       (*call).clone,
-		"mmap":        (*call).mmap,
-		"open":        func(c *call) { c.open(0) },
-		"openat":      func(c *call) { c.open(1) },
-		"ioctl":       (*call).ioctl,
-		"fcntl":       (*call).fcntl,
-		"rseq":        (*call).rseq,
-		"getrandom":   (*call).getrandom,
-		"wait4":       (*call).wait4,
-		"arch_prctl":  (*call).archPrctl,
-		"futex":       (*call).futex,
-		"umask":       func(c *call) { c.addf(false, func(d []byte) []byte { return appendOctal(d, c.arg(0)) }) },
-		"getcwd":      (*call).getcwd,
-		"accept":      func(c *call) { c.sockaddrOut(true) },
-		"accept4":     func(c *call) { c.sockaddrOut(true) },
-		"getsockname": func(c *call) { c.sockaddrOut(false) },
-		"getpeername": func(c *call) { c.sockaddrOut(false) },
-		"recvfrom":    (*call).recvfrom,
-		"socket":      (*call).socket,
-		"socketpair":  (*call).socket,
-		"lseek":       (*call).lseek,
+		"execve":       func(c *call) { c.execve(0) },
+		"execveat":     func(c *call) { c.execve(1) },
+		"clone":        (*call).clone,
+		"mmap":         (*call).mmap,
+		"open":         func(c *call) { c.open(0) },
+		"openat":       func(c *call) { c.open(1) },
+		"ioctl":        (*call).ioctl,
+		"fcntl":        (*call).fcntl,
+		"rseq":         (*call).rseq,
+		"getrandom":    (*call).getrandom,
+		"wait4":        (*call).wait4,
+		"arch_prctl":   (*call).archPrctl,
+		"futex":        (*call).futex,
+		"umask":        func(c *call) { c.addf(false, func(d []byte) []byte { return appendOctal(d, c.arg(0)) }) },
+		"getcwd":       (*call).getcwd,
+		"accept":       func(c *call) { c.sockaddrOut(true) },
+		"accept4":      func(c *call) { c.sockaddrOut(true) },
+		"getsockname":  func(c *call) { c.sockaddrOut(false) },
+		"getpeername":  func(c *call) { c.sockaddrOut(false) },
+		"recvfrom":     (*call).recvfrom,
+		"socket":       (*call).socket,
+		"socketpair":   (*call).socket,
+		"lseek":        (*call).lseek,
+		"poll":         (*call).poll,
+		"ppoll":        (*call).poll,
+		"readv":        (*call).iov,
+		"writev":       (*call).iov,
+		"preadv":       (*call).iov,
+		"pwritev":      (*call).iov,
+		"preadv2":      (*call).iov,
+		"pwritev2":     (*call).iov,
+		"epoll_wait":   (*call).epollWait,
+		"epoll_pwait":  (*call).epollWait,
+		"epoll_pwait2": (*call).epollWait,
 		"rt_sigreturn": func(c *call) {
 			c.addf(false, func(d []byte) []byte {
 				if b, ok := c.data(0, event.BufIn); ok && len(b) >= 8 {
@@ -119,6 +130,8 @@ func init() {
 			return strconv.AppendInt(d, c.ev.Ret, 10)
 		},
 		"umask": func(c *call, d []byte) []byte { return appendOctal(d, uint64(c.ev.Ret)) },
+		"poll":  pollRet,
+		"ppoll": pollRet,
 	}
 }
 
@@ -470,34 +483,50 @@ func (c *call) ioctl() {
 	switch cmd {
 	case 0x5451, 0x5450: // FIOCLEX, FIONCLEX: no argument
 		return
-	case 0x5413: // TIOCGWINSZ
-		c.addf(true, func(d []byte) []byte {
-			b, ok := c.data(2, event.BufOut)
-			if c.failed() || !ok || len(b) < 8 {
-				return appendPtr(d, c.ev.Args[2])
-			}
-			d = append(d, "{ws_row="...)
-			d = strconv.AppendUint(d, uint64(le.Uint16(b)), 10)
-			d = append(d, ", ws_col="...)
-			d = strconv.AppendUint(d, uint64(le.Uint16(b[2:])), 10)
-			d = append(d, ", ws_xpixel="...)
-			d = strconv.AppendUint(d, uint64(le.Uint16(b[4:])), 10)
-			d = append(d, ", ws_ypixel="...)
-			d = strconv.AppendUint(d, uint64(le.Uint16(b[6:])), 10)
-			return append(d, '}')
-		})
+	case 0x5413, 0x5414: // TIOCGWINSZ, TIOCSWINSZ
+		c.ioctlArg(cmd == 0x5413, 8, appendWinsize)
 		return
-	case 0x5401: // TCGETS
-		c.addf(true, func(d []byte) []byte {
-			b, ok := c.data(2, event.BufOut)
-			if c.failed() || !ok || len(b) < 17 {
-				return appendPtr(d, c.ev.Args[2])
-			}
-			return appendTermios(d, b)
+	case 0x5401, 0x5402, 0x5403, 0x5404: // TCGETS, TCSETS, TCSETSW, TCSETSF
+		c.ioctlArg(cmd == 0x5401, 17, appendTermios)
+		return
+	case 0x540f, 0x5410, 0x541b, 0x5421: // TIOCGPGRP, TIOCSPGRP, FIONREAD, FIONBIO: an int
+		c.ioctlArg(cmd == 0x540f || cmd == 0x541b, 4, func(d, b []byte) []byte {
+			d = append(d, '[')
+			d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
+			return append(d, ']')
 		})
 		return
 	}
 	c.addf(true, func(d []byte) []byte { return appendPtr(d, c.ev.Args[2]) })
+}
+
+// ioctlArg prints ioctl's argument, captured at exit when the kernel
+// writes it (out), at enter when it reads it, with fn; the address when
+// it was not captured or the call failed.
+func (c *call) ioctlArg(out bool, size int, fn func(d, b []byte) []byte) {
+	c.addf(true, func(d []byte) []byte {
+		kind := event.BufIn
+		if out {
+			kind = event.BufOut
+		}
+		b, ok := c.data(2, kind)
+		if !ok || len(b) < size || out && c.failed() {
+			return appendPtr(d, c.ev.Args[2])
+		}
+		return fn(d, b)
+	})
+}
+
+func appendWinsize(d, b []byte) []byte {
+	d = append(d, "{ws_row="...)
+	d = strconv.AppendUint(d, uint64(le.Uint16(b)), 10)
+	d = append(d, ", ws_col="...)
+	d = strconv.AppendUint(d, uint64(le.Uint16(b[2:])), 10)
+	d = append(d, ", ws_xpixel="...)
+	d = strconv.AppendUint(d, uint64(le.Uint16(b[4:])), 10)
+	d = append(d, ", ws_ypixel="...)
+	d = strconv.AppendUint(d, uint64(le.Uint16(b[6:])), 10)
+	return append(d, '}')
 }
 
 // appendIoctlCode renders an ioctl number strace does not know by name:
@@ -524,7 +553,7 @@ func appendTermios(d []byte, b []byte) []byte {
 	d = append(d, "{c_iflag="...)
 	d = appendBitNames(d, iflag, termIflags)
 	d = append(d, ", c_oflag="...)
-	d = appendBitNames(d, oflag, termOflags)
+	d = appendOflag(d, oflag)
 	d = append(d, ", c_cflag="...)
 	d = appendCflag(d, cflag)
 	d = append(d, ", c_lflag="...)
@@ -539,7 +568,26 @@ type bitName struct {
 
 var termIflags = []bitName{{1, "IGNBRK"}, {2, "BRKINT"}, {4, "IGNPAR"}, {8, "PARMRK"}, {16, "INPCK"}, {32, "ISTRIP"}, {64, "INLCR"}, {128, "IGNCR"}, {256, "ICRNL"}, {512, "IUCLC"}, {1024, "IXON"}, {2048, "IXANY"}, {4096, "IXOFF"}, {8192, "IMAXBEL"}, {16384, "IUTF8"}}
 var termOflags = []bitName{{1, "OPOST"}, {2, "OLCUC"}, {4, "ONLCR"}, {8, "OCRNL"}, {16, "ONOCR"}, {32, "ONLRET"}, {64, "OFILL"}, {128, "OFDEL"}}
-var termLflags = []bitName{{1, "ISIG"}, {2, "ICANON"}, {4, "XCASE"}, {8, "ECHO"}, {16, "ECHOE"}, {32, "ECHOK"}, {64, "ECHONL"}, {128, "NOFLSH"}, {256, "TOSTOP"}, {512, "ECHOCTL"}, {1024, "ECHOPRT"}, {2048, "ECHOKE"}, {4096, "FLUSHO"}, {16384, "PENDIN"}, {32768, "IEXTEN"}, {65536, "EXTPROC"}}
+
+// termLflags are in strace's order (xlat/term_lflags.in), not by value.
+var termLflags = []bitName{{1, "ISIG"}, {2, "ICANON"}, {4, "XCASE"}, {8, "ECHO"}, {16, "ECHOE"}, {32, "ECHOK"}, {64, "ECHONL"}, {128, "NOFLSH"}, {32768, "IEXTEN"}, {512, "ECHOCTL"}, {1024, "ECHOPRT"}, {2048, "ECHOKE"}, {4096, "FLUSHO"}, {16384, "PENDIN"}, {256, "TOSTOP"}, {65536, "EXTPROC"}}
+
+// appendOflag prints c_oflag as strace: the delay fields by value
+// (NL0|CR0|TAB0|BS0|VT0|FF0), then the flags.
+func appendOflag(d []byte, v uint32) []byte {
+	for _, f := range []struct {
+		mask, shift uint32
+		name        string
+	}{{0x100, 8, "NL"}, {0x600, 9, "CR"}, {0x1800, 11, "TAB"}, {0x2000, 13, "BS"}, {0x4000, 14, "VT"}, {0x8000, 15, "FF"}} {
+		d = append(d, f.name...)
+		d = strconv.AppendUint(d, uint64(v&f.mask>>f.shift), 10)
+		d = append(d, '|')
+	}
+	if rest := v &^ 0xff00; rest != 0 {
+		return appendBitNames(d, rest, termOflags)
+	}
+	return d[:len(d)-1]
+}
 
 func appendBitNames(d []byte, v uint32, names []bitName) []byte {
 	first := true
@@ -961,9 +1009,12 @@ func appendEpollEvent(c *call, d, b []byte) []byte {
 	}
 	d = append(d, "{events="...)
 	d = appendBitNames(d, le.Uint32(b), epollEvents)
-	d = append(d, ", data="...)
-	d = appendHexNum(d, le.Uint64(b[off:]))
-	return append(d, '}')
+	data := le.Uint64(b[off:])
+	d = append(d, ", data={u32="...)
+	d = strconv.AppendUint(d, uint64(uint32(data)), 10)
+	d = append(d, ", u64="...)
+	d = strconv.AppendUint(d, data, 10)
+	return append(d, "}}"...)
 }
 
 // appendSockaddr renders a socket address as strace does.

@@ -19,11 +19,24 @@ import (
 // a python script with a loopback socket, then killing itself with
 // SIGUSR1; recorded on amd64 with -f) through the strace format.
 func TestStraceGolden(t *testing.T) {
+	testStraceGolden(t, "strace_events.jsonl", "strace.golden")
+}
+
+// TestStraceArraysGolden replays the poll, ppoll, readv, writev, preadv,
+// pwritev, ioctl (TCGETS, TIOCSWINSZ, TIOCGWINSZ), epoll_ctl and
+// epoll_wait calls of testdata/syscaller.c's poll, iov, ioctl and epoll
+// modes (recorded on amd64 with -w and -e trace=...): arrays captured at
+// enter and exit, iovec buffers, ioctl structs, failures.
+func TestStraceArraysGolden(t *testing.T) {
+	testStraceGolden(t, "strace_arrays.jsonl", "strace_arrays.golden")
+}
+
+func testStraceGolden(t *testing.T, events, goldenName string) {
 	tab, err := syscalls.ForArch("amd64")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join("testdata", "strace_events.jsonl"))
+	f, err := os.Open(filepath.Join("testdata", events))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +56,7 @@ func TestStraceGolden(t *testing.T) {
 			out.WriteByte('\n')
 		}
 	}
-	golden := filepath.Join("testdata", "strace.golden")
+	golden := filepath.Join("testdata", goldenName)
 	if *update {
 		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
 			t.Fatal(err)

@@ -43,9 +43,29 @@ const (
 	// StrArray is a NULL-terminated array of string pointers (execve's argv
 	// and envp). A kernel side that does not capture arrays treats it as Ptr.
 	StrArray
+	// ArrayInOut is an array of argument SizeArg elements of Size bytes,
+	// read by the kernel and written back (poll's pollfds): captured at
+	// enter and at exit.
+	ArrayInOut
+	// ArrayOut is an array of Size-byte elements the kernel fills, as many
+	// as the return value (epoll_wait's events): captured at exit.
+	ArrayOut
+	// IovIn is an iovec array of argument SizeArg elements whose buffers
+	// the kernel reads (writev): captured at enter with the start of each
+	// buffer.
+	IovIn
+	// IovOut is an iovec array whose buffers the kernel fills (readv):
+	// captured at exit, the buffers up to the return value.
+	IovOut
+	// IoctlArg is ioctl's argument, whose type depends on the command in
+	// argument SizeArg: captured for the commands the engine knows.
+	IoctlArg
+	// StructInOut points to a struct of Size bytes the kernel reads and
+	// updates (ppoll's timeout): captured at enter and at exit.
+	StructInOut
 )
 
-var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray"}
+var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray", "ArrayInOut", "ArrayOut", "IovIn", "IovOut", "IoctlArg", "StructInOut"}
 
 // String returns the constant's name, such as "Path".
 func (k Kind) String() string {
@@ -61,7 +81,7 @@ type Arg struct {
 	Type    string // C type, e.g. "const char *"
 	Kind    Kind
 	SizeArg int8   // for BufIn (and BufIn-like sized structs): index of the length argument; -1 otherwise
-	Size    uint16 // for StructIn/StructOut: struct size in bytes on this arch
+	Size    uint16 // for StructIn/StructOut/StructInOut: struct size in bytes on this arch; for ArrayInOut/ArrayOut: element size
 	Decoder string // decoder for strace-style printing: "open_flags", "at_dirfd", "struct stat", "" ...
 	Width   uint8  // size in bytes of the C type (2, 4 or 8; 8 for pointers)
 	Signed  bool   // the C type is a signed integer

@@ -9,17 +9,26 @@
  *   syscaller kill             kills itself with SIGKILL
  *   syscaller threads          a second thread opens a marker
  *   syscaller block            after 300 ms, reads stdin (blocks until it closes)
+ *   syscaller poll             poll and ppoll on a pipe (ready, timeout)
+ *   syscaller iov              writev/readv on a pipe, pwritev/preadv on files
+ *   syscaller ioctl            TCGETS and TIOCSWINSZ/TIOCGWINSZ on a pty master, TCGETS on /dev/null
+ *   syscaller epoll            epoll_wait and epoll_pwait on a pipe
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +65,99 @@ static void *thread_main(void *arg)
 	(void)arg;
 	marker_open("/nonexistent/thread-marker");
 	return NULL;
+}
+
+static void poll_mode(void)
+{
+	int p[2];
+	char c;
+	if (pipe(p) != 0)
+		exit(99);
+	if (write(p[1], "x", 1) != 1)
+		exit(99);
+	struct pollfd fds[3] = {{p[0], POLLIN, 0}, {p[1], POLLOUT, 0}, {-1, POLLIN, 0}};
+	poll(fds, 3, 100);
+	if (read(p[0], &c, 1) != 1)
+		exit(99);
+	struct pollfd one = {p[0], POLLIN | POLLPRI, 0};
+	poll(&one, 1, 0); /* timeout */
+	struct timespec ts = {0, 1000};
+	if (write(p[1], "y", 1) != 1)
+		exit(99);
+	ppoll(fds, 2, &ts, NULL);
+	ppoll(&one, 1, &ts, NULL); /* still ready */
+	if (read(p[0], &c, 1) != 1)
+		exit(99);
+	ppoll(&one, 1, &ts, NULL); /* timeout */
+	close(p[0]);
+	close(p[1]);
+}
+
+static void iov_mode(void)
+{
+	int p[2];
+	char a[4], b[64], big[48];
+	if (pipe(p) != 0)
+		exit(99);
+	struct iovec out[3] = {{"hello ", 6}, {"world\n", 6}, {"", 0}};
+	writev(p[1], out, 3);
+	struct iovec in[2] = {{a, sizeof(a)}, {b, sizeof(b)}};
+	readv(p[0], in, 2);
+	memset(big, 'z', sizeof(big));
+	struct iovec bigv[1] = {{big, sizeof(big)}};
+	writev(p[1], bigv, 1);
+	readv(p[0], in, 2);
+	close(p[0]);
+	close(p[1]);
+	int fd = open("/dev/null", O_WRONLY);
+	pwritev(fd, out, 2, 0);
+	close(fd);
+	fd = open("/dev/zero", O_RDONLY);
+	preadv(fd, in, 2, 0);
+	close(fd);
+	writev(MARKER_FD, out, 2); /* EBADF */
+}
+
+static void ioctl_mode(void)
+{
+	struct termios t;
+	struct winsize ws = {24, 80, 0, 0};
+	int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+	if (fd >= 0) {
+		ioctl(fd, TCGETS, &t);
+		ioctl(fd, TIOCSWINSZ, &ws);
+		ioctl(fd, TIOCGWINSZ, &ws);
+		close(fd);
+	}
+	fd = open("/dev/null", O_RDONLY);
+	ioctl(fd, TCGETS, &t); /* ENOTTY */
+	ioctl(fd, TIOCGWINSZ, &ws); /* ENOTTY */
+	close(fd);
+}
+
+static void epoll_mode(void)
+{
+	int p[2];
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 5}, got[8];
+	if (pipe(p) != 0)
+		exit(99);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+	ev.events = EPOLLOUT;
+	ev.data.fd = p[1];
+	epoll_ctl(ep, EPOLL_CTL_ADD, p[1], &ev);
+	if (write(p[1], "x", 1) != 1)
+		exit(99);
+	epoll_wait(ep, got, 8, 100);
+	epoll_pwait(ep, got, 1, 100, NULL);
+	char c;
+	if (read(p[0], &c, 1) != 1)
+		exit(99);
+	epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL);
+	epoll_wait(ep, got, 8, 0); /* timeout */
+	close(ep);
+	close(p[0]);
+	close(p[1]);
 }
 
 int main(int argc, char **argv)
@@ -104,6 +206,22 @@ int main(int argc, char **argv)
 		struct timespec ts = {0, 300 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 		return read(0, &c, 1) < 0;
+	}
+	if (!strcmp(mode, "poll")) {
+		poll_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "iov")) {
+		iov_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "ioctl")) {
+		ioctl_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "epoll")) {
+		epoll_mode();
+		return 0;
 	}
 	fprintf(stderr, "syscaller: unknown mode %s\n", mode);
 	return 2;

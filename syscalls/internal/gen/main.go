@@ -60,6 +60,7 @@ var kinds = map[string]bool{
 	"Int": true, "Fd": true, "Dirfd": true, "Path": true, "Str": true,
 	"BufIn": true, "BufOut": true, "StructIn": true, "StructOut": true,
 	"Ptr": true, "Flags": true, "StrArray": true,
+	"ArrayInOut": true, "ArrayOut": true, "IovIn": true, "IovOut": true, "IoctlArg": true, "StructInOut": true,
 }
 
 // classFlags maps strace's sysent flags to syscalls.Class constants; other
@@ -224,15 +225,18 @@ func Generate(dir string) (map[string][]byte, error) {
 		if r[4] != "-" {
 			a.decoder = r[4]
 		}
-		if a.kind == "StructIn" || a.kind == "StructOut" {
+		if a.kind == "StructIn" || a.kind == "StructOut" || a.kind == "StructInOut" || a.kind == "ArrayInOut" || a.kind == "ArrayOut" {
 			s, ok := sizes[a.decoder]
 			if !ok {
 				errs = append(errs, fmt.Errorf("args.tsv: %s %s: decoder %q has no size in structs.tsv", r[0], r[1], a.decoder))
 			}
 			a.size = s
 		}
-		if a.kind == "BufIn" && a.sizeArg == "" {
-			errs = append(errs, fmt.Errorf("args.tsv: %s %s: BufIn needs a size argument", r[0], r[1]))
+		switch a.kind {
+		case "BufIn", "ArrayInOut", "IovIn", "IovOut", "IoctlArg":
+			if a.sizeArg == "" {
+				errs = append(errs, fmt.Errorf("args.tsv: %s %s: %s needs a size argument", r[0], r[1], a.kind))
+			}
 		}
 	}
 	// Every pointer must have been classified by hand (or by update.sh).

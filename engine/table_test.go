@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// TestDescribeArrays checks the capture kinds of the array, iovec, ioctl
+// and in-out struct arguments on amd64.
+func TestDescribeArrays(t *testing.T) {
+	tab, err := syscalls.ForArch("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type capt struct{ Arg, Kind, SizeArg, Size int }
+	for _, tc := range []struct {
+		name  string
+		want  []capt
+		flags uint8
+	}{
+		{"poll", []capt{{0, capArrayIn, 1, 8}}, scHasEnterCap | scHasExitCap},
+		{"ppoll", []capt{{0, capArrayIn, 1, 8}, {2, capStructIO, 0, 16}}, scHasEnterCap | scHasExitCap},
+		{"epoll_wait", []capt{{1, capArrayOut, 0, 12}}, scHasExitCap},
+		{"readv", []capt{{1, capIovOut, 2, 0}}, scHasExitCap},
+		{"writev", []capt{{1, capIovIn, 2, 0}}, scHasEnterCap},
+		{"pwritev2", []capt{{1, capIovIn, 2, 0}}, scHasEnterCap},
+		{"ioctl", []capt{{2, capIoctl, 1, 0}}, scHasEnterCap | scHasExitCap},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := describe(tab.ByName(tc.name), true)
+			var got []capt
+			for i, c := range d.Cap {
+				if c.Kind != 0 {
+					got = append(got, capt{i, int(c.Kind), int(c.SizeArg), int(c.Size)})
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("captures (-want +got):\n%s", diff)
+			}
+			if d.Flags != tc.flags {
+				t.Errorf("flags = %#x, want %#x", d.Flags, tc.flags)
+			}
+			if off := describe(tab.ByName(tc.name), false); off.Flags&(scHasEnterCap|scHasExitCap) != 0 {
+				t.Errorf("captures without CaptureBuffers: %+v", off)
+			}
+		})
+	}
+}

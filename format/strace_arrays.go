@@ -1,0 +1,220 @@
+package format
+
+import (
+	"strconv"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// arrayMax is how many elements of an array the kernel side captures
+// (ARRAY_MAX in bpf/tracer.bpf.c); strace shows as many at the default
+// --strsize and marks the rest with "...".
+const arrayMax = 32
+
+// iovCaptured marks, in a captured iovec, an iov_base replaced by the
+// number of bytes of its buffer that follow the array.
+const iovCaptured = 1 << 63
+
+var pollEvents = []bitName{{1, "POLLIN"}, {2, "POLLPRI"}, {4, "POLLOUT"}, {8, "POLLERR"}, {0x10, "POLLHUP"}, {0x20, "POLLNVAL"}, {0x40, "POLLRDNORM"}, {0x80, "POLLRDBAND"}, {0x100, "POLLWRNORM"}, {0x200, "POLLWRBAND"}, {0x400, "POLLMSG"}, {0x1000, "POLLREMOVE"}, {0x2000, "POLLRDHUP"}}
+
+// poll prints the pollfd array read at enter; the revents come with the
+// return value (pollRet). ppoll adds its timeout, mask and mask size.
+func (c *call) poll() {
+	ptr, n := c.ev.Args[0], uint64(uint32(c.ev.Args[1]))
+	c.addf(false, func(d []byte) []byte {
+		b, ok := c.data(0, event.BufIn)
+		if ptr == 0 {
+			return append(d, "NULL"...)
+		}
+		if !ok || n == 0 {
+			return appendHexNum(d, ptr)
+		}
+		d = append(d, '[')
+		elems := min(uint64(len(b)/8), n)
+		for i := uint64(0); i < elems; i++ {
+			if i > 0 {
+				d = append(d, ", "...)
+			}
+			e := b[8*i:]
+			fd := int32(le.Uint32(e))
+			d = append(d, "{fd="...)
+			d = strconv.AppendInt(d, int64(fd), 10)
+			if fd >= 0 {
+				d = append(d, ", events="...)
+				d = appendBitNames(d, uint32(le.Uint16(e[4:])), pollEvents)
+			}
+			d = append(d, '}')
+		}
+		if n > elems {
+			d = append(d, ", ..."...)
+		}
+		return append(d, ']')
+	})
+	c.addf(false, func(d []byte) []byte { return strconv.AppendUint(d, n, 10) })
+	if c.sc.Name == "poll" {
+		c.addf(false, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[2])), 10) })
+		return
+	}
+	c.addf(false, func(d []byte) []byte {
+		if c.ev.Args[2] == 0 {
+			return append(d, "NULL"...)
+		}
+		if b, ok := c.data(2, event.BufIn); ok && len(b) >= 16 {
+			return appendTimespec(c, d, b)
+		}
+		return appendHexNum(d, c.ev.Args[2])
+	})
+	c.generic(3)
+	c.generic(4)
+}
+
+// pollRet prints poll's result: "0 (Timeout)", or the descriptors with
+// events, and ppoll's time left.
+func pollRet(c *call, d []byte) []byte {
+	ret := c.ev.Ret
+	d = strconv.AppendInt(d, ret, 10)
+	if ret == 0 {
+		return append(d, " (Timeout)"...)
+	}
+	b, ok := c.data(0, event.BufOut)
+	if !ok {
+		return d
+	}
+	d = append(d, " (["...)
+	first := true
+	for i := 0; i+8 <= len(b); i += 8 {
+		rev := le.Uint16(b[i+6:])
+		if rev == 0 {
+			continue
+		}
+		if !first {
+			d = append(d, ", "...)
+		}
+		first = false
+		d = append(d, "{fd="...)
+		d = strconv.AppendInt(d, int64(int32(le.Uint32(b[i:]))), 10)
+		d = append(d, ", revents="...)
+		d = appendBitNames(d, uint32(rev), pollEvents)
+		d = append(d, '}')
+	}
+	d = append(d, ']')
+	if c.sc.Name == "ppoll" && c.ev.Args[2] != 0 {
+		if t, ok := c.data(2, event.BufOut); ok && len(t) >= 16 {
+			d = append(d, ", left "...)
+			d = appendTimespec(c, d, t)
+		}
+	}
+	return append(d, ')')
+}
+
+// iov prints readv/writev and their p- and 2 variants: fd, the iovec
+// array with the start of each buffer, its length, and the offset and
+// flags when there are.
+func (c *call) iov() {
+	out := c.sc.Args[1].Kind == syscalls.IovOut
+	c.generic(0)
+	c.addf(out, func(d []byte) []byte { return c.appendIov(d, 1, out) })
+	c.addf(out, func(d []byte) []byte { return strconv.AppendUint(d, c.ev.Args[2], 10) })
+	if len(c.sc.Args) > 3 {
+		// pos_l, pos_h: one 64-bit offset on 64-bit architectures.
+		c.addf(out, func(d []byte) []byte { return strconv.AppendInt(d, int64(c.ev.Args[3]), 10) })
+	}
+	if len(c.sc.Args) > 5 {
+		c.generic(5)
+	}
+}
+
+// appendIov renders a captured iovec array as strace: each buffer quoted
+// up to --strsize, and for readv only as much as the call returned.
+func (c *call) appendIov(d []byte, arg int, out bool) []byte {
+	ptr := c.ev.Args[arg]
+	if ptr == 0 {
+		return append(d, "NULL"...)
+	}
+	kind := event.BufIn
+	limit := ^uint64(0)
+	if out {
+		if c.failed() || c.ev.Flags&event.Unfinished != 0 {
+			return appendHexNum(d, ptr)
+		}
+		kind, limit = event.BufOut, uint64(c.ev.Ret)
+	}
+	b, ok := c.data(arg, kind)
+	vlen := c.ev.Args[arg+1]
+	n := min(vlen, arrayMax)
+	if !ok || uint64(len(b)) < 16*n {
+		return appendHexNum(d, ptr)
+	}
+	data := b[16*n:]
+	d = append(d, '[')
+	for i := uint64(0); i < n; i++ {
+		if i > 0 {
+			d = append(d, ", "...)
+		}
+		base, l := le.Uint64(b[16*i:]), le.Uint64(b[16*i+8:])
+		d = append(d, "{iov_base="...)
+		if base&iovCaptured != 0 && base&^iovCaptured <= uint64(len(data)) {
+			got := base &^ iovCaptured
+			eff := min(l, limit)
+			limit -= eff
+			d = appendQuoted(d, data[:got], false)
+			if eff > got {
+				d = append(d, "..."...)
+			}
+			data = data[got:]
+		} else {
+			d = appendHexNum(d, base)
+		}
+		d = append(d, ", iov_len="...)
+		d = strconv.AppendUint(d, l, 10)
+		d = append(d, '}')
+	}
+	if vlen > n {
+		d = append(d, ", ..."...)
+	}
+	return append(d, ']')
+}
+
+// epollWait prints the events epoll_wait returned.
+func (c *call) epollWait() {
+	c.generic(0)
+	size := int(c.sc.Args[1].Size)
+	c.addf(true, func(d []byte) []byte {
+		ptr := c.ev.Args[1]
+		if ptr == 0 {
+			return append(d, "NULL"...)
+		}
+		if c.failed() || c.ev.Flags&event.Unfinished != 0 {
+			return appendHexNum(d, ptr)
+		}
+		if c.ev.Ret == 0 {
+			return append(d, "[]"...)
+		}
+		b, ok := c.data(1, event.BufOut)
+		if !ok || size == 0 {
+			return appendHexNum(d, ptr)
+		}
+		d = append(d, '[')
+		n := 0
+		for i := 0; i+size <= len(b); i += size {
+			if n > 0 {
+				d = append(d, ", "...)
+			}
+			d = appendEpollEvent(c, d, b[i:i+size])
+			n++
+		}
+		if int64(n) < c.ev.Ret {
+			d = append(d, ", ..."...)
+		}
+		return append(d, ']')
+	})
+	c.addf(true, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[2])), 10) })
+	for i := 3; i < len(c.sc.Args); i++ {
+		if i == 3 && c.sc.Args[i].Kind == syscalls.Int {
+			c.addf(true, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[3])), 10) })
+			continue
+		}
+		c.generic(i)
+	}
+}
