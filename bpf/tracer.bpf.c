@@ -40,6 +40,8 @@ enum cap_kind {
 	CAP_IOV_OUT = 14,     /* readv: the same at exit, buffers up to the return value */
 	CAP_IOCTL = 15,       /* ioctl's argument: size and moment from ioctl_caps[args[size_arg]] */
 	CAP_STRUCT_INOUT = 16, /* fixed-size struct, at enter and at exit on success (ppoll's timeout) */
+	CAP_MSGHDR_IN = 17,    /* sendmsg: the msghdr, then its iovecs as CAP_IOV_IN, at enter */
+	CAP_MSGHDR_OUT = 18,   /* recvmsg: the msghdr at enter, then as CAP_MSGHDR_IN at exit, buffers up to the return value */
 };
 
 /* Item kinds in records (mirrored in internal/event: Str, BufIn, BufOut, StrTrunc). */
@@ -76,6 +78,7 @@ enum ev_flags {
 #define SOCKADDR_MAX 128
 #define SIGINFO_SIZE 48
 #define ARRAY_MAX 32  /* elements of an array captured (strace shows 32 at the default --strsize) */
+#define MSGHDR_SIZE 56 /* struct user_msghdr on 64-bit architectures */
 #define IOCTL_AT_ENTER (1 << 16) /* ioctl_caps: the argument is read at enter */
 
 /* sc_desc.flags */
@@ -569,6 +572,26 @@ __noinline int capture_iov(struct record *rec, u32 off, u32 how, u64 ptr, u64 li
 	return pos;
 }
 
+/*
+ * capture_msghdr reads a msghdr as one item, then its iovec array and
+ * buffers (capture_iov) as the next item of the same argument and kind.
+ */
+__noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64 limit)
+{
+	if (!rec)
+		return off;
+	u32 next = capture_arg(rec, off, (how & 0xffff) | CAPTURE_WHOLE, ptr, MSGHDR_SIZE);
+	if (next == off)
+		return off;
+	u64 o = next - MSGHDR_SIZE;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u64 iov = *(u64 *)&rec->data[o + 16];
+	u64 cnt = *(u64 *)&rec->data[o + 24];
+	if (cnt > ARRAY_MAX)
+		cnt = ARRAY_MAX;
+	return capture_iov(rec, next, (how & 0xffff) | (cnt << 24), iov, limit);
+}
+
 /* iov_cnt is how(...)'s flags for capture_iov: the element count, cut at ARRAY_MAX. */
 static __always_inline u32 iov_cnt(u64 cnt)
 {
@@ -692,7 +715,12 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 			u8 sa = d->cap[i].size_arg;
 			next = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
 					   p->args[i], ~0ULL);
-		} else if (k == CAP_IOCTL) {
+		} else if (k == CAP_MSGHDR_IN)
+			next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
+		else if (k == CAP_MSGHDR_OUT)
+			/* strace shows msg_namelen of a failed recvmsg: the header at enter. */
+			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i], MSGHDR_SIZE);
+		else if (k == CAP_IOCTL) {
 			u8 sa = d->cap[i].size_arg;
 			u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);
 			if (c & IOCTL_AT_ENTER)
@@ -783,7 +811,9 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 				u8 sa = d->cap[i].size_arg;
 				off = capture_iov(rec, off, how(i, ITEM_BUF_OUT, iov_cnt(p->args[sa < 6 ? sa : 0])),
 						  p->args[i], ret);
-			} else if (k == CAP_IOCTL) {
+			} else if (k == CAP_MSGHDR_OUT)
+				off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+			else if (k == CAP_IOCTL) {
 				u8 sa = d->cap[i].size_arg;
 				u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);
 				if (c && !(c & IOCTL_AT_ENTER))

@@ -23,6 +23,8 @@ const (
 	capIovOut    = 14
 	capIoctl     = 15
 	capStructIO  = 16 // CAP_STRUCT_INOUT
+	capMsghdrIn  = 17
+	capMsghdrOut = 18
 
 	ioctlAtEnter = 1 << 16 // ioctl_caps: read the argument at enter
 
@@ -139,6 +141,18 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				c.Kind = capIoctl
 				d.Flags |= scHasEnterCap | scHasExitCap
 			}
+		case syscalls.MsghdrIn:
+			if !captureBuffers {
+				continue
+			}
+			c.Kind = capMsghdrIn
+			d.Flags |= scHasEnterCap
+		case syscalls.MsghdrOut:
+			if !captureBuffers {
+				continue
+			}
+			c.Kind = capMsghdrOut
+			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.ArrayOut:
 			if !captureBuffers || a.Size == 0 {
 				continue

@@ -58,6 +58,7 @@ func workloads() []workload {
 		{"syscaller-iov", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "iov"} }},
 		{"syscaller-ioctl", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl"} }},
 		{"syscaller-epoll", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "epoll"} }},
+		{"syscaller-msg", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "msg"} }},
 		{"python", func(t *testing.T, dir string) []string {
 			py, err := exec.LookPath("python3")
 			if err != nil {

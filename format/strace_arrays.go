@@ -141,9 +141,18 @@ func (c *call) appendIov(d []byte, arg int, out bool) []byte {
 		kind, limit = event.BufOut, uint64(c.ev.Ret)
 	}
 	b, ok := c.data(arg, kind)
-	vlen := c.ev.Args[arg+1]
+	if !ok {
+		return appendHexNum(d, ptr)
+	}
+	return appendIovBytes(d, b, c.ev.Args[arg+1], ptr, limit)
+}
+
+// appendIovBytes renders vlen iovecs captured by the kernel side (the
+// array, then the start of each buffer), showing at most limit bytes of
+// data in all; the address ptr when the capture is short.
+func appendIovBytes(d, b []byte, vlen, ptr, limit uint64) []byte {
 	n := min(vlen, arrayMax)
-	if !ok || uint64(len(b)) < 16*n {
+	if uint64(len(b)) < 16*n {
 		return appendHexNum(d, ptr)
 	}
 	data := b[16*n:]
@@ -174,6 +183,80 @@ func (c *call) appendIov(d []byte, arg int, out bool) []byte {
 		d = append(d, ", ..."...)
 	}
 	return append(d, ']')
+}
+
+// msg prints sendmsg and recvmsg: the msghdr with its iovecs, the flags.
+func (c *call) msg() {
+	out := c.sc.Args[1].Kind == syscalls.MsghdrOut
+	c.generic(0)
+	c.addf(out, func(d []byte) []byte { return c.appendMsghdr(d, 1, out) })
+	c.addf(out, func(d []byte) []byte { return c.appendFlags(d, "msg_flags", c.arg(2)) })
+}
+
+// appendMsghdr renders a msghdr captured as two items of argument arg:
+// the header (56 bytes on 64-bit architectures), then its iovecs. A failed
+// recvmsg shows only msg_namelen, from the header read at enter, as strace.
+func (c *call) appendMsghdr(d []byte, arg int, out bool) []byte {
+	ptr := c.ev.Args[arg]
+	if ptr == 0 {
+		return append(d, "NULL"...)
+	}
+	kind := event.BufIn
+	limit := ^uint64(0)
+	if out {
+		if c.failed() || c.ev.Flags&event.Unfinished != 0 {
+			if h, ok := c.data(arg, event.BufIn); ok && len(h) >= 56 && c.failed() {
+				d = append(d, "{msg_namelen="...)
+				d = strconv.AppendUint(d, uint64(le.Uint32(h[8:])), 10)
+				return append(d, '}')
+			}
+			return appendHexNum(d, ptr)
+		}
+		kind, limit = event.BufOut, uint64(c.ev.Ret)
+	}
+	var h, iov []byte
+	for i := range c.ev.Data {
+		x := &c.ev.Data[i]
+		if int(x.Arg) != arg || x.Kind != kind {
+			continue
+		}
+		if h == nil {
+			h = x.Bytes
+		} else {
+			iov = x.Bytes
+			break
+		}
+	}
+	if len(h) < 56 {
+		return appendHexNum(d, ptr)
+	}
+	name, namelen := le.Uint64(h), le.Uint32(h[8:])
+	iovPtr, iovlen := le.Uint64(h[16:]), le.Uint64(h[24:])
+	ctl, ctllen := le.Uint64(h[32:]), le.Uint64(h[40:])
+	d = append(d, "{msg_name="...)
+	d = appendPtr(d, name)
+	d = append(d, ", msg_namelen="...)
+	d = strconv.AppendUint(d, uint64(namelen), 10)
+	d = append(d, ", msg_iov="...)
+	switch {
+	case iovPtr == 0:
+		d = append(d, "NULL"...)
+	case iov == nil:
+		d = appendHexNum(d, iovPtr)
+	default:
+		d = appendIovBytes(d, iov, iovlen, iovPtr, limit)
+	}
+	d = append(d, ", msg_iovlen="...)
+	d = strconv.AppendUint(d, iovlen, 10)
+	if ctllen != 0 {
+		d = append(d, ", msg_control="...)
+		d = appendPtr(d, ctl)
+	}
+	d = append(d, ", msg_controllen="...)
+	d = strconv.AppendUint(d, ctllen, 10)
+	d = append(d, ", msg_flags="...)
+	d = c.appendFlags(d, "msg_flags", uint64(le.Uint32(h[48:])))
+	return append(d, '}')
 }
 
 // epollWait prints the events epoll_wait returned.

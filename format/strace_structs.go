@@ -86,6 +86,8 @@ func init() {
 		"preadv2":      (*call).iov,
 		"pwritev2":     (*call).iov,
 		"epoll_wait":   (*call).epollWait,
+		"sendmsg":      (*call).msg,
+		"recvmsg":      (*call).msg,
 		"epoll_pwait":  (*call).epollWait,
 		"epoll_pwait2": (*call).epollWait,
 		"rt_sigreturn": func(c *call) {

@@ -63,9 +63,15 @@ const (
 	// StructInOut points to a struct of Size bytes the kernel reads and
 	// updates (ppoll's timeout): captured at enter and at exit.
 	StructInOut
+	// MsghdrIn is a msghdr whose buffers the kernel reads (sendmsg):
+	// captured at enter with its iovecs and their buffers' start.
+	MsghdrIn
+	// MsghdrOut is a msghdr the kernel fills (recvmsg): captured at exit,
+	// the buffers up to the return value.
+	MsghdrOut
 )
 
-var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray", "ArrayInOut", "ArrayOut", "IovIn", "IovOut", "IoctlArg", "StructInOut"}
+var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray", "ArrayInOut", "ArrayOut", "IovIn", "IovOut", "IoctlArg", "StructInOut", "MsghdrIn", "MsghdrOut"}
 
 // String returns the constant's name, such as "Path".
 func (k Kind) String() string {

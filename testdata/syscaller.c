@@ -13,6 +13,7 @@
  *   syscaller iov              writev/readv on a pipe, pwritev/preadv on files
  *   syscaller ioctl            TCGETS and TIOCSWINSZ/TIOCGWINSZ on a pty master, TCGETS on /dev/null
  *   syscaller epoll            epoll_wait and epoll_pwait on a pipe
+ *   syscaller msg              sendmsg/recvmsg on a socketpair
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -160,6 +162,23 @@ static void epoll_mode(void)
 	close(p[1]);
 }
 
+static void msg_mode(void)
+{
+	int sv[2];
+	char a[4], b[64];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		exit(99);
+	struct iovec out[2] = {{"hello ", 6}, {"world\n", 6}};
+	struct msghdr m = {.msg_iov = out, .msg_iovlen = 2};
+	sendmsg(sv[0], &m, 0);
+	struct iovec in[2] = {{a, sizeof(a)}, {b, sizeof(b)}};
+	struct msghdr r = {.msg_iov = in, .msg_iovlen = 2};
+	recvmsg(sv[1], &r, 0);
+	recvmsg(sv[1], &r, MSG_DONTWAIT); /* EAGAIN */
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "basic";
@@ -221,6 +240,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "epoll")) {
 		epoll_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "msg")) {
+		msg_mode();
 		return 0;
 	}
 	fprintf(stderr, "syscaller: unknown mode %s\n", mode);

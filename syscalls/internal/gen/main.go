@@ -61,6 +61,7 @@ var kinds = map[string]bool{
 	"BufIn": true, "BufOut": true, "StructIn": true, "StructOut": true,
 	"Ptr": true, "Flags": true, "StrArray": true,
 	"ArrayInOut": true, "ArrayOut": true, "IovIn": true, "IovOut": true, "IoctlArg": true, "StructInOut": true,
+	"MsghdrIn": true, "MsghdrOut": true,
 }
 
 // classFlags maps strace's sysent flags to syscalls.Class constants; other
