@@ -573,7 +573,7 @@ __noinline int capture_iov(struct record *rec, u32 off, u32 how, u64 ptr, u64 li
 }
 
 /*
- * capture_msghdr reads a msghdr as one item, then its iovec array and
+ * capture_msghdr reads a msghdr and the address it names as one item, then its iovec array and
  * buffers (capture_iov) as the next item of the same argument and kind.
  */
 __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64 limit)
@@ -585,8 +585,22 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 		return off;
 	u64 o = next - MSGHDR_SIZE;
 	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u64 name = *(u64 *)&rec->data[o];
+	u32 namelen = *(u32 *)&rec->data[o + 8];
 	u64 iov = *(u64 *)&rec->data[o + 16];
 	u64 cnt = *(u64 *)&rec->data[o + 24];
+	/* The address (msg_name) follows the header in the same item. */
+	if (name && namelen) {
+		if (namelen > SOCKADDR_MAX)
+			namelen = SOCKADDR_MAX;
+		u64 no = next;
+		asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
+		if (bpf_probe_read_user(&rec->data[no], namelen & 0xff, (const void *)name) == 0) {
+			u8 n = rec->hdr.nitems - 1;
+			rec->hdr.items[n & (MAX_ITEMS - 1)].len += namelen;
+			next = no + namelen;
+		}
+	}
 	if (cnt > ARRAY_MAX)
 		cnt = ARRAY_MAX;
 	return capture_iov(rec, next, (how & 0xffff) | (cnt << 24), iov, limit);

@@ -194,7 +194,8 @@ func (c *call) msg() {
 }
 
 // appendMsghdr renders a msghdr captured as two items of argument arg:
-// the header (56 bytes on 64-bit architectures), then its iovecs. A failed
+// the header (56 bytes on 64-bit architectures) followed by the address
+// msg_name points to, then its iovecs. A failed
 // recvmsg shows only msg_namelen, from the header read at enter, as strace.
 func (c *call) appendMsghdr(d []byte, arg int, out bool) []byte {
 	ptr := c.ev.Args[arg]
@@ -234,7 +235,11 @@ func (c *call) appendMsghdr(d []byte, arg int, out bool) []byte {
 	iovPtr, iovlen := le.Uint64(h[16:]), le.Uint64(h[24:])
 	ctl, ctllen := le.Uint64(h[32:]), le.Uint64(h[40:])
 	d = append(d, "{msg_name="...)
-	d = appendPtr(d, name)
+	if addr := h[56:]; name != 0 && len(addr) > 0 {
+		d = appendSockaddr(d, addr[:min(len(addr), int(namelen))])
+	} else {
+		d = appendPtr(d, name)
+	}
 	d = append(d, ", msg_namelen="...)
 	d = strconv.AppendUint(d, uint64(namelen), 10)
 	d = append(d, ", msg_iov="...)

@@ -13,7 +13,7 @@
  *   syscaller iov              writev/readv on a pipe, pwritev/preadv on files
  *   syscaller ioctl            TCGETS and TIOCSWINSZ/TIOCGWINSZ on a pty master, TCGETS on /dev/null
  *   syscaller epoll            epoll_wait and epoll_pwait on a pipe
- *   syscaller msg              sendmsg/recvmsg on a socketpair
+ *   syscaller msg              sendmsg/recvmsg on a socketpair and on UDP loopback
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -177,6 +178,19 @@ static void msg_mode(void)
 	recvmsg(sv[1], &r, MSG_DONTWAIT); /* EAGAIN */
 	close(sv[0]);
 	close(sv[1]);
+
+	/* UDP on loopback: msg_name in both directions. */
+	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)}, from;
+	socklen_t alen = sizeof(addr);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	if (u < 0 || bind(u, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    getsockname(u, (struct sockaddr *)&addr, &alen) != 0)
+		exit(99);
+	struct msghdr um = {.msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = out, .msg_iovlen = 1};
+	sendmsg(u, &um, 0);
+	struct msghdr ur = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = in, .msg_iovlen = 2};
+	recvmsg(u, &ur, 0);
+	close(u);
 }
 
 int main(int argc, char **argv)
