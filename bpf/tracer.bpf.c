@@ -41,6 +41,7 @@ enum cap_kind {
 	CAP_IOCTL = 15,       /* ioctl's argument: size and moment from ioctl_caps[args[size_arg]] */
 	CAP_STRUCT_INOUT = 16, /* fixed-size struct, at enter and at exit on success (ppoll's timeout) */
 	CAP_MSGHDR_IN = 17,    /* sendmsg: the msghdr, then its iovecs as CAP_IOV_IN, at enter */
+	CAP_FDSETS = 19,       /* select: this argument and the next two fd_sets, args[size_arg] fds, at enter and exit */
 	CAP_MSGHDR_OUT = 18,   /* recvmsg: the msghdr at enter, then as CAP_MSGHDR_IN at exit, buffers up to the return value */
 };
 
@@ -606,6 +607,59 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 	return capture_iov(rec, next, (how & 0xffff) | (cnt << 24), iov, limit);
 }
 
+#define FDSET_MAX 128 /* bytes of an fd_set captured: 1024 descriptors */
+
+/*
+ * capture_fdsets reads select's three fd_sets (arguments arg, arg+1,
+ * arg+2), each of the bytes args[sa] descriptors need (whole longs), back to
+ * back as one item; a NULL set takes no room. sa rides in how's top byte.
+ */
+__noinline int capture_fdsets(struct record *rec, u32 off, u32 how, struct pending *p)
+{
+	u8 arg = how & 0xff;
+	u8 kind = (how >> 8) & 0xff;
+	u8 sa = how >> 24;
+
+	if (!rec || !p)
+		return off;
+	u8 n = rec->hdr.nitems;
+	if (n >= MAX_ITEMS || off > DATA_MAX - STR_MAX || arg > 3)
+		return off;
+	u64 si = sa;
+	asm volatile("%[si] &= 7" : [si] "+r"(si));
+	if (si > 5)
+		return off;
+	u64 nfds = p->args[si] & 0xffffffff;
+	u64 size = (nfds + 63) / 64 * 8;
+	if (size > FDSET_MAX)
+		size = FDSET_MAX;
+	if (size == 0)
+		return off;
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u64 pos = o;
+#pragma unroll
+	for (int j = 0; j < 3; j++) {
+		u64 a = arg + j;
+		asm volatile("%[a] &= 7" : [a] "+r"(a));
+		if (a > 5)
+			break;
+		u64 ptr = p->args[a];
+		if (!ptr)
+			continue;
+		u64 po = pos;
+		asm volatile("%[po] &= 0x1fff" : [po] "+r"(po));
+		if (bpf_probe_read_user(&rec->data[po], size & 0xff, (const void *)ptr) != 0)
+			return off;
+		pos = po + size;
+	}
+	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].len = pos - o;
+	rec->hdr.nitems = n + 1;
+	return pos;
+}
+
 /* iov_cnt is how(...)'s flags for capture_iov: the element count, cut at ARRAY_MAX. */
 static __always_inline u32 iov_cnt(u64 cnt)
 {
@@ -729,7 +783,9 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 			u8 sa = d->cap[i].size_arg;
 			next = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
 					   p->args[i], ~0ULL);
-		} else if (k == CAP_MSGHDR_IN)
+		} else if (k == CAP_FDSETS)
+			next = capture_fdsets(rec, off, how(i, ITEM_BUF_IN, d->cap[i].size_arg << 24), p);
+		else if (k == CAP_MSGHDR_IN)
 			next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
 		else if (k == CAP_MSGHDR_OUT)
 			/* strace shows msg_namelen of a failed recvmsg: the header at enter. */
@@ -825,7 +881,9 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 				u8 sa = d->cap[i].size_arg;
 				off = capture_iov(rec, off, how(i, ITEM_BUF_OUT, iov_cnt(p->args[sa < 6 ? sa : 0])),
 						  p->args[i], ret);
-			} else if (k == CAP_MSGHDR_OUT)
+			} else if (k == CAP_FDSETS && ret > 0)
+				off = capture_fdsets(rec, off, how(i, ITEM_BUF_OUT, d->cap[i].size_arg << 24), p);
+			else if (k == CAP_MSGHDR_OUT)
 				off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
 			else if (k == CAP_IOCTL) {
 				u8 sa = d->cap[i].size_arg;

@@ -25,6 +25,7 @@ const (
 	capStructIO  = 16 // CAP_STRUCT_INOUT
 	capMsghdrIn  = 17
 	capMsghdrOut = 18
+	capFdsets    = 19
 
 	ioctlAtEnter = 1 << 16 // ioctl_caps: read the argument at enter
 
@@ -119,7 +120,7 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			}
 			c.Kind, c.Size = capStructIO, a.Size
 			d.Flags |= scHasEnterCap | scHasExitCap
-		case syscalls.ArrayInOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg:
+		case syscalls.ArrayInOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg, syscalls.FdSets:
 			if !captureBuffers || a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
 				continue
 			}
@@ -139,6 +140,9 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				d.Flags |= scHasExitCap
 			case syscalls.IoctlArg:
 				c.Kind = capIoctl
+				d.Flags |= scHasEnterCap | scHasExitCap
+			case syscalls.FdSets:
+				c.Kind = capFdsets
 				d.Flags |= scHasEnterCap | scHasExitCap
 			}
 		case syscalls.MsghdrIn:

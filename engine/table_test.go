@@ -28,6 +28,7 @@ func TestDescribeArrays(t *testing.T) {
 		{"writev", []capt{{1, capIovIn, 2, 0}}, scHasEnterCap},
 		{"pwritev2", []capt{{1, capIovIn, 2, 0}}, scHasEnterCap},
 		{"ioctl", []capt{{2, capIoctl, 1, 0}}, scHasEnterCap | scHasExitCap},
+		{"pselect6", []capt{{1, capFdsets, 0, 0}, {4, capStructIO, 0, 16}}, scHasEnterCap | scHasExitCap},
 		{"sendmsg", []capt{{1, capMsghdrIn, 0, 0}}, scHasEnterCap},
 		{"recvmsg", []capt{{1, capMsghdrOut, 0, 0}}, scHasEnterCap | scHasExitCap},
 	} {

@@ -59,6 +59,7 @@ func workloads() []workload {
 		{"syscaller-ioctl", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl"} }},
 		{"syscaller-epoll", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "epoll"} }},
 		{"syscaller-msg", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "msg"} }},
+		{"syscaller-select", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "select"} }},
 		{"python", func(t *testing.T, dir string) []string {
 			py, err := exec.LookPath("python3")
 			if err != nil {
@@ -145,7 +146,7 @@ var (
 	ppidRE    = regexp.MustCompile(`^getppid\(\) = \d+$`)
 	inodeRE   = regexp.MustCompile(`(pipe|socket):\[\d+\]`)
 	sysinfoRE = regexp.MustCompile(`^sysinfo\(\{.*\}\) = 0$`)
-	leftRE    = regexp.MustCompile(`, left \{tv_sec=\d+, tv_nsec=\d+\}\)$`)
+	leftRE    = regexp.MustCompile(`left \{tv_sec=\d+, tv_(nsec|usec)=\d+\}\)$`)
 	numberRE  = regexp.MustCompile(`\b\d+\b`)
 	// Lines that hold pids: process calls, their results, signals.
 	pidRE      = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|--- )|si_pid=|^<\.\.\. (clone|wait4)`)
@@ -207,7 +208,7 @@ func parse(t *testing.T, path string) map[string][]string {
 			l = timesRE.ReplaceAllString(l, "si_utime=T, si_stime=T")
 			l = portRE.ReplaceAllString(l, "htons(PORT)")
 			l = inodeRE.ReplaceAllString(l, "$1:[INODE]")
-			l = leftRE.ReplaceAllString(l, ", left {TIME})") // ppoll's time left
+			l = leftRE.ReplaceAllString(l, "left {TIME})") // ppoll's and select's time left
 			if sysinfoRE.MatchString(l) {
 				l = "sysinfo({...}) = 0" // uptime and free memory change
 			}

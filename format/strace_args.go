@@ -245,7 +245,7 @@ func (c *call) generic(i int) {
 			return
 		}
 		c.addf(true, func(d []byte) []byte { return c.appendBuf(d, i, event.BufOut, uint64(ev.Ret), raw) })
-	case syscalls.ArrayInOut, syscalls.ArrayOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg, syscalls.MsghdrIn, syscalls.MsghdrOut:
+	case syscalls.ArrayInOut, syscalls.ArrayOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg, syscalls.MsghdrIn, syscalls.MsghdrOut, syscalls.FdSets:
 		// Printed by the syscall's special (poll, readv, ioctl ...).
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
 	case syscalls.StructIn, syscalls.StructOut, syscalls.StructInOut:

@@ -306,3 +306,133 @@ func (c *call) epollWait() {
 		c.generic(i)
 	}
 }
+
+const fdsetMax = 128 // bytes of an fd_set captured (FDSET_MAX)
+
+// fdsetSize is the bytes of an fd_set select reads for nfds descriptors.
+func fdsetSize(nfds uint64) int {
+	return int(min((nfds+63)/64*8, fdsetMax))
+}
+
+// fdsets splits a captured FdSets item into select's three sets (nil for
+// a NULL pointer or a short capture).
+func (c *call) fdsets(kind event.DataKind) (sets [3][]byte, ok bool) {
+	b, ok := c.data(1, kind)
+	if !ok {
+		return sets, false
+	}
+	size := fdsetSize(uint64(uint32(c.ev.Args[0])))
+	for j := 0; j < 3; j++ {
+		if c.ev.Args[1+j] == 0 {
+			continue
+		}
+		if len(b) < size {
+			return sets, false
+		}
+		sets[j], b = b[:size], b[size:]
+	}
+	return sets, true
+}
+
+// appendFdset prints the descriptors of a set below nfds: "[3 4]".
+func appendFdset(d, set []byte, nfds uint64) []byte {
+	d = append(d, '[')
+	first := true
+	for fd := uint64(0); fd < nfds && fd < uint64(len(set))*8; fd++ {
+		if set[fd/8]&(1<<(fd%8)) == 0 {
+			continue
+		}
+		if !first {
+			d = append(d, ' ')
+		}
+		first = false
+		d = strconv.AppendUint(d, fd, 10)
+	}
+	return append(d, ']')
+}
+
+// selectArgs prints select and pselect6: the sets at enter, the timeout.
+func (c *call) selectArgs() {
+	nfds := uint64(uint32(c.ev.Args[0]))
+	c.addf(false, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[0])), 10) })
+	sets, ok := c.fdsets(event.BufIn)
+	for j := 0; j < 3; j++ {
+		c.addf(false, func(d []byte) []byte {
+			ptr := c.ev.Args[1+j]
+			switch {
+			case ptr == 0:
+				return append(d, "NULL"...)
+			case !ok:
+				return appendHexNum(d, ptr)
+			}
+			return appendFdset(d, sets[j], nfds)
+		})
+	}
+	c.addf(false, func(d []byte) []byte {
+		ptr := c.ev.Args[4]
+		if ptr == 0 {
+			return append(d, "NULL"...)
+		}
+		b, ok := c.data(4, event.BufIn)
+		if !ok || len(b) < 16 {
+			return appendHexNum(d, ptr)
+		}
+		if c.sc.Name == "select" {
+			return appendTimeval(c, d, b)
+		}
+		return appendTimespec(c, d, b)
+	})
+	if len(c.sc.Args) > 5 {
+		c.generic(5)
+	}
+}
+
+var selectSetNames = [3]string{"in", "out", "except"}
+
+// selectRet prints select's result: "0 (Timeout)", or the ready sets and
+// the time left.
+func selectRet(c *call, d []byte) []byte {
+	ret := c.ev.Ret
+	d = strconv.AppendInt(d, ret, 10)
+	if ret == 0 {
+		return append(d, " (Timeout)"...)
+	}
+	sets, ok := c.fdsets(event.BufOut)
+	if !ok {
+		return d
+	}
+	nfds := uint64(uint32(c.ev.Args[0]))
+	d = append(d, " ("...)
+	first := true
+	for j, set := range sets {
+		empty := true
+		for _, x := range set {
+			if x != 0 {
+				empty = false
+				break
+			}
+		}
+		if set == nil || empty {
+			continue
+		}
+		if !first {
+			d = append(d, ", "...)
+		}
+		first = false
+		d = append(d, selectSetNames[j]...)
+		d = append(d, ' ')
+		d = appendFdset(d, set, nfds)
+	}
+	if t, ok := c.data(4, event.BufOut); ok && len(t) >= 16 && c.ev.Args[4] != 0 {
+		if !first {
+			d = append(d, ", "...)
+		}
+		d = append(d, "left "...)
+		if c.sc.Name == "select" {
+			d = appendTimeval(c, d, t)
+		} else {
+			d = appendTimespec(c, d, t)
+		}
+	}
+	return append(d, ')')
+}

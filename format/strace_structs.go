@@ -87,6 +87,8 @@ func init() {
 		"pwritev2":     (*call).iov,
 		"epoll_wait":   (*call).epollWait,
 		"sendmsg":      (*call).msg,
+		"select":       (*call).selectArgs,
+		"pselect6":     (*call).selectArgs,
 		"recvmsg":      (*call).msg,
 		"epoll_pwait":  (*call).epollWait,
 		"epoll_pwait2": (*call).epollWait,
@@ -131,9 +133,11 @@ func init() {
 			}
 			return strconv.AppendInt(d, c.ev.Ret, 10)
 		},
-		"umask": func(c *call, d []byte) []byte { return appendOctal(d, uint64(c.ev.Ret)) },
-		"poll":  pollRet,
-		"ppoll": pollRet,
+		"umask":    func(c *call, d []byte) []byte { return appendOctal(d, uint64(c.ev.Ret)) },
+		"poll":     pollRet,
+		"select":   selectRet,
+		"pselect6": selectRet,
+		"ppoll":    pollRet,
 	}
 }
 

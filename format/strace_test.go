@@ -24,8 +24,8 @@ func TestStraceGolden(t *testing.T) {
 
 // TestStraceArraysGolden replays the poll, ppoll, readv, writev, preadv,
 // pwritev, ioctl (TCGETS, TIOCSWINSZ, TIOCGWINSZ), epoll_ctl,
-// epoll_wait, sendmsg and recvmsg calls of testdata/syscaller.c's poll,
-// iov, ioctl, epoll and msg modes (recorded on amd64 with -w and -e trace=...): arrays captured at
+// epoll_wait, sendmsg, recvmsg and pselect6 calls of
+// testdata/syscaller.c's poll, iov, ioctl, epoll, msg and select modes (recorded on amd64 with -w and -e trace=...): arrays captured at
 // enter and exit, iovec buffers, ioctl structs, failures.
 func TestStraceArraysGolden(t *testing.T) {
 	testStraceGolden(t, "strace_arrays.jsonl", "strace_arrays.golden")

@@ -69,9 +69,13 @@ const (
 	// MsghdrOut is a msghdr the kernel fills (recvmsg): captured at exit,
 	// the buffers up to the return value.
 	MsghdrOut
+	// FdSets is select's first fd_set, followed by the two others:
+	// captured together, sized by argument SizeArg (the number of fds), at
+	// enter and at exit.
+	FdSets
 )
 
-var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray", "ArrayInOut", "ArrayOut", "IovIn", "IovOut", "IoctlArg", "StructInOut", "MsghdrIn", "MsghdrOut"}
+var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray", "ArrayInOut", "ArrayOut", "IovIn", "IovOut", "IoctlArg", "StructInOut", "MsghdrIn", "MsghdrOut", "FdSets"}
 
 // String returns the constant's name, such as "Path".
 func (k Kind) String() string {

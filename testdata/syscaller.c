@@ -14,6 +14,7 @@
  *   syscaller ioctl            TCGETS and TIOCSWINSZ/TIOCGWINSZ on a pty master, TCGETS on /dev/null
  *   syscaller epoll            epoll_wait and epoll_pwait on a pipe
  *   syscaller msg              sendmsg/recvmsg on a socketpair and on UDP loopback
+ *   syscaller select           select and pselect6 on a pipe (ready, timeout)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +28,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <netinet/in.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -193,6 +195,36 @@ static void msg_mode(void)
 	close(u);
 }
 
+static void select_mode(void)
+{
+	int p[2];
+	char c;
+	fd_set r, w;
+	if (pipe(p) != 0)
+		exit(99);
+	if (write(p[1], "x", 1) != 1)
+		exit(99);
+	FD_ZERO(&r);
+	FD_ZERO(&w);
+	FD_SET(p[0], &r);
+	FD_SET(p[1], &w);
+	struct timeval tv = {0, 100000};
+	select(p[1] + 1, &r, &w, NULL, &tv);
+	if (read(p[0], &c, 1) != 1)
+		exit(99);
+	FD_ZERO(&r);
+	FD_SET(p[0], &r);
+	tv.tv_sec = 0;
+	tv.tv_usec = 0;
+	select(p[0] + 1, &r, NULL, NULL, &tv); /* timeout */
+	FD_SET(p[0], &r);
+	FD_SET(p[1], &w);
+	struct timespec ts = {0, 100000};
+	pselect(p[1] + 1, &r, &w, NULL, &ts, NULL);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "basic";
@@ -258,6 +290,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "msg")) {
 		msg_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "select")) {
+		select_mode();
 		return 0;
 	}
 	fprintf(stderr, "syscaller: unknown mode %s\n", mode);

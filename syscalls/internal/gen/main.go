@@ -61,7 +61,7 @@ var kinds = map[string]bool{
 	"BufIn": true, "BufOut": true, "StructIn": true, "StructOut": true,
 	"Ptr": true, "Flags": true, "StrArray": true,
 	"ArrayInOut": true, "ArrayOut": true, "IovIn": true, "IovOut": true, "IoctlArg": true, "StructInOut": true,
-	"MsghdrIn": true, "MsghdrOut": true,
+	"MsghdrIn": true, "MsghdrOut": true, "FdSets": true,
 }
 
 // classFlags maps strace's sysent flags to syscalls.Class constants; other
@@ -234,7 +234,7 @@ func Generate(dir string) (map[string][]byte, error) {
 			a.size = s
 		}
 		switch a.kind {
-		case "BufIn", "ArrayInOut", "IovIn", "IovOut", "IoctlArg":
+		case "BufIn", "ArrayInOut", "IovIn", "IovOut", "IoctlArg", "FdSets":
 			if a.sizeArg == "" {
 				errs = append(errs, fmt.Errorf("args.tsv: %s %s: %s needs a size argument", r[0], r[1], a.kind))
 			}
