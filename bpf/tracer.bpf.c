@@ -730,6 +730,72 @@ static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 t
 }
 
 /*
+ * enter_arg reads argument i's memory at enter, as sc_desc says, at offset
+ * off of rec's data (io = i | off << 8), and returns the new end. The loops
+ * over the arguments call it: a global function is verified once, which
+ * keeps loading fast however many capture kinds there are.
+ */
+__noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *d, u64 regs, u32 io)
+{
+	u32 i = io & 0xff, off = io >> 8, next = off;
+	if (!rec || !p || !d || i >= 6)
+		return off;
+	u8 k = d->cap[i].kind;
+	if (k == CAP_STR)
+		next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+	else if (k == CAP_BUF_IN) {
+		u8 sa = d->cap[i].size_arg;
+		u64 len = p->args[sa < 6 ? sa : 0];
+		u16 whole = d->cap[i].size;
+		if (whole) {
+			/* A sized struct (sockaddr): whole, up to size. */
+			if (len > whole)
+				len = whole;
+			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
+					   p->args[i], len);
+		} else
+			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], len);
+	} else if (k == CAP_ARGV)
+		next = capture_argv(rec, off, i, p->args[i]);
+	else if (k == CAP_COUNT)
+		next = capture_count(rec, off, i, p->args[i]);
+	else if (k == CAP_SOCKADDR) {
+		/* The length the caller offers, before the kernel changes it. */
+		u8 sa = d->cap[i].size_arg;
+		next = capture_arg(rec, off, how(sa, ITEM_BUF_IN, CAPTURE_WHOLE),
+				   p->args[sa < 6 ? sa : 0], 4);
+	} else if (k == CAP_SIGMASK)
+		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
+				   sigframe_mask((struct pt_regs *)regs), 8);
+	else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
+		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
+				   p->args[i], d->cap[i].size);
+	else if (k == CAP_ARRAY_INOUT) {
+		u8 sa = d->cap[i].size_arg;
+		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
+				   array_len(p->args[sa < 6 ? sa : 0], d->cap[i].size));
+	} else if (k == CAP_IOV_IN) {
+		u8 sa = d->cap[i].size_arg;
+		next = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
+				   p->args[i], ~0ULL);
+	} else if (k == CAP_FDSETS)
+		next = capture_fdsets(rec, off, how(i, ITEM_BUF_IN, d->cap[i].size_arg << 24), p);
+	else if (k == CAP_MSGHDR_IN)
+		next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
+	else if (k == CAP_MSGHDR_OUT)
+		/* strace shows msg_namelen of a failed recvmsg: the header at enter. */
+		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i], MSGHDR_SIZE);
+	else if (k == CAP_IOCTL) {
+		u8 sa = d->cap[i].size_arg;
+		u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);
+		if (c & IOCTL_AT_ENTER)
+			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
+					   c & 0xffff);
+	}
+	return next;
+}
+
+/*
  * enter_captures reads the arguments sc_desc asks for at enter into rec,
  * leaving in rec->hdr.pad the arguments to read again at exit and in
  * rec->hdr.args[0] the end of the data. Like capture_arg it is a global
@@ -742,61 +808,11 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 	u32 off = 0, next;
 	u8 retry = 0, items = 0;
 	rec->hdr.nitems = 0;
-#pragma unroll
 	for (int i = 0; i < 6; i++) {
 		u8 k = d->cap[i].kind;
-		next = off;
-		if (k == CAP_STR)
-			next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
-		else if (k == CAP_BUF_IN) {
-			u8 sa = d->cap[i].size_arg;
-			u64 len = p->args[sa < 6 ? sa : 0];
-			u16 whole = d->cap[i].size;
-			if (whole) {
-				/* A sized struct (sockaddr): whole, up to size. */
-				if (len > whole)
-					len = whole;
-				next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
-						   p->args[i], len);
-			} else
-				next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], len);
-		} else if (k == CAP_ARGV)
-			next = capture_argv(rec, off, i, p->args[i]);
-		else if (k == CAP_COUNT)
-			next = capture_count(rec, off, i, p->args[i]);
-		else if (k == CAP_SOCKADDR) {
-			/* The length the caller offers, before the kernel changes it. */
-			u8 sa = d->cap[i].size_arg;
-			next = capture_arg(rec, off, how(sa, ITEM_BUF_IN, CAPTURE_WHOLE),
-					   p->args[sa < 6 ? sa : 0], 4);
-		} else if (k == CAP_SIGMASK)
-			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
-					   sigframe_mask((struct pt_regs *)regs), 8);
-		else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
-			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
-					   p->args[i], d->cap[i].size);
-		else if (k == CAP_ARRAY_INOUT) {
-			u8 sa = d->cap[i].size_arg;
-			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
-					   array_len(p->args[sa < 6 ? sa : 0], d->cap[i].size));
-		} else if (k == CAP_IOV_IN) {
-			u8 sa = d->cap[i].size_arg;
-			next = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
-					   p->args[i], ~0ULL);
-		} else if (k == CAP_FDSETS)
-			next = capture_fdsets(rec, off, how(i, ITEM_BUF_IN, d->cap[i].size_arg << 24), p);
-		else if (k == CAP_MSGHDR_IN)
-			next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
-		else if (k == CAP_MSGHDR_OUT)
-			/* strace shows msg_namelen of a failed recvmsg: the header at enter. */
-			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i], MSGHDR_SIZE);
-		else if (k == CAP_IOCTL) {
-			u8 sa = d->cap[i].size_arg;
-			u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);
-			if (c & IOCTL_AT_ENTER)
-				next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
-						   c & 0xffff);
-		}
+		if (k == CAP_NONE)
+			continue;
+		next = enter_arg(rec, p, d, regs, i | off << 8);
 		/*
 		 * A page not faulted in yet (fresh after fork or exec) can't
 		 * be read here; the syscall itself faults it in, so try again
@@ -815,6 +831,87 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 	return 0;
 }
 
+/* retry_arg reads again at exit what enter_arg could not (io as there). */
+__noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *d, u32 io)
+{
+	u32 i = io & 0xff, off = io >> 8;
+	if (!rec || !p || !d || i >= 6)
+		return off;
+	u8 k = d->cap[i].kind;
+	if (k == CAP_STR)
+		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+	else if (k == CAP_BUF_IN) {
+		u8 sa = d->cap[i].size_arg;
+		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i],
+				  p->args[sa < 6 ? sa : 0]);
+	} else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
+		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
+				  d->cap[i].size);
+	else if (k == CAP_ARRAY_INOUT) {
+		u8 sa = d->cap[i].size_arg;
+		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
+				  array_len(p->args[sa < 6 ? sa : 0], d->cap[i].size));
+	} else if (k == CAP_IOV_IN) {
+		u8 sa = d->cap[i].size_arg;
+		off = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
+				  p->args[i], ~0ULL);
+	}
+	return off;
+}
+
+/* exit_arg reads argument i's memory at exit, as sc_desc says (io as for enter_arg). */
+__noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d, s64 ret, u32 io)
+{
+	u32 i = io & 0xff, off = io >> 8;
+	if (!rec || !p || !d || i >= 6)
+		return off;
+	u8 k = d->cap[i].kind;
+	if (k == CAP_BUF_OUT && ret > 0) {
+		u16 whole = d->cap[i].size;
+		if (whole)
+			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
+					  ret < whole ? ret : whole);
+		else
+			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+	} else if (k == CAP_DIRENTS && ret >= 0)
+		off = capture_dirents(rec, off, i, p->args[i], ret);
+	else if (k == CAP_STRUCT_OUT || k == CAP_STRUCT_INOUT)
+		off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE),
+				  p->args[i], d->cap[i].size);
+	else if (k == CAP_ARRAY_INOUT && ret > 0) {
+		u8 sa = d->cap[i].size_arg;
+		off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
+				  array_len(p->args[sa < 6 ? sa : 0], d->cap[i].size));
+	} else if (k == CAP_ARRAY_OUT && ret > 0)
+		off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
+				  array_len(ret, d->cap[i].size));
+	else if (k == CAP_IOV_OUT) {
+		u8 sa = d->cap[i].size_arg;
+		off = capture_iov(rec, off, how(i, ITEM_BUF_OUT, iov_cnt(p->args[sa < 6 ? sa : 0])),
+				  p->args[i], ret);
+	} else if (k == CAP_FDSETS && ret > 0)
+		off = capture_fdsets(rec, off, how(i, ITEM_BUF_OUT, d->cap[i].size_arg << 24), p);
+	else if (k == CAP_MSGHDR_OUT)
+		off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+	else if (k == CAP_IOCTL) {
+		u8 sa = d->cap[i].size_arg;
+		u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);
+		if (c && !(c & IOCTL_AT_ENTER))
+			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
+					  c & 0xffff);
+	}
+	else if (k == CAP_SOCKADDR) {
+		u8 sa = d->cap[i].size_arg;
+		u64 lp = p->args[sa < 6 ? sa : 0];
+		u64 len = read_len(lp);
+		off = capture_arg(rec, off, how(sa, ITEM_BUF_OUT, CAPTURE_WHOLE), lp, 4);
+		if (len > SOCKADDR_MAX)
+			len = SOCKADDR_MAX;
+		off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i], len);
+	}
+	return off;
+}
+
 /*
  * exit_captures reads again what enter could not, then what sc_desc asks
  * for at exit, and returns the end of rec's data. A global function, for
@@ -829,78 +926,16 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 	u32 off = rec->hdr.args[0];
 	u8 retry = rec->hdr.pad;
 	if (d && retry) {
-#pragma unroll
 		for (int i = 0; i < 6; i++) {
 			if (!(retry & (1 << i)))
 				continue;
-			u8 k = d->cap[i].kind;
-			if (k == CAP_STR)
-				off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
-			else if (k == CAP_BUF_IN) {
-				u8 sa = d->cap[i].size_arg;
-				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i],
-						  p->args[sa < 6 ? sa : 0]);
-			} else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
-				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
-						  d->cap[i].size);
-			else if (k == CAP_ARRAY_INOUT) {
-				u8 sa = d->cap[i].size_arg;
-				off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
-						  array_len(p->args[sa < 6 ? sa : 0], d->cap[i].size));
-			} else if (k == CAP_IOV_IN) {
-				u8 sa = d->cap[i].size_arg;
-				off = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
-						  p->args[i], ~0ULL);
-			}
+			off = retry_arg(rec, p, d, i | off << 8);
 		}
 	}
 	if (d && (d->flags & SC_HAS_EXIT_CAP) && !is_error(ret)) {
-#pragma unroll
 		for (int i = 0; i < 6; i++) {
-			u8 k = d->cap[i].kind;
-			if (k == CAP_BUF_OUT && ret > 0) {
-				u16 whole = d->cap[i].size;
-				if (whole)
-					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
-							  ret < whole ? ret : whole);
-				else
-					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
-			} else if (k == CAP_DIRENTS && ret >= 0)
-				off = capture_dirents(rec, off, i, p->args[i], ret);
-			else if (k == CAP_STRUCT_OUT || k == CAP_STRUCT_INOUT)
-				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE),
-						  p->args[i], d->cap[i].size);
-			else if (k == CAP_ARRAY_INOUT && ret > 0) {
-				u8 sa = d->cap[i].size_arg;
-				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
-						  array_len(p->args[sa < 6 ? sa : 0], d->cap[i].size));
-			} else if (k == CAP_ARRAY_OUT && ret > 0)
-				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
-						  array_len(ret, d->cap[i].size));
-			else if (k == CAP_IOV_OUT) {
-				u8 sa = d->cap[i].size_arg;
-				off = capture_iov(rec, off, how(i, ITEM_BUF_OUT, iov_cnt(p->args[sa < 6 ? sa : 0])),
-						  p->args[i], ret);
-			} else if (k == CAP_FDSETS && ret > 0)
-				off = capture_fdsets(rec, off, how(i, ITEM_BUF_OUT, d->cap[i].size_arg << 24), p);
-			else if (k == CAP_MSGHDR_OUT)
-				off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
-			else if (k == CAP_IOCTL) {
-				u8 sa = d->cap[i].size_arg;
-				u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);
-				if (c && !(c & IOCTL_AT_ENTER))
-					off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
-							  c & 0xffff);
-			}
-			else if (k == CAP_SOCKADDR) {
-				u8 sa = d->cap[i].size_arg;
-				u64 lp = p->args[sa < 6 ? sa : 0];
-				u64 len = read_len(lp);
-				off = capture_arg(rec, off, how(sa, ITEM_BUF_OUT, CAPTURE_WHOLE), lp, 4);
-				if (len > SOCKADDR_MAX)
-					len = SOCKADDR_MAX;
-				off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i], len);
-			}
+			if (d->cap[i].kind != CAP_NONE)
+				off = exit_arg(rec, p, d, ret, i | off << 8);
 		}
 	}
 	return off;
