@@ -151,7 +151,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	o.args = fs.Args()
 	tab := syscalls.Native()
-	if done, err := o.strace.listings(stdout, tab); done {
+	if done, err := o.strace.listings(stdout, stderr, tab); done {
 		return exitCode(err), err
 	}
 

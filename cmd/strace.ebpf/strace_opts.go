@@ -87,18 +87,18 @@ func addStraceFlags(fs *pflag.FlagSet, s *straceOptions) {
 	fs.BoolVarP(&s.failing, "failed-only", "Z", false, "-l strace: only calls that fail (like -X)")
 	fs.BoolVarP(&s.builtinList, "builtin-list", "B", false, "print the built-in syscall table and exit")
 	fs.BoolVarP(&s.list, "list", "L", false, "print the syscalls traceable on the running kernel and exit")
-	fs.BoolVarP(&s.llList, "ll-list", "R", false, "print the kernel's low-level traceable functions and exit")
+	fs.BoolVarP(&s.llList, "ll-list", "R", false, "print the kernel's low-level traceable functions (its tracepoints where it withholds them) and exit")
 }
 
 // listings runs -B, -L or -R; done says one ran.
-func (s *straceOptions) listings(w io.Writer, tab *syscalls.Table) (done bool, err error) {
+func (s *straceOptions) listings(w, stderr io.Writer, tab *syscalls.Table) (done bool, err error) {
 	switch {
 	case s.builtinList:
 		return true, printBuiltinList(w, tab)
 	case s.list:
 		return true, printKernelList(w, tab)
 	case s.llList:
-		return true, printLowLevelList(w)
+		return true, printLowLevelList(w, stderr)
 	}
 	return false, nil
 }
@@ -221,15 +221,22 @@ func printKernelList(w io.Writer, tab *syscalls.Table) error {
 	return nil
 }
 
-// printLowLevelList prints the kernel functions tracefs can trace.
-func printLowLevelList(w io.Writer) error {
+// printLowLevelList prints the kernel functions tracefs can trace. Where
+// the kernel does not let us read them (ftrace restricts the list; kernels
+// without a function tracer have none), it says so on stderr and prints
+// the kernel's tracepoints instead: what this tool attaches to.
+func printLowLevelList(w, stderr io.Writer) error {
 	dir, err := tracefsDir()
 	if err != nil {
 		return fmt.Errorf("listing traceable functions: %w", err)
 	}
 	f, err := os.Open(filepath.Join(dir, "available_filter_functions"))
 	if err != nil {
-		return fmt.Errorf("listing traceable functions: %w", err)
+		fmt.Fprintf(stderr, "strace.ebpf: listing traceable functions: %v; listing the kernel's tracepoints instead\n", err)
+		f, err = os.Open(filepath.Join(dir, "available_events"))
+		if err != nil {
+			return fmt.Errorf("listing tracepoints: %w", err)
+		}
 	}
 	defer f.Close()
 	if _, err := io.Copy(w, f); err != nil {
