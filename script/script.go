@@ -93,6 +93,8 @@ type Pipeline struct {
 	names []starlark.Value // syscall names as Starlark values, by number: ev.name allocates nothing
 
 	sink func(*event.Event) error // receives the events every stage keeps; see SetSink
+
+	hexStarted bool // write_hex printed the hex log's title and header
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned
