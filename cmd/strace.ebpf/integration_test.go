@@ -564,3 +564,15 @@ func TestUnfinishedAtDetach(t *testing.T) {
 		t.Errorf("blocked read at detach: rows %v, want one read(0) with RES ?\n%s\n%s", got, b, se.String())
 	}
 }
+
+// --calibrate (make bench's floor) attaches programs that trace nothing.
+func TestCalibrate(t *testing.T) {
+	testutil.RequireBPF(t)
+	res, log := traceFile(t, "--calibrate", testutil.Syscaller(t), "basic", "3")
+	if res.code != 3 {
+		t.Errorf("exit code %d, want the command's 3", res.code)
+	}
+	if log != "" {
+		t.Errorf("--calibrate traced something:\n%s", log)
+	}
+}
