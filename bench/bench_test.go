@@ -57,9 +57,12 @@ func ddTime(b *testing.B, stderr string) time.Duration {
 	return time.Duration(f * float64(time.Second))
 }
 
-func timeRun(b *testing.B, argv []string) (time.Duration, string) {
+// runIn runs argv in dir ("" for the current directory; -l bin writes its
+// trace.h there) and returns the wall time and stderr.
+func runIn(b *testing.B, dir string, argv []string) (time.Duration, string) {
 	b.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()
@@ -105,10 +108,10 @@ func BenchmarkDD(b *testing.B) {
 				var bare, tr, ddBare, ddTr []time.Duration
 				var lost uint64
 				for r := 0; r < reps; r++ {
-					d, stderr := timeRun(b, workload)
+					d, stderr := runIn(b, dir, workload)
 					bare = append(bare, d)
 					ddBare = append(ddBare, ddTime(b, stderr))
-					d, stderr = timeRun(b, traced)
+					d, stderr = runIn(b, dir, traced)
 					tr = append(tr, d)
 					ddTr = append(ddTr, ddTime(b, stderr))
 					if m := lostRE.FindStringSubmatch(stderr); m != nil {

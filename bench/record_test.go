@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -15,21 +14,6 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 	"github.com/strace-ebpf/strace.ebpf/record"
 )
-
-// runIn runs argv in dir (so that -l bin writes its trace.h there, not into
-// the source tree) and returns the wall time and stderr.
-func runIn(b *testing.B, dir string, argv []string) (time.Duration, string) {
-	b.Helper()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		b.Fatalf("%v: %v\n%s", argv, err, stderr.String())
-	}
-	return time.Since(start), stderr.String()
-}
 
 // countEvents reads a recording through and returns its events.
 func countEvents(b *testing.B, path string) uint64 {
