@@ -58,12 +58,15 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			break
 		}
 		c := &d.Cap[i]
+		if !captureBuffers && a.Kind != syscalls.Path && a.Kind != syscalls.Str {
+			continue // without buffer capture, only strings are read
+		}
 		switch a.Kind {
 		case syscalls.Path, syscalls.Str:
 			c.Kind = capStr
 			d.Flags |= scHasEnterCap
 		case syscalls.BufIn:
-			if !captureBuffers || a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
+			if a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
 				continue
 			}
 			c.Kind, c.SizeArg = capBufIn, uint8(a.SizeArg)
@@ -72,15 +75,12 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			}
 			d.Flags |= scHasEnterCap
 		case syscalls.StructIn:
-			if !captureBuffers || a.Size == 0 {
+			if a.Size == 0 {
 				continue
 			}
 			c.Kind, c.Size = capStructIn, a.Size
 			d.Flags |= scHasEnterCap
 		case syscalls.BufOut:
-			if !captureBuffers {
-				continue
-			}
 			c.Kind = capBufOut
 			switch a.Decoder {
 			case "path": // getcwd: a path, shown whole
@@ -90,9 +90,6 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			}
 			d.Flags |= scHasExitCap
 		case syscalls.StrArray:
-			if !captureBuffers {
-				continue
-			}
 			// execve: argv's strings, envp's length (strace prints
 			// "/* 35 vars */").
 			c.Kind = capArgv
@@ -103,25 +100,25 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 		case syscalls.Ptr:
 			// accept, getsockname, recvfrom: a sockaddr whose length
 			// is behind the next argument.
-			if !captureBuffers || a.Decoder != "struct sockaddr" || i+1 >= len(sc.Args) {
+			if a.Decoder != "struct sockaddr" || i+1 >= len(sc.Args) {
 				continue
 			}
 			c.Kind, c.SizeArg = capSockaddr, uint8(i+1)
 			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.StructOut:
-			if !captureBuffers || a.Size == 0 {
+			if a.Size == 0 {
 				continue
 			}
 			c.Kind, c.Size = capStructOut, a.Size
 			d.Flags |= scHasExitCap
 		case syscalls.StructInOut:
-			if !captureBuffers || a.Size == 0 {
+			if a.Size == 0 {
 				continue
 			}
 			c.Kind, c.Size = capStructIO, a.Size
 			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.ArrayInOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg, syscalls.FdSets:
-			if !captureBuffers || a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
+			if a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
 				continue
 			}
 			c.SizeArg = uint8(a.SizeArg)
@@ -146,19 +143,13 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				d.Flags |= scHasEnterCap | scHasExitCap
 			}
 		case syscalls.MsghdrIn:
-			if !captureBuffers {
-				continue
-			}
 			c.Kind = capMsghdrIn
 			d.Flags |= scHasEnterCap
 		case syscalls.MsghdrOut:
-			if !captureBuffers {
-				continue
-			}
 			c.Kind = capMsghdrOut
 			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.ArrayOut:
-			if !captureBuffers || a.Size == 0 {
+			if a.Size == 0 {
 				continue
 			}
 			c.Kind, c.Size = capArrayOut, a.Size
