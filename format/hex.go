@@ -49,7 +49,12 @@ func HexHeader(o HexOptions) string {
 	return b.String()
 }
 
-const hexDigits = "0123456789ABCDEF"
+// hexDigits are the hex log's digits; hexLower the escapes' of the JSON and
+// strace formats.
+const (
+	hexDigits = "0123456789ABCDEF"
+	hexLower  = "0123456789abcdef"
+)
 
 // appendHex16 appends v as 16 upper-case hex digits.
 func appendHex16(dst []byte, v uint64) []byte {

@@ -256,11 +256,9 @@ func dataKindName(k event.DataKind) string {
 	return "unknown"
 }
 
-const lowerHex = "0123456789abcdef"
-
 func appendLowerHex(dst, b []byte) []byte {
 	for _, c := range b {
-		dst = append(dst, lowerHex[c>>4], lowerHex[c&0xF])
+		dst = append(dst, hexLower[c>>4], hexLower[c&0xF])
 	}
 	return dst
 }
@@ -292,7 +290,7 @@ func appendJSONStr[T string | []byte](dst []byte, s T) []byte {
 			case '\r':
 				dst = append(dst, '\\', 'r')
 			default:
-				dst = append(dst, '\\', 'u', '0', '0', lowerHex[c>>4], lowerHex[c&0xF])
+				dst = append(dst, '\\', 'u', '0', '0', hexLower[c>>4], hexLower[c&0xF])
 			}
 			i++
 			start = i

@@ -185,8 +185,6 @@ func appendEscapedPath(dst []byte, p string) []byte {
 	return dst
 }
 
-const hexLower = "0123456789abcdef"
-
 // generic renders argument i from its kind and decoder.
 func (c *call) generic(i int) {
 	a := &c.sc.Args[i]

@@ -865,24 +865,19 @@ func appendStatx(c *call, d, b []byte) []byte {
 	return append(d, ", ...}"...)
 }
 
-func appendTimespec(c *call, d, b []byte) []byte {
-	if len(b) < 16 {
-		return d
-	}
-	d = append(d, "{tv_sec="...)
-	d = strconv.AppendInt(d, int64(le.Uint64(b)), 10)
-	d = append(d, ", tv_nsec="...)
-	d = strconv.AppendInt(d, int64(le.Uint64(b[8:])), 10)
-	return append(d, '}')
-}
+func appendTimespec(c *call, d, b []byte) []byte { return appendSecPair(d, b, ", tv_nsec=") }
 
-func appendTimeval(c *call, d, b []byte) []byte {
+func appendTimeval(c *call, d, b []byte) []byte { return appendSecPair(d, b, ", tv_usec=") }
+
+// appendSecPair renders a 64-bit {tv_sec, sub} pair; sub names the second
+// field (", tv_nsec=" or ", tv_usec=").
+func appendSecPair(d, b []byte, sub string) []byte {
 	if len(b) < 16 {
 		return d
 	}
 	d = append(d, "{tv_sec="...)
 	d = strconv.AppendInt(d, int64(le.Uint64(b)), 10)
-	d = append(d, ", tv_usec="...)
+	d = append(d, sub...)
 	d = strconv.AppendInt(d, int64(le.Uint64(b[8:])), 10)
 	return append(d, '}')
 }
