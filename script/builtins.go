@@ -11,10 +11,12 @@ import (
 
 // builtins are the predeclared functions of every script, by name.
 var builtins = map[string]*starlark.Builtin{
-	"hex":        starlark.NewBuiltin("hex", hexBuiltin),
-	"hex_header": starlark.NewBuiltin("hex_header", hexHeaderBuiltin),
-	"hex_title":  starlark.NewBuiltin("hex_title", hexTitleBuiltin),
-	"strace":     starlark.NewBuiltin("strace", straceBuiltin),
+	"hex":          starlark.NewBuiltin("hex", hexBuiltin),
+	"write_hex":    starlark.NewBuiltin("write_hex", writeHexBuiltin),
+	"hex_header":   starlark.NewBuiltin("hex_header", hexHeaderBuiltin),
+	"hex_title":    starlark.NewBuiltin("hex_title", hexTitleBuiltin),
+	"strace":       starlark.NewBuiltin("strace", straceBuiltin),
+	"write_strace": starlark.NewBuiltin("write_strace", writeStraceBuiltin),
 }
 
 // Builtins is the sorted list of predeclared names.
@@ -54,18 +56,53 @@ func pipelineOf(t *starlark.Thread) *Pipeline {
 	return t.Local(pipelineKey).(*Pipeline)
 }
 
-// hex(ev) is one row of the hex format.
-func hexBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// hexRow renders the hex row of the one event argument into p.line;
+// empty for events that are not syscalls.
+func hexRow(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (*Pipeline, error) {
 	ev, err := eventArg(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
 	p := pipelineOf(t)
 	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex)
+	return p, nil
+}
+
+// hex(ev) is one row of the hex format.
+func hexBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	p, err := hexRow(t, b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
 	if len(p.line) == 0 {
 		return starlark.None, nil // not a syscall: no row
 	}
 	return starlark.String(p.line), nil
+}
+
+// write_hex(ev) writes ev's hex row to the trace output and returns None:
+// hex(ev) without making a string, for the stock format's hot path. Before
+// the first row it writes the log's title and header lines.
+func writeHexBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	p, err := hexRow(t, b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.line) == 0 {
+		return starlark.None, nil
+	}
+	if !p.hexStarted {
+		// The log's first two lines come with its first row: a trace
+		// that no event reaches (a script that only counts) prints none.
+		p.hexStarted = true
+		p.out.WriteString(format.HexTitle(p.opts.Argv, p.opts.Hex))
+		p.out.WriteByte('\n')
+		p.out.WriteString(format.HexHeader(p.opts.Hex))
+		p.out.WriteByte('\n')
+	}
+	p.line = append(p.line, '\n')
+	p.out.Write(p.line)
+	return starlark.None, nil
 }
 
 // hex_header() is the column header line of the hex format.

@@ -6,10 +6,6 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/format"
 )
 
-func init() {
-	builtins["write_strace"] = starlark.NewBuiltin("write_strace", writeStraceBuiltin)
-}
-
 // SetStraceOptions sets the options of the strace(ev) builtin: --strsize,
 // -f prefixes, -t/-tt/-ttt/-r, -T, -y, -z/-Z. Call it before Start.
 func (p *Pipeline) SetStraceOptions(o format.StraceOptions) { p.straceOpts = o }
