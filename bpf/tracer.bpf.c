@@ -72,6 +72,7 @@ enum ev_flags {
 	EV_NORETURN = 1 << 0,
 	EV_EXIT = 1 << 1,   /* a traced thread exited: ret is its wait status */
 	EV_SIGNAL = 1 << 2, /* a signal was delivered: nr is the signal, one item the siginfo */
+	EV_ENTERED = 1 << 3, /* a call went to sleep: its enter half (args, enter captures) */
 };
 
 #define ARGV_MAX 32   /* argv strings captured; more are marked with ITEM_STR_TRUNC */
@@ -148,6 +149,7 @@ enum pending_state {
 	P_HAS_REC = 1 << 1, /* captured data waits in recs */
 	P_EXEC_ONLY = 1 << 2, /* the launch's execve, filtered out: only end TASK_EXECING */
 	P_TRACED = 1 << 3,    /* the thread is known to be traced */
+	P_MARKED = 1 << 4,    /* its enter half was sent (EV_ENTERED) */
 };
 
 /* Set by user space before loading. */
@@ -162,7 +164,8 @@ volatile const u32 filter_syscalls = 0;
 volatile const s32 execve_nr = -1;
 volatile const s32 execveat_nr = -1;
 volatile const u32 buf_max = 32;
-volatile const u32 proc_events = 0;       /* send thread exits and signal deliveries */          /* bytes of a buffer captured */
+volatile const u32 proc_events = 0; /* send thread exits and signal deliveries */
+volatile const u32 enter_marks = 0; /* send a call's enter half when it sleeps */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -1192,4 +1195,57 @@ int signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 	fill_hdr(&r->hdr, id, (long)ctx->args[0], now, now);
 	bool has_info = bpf_probe_read_kernel(r->info, SIGINFO_SIZE, (void *)ctx->args[1]) == 0;
 	return send_signal(r, has_info);
+}
+
+/*
+ * A traced thread that goes to sleep in a syscall sends the enter half of
+ * the call (EV_ENTERED), once: strace shows such a call as
+ * "read(0, <unfinished ...>" where it entered when another thread's line
+ * comes before it returns, and only a call that sleeps can be overtaken
+ * like that. prev is current here, so the current-task helpers describe it.
+ */
+SEC("raw_tracepoint/sched_switch")
+int sched_switch(struct bpf_raw_tracepoint_args *ctx)
+{
+	if (!enter_marks || ctx->args[0] /* preempted, not asleep */)
+		return 0;
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id;
+	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
+	if (!pp || (pp->state & (P_ACTIVE | P_MARKED | P_EXEC_ONLY)) != P_ACTIVE)
+		return 0;
+	pp->state |= P_MARKED;
+	struct pending p = *pp;
+
+	struct record *rec = NULL;
+	if (p.state & P_HAS_REC)
+		rec = bpf_map_lookup_elem(&recs, &tid);
+	if (!rec) {
+		struct event_hdr h = {};
+		fill_hdr(&h, id, p.nr, p.ts, p.ts);
+		__builtin_memcpy(h.args, p.args, sizeof(h.args));
+		h.flags = EV_ENTERED;
+		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
+			count_lost();
+		return 0;
+	}
+	/* The record holds, until the exit, where enter captures end and which
+	 * to read again: keep them across the send. */
+	u64 off = rec->hdr.args[0];
+	u8 retry = rec->hdr.pad;
+	if (off > DATA_MAX)
+		off = DATA_MAX;
+	fill_hdr(&rec->hdr, id, p.nr, p.ts, p.ts);
+	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
+	rec->hdr.ret = 0;
+	rec->hdr.flags = EV_ENTERED;
+	rec->hdr.pad = 0;
+	u64 size = sizeof(struct event_hdr) + off;
+	if (size > sizeof(struct record))
+		size = sizeof(struct record);
+	if (bpf_ringbuf_output(&events, rec, size, wake_flags()) != 0)
+		count_lost();
+	rec->hdr.args[0] = off;
+	rec->hdr.pad = retry;
+	return 0;
 }

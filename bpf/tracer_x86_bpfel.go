@@ -77,12 +77,14 @@ const (
 	TracerMapTasks             = "tasks"
 	TracerProgSchedProcessExit = "sched_process_exit"
 	TracerProgSchedProcessFork = "sched_process_fork"
+	TracerProgSchedSwitch      = "sched_switch"
 	TracerProgSignalDeliver    = "signal_deliver"
 	TracerProgSignalGenerate   = "signal_generate"
 	TracerProgSysEnter         = "sys_enter"
 	TracerProgSysExit          = "sys_exit"
 	TracerVarBufMax            = "buf_max"
 	TracerVarCalibrate         = "calibrate"
+	TracerVarEnterMarks        = "enter_marks"
 	TracerVarExecveNr          = "execve_nr"
 	TracerVarExecveatNr        = "execveat_nr"
 	TracerVarFailedOnly        = "failed_only"
@@ -137,6 +139,7 @@ type TracerSpecs struct {
 type TracerProgramSpecs struct {
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
+	SchedSwitch      *ebpf.ProgramSpec `ebpf:"sched_switch"`
 	SignalDeliver    *ebpf.ProgramSpec `ebpf:"signal_deliver"`
 	SignalGenerate   *ebpf.ProgramSpec `ebpf:"signal_generate"`
 	SysEnter         *ebpf.ProgramSpec `ebpf:"sys_enter"`
@@ -164,6 +167,7 @@ type TracerMapSpecs struct {
 type TracerVariableSpecs struct {
 	BufMax         *ebpf.VariableSpec `ebpf:"buf_max"`
 	Calibrate      *ebpf.VariableSpec `ebpf:"calibrate"`
+	EnterMarks     *ebpf.VariableSpec `ebpf:"enter_marks"`
 	ExecveNr       *ebpf.VariableSpec `ebpf:"execve_nr"`
 	ExecveatNr     *ebpf.VariableSpec `ebpf:"execveat_nr"`
 	FailedOnly     *ebpf.VariableSpec `ebpf:"failed_only"`
@@ -225,6 +229,7 @@ func (m *TracerMaps) Close() error {
 type TracerVariables struct {
 	BufMax         *ebpf.Variable `ebpf:"buf_max"`
 	Calibrate      *ebpf.Variable `ebpf:"calibrate"`
+	EnterMarks     *ebpf.Variable `ebpf:"enter_marks"`
 	ExecveNr       *ebpf.Variable `ebpf:"execve_nr"`
 	ExecveatNr     *ebpf.Variable `ebpf:"execveat_nr"`
 	FailedOnly     *ebpf.Variable `ebpf:"failed_only"`
@@ -241,6 +246,7 @@ type TracerVariables struct {
 type TracerPrograms struct {
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
+	SchedSwitch      *ebpf.Program `ebpf:"sched_switch"`
 	SignalDeliver    *ebpf.Program `ebpf:"signal_deliver"`
 	SignalGenerate   *ebpf.Program `ebpf:"signal_generate"`
 	SysEnter         *ebpf.Program `ebpf:"sys_enter"`
@@ -251,6 +257,7 @@ func (p *TracerPrograms) Close() error {
 	return _TracerClose(
 		p.SchedProcessExit,
 		p.SchedProcessFork,
+		p.SchedSwitch,
 		p.SignalDeliver,
 		p.SignalGenerate,
 		p.SysEnter,

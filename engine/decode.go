@@ -26,6 +26,7 @@ const (
 	bpfNoReturn = 1 << 0
 	bpfExit     = 1 << 1
 	bpfSignal   = 1 << 2
+	bpfEntered  = 1 << 3
 )
 
 var errShortRecord = errors.New("short record")
@@ -69,6 +70,9 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 		ev.Duration = 0
 	case fl&bpfSignal != 0:
 		ev.Kind = event.Signal
+		ev.Duration = 0
+	case fl&bpfEntered != 0:
+		ev.Flags |= event.Entered
 		ev.Duration = 0
 	}
 	comm := raw[offComm : offComm+16]

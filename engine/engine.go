@@ -57,6 +57,12 @@ type Config struct {
 	// with the events; the zero value means when Run starts.
 	Start time.Time
 
+	// EnterMarks sends the enter half of a call that goes to sleep as an
+	// Entered event, before the whole call: what strace's format needs to
+	// print "<unfinished ...>" where the call entered when other threads'
+	// lines come before it returns. Other consumers leave it off.
+	EnterMarks bool
+
 	// Calibrate attaches syscall programs that return at once: nothing is
 	// traced, and the run measures what the tracepoints alone cost.
 	Calibrate bool
@@ -202,6 +208,7 @@ func (s *Session) load() error {
 		"execveat_nr":     nrOf(tab, "execveat"),
 		"buf_max":         uint32(s.cfg.BufSize),
 		"proc_events":     b2u(s.cfg.ProcessEvents),
+		"enter_marks":     b2u(s.cfg.EnterMarks),
 	}
 	for name, v := range consts {
 		vs, ok := spec.Variables[name]
@@ -304,17 +311,22 @@ func nrOf(t *syscalls.Table, name string) int32 {
 }
 
 func (s *Session) attach() error {
-	for _, a := range []struct {
+	type prog struct {
 		name string
 		prog *ebpf.Program
-	}{
+	}
+	var progs []prog
+	if s.cfg.EnterMarks {
+		progs = append(progs, prog{"sched_switch", s.objs.SchedSwitch})
+	}
+	for _, a := range append(progs, []prog{
 		{"sched_process_fork", s.objs.SchedProcessFork},
 		{"sched_process_exit", s.objs.SchedProcessExit},
 		{"signal_deliver", s.objs.SignalDeliver},
 		{"signal_generate", s.objs.SignalGenerate},
 		{"sys_exit", s.objs.SysExit},
 		{"sys_enter", s.objs.SysEnter},
-	} {
+	}...) {
 		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: a.name, Program: a.prog})
 		if err != nil {
 			return fmt.Errorf("attaching %s: %w", a.name, err)

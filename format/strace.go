@@ -60,6 +60,9 @@ type Strace struct {
 	live     map[uint32]bool
 	fds      map[uint64]string // pid<<32|fd -> path, for -y
 	scratch  call
+
+	entered map[uint32]*enteredCall // calls asleep, by thread (event.Entered)
+	hidden  int                     // how many of them are not shown yet
 }
 
 // NewStrace returns a renderer for events of table tab.
@@ -85,10 +88,29 @@ func AppendStrace(dst []byte, ev *event.Event, tab *syscalls.Table, o StraceOpti
 func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 	switch ev.Kind {
 	case event.Syscall:
+		if ev.Flags&event.Entered != 0 {
+			s.enter(ev)
+			return dst
+		}
+		dst = s.overtake(dst, ev.TID)
+		if e := s.entered[ev.TID]; e != nil {
+			delete(s.entered, ev.TID)
+			if e.shown && e.ev.TS == ev.TS && e.ev.Nr == ev.Nr {
+				if ev.Flags&event.Unfinished != 0 {
+					return dst // its "<unfinished ...>" line is out already
+				}
+				return s.appendSyscallMode(dst, ev, resumedOnly)
+			}
+		}
 		return s.appendSyscall(dst, ev)
 	case event.Exit:
+		dst = s.overtake(dst, ev.TID)
+		dst = s.endEntered(dst, ev.TID)
 		return s.appendExit(dst, ev)
 	case event.Signal:
+		if s.signalShown(ev) {
+			dst = s.overtake(dst, ev.TID)
+		}
 		return s.appendSignal(dst, ev)
 	case event.Lost:
 		return append(dst, "strace.ebpf: "+strconv.FormatUint(ev.LostN, 10)+" events lost"...)
@@ -180,11 +202,10 @@ func padTo(dst []byte, start int) []byte {
 }
 
 func (s *Strace) appendExit(dst []byte, ev *event.Event) []byte {
-	delete(s.live, ev.TID)
-	if s.opts.OnlyFailed || s.opts.OnlySuccessful {
-		// strace -z/-Z still prints exits.
-	}
+	// strace still counts the exiting thread for the [pid N] prefix; -z
+	// and -Z keep exits.
 	dst = s.prefix(dst, ev.TID, ev.TS)
+	delete(s.live, ev.TID)
 	st := uint32(ev.Ret)
 	if st&0x7f == 0 {
 		dst = append(dst, "+++ exited with "...)
@@ -209,12 +230,17 @@ func appendSignal(dst []byte, sig int) []byte {
 	return strconv.AppendInt(dst, int64(sig), 10)
 }
 
-func (s *Strace) appendSignal(dst []byte, ev *event.Event) []byte {
+// signalShown says whether a signal event makes a line.
+func (s *Strace) signalShown(ev *event.Event) bool {
 	if s.opts.Signals != nil && !s.opts.Signals[int(ev.Nr)] {
-		return dst
+		return false
 	}
-	if ev.Nr == 9 && len(ev.Data) == 0 {
-		// The kernel's fatal-signal path: strace never shows SIGKILL.
+	// The kernel's fatal-signal path: strace never shows SIGKILL.
+	return ev.Nr != 9 || len(ev.Data) > 0
+}
+
+func (s *Strace) appendSignal(dst []byte, ev *event.Event) []byte {
+	if !s.signalShown(ev) {
 		return dst
 	}
 	s.live[ev.TID] = true
@@ -232,7 +258,17 @@ func (s *Strace) appendSignal(dst []byte, ev *event.Event) []byte {
 	return dst
 }
 
+// How appendSyscallMode renders a call.
+const (
+	wholeCall   = iota // one line, or two when another thread's line came in between
+	resumedOnly        // the "<... name resumed>" half: the other is out already
+)
+
 func (s *Strace) appendSyscall(dst []byte, ev *event.Event) []byte {
+	return s.appendSyscallMode(dst, ev, wholeCall)
+}
+
+func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte {
 	unfinished := ev.Flags&event.Unfinished != 0
 	noreturn := ev.Flags&event.NoReturn != 0
 	if !unfinished && !noreturn {
@@ -258,18 +294,24 @@ func (s *Strace) appendSyscall(dst []byte, ev *event.Event) []byte {
 		split = false
 	}
 	start := len(dst)
-	dst = s.prefix(dst, ev.TID, ev.TS)
-	dst = append(dst, name...)
-	dst = append(dst, '(')
+	if mode == resumedOnly {
+		split = true
+	} else {
+		dst = s.prefix(dst, ev.TID, ev.TS)
+		dst = append(dst, name...)
+		dst = append(dst, '(')
+	}
 	if split || unfinished {
-		dst = c.appendArgs(dst, phaseEnter)
-		dst = append(dst, " <unfinished ...>"...)
-		if unfinished {
-			s.lastTID, s.lastEnd = ev.TID, ev.TS
-			return dst
+		if mode != resumedOnly {
+			dst = c.appendArgs(dst, phaseEnter)
+			dst = append(dst, " <unfinished ...>"...)
+			if unfinished {
+				s.lastTID, s.lastEnd = ev.TID, ev.TS
+				return dst
+			}
+			dst = append(dst, '\n')
+			start = len(dst)
 		}
-		dst = append(dst, '\n')
-		start = len(dst)
 		dst = s.prefix(dst, ev.TID, end)
 		dst = append(dst, "<... "...)
 		dst = append(dst, name...)

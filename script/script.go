@@ -383,6 +383,9 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	if raw.Kind == event.Lost {
 		return p.lost(raw.LostN)
 	}
+	if raw.Flags&event.Entered != 0 && !p.takesEntered() {
+		return nil
+	}
 	if p.ticking && raw.TS >= p.nextTick {
 		if err := p.tickTo(raw.TS); err != nil {
 			return err
@@ -424,6 +427,18 @@ func (p *Pipeline) Event(raw *event.Event) error {
 		return p.sink(raw)
 	}
 	return nil
+}
+
+// takesEntered says whether the pipeline is the stock strace format alone:
+// the only consumer of the enter halves of sleeping calls (event.Entered),
+// which it prints as "<unfinished ...>" where strace does. Scripts never see
+// them: to a script, a call is one event.
+func (p *Pipeline) takesEntered() bool {
+	if len(p.stages) != 1 {
+		return false
+	}
+	st, ok := p.stages[0].(*starStage)
+	return ok && st.in.stdlb && st.direct != nil && st.direct.Name() == "write_strace"
 }
 
 func (p *Pipeline) lost(n uint64) error {

@@ -115,6 +115,12 @@ func (s *straceOptions) apply(o *options, pipe sink, cfg *engine.Config) error {
 	cfg.CaptureBuffers = true
 	cfg.ProcessEvents = true
 	cfg.BufSize = max(s.strsize, 1)
+	// Calls that sleep send their enter half, for "<unfinished ...>" where
+	// strace prints it; not when a script or a filter on the result
+	// decides which calls are shown, nor into a recording.
+	f, _ := parseExprs(o.exprs, syscalls.Native())
+	cfg.EnterMarks = len(o.scripts) == 0 && !o.failed && o.rec.write == "" &&
+		!s.successful && !s.failing && !f.failedOnly() && !f.successfulOnly()
 	if p := pipelineOf(pipe); p != nil {
 		p.SetStraceOptions(s.format(o))
 	}

@@ -34,6 +34,12 @@ const (
 	NoReturn Flags = 1 << iota
 	// Unfinished marks a call still blocked when tracing ended.
 	Unfinished
+	// Entered is the enter half of a call that went to sleep: its
+	// arguments and what was read at enter; the whole call follows when it
+	// returns. Only the stock strace format asks for these
+	// (engine.Config.EnterMarks), to print "<unfinished ...>" where strace
+	// does.
+	Entered
 )
 
 // DataKind says how a captured argument was read.
