@@ -17,7 +17,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define MAX_NR 1024      /* syscall numbers below this are filtered and described */
-#define MAX_ITEMS 4      /* captured pieces of user memory per record */
+#define MAX_ITEMS 8      /* captured pieces of user memory per record */
 #define DATA_MAX 8192    /* bytes of captured memory per record */
 #define STR_MAX 4096     /* PATH_MAX: a path is captured whole */
 

@@ -25,7 +25,7 @@ type TracerEventHdr struct {
 	Flags    uint16
 	Nitems   uint8
 	Pad      uint8
-	Items    [4]TracerItem
+	Items    [8]TracerItem
 	Comm     [16]int8
 }
 

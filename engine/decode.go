@@ -11,7 +11,7 @@ import (
 // Layout of struct event_hdr in bpf/tracer.bpf.c (checked against the
 // bpf2go-generated type in decode_test.go).
 const (
-	hdrSize     = 120
+	hdrSize     = 136
 	offDuration = 8
 	offArgs     = 16
 	offRet      = 64
@@ -21,8 +21,8 @@ const (
 	offFlags    = 84
 	offNItems   = 86
 	offItems    = 88
-	offComm     = 104
-	maxItems    = 4
+	offComm     = 120
+	maxItems    = 8
 	bpfNoReturn = 1 << 0
 	bpfExit     = 1 << 1
 	bpfSignal   = 1 << 2
