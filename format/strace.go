@@ -262,6 +262,7 @@ func (s *Strace) appendSignal(dst []byte, ev *event.Event) []byte {
 const (
 	wholeCall   = iota // one line, or two when another thread's line came in between
 	resumedOnly        // the "<... name resumed>" half: the other is out already
+	enteredOnly        // the "<unfinished ...>" half of a sleeping call (ev has Unfinished)
 )
 
 func (s *Strace) appendSyscall(dst []byte, ev *event.Event) []byte {
@@ -304,7 +305,13 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 	if split || unfinished {
 		if mode != resumedOnly {
 			dst = c.appendArgs(dst, phaseEnter)
-			dst = append(dst, " <unfinished ...>"...)
+			if unfinished && mode != enteredOnly {
+				// Still blocked when tracing ended: strace's word when it
+				// detaches from a call.
+				dst = append(dst, " <detached ...>"...)
+			} else {
+				dst = append(dst, " <unfinished ...>"...)
+			}
 			if unfinished {
 				s.lastTID, s.lastEnd = ev.TID, ev.TS
 				return dst

@@ -51,7 +51,7 @@ func (s *Strace) overtake(dst []byte, tid uint32) []byte {
 	}
 	sort.Slice(calls, func(i, j int) bool { return calls[i].ev.TS < calls[j].ev.TS })
 	for _, e := range calls {
-		dst = s.appendSyscall(dst, &e.ev)
+		dst = s.appendSyscallMode(dst, &e.ev, enteredOnly)
 		dst = append(dst, '\n')
 		e.shown = true
 		s.hidden--
@@ -78,7 +78,7 @@ func (s *Strace) endEntered(dst []byte, tid uint32) []byte {
 		dst = append(dst, s.tab.Name(int(e.ev.Nr))...)
 		dst = append(dst, " resumed>"...)
 	} else {
-		dst = s.appendSyscall(dst, &e.ev)
+		dst = s.appendSyscallMode(dst, &e.ev, enteredOnly)
 	}
 	dst = append(dst, ')')
 	dst = padTo(dst, start)

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 )
@@ -57,5 +61,32 @@ func TestStraceUnfinishedWhereEntered(t *testing.T) {
 	open := find(grandchild, `^openat\(AT_FDCWD, "/nonexistent/grandchild-marker"`)
 	if entered := find(child, `^wait4\(`); entered > open {
 		t.Errorf("the child's wait4 (line %d) is shown after the grandchild's openat (line %d)", entered+1, open+1)
+	}
+}
+
+// TestStraceDetached attaches to a process blocked in read with -p and
+// stops with SIGINT: as strace, the call still blocked is printed with
+// "<detached ...>", from what the kernel kept of its entry.
+func TestStraceDetached(t *testing.T) {
+	testutil.RequireBPF(t)
+	testutil.Tracer(t) // built before the clock starts
+	target := exec.Command(testutil.Syscaller(t), "block")
+	stdin, err := target.StdinPipe() // never written: the read blocks
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); target.Wait() }()
+	out := filepath.Join(t.TempDir(), "t.log")
+	tracer, se := startBackground(t, out, "-l", "strace", "-e", "trace=read", "-p", strconv.Itoa(target.Process.Pid))
+	time.Sleep(700 * time.Millisecond) // the read starts 300 ms after launch
+	tracer.Process.Signal(os.Interrupt)
+	if err := tracer.Wait(); err != nil {
+		t.Fatalf("tracer after SIGINT: %v: %s", err, se.String())
+	}
+	if got, want := readFile(t, out), "read(0,  <detached ...>\n"; got != want {
+		t.Errorf("trace after detaching is %q, want %q (stderr: %s)", got, want, se.String())
 	}
 }
