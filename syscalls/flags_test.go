@@ -47,7 +47,8 @@ func TestFlagFormat(t *testing.T) {
 		{"amd64", "ioctl_cmd", 0x541b, "FIONREAD"},
 		{"amd64", "address_family", 1, "AF_UNIX"},
 		{"amd64", "address_family", 10, "AF_INET6"},
-		{"amd64", "socket_type", 0x80801, "SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC"},
+		{"amd64", "sock_flags", 0x80800, "SOCK_CLOEXEC|SOCK_NONBLOCK"}, // strace's order (xlat/sock_type_flags.in)
+		{"amd64", "socket_type", 0x80801, "SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK"},
 		{"amd64", "socket_type", 2, "SOCK_DGRAM"},
 		{"amd64", "clone_flags", 0x1200011, "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"},
 		{"amd64", "clone_flags", 0x3d0f00, "CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID"},
