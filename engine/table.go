@@ -32,6 +32,7 @@ const (
 	pathMax = 4096
 
 	sockaddrMax = 128 // bytes of a socket address captured
+	cpuSetMax   = 128 // bytes of a CPU mask captured (1024 CPUs, glibc's cpu_set_t)
 
 	scNoReturn     = 1 << 0
 	scHasEnterCap  = 1 << 1
@@ -70,8 +71,11 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				continue
 			}
 			c.Kind, c.SizeArg = capBufIn, uint8(a.SizeArg)
-			if a.Decoder == "struct sockaddr" {
+			switch a.Decoder {
+			case "struct sockaddr":
 				c.Size = sockaddrMax // whole, not cut at BufSize
+			case "cpu_set": // sched_setaffinity: a bitmask, whole
+				c.Size = cpuSetMax
 			}
 			d.Flags |= scHasEnterCap
 		case syscalls.StructIn:
@@ -87,6 +91,8 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				c.Size = pathMax
 			case "dirents": // getdents: only the number of entries
 				c.Kind = capDirents
+			case "cpu_set": // sched_getaffinity: a bitmask, whole
+				c.Size = cpuSetMax
 			}
 			d.Flags |= scHasExitCap
 		case syscalls.StrArray:

@@ -28,7 +28,12 @@ func TestDescribeArrays(t *testing.T) {
 		{"writev", []capt{{1, capIovIn, 2, 0}}, scHasEnterCap},
 		{"pwritev2", []capt{{1, capIovIn, 2, 0}}, scHasEnterCap},
 		{"ioctl", []capt{{2, capIoctl, 1, 0}}, scHasEnterCap | scHasExitCap},
-		{"pselect6", []capt{{1, capFdsets, 0, 0}, {4, capStructIO, 0, 16}}, scHasEnterCap | scHasExitCap},
+		{"pselect6", []capt{{1, capFdsets, 0, 0}, {4, capStructIO, 0, 16}, {5, capStructIn, 0, 16}}, scHasEnterCap | scHasExitCap},
+		{"clone3", []capt{{0, capStructIn, 0, 88}}, scHasEnterCap},
+		{"getgroups", []capt{{1, capArrayOut, 0, 4}}, scHasExitCap},
+		{"setgroups", []capt{{1, capArrayIn, 0, 4}}, scHasEnterCap | scHasExitCap},
+		{"sched_getaffinity", []capt{{2, capBufOut, 0, cpuSetMax}}, scHasExitCap},
+		{"sched_setaffinity", []capt{{2, capBufIn, 1, cpuSetMax}}, scHasEnterCap},
 		{"sendmsg", []capt{{1, capMsghdrIn, 0, 0}}, scHasEnterCap},
 		{"recvmsg", []capt{{1, capMsghdrOut, 0, 0}}, scHasEnterCap | scHasExitCap},
 	} {

@@ -32,10 +32,11 @@ type call struct {
 }
 
 // piece is one rendered argument: buf[start:end]; exit says strace decodes
-// it when the call returns.
+// it when the call returns; glue, that it continues the argument before it
+// (clone3's " => {parent_tid=[N]}"), with no ", " in between.
 type piece struct {
 	start, end int
-	exit       bool
+	exit, glue bool
 }
 
 var le = binary.LittleEndian
@@ -51,14 +52,21 @@ func (c *call) nargs() int {
 func (c *call) add(exit bool, text []byte) {
 	start := len(c.buf)
 	c.buf = append(c.buf, text...)
-	c.pieces = append(c.pieces, piece{start, len(c.buf), exit})
+	c.pieces = append(c.pieces, piece{start: start, end: len(c.buf), exit: exit})
 }
 
 // addf renders an argument in place.
 func (c *call) addf(exit bool, fn func(dst []byte) []byte) {
 	start := len(c.buf)
 	c.buf = fn(c.buf)
-	c.pieces = append(c.pieces, piece{start, len(c.buf), exit})
+	c.pieces = append(c.pieces, piece{start: start, end: len(c.buf), exit: exit})
+}
+
+// glue renders, at exit, what strace appends to the argument before it
+// once the call returns (" => {...}").
+func (c *call) glue(fn func(dst []byte) []byte) {
+	c.addf(true, fn)
+	c.pieces[len(c.pieces)-1].glue = true
 }
 
 func (c *call) render() {
@@ -96,13 +104,13 @@ func (c *call) appendArgs(dst []byte, ph phase) []byte {
 		lo = first
 	}
 	for i := lo; i < hi; i++ {
-		if i > lo {
+		p := c.pieces[i]
+		if i > lo && !p.glue {
 			dst = append(dst, ", "...)
 		}
-		p := c.pieces[i]
 		dst = append(dst, c.buf[p.start:p.end]...)
 	}
-	if ph == phaseEnter && hi < len(c.pieces) && hi > 0 {
+	if ph == phaseEnter && hi < len(c.pieces) && hi > 0 && !c.pieces[hi].glue {
 		dst = append(dst, ", "...)
 	}
 	return dst

@@ -52,46 +52,53 @@ func init() {
 		},
 		"struct epoll_event": appendEpollEvent,
 		"struct sysinfo":     appendSysinfo,
+		"struct statfs":      appendStatfs,
+		"pselect6 sigmask":   appendPselectSigmask,
 	}
 	specials = map[string]func(c *call){
-		"execve":       func(c *call) { c.execve(0) },
-		"execveat":     func(c *call) { c.execve(1) },
-		"clone":        (*call).clone,
-		"mmap":         (*call).mmap,
-		"open":         func(c *call) { c.open(0) },
-		"openat":       func(c *call) { c.open(1) },
-		"ioctl":        (*call).ioctl,
-		"fcntl":        (*call).fcntl,
-		"rseq":         (*call).rseq,
-		"getrandom":    (*call).getrandom,
-		"wait4":        (*call).wait4,
-		"arch_prctl":   (*call).archPrctl,
-		"futex":        (*call).futex,
-		"umask":        func(c *call) { c.addf(false, func(d []byte) []byte { return appendOctal(d, c.arg(0)) }) },
-		"getcwd":       (*call).getcwd,
-		"accept":       func(c *call) { c.sockaddrOut(true) },
-		"accept4":      func(c *call) { c.sockaddrOut(true) },
-		"getsockname":  func(c *call) { c.sockaddrOut(false) },
-		"getpeername":  func(c *call) { c.sockaddrOut(false) },
-		"recvfrom":     (*call).recvfrom,
-		"socket":       (*call).socket,
-		"socketpair":   (*call).socket,
-		"lseek":        (*call).lseek,
-		"poll":         (*call).poll,
-		"ppoll":        (*call).poll,
-		"readv":        (*call).iov,
-		"writev":       (*call).iov,
-		"preadv":       (*call).iov,
-		"pwritev":      (*call).iov,
-		"preadv2":      (*call).iov,
-		"pwritev2":     (*call).iov,
-		"epoll_wait":   (*call).epollWait,
-		"sendmsg":      (*call).msg,
-		"select":       (*call).selectArgs,
-		"pselect6":     (*call).selectArgs,
-		"recvmsg":      (*call).msg,
-		"epoll_pwait":  (*call).epollWait,
-		"epoll_pwait2": (*call).epollWait,
+		"execve":            func(c *call) { c.execve(0) },
+		"execveat":          func(c *call) { c.execve(1) },
+		"clone":             (*call).clone,
+		"clone3":            (*call).clone3,
+		"getgroups":         (*call).groups,
+		"setgroups":         (*call).groups,
+		"sched_getaffinity": (*call).affinity,
+		"sched_setaffinity": (*call).affinity,
+		"mmap":              (*call).mmap,
+		"open":              func(c *call) { c.open(0) },
+		"openat":            func(c *call) { c.open(1) },
+		"ioctl":             (*call).ioctl,
+		"fcntl":             (*call).fcntl,
+		"rseq":              (*call).rseq,
+		"getrandom":         (*call).getrandom,
+		"wait4":             (*call).wait4,
+		"arch_prctl":        (*call).archPrctl,
+		"futex":             (*call).futex,
+		"umask":             func(c *call) { c.addf(false, func(d []byte) []byte { return appendOctal(d, c.arg(0)) }) },
+		"getcwd":            (*call).getcwd,
+		"accept":            func(c *call) { c.sockaddrOut(true) },
+		"accept4":           func(c *call) { c.sockaddrOut(true) },
+		"getsockname":       func(c *call) { c.sockaddrOut(false) },
+		"getpeername":       func(c *call) { c.sockaddrOut(false) },
+		"recvfrom":          (*call).recvfrom,
+		"socket":            (*call).socket,
+		"socketpair":        (*call).socket,
+		"lseek":             (*call).lseek,
+		"poll":              (*call).poll,
+		"ppoll":             (*call).poll,
+		"readv":             (*call).iov,
+		"writev":            (*call).iov,
+		"preadv":            (*call).iov,
+		"pwritev":           (*call).iov,
+		"preadv2":           (*call).iov,
+		"pwritev2":          (*call).iov,
+		"epoll_wait":        (*call).epollWait,
+		"sendmsg":           (*call).msg,
+		"select":            (*call).selectArgs,
+		"pselect6":          (*call).selectArgs,
+		"recvmsg":           (*call).msg,
+		"epoll_pwait":       (*call).epollWait,
+		"epoll_pwait2":      (*call).epollWait,
 		"rt_sigreturn": func(c *call) {
 			c.addf(false, func(d []byte) []byte {
 				if b, ok := c.data(0, event.BufIn); ok && len(b) >= 8 {
@@ -221,6 +228,12 @@ func (c *call) clone() {
 	if flags&(cloneParentSettid|clonePidfd) != 0 {
 		c.addf(true, func(d []byte) []byte {
 			d = append(d, "parent_tid="...)
+			if flags&cloneParentSettid != 0 && c.ev.Ret > 0 && c.ev.Flags&event.Unfinished == 0 {
+				// The kernel wrote the child's tid there: the value returned.
+				d = append(d, '[')
+				d = strconv.AppendInt(d, c.ev.Ret, 10)
+				return append(d, ']')
+			}
 			return appendPtr(d, c.ev.Args[idx["parent_tidptr"]])
 		})
 	}
@@ -236,6 +249,98 @@ func (c *call) clone() {
 			return appendPtr(d, c.ev.Args[idx["child_tidptr"]])
 		})
 	}
+}
+
+const (
+	cloneClearSighand = 1 << 32
+	cloneIntoCgroup   = 1 << 33
+)
+
+// clone3 prints struct clone_args as strace: the fields its flags use,
+// then at exit " => {parent_tid=[N]}", the tid the kernel stored, which
+// is the value returned.
+func (c *call) clone3() {
+	size := c.ev.Args[1]
+	b, ok := c.data(0, event.BufIn)
+	ok = ok && len(b) >= 64 && size >= 64
+	c.addf(false, func(d []byte) []byte {
+		if !ok {
+			return appendPtr(d, c.ev.Args[0])
+		}
+		return c.appendCloneArgs(d, b, size)
+	})
+	if ok && le.Uint64(b)&cloneParentSettid != 0 {
+		c.glue(func(d []byte) []byte {
+			if c.failed() || c.ev.Ret <= 0 || c.ev.Flags&event.Unfinished != 0 {
+				return d
+			}
+			d = append(d, " => {parent_tid=["...)
+			d = strconv.AppendInt(d, c.ev.Ret, 10)
+			return append(d, "]}"...)
+		})
+	}
+	c.addf(true, func(d []byte) []byte { return strconv.AppendUint(d, size, 10) })
+}
+
+// appendCloneArgs renders the first size bytes of a struct clone_args
+// (64 in the first version, 88 since Linux 5.7).
+func (c *call) appendCloneArgs(d, b []byte, size uint64) []byte {
+	u := func(off int) uint64 { return le.Uint64(b[off:]) }
+	flags := u(0)
+	d = append(d, "{flags="...)
+	low := flags &^ (cloneClearSighand | cloneIntoCgroup)
+	if low != 0 || flags == 0 {
+		d = c.appendFlags(d, "clone_flags", low)
+	}
+	for _, f := range []struct {
+		bit  uint64
+		name string
+	}{{cloneClearSighand, "CLONE_CLEAR_SIGHAND"}, {cloneIntoCgroup, "CLONE_INTO_CGROUP"}} {
+		if flags&f.bit != 0 {
+			if d[len(d)-1] != '=' {
+				d = append(d, '|')
+			}
+			d = append(d, f.name...)
+		}
+	}
+	if flags&clonePidfd != 0 {
+		d = append(d, ", pidfd="...)
+		d = appendPtr(d, u(8))
+	}
+	if flags&(cloneChildSettid|cloneChildCleartid) != 0 {
+		d = append(d, ", child_tid="...)
+		d = appendPtr(d, u(16))
+	}
+	if flags&cloneParentSettid != 0 {
+		d = append(d, ", parent_tid="...)
+		d = appendPtr(d, u(24))
+	}
+	d = append(d, ", exit_signal="...)
+	if sig := u(32); sig <= 0xffffffff {
+		d = c.appendFlags(d, "signal", sig)
+	} else {
+		d = strconv.AppendUint(d, sig, 10)
+	}
+	d = append(d, ", stack="...)
+	d = appendPtr(d, u(40))
+	d = append(d, ", stack_size="...)
+	d = appendHexNum(d, u(48))
+	if flags&cloneSettls != 0 {
+		d = append(d, ", tls="...)
+		d = appendPtr(d, u(56))
+	}
+	if size >= 80 && len(b) >= 80 && u(72) != 0 {
+		// The tids themselves are behind another pointer, not captured.
+		d = append(d, ", set_tid="...)
+		d = appendPtr(d, u(64))
+		d = append(d, ", set_tid_size="...)
+		d = strconv.AppendUint(d, u(72), 10)
+	}
+	if size >= 88 && len(b) >= 88 && flags&cloneIntoCgroup != 0 {
+		d = append(d, ", cgroup="...)
+		d = strconv.AppendUint(d, u(80), 10)
+	}
+	return append(d, '}')
 }
 
 func (c *call) mmap() {
@@ -427,24 +532,75 @@ func (c *call) futex() {
 	c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[0]) })
 	op := uint32(c.ev.Args[1])
 	c.addf(false, func(d []byte) []byte { return appendFutexOp(d, op) })
-	c.addf(false, func(d []byte) []byte { return strconv.AppendUint(d, uint64(uint32(c.ev.Args[2])), 10) })
 	switch op & 0x7f {
-	case 0, 9: // FUTEX_WAIT, FUTEX_WAIT_BITSET
-		c.addf(false, func(d []byte) []byte {
-			if b, ok := c.data(3, event.BufIn); ok {
-				return appendTimespec(c, d, b)
-			}
-			return appendPtr(d, c.ev.Args[3])
-		})
-		if op&0x7f == 9 {
-			c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[4]) })
-			c.addf(false, func(d []byte) []byte { return futexBitset(d, uint32(c.ev.Args[5])) })
-		}
-	case 10: // FUTEX_WAKE_BITSET
-		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[3]) })
-		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[4]) })
-		c.addf(false, func(d []byte) []byte { return futexBitset(d, uint32(c.ev.Args[5])) })
+	case 6, 7, 8, 13: // FUTEX_LOCK_PI, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI, FUTEX_LOCK_PI2: no value
+	default:
+		c.addf(false, func(d []byte) []byte { return strconv.AppendUint(d, uint64(uint32(c.ev.Args[2])), 10) })
 	}
+	timeout := func(d []byte) []byte {
+		if b, ok := c.data(3, event.BufIn); ok {
+			return appendTimespec(c, d, b)
+		}
+		return appendPtr(d, c.ev.Args[3])
+	}
+	val2 := func(d []byte) []byte { return strconv.AppendUint(d, uint64(uint32(c.ev.Args[3])), 10) }
+	uaddr2 := func(d []byte) []byte { return appendPtr(d, c.ev.Args[4]) }
+	val3 := func(d []byte) []byte { return strconv.AppendUint(d, uint64(uint32(c.ev.Args[5])), 10) }
+	// The arguments each command uses, as strace's futex.c.
+	switch op & 0x7f {
+	case 0: // FUTEX_WAIT
+		c.addf(false, timeout)
+	case 9: // FUTEX_WAIT_BITSET
+		c.addf(false, timeout)
+		c.addf(false, func(d []byte) []byte { return futexBitset(d, uint32(c.ev.Args[5])) })
+	case 10: // FUTEX_WAKE_BITSET
+		c.addf(false, func(d []byte) []byte { return futexBitset(d, uint32(c.ev.Args[5])) })
+	case 3: // FUTEX_REQUEUE
+		c.addf(false, val2)
+		c.addf(false, uaddr2)
+	case 4, 12: // FUTEX_CMP_REQUEUE, FUTEX_CMP_REQUEUE_PI
+		c.addf(false, val2)
+		c.addf(false, uaddr2)
+		c.addf(false, val3)
+	case 11: // FUTEX_WAIT_REQUEUE_PI
+		c.addf(false, timeout)
+		c.addf(false, uaddr2)
+	case 5: // FUTEX_WAKE_OP
+		c.addf(false, val2)
+		c.addf(false, uaddr2)
+		c.addf(false, func(d []byte) []byte { return appendFutexWakeOp(d, uint32(c.ev.Args[5])) })
+	case 6, 13: // FUTEX_LOCK_PI, FUTEX_LOCK_PI2
+		c.addf(false, timeout)
+	}
+}
+
+var (
+	futexWakeOps  = []string{"FUTEX_OP_SET", "FUTEX_OP_ADD", "FUTEX_OP_OR", "FUTEX_OP_ANDN", "FUTEX_OP_XOR"}
+	futexWakeCmps = []string{"FUTEX_OP_CMP_EQ", "FUTEX_OP_CMP_NE", "FUTEX_OP_CMP_LT", "FUTEX_OP_CMP_LE", "FUTEX_OP_CMP_GT", "FUTEX_OP_CMP_GE"}
+)
+
+// appendFutexWakeOp renders FUTEX_WAKE_OP's encoded operation as strace:
+// "FUTEX_OP_SET<<28|0<<12|FUTEX_OP_CMP_GT<<24|0x1".
+func appendFutexWakeOp(d []byte, v uint32) []byte {
+	op, cmp := v>>28&7, v>>24&15
+	if v>>28&8 != 0 {
+		d = append(d, "FUTEX_OP_OPARG_SHIFT<<28|"...)
+	}
+	if int(op) < len(futexWakeOps) {
+		d = append(d, futexWakeOps[op]...)
+	} else {
+		d = appendHexNum(d, uint64(op))
+	}
+	d = append(d, "<<28|"...)
+	d = appendHexNum(d, uint64(v>>12&0xfff))
+	d = append(d, "<<12|"...)
+	if int(cmp) < len(futexWakeCmps) {
+		d = append(d, futexWakeCmps[cmp]...)
+	} else {
+		d = appendHexNum(d, uint64(cmp))
+	}
+	d = append(d, "<<24|"...)
+	return appendHexNum(d, uint64(v&0xfff))
 }
 
 func futexBitset(d []byte, v uint32) []byte {
@@ -911,7 +1067,8 @@ func appendSigset(d, b []byte) []byte {
 	return append(d, syscalls.SigsetString(le.Uint64(b))...)
 }
 
-var saFlags = []bitName{{1, "SA_NOCLDSTOP"}, {2, "SA_NOCLDWAIT"}, {4, "SA_SIGINFO"}, {0x04000000, "SA_RESTORER"}, {0x08000000, "SA_ONSTACK"}, {0x10000000, "SA_RESTART"}, {0x40000000, "SA_NODEFER"}, {0x80000000, "SA_RESETHAND"}}
+// saFlags are in strace's order (xlat/sigact_flags.in), not by value.
+var saFlags = []bitName{{0x04000000, "SA_RESTORER"}, {0x08000000, "SA_ONSTACK"}, {0x10000000, "SA_RESTART"}, {0x40000000, "SA_NODEFER"}, {0x80000000, "SA_RESETHAND"}, {4, "SA_SIGINFO"}, {1, "SA_NOCLDSTOP"}, {2, "SA_NOCLDWAIT"}}
 
 func appendSigaction(c *call, d, b []byte) []byte {
 	if len(b) < 32 {
@@ -934,7 +1091,7 @@ func appendSigaction(c *call, d, b []byte) []byte {
 	d = appendBitNames(d, uint32(flags), saFlags)
 	if flags&0x04000000 != 0 {
 		d = append(d, ", sa_restorer="...)
-		d = appendHexNum(d, le.Uint64(b[16:]))
+		d = appendPtr(d, le.Uint64(b[16:]))
 	}
 	return append(d, '}')
 }

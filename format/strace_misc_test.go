@@ -1,0 +1,160 @@
+package format
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// le64 lays out 64-bit little-endian words, as the kernel captures structs.
+func le64(words ...uint64) []byte {
+	b := make([]byte, 8*len(words))
+	for i, w := range words {
+		binary.LittleEndian.PutUint64(b[8*i:], w)
+	}
+	return b
+}
+
+func le32(words ...uint32) []byte {
+	b := make([]byte, 4*len(words))
+	for i, w := range words {
+		binary.LittleEndian.PutUint32(b[4*i:], w)
+	}
+	return b
+}
+
+// cloneArgs is glibc's pthread_create struct clone_args (88 bytes):
+// flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
+// tls, set_tid, set_tid_size, cgroup.
+func cloneArgs(flags, sig uint64) []byte {
+	return le64(flags, 0, 0x7f1c2a5ff990, 0x7f1c2a5ff990, sig, 0x7f1c29dff000, 0x7fff80, 0x7f1c2a5ff6c0, 0, 0, 0)
+}
+
+// TestStraceProcessCalls renders calls the fidelity workloads showed
+// differing from strace 6.1, with the lines strace printed for them.
+func TestStraceProcessCalls(t *testing.T) {
+	tab, err := syscalls.ForArch("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr := func(name string) int32 { return int32(tab.ByName(name).Nr) }
+	const threadFlags = 0x3d0f00 // CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID
+	statfs := le64(0xef53, 4096, 66053021, 61594552, 19416847, 16777216, 16345292, 0xb4e3e920a908cd57, 255, 4096, 0x1020, 0, 0, 0, 0)
+	for _, tc := range []struct {
+		name string
+		ev   event.Event
+		want string
+	}{
+		{"clone3 thread", event.Event{Nr: nr("clone3"), Args: [6]uint64{0x7ffd5a3e2a40, 88}, Ret: 2145,
+			Data: []event.Data{{Arg: 0, Kind: event.BufIn, Bytes: cloneArgs(threadFlags, 0)}}},
+			`clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f1c2a5ff990, parent_tid=0x7f1c2a5ff990, exit_signal=0, stack=0x7f1c29dff000, stack_size=0x7fff80, tls=0x7f1c2a5ff6c0} => {parent_tid=[2145]}, 88) = 2145`},
+		{"clone3 fork", event.Event{Nr: nr("clone3"), Args: [6]uint64{0x7ffd5a3e2a40, 88}, Ret: 3621,
+			Data: []event.Data{{Arg: 0, Kind: event.BufIn, Bytes: le64(0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0)}}},
+			`clone3({flags=0, exit_signal=SIGCHLD, stack=NULL, stack_size=0}, 88) = 3621`},
+		{"clone3 cgroup failed", event.Event{Nr: nr("clone3"), Args: [6]uint64{0x7ffd5a3e2a40, 88}, Ret: -22,
+			Data: []event.Data{{Arg: 0, Kind: event.BufIn, Bytes: le64(0x10000000|0x20000000|1<<33, 0, 0, 0, 0x12345, 0, 0, 0, 0, 0, 1234)}}},
+			`clone3({flags=CLONE_NEWUSER|CLONE_NEWPID|CLONE_INTO_CGROUP, exit_signal=74565, stack=NULL, stack_size=0, cgroup=1234}, 88) = -1 EINVAL (Invalid argument)`},
+		{"clone3 v0 size", event.Event{Nr: nr("clone3"), Args: [6]uint64{0x7ffd5a3e2a40, 64}, Ret: -22,
+			Data: []event.Data{{Arg: 0, Kind: event.BufIn, Bytes: le64(1<<33, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1234)}}},
+			`clone3({flags=CLONE_INTO_CGROUP, exit_signal=0, stack=NULL, stack_size=0}, 64) = -1 EINVAL (Invalid argument)`},
+		{"clone3 efault", event.Event{Nr: nr("clone3"), Args: [6]uint64{8, 88}, Ret: -14},
+			`clone3(0x8, 88)                         = -1 EFAULT (Bad address)`},
+		{"clone parent_tid", event.Event{Nr: nr("clone"), Args: [6]uint64{0x100011 | 0x200000, 0, 0x7ffc1000, 0x7f00a10, 0}, Ret: 1288},
+			`clone(child_stack=NULL, flags=CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD, parent_tid=[1288], child_tidptr=0x7f00a10) = 1288`},
+		{"futex wait bitset", event.Event{Nr: nr("futex"), Args: [6]uint64{0x7f1c2a5ff990, 0x189, 2145, 0, 0, 0xffffffff}},
+			`futex(0x7f1c2a5ff990, FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME, 2145, NULL, FUTEX_BITSET_MATCH_ANY) = 0`},
+		{"futex wait bitset timeout", event.Event{Nr: nr("futex"), Args: [6]uint64{0x5638de6f2018, 0x89, 1, 0x7ffc0, 0, 7}, Ret: -11,
+			Data: []event.Data{{Arg: 3, Kind: event.BufIn, Bytes: le64(1, 2)}}},
+			`futex(0x5638de6f2018, FUTEX_WAIT_BITSET_PRIVATE, 1, {tv_sec=1, tv_nsec=2}, 0x7) = -1 EAGAIN (Resource temporarily unavailable)`},
+		{"futex wake bitset", event.Event{Nr: nr("futex"), Args: [6]uint64{0x5638de6f2018, 0x8a, 1, 0, 0x5638de6f2020, 0xffffffff}},
+			`futex(0x5638de6f2018, FUTEX_WAKE_BITSET_PRIVATE, 1, FUTEX_BITSET_MATCH_ANY) = 0`},
+		{"futex wake", event.Event{Nr: nr("futex"), Args: [6]uint64{0x5638de6f2018, 0x81, 1, 0, 0, 3}, Ret: 1},
+			`futex(0x5638de6f2018, FUTEX_WAKE_PRIVATE, 1) = 1`},
+		{"futex requeue", event.Event{Nr: nr("futex"), Args: [6]uint64{0x5638de6f2018, 0x83, 1, 2, 0x5638de6f2020, 3}},
+			`futex(0x5638de6f2018, FUTEX_REQUEUE_PRIVATE, 1, 2, 0x5638de6f2020) = 0`},
+		{"futex cmp requeue", event.Event{Nr: nr("futex"), Args: [6]uint64{0x5638de6f2018, 0x84, 1, 2, 0x5638de6f2020, 5}},
+			`futex(0x5638de6f2018, FUTEX_CMP_REQUEUE_PRIVATE, 1, 2, 0x5638de6f2020, 5) = 0`},
+		{"futex wake op", event.Event{Nr: nr("futex"), Args: [6]uint64{0x5638de6f2018, 0x85, 1, 1, 0x5638de6f2020, 0x04000001}},
+			`futex(0x5638de6f2018, FUTEX_WAKE_OP_PRIVATE, 1, 1, 0x5638de6f2020, FUTEX_OP_SET<<28|0<<12|FUTEX_OP_CMP_GT<<24|0x1) = 0`},
+		{"futex unlock pi", event.Event{Nr: nr("futex"), Args: [6]uint64{0x5638de6f2018, 0x87, 1, 1, 0x5638de6f2020, 3}, Ret: -1},
+			`futex(0x5638de6f2018, FUTEX_UNLOCK_PI_PRIVATE) = -1 EPERM (Operation not permitted)`},
+		{"rt_sigaction flags", event.Event{Nr: nr("rt_sigaction"), Args: [6]uint64{33, 0x7ffc10, 0, 8},
+			Data: []event.Data{{Arg: 1, Kind: event.BufIn, Bytes: le64(0x7f1c2a694870, 0x1c000004, 0x7f1c2a642520, 0)}}},
+			`rt_sigaction(SIGRT_1, {sa_handler=0x7f1c2a694870, sa_mask=[], sa_flags=SA_RESTORER|SA_ONSTACK|SA_RESTART|SA_SIGINFO, sa_restorer=0x7f1c2a642520}, NULL, 8) = 0`},
+		{"rt_sigaction NULL restorer", event.Event{Nr: nr("rt_sigaction"), Args: [6]uint64{10, 0x7ffc10, 0, 8},
+			Data: []event.Data{{Arg: 1, Kind: event.BufIn, Bytes: le64(0, 0x04000001, 0, 0)}}},
+			`rt_sigaction(SIGUSR1, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=SA_RESTORER|SA_NOCLDSTOP, sa_restorer=NULL}, NULL, 8) = 0`},
+		{"socket flags", event.Event{Nr: nr("socket"), Args: [6]uint64{1, 0x80801, 0}, Ret: 3},
+			`socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 3`},
+		{"getgroups none", event.Event{Nr: nr("getgroups"), Args: [6]uint64{0, 0}},
+			`getgroups(0, NULL)                      = 0`},
+		{"getgroups empty", event.Event{Nr: nr("getgroups"), Args: [6]uint64{4, 0x7ffe635c1dd0}},
+			`getgroups(4, [])                        = 0`},
+		{"getgroups two", event.Event{Nr: nr("getgroups"), Args: [6]uint64{4, 0x7ffe635c1dd0}, Ret: 2,
+			Data: []event.Data{{Arg: 1, Kind: event.BufOut, Bytes: le32(0, 1)}}},
+			`getgroups(4, [0, 1])                    = 2`},
+		{"getgroups einval", event.Event{Nr: nr("getgroups"), Args: [6]uint64{0xffffffff, 0x7ffe635c1dd0}, Ret: -22},
+			`getgroups(-1, 0x7ffe635c1dd0)           = -1 EINVAL (Invalid argument)`},
+		{"setgroups", event.Event{Nr: nr("setgroups"), Args: [6]uint64{2, 0x7ffe635c1dd0},
+			Data: []event.Data{{Arg: 1, Kind: event.BufIn, Bytes: le32(0, 1)}}},
+			`setgroups(2, [0, 1])                    = 0`},
+		{"setgroups efault", event.Event{Nr: nr("setgroups"), Args: [6]uint64{1, 8}, Ret: -14},
+			`setgroups(1, 0x8)                       = -1 EFAULT (Bad address)`},
+		{"sched_getaffinity", event.Event{Nr: nr("sched_getaffinity"), Args: [6]uint64{0, 128, 0x7ffe635c1dd0}, Ret: 32,
+			Data: []event.Data{{Arg: 2, Kind: event.BufOut, Bytes: append(le64(3, 0, 0), 0, 0, 0, 0, 0, 0, 0, 0x80)}}},
+			`sched_getaffinity(0, 128, [0 1 255])    = 32`},
+		{"sched_getaffinity efault", event.Event{Nr: nr("sched_getaffinity"), Args: [6]uint64{0, 8, 8}, Ret: -14},
+			`sched_getaffinity(0, 8, 0x8)            = -1 EFAULT (Bad address)`},
+		{"sched_setaffinity", event.Event{Nr: nr("sched_setaffinity"), Args: [6]uint64{0, 8, 0x7ffe635c1dd0},
+			Data: []event.Data{{Arg: 2, Kind: event.BufIn, Bytes: le64(2)}}},
+			`sched_setaffinity(0, 8, [1])            = 0`},
+		{"fstatfs", event.Event{Nr: nr("fstatfs"), Args: [6]uint64{6, 0x7ffe635c1dd0},
+			Data: []event.Data{{Arg: 1, Kind: event.BufOut, Bytes: statfs}}},
+			`fstatfs(6, {f_type=EXT2_SUPER_MAGIC, f_bsize=4096, f_blocks=66053021, f_bfree=61594552, f_bavail=19416847, f_files=16777216, f_ffree=16345292, f_fsid={val=[0xa908cd57, 0xb4e3e920]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0`},
+		{"statfs proc", event.Event{Nr: nr("statfs"), Args: [6]uint64{0x55, 0x7ffe635c1dd0},
+			Data: []event.Data{{Arg: 0, Kind: event.Str, Bytes: []byte("/proc")},
+				{Arg: 1, Kind: event.BufOut, Bytes: le64(0x9fa0, 4096, 0, 0, 0, 0, 0, 0x15, 255, 4096, 0x1020, 0, 0, 0, 0)}}},
+			`statfs("/proc", {f_type=PROC_SUPER_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, f_bavail=0, f_files=0, f_ffree=0, f_fsid={val=[0x15, 0]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0`},
+		{"statfs enoent", event.Event{Nr: nr("statfs"), Args: [6]uint64{0x55, 0x7ffe635c1d50}, Ret: -2,
+			Data: []event.Data{{Arg: 0, Kind: event.Str, Bytes: []byte("/nonexist")}}},
+			`statfs("/nonexist", 0x7ffe635c1d50)     = -1 ENOENT (No such file or directory)`},
+		{"pselect6 NULL sigmask", event.Event{Nr: nr("pselect6"), Args: [6]uint64{0, 0, 0, 0, 0, 0x7ffe635c1d50},
+			Data: []event.Data{{Arg: 5, Kind: event.BufIn, Bytes: le64(0, 8)}}},
+			`pselect6(0, NULL, NULL, NULL, NULL, {sigmask=NULL, sigsetsize=8}) = 0 (Timeout)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.ev.Kind = event.Syscall
+			got := string(AppendStrace(nil, &tc.ev, tab, StraceOptions{}))
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestClone3Split checks where strace splits clone3 when another thread's
+// line comes in between: the struct before "<unfinished ...>", " =>
+// {parent_tid=[N]}" and the size after "<... clone3 resumed>".
+func TestClone3Split(t *testing.T) {
+	tab, _ := syscalls.ForArch("amd64")
+	ev := event.Event{Kind: event.Syscall, Nr: int32(tab.ByName("clone3").Nr), Args: [6]uint64{0x7ffd5a3e2a40, 88}, Ret: 2145,
+		Data: []event.Data{{Arg: 0, Kind: event.BufIn, Bytes: cloneArgs(0x3d0f00, 0)}}}
+	c := &call{s: NewStrace(tab, StraceOptions{}), ev: &ev, sc: tab.ByName("clone3")}
+	const args = `{flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f1c2a5ff990, parent_tid=0x7f1c2a5ff990, exit_signal=0, stack=0x7f1c29dff000, stack_size=0x7fff80, tls=0x7f1c2a5ff6c0}`
+	for _, tc := range []struct {
+		ph   phase
+		want string
+	}{
+		{phaseAll, args + ` => {parent_tid=[2145]}, 88`},
+		{phaseEnter, args},
+		{phaseExit, ` => {parent_tid=[2145]}, 88`},
+	} {
+		if d := cmp.Diff(tc.want, string(c.appendArgs(nil, tc.ph))); d != "" {
+			t.Errorf("phase %d (-want +got):\n%s", tc.ph, d)
+		}
+	}
+}
