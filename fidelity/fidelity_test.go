@@ -45,6 +45,48 @@ for s in (conn, cli, srv):
 os.unlink(p)
 `
 
+// pyThreads starts and joins a thread (the main thread waits in futex)
+// and runs a child with subprocess (vfork, execve, wait4).
+const pyThreads = `import subprocess, threading, time
+def work():
+    time.sleep(0.03)
+    open("/dev/null").close()
+t = threading.Thread(target=work)
+t.start()
+t.join()
+subprocess.run(["true"], check=True)
+`
+
+// shScript exercises a shell's process calls: a command substitution
+// (pipe, clone, wait4), a subshell's exit status, builtins.
+const shScript = `x=$(cat /etc/hostname); echo $x >/dev/null; (exit 3); true`
+
+// lookPath returns the program's path or skips the workload.
+func lookPath(t *testing.T, name string) string {
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skip(name + " not installed")
+	}
+	return p
+}
+
+// tree writes a small directory tree under dir/src for find, tar and sort.
+func tree(t *testing.T, dir string) {
+	for name, data := range map[string]string{
+		"src/a.txt":     "pear\napple\nfig\n",
+		"src/b.txt":     "banana\n",
+		"src/sub/c.txt": "cherry\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func workloads() []workload {
 	return []workload{
 		{"cat", func(t *testing.T, dir string) []string { return []string{"cat", "/etc/hostname"} }},
@@ -60,6 +102,37 @@ func workloads() []workload {
 		{"syscaller-epoll", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "epoll"} }},
 		{"syscaller-msg", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "msg"} }},
 		{"syscaller-select", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "select"} }},
+		{"syscaller-threads2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "threads2"} }},
+		{"syscaller-ioctl2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl2"} }},
+		{"bash", func(t *testing.T, dir string) []string { return []string{lookPath(t, "bash"), "-c", shScript} }},
+		{"date", func(t *testing.T, dir string) []string { return []string{lookPath(t, "date"), "-u", "-d", "@0"} }},
+		{"id", func(t *testing.T, dir string) []string { return []string{lookPath(t, "id")} }},
+		{"env", func(t *testing.T, dir string) []string { return []string{lookPath(t, "env")} }},
+		{"sort", func(t *testing.T, dir string) []string {
+			tree(t, dir)
+			return []string{lookPath(t, "sort"), "src/a.txt", "src/b.txt"}
+		}},
+		{"find", func(t *testing.T, dir string) []string {
+			tree(t, dir)
+			return []string{lookPath(t, "find"), "src"}
+		}},
+		{"tar", func(t *testing.T, dir string) []string {
+			tree(t, dir)
+			return []string{lookPath(t, "tar"), "-cf", "out.tar", "src"}
+		}},
+		{"python-threads", func(t *testing.T, dir string) []string {
+			py := lookPath(t, "python3")
+			// The interpreter itself, not a version manager's shim.
+			out, err := exec.Command(py, "-I", "-S", "-c", "import sys; print(sys.executable)").Output()
+			if err != nil {
+				t.Skip("python3 does not run: ", err)
+			}
+			f := filepath.Join(dir, "threads.py")
+			if err := os.WriteFile(f, []byte(pyThreads), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return []string{strings.TrimSpace(string(out)), "-I", "-S", f}
+		}},
 		{"python", func(t *testing.T, dir string) []string {
 			py, err := exec.LookPath("python3")
 			if err != nil {
@@ -92,8 +165,11 @@ func TestFidelity(t *testing.T) {
 		t.Run(w.name, func(t *testing.T) {
 			dir := t.TempDir()
 			argv := w.argv(t, dir)
-			a := filepath.Join(dir, "strace.out")
-			b := filepath.Join(dir, "ebpf.out")
+			// The traces go elsewhere than the workload's directory, which
+			// it may list.
+			out := t.TempDir()
+			a := filepath.Join(out, "strace.out")
+			b := filepath.Join(out, "ebpf.out")
 			run(t, dir, append([]string{straceBin, "-f", "-o", a}, argv...))
 			run(t, dir, append([]string{tracer, "-f", "-l", "strace", "-o", b}, argv...))
 			want := parse(t, a)
@@ -105,7 +181,7 @@ func TestFidelity(t *testing.T) {
 			for _, d := range diffs[:min(len(diffs), 15)] {
 				t.Logf("  %s", d)
 			}
-			report = append(report, fmt.Sprintf("%-16s %4d/%4d  %5.1f%%", w.name, m, n, pct(m, n)))
+			report = append(report, fmt.Sprintf("%-18s %4d/%4d  %5.1f%%", w.name, m, n, pct(m, n)))
 		})
 	}
 	if total == 0 {
@@ -147,9 +223,16 @@ var (
 	inodeRE   = regexp.MustCompile(`(pipe|socket):\[\d+\]`)
 	sysinfoRE = regexp.MustCompile(`^sysinfo\(\{.*\}\) = 0$`)
 	leftRE    = regexp.MustCompile(`left \{tv_sec=\d+, tv_(nsec|usec)=\d+\}\)$`)
-	numberRE  = regexp.MustCompile(`\b\d+\b`)
+	// Free blocks and inodes of a file system change as files are written.
+	statfsRE = regexp.MustCompile(`f_bfree=\d+, f_bavail=\d+, f_files=(\d+), f_ffree=\d+`)
+	// Absolute timeouts (futex's FUTEX_WAIT_BITSET, clock_nanosleep's
+	// TIMER_ABSTIME) are clock readings.
+	absTimeRE = regexp.MustCompile(`^(futex\(.*|clock_nanosleep\(.*TIMER_ABSTIME), \{tv_sec=\d+, tv_nsec=\d+\}`)
+	numberRE  = regexp.MustCompile(`(^|[^*])\b(\d+)\b`)
 	// Lines that hold pids: process calls, their results, signals.
-	pidRE      = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|--- )|si_pid=|^<\.\.\. (clone|wait4)`)
+	// (futex: a thread's tid, the value pthread_join waits on; rt_sigreturn
+	// returns what the interrupted call did, wait4's pid.)
+	pidRE      = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|futex|rt_sigreturn|--- )|si_pid=|^<\.\.\. (clone|wait4)`)
 	unfinished = " <unfinished ...>"
 )
 
@@ -209,6 +292,8 @@ func parse(t *testing.T, path string) map[string][]string {
 			l = portRE.ReplaceAllString(l, "htons(PORT)")
 			l = inodeRE.ReplaceAllString(l, "$1:[INODE]")
 			l = leftRE.ReplaceAllString(l, "left {TIME})") // ppoll's and select's time left
+			l = statfsRE.ReplaceAllString(l, "f_bfree=N, f_bavail=N, f_files=$1, f_ffree=N")
+			l = absTimeRE.ReplaceAllString(l, "$1, {TIME}")
 			if sysinfoRE.MatchString(l) {
 				l = "sysinfo({...}) = 0" // uptime and free memory change
 			}
@@ -216,11 +301,16 @@ func parse(t *testing.T, path string) map[string][]string {
 				l = "getppid() = PPID"
 			}
 			if pidRE.MatchString(l) {
-				l = numberRE.ReplaceAllStringFunc(l, func(n string) string {
-					if name, ok := names[n]; ok {
-						return name
+				// Numbers that are pids, not a factor (prlimit64's 8192*1024).
+				l = numberRE.ReplaceAllStringFunc(l, func(m string) string {
+					n, pre := m, ""
+					if n[0] < '0' || n[0] > '9' {
+						pre, n = n[:1], n[1:]
 					}
-					return n
+					if name, ok := names[n]; ok {
+						return pre + name
+					}
+					return m
 				})
 			}
 			out[names[pid]] = append(out[names[pid]], l)

@@ -15,6 +15,10 @@
  *   syscaller epoll            epoll_wait and epoll_pwait on a pipe
  *   syscaller msg              sendmsg/recvmsg on a socketpair and on UDP loopback
  *   syscaller select           select and pselect6 on a pipe (ready, timeout)
+ *   syscaller threads2         two pthreads the main thread waits for (futex),
+ *                              then a child that runs /bin/true (fork, execve, wait4)
+ *   syscaller ioctl2           FIONBIO, FIONREAD, FIOCLEX, FIONCLEX on a pipe,
+ *                              TIOCGPGRP and TIOCSPGRP on a pty
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -70,6 +74,58 @@ static void *thread_main(void *arg)
 	(void)arg;
 	marker_open("/nonexistent/thread-marker");
 	return NULL;
+}
+
+static void *slow_thread(void *arg)
+{
+	struct timespec ts = {0, 30 * 1000 * 1000};
+	nanosleep(&ts, NULL); /* the main thread is in pthread_join by then */
+	marker_open(arg);
+	return NULL;
+}
+
+static void threads2_mode(void)
+{
+	pthread_t t;
+	pid_t child;
+	int status;
+
+	pthread_create(&t, NULL, slow_thread, "/nonexistent/thread-1");
+	pthread_join(t, NULL);
+	pthread_create(&t, NULL, slow_thread, "/nonexistent/thread-2");
+	pthread_join(t, NULL);
+	child = fork();
+	if (child == 0) {
+		char *argv[] = {"true", NULL};
+		execve("/bin/true", argv, argv + 1);
+		_exit(127);
+	}
+	waitpid(child, &status, 0);
+}
+
+static void ioctl2_mode(void)
+{
+	int p[2], on = 1, off = 0, n = -1;
+	pid_t pgrp;
+	if (pipe(p) != 0)
+		exit(99);
+	ioctl(p[0], FIONBIO, &on);
+	ioctl(p[0], FIONBIO, &off);
+	if (write(p[1], "abc", 3) != 3)
+		exit(99);
+	ioctl(p[0], FIONREAD, &n);
+	ioctl(p[0], FIOCLEX);
+	ioctl(p[0], FIONCLEX);
+	ioctl(p[0], TIOCGPGRP, &pgrp); /* ENOTTY */
+	close(p[0]);
+	close(p[1]);
+	int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+	if (fd >= 0) {
+		ioctl(fd, TIOCGPGRP, &pgrp);
+		pgrp = getpgrp();
+		ioctl(fd, TIOCSPGRP, &pgrp); /* ENOTTY: not our terminal */
+		close(fd);
+	}
 }
 
 static void poll_mode(void)
@@ -294,6 +350,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "select")) {
 		select_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "threads2")) {
+		threads2_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "ioctl2")) {
+		ioctl2_mode();
 		return 0;
 	}
 	fprintf(stderr, "syscaller: unknown mode %s\n", mode);
