@@ -81,7 +81,7 @@ func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
 	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls")
 	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,...; 'help' or 'list' for more)")
-	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone")
+	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID")
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated); Ctrl-C detaches")
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
@@ -172,8 +172,8 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		printExprHelp(stdout, tab)
 		return 0, nil
 	}
-	if o.follow > 1 {
-		return 2, errors.New("parsing options: -ff (per-process output files) is not implemented yet")
+	if err := checkSplit(&o); err != nil {
+		return 2, err
 	}
 	sep, err := unescape(o.hexSep)
 	if err != nil {
@@ -235,6 +235,8 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	// The trace goes to -o, else to stderr when tracing a command (its own
 	// stdout stays clean), else to stdout.
 	switch {
+	case o.follow > 1:
+		// -ff: splitSink creates FILE.PID per process.
 	case o.output != "":
 		f, err := os.OpenFile(o.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {

@@ -101,9 +101,18 @@ type sinkConfig struct {
 	live   bool           // tracing, not replaying
 }
 
-// newSink builds the sink of format c.format: the stdlib script after -X and
-// the -s scripts, or a native writer.
+// newSink builds the sink of the options: with -ff, one per process
+// (splitSink), else newFormatSink's.
 func newSink(o *options, c sinkConfig) (sink, error) {
+	if o.follow > 1 {
+		return newSplit(o, c), nil
+	}
+	return newFormatSink(o, c)
+}
+
+// newFormatSink builds the sink of format c.format: the stdlib script after
+// -X and the -s scripts, or a native writer.
+func newFormatSink(o *options, c sinkConfig) (sink, error) {
 	spec := formats[c.format]
 	if spec.script != "" {
 		pipe := script.NewPipeline(c.out, c.script)
@@ -503,7 +512,7 @@ func replay(o *options, fs *pflag.FlagSet, f filter, sep string, argv []string, 
 	}
 
 	out := io.Writer(stdout)
-	if o.output != "" {
+	if o.output != "" && o.follow < 2 {
 		if fi, err := os.Stat(o.output); err == nil {
 			if ii, err := in.Stat(); err == nil && os.SameFile(fi, ii) {
 				return 2, errors.New("opening output: -o names the recording being replayed")

@@ -124,6 +124,10 @@ func (s *straceOptions) apply(o *options, pipe sink, cfg *engine.Config) error {
 	if p := pipelineOf(pipe); p != nil {
 		p.SetStraceOptions(s.format(o))
 	}
+	if sp := splitOf(pipe); sp != nil {
+		so := s.format(o)
+		sp.strace = &so
+	}
 	return nil
 }
 
@@ -147,7 +151,7 @@ func (s *straceOptions) format(o *options) format.StraceOptions {
 	if f.successfulOnly() {
 		so.OnlySuccessful = true
 	}
-	if o.follow > 0 {
+	if o.follow == 1 { // -ff: a file per process, no prefix
 		if o.output != "" {
 			so.PIDPrefix = format.PrefixFile
 		} else {

@@ -90,3 +90,62 @@ func TestStraceDetached(t *testing.T) {
 		t.Errorf("trace after detaching is %q, want %q (stderr: %s)", got, want, se.String())
 	}
 }
+
+// TestSplitPerProcess traces the syscaller's fork mode with -ff: each of
+// the three processes has its own FILE.PID, with its own calls only and no
+// pid prefix, as strace -ff writes them; a replay with -ff splits the same.
+func TestSplitPerProcess(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	base := filepath.Join(dir, "t")
+	rec := filepath.Join(dir, "run.bin")
+	tracerIn(t, dir, "-ff", "-l", "strace", "-o", base, "-w", rec, testutil.Syscaller(t), "fork")
+	check := func(base string) {
+		t.Helper()
+		files, _ := filepath.Glob(base + ".*")
+		if len(files) != 3 {
+			t.Fatalf("files %v, want one per process (3)", files)
+		}
+		var marker, waits int
+		for _, f := range files {
+			body := readFile(t, f)
+			lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
+			if !strings.HasPrefix(lines[len(lines)-1], "+++ exited with 0 +++") {
+				t.Errorf("%s does not end with its exit:\n%s", f, body)
+			}
+			if regexp.MustCompile(`(?m)^\d+ |^\[pid`).MatchString(body) {
+				t.Errorf("%s has pid prefixes:\n%s", f, body)
+			}
+			if strings.Contains(body, "/nonexistent/grandchild-marker") {
+				marker++
+			}
+			// Each waiter's own file shows its wait4 whole: no other
+			// process's line comes in between.
+			if regexp.MustCompile(`(?m)^wait4\(\d+, NULL, 0, NULL\) += \d+$`).MatchString(body) {
+				waits++
+			}
+		}
+		if marker != 1 || waits != 2 {
+			t.Errorf("marker open in %d files, whole wait4 in %d; want 1 and 2", marker, waits)
+		}
+	}
+	check(base)
+	replayed := filepath.Join(dir, "r")
+	tracerIn(t, dir, "-ff", "-l", "strace", "-i", rec, "-o", replayed)
+	check(replayed)
+}
+
+func TestSplitErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-ff", "true"}, "strace.ebpf: parsing options: -ff needs -o FILE (each process's trace goes to FILE.PID)\n"},
+		{[]string{"-ff", "-o", "x", "-s", "x.star", "true"}, "strace.ebpf: parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's\n"},
+	} {
+		r := runTracer(t, tt.args...)
+		if r.code != 2 || r.stderr != tt.want {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+}

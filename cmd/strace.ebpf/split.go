@@ -1,0 +1,144 @@
+package main
+
+// -ff: one trace file per process, FILE.PID, as strace writes them.
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/strace-ebpf/strace.ebpf/format"
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+)
+
+// checkSplit refuses what -ff cannot do: it needs -o's file name to add
+// the pids to, and a script's state (counters, on_exit reports) belongs to
+// one trace, not to one file per process.
+func checkSplit(o *options) error {
+	if o.follow < 2 {
+		return nil
+	}
+	if o.output == "" {
+		return errors.New("parsing options: -ff needs -o FILE (each process's trace goes to FILE.PID)")
+	}
+	if len(o.scripts) > 0 {
+		return errors.New("parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's")
+	}
+	return nil
+}
+
+// splitSink sends each process's events to a sink of its own, writing to
+// FILE.PID; the file is created with the process's first event and closed
+// when its main thread exits.
+type splitSink struct {
+	o      *options
+	c      sinkConfig
+	strace *format.StraceOptions // the strace format's options, set before Start
+
+	procs  map[uint32]*splitOut
+	opened map[uint32]bool // pids whose file was created: reopened for appending
+}
+
+type splitOut struct {
+	f *os.File
+	s sink
+}
+
+func newSplit(o *options, c sinkConfig) *splitSink {
+	return &splitSink{o: o, c: c, procs: map[uint32]*splitOut{}, opened: map[uint32]bool{}}
+}
+
+func (p *splitSink) Start() error { return nil }
+
+func (p *splitSink) out(pid uint32) (*splitOut, error) {
+	if so := p.procs[pid]; so != nil {
+		return so, nil
+	}
+	name := p.o.output + "." + strconv.FormatUint(uint64(pid), 10)
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if p.opened[pid] {
+		flags = os.O_WRONLY | os.O_APPEND
+	}
+	f, err := os.OpenFile(name, flags, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening output: %w", err)
+	}
+	c := p.c
+	c.out = f
+	s, err := newFormatSink(p.o, c)
+	if err == nil && p.strace != nil {
+		if pipe := pipelineOf(s); pipe != nil {
+			pipe.SetStraceOptions(*p.strace)
+		}
+	}
+	if err == nil {
+		err = s.Start()
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	so := &splitOut{f: f, s: s}
+	p.procs[pid] = so
+	p.opened[pid] = true
+	return so, nil
+}
+
+func (p *splitSink) Event(ev *event.Event) error {
+	if ev.Kind == event.Lost {
+		// Nobody knows whose they were: every open trace says so.
+		var errs []error
+		for _, so := range p.procs {
+			errs = append(errs, so.s.Event(ev))
+		}
+		return errors.Join(errs...)
+	}
+	so, err := p.out(ev.PID)
+	if err != nil {
+		return err
+	}
+	if err := so.s.Event(ev); err != nil {
+		return err
+	}
+	if ev.Kind == event.Exit && ev.TID == ev.PID {
+		return p.close(ev.PID, so.s.Finish())
+	}
+	return nil
+}
+
+func (p *splitSink) close(pid uint32, err error) error {
+	so := p.procs[pid]
+	delete(p.procs, pid)
+	if cerr := so.f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("writing trace: %w", cerr)
+	}
+	return err
+}
+
+func (p *splitSink) each(fn func(sink) error, closing bool) error {
+	var errs []error
+	for pid, so := range p.procs {
+		err := fn(so.s)
+		if closing {
+			err = p.close(pid, err)
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (p *splitSink) Idle() error   { return p.each(sink.Idle, false) }
+func (p *splitSink) Finish() error { return p.each(sink.Finish, true) }
+func (p *splitSink) Flush() error  { return p.each(sink.Flush, true) }
+
+// splitOf finds the splitSink behind a sink, if there is one.
+func splitOf(s sink) *splitSink {
+	switch s := s.(type) {
+	case *splitSink:
+		return s
+	case *teeSink:
+		return splitOf(s.next)
+	}
+	return nil
+}
