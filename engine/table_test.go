@@ -22,7 +22,7 @@ func TestDescribeArrays(t *testing.T) {
 		flags uint8
 	}{
 		{"poll", []capt{{0, capArrayIn, 1, 8}}, scHasEnterCap | scHasExitCap},
-		{"ppoll", []capt{{0, capArrayIn, 1, 8}, {2, capStructIO, 0, 16}}, scHasEnterCap | scHasExitCap},
+		{"ppoll", []capt{{0, capArrayIn, 1, 8}, {2, capStructIO, 0, 16}, {3, capStructIn, 0, 8}}, scHasEnterCap | scHasExitCap},
 		{"epoll_wait", []capt{{1, capArrayOut, 0, 12}}, scHasExitCap},
 		{"readv", []capt{{1, capIovOut, 2, 0}}, scHasExitCap},
 		{"writev", []capt{{1, capIovIn, 2, 0}}, scHasEnterCap},
