@@ -176,14 +176,16 @@ type ioctlCap struct {
 // ioctlCaps are the commands the strace format decodes (same numbers on
 // amd64 and arm64).
 var ioctlCaps = []ioctlCap{
-	{0x5401, 36, false}, // TCGETS: struct termios
-	{0x5402, 36, true},  // TCSETS
-	{0x5403, 36, true},  // TCSETSW
-	{0x5404, 36, true},  // TCSETSF
-	{0x540f, 4, false},  // TIOCGPGRP: pid_t
-	{0x5410, 4, true},   // TIOCSPGRP
-	{0x5413, 8, false},  // TIOCGWINSZ: struct winsize
-	{0x5414, 8, true},   // TIOCSWINSZ
-	{0x541b, 4, false},  // FIONREAD: int
-	{0x5421, 4, true},   // FIONBIO: int
+	{0x5401, 36, false},    // TCGETS: struct termios
+	{0x5402, 36, true},     // TCSETS
+	{0x5403, 36, true},     // TCSETSW
+	{0x5404, 36, true},     // TCSETSF
+	{0x540f, 4, false},     // TIOCGPGRP: pid_t
+	{0x5410, 4, true},      // TIOCSPGRP
+	{0x5413, 8, false},     // TIOCGWINSZ: struct winsize
+	{0x5414, 8, true},      // TIOCSWINSZ
+	{0x541b, 4, false},     // FIONREAD: int
+	{0x5421, 4, true},      // FIONBIO: int
+	{0x80045430, 4, false}, // TIOCGPTN: unsigned int
+	{0x40045431, 4, true},  // TIOCSPTLCK: int
 }

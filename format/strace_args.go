@@ -303,14 +303,17 @@ func (c *call) appendFlags(d []byte, decoder string, v uint64) []byte {
 	return append(d, ft.Format(v)...)
 }
 
+// appendOctal renders a mode as strace's "%#03o": 000, 007, 022, 0644.
 func appendOctal(d []byte, v uint64) []byte {
-	d = append(d, '0')
-	if v == 0 {
-		return append(d, "00"...)
-	}
-	s := strconv.FormatUint(v, 8)
-	for n := len(s); n < 3; n++ {
+	var digits [24]byte
+	s := strconv.AppendUint(digits[:0], v, 8)
+	if v != 0 {
 		d = append(d, '0')
+		for n := len(s) + 1; n < 3; n++ {
+			d = append(d, '0')
+		}
+	} else {
+		d = append(d, "00"...)
 	}
 	return append(d, s...)
 }

@@ -632,6 +632,9 @@ func (c *call) ioctl() {
 	c.generic(0)
 	cmd := uint32(c.ev.Args[1])
 	c.addf(false, func(d []byte) []byte {
+		if cmd == ficlone {
+			return append(d, "BTRFS_IOC_CLONE or FICLONE"...)
+		}
 		ft := c.s.tab.Flags("ioctl_cmd")
 		if ft != nil {
 			for _, e := range ft.Entries {
@@ -651,8 +654,11 @@ func (c *call) ioctl() {
 	case 0x5401, 0x5402, 0x5403, 0x5404: // TCGETS, TCSETS, TCSETSW, TCSETSF
 		c.ioctlArg(cmd == 0x5401, 17, appendTermios)
 		return
-	case 0x540f, 0x5410, 0x541b, 0x5421: // TIOCGPGRP, TIOCSPGRP, FIONREAD, FIONBIO: an int
-		c.ioctlArg(cmd == 0x540f || cmd == 0x541b, 4, func(d, b []byte) []byte {
+	case ficlone: // the source file descriptor, by value
+		c.addf(false, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[2])), 10) })
+		return
+	case 0x540f, 0x5410, 0x541b, 0x5421, 0x80045430, 0x40045431: // TIOCGPGRP, TIOCSPGRP, FIONREAD, FIONBIO, TIOCGPTN, TIOCSPTLCK: an int
+		c.ioctlArg(cmd == 0x540f || cmd == 0x541b || cmd == 0x80045430, 4, func(d, b []byte) []byte {
 			d = append(d, '[')
 			d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
 			return append(d, ']')
@@ -661,6 +667,8 @@ func (c *call) ioctl() {
 	}
 	c.addf(true, func(d []byte) []byte { return appendPtr(d, c.ev.Args[2]) })
 }
+
+const ficlone = 0x40049409 // FICLONE, _IOW(0x94, 9, int), cp's reflink attempt
 
 // ioctlArg prints ioctl's argument, captured at exit when the kernel
 // writes it (out), at enter when it reads it, with fn; the address when
@@ -752,22 +760,29 @@ func appendOflag(d []byte, v uint32) []byte {
 }
 
 func appendBitNames(d []byte, v uint32, names []bitName) []byte {
+	return appendBitNames64(d, uint64(v), names)
+}
+
+// appendBitNames64 is appendBitNames for a 64-bit word, whose bits the
+// names do not cover come last in hex, as strace (sa_flags that glibc
+// sign-extends: "SA_RESTORER|SA_RESETHAND|0xffffffff00000000").
+func appendBitNames64(d []byte, v uint64, names []bitName) []byte {
 	first := true
 	for _, n := range names {
-		if v&n.v != 0 {
+		if v&uint64(n.v) != 0 {
 			if !first {
 				d = append(d, '|')
 			}
 			d = append(d, n.name...)
 			first = false
-			v &^= n.v
+			v &^= uint64(n.v)
 		}
 	}
 	if v != 0 {
 		if !first {
 			d = append(d, '|')
 		}
-		d = appendHexNum(d, uint64(v))
+		d = appendHexNum(d, v)
 		first = false
 	}
 	if first {
@@ -981,7 +996,14 @@ func appendMode(d []byte, mode uint32) []byte {
 var statxMasks = []bitName{{0x1, "STATX_TYPE"}, {0x2, "STATX_MODE"}, {0x4, "STATX_NLINK"}, {0x8, "STATX_UID"}, {0x10, "STATX_GID"}, {0x20, "STATX_ATIME"}, {0x40, "STATX_MTIME"}, {0x80, "STATX_CTIME"}, {0x100, "STATX_INO"}, {0x200, "STATX_SIZE"}, {0x400, "STATX_BLOCKS"}, {0x800, "STATX_BTIME"}, {0x1000, "STATX_MNT_ID"}, {0x2000, "STATX_DIOALIGN"}, {0x4000, "STATX_MNT_ID_UNIQUE"}, {0x8000, "STATX_SUBVOL"}, {0x10000, "STATX_WRITE_ATOMIC"}, {0x20000, "STATX_DIO_READ_ALIGN"}}
 
 func appendStatxMask(d []byte, m uint32) []byte {
-	if m&0x7ff == 0x7ff {
+	if m&0xfff == 0xfff { // STATX_BASIC_STATS|STATX_BTIME
+		d = append(d, "STATX_ALL"...)
+		m &^= 0xfff
+		if m == 0 {
+			return d
+		}
+		d = append(d, '|')
+	} else if m&0x7ff == 0x7ff {
 		d = append(d, "STATX_BASIC_STATS"...)
 		m &^= 0x7ff
 		if m == 0 {
@@ -1088,7 +1110,7 @@ func appendSigaction(c *call, d, b []byte) []byte {
 	d = append(d, ", sa_mask="...)
 	d = appendSigset(d, b[24:32])
 	d = append(d, ", sa_flags="...)
-	d = appendBitNames(d, uint32(flags), saFlags)
+	d = appendBitNames64(d, flags, saFlags)
 	if flags&0x04000000 != 0 {
 		d = append(d, ", sa_restorer="...)
 		d = appendPtr(d, le.Uint64(b[16:]))
