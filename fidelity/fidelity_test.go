@@ -61,6 +61,13 @@ subprocess.run(["true"], check=True)
 // (pipe, clone, wait4), a subshell's exit status, builtins.
 const shScript = `x=$(cat /etc/hostname); echo $x >/dev/null; (exit 3); true`
 
+// fileScript exercises file calls through coreutils: mkdir, utimensat,
+// fchmodat, symlinkat, readlinkat, statx, copy_file_range, renameat2,
+// unlinkat, clock_nanosleep, uname, dd's reads and writes.
+const fileScript = `mkdir d; touch d/f; chmod 600 d/f; ln -s f d/l; readlink d/l >/dev/null; stat d/f >/dev/null
+echo hello >d/f; cp d/f d/g; mv d/g d/h; head -c 3 d/h >/dev/null; rm -r d; sleep 0.01; uname -a >/dev/null
+dd if=/dev/zero of=/dev/null bs=512 count=3 2>/dev/null`
+
 // lookPath returns the program's path or skips the workload.
 func lookPath(t *testing.T, name string) string {
 	p, err := exec.LookPath(name)
@@ -105,6 +112,7 @@ func workloads() []workload {
 		{"syscaller-threads2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "threads2"} }},
 		{"syscaller-ioctl2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl2"} }},
 		{"bash", func(t *testing.T, dir string) []string { return []string{lookPath(t, "bash"), "-c", shScript} }},
+		{"coreutils", func(t *testing.T, dir string) []string { return []string{"sh", "-c", fileScript} }},
 		{"date", func(t *testing.T, dir string) []string { return []string{lookPath(t, "date"), "-u", "-d", "@0"} }},
 		{"id", func(t *testing.T, dir string) []string { return []string{lookPath(t, "id")} }},
 		{"env", func(t *testing.T, dir string) []string { return []string{lookPath(t, "env")} }},

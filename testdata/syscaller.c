@@ -18,7 +18,8 @@
  *   syscaller threads2         two pthreads the main thread waits for (futex),
  *                              then a child that runs /bin/true (fork, execve, wait4)
  *   syscaller ioctl2           FIONBIO, FIONREAD, FIOCLEX, FIONCLEX on a pipe,
- *                              TIOCGPGRP and TIOCSPGRP on a pty
+ *                              TIOCSPTLCK, TIOCGPTN, TIOCGPGRP, TIOCSPGRP and
+ *                              FICLONE on a pty
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <linux/fs.h>
 #include <netinet/in.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -121,9 +123,15 @@ static void ioctl2_mode(void)
 	close(p[1]);
 	int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY);
 	if (fd >= 0) {
+		int unlock = 0, ptn = -1, src;
+		ioctl(fd, TIOCSPTLCK, &unlock);
+		ioctl(fd, TIOCGPTN, &ptn);
 		ioctl(fd, TIOCGPGRP, &pgrp);
 		pgrp = getpgrp();
 		ioctl(fd, TIOCSPGRP, &pgrp); /* ENOTTY: not our terminal */
+		src = open("/dev/null", O_RDONLY);
+		ioctl(fd, FICLONE, src); /* cp --reflink=auto; not a file */
+		close(src);
 		close(fd);
 	}
 }
