@@ -106,7 +106,8 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 		case syscalls.Ptr:
 			// accept, getsockname, recvfrom: a sockaddr whose length
 			// is behind the next argument.
-			if a.Decoder != "struct sockaddr" || i+1 >= len(sc.Args) {
+			// getsockopt: the option's value, the same way.
+			if a.Decoder != "struct sockaddr" && a.Decoder != "sockopt" || i+1 >= len(sc.Args) {
 				continue
 			}
 			c.Kind, c.SizeArg = capSockaddr, uint8(i+1)

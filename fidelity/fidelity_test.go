@@ -46,8 +46,9 @@ os.unlink(p)
 `
 
 // pyThreads starts and joins a thread (the main thread waits in futex)
-// and runs a child with subprocess (vfork, execve, wait4).
-const pyThreads = `import subprocess, threading, time
+// and runs a child with subprocess (vfork, execve, wait4), then sets and
+// gets socket options.
+const pyThreads = `import socket, struct, subprocess, threading, time
 def work():
     time.sleep(0.03)
     open("/dev/null").close()
@@ -55,6 +56,14 @@ t = threading.Thread(target=work)
 t.start()
 t.join()
 subprocess.run(["true"], check=True)
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 5))
+s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)
+s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)
+s.close()
 `
 
 // shScript exercises a shell's process calls: a command substitution
@@ -113,6 +122,11 @@ func workloads() []workload {
 		{"syscaller-ioctl2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl2"} }},
 		{"bash", func(t *testing.T, dir string) []string { return []string{lookPath(t, "bash"), "-c", shScript} }},
 		{"coreutils", func(t *testing.T, dir string) []string { return []string{"sh", "-c", fileScript} }},
+		{"ls-l", func(t *testing.T, dir string) []string {
+			tree(t, dir)
+			return []string{"ls", "-laR", "--time-style=+", "src"}
+		}},
+		{"getent", func(t *testing.T, dir string) []string { return []string{lookPath(t, "getent"), "passwd", "root"} }},
 		{"date", func(t *testing.T, dir string) []string { return []string{lookPath(t, "date"), "-u", "-d", "@0"} }},
 		{"id", func(t *testing.T, dir string) []string { return []string{lookPath(t, "id")} }},
 		{"env", func(t *testing.T, dir string) []string { return []string{lookPath(t, "env")} }},

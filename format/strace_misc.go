@@ -188,3 +188,133 @@ func appendPselectSigmask(c *call, d, b []byte) []byte {
 	d = strconv.AppendUint(d, le.Uint64(b[8:]), 10)
 	return append(d, '}')
 }
+
+// sockoptNames are the option names strace shows per level (SOL_SOCKET,
+// SOL_IP, SOL_TCP, SOL_IPV6), the same on amd64 and arm64.
+var sockoptNames = map[uint32]map[uint32]string{
+	1: {1: "SO_DEBUG", 2: "SO_REUSEADDR", 3: "SO_TYPE", 4: "SO_ERROR", 5: "SO_DONTROUTE", 6: "SO_BROADCAST", 7: "SO_SNDBUF", 8: "SO_RCVBUF",
+		9: "SO_KEEPALIVE", 10: "SO_OOBINLINE", 11: "SO_NO_CHECK", 12: "SO_PRIORITY", 13: "SO_LINGER", 14: "SO_BSDCOMPAT", 15: "SO_REUSEPORT",
+		16: "SO_PASSCRED", 17: "SO_PEERCRED", 18: "SO_RCVLOWAT", 19: "SO_SNDLOWAT", 20: "SO_RCVTIMEO_OLD", 21: "SO_SNDTIMEO_OLD",
+		25: "SO_BINDTODEVICE", 29: "SO_TIMESTAMP_OLD", 30: "SO_ACCEPTCONN", 31: "SO_PEERSEC", 32: "SO_SNDBUFFORCE", 33: "SO_RCVBUFFORCE",
+		34: "SO_PASSSEC", 36: "SO_MARK", 38: "SO_PROTOCOL", 39: "SO_DOMAIN", 46: "SO_BUSY_POLL", 49: "SO_INCOMING_CPU", 60: "SO_ZEROCOPY"},
+	0: {1: "IP_TOS", 2: "IP_TTL", 3: "IP_HDRINCL", 4: "IP_OPTIONS", 6: "IP_RECVOPTS", 7: "IP_RETOPTS", 8: "IP_PKTINFO", 10: "IP_MTU_DISCOVER",
+		11: "IP_RECVERR", 12: "IP_RECVTTL", 13: "IP_RECVTOS", 14: "IP_MTU", 15: "IP_FREEBIND", 24: "IP_BIND_ADDRESS_NO_PORT",
+		32: "IP_MULTICAST_IF", 33: "IP_MULTICAST_TTL", 34: "IP_MULTICAST_LOOP", 35: "IP_ADD_MEMBERSHIP"},
+	6: {1: "TCP_NODELAY", 2: "TCP_MAXSEG", 3: "TCP_CORK", 4: "TCP_KEEPIDLE", 5: "TCP_KEEPINTVL", 6: "TCP_KEEPCNT", 7: "TCP_SYNCNT",
+		8: "TCP_LINGER2", 9: "TCP_DEFER_ACCEPT", 10: "TCP_WINDOW_CLAMP", 11: "TCP_INFO", 12: "TCP_QUICKACK", 13: "TCP_CONGESTION",
+		18: "TCP_USER_TIMEOUT", 23: "TCP_FASTOPEN", 25: "TCP_NOTSENT_LOWAT", 30: "TCP_FASTOPEN_CONNECT"},
+	41: {16: "IPV6_UNICAST_HOPS", 17: "IPV6_MULTICAST_IF", 18: "IPV6_MULTICAST_HOPS", 19: "IPV6_MULTICAST_LOOP", 23: "IPV6_MTU_DISCOVER",
+		25: "IPV6_RECVERR", 26: "IPV6_V6ONLY", 49: "IPV6_RECVPKTINFO", 67: "IPV6_TCLASS"},
+}
+
+var sockoptUnknown = map[uint32]string{1: " /* SO_??? */", 0: " /* IP_??? */", 6: " /* TCP_??? */", 41: " /* IPV6_??? */"}
+
+const (
+	soLinger       = 13
+	soPeercred     = 17
+	soBindtodevice = 25
+	solSocket      = 1
+)
+
+// appendSockoptName renders an option name for its level: "SO_REUSEADDR",
+// "0x3e7 /* SO_??? */", the number for a level strace has no names for.
+func appendSockoptName(d []byte, level, name uint32) []byte {
+	names, ok := sockoptNames[level]
+	if !ok {
+		return strconv.AppendUint(d, uint64(name), 10)
+	}
+	if s, ok := names[name]; ok {
+		return append(d, s...)
+	}
+	d = appendHexNum(d, uint64(name))
+	return append(d, sockoptUnknown[level]...)
+}
+
+// sockopt prints setsockopt's and getsockopt's arguments: the level and
+// option by name, an int option's value as "[1]", struct linger and
+// ucred, a device name or other bytes as a string; getsockopt's length
+// as "[4]" or "[64 => 16]" when the kernel changed it.
+func (c *call) sockopt() {
+	c.generic(0)
+	level, name := uint32(c.ev.Args[1]), uint32(c.ev.Args[2])
+	c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "sockopt_level", uint64(level)) })
+	c.addf(false, func(d []byte) []byte { return appendSockoptName(d, level, name) })
+	ptr := c.ev.Args[3]
+	if c.sc.Name == "setsockopt" {
+		n := uint32(c.ev.Args[4])
+		c.addf(false, func(d []byte) []byte {
+			b, ok := c.data(3, event.BufIn)
+			if !ok || ptr == 0 {
+				return appendPtr(d, ptr)
+			}
+			return c.appendSockoptVal(d, level, name, b, n, true)
+		})
+		c.addf(false, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(n)), 10) })
+		return
+	}
+	c.addf(true, func(d []byte) []byte {
+		b, ok := c.data(3, event.BufOut)
+		l, okl := c.data(4, event.BufOut)
+		if !ok || !okl || len(l) < 4 || ptr == 0 || c.failed() || c.ev.Flags&event.Unfinished != 0 {
+			return appendPtr(d, ptr)
+		}
+		return c.appendSockoptVal(d, level, name, b, le.Uint32(l), false)
+	})
+	c.addf(true, func(d []byte) []byte { return c.appendSocklen(d, 4, c.ev.Args[4]) })
+}
+
+// appendSockoptVal renders an option's value of n bytes, of which b were
+// captured.
+func (c *call) appendSockoptVal(d []byte, level, name uint32, b []byte, n uint32, set bool) []byte {
+	ptr := c.ev.Args[3]
+	if level == solSocket {
+		switch name {
+		case soLinger:
+			if n < 4 || len(b) < 4 {
+				break
+			}
+			d = append(d, "{l_onoff="...)
+			d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
+			if n >= 8 && len(b) >= 8 {
+				d = append(d, ", l_linger="...)
+				d = strconv.AppendInt(d, int64(int32(le.Uint32(b[4:]))), 10)
+			}
+			return append(d, '}')
+		case soPeercred:
+			if n < 12 || len(b) < 12 {
+				break
+			}
+			d = append(d, "{pid="...)
+			d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
+			d = append(d, ", uid="...)
+			d = strconv.AppendUint(d, uint64(le.Uint32(b[4:])), 10)
+			d = append(d, ", gid="...)
+			d = strconv.AppendUint(d, uint64(le.Uint32(b[8:])), 10)
+			return append(d, '}')
+		case soBindtodevice:
+			return c.appendSockoptStr(d, b, n, ptr)
+		}
+	}
+	if n == 4 && len(b) >= 4 {
+		d = append(d, '[')
+		d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
+		return append(d, ']')
+	}
+	if !set {
+		return c.appendSockoptStr(d, b, n, ptr) // TCP_CONGESTION: "bbr\0..."
+	}
+	return appendPtr(d, ptr)
+}
+
+// appendSockoptStr renders n bytes as a string cut at --strsize.
+func (c *call) appendSockoptStr(d, b []byte, n uint32, ptr uint64) []byte {
+	show := min(int(n), c.s.opts.strsize())
+	if len(b) < show {
+		return appendPtr(d, ptr)
+	}
+	d = appendQuoted(d, b[:show], false)
+	if int(n) > show {
+		d = append(d, "..."...)
+	}
+	return d
+}

@@ -61,6 +61,8 @@ func init() {
 		"clone":             (*call).clone,
 		"clone3":            (*call).clone3,
 		"getgroups":         (*call).groups,
+		"setsockopt":        (*call).sockopt,
+		"getsockopt":        (*call).sockopt,
 		"setgroups":         (*call).groups,
 		"sched_getaffinity": (*call).affinity,
 		"sched_setaffinity": (*call).affinity,
