@@ -77,6 +77,13 @@ const fileScript = `mkdir d; touch d/f; chmod 600 d/f; ln -s f d/l; readlink d/l
 echo hello >d/f; cp d/f d/g; mv d/g d/h; head -c 3 d/h >/dev/null; rm -r d; sleep 0.01; uname -a >/dev/null
 dd if=/dev/zero of=/dev/null bs=512 count=3 2>/dev/null`
 
+// textScript runs text tools in a pipeline: grep -r, sed, awk, sort -u,
+// xargs, wc, and a here-document.
+const textScript = `grep -r pe src | sed s/pear/x/ | awk -F: '{print $1}' | sort -u | wc -l >/dev/null
+printf '%s\n' a b | xargs echo >/dev/null; cat <<EOF >/dev/null
+here
+EOF`
+
 // lookPath returns the program's path or skips the workload.
 func lookPath(t *testing.T, name string) string {
 	p, err := exec.LookPath(name)
@@ -127,6 +134,10 @@ func workloads() []workload {
 			return []string{"ls", "-laR", "--time-style=+", "src"}
 		}},
 		{"getent", func(t *testing.T, dir string) []string { return []string{lookPath(t, "getent"), "passwd", "root"} }},
+		{"text", func(t *testing.T, dir string) []string {
+			tree(t, dir)
+			return []string{"sh", "-c", textScript}
+		}},
 		{"date", func(t *testing.T, dir string) []string { return []string{lookPath(t, "date"), "-u", "-d", "@0"} }},
 		{"id", func(t *testing.T, dir string) []string { return []string{lookPath(t, "id")} }},
 		{"env", func(t *testing.T, dir string) []string { return []string{lookPath(t, "env")} }},
@@ -245,6 +256,8 @@ var (
 	inodeRE   = regexp.MustCompile(`(pipe|socket):\[\d+\]`)
 	sysinfoRE = regexp.MustCompile(`^sysinfo\(\{.*\}\) = 0$`)
 	leftRE    = regexp.MustCompile(`left \{tv_sec=\d+, tv_(nsec|usec)=\d+\}\)$`)
+	// Address ranges of /proc/PID/maps lines read (grep, awk).
+	mapsRE = regexp.MustCompile(`[0-9a-f]{8,}-[0-9a-f]{8,} ([r-][w-][x-][ps])`)
 	// Free blocks and inodes of a file system change as files are written.
 	statfsRE = regexp.MustCompile(`f_bfree=\d+, f_bavail=\d+, f_files=(\d+), f_ffree=\d+`)
 	// Absolute timeouts (futex's FUTEX_WAIT_BITSET, clock_nanosleep's
@@ -254,7 +267,9 @@ var (
 	// Lines that hold pids: process calls, their results, signals.
 	// (futex: a thread's tid, the value pthread_join waits on; rt_sigreturn
 	// returns what the interrupted call did, wait4's pid.)
-	pidRE      = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|futex|rt_sigreturn|--- )|si_pid=|^<\.\.\. (clone|wait4)`)
+	pidRE = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|futex|rt_sigreturn|--- )|si_pid=|^<\.\.\. (clone|wait4)`)
+	// A call that creates a process or thread, and the pid it returns.
+	spawnRE    = regexp.MustCompile(`^(?:clone|clone3|fork|vfork)\(.*\) += (\d+)$`)
 	unfinished = " <unfinished ...>"
 )
 
@@ -296,10 +311,33 @@ func parse(t *testing.T, path string) map[string][]string {
 		}
 		p.lines = append(p.lines, body)
 	}
-	// Pids become P1, P2 ... in order of first appearance.
+	// Pids become P1, P2 ... in the order their parents created them
+	// (clone, fork ... in each parent's own order, parents first), which
+	// does not depend on how the processes interleave; any other pid in
+	// order of first appearance.
 	names := map[string]string{}
-	for i, pid := range order {
-		names[pid] = fmt.Sprintf("P%d", i+1)
+	name := func(pid string) {
+		if _, ok := names[pid]; !ok && pid != "" {
+			names[pid] = fmt.Sprintf("P%d", len(names)+1)
+		}
+	}
+	if len(order) > 0 {
+		name(order[0])
+	}
+	for i := 0; i < len(names); i++ {
+		for pid, n := range names {
+			if n != fmt.Sprintf("P%d", i+1) || procs[pid] == nil {
+				continue
+			}
+			for _, l := range procs[pid].lines {
+				if m := spawnRE.FindStringSubmatch(l); m != nil {
+					name(m[1])
+				}
+			}
+		}
+	}
+	for _, pid := range order {
+		name(pid)
 	}
 	out := map[string][]string{}
 	for pid, p := range procs {
@@ -309,6 +347,7 @@ func parse(t *testing.T, path string) map[string][]string {
 		for _, l := range p.lines {
 			l = padRE.ReplaceAllString(l, ") $1")
 			l = addrRE.ReplaceAllString(l, "0xADDR")
+			l = mapsRE.ReplaceAllString(l, "ADDR-ADDR $1")
 			l = randomRE.ReplaceAllString(l, `getrandom("RANDOM"`)
 			l = timesRE.ReplaceAllString(l, "si_utime=T, si_stime=T")
 			l = portRE.ReplaceAllString(l, "htons(PORT)")

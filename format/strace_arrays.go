@@ -82,21 +82,29 @@ func pollRet(c *call, d []byte) []byte {
 		return d
 	}
 	d = append(d, " (["...)
-	first := true
+	shown := int64(0)
 	for i := 0; i+8 <= len(b); i += 8 {
 		rev := le.Uint16(b[i+6:])
 		if rev == 0 {
 			continue
 		}
-		if !first {
+		if shown > 0 {
 			d = append(d, ", "...)
 		}
-		first = false
+		shown++
 		d = append(d, "{fd="...)
 		d = strconv.AppendInt(d, int64(int32(le.Uint32(b[i:]))), 10)
 		d = append(d, ", revents="...)
 		d = appendBitNames(d, uint32(rev), pollEvents)
 		d = append(d, '}')
+	}
+	if shown < ret {
+		// More descriptors are ready past the elements captured, as
+		// strace's "..." after its 32 (xargs polls 64 at a time).
+		if shown > 0 {
+			d = append(d, ", "...)
+		}
+		d = append(d, "..."...)
 	}
 	d = append(d, ']')
 	if c.sc.Name == "ppoll" && c.ev.Args[2] != 0 {

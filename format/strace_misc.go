@@ -318,3 +318,20 @@ func (c *call) appendSockoptStr(d, b []byte, n uint32, ptr uint64) []byte {
 	}
 	return d
 }
+
+var ssFlags = []bitName{{1, "SS_ONSTACK"}, {2, "SS_DISABLE"}, {0x80000000, "SS_AUTODISARM"}}
+
+// appendStackT renders sigaltstack's stack_t: {ss_sp=0x7f..., ss_flags=0,
+// ss_size=65536}.
+func appendStackT(c *call, d, b []byte) []byte {
+	if len(b) < 24 {
+		return d
+	}
+	d = append(d, "{ss_sp="...)
+	d = appendPtr(d, le.Uint64(b))
+	d = append(d, ", ss_flags="...)
+	d = appendBitNames(d, le.Uint32(b[8:]), ssFlags)
+	d = append(d, ", ss_size="...)
+	d = strconv.AppendUint(d, le.Uint64(b[16:]), 10)
+	return append(d, '}')
+}

@@ -191,6 +191,12 @@ func TestStraceProcessCalls(t *testing.T) {
 			`getsockopt(3, SOL_SOCKET, SO_PEERCRED, {pid=1, uid=0, gid=0}, [12]) = 0`},
 		{"getsockopt efault", event.Event{Nr: nr("getsockopt"), Args: [6]uint64{3, 1, 4, 0x7ffd85acd250, 8}, Ret: -14},
 			`getsockopt(3, SOL_SOCKET, SO_ERROR, 0x7ffd85acd250, 0x8) = -1 EFAULT (Bad address)`},
+		{"sigaltstack", event.Event{Nr: nr("sigaltstack"), Args: [6]uint64{0x7ffc10, 0x7ffc40},
+			Data: []event.Data{{Arg: 0, Kind: event.BufIn, Bytes: le64(0x556e3873f2a0, 0, 65536)}, {Arg: 1, Kind: event.BufOut, Bytes: le64(0, 2, 0)}}},
+			`sigaltstack({ss_sp=0x556e3873f2a0, ss_flags=0, ss_size=65536}, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0`},
+		{"poll more ready than captured", event.Event{Nr: nr("poll"), Args: [6]uint64{0x7ffc10, 3, 0}, Ret: 3,
+			Data: []event.Data{{Arg: 0, Kind: event.BufIn, Bytes: append(le32(0, 5), le32(1, 5)...)}, {Arg: 0, Kind: event.BufOut, Bytes: append(le32(0, 0x110005), le32(1, 0x40005)...)}}},
+			`poll([{fd=0, events=POLLIN|POLLOUT}, {fd=1, events=POLLIN|POLLOUT}, ...], 3, 0) = 3 ([{fd=0, revents=POLLIN|POLLHUP}, {fd=1, revents=POLLOUT}, ...])`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.ev.Kind = event.Syscall

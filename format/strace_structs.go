@@ -54,6 +54,7 @@ func init() {
 		"struct sysinfo":     appendSysinfo,
 		"struct statfs":      appendStatfs,
 		"pselect6 sigmask":   appendPselectSigmask,
+		"stack_t":            appendStackT,
 	}
 	specials = map[string]func(c *call){
 		"execve":            func(c *call) { c.execve(0) },
