@@ -4,7 +4,7 @@
  * strace.ebpf test_syscalls).
  *
  *   syscaller basic [status]   markers, then exit with status (default 0)
- *   syscaller fork             child and grandchild; the grandchild opens a marker
+ *   syscaller fork             child and grandchild; the grandchild sleeps 20 ms, then opens a marker
  *   syscaller loop N           a marker openat every 20 ms, N times
  *   syscaller kill             kills itself with SIGKILL
  *   syscaller threads          a second thread opens a marker
@@ -302,6 +302,9 @@ int main(int argc, char **argv)
 		if (child == 0) {
 			pid_t grandchild = fork();
 			if (grandchild == 0) {
+				/* Long enough for both waits to block first. */
+				struct timespec nap = {0, 20 * 1000 * 1000};
+				nanosleep(&nap, NULL);
 				marker_open("/nonexistent/grandchild-marker");
 				_exit(0);
 			}
