@@ -343,6 +343,7 @@ static __always_inline void read_args(struct pt_regs *regs, u64 *args)
  * call site and argument: that keeps loading fast.
  */
 #define CAPTURE_WHOLE (1 << 16)
+#define CAPTURE_KERNEL (1 << 17) /* ITEM_STR: the string is in kernel memory */
 
 __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 len)
 {
@@ -360,7 +361,10 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 	u64 o = off;
 	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
 	if (kind == ITEM_STR) {
-		got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)ptr);
+		if (how & CAPTURE_KERNEL)
+			got = bpf_probe_read_kernel_str(&rec->data[o], STR_MAX, (const void *)ptr);
+		else
+			got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)ptr);
 		if (got <= 0)
 			return off;
 		/*
@@ -427,6 +431,52 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr)
 	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
 	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
 	rec->hdr.items[n & (MAX_ITEMS - 1)].len = off - start;
+	rec->hdr.nitems = n + 1;
+	return off;
+}
+
+/*
+ * capture_argv_area reads, as capture_argv would, the argument strings a
+ * successful execve copied to the new image's stack, back to back between
+ * start and end (mm->arg_start, mm->arg_end).
+ */
+__noinline int capture_argv_area(struct record *rec, u32 off, u32 arg, u64 start, u64 end)
+{
+	if (!rec || !start || end <= start)
+		return off;
+	u8 n = rec->hdr.nitems;
+	if (n >= MAX_ITEMS)
+		return off;
+	u32 first = off;
+	u8 kind = ITEM_STR;
+	u32 lim = buf_max + 2;
+	if (lim > 256)
+		lim = 256;
+	for (int i = 0; i < ARGV_MAX + 1 && start < end; i++) {
+		if (i == ARGV_MAX || off > DATA_MAX - STR_MAX) {
+			kind = ITEM_STR_TRUNC;
+			break;
+		}
+		u64 o = off;
+		asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+		/* Whole, to find the next string; then cut as capture_argv does. */
+		long got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)start);
+		if (got <= 0)
+			break;
+		start += got;
+		if (got > lim) {
+			u64 cut = o + lim - 1;
+			asm volatile("%[c] &= 0x1fff" : [c] "+r"(cut));
+			rec->data[cut] = 0;
+			got = lim;
+		}
+		off = o + got;
+	}
+	if (off == first && kind == ITEM_STR)
+		return off;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].len = off - first;
 	rec->hdr.nitems = n + 1;
 	return off;
 }
@@ -823,7 +873,7 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		 */
 		if (rec->hdr.nitems == items && p->args[i] &&
 		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT ||
-		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN))
+		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_ARGV))
 			retry |= 1 << i;
 		items = rec->hdr.nitems;
 		off = next;
@@ -843,6 +893,8 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 	u8 k = d->cap[i].kind;
 	if (k == CAP_STR)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+	else if (k == CAP_ARGV)
+		off = capture_argv(rec, off, i, p->args[i]);
 	else if (k == CAP_BUF_IN) {
 		u8 sa = d->cap[i].size_arg;
 		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i],
@@ -1248,4 +1300,51 @@ int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 	rec->hdr.args[0] = off;
 	rec->hdr.pad = retry;
 	return 0;
+}
+
+/*
+ * exec_captures reads, when an execve succeeds, what its enter could not:
+ * after fork the path and argv strings of the new program often sit in
+ * pages the child has not touched (a parent's read-only data), which a BPF
+ * read cannot fault in, and at exit the old image is gone. The kernel has
+ * copied both by now: execve's path is bprm->filename, the strings are on
+ * the new stack (filename is 0 for execveat, whose path is relative to a
+ * directory). A global function, as the other captures.
+ */
+__noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename, u64 start, u64 end)
+{
+	if (!rec || !d)
+		return 0;
+	u32 off = rec->hdr.args[0];
+	u8 retry = rec->hdr.pad;
+	for (int i = 0; i < 6; i++) {
+		if (!(retry & (1 << i)))
+			continue;
+		u8 k = d->cap[i].kind;
+		if (k == CAP_STR && filename)
+			off = capture_arg(rec, off, how(i, ITEM_STR, CAPTURE_KERNEL), filename, 0);
+		else if (k == CAP_ARGV)
+			off = capture_argv_area(rec, off, i, start, end);
+	}
+	rec->hdr.args[0] = off;
+	rec->hdr.pad = 0; /* nothing to read again at exit: that memory is gone */
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exec")
+int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	u32 tid = (u32)bpf_get_current_pid_tgid();
+	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
+	if (!pp || (pp->state & (P_ACTIVE | P_HAS_REC)) != (P_ACTIVE | P_HAS_REC) || !is_execve(pp->nr))
+		return 0;
+	struct record *rec = bpf_map_lookup_elem(&recs, &tid);
+	if (!rec || !rec->hdr.pad)
+		return 0;
+	struct task_struct *task = (struct task_struct *)ctx->args[0];
+	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
+	u64 filename = pp->nr == execve_nr ? (u64)BPF_CORE_READ(bprm, filename) : 0;
+	u64 start = BPF_CORE_READ(task, mm, arg_start);
+	u64 end = BPF_CORE_READ(task, mm, arg_end);
+	return exec_captures(rec, describe(pp->nr), filename, start, end);
 }

@@ -75,6 +75,7 @@ const (
 	TracerMapScTable           = "sc_table"
 	TracerMapScratch           = "scratch"
 	TracerMapTasks             = "tasks"
+	TracerProgSchedProcessExec = "sched_process_exec"
 	TracerProgSchedProcessExit = "sched_process_exit"
 	TracerProgSchedProcessFork = "sched_process_fork"
 	TracerProgSchedSwitch      = "sched_switch"
@@ -137,6 +138,7 @@ type TracerSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerProgramSpecs struct {
+	SchedProcessExec *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
 	SchedSwitch      *ebpf.ProgramSpec `ebpf:"sched_switch"`
@@ -244,6 +246,7 @@ type TracerVariables struct {
 //
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerPrograms struct {
+	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
 	SchedSwitch      *ebpf.Program `ebpf:"sched_switch"`
@@ -255,6 +258,7 @@ type TracerPrograms struct {
 
 func (p *TracerPrograms) Close() error {
 	return _TracerClose(
+		p.SchedProcessExec,
 		p.SchedProcessExit,
 		p.SchedProcessFork,
 		p.SchedSwitch,

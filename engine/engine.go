@@ -322,6 +322,7 @@ func (s *Session) attach() error {
 	for _, a := range append(progs, []prog{
 		{"sched_process_fork", s.objs.SchedProcessFork},
 		{"sched_process_exit", s.objs.SchedProcessExit},
+		{"sched_process_exec", s.objs.SchedProcessExec},
 		{"signal_deliver", s.objs.SignalDeliver},
 		{"signal_generate", s.objs.SignalGenerate},
 		{"sys_exit", s.objs.SysExit},

@@ -20,6 +20,9 @@
  *   syscaller ioctl2           FIONBIO, FIONREAD, FIOCLEX, FIONCLEX on a pipe,
  *                              TIOCSPTLCK, TIOCGPTN, TIOCGPGRP, TIOCSPGRP and
  *                              FICLONE on a pty
+ *   syscaller forkexec         fork, then the child runs /bin/echo with a long
+ *                              argument and 40 short ones, all string literals
+ *                              (read-only data the child has not touched)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -361,6 +364,19 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "select")) {
 		select_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "forkexec")) {
+		pid_t child = fork();
+		if (child == 0) {
+			execl("/bin/echo", "echo", "an argument longer than strace's thirty-two bytes",
+			      "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
+			      "15", "16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27",
+			      "28", "29", "30", "31", "32", "33", "34", "35", "36", "37", "38", "39", "40",
+			      (char *)NULL);
+			_exit(127);
+		}
+		waitpid(child, NULL, 0);
 		return 0;
 	}
 	if (!strcmp(mode, "threads2")) {

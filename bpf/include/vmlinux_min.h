@@ -87,11 +87,21 @@ struct signal_struct {
 	atomic_t live;
 };
 
+struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
+};
+
 struct task_struct {
 	int pid;
 	int tgid;
 	int exit_code;
 	struct signal_struct *signal;
+	struct mm_struct *mm;
+};
+
+struct linux_binprm {
+	const char *filename;
 };
 
 #pragma clang attribute pop
