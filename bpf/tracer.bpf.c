@@ -81,6 +81,7 @@ enum ev_flags {
 #define SIGINFO_SIZE 48
 #define ARRAY_MAX 32  /* elements of an array captured (strace shows 32 at the default --strsize) */
 #define MSGHDR_SIZE 56 /* struct user_msghdr on 64-bit architectures */
+#define CMSG_MAX 128   /* bytes of a msghdr's control messages captured */
 #define IOCTL_AT_ENTER (1 << 16) /* ioctl_caps: the argument is read at enter */
 
 /* sc_desc.flags */
@@ -572,8 +573,10 @@ __noinline int iov_elem(struct record *rec, u32 io)
 	if (l) {
 		u64 po = pos;
 		asm volatile("%[po] &= 0x1fff" : [po] "+r"(po));
-		if (bpf_probe_read_user(&rec->data[po], l & 0xfff, (const void *)base) != 0)
+		if (bpf_probe_read_user(&rec->data[po], l & 0xfff, (const void *)base) != 0) {
+			rec->hdr.args[3] = 1; /* a buffer could not be read */
 			return 1;
+		}
 	}
 	*(u64 *)&rec->data[i] = l | (1ULL << 63);
 	rec->hdr.args[2] = pos + l;
@@ -643,17 +646,32 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 	u32 namelen = *(u32 *)&rec->data[o + 8];
 	u64 iov = *(u64 *)&rec->data[o + 16];
 	u64 cnt = *(u64 *)&rec->data[o + 24];
-	/* The address (msg_name) follows the header in the same item. */
+	u64 ctl = *(u64 *)&rec->data[o + 32];
+	u64 ctllen = *(u64 *)&rec->data[o + 40];
+	u8 n = rec->hdr.nitems - 1;
+	/*
+	 * The address (msg_name, up to SOCKADDR_MAX bytes) and the control
+	 * messages (msg_control, up to CMSG_MAX) follow the header in the same
+	 * item, each as long as the header says (a failed read leaves zeros),
+	 * so that user space finds them.
+	 */
 	if (name && namelen) {
 		if (namelen > SOCKADDR_MAX)
 			namelen = SOCKADDR_MAX;
 		u64 no = next;
 		asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
-		if (bpf_probe_read_user(&rec->data[no], namelen & 0xff, (const void *)name) == 0) {
-			u8 n = rec->hdr.nitems - 1;
-			rec->hdr.items[n & (MAX_ITEMS - 1)].len += namelen;
-			next = no + namelen;
-		}
+		bpf_probe_read_user(&rec->data[no], namelen & 0xff, (const void *)name);
+		rec->hdr.items[n & (MAX_ITEMS - 1)].len += namelen;
+		next = no + namelen;
+	}
+	if (ctl && ctllen) {
+		if (ctllen > CMSG_MAX)
+			ctllen = CMSG_MAX;
+		u64 co = next;
+		asm volatile("%[co] &= 0x1fff" : [co] "+r"(co));
+		bpf_probe_read_user(&rec->data[co], ctllen & 0xff, (const void *)ctl);
+		rec->hdr.items[n & (MAX_ITEMS - 1)].len += ctllen;
+		next = co + ctllen;
 	}
 	if (cnt > ARRAY_MAX)
 		cnt = ARRAY_MAX;
@@ -827,14 +845,26 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 		u8 sa = d->cap[i].size_arg;
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
 				   array_len(p->args[sa < 6 ? sa : 0], d->cap[i].size));
-	} else if (k == CAP_IOV_IN) {
-		u8 sa = d->cap[i].size_arg;
-		next = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
-				   p->args[i], ~0ULL);
+	} else if (k == CAP_IOV_IN || k == CAP_MSGHDR_IN) {
+		/*
+		 * A buffer not faulted in yet (a string literal right after
+		 * exec) fails the read: drop the whole capture, and exit reads
+		 * it again, after the call itself faulted it in.
+		 */
+		u8 before = rec->hdr.nitems;
+		rec->hdr.args[3] = 0;
+		if (k == CAP_IOV_IN) {
+			u8 sa = d->cap[i].size_arg;
+			next = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
+					   p->args[i], ~0ULL);
+		} else
+			next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
+		if (rec->hdr.args[3]) {
+			rec->hdr.nitems = before;
+			next = off;
+		}
 	} else if (k == CAP_FDSETS)
 		next = capture_fdsets(rec, off, how(i, ITEM_BUF_IN, d->cap[i].size_arg << 24), p);
-	else if (k == CAP_MSGHDR_IN)
-		next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
 	else if (k == CAP_MSGHDR_OUT)
 		/* strace shows msg_namelen of a failed recvmsg: the header at enter. */
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i], MSGHDR_SIZE);
@@ -873,7 +903,7 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		 */
 		if (rec->hdr.nitems == items && p->args[i] &&
 		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT ||
-		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_ARGV))
+		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV))
 			retry |= 1 << i;
 		items = rec->hdr.nitems;
 		off = next;
@@ -910,7 +940,8 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 		u8 sa = d->cap[i].size_arg;
 		off = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
 				  p->args[i], ~0ULL);
-	}
+	} else if (k == CAP_MSGHDR_IN)
+		off = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
 	return off;
 }
 

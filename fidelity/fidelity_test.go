@@ -125,6 +125,7 @@ func workloads() []workload {
 		{"syscaller-ioctl", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl"} }},
 		{"syscaller-epoll", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "epoll"} }},
 		{"syscaller-msg", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "msg"} }},
+		{"syscaller-cmsg", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "cmsg"} }},
 		{"syscaller-select", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "select"} }},
 		{"syscaller-threads2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "threads2"} }},
 		{"syscaller-ioctl2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl2"} }},
@@ -268,7 +269,7 @@ var (
 	// Lines that hold pids: process calls, their results, signals.
 	// (futex: a thread's tid, the value pthread_join waits on; rt_sigreturn
 	// returns what the interrupted call did, wait4's pid.)
-	pidRE = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|futex|rt_sigreturn|--- )|si_pid=|^<\.\.\. (clone|wait4)`)
+	pidRE = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|futex|rt_sigreturn|--- )|si_pid=|cmsg_data=\{pid=|^<\.\.\. (clone|wait4)`)
 	// A call that creates a process or thread, and the pid it returns.
 	spawnRE    = regexp.MustCompile(`^(?:clone|clone3|fork|vfork)\(.*\) += (\d+)$`)
 	unfinished = " <unfinished ...>"

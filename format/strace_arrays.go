@@ -242,9 +242,16 @@ func (c *call) appendMsghdr(d []byte, arg int, out bool) []byte {
 	name, namelen := le.Uint64(h), le.Uint32(h[8:])
 	iovPtr, iovlen := le.Uint64(h[16:]), le.Uint64(h[24:])
 	ctl, ctllen := le.Uint64(h[32:]), le.Uint64(h[40:])
+	// After the header: the address, then the control messages, each as
+	// long as the header says, up to what the kernel side captures.
+	rest, nameLen := h[56:], 0
+	if name != 0 && namelen != 0 {
+		nameLen = min(int(namelen), sockaddrMax, len(rest))
+	}
+	addr, control := rest[:nameLen], rest[nameLen:]
 	d = append(d, "{msg_name="...)
-	if addr := h[56:]; name != 0 && len(addr) > 0 {
-		d = appendSockaddr(d, addr[:min(len(addr), int(namelen))])
+	if name != 0 && len(addr) > 0 {
+		d = appendSockaddr(d, addr)
 	} else {
 		d = appendPtr(d, name)
 	}
@@ -263,13 +270,95 @@ func (c *call) appendMsghdr(d []byte, arg int, out bool) []byte {
 	d = strconv.AppendUint(d, iovlen, 10)
 	if ctllen != 0 {
 		d = append(d, ", msg_control="...)
-		d = appendPtr(d, ctl)
+		if n := min(ctllen, cmsgMax); ctl != 0 && n >= cmsgHdrSize && uint64(len(control)) >= n {
+			d = c.appendCmsgs(d, control[:n], ctllen, ctl)
+		} else {
+			d = appendPtr(d, ctl)
+		}
 	}
 	d = append(d, ", msg_controllen="...)
 	d = strconv.AppendUint(d, ctllen, 10)
 	d = append(d, ", msg_flags="...)
 	d = c.appendFlags(d, "msg_flags", uint64(le.Uint32(h[48:])))
 	return append(d, '}')
+}
+
+const (
+	sockaddrMax = 128 // bytes of msg_name captured (SOCKADDR_MAX in bpf/tracer.bpf.c)
+	cmsgMax     = 128 // bytes of msg_control captured (CMSG_MAX)
+	cmsgHdrSize = 16  // struct cmsghdr on 64-bit architectures
+)
+
+// appendCmsgs renders the control messages of a msghdr as strace does:
+// each header, with the data of the common kinds (passed descriptors,
+// credentials); "..." when some were not captured.
+func (c *call) appendCmsgs(d []byte, b []byte, ctllen, addr uint64) []byte {
+	d = append(d, '[')
+	buf := b
+	for len(buf) >= cmsgHdrSize {
+		if len(buf) < len(b) {
+			d = append(d, ", "...)
+		}
+		clen := le.Uint64(buf)
+		level, typ := le.Uint32(buf[8:]), le.Uint32(buf[12:])
+		d = append(d, "{cmsg_len="...)
+		d = strconv.AppendUint(d, clen, 10)
+		d = append(d, ", cmsg_level="...)
+		d = c.appendFlags(d, "sockopt_level", uint64(level))
+		d = append(d, ", cmsg_type="...)
+		l := min(clen, uint64(len(buf)))
+		var data []byte
+		if l > cmsgHdrSize {
+			data = buf[cmsgHdrSize:l]
+		}
+		switch level {
+		case 1: // SOL_SOCKET
+			d = c.appendFlags(d, "scm_type", uint64(typ))
+			switch {
+			case typ == 1 && len(data) >= 4: // SCM_RIGHTS
+				d = append(d, ", cmsg_data=["...)
+				for i := 0; i+4 <= len(data); i += 4 {
+					if i > 0 {
+						d = append(d, ", "...)
+					}
+					d = strconv.AppendInt(d, int64(int32(le.Uint32(data[i:]))), 10)
+				}
+				d = append(d, ']')
+			case typ == 2 && len(data) >= 12: // SCM_CREDENTIALS
+				d = append(d, ", cmsg_data={pid="...)
+				d = strconv.AppendInt(d, int64(int32(le.Uint32(data))), 10)
+				d = append(d, ", uid="...)
+				d = strconv.AppendUint(d, uint64(le.Uint32(data[4:])), 10)
+				d = append(d, ", gid="...)
+				d = strconv.AppendUint(d, uint64(le.Uint32(data[8:])), 10)
+				d = append(d, '}')
+			}
+		case 0: // SOL_IP
+			d = c.appendFlags(d, "ip_cmsg_type", uint64(typ))
+		default:
+			d = appendHexNum(d, uint64(typ))
+		}
+		d = append(d, '}')
+		if l < cmsgHdrSize {
+			buf = buf[cmsgHdrSize:]
+			break
+		}
+		next := (clen + 7) &^ 7
+		if next >= uint64(len(buf)) {
+			buf = nil
+			break
+		}
+		buf = buf[next:]
+	}
+	switch {
+	case len(buf) > 0:
+		d = append(d, ", ... /* "...)
+		d = appendHexNum(d, addr+uint64(len(b)-len(buf)))
+		d = append(d, " */"...)
+	case uint64(len(b)) < ctllen:
+		d = append(d, ", ..."...)
+	}
+	return append(d, ']')
 }
 
 // epollWait prints the events epoll_wait returned.

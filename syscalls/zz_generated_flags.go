@@ -54,6 +54,8 @@ var flagTablesAMD64 = map[string]*FlagTable{
 	"inotify_mask":      {Name: "inotify_mask", Style: StyleBits, EnumMask: 0x0, Entries: []FlagEntry{{"IN_ACCESS", 1}, {"IN_MODIFY", 2}, {"IN_ATTRIB", 4}, {"IN_CLOSE_WRITE", 8}, {"IN_CLOSE_NOWRITE", 16}, {"IN_OPEN", 32}, {"IN_MOVED_FROM", 64}, {"IN_MOVED_TO", 128}, {"IN_CREATE", 256}, {"IN_DELETE", 512}, {"IN_DELETE_SELF", 1024}, {"IN_MOVE_SELF", 2048}, {"IN_UNMOUNT", 8192}, {"IN_Q_OVERFLOW", 16384}, {"IN_IGNORED", 32768}, {"IN_ONLYDIR", 16777216}, {"IN_DONT_FOLLOW", 33554432}, {"IN_EXCL_UNLINK", 67108864}, {"IN_MASK_CREATE", 268435456}, {"IN_MASK_ADD", 536870912}, {"IN_ISDIR", 1073741824}, {"IN_ONESHOT", 2147483648}}},
 	"close_range_flags": {Name: "close_range_flags", Style: StyleBits, EnumMask: 0x0, Entries: []FlagEntry{{"CLOSE_RANGE_UNSHARE", 2}, {"CLOSE_RANGE_CLOEXEC", 4}}},
 	"memfd_flags":       {Name: "memfd_flags", Style: StyleBits, EnumMask: 0x0, Entries: []FlagEntry{{"MFD_CLOEXEC", 1}, {"MFD_ALLOW_SEALING", 2}, {"MFD_HUGETLB", 4}}},
+	"scm_type":          {Name: "scm_type", Style: StyleEnum, EnumMask: 0x0, Entries: []FlagEntry{{"SCM_RIGHTS", 1}, {"SCM_CREDENTIALS", 2}, {"SCM_TIMESTAMP", 29}, {"SCM_TIMESTAMPNS", 35}, {"SCM_TIMESTAMPING", 37}, {"SCM_WIFI_STATUS", 41}, {"SCM_TXTIME", 61}}},
+	"ip_cmsg_type":      {Name: "ip_cmsg_type", Style: StyleEnum, EnumMask: 0x0, Entries: []FlagEntry{{"IP_TOS", 1}, {"IP_TTL", 2}, {"IP_RECVOPTS", 6}, {"IP_RETOPTS", 7}, {"IP_PKTINFO", 8}, {"IP_RECVERR", 11}, {"IP_ORIGDSTADDR", 20}, {"IP_CHECKSUM", 23}}},
 }
 
 // flagTablesARM64 are the arm64 flag tables by decoder name.
@@ -107,4 +109,6 @@ var flagTablesARM64 = map[string]*FlagTable{
 	"inotify_mask":      {Name: "inotify_mask", Style: StyleBits, EnumMask: 0x0, Entries: []FlagEntry{{"IN_ACCESS", 1}, {"IN_MODIFY", 2}, {"IN_ATTRIB", 4}, {"IN_CLOSE_WRITE", 8}, {"IN_CLOSE_NOWRITE", 16}, {"IN_OPEN", 32}, {"IN_MOVED_FROM", 64}, {"IN_MOVED_TO", 128}, {"IN_CREATE", 256}, {"IN_DELETE", 512}, {"IN_DELETE_SELF", 1024}, {"IN_MOVE_SELF", 2048}, {"IN_UNMOUNT", 8192}, {"IN_Q_OVERFLOW", 16384}, {"IN_IGNORED", 32768}, {"IN_ONLYDIR", 16777216}, {"IN_DONT_FOLLOW", 33554432}, {"IN_EXCL_UNLINK", 67108864}, {"IN_MASK_CREATE", 268435456}, {"IN_MASK_ADD", 536870912}, {"IN_ISDIR", 1073741824}, {"IN_ONESHOT", 2147483648}}},
 	"close_range_flags": {Name: "close_range_flags", Style: StyleBits, EnumMask: 0x0, Entries: []FlagEntry{{"CLOSE_RANGE_UNSHARE", 2}, {"CLOSE_RANGE_CLOEXEC", 4}}},
 	"memfd_flags":       {Name: "memfd_flags", Style: StyleBits, EnumMask: 0x0, Entries: []FlagEntry{{"MFD_CLOEXEC", 1}, {"MFD_ALLOW_SEALING", 2}, {"MFD_HUGETLB", 4}}},
+	"scm_type":          {Name: "scm_type", Style: StyleEnum, EnumMask: 0x0, Entries: []FlagEntry{{"SCM_RIGHTS", 1}, {"SCM_CREDENTIALS", 2}, {"SCM_TIMESTAMP", 29}, {"SCM_TIMESTAMPNS", 35}, {"SCM_TIMESTAMPING", 37}, {"SCM_WIFI_STATUS", 41}, {"SCM_TXTIME", 61}}},
+	"ip_cmsg_type":      {Name: "ip_cmsg_type", Style: StyleEnum, EnumMask: 0x0, Entries: []FlagEntry{{"IP_TOS", 1}, {"IP_TTL", 2}, {"IP_RECVOPTS", 6}, {"IP_RETOPTS", 7}, {"IP_PKTINFO", 8}, {"IP_RECVERR", 11}, {"IP_ORIGDSTADDR", 20}, {"IP_CHECKSUM", 23}}},
 }

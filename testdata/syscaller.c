@@ -20,6 +20,8 @@
  *   syscaller ioctl2           FIONBIO, FIONREAD, FIOCLEX, FIONCLEX on a pipe,
  *                              TIOCSPTLCK, TIOCGPTN, TIOCGPGRP, TIOCSPGRP and
  *                              FICLONE on a pty
+ *   syscaller cmsg             SCM_RIGHTS and SCM_CREDENTIALS over a unix socketpair,
+ *                              the sent byte a string literal (sendmsg, recvmsg)
  *   syscaller forkexec         fork, then the child runs /bin/echo with a long
  *                              argument and 40 short ones, all string literals
  *                              (read-only data the child has not touched)
@@ -232,6 +234,40 @@ static void epoll_mode(void)
 	close(p[1]);
 }
 
+static void cmsg_mode(void)
+{
+	int sv[2], one = 1;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		exit(1);
+	setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+	union {
+		char b[CMSG_SPACE(sizeof(int) * 2)];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct iovec iov = {(void *)"x", 1};
+	struct msghdr m = {0};
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.b;
+	m.msg_controllen = sizeof(u.b);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * 2);
+	int fds[2] = {0, 1};
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	sendmsg(sv[0], &m, 0);
+	char buf[64], cb[256];
+	struct iovec riov = {buf, sizeof(buf)};
+	struct msghdr r = {0};
+	r.msg_iov = &riov;
+	r.msg_iovlen = 1;
+	r.msg_control = cb;
+	r.msg_controllen = sizeof(cb);
+	recvmsg(sv[1], &r, MSG_CMSG_CLOEXEC);
+}
+
 static void msg_mode(void)
 {
 	int sv[2];
@@ -364,6 +400,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "select")) {
 		select_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "cmsg")) {
+		cmsg_mode();
 		return 0;
 	}
 	if (!strcmp(mode, "forkexec")) {

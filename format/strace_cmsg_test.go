@@ -1,0 +1,68 @@
+package format
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// cmsg builds one control message: header and data, padded to 8 bytes.
+func cmsg(level, typ uint32, data ...uint32) []byte {
+	b := make([]byte, 16, 16+4*len(data)+4)
+	binary.LittleEndian.PutUint64(b, uint64(16+4*len(data)))
+	binary.LittleEndian.PutUint32(b[8:], level)
+	binary.LittleEndian.PutUint32(b[12:], typ)
+	for _, v := range data {
+		b = binary.LittleEndian.AppendUint32(b, v)
+	}
+	for len(b)%8 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// TestStraceCmsg renders sendmsg's control messages the way strace does,
+// from a msghdr captured as the kernel side does (header, then control).
+func TestStraceCmsg(t *testing.T) {
+	tab, err := syscalls.ForArch("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sendmsg = 46
+	many := make([]uint32, 28)
+	for i := range many {
+		many[i] = uint32(i)
+	}
+	for _, tt := range []struct {
+		name    string
+		control []byte
+		ctllen  uint64 // msg_controllen; the capture holds at most 128 bytes
+		want    string
+	}{
+		{"rights and an unknown level", append(cmsg(1, 1, 7), cmsg(41, 0x32)...), 40,
+			`msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[7]}, {cmsg_len=16, cmsg_level=SOL_IPV6, cmsg_type=0x32}], msg_controllen=40`},
+		{"credentials, ip", append(cmsg(1, 2, 42, 0, 5), cmsg(0, 2, 64)...), 56,
+			`msg_control=[{cmsg_len=28, cmsg_level=SOL_SOCKET, cmsg_type=SCM_CREDENTIALS, cmsg_data={pid=42, uid=0, gid=5}}, {cmsg_len=20, cmsg_level=SOL_IP, cmsg_type=IP_TTL}], msg_controllen=56`},
+		{"more than captured", cmsg(1, 1, many...), 300,
+			`cmsg_data=[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27]}, ...], msg_controllen=300`},
+		{"trailing bytes", append(cmsg(1, 1, 3), 0, 0, 0, 0, 0, 0), 30,
+			`msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[3]}, ... /* 0x2018 */], msg_controllen=30`},
+		{"unknown socket type", cmsg(1, 0x63), 16,
+			`msg_control=[{cmsg_len=16, cmsg_level=SOL_SOCKET, cmsg_type=0x63 /* SCM_??? */}]`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := make([]byte, 56)
+			binary.LittleEndian.PutUint64(h[32:], 0x2000)
+			binary.LittleEndian.PutUint64(h[40:], tt.ctllen)
+			ev := &event.Event{Kind: event.Syscall, PID: 1, TID: 1, Nr: sendmsg, Args: [6]uint64{3, 0x1000, 0}, Ret: 1,
+				Data: []event.Data{{Arg: 1, Kind: event.BufIn, Bytes: append(h, tt.control...)}}}
+			got := string(AppendStrace(nil, ev, tab, StraceOptions{}))
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("got  %s\nwant it to contain %s", got, tt.want)
+			}
+		})
+	}
+}
