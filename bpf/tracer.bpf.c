@@ -43,6 +43,7 @@ enum cap_kind {
 	CAP_MSGHDR_IN = 17,    /* sendmsg: the msghdr, then its iovecs as CAP_IOV_IN, at enter */
 	CAP_FDSETS = 19,       /* select: this argument and the next two fd_sets, args[size_arg] fds, at enter and exit */
 	CAP_MSGHDR_OUT = 18,   /* recvmsg: the msghdr at enter, then as CAP_MSGHDR_IN at exit, buffers up to the return value */
+	CAP_STRUCT_DEREF = 20, /* a struct whose first word points to 8 more bytes, read too (pselect6's sigmask), at enter */
 };
 
 /* Item kinds in records (mirrored in internal/event: Str, BufIn, BufOut, StrTrunc). */
@@ -801,6 +802,32 @@ static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 t
 }
 
 /*
+ * capture_deref reads a struct of size bytes (at most 64) and, when its
+ * first word is a pointer, the 8 bytes it points to, after it in the same
+ * item: a longer item says the second read worked.
+ */
+__noinline int capture_deref(struct record *rec, u32 off, u32 arg, u64 ptr, u32 size)
+{
+	if (!rec || size < 8 || size > 64)
+		return off;
+	u32 next = capture_arg(rec, off, how(arg, ITEM_BUF_IN, CAPTURE_WHOLE), ptr, size);
+	if (next == off)
+		return off;
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u64 inner = *(u64 *)&rec->data[o];
+	if (!inner)
+		return next;
+	u64 no = next;
+	asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
+	if (bpf_probe_read_user(&rec->data[no], 8, (const void *)inner) != 0)
+		return next;
+	u8 n = rec->hdr.nitems - 1;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].len += 8;
+	return no + 8;
+}
+
+/*
  * enter_arg reads argument i's memory at enter, as sc_desc says, at offset
  * off of rec's data (io = i | off << 8), and returns the new end. The loops
  * over the arguments call it: a global function is verified once, which
@@ -841,6 +868,8 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 	else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 				   p->args[i], d->cap[i].size);
+	else if (k == CAP_STRUCT_DEREF)
+		next = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
 	else if (k == CAP_ARRAY_INOUT) {
 		u8 sa = d->cap[i].size_arg;
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
@@ -902,7 +931,7 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		 * at exit. Failure is no new item (an empty string is one).
 		 */
 		if (rec->hdr.nitems == items && p->args[i] &&
-		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT ||
+		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT || k == CAP_STRUCT_DEREF ||
 		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV))
 			retry |= 1 << i;
 		items = rec->hdr.nitems;
@@ -932,6 +961,8 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 	} else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
 		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
 				  d->cap[i].size);
+	else if (k == CAP_STRUCT_DEREF)
+		off = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
 	else if (k == CAP_ARRAY_INOUT) {
 		u8 sa = d->cap[i].size_arg;
 		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],

@@ -26,6 +26,7 @@ const (
 	capMsghdrIn  = 17
 	capMsghdrOut = 18
 	capFdsets    = 19
+	capDeref     = 20 // CAP_STRUCT_DEREF
 
 	ioctlAtEnter = 1 << 16 // ioctl_caps: read the argument at enter
 
@@ -83,6 +84,9 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				continue
 			}
 			c.Kind, c.Size = capStructIn, a.Size
+			if a.Decoder == "pselect6 sigmask" {
+				c.Kind = capDeref // and the sigset its first word points to
+			}
 			d.Flags |= scHasEnterCap
 		case syscalls.BufOut:
 			c.Kind = capBufOut

@@ -176,14 +176,18 @@ func appendStatfs(c *call, d, b []byte) []byte {
 }
 
 // appendPselectSigmask renders pselect6's last argument, a pointer to
-// {const sigset_t *ss; size_t ss_len}. The set itself is behind a second
-// pointer the kernel side does not follow: its address is printed.
+// {const sigset_t *ss; size_t ss_len}, captured with the set the first
+// word points to (CAP_STRUCT_DEREF); without it, the set's address.
 func appendPselectSigmask(c *call, d, b []byte) []byte {
 	if len(b) < 16 {
 		return d
 	}
 	d = append(d, "{sigmask="...)
-	d = appendPtr(d, le.Uint64(b))
+	if len(b) >= 24 { // the kernel side read the set too
+		d = appendSigset(d, b[16:24])
+	} else {
+		d = appendPtr(d, le.Uint64(b))
+	}
 	d = append(d, ", sigsetsize="...)
 	d = strconv.AppendUint(d, le.Uint64(b[8:]), 10)
 	return append(d, '}')

@@ -14,7 +14,7 @@
  *   syscaller ioctl            TCGETS and TIOCSWINSZ/TIOCGWINSZ on a pty master, TCGETS on /dev/null
  *   syscaller epoll            epoll_wait and epoll_pwait on a pipe
  *   syscaller msg              sendmsg/recvmsg on a socketpair and on UDP loopback
- *   syscaller select           select and pselect6 on a pipe (ready, timeout)
+ *   syscaller select           select and pselect6 on a pipe (ready, timeout, a signal mask)
  *   syscaller threads2         two pthreads the main thread waits for (futex),
  *                              then a child that runs /bin/true (fork, execve, wait4)
  *   syscaller ioctl2           FIONBIO, FIONREAD, FIOCLEX, FIONCLEX on a pipe,
@@ -324,6 +324,10 @@ static void select_mode(void)
 	FD_SET(p[1], &w);
 	struct timespec ts = {0, 100000};
 	pselect(p[1] + 1, &r, &w, NULL, &ts, NULL);
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	pselect(p[1] + 1, &r, &w, NULL, &ts, &mask);
 	close(p[0]);
 	close(p[1]);
 }
