@@ -44,6 +44,7 @@ enum cap_kind {
 	CAP_FDSETS = 19,       /* select: this argument and the next two fd_sets, args[size_arg] fds, at enter and exit */
 	CAP_MSGHDR_OUT = 18,   /* recvmsg: the msghdr at enter, then as CAP_MSGHDR_IN at exit, buffers up to the return value */
 	CAP_STRUCT_DEREF = 20, /* a struct whose first word points to 8 more bytes, read too (pselect6's sigmask), at enter */
+	CAP_STRUCT_OUT_ERR = 21, /* fixed-size struct, at exit when the call failed (nanosleep's time left) */
 };
 
 /* Item kinds in records (mirrored in internal/event: Str, BufIn, BufOut, StrTrunc). */
@@ -90,6 +91,7 @@ enum sc_flags {
 	SC_NORETURN = 1 << 0,
 	SC_HAS_ENTER_CAP = 1 << 1,
 	SC_HAS_EXIT_CAP = 1 << 2,
+	SC_ERR_CAP = 1 << 3, /* an exit capture is read when the call fails (CAP_STRUCT_OUT_ERR) */
 };
 
 struct arg_cap {
@@ -983,6 +985,13 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 	if (!rec || !p || !d || i >= 6)
 		return off;
 	u8 k = d->cap[i].kind;
+	if (is_error(ret)) {
+		/* Only what a failed call writes (SC_ERR_CAP). */
+		if (k == CAP_STRUCT_OUT_ERR)
+			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
+					  d->cap[i].size);
+		return off;
+	}
 	if (k == CAP_BUF_OUT && ret > 0) {
 		u16 whole = d->cap[i].size;
 		if (whole)
@@ -1049,7 +1058,7 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 			off = retry_arg(rec, p, d, i | off << 8);
 		}
 	}
-	if (d && (d->flags & SC_HAS_EXIT_CAP) && !is_error(ret)) {
+	if (d && (d->flags & SC_HAS_EXIT_CAP) && (!is_error(ret) || (d->flags & SC_ERR_CAP))) {
 		for (int i = 0; i < 6; i++) {
 			if (d->cap[i].kind != CAP_NONE)
 				off = exit_arg(rec, p, d, ret, i | off << 8);

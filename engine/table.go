@@ -27,6 +27,7 @@ const (
 	capMsghdrOut = 18
 	capFdsets    = 19
 	capDeref     = 20 // CAP_STRUCT_DEREF
+	capStructErr = 21 // CAP_STRUCT_OUT_ERR
 
 	ioctlAtEnter = 1 << 16 // ioctl_caps: read the argument at enter
 
@@ -38,6 +39,7 @@ const (
 	scNoReturn     = 1 << 0
 	scHasEnterCap  = 1 << 1
 	scHasExitCap   = 1 << 2
+	scErrCap       = 1 << 3 // an exit capture that is read when the call fails
 	maxKernelNr    = 1024
 	defaultBufSize = 32
 )
@@ -108,6 +110,12 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			}
 			d.Flags |= scHasEnterCap
 		case syscalls.Ptr:
+			if a.Decoder == "remaining timespec" {
+				// nanosleep's rmtp: read at exit only when the call failed.
+				c.Kind, c.Size = capStructErr, 16
+				d.Flags |= scHasExitCap | scErrCap
+				continue
+			}
 			// accept, getsockname, recvfrom: a sockaddr whose length
 			// is behind the next argument.
 			// getsockopt: the option's value, the same way.

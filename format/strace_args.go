@@ -272,6 +272,17 @@ func (c *call) generic(i int) {
 			return fn(c, d, b)
 		})
 	case syscalls.Ptr:
+		if a.Decoder == "remaining timespec" {
+			// nanosleep's rmtp: written when the sleep is interrupted,
+			// and only then shown, as strace.
+			c.addf(true, func(d []byte) []byte {
+				if b, ok := c.data(i, event.BufOut); ok && c.failed() {
+					return structDecoders["struct timespec"](c, d, b)
+				}
+				return appendPtr(d, raw)
+			})
+			return
+		}
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
 	case syscalls.Flags:
 		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, a.Decoder, v) })
