@@ -45,6 +45,7 @@ enum cap_kind {
 	CAP_MSGHDR_OUT = 18,   /* recvmsg: the msghdr at enter, then as CAP_MSGHDR_IN at exit, buffers up to the return value */
 	CAP_STRUCT_DEREF = 20, /* a struct whose first word points to 8 more bytes, read too (pselect6's sigmask), at enter */
 	CAP_STRUCT_OUT_ERR = 21, /* fixed-size struct, at exit when the call failed (nanosleep's time left) */
+	CAP_MMSG = 22,         /* sendmmsg/recvmmsg: as many mmsghdrs as returned (up to MMSG_MAX), at exit */
 };
 
 /* Item kinds in records (mirrored in internal/event: Str, BufIn, BufOut, StrTrunc). */
@@ -84,6 +85,8 @@ enum ev_flags {
 #define ARRAY_MAX 32  /* elements of an array captured (strace shows 32 at the default --strsize) */
 #define MSGHDR_SIZE 56 /* struct user_msghdr on 64-bit architectures */
 #define CMSG_MAX 128   /* bytes of a msghdr's control messages captured */
+#define MMSGHDR_SIZE 64 /* struct mmsghdr: the msghdr, msg_len, padding */
+#define MMSG_MAX 4      /* mmsghdrs of a sendmmsg/recvmmsg captured (two items each) */
 #define IOCTL_AT_ENTER (1 << 16) /* ioctl_caps: the argument is read at enter */
 
 /* sc_desc.flags */
@@ -348,6 +351,7 @@ static __always_inline void read_args(struct pt_regs *regs, u64 *args)
  */
 #define CAPTURE_WHOLE (1 << 16)
 #define CAPTURE_KERNEL (1 << 17) /* ITEM_STR: the string is in kernel memory */
+#define CAPTURE_MMSG (1 << 18)   /* capture_msghdr: an mmsghdr */
 
 __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 len)
 {
@@ -640,11 +644,18 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 {
 	if (!rec)
 		return off;
-	u32 next = capture_arg(rec, off, (how & 0xffff) | CAPTURE_WHOLE, ptr, MSGHDR_SIZE);
+	u32 size = (how & CAPTURE_MMSG) ? MMSGHDR_SIZE : MSGHDR_SIZE;
+	u32 next = capture_arg(rec, off, (how & 0xffff) | CAPTURE_WHOLE, ptr, size);
 	if (next == off)
 		return off;
-	u64 o = next - MSGHDR_SIZE;
+	u64 o = next - size;
 	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	if (how & CAPTURE_MMSG) {
+		/* An mmsghdr: its buffers up to the bytes it carried (msg_len). */
+		u32 mlen = *(u32 *)&rec->data[o + MSGHDR_SIZE];
+		if (limit > mlen)
+			limit = mlen;
+	}
 	u64 name = *(u64 *)&rec->data[o];
 	u32 namelen = *(u32 *)&rec->data[o + 8];
 	u64 iov = *(u64 *)&rec->data[o + 16];
@@ -678,7 +689,40 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 	}
 	if (cnt > ARRAY_MAX)
 		cnt = ARRAY_MAX;
-	return capture_iov(rec, next, (how & 0xffff) | (cnt << 24), iov, limit);
+	u8 items = rec->hdr.nitems;
+	next = capture_iov(rec, next, (how & 0xffff) | (cnt << 24), iov, limit);
+	if ((how & CAPTURE_MMSG) && rec->hdr.nitems == items && items < MAX_ITEMS) {
+		/* An empty iovec item keeps an mmsghdr's two items paired. */
+		rec->hdr.items[items & (MAX_ITEMS - 1)].arg = how & 0xff;
+		rec->hdr.items[items & (MAX_ITEMS - 1)].kind = (how >> 8) & 0xff;
+		rec->hdr.items[items & (MAX_ITEMS - 1)].len = 0;
+		rec->hdr.nitems = items + 1;
+	}
+	return next;
+}
+
+/*
+ * capture_mmsg reads, at exit, the first cnt (at most MMSG_MAX) mmsghdrs of
+ * sendmmsg's or recvmmsg's vector, each as capture_msghdr does: two items,
+ * the header with msg_len (and address, control messages), then the
+ * iovecs with their buffers up to msg_len.
+ */
+__noinline int capture_mmsg(struct record *rec, u32 off, u32 how, u64 ptr, u64 cnt)
+{
+	if (!rec || !ptr)
+		return off;
+	for (int j = 0; j < MMSG_MAX; j++) {
+		if (j >= cnt)
+			break;
+		u8 items = rec->hdr.nitems;
+		if (items + 2 > MAX_ITEMS)
+			break;
+		u32 next = capture_msghdr(rec, off, how | CAPTURE_MMSG, ptr + MMSGHDR_SIZE * j, ~0ULL);
+		if (rec->hdr.nitems == items)
+			break;
+		off = next;
+	}
+	return off;
 }
 
 #define FDSET_MAX 128 /* bytes of an fd_set captured: 1024 descriptors */
@@ -1019,6 +1063,8 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 		off = capture_fdsets(rec, off, how(i, ITEM_BUF_OUT, d->cap[i].size_arg << 24), p);
 	else if (k == CAP_MSGHDR_OUT)
 		off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+	else if (k == CAP_MMSG && ret > 0)
+		off = capture_mmsg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
 	else if (k == CAP_IOCTL) {
 		u8 sa = d->cap[i].size_arg;
 		u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);

@@ -28,6 +28,7 @@ const (
 	capFdsets    = 19
 	capDeref     = 20 // CAP_STRUCT_DEREF
 	capStructErr = 21 // CAP_STRUCT_OUT_ERR
+	capMmsg      = 22
 
 	ioctlAtEnter = 1 << 16 // ioctl_caps: read the argument at enter
 
@@ -110,6 +111,13 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			}
 			d.Flags |= scHasEnterCap
 		case syscalls.Ptr:
+			if a.Decoder == "struct mmsghdr" {
+				// sendmmsg, recvmmsg: the vector as far as it was sent or
+				// received, at exit.
+				c.Kind = capMmsg
+				d.Flags |= scHasExitCap
+				continue
+			}
 			if a.Decoder == "remaining timespec" {
 				// nanosleep's rmtp: read at exit only when the call failed.
 				c.Kind, c.Size = capStructErr, 16

@@ -239,12 +239,19 @@ func (c *call) appendMsghdr(d []byte, arg int, out bool) []byte {
 	if len(h) < 56 {
 		return appendHexNum(d, ptr)
 	}
+	return c.appendMsghdrBytes(d, h, iov, 56, limit)
+}
+
+// appendMsghdrBytes renders a captured msghdr: the header (hdrSize bytes:
+// 56, or 64 for an mmsghdr) followed by the address and the control
+// messages, and the iovec item (nil when not captured).
+func (c *call) appendMsghdrBytes(d, h, iov []byte, hdrSize int, limit uint64) []byte {
 	name, namelen := le.Uint64(h), le.Uint32(h[8:])
 	iovPtr, iovlen := le.Uint64(h[16:]), le.Uint64(h[24:])
 	ctl, ctllen := le.Uint64(h[32:]), le.Uint64(h[40:])
 	// After the header: the address, then the control messages, each as
 	// long as the header says, up to what the kernel side captures.
-	rest, nameLen := h[56:], 0
+	rest, nameLen := h[min(hdrSize, len(h)):], 0
 	if name != 0 && namelen != 0 {
 		nameLen = min(int(namelen), sockaddrMax, len(rest))
 	}
@@ -261,7 +268,7 @@ func (c *call) appendMsghdr(d []byte, arg int, out bool) []byte {
 	switch {
 	case iovPtr == 0:
 		d = append(d, "NULL"...)
-	case iov == nil:
+	case len(iov) == 0:
 		d = appendHexNum(d, iovPtr)
 	default:
 		d = appendIovBytes(d, iov, iovlen, iovPtr, limit)
@@ -356,6 +363,60 @@ func (c *call) appendCmsgs(d []byte, b []byte, ctllen, addr uint64) []byte {
 		d = appendHexNum(d, addr+uint64(len(b)-len(buf)))
 		d = append(d, " */"...)
 	case uint64(len(b)) < ctllen:
+		d = append(d, ", ..."...)
+	}
+	return append(d, ']')
+}
+
+// mmsg prints sendmmsg and recvmmsg, at exit: the vector as far as it was
+// sent or received, each {msg_hdr={...}, msg_len=N}.
+func (c *call) mmsg() {
+	c.generic(0)
+	c.addf(true, func(d []byte) []byte { return c.appendMmsgs(d) })
+	c.addf(true, func(d []byte) []byte { return strconv.AppendUint(d, uint64(uint32(c.ev.Args[2])), 10) })
+	c.addf(true, func(d []byte) []byte { return c.appendFlags(d, "msg_flags", uint64(uint32(c.ev.Args[3]))) })
+	if len(c.sc.Args) > 4 {
+		c.addf(true, func(d []byte) []byte {
+			if b, ok := c.data(4, event.BufIn); ok {
+				return structDecoders["struct timespec"](c, d, b)
+			}
+			return appendPtr(d, c.ev.Args[4])
+		})
+	}
+}
+
+// appendMmsgs renders the mmsghdrs the kernel side captured at exit, two
+// items each (header, iovecs); "..." when more were sent or received than
+// captured.
+func (c *call) appendMmsgs(d []byte) []byte {
+	ptr := c.ev.Args[1]
+	if c.failed() || c.ev.Flags&event.Unfinished != 0 {
+		return appendPtr(d, ptr)
+	}
+	var items [][]byte
+	for i := range c.ev.Data {
+		if x := &c.ev.Data[i]; x.Arg == 1 && x.Kind == event.BufOut {
+			items = append(items, x.Bytes)
+		}
+	}
+	if len(items) < 2 || len(items[0]) < 64 {
+		return appendPtr(d, ptr)
+	}
+	d = append(d, '[')
+	n := 0
+	for ; n+1 < len(items) && len(items[n]) >= 64; n += 2 {
+		if n > 0 {
+			d = append(d, ", "...)
+		}
+		h := items[n]
+		mlen := uint64(le.Uint32(h[56:]))
+		d = append(d, "{msg_hdr="...)
+		d = c.appendMsghdrBytes(d, h, items[n+1], 64, mlen)
+		d = append(d, ", msg_len="...)
+		d = strconv.AppendUint(d, mlen, 10)
+		d = append(d, '}')
+	}
+	if c.ev.Ret > int64(n/2) {
 		d = append(d, ", ..."...)
 	}
 	return append(d, ']')

@@ -66,3 +66,41 @@ func TestStraceCmsg(t *testing.T) {
 		})
 	}
 }
+
+// TestStraceMmsg renders sendmmsg's vector from the items the kernel side
+// captures at exit: per mmsghdr, the 64-byte header with msg_len, then its
+// iovecs (empty when they could not be read); "..." past what was captured.
+func TestStraceMmsg(t *testing.T) {
+	tab, err := syscalls.ForArch("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sendmmsg = 307
+	hdr := func(iov uint64, msgLen uint32) []byte {
+		h := make([]byte, 64)
+		binary.LittleEndian.PutUint64(h[16:], iov)
+		binary.LittleEndian.PutUint64(h[24:], 1)
+		binary.LittleEndian.PutUint32(h[56:], msgLen)
+		return h
+	}
+	iov := func(s string) []byte {
+		b := binary.LittleEndian.AppendUint64(nil, uint64(len(s))|1<<63)
+		b = binary.LittleEndian.AppendUint64(b, uint64(len(s)))
+		return append(b, s...)
+	}
+	ev := &event.Event{Kind: event.Syscall, PID: 1, TID: 1, Nr: sendmmsg, Args: [6]uint64{3, 0x1000, 3, 0x4000}, Ret: 3,
+		Data: []event.Data{
+			{Arg: 1, Kind: event.BufOut, Bytes: hdr(0x5000, 3)}, {Arg: 1, Kind: event.BufOut, Bytes: iov("one")},
+			{Arg: 1, Kind: event.BufOut, Bytes: hdr(0x5010, 5)}, {Arg: 1, Kind: event.BufOut, Bytes: nil},
+		}}
+	want := `sendmmsg(3, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="one", iov_len=3}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=3}, ` +
+		`{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=0x5010, msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=5}, ...], 3, MSG_NOSIGNAL) = 3`
+	if got := string(AppendStrace(nil, ev, tab, StraceOptions{})); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	ev.Ret, ev.Data = -11, nil
+	want = `sendmmsg(3, 0x1000, 3, MSG_NOSIGNAL)    = -1 EAGAIN (Resource temporarily unavailable)`
+	if got := string(AppendStrace(nil, ev, tab, StraceOptions{})); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

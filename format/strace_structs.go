@@ -97,6 +97,8 @@ func init() {
 		"pwritev2":          (*call).iov,
 		"epoll_wait":        (*call).epollWait,
 		"sendmsg":           (*call).msg,
+		"sendmmsg":          (*call).mmsg,
+		"recvmmsg":          (*call).mmsg,
 		"select":            (*call).selectArgs,
 		"pselect6":          (*call).selectArgs,
 		"recvmsg":           (*call).msg,

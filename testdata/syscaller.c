@@ -22,6 +22,8 @@
  *                              FICLONE on a pty
  *   syscaller cmsg             SCM_RIGHTS and SCM_CREDENTIALS over a unix socketpair,
  *                              the sent byte a string literal (sendmsg, recvmsg)
+ *   syscaller mmsg             sendmmsg and recvmmsg of two, then five datagrams on a unix
+ *                              socketpair (more than the four captured), a failing recvmmsg
  *   syscaller forkexec         fork, then the child runs /bin/echo with a long
  *                              argument and 40 short ones, all string literals
  *                              (read-only data the child has not touched)
@@ -234,6 +236,40 @@ static void epoll_mode(void)
 	close(p[1]);
 }
 
+static void mmsg_round(int from, int to, int n)
+{
+	char out[8][8] = {"one", "two", "three", "four", "five", "six", "seven", "eight"};
+	struct iovec oiov[8], iiov[8];
+	struct mmsghdr om[8], im[8];
+	char in[8][16];
+	memset(om, 0, sizeof(om));
+	memset(im, 0, sizeof(im));
+	for (int i = 0; i < n; i++) {
+		oiov[i].iov_base = out[i];
+		oiov[i].iov_len = strlen(out[i]);
+		om[i].msg_hdr.msg_iov = &oiov[i];
+		om[i].msg_hdr.msg_iovlen = 1;
+		iiov[i].iov_base = in[i];
+		iiov[i].iov_len = sizeof(in[i]);
+		im[i].msg_hdr.msg_iov = &iiov[i];
+		im[i].msg_hdr.msg_iovlen = 1;
+	}
+	sendmmsg(from, om, n, MSG_NOSIGNAL);
+	recvmmsg(to, im, n, MSG_DONTWAIT, NULL);
+}
+
+static void mmsg_mode(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
+		exit(1);
+	mmsg_round(sv[0], sv[1], 2); /* as the resolver does */
+	mmsg_round(sv[0], sv[1], 5); /* more than the four captured */
+	struct mmsghdr m;
+	memset(&m, 0, sizeof(m));
+	recvmmsg(sv[1], &m, 1, MSG_DONTWAIT, NULL); /* EAGAIN */
+}
+
 static void cmsg_mode(void)
 {
 	int sv[2], one = 1;
@@ -404,6 +440,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "select")) {
 		select_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "mmsg")) {
+		mmsg_mode();
 		return 0;
 	}
 	if (!strcmp(mode, "cmsg")) {
