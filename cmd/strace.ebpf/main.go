@@ -54,6 +54,7 @@ type options struct {
 	scripts   []string
 	debug     bool
 	calibrate bool
+	summary   int // summaryOnly (-c) or summaryToo (-C)
 	help      bool
 	args      []string
 	rec       recordOptions // -i, -w, --trace-h: record.go
@@ -85,6 +86,7 @@ func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated); Ctrl-C detaches")
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
+	addSummaryFlags(fs, o)
 	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
 	fs.MarkHidden("calibrate")
 	addRecordFlags(fs, &o.rec)
@@ -173,6 +175,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		return 0, nil
 	}
 	if err := checkSplit(&o); err != nil {
+		return 2, err
+	}
+	if err := checkSummary(&o, fs); err != nil {
 		return 2, err
 	}
 	sep, err := unescape(o.hexSep)

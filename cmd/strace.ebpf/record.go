@@ -114,7 +114,10 @@ func newSink(o *options, c sinkConfig) (sink, error) {
 // -X and the -s scripts, or a native writer.
 func newFormatSink(o *options, c sinkConfig) (sink, error) {
 	spec := formats[c.format]
-	if spec.script != "" {
+	if o.summary == summaryOnly {
+		spec.script = "" // the summary is the whole output
+	}
+	if spec.script != "" || o.summary == summaryOnly {
 		pipe := script.NewPipeline(c.out, c.script)
 		if o.failed {
 			if err := pipe.AddStdlib("failed.star"); err != nil {
@@ -126,8 +129,15 @@ func newFormatSink(o *options, c sinkConfig) (sink, error) {
 				return nil, err
 			}
 		}
-		if err := pipe.AddStdlib(spec.script); err != nil {
-			return nil, err
+		if o.summary != 0 {
+			if err := pipe.AddStdlib("summary.star"); err != nil {
+				return nil, err
+			}
+		}
+		if spec.script != "" {
+			if err := pipe.AddStdlib(spec.script); err != nil {
+				return nil, err
+			}
 		}
 		return pipe, nil
 	}

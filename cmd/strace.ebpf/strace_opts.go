@@ -119,7 +119,7 @@ func (s *straceOptions) apply(o *options, pipe sink, cfg *engine.Config) error {
 	// strace prints it; not when a script or a filter on the result
 	// decides which calls are shown, nor into a recording.
 	f, _ := parseExprs(o.exprs, syscalls.Native())
-	cfg.EnterMarks = len(o.scripts) == 0 && !o.failed && o.rec.write == "" &&
+	cfg.EnterMarks = len(o.scripts) == 0 && o.summary == 0 && !o.failed && o.rec.write == "" &&
 		!s.successful && !s.failing && !f.failedOnly() && !f.successfulOnly()
 	if p := pipelineOf(pipe); p != nil {
 		p.SetStraceOptions(s.format(o))
