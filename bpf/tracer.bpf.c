@@ -46,6 +46,7 @@ enum cap_kind {
 	CAP_STRUCT_DEREF = 20, /* a struct whose first word points to 8 more bytes, read too (pselect6's sigmask), at enter */
 	CAP_STRUCT_OUT_ERR = 21, /* fixed-size struct, at exit when the call failed (nanosleep's time left) */
 	CAP_MMSG = 22,         /* sendmmsg/recvmmsg: as many mmsghdrs as returned (up to MMSG_MAX), at exit */
+	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
 };
 
 /* Item kinds in records (mirrored in internal/event: Str, BufIn, BufOut, StrTrunc). */
@@ -86,6 +87,11 @@ enum ev_flags {
 #define MSGHDR_SIZE 56 /* struct user_msghdr on 64-bit architectures */
 #define CMSG_MAX 128   /* bytes of a msghdr's control messages captured */
 #define MMSGHDR_SIZE 64 /* struct mmsghdr: the msghdr, msg_len, padding */
+#define PR_GET_PDEATHSIG 2
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_GET_CHILD_SUBREAPER 37
+#define PR_GET_TID_ADDRESS 40
 #define MMSG_MAX 4      /* mmsghdrs of a sendmmsg/recvmmsg captured (two items each) */
 #define IOCTL_AT_ENTER (1 << 16) /* ioctl_caps: the argument is read at enter */
 
@@ -916,6 +922,8 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 				   p->args[i], d->cap[i].size);
 	else if (k == CAP_STRUCT_DEREF)
 		next = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
+	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
+		next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_ARRAY_INOUT) {
 		u8 sa = d->cap[i].size_arg;
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
@@ -978,7 +986,7 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		 */
 		if (rec->hdr.nitems == items && p->args[i] &&
 		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT || k == CAP_STRUCT_DEREF ||
-		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV))
+		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV || k == CAP_PRCTL))
 			retry |= 1 << i;
 		items = rec->hdr.nitems;
 		off = next;
@@ -1009,6 +1017,8 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 				  d->cap[i].size);
 	else if (k == CAP_STRUCT_DEREF)
 		off = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
+	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
+		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_ARRAY_INOUT) {
 		u8 sa = d->cap[i].size_arg;
 		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
@@ -1065,6 +1075,13 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 		off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
 	else if (k == CAP_MMSG && ret > 0)
 		off = capture_mmsg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+	else if (k == CAP_PRCTL) {
+		u64 opt = p->args[0];
+		u32 n = opt == PR_GET_NAME ? 16 : opt == PR_GET_TID_ADDRESS ? 8 :
+			(opt == PR_GET_PDEATHSIG || opt == PR_GET_CHILD_SUBREAPER) ? 4 : 0;
+		if (n)
+			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i], n);
+	}
 	else if (k == CAP_IOCTL) {
 		u8 sa = d->cap[i].size_arg;
 		u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);

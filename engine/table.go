@@ -29,6 +29,7 @@ const (
 	capDeref     = 20 // CAP_STRUCT_DEREF
 	capStructErr = 21 // CAP_STRUCT_OUT_ERR
 	capMmsg      = 22
+	capPrctl     = 23
 
 	ioctlAtEnter = 1 << 16 // ioctl_caps: read the argument at enter
 
@@ -51,6 +52,12 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	var d bpf.TracerScDesc
 	if sc.NoReturn {
 		d.Flags |= scNoReturn
+	}
+	if sc.Name == "prctl" && captureBuffers && len(sc.Args) > 1 {
+		// prctl's second argument is a string, a buffer or a number,
+		// by option: the kernel side decides.
+		d.Cap[1].Kind = capPrctl
+		d.Flags |= scHasEnterCap | scHasExitCap
 	}
 	if sc.Name == "rt_sigreturn" && captureBuffers {
 		// strace prints the mask the call restores, from the signal

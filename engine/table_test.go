@@ -31,6 +31,7 @@ func TestDescribeArrays(t *testing.T) {
 		{"pselect6", []capt{{1, capFdsets, 0, 0}, {4, capStructIO, 0, 16}, {5, capDeref, 0, 16}}, scHasEnterCap | scHasExitCap},
 		{"clone3", []capt{{0, capStructIn, 0, 88}}, scHasEnterCap},
 		{"sendmmsg", []capt{{1, capMmsg, 0, 0}}, scHasExitCap},
+		{"prctl", []capt{{1, capPrctl, 0, 0}}, scHasEnterCap | scHasExitCap},
 		{"nanosleep", []capt{{0, capStructIn, 0, 16}, {1, capStructErr, 0, 16}}, scHasEnterCap | scHasExitCap | scErrCap},
 		{"getsockopt", []capt{{3, capSockaddr, 4, 0}}, scHasEnterCap | scHasExitCap},
 		{"getgroups", []capt{{1, capArrayOut, 0, 4}}, scHasExitCap},

@@ -125,6 +125,7 @@ func workloads() []workload {
 		{"syscaller-ioctl", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl"} }},
 		{"syscaller-epoll", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "epoll"} }},
 		{"syscaller-msg", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "msg"} }},
+		{"syscaller-prctl", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "prctl"} }},
 		{"syscaller-mmsg", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "mmsg"} }},
 		{"syscaller-cmsg", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "cmsg"} }},
 		{"syscaller-select", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "select"} }},

@@ -76,6 +76,7 @@ func init() {
 		"getrandom":         (*call).getrandom,
 		"wait4":             (*call).wait4,
 		"arch_prctl":        (*call).archPrctl,
+		"prctl":             (*call).prctl,
 		"futex":             (*call).futex,
 		"umask":             func(c *call) { c.addf(false, func(d []byte) []byte { return appendOctal(d, c.arg(0)) }) },
 		"getcwd":            (*call).getcwd,
@@ -127,6 +128,7 @@ func init() {
 		},
 	}
 	specialRets = map[string]func(c *call, d []byte) []byte{
+		"prctl": prctlRet,
 		"fcntl": func(c *call, d []byte) []byte {
 			switch int32(c.ev.Args[1]) {
 			case 1: // F_GETFD

@@ -24,6 +24,7 @@
  *                              the sent byte a string literal (sendmsg, recvmsg)
  *   syscaller mmsg             sendmmsg and recvmmsg of two, then five datagrams on a unix
  *                              socketpair (more than the four captured), a failing recvmmsg
+ *   syscaller prctl            prctl's common options: names, signals, capabilities, dump modes
  *   syscaller forkexec         fork, then the child runs /bin/echo with a long
  *                              argument and 40 short ones, all string literals
  *                              (read-only data the child has not touched)
@@ -41,6 +42,7 @@
 #include <sys/ioctl.h>
 #include <linux/fs.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -234,6 +236,29 @@ static void epoll_mode(void)
 	close(ep);
 	close(p[0]);
 	close(p[1]);
+}
+
+static void prctl_mode(void)
+{
+	char name[16];
+	int v;
+	void *tid;
+	prctl(PR_SET_NAME, "worker-thread-name");
+	prctl(PR_GET_NAME, name);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_GET_PDEATHSIG, &v);
+	prctl(PR_GET_DUMPABLE);
+	prctl(PR_SET_DUMPABLE, 1);
+	prctl(PR_CAPBSET_READ, 21); /* CAP_SYS_ADMIN */
+	prctl(PR_CAPBSET_READ, 60); /* no such capability */
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	prctl(PR_GET_CHILD_SUBREAPER, &v);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 13, 0, 0); /* CAP_NET_RAW */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	prctl(PR_GET_KEEPCAPS);
+	prctl(PR_SET_TIMERSLACK, 50000);
+	prctl(PR_GET_TID_ADDRESS, &tid);
 }
 
 static void mmsg_round(int from, int to, int n)
@@ -440,6 +465,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "select")) {
 		select_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "prctl")) {
+		prctl_mode();
 		return 0;
 	}
 	if (!strcmp(mode, "mmsg")) {
