@@ -576,6 +576,8 @@ __noinline int iov_elem(struct record *rec, u32 io)
 	asm volatile("%[i] &= 0x1fff" : [i] "+r"(i));
 	u64 base = *(u64 *)&rec->data[i];
 	u64 l = *(u64 *)&rec->data[i + 8];
+	if (!base)
+		return 0; /* left as it is: strace's iov_base=NULL */
 	if (l > limit)
 		l = limit;
 	limit -= l;

@@ -181,7 +181,7 @@ func appendIovBytes(d, b []byte, vlen, ptr, limit uint64) []byte {
 			}
 			data = data[got:]
 		} else {
-			d = appendHexNum(d, base)
+			d = appendPtr(d, base)
 		}
 		d = append(d, ", iov_len="...)
 		d = strconv.AppendUint(d, l, 10)

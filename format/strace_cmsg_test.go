@@ -104,3 +104,20 @@ func TestStraceMmsg(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// TestStraceIovNull: an iovec whose base is NULL (recvmsg with MSG_PEEK|MSG_TRUNC
+// to learn a datagram's size) is left unread by the kernel side and shows
+// as strace's iov_base=NULL.
+func TestStraceIovNull(t *testing.T) {
+	tab, err := syscalls.ForArch("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	iov := make([]byte, 16) // base NULL, length 0, not marked as read
+	ev := &event.Event{Kind: event.Syscall, PID: 1, TID: 1, Nr: 20 /* writev */, Args: [6]uint64{3, 0x1000, 1}, Ret: 0,
+		Data: []event.Data{{Arg: 1, Kind: event.BufIn, Bytes: iov}}}
+	want := `writev(3, [{iov_base=NULL, iov_len=0}], 1) = 0`
+	if got := string(AppendStrace(nil, ev, tab, StraceOptions{})); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
