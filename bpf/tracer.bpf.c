@@ -346,6 +346,15 @@ static __always_inline void read_args(struct pt_regs *regs, u64 *args)
 #endif
 }
 
+/* put_item describes the record's item n (the next one) and counts it. */
+static __always_inline void put_item(struct record *rec, u8 n, u8 arg, u8 kind, u16 len)
+{
+	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
+	rec->hdr.items[n & (MAX_ITEMS - 1)].len = len;
+	rec->hdr.nitems = n + 1;
+}
+
 /*
  * capture_arg reads one argument's user memory into rec->data at off and
  * describes it in the next item; it returns the new end of the data, or off
@@ -400,10 +409,7 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 			return off;
 		got = len;
 	}
-	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].len = got;
-	rec->hdr.nitems = n + 1;
+	put_item(rec, n, arg, kind, got);
 	return o + got;
 }
 
@@ -442,10 +448,7 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr)
 	}
 	if (off == start && kind == ITEM_STR)
 		return off;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].len = off - start;
-	rec->hdr.nitems = n + 1;
+	put_item(rec, n, arg, kind, off - start);
 	return off;
 }
 
@@ -488,10 +491,7 @@ __noinline int capture_argv_area(struct record *rec, u32 off, u32 arg, u64 start
 	}
 	if (off == first && kind == ITEM_STR)
 		return off;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].len = off - first;
-	rec->hdr.nitems = n + 1;
+	put_item(rec, n, arg, kind, off - first);
 	return off;
 }
 
@@ -521,10 +521,7 @@ __noinline int capture_count(struct record *rec, u32 off, u32 arg, u64 ptr)
 	u64 o = off;
 	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
 	__builtin_memcpy(&rec->data[o], &count, sizeof(count));
-	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = ITEM_BUF_IN;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].len = sizeof(count);
-	rec->hdr.nitems = n + 1;
+	put_item(rec, n, arg, ITEM_BUF_IN, sizeof(count));
 	return o + sizeof(count);
 }
 
@@ -552,10 +549,7 @@ __noinline int capture_dirents(struct record *rec, u32 off, u32 arg, u64 ptr, u6
 	u64 o = off;
 	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
 	__builtin_memcpy(&rec->data[o], &count, sizeof(count));
-	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = ITEM_BUF_OUT;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].len = sizeof(count);
-	rec->hdr.nitems = n + 1;
+	put_item(rec, n, arg, ITEM_BUF_OUT, sizeof(count));
 	return o + sizeof(count);
 }
 
@@ -637,10 +631,7 @@ __noinline int capture_iov(struct record *rec, u32 off, u32 how, u64 ptr, u64 li
 	u64 pos = rec->hdr.args[2];
 	if (pos < o || pos > DATA_MAX)
 		return off;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].len = pos - o;
-	rec->hdr.nitems = n + 1;
+	put_item(rec, n, arg, kind, pos - o);
 	return pos;
 }
 
@@ -701,10 +692,7 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 	next = capture_iov(rec, next, (how & 0xffff) | (cnt << 24), iov, limit);
 	if ((how & CAPTURE_MMSG) && rec->hdr.nitems == items && items < MAX_ITEMS) {
 		/* An empty iovec item keeps an mmsghdr's two items paired. */
-		rec->hdr.items[items & (MAX_ITEMS - 1)].arg = how & 0xff;
-		rec->hdr.items[items & (MAX_ITEMS - 1)].kind = (how >> 8) & 0xff;
-		rec->hdr.items[items & (MAX_ITEMS - 1)].len = 0;
-		rec->hdr.nitems = items + 1;
+		put_item(rec, items, how & 0xff, (how >> 8) & 0xff, 0);
 	}
 	return next;
 }
@@ -779,10 +767,7 @@ __noinline int capture_fdsets(struct record *rec, u32 off, u32 how, struct pendi
 			return off;
 		pos = po + size;
 	}
-	rec->hdr.items[n & (MAX_ITEMS - 1)].arg = arg;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].kind = kind;
-	rec->hdr.items[n & (MAX_ITEMS - 1)].len = pos - o;
-	rec->hdr.nitems = n + 1;
+	put_item(rec, n, arg, kind, pos - o);
 	return pos;
 }
 

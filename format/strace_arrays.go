@@ -332,13 +332,8 @@ func (c *call) appendCmsgs(d []byte, b []byte, ctllen, addr uint64) []byte {
 				}
 				d = append(d, ']')
 			case typ == 2 && len(data) >= 12: // SCM_CREDENTIALS
-				d = append(d, ", cmsg_data={pid="...)
-				d = strconv.AppendInt(d, int64(int32(le.Uint32(data))), 10)
-				d = append(d, ", uid="...)
-				d = strconv.AppendUint(d, uint64(le.Uint32(data[4:])), 10)
-				d = append(d, ", gid="...)
-				d = strconv.AppendUint(d, uint64(le.Uint32(data[8:])), 10)
-				d = append(d, '}')
+				d = append(d, ", cmsg_data="...)
+				d = appendUcred(d, data)
 			}
 		case 0: // SOL_IP
 			d = c.appendFlags(d, "ip_cmsg_type", uint64(typ))

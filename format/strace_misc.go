@@ -288,13 +288,7 @@ func (c *call) appendSockoptVal(d []byte, level, name uint32, b []byte, n uint32
 			if n < 12 || len(b) < 12 {
 				break
 			}
-			d = append(d, "{pid="...)
-			d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
-			d = append(d, ", uid="...)
-			d = strconv.AppendUint(d, uint64(le.Uint32(b[4:])), 10)
-			d = append(d, ", gid="...)
-			d = strconv.AppendUint(d, uint64(le.Uint32(b[8:])), 10)
-			return append(d, '}')
+			return appendUcred(d, b)
 		case soBindtodevice:
 			return c.appendSockoptStr(d, b, n, ptr)
 		}
@@ -337,5 +331,17 @@ func appendStackT(c *call, d, b []byte) []byte {
 	d = appendBitNames(d, le.Uint32(b[8:]), ssFlags)
 	d = append(d, ", ss_size="...)
 	d = strconv.AppendUint(d, le.Uint64(b[16:]), 10)
+	return append(d, '}')
+}
+
+// appendUcred renders a struct ucred (SO_PEERCRED, SCM_CREDENTIALS): b holds
+// at least its 12 bytes.
+func appendUcred(d, b []byte) []byte {
+	d = append(d, "{pid="...)
+	d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
+	d = append(d, ", uid="...)
+	d = strconv.AppendUint(d, uint64(le.Uint32(b[4:])), 10)
+	d = append(d, ", gid="...)
+	d = strconv.AppendUint(d, uint64(le.Uint32(b[8:])), 10)
 	return append(d, '}')
 }

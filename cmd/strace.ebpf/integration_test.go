@@ -538,8 +538,11 @@ func TestNoPrivilege(t *testing.T) {
 	}
 }
 
-func TestUnfinishedAtDetach(t *testing.T) {
-	testutil.RequireBPF(t)
+// detachFromBlockedRead attaches to the syscaller's block mode, whose read
+// of a pipe never written blocks, with the options given, stops with
+// SIGINT, and returns the trace and the tracer's stderr.
+func detachFromBlockedRead(t *testing.T, args ...string) (trace, stderr string) {
+	t.Helper()
 	testutil.Tracer(t) // built before the clock starts
 	target := exec.Command(testutil.Syscaller(t), "block")
 	stdin, err := target.StdinPipe() // never written: the read blocks
@@ -551,17 +554,23 @@ func TestUnfinishedAtDetach(t *testing.T) {
 	}
 	defer func() { stdin.Close(); target.Wait() }()
 	out := filepath.Join(t.TempDir(), "t.log")
-	tracer, se := startBackground(t, out, "-e", "trace=read", "-p", strconv.Itoa(target.Process.Pid))
+	tracer, se := startBackground(t, out, append(args, "-p", strconv.Itoa(target.Process.Pid))...)
 	time.Sleep(700 * time.Millisecond) // the read starts 300 ms after launch
 	tracer.Process.Signal(os.Interrupt)
 	if err := tracer.Wait(); err != nil {
 		t.Fatalf("tracer after SIGINT: %v: %s", err, se.String())
 	}
 	b, _ := os.ReadFile(out)
-	_, rows := parseHex(t, string(b), "\t")
+	return string(b), se.String()
+}
+
+func TestUnfinishedAtDetach(t *testing.T) {
+	testutil.RequireBPF(t)
+	b, se := detachFromBlockedRead(t, "-e", "trace=read")
+	_, rows := parseHex(t, b, "\t")
 	got := find(rows, func(r row) bool { return r["SYSCALL"] == "read" && r["ARG1"] == hex16(0) })
 	if len(got) != 1 || got[0]["RES"] != "?" {
-		t.Errorf("blocked read at detach: rows %v, want one read(0) with RES ?\n%s\n%s", got, b, se.String())
+		t.Errorf("blocked read at detach: rows %v, want one read(0) with RES ?\n%s\n%s", got, b, se)
 	}
 }
 

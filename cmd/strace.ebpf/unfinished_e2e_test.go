@@ -1,15 +1,11 @@
 package main
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 )
@@ -69,25 +65,9 @@ func TestStraceUnfinishedWhereEntered(t *testing.T) {
 // "<detached ...>", from what the kernel kept of its entry.
 func TestStraceDetached(t *testing.T) {
 	testutil.RequireBPF(t)
-	testutil.Tracer(t) // built before the clock starts
-	target := exec.Command(testutil.Syscaller(t), "block")
-	stdin, err := target.StdinPipe() // never written: the read blocks
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := target.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { stdin.Close(); target.Wait() }()
-	out := filepath.Join(t.TempDir(), "t.log")
-	tracer, se := startBackground(t, out, "-l", "strace", "-e", "trace=read", "-p", strconv.Itoa(target.Process.Pid))
-	time.Sleep(700 * time.Millisecond) // the read starts 300 ms after launch
-	tracer.Process.Signal(os.Interrupt)
-	if err := tracer.Wait(); err != nil {
-		t.Fatalf("tracer after SIGINT: %v: %s", err, se.String())
-	}
-	if got, want := readFile(t, out), "read(0,  <detached ...>\n"; got != want {
-		t.Errorf("trace after detaching is %q, want %q (stderr: %s)", got, want, se.String())
+	got, se := detachFromBlockedRead(t, "-l", "strace", "-e", "trace=read")
+	if want := "read(0,  <detached ...>\n"; got != want {
+		t.Errorf("trace after detaching is %q, want %q (stderr: %s)", got, want, se)
 	}
 }
 
