@@ -414,14 +414,16 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 }
 
 /*
- * capture_argv reads the strings of a NULL-terminated array, each cut at
- * buf_max+1 bytes (so that the formatter can tell a longer one), back to back
- * with their NULs, as one item; an array longer than ARGV_MAX is marked
- * ITEM_STR_TRUNC.
+ * capture_argv reads argument strings, each cut at buf_max+1 bytes (so that
+ * the formatter can tell a longer one), back to back with their NULs, as one
+ * item; more than ARGV_MAX is marked ITEM_STR_TRUNC. With end 0, ptr is
+ * execve's NULL-terminated array of pointers; otherwise the strings lie
+ * back to back from ptr to end, as a successful execve copied them to the
+ * new image's stack (mm->arg_start, mm->arg_end).
  */
-__noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr)
+__noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr, u64 end)
 {
-	if (!rec || !ptr)
+	if (!rec || !ptr || (end && end <= ptr))
 		return off;
 	u8 n = rec->hdr.nitems;
 	if (n >= MAX_ITEMS)
@@ -432,8 +434,11 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr)
 	if (lim > 256)
 		lim = 256;
 	for (int i = 0; i < ARGV_MAX + 1; i++) {
-		u64 p = 0;
-		if (bpf_probe_read_user(&p, sizeof(p), (const void *)(ptr + 8 * i)) != 0 || !p)
+		u64 p = ptr;
+		if (end) {
+			if (p >= end)
+				break;
+		} else if (bpf_probe_read_user(&p, sizeof(p), (const void *)(ptr + 8 * i)) != 0 || !p)
 			break;
 		if (i == ARGV_MAX || off > DATA_MAX - STR_MAX) {
 			kind = ITEM_STR_TRUNC;
@@ -441,46 +446,12 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr)
 		}
 		u64 o = off;
 		asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
-		long got = bpf_probe_read_user_str(&rec->data[o], lim & 0x1ff, (const void *)p);
+		/* Whole, to find the next one in an area; then cut. */
+		long got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)p);
 		if (got <= 0)
 			break;
-		off = o + got;
-	}
-	if (off == start && kind == ITEM_STR)
-		return off;
-	put_item(rec, n, arg, kind, off - start);
-	return off;
-}
-
-/*
- * capture_argv_area reads, as capture_argv would, the argument strings a
- * successful execve copied to the new image's stack, back to back between
- * start and end (mm->arg_start, mm->arg_end).
- */
-__noinline int capture_argv_area(struct record *rec, u32 off, u32 arg, u64 start, u64 end)
-{
-	if (!rec || !start || end <= start)
-		return off;
-	u8 n = rec->hdr.nitems;
-	if (n >= MAX_ITEMS)
-		return off;
-	u32 first = off;
-	u8 kind = ITEM_STR;
-	u32 lim = buf_max + 2;
-	if (lim > 256)
-		lim = 256;
-	for (int i = 0; i < ARGV_MAX + 1 && start < end; i++) {
-		if (i == ARGV_MAX || off > DATA_MAX - STR_MAX) {
-			kind = ITEM_STR_TRUNC;
-			break;
-		}
-		u64 o = off;
-		asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
-		/* Whole, to find the next string; then cut as capture_argv does. */
-		long got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)start);
-		if (got <= 0)
-			break;
-		start += got;
+		if (end)
+			ptr += got;
 		if (got > lim) {
 			u64 cut = o + lim - 1;
 			asm volatile("%[c] &= 0x1fff" : [c] "+r"(cut));
@@ -489,9 +460,9 @@ __noinline int capture_argv_area(struct record *rec, u32 off, u32 arg, u64 start
 		}
 		off = o + got;
 	}
-	if (off == first && kind == ITEM_STR)
+	if (off == start && kind == ITEM_STR)
 		return off;
-	put_item(rec, n, arg, kind, off - first);
+	put_item(rec, n, arg, kind, off - start);
 	return off;
 }
 
@@ -893,7 +864,7 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 		} else
 			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], len);
 	} else if (k == CAP_ARGV)
-		next = capture_argv(rec, off, i, p->args[i]);
+		next = capture_argv(rec, off, i, p->args[i], 0);
 	else if (k == CAP_COUNT)
 		next = capture_count(rec, off, i, p->args[i]);
 	else if (k == CAP_SOCKADDR) {
@@ -994,7 +965,7 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 	if (k == CAP_STR)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_ARGV)
-		off = capture_argv(rec, off, i, p->args[i]);
+		off = capture_argv(rec, off, i, p->args[i], 0);
 	else if (k == CAP_BUF_IN) {
 		u8 sa = d->cap[i].size_arg;
 		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i],
@@ -1445,7 +1416,7 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 		if (k == CAP_STR && filename)
 			off = capture_arg(rec, off, how(i, ITEM_STR, CAPTURE_KERNEL), filename, 0);
 		else if (k == CAP_ARGV)
-			off = capture_argv_area(rec, off, i, start, end);
+			off = capture_argv(rec, off, i, start, end);
 	}
 	rec->hdr.args[0] = off;
 	rec->hdr.pad = 0; /* nothing to read again at exit: that memory is gone */
