@@ -324,25 +324,21 @@ static __always_inline bool is_error(s64 ret)
  */
 static __always_inline void read_args(struct pt_regs *regs, u64 *args)
 {
+	/* regs is a BTF pointer (tp_btf): plain loads, no helper call. */
 #if defined(__TARGET_ARCH_x86)
-	/* r10, r9, r8, ax, cx, dx, si, di are adjacent (the ptrace ABI). */
-	u64 r[8];
-	bpf_probe_read_kernel(r, sizeof(r), (void *)regs + bpf_core_field_offset(struct pt_regs, r10));
-	args[0] = r[7]; /* di */
-	args[1] = r[6]; /* si */
-	args[2] = r[5]; /* dx */
-	args[3] = r[0]; /* r10 */
-	args[4] = r[2]; /* r8 */
-	args[5] = r[1]; /* r9 */
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
 #elif defined(__TARGET_ARCH_arm64)
-	u64 r[6];
-	bpf_probe_read_kernel(r, sizeof(r), (void *)regs + bpf_core_field_offset(struct pt_regs, user_regs.regs));
-	args[0] = BPF_CORE_READ(regs, orig_x0);
-	args[1] = r[1];
-	args[2] = r[2];
-	args[3] = r[3];
-	args[4] = r[4];
-	args[5] = r[5];
+	args[0] = regs->orig_x0;
+	args[1] = regs->user_regs.regs[1];
+	args[2] = regs->user_regs.regs[2];
+	args[3] = regs->user_regs.regs[3];
+	args[4] = regs->user_regs.regs[4];
+	args[5] = regs->user_regs.regs[5];
 #endif
 }
 
@@ -777,14 +773,24 @@ static __always_inline u64 read_len(u64 ptr)
  * sigframe_mask is where rt_sigreturn finds the signal mask to restore: the
  * uc_sigmask of the rt_sigframe on the user stack.
  */
-static __always_inline u64 sigframe_mask(struct pt_regs *regs)
+static __always_inline u64 sigframe_mask(u64 sp)
 {
 #if defined(__TARGET_ARCH_x86)
 	/* sp is past pretcode: frame = sp - 8; uc at +8; uc_sigmask at uc+296. */
-	return BPF_CORE_READ(regs, sp) + 296;
+	return sp + 296;
 #elif defined(__TARGET_ARCH_arm64)
 	/* frame = sp: siginfo (128), then uc: uc_sigmask at uc+40. */
-	return BPF_CORE_READ(regs, user_regs.sp) + 168;
+	return sp + 168;
+#endif
+}
+
+/* user_sp is the user stack pointer in a syscall's saved registers. */
+static __always_inline u64 user_sp(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return regs->sp;
+#elif defined(__TARGET_ARCH_arm64)
+	return regs->user_regs.sp;
 #endif
 }
 
@@ -843,7 +849,7 @@ __noinline int capture_deref(struct record *rec, u32 off, u32 arg, u64 ptr, u32 
  * over the arguments call it: a global function is verified once, which
  * keeps loading fast however many capture kinds there are.
  */
-__noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *d, u64 regs, u32 io)
+__noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *d, u64 sp, u32 io)
 {
 	u32 i = io & 0xff, off = io >> 8, next = off;
 	if (!rec || !p || !d || i >= 6)
@@ -874,7 +880,7 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 				   p->args[sa < 6 ? sa : 0], 4);
 	} else if (k == CAP_SIGMASK)
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
-				   sigframe_mask((struct pt_regs *)regs), 8);
+				   sigframe_mask(sp), 8);
 	else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 				   p->args[i], d->cap[i].size);
@@ -925,7 +931,7 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
  * rec->hdr.args[0] the end of the data. Like capture_arg it is a global
  * function: the verifier checks its loop once, which keeps loading fast.
  */
-__noinline int enter_captures(struct record *rec, struct pending *p, struct sc_desc *d, u64 regs)
+__noinline int enter_captures(struct record *rec, struct pending *p, struct sc_desc *d, u64 sp)
 {
 	if (!rec || !p || !d)
 		return 0;
@@ -936,7 +942,7 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		u8 k = d->cap[i].kind;
 		if (k == CAP_NONE)
 			continue;
-		next = enter_arg(rec, p, d, regs, i | off << 8);
+		next = enter_arg(rec, p, d, sp, i | off << 8);
 		/*
 		 * A page not faulted in yet (fresh after fork or exec) can't
 		 * be read here; the syscall itself faults it in, so try again
@@ -1088,12 +1094,13 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 	return off;
 }
 
-SEC("raw_tracepoint/sys_enter")
-int sys_enter(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/sys_enter")
+int sys_enter(u64 *ctx)
 {
 	if (calibrate)
 		return 0;
-	long nr = (long)ctx->args[1];
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	long nr = (long)ctx[1];
 
 	/*
 	 * The syscall filter first: it costs an array lookup, and drops most
@@ -1119,7 +1126,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 
 	p.ts = bpf_ktime_get_ns();
 	p.nr = nr;
-	read_args((struct pt_regs *)ctx->args[0], p.args);
+	read_args(regs, p.args);
 
 	struct sc_desc *d = describe(nr);
 	u8 flags = d ? d->flags : 0;
@@ -1153,7 +1160,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 			rec = bpf_map_lookup_elem(&recs, &tid);
 		}
 		if (rec) {
-			enter_captures(rec, &p, d, ctx->args[0]);
+			enter_captures(rec, &p, d, user_sp(regs));
 			p.state |= P_HAS_REC;
 		} else {
 			count_lost();

@@ -328,7 +328,14 @@ func (s *Session) attach() error {
 		{"sys_exit", s.objs.SysExit},
 		{"sys_enter", s.objs.SysEnter},
 	}...) {
-		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: a.name, Program: a.prog})
+		var l link.Link
+		var err error
+		if a.prog.Type() == ebpf.Tracing {
+			// tp_btf: the same raw tracepoint, its arguments typed by BTF.
+			l, err = link.AttachTracing(link.TracingOptions{Program: a.prog})
+		} else {
+			l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: a.name, Program: a.prog})
+		}
 		if err != nil {
 			return fmt.Errorf("attaching %s: %w", a.name, err)
 		}
