@@ -814,7 +814,12 @@ static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 t
 	h->pid = id >> 32;
 	h->tid = (u32)id;
 	h->nr = nr;
-	bpf_get_current_comm(&h->comm, sizeof(h->comm));
+	/* The name as two plain loads from the task (a BTF pointer), not
+	 * bpf_get_current_comm's locked copy. */
+	struct task_struct *t = bpf_get_current_task_btf();
+	const u64 *comm = (const u64 *)t->comm;
+	((u64 *)h->comm)[0] = comm[0];
+	((u64 *)h->comm)[1] = comm[1];
 }
 
 /*

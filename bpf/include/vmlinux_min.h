@@ -98,6 +98,7 @@ struct task_struct {
 	int exit_code;
 	struct signal_struct *signal;
 	struct mm_struct *mm;
+	char comm[16];
 };
 
 struct linux_binprm {
