@@ -53,12 +53,6 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	if sc.NoReturn {
 		d.Flags |= scNoReturn
 	}
-	if sc.Name == "prctl" && captureBuffers && len(sc.Args) > 1 {
-		// prctl's second argument is a string, a buffer or a number,
-		// by option: the kernel side decides.
-		d.Cap[1].Kind = capPrctl
-		d.Flags |= scHasEnterCap | scHasExitCap
-	}
 	if sc.Name == "rt_sigreturn" && captureBuffers {
 		// strace prints the mask the call restores, from the signal
 		// frame on the stack.
@@ -94,10 +88,25 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				continue
 			}
 			c.Kind, c.Size = capStructIn, a.Size
-			if a.Decoder == "pselect6 sigmask" {
-				c.Kind = capDeref // and the sigset its first word points to
-			}
 			d.Flags |= scHasEnterCap
+		case syscalls.StructDeref:
+			// pselect6's sigmask: the struct and the set it points to.
+			c.Kind, c.Size = capDeref, a.Size
+			d.Flags |= scHasEnterCap
+		case syscalls.StructOutErr:
+			// nanosleep's rmtp: read at exit only when the call failed.
+			c.Kind, c.Size = capStructErr, a.Size
+			d.Flags |= scHasExitCap | scErrCap
+		case syscalls.MmsgOut:
+			// sendmmsg, recvmmsg: the vector as far as it was sent or
+			// received, at exit.
+			c.Kind = capMmsg
+			d.Flags |= scHasExitCap
+		case syscalls.PrctlArg:
+			// A string, a buffer or a number by option: the kernel side
+			// decides.
+			c.Kind = capPrctl
+			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.BufOut:
 			c.Kind = capBufOut
 			switch a.Decoder {
@@ -118,19 +127,6 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			}
 			d.Flags |= scHasEnterCap
 		case syscalls.Ptr:
-			if a.Decoder == "struct mmsghdr" {
-				// sendmmsg, recvmmsg: the vector as far as it was sent or
-				// received, at exit.
-				c.Kind = capMmsg
-				d.Flags |= scHasExitCap
-				continue
-			}
-			if a.Decoder == "remaining timespec" {
-				// nanosleep's rmtp: read at exit only when the call failed.
-				c.Kind, c.Size = capStructErr, 16
-				d.Flags |= scHasExitCap | scErrCap
-				continue
-			}
 			// accept, getsockname, recvfrom: a sockaddr whose length
 			// is behind the next argument.
 			// getsockopt: the option's value, the same way.

@@ -254,7 +254,7 @@ func (c *call) generic(i int) {
 	case syscalls.ArrayInOut, syscalls.ArrayOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg, syscalls.MsghdrIn, syscalls.MsghdrOut, syscalls.FdSets:
 		// Printed by the syscall's special (poll, readv, ioctl ...).
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
-	case syscalls.StructIn, syscalls.StructOut, syscalls.StructInOut:
+	case syscalls.StructIn, syscalls.StructOut, syscalls.StructInOut, syscalls.StructDeref:
 		exit := a.Kind == syscalls.StructOut
 		c.addf(exit, func(d []byte) []byte {
 			if raw == 0 {
@@ -271,18 +271,19 @@ func (c *call) generic(i int) {
 			}
 			return fn(c, d, b)
 		})
-	case syscalls.Ptr:
-		if a.Decoder == "remaining timespec" {
-			// nanosleep's rmtp: written when the sleep is interrupted,
-			// and only then shown, as strace.
-			c.addf(true, func(d []byte) []byte {
-				if b, ok := c.data(i, event.BufOut); ok && c.failed() {
-					return structDecoders["struct timespec"](c, d, b)
+	case syscalls.StructOutErr:
+		// nanosleep's rmtp: written when the sleep is interrupted, and
+		// only then shown, as strace.
+		c.addf(true, func(d []byte) []byte {
+			if b, ok := c.data(i, event.BufOut); ok && c.failed() {
+				if fn := structDecoders[a.Decoder]; fn != nil {
+					return fn(c, d, b)
 				}
-				return appendPtr(d, raw)
-			})
-			return
-		}
+			}
+			return appendPtr(d, raw)
+		})
+	case syscalls.Ptr, syscalls.MmsgOut, syscalls.PrctlArg:
+		// The last two are printed by their syscall's special (mmsg, prctl).
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
 	case syscalls.Flags:
 		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, a.Decoder, v) })

@@ -371,12 +371,8 @@ func (c *call) mmsg() {
 	c.addf(true, func(d []byte) []byte { return strconv.AppendUint(d, uint64(uint32(c.ev.Args[2])), 10) })
 	c.addf(true, func(d []byte) []byte { return c.appendFlags(d, "msg_flags", uint64(uint32(c.ev.Args[3]))) })
 	if len(c.sc.Args) > 4 {
-		c.addf(true, func(d []byte) []byte {
-			if b, ok := c.data(4, event.BufIn); ok {
-				return structDecoders["struct timespec"](c, d, b)
-			}
-			return appendPtr(d, c.ev.Args[4])
-		})
+		// recvmmsg's timeout, not captured: its address, as for any Ptr.
+		c.addf(true, func(d []byte) []byte { return appendPtr(d, c.ev.Args[4]) })
 	}
 }
 

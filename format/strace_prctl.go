@@ -67,35 +67,24 @@ func (c *call) prctl() {
 	enum := func(i int, table string) {
 		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, table, arg(i)) })
 	}
+	// out prints, at exit, the value of n bytes arg2 points to, in
+	// brackets, as render says.
+	out := func(n int, render func(d, b []byte) []byte) {
+		c.addf(true, func(d []byte) []byte {
+			if b, ok := c.data(1, event.BufOut); ok && len(b) >= n && !c.failed() {
+				return append(render(append(d, '['), b), ']')
+			}
+			return appendPtr(d, arg(1))
+		})
+	}
 	switch opt {
 	case prGetKeepcaps, prGetSeccomp, prGetTimerslack, prGetTiming, prGetDumpable, prTaskPerfDisable, prTaskPerfEnable:
 	case prGetChildSubreaper, prGetEndian, prGetFpemu, prGetFpexc:
-		c.addf(true, func(d []byte) []byte {
-			if b, ok := c.data(1, event.BufOut); ok && len(b) >= 4 && !c.failed() {
-				d = append(d, '[')
-				d = strconv.AppendUint(d, uint64(le.Uint32(b)), 10)
-				return append(d, ']')
-			}
-			return appendPtr(d, arg(1))
-		})
+		out(4, func(d, b []byte) []byte { return strconv.AppendUint(d, uint64(le.Uint32(b)), 10) })
 	case prGetTIDAddress:
-		c.addf(true, func(d []byte) []byte {
-			if b, ok := c.data(1, event.BufOut); ok && len(b) >= 8 && !c.failed() {
-				d = append(d, '[')
-				d = appendPtr(d, le.Uint64(b))
-				return append(d, ']')
-			}
-			return appendPtr(d, arg(1))
-		})
+		out(8, func(d, b []byte) []byte { return appendPtr(d, le.Uint64(b)) })
 	case prGetPdeathsig:
-		c.addf(true, func(d []byte) []byte {
-			if b, ok := c.data(1, event.BufOut); ok && len(b) >= 4 && !c.failed() {
-				d = append(d, '[')
-				d = appendSignal(d, int(int32(le.Uint32(b))))
-				return append(d, ']')
-			}
-			return appendPtr(d, arg(1))
-		})
+		out(4, func(d, b []byte) []byte { return appendSignal(d, int(int32(le.Uint32(b)))) })
 	case prGetName:
 		c.addf(true, func(d []byte) []byte {
 			if b, ok := c.data(1, event.BufOut); ok && !c.failed() {

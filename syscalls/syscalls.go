@@ -73,9 +73,23 @@ const (
 	// captured together, sized by argument SizeArg (the number of fds), at
 	// enter and at exit.
 	FdSets
+	// MmsgOut is sendmmsg's or recvmmsg's vector of mmsghdrs: captured at
+	// exit, as many as the return value (the kernel side keeps four), each
+	// as a msghdr with its msg_len.
+	MmsgOut
+	// StructOutErr points to a struct of Size bytes the kernel writes when
+	// the call fails (nanosleep's time left when interrupted): captured at
+	// exit of a failed call only.
+	StructOutErr
+	// StructDeref points to a struct of Size bytes whose first word points
+	// to 8 more (pselect6's sigmask argument): both captured at enter.
+	StructDeref
+	// PrctlArg is prctl's second argument, a string, a buffer or a number
+	// by option: captured for the options the kernel side knows.
+	PrctlArg
 )
 
-var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray", "ArrayInOut", "ArrayOut", "IovIn", "IovOut", "IoctlArg", "StructInOut", "MsghdrIn", "MsghdrOut", "FdSets"}
+var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray", "ArrayInOut", "ArrayOut", "IovIn", "IovOut", "IoctlArg", "StructInOut", "MsghdrIn", "MsghdrOut", "FdSets", "MmsgOut", "StructOutErr", "StructDeref", "PrctlArg"}
 
 // String returns the constant's name, such as "Path".
 func (k Kind) String() string {

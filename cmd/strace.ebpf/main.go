@@ -43,23 +43,24 @@ func main() {
 
 // options are the parsed command line.
 type options struct {
-	output    string
-	timestamp bool
-	format    string
-	hexSep    string
-	failed    bool
-	exprs     []string
-	follow    int
-	pids      []string
-	scripts   []string
-	debug     bool
-	calibrate bool
-	summary   int // summaryOnly (-c) or summaryToo (-C)
-	help      bool
-	args      []string
-	rec       recordOptions // -i, -w, --trace-h: record.go
-	strace    straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
-	script    scriptOptions // --arg, --interval, --explain: script_opts.go
+	output      string
+	timestamp   bool
+	format      string
+	hexSep      string
+	failed      bool
+	exprs       []string
+	follow      int
+	pids        []string
+	scripts     []string
+	debug       bool
+	calibrate   bool
+	summaryOnly bool // -c: strace's summary table instead of the trace
+	summary     bool // -C: the trace, then the table
+	help        bool
+	args        []string
+	rec         recordOptions // -i, -w, --trace-h: record.go
+	strace      straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
+	script      scriptOptions // --arg, --interval, --explain: script_opts.go
 }
 
 const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]

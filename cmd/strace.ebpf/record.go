@@ -114,10 +114,10 @@ func newSink(o *options, c sinkConfig) (sink, error) {
 // -X and the -s scripts, or a native writer.
 func newFormatSink(o *options, c sinkConfig) (sink, error) {
 	spec := formats[c.format]
-	if o.summary == summaryOnly {
+	if o.summaryOnly {
 		spec.script = "" // the summary is the whole output
 	}
-	if spec.script != "" || o.summary == summaryOnly {
+	if spec.script != "" || o.summaryOnly {
 		pipe := script.NewPipeline(c.out, c.script)
 		if o.failed {
 			if err := pipe.AddStdlib("failed.star"); err != nil {
@@ -129,7 +129,7 @@ func newFormatSink(o *options, c sinkConfig) (sink, error) {
 				return nil, err
 			}
 		}
-		if o.summary != 0 {
+		if o.summaryOnly || o.summary {
 			if err := pipe.AddStdlib("summary.star"); err != nil {
 				return nil, err
 			}

@@ -115,17 +115,17 @@ func (s *straceOptions) apply(o *options, pipe sink, cfg *engine.Config) error {
 	cfg.CaptureBuffers = true
 	cfg.ProcessEvents = true
 	cfg.BufSize = max(s.strsize, 1)
+	so := s.format(o)
 	// Calls that sleep send their enter half, for "<unfinished ...>" where
 	// strace prints it; not when a script or a filter on the result
-	// decides which calls are shown, nor into a recording.
-	f, _ := parseExprs(o.exprs, syscalls.Native())
-	cfg.EnterMarks = len(o.scripts) == 0 && o.summary == 0 && !o.failed && o.rec.write == "" &&
-		!s.successful && !s.failing && !f.failedOnly() && !f.successfulOnly()
+	// (-X, -z, -Z, status=) decides which calls are shown, nor into a
+	// recording.
+	cfg.EnterMarks = len(o.scripts) == 0 && !o.summaryOnly && !o.summary && !o.failed && o.rec.write == "" &&
+		!so.OnlyFailed && !so.OnlySuccessful
 	if p := pipelineOf(pipe); p != nil {
-		p.SetStraceOptions(s.format(o))
+		p.SetStraceOptions(so)
 	}
 	if sp := splitOf(pipe); sp != nil {
-		so := s.format(o)
 		sp.strace = &so
 	}
 	return nil

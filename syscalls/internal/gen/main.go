@@ -62,6 +62,7 @@ var kinds = map[string]bool{
 	"Ptr": true, "Flags": true, "StrArray": true,
 	"ArrayInOut": true, "ArrayOut": true, "IovIn": true, "IovOut": true, "IoctlArg": true, "StructInOut": true,
 	"MsghdrIn": true, "MsghdrOut": true, "FdSets": true,
+	"MmsgOut": true, "StructOutErr": true, "StructDeref": true, "PrctlArg": true,
 }
 
 // classFlags maps strace's sysent flags to syscalls.Class constants; other
@@ -226,7 +227,8 @@ func Generate(dir string) (map[string][]byte, error) {
 		if r[4] != "-" {
 			a.decoder = r[4]
 		}
-		if a.kind == "StructIn" || a.kind == "StructOut" || a.kind == "StructInOut" || a.kind == "ArrayInOut" || a.kind == "ArrayOut" {
+		switch a.kind {
+		case "StructIn", "StructOut", "StructInOut", "StructOutErr", "StructDeref", "ArrayInOut", "ArrayOut":
 			s, ok := sizes[a.decoder]
 			if !ok {
 				errs = append(errs, fmt.Errorf("args.tsv: %s %s: decoder %q has no size in structs.tsv", r[0], r[1], a.decoder))
