@@ -14,7 +14,11 @@ import (
 type HexOptions struct {
 	Sep       string // field separator; "\t" when empty
 	Timestamp bool   // add TIME(usec) after PID
+	Relative  bool   // TIME(usec) is the time since the previous row (-r); implies the column
+	Duration  bool   // add DUR(usec), the time spent in the call, after TIME (-T)
 }
+
+func (o HexOptions) timeColumn() bool { return o.Timestamp || o.Relative }
 
 func (o HexOptions) sep() string {
 	if o.Sep == "" {
@@ -37,8 +41,11 @@ func HexHeader(o HexOptions) string {
 	sep := o.sep()
 	var b strings.Builder
 	b.WriteString("PID")
-	if o.Timestamp {
+	if o.timeColumn() {
 		b.WriteString(sep + "TIME(usec)")
+	}
+	if o.Duration {
+		b.WriteString(sep + "DUR(usec)")
 	}
 	b.WriteString(sep + "ERR" + sep + "RES" + sep + "SYSCALL")
 	for i := 1; i <= HexArgs; i++ {
@@ -74,15 +81,28 @@ func appendHex16(dst []byte, v uint64) []byte {
 //
 // The hex log has rows for syscalls only: other events (process exits,
 // signals, lost-event markers) append nothing.
-func AppendHex(dst []byte, ev *event.Event, tab *syscalls.Table, o HexOptions) []byte {
+//
+// prevTS is the previous row's TS, for Relative.
+func AppendHex(dst []byte, ev *event.Event, tab *syscalls.Table, o HexOptions, prevTS uint64) []byte {
 	if ev.Kind != event.Syscall {
 		return dst
 	}
 	sep := o.sep()
 	dst = appendHex16(dst, uint64(ev.PID))
-	if o.Timestamp {
+	if o.timeColumn() {
 		dst = append(dst, sep...)
-		dst = appendHex16(dst, ev.TS/1000)
+		ts := ev.TS
+		if o.Relative {
+			ts = 0
+			if ev.TS > prevTS {
+				ts = ev.TS - prevTS
+			}
+		}
+		dst = appendHex16(dst, ts/1000)
+	}
+	if o.Duration {
+		dst = append(dst, sep...)
+		dst = appendHex16(dst, ev.Duration/1000)
 	}
 	dst = append(dst, sep...)
 	dst = appendHex16(dst, uint64(ev.Errno()))
@@ -119,7 +139,9 @@ func AppendHex(dst []byte, ev *event.Event, tab *syscalls.Table, o HexOptions) [
 		dst = appendHex16(dst, ev.Args[i])
 	}
 	dst = append(dst, sep...)
-	dst = append(dst, ev.Comm...)
+	// The process name is the process's to choose (PR_SET_NAME): escaped,
+	// it cannot break a row.
+	dst = AppendEscaped(dst, []byte(ev.Comm))
 	return dst
 }
 

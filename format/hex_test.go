@@ -54,7 +54,7 @@ func TestHexGolden(t *testing.T) {
 		b.WriteString(HexTitle(argv, tc.opts) + "\n")
 		b.WriteString(HexHeader(tc.opts) + "\n")
 		for _, ev := range recorded() {
-			if row := AppendHex(nil, ev, tab, tc.opts); len(row) > 0 {
+			if row := AppendHex(nil, ev, tab, tc.opts, 0); len(row) > 0 {
 				b.Write(row)
 				b.WriteByte('\n')
 			}
@@ -81,6 +81,6 @@ func BenchmarkAppendHex(b *testing.B) {
 	var buf []byte
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		buf = AppendHex(buf[:0], evs[i%len(evs)], tab, HexOptions{})
+		buf = AppendHex(buf[:0], evs[i%len(evs)], tab, HexOptions{}, 0)
 	}
 }

@@ -64,7 +64,10 @@ func hexRow(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 		return nil, err
 	}
 	p := pipelineOf(t)
-	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex)
+	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex, p.hexPrevTS)
+	if len(p.line) > 0 {
+		p.hexPrevTS = ev.ev.TS
+	}
 	return p, nil
 }
 

@@ -94,7 +94,8 @@ type Pipeline struct {
 
 	sink func(*event.Event) error // receives the events every stage keeps; see SetSink
 
-	hexStarted bool // write_hex printed the hex log's title and header
+	hexStarted bool   // write_hex printed the hex log's title and header
+	hexPrevTS  uint64 // the last hex row's TS, for -r
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned

@@ -493,7 +493,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-p", "999999999"}, "strace.ebpf: attaching to pid 999999999: no such process"},
 		{[]string{"-p", "abc"}, `strace.ebpf: parsing -p: "abc" is not a pid`},
 		{[]string{"-l", "bogus", "true"}, `strace.ebpf: choosing format: unknown format "bogus" (valid: `},
-		{[]string{"-e", "trace=bogus", "true"}, `strace.ebpf: parsing -e trace=bogus: unknown syscall "bogus"`},
+		{[]string{"-e", "trace=bogus", "true"}, `strace.ebpf: parsing -e trace=bogus: unknown amd64 syscall "bogus"`},
 		{[]string{"-s", bad, "true"}, "strace.ebpf: compiling script: " + bad + ":2:22: got newline, want primary expression"},
 		{[]string{"-s", "/nonexistent.star", "true"}, "strace.ebpf: loading script /nonexistent.star: no such file or directory"},
 		{[]string{"-o", os.DevNull, "-s", raise, "true"}, "strace.ebpf: running script " + raise + ": " + raise + ":2:14: in on_syscall: floored division by zero"},

@@ -1,6 +1,9 @@
 // Command strace.ebpf traces the system calls of a command, of running
 // processes or of the whole system with eBPF, and feeds them to a pipeline
 // of scripts that filter, aggregate and format them.
+//
+// This package only turns flags into a session.Plan, prints help and
+// errors; package session composes and runs the trace.
 package main
 
 import (
@@ -11,7 +14,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,9 +21,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/strace-ebpf/strace.ebpf/engine"
-	"github.com/strace-ebpf/strace.ebpf/format"
-	"github.com/strace-ebpf/strace.ebpf/script"
+	"github.com/strace-ebpf/strace.ebpf/record"
+	"github.com/strace-ebpf/strace.ebpf/session"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -43,24 +44,29 @@ func main() {
 
 // options are the parsed command line.
 type options struct {
-	output      string
-	timestamp   bool
-	format      string
-	hexSep      string
-	failed      bool
-	exprs       []string
-	follow      int
-	pids        []string
-	scripts     []string
-	debug       bool
-	calibrate   bool
-	summaryOnly bool // -c: strace's summary table instead of the trace
-	summary     bool // -C: the trace, then the table
-	help        bool
-	args        []string
-	rec         recordOptions // -i, -w, --trace-h: record.go
-	strace      straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
-	script      scriptOptions // --arg, --interval, --explain: script_opts.go
+	output       string
+	timestamp    bool
+	format       string
+	hexSep       string
+	failed       bool
+	exprs        []string
+	follow       int
+	pids         []string
+	scripts      []string
+	debug        bool
+	calibrate    bool
+	summaryOnly  bool // -c
+	summary      bool // -C
+	wallClock    bool // -w
+	help         bool
+	input        string // -i
+	record       string // --record
+	traceH       bool
+	scriptOutput string
+	scriptArgs   []string
+	interval     time.Duration
+	explain      bool
+	strace       straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
 }
 
 const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]
@@ -72,27 +78,33 @@ given with -s, then through the format chosen with -l.
 Options:
 `
 
-func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
+func newFlags(o *options) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("strace.ebpf", pflag.ContinueOnError)
 	fs.SetInterspersed(false)
-	fs.SetOutput(stderr)
 	fs.SortFlags = false
 	fs.StringVarP(&o.output, "output", "o", "", "write the trace to `file` (created with mode 0600)")
 	addTimestampFlag(fs, &o.timestamp, &o.strace)
-	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(formatNames(), ", ")+"; 'help' or 'list' describes them")
+	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(session.FormatNames(), ", ")+"; 'help' or 'list' describes them")
 	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
-	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls")
-	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,...; 'help' or 'list' for more)")
+	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls (-e status=failed)")
+	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed")
 	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID")
-	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated); Ctrl-C detaches")
+	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated; Ctrl-C detaches); with -i, replay only its events")
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
-	addSummaryFlags(fs, o)
+	fs.BoolVarP(&o.summaryOnly, "summary-only", "c", false, "count time, calls and errors per syscall and print strace's summary table at the end, instead of the trace")
+	fs.BoolVarP(&o.summary, "summary", "C", false, "like -c, but also print the trace")
+	fs.BoolVarP(&o.wallClock, "summary-wall-clock", "w", false, "with -c/-C: sum wall-clock time per call (what the summary always sums here)")
 	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
 	fs.MarkHidden("calibrate")
-	addRecordFlags(fs, &o.rec)
+	fs.StringVarP(&o.input, "input", "i", "", "replay the recording `file` (made with -l bin or --record; - for stdin) through the scripts and format, without tracing")
+	fs.StringVar(&o.record, "record", "", "also record the events to `file` (bin format) while printing the chosen format")
+	fs.BoolVar(&o.traceH, "trace-h", false, "print trace.h, the C description of the bin format, and exit")
 	addStraceFlags(fs, &o.strace)
-	addScriptFlags(fs, &o.script)
+	fs.StringArrayVar(&o.scriptArgs, "arg", nil, "script argument `key=value` for arg(key, default) in every script (repeatable; -s FILE:key=value for one)")
+	fs.DurationVar(&o.interval, "interval", time.Second, "call the scripts' on_tick every `duration` of trace time")
+	fs.StringVar(&o.scriptOutput, "script-output", "", "write what scripts print to `file`; by default it goes to the trace with -l hex and strace, to stderr with json, perfetto and bin")
+	fs.BoolVar(&o.explain, "explain", false, "print which filters run in the kernel and which in user space, and what is captured")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	return fs
 }
@@ -106,36 +118,10 @@ func usage(fs *pflag.FlagSet) string {
 	return usageHead + u
 }
 
-// formats are the stock formats, by -l name: the stdlib script that
-// implements each, and its description.
-var formats = map[string]struct {
-	script string
-	about  string
-}{
-	"hex":     {"hex.star", "the original hex log: one line per syscall, numbers as 16 hex digits, paths as text (default)"},
-	"hex_raw": {"hex.star", "alias of hex"},
-}
-
-func formatNames() []string {
-	names := make([]string, 0, len(formats))
-	for n := range formats {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-func printFormats(w io.Writer) {
-	fmt.Fprintln(w, "Output formats (-l):")
-	for _, n := range formatNames() {
-		fmt.Fprintf(w, "  %-10s %s\n", n, formats[n].about)
-	}
-}
-
 // run is the whole program; it returns the exit code and the error to print.
 func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	var o options
-	fs := newFlags(&o, stderr)
+	fs := newFlags(&o)
 	// Parse errors are reported once, as one line, by main.
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -149,147 +135,55 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprint(stdout, usage(fs))
 		return 0, nil
 	}
-	if o.rec.traceH {
-		return printTraceH(stdout)
+	if o.traceH {
+		if _, err := stdout.Write(record.TraceH()); err != nil {
+			return 1, fmt.Errorf("printing trace.h: %w", err)
+		}
+		return 0, nil
 	}
-	o.args = fs.Args()
+	args := fs.Args()
 	tab := syscalls.Native()
 	if done, err := o.strace.listings(stdout, stderr, tab); done {
 		return exitCode(err), err
 	}
-
-	switch o.format {
-	case "help", "list":
-		printFormats(stdout)
+	if o.format == "help" || o.format == "list" {
+		session.PrintFormats(stdout)
 		return 0, nil
 	}
-	_, ok := formats[o.format]
-	if !ok {
-		return 2, fmt.Errorf("choosing format: unknown format %q (valid: %s)", o.format, strings.Join(formatNames(), ", "))
-	}
-	filter, err := parseExprs(o.exprs, tab)
-	if err != nil {
-		return 2, err
-	}
-	if filter.help {
-		printExprHelp(stdout, tab)
+	filter, err := session.ParseFilter(o.exprs)
+	if errors.Is(err, session.ErrHelp) {
+		session.PrintFilterHelp(stdout, tab)
 		return 0, nil
 	}
-	if err := checkSplit(&o); err != nil {
-		return 2, err
-	}
-	if err := checkSummary(&o, fs); err != nil {
-		return 2, err
-	}
-	sep, err := unescape(o.hexSep)
-	if err != nil {
-		return 2, fmt.Errorf("parsing -K: %w", err)
-	}
-	pids, err := parsePIDs(o.pids)
 	if err != nil {
 		return 2, err
 	}
-	if len(pids) > 0 && len(o.args) > 0 {
-		return 2, errors.New("parsing options: -p and a command are exclusive")
-	}
-	if o.rec.input != "" {
-		return replay(&o, fs, filter, sep, argv, stdout, stderr)
+	p, err := o.plan(fs, filter, args, argv, stdout, stderr)
+	if err != nil {
+		return 2, err
 	}
 
-	// Scripts compile before anything starts: a broken script costs nothing.
-	var out lazyOutput
-	sc := sinkConfig{
-		format: o.format,
-		script: script.Options{Table: tab, Hex: format.HexOptions{Sep: sep, Timestamp: o.timestamp}, Argv: argv},
-		out:    &out, stdout: stdout, stderr: stderr, live: true,
-	}
-	if err := o.script.configure(&sc.script, true); err != nil {
-		return 2, err
-	}
-	pipe, err := newSink(&o, sc)
+	sess, err := session.Open(p)
 	if err != nil {
-		return 1, err
-	}
-	if o.rec.write != "" {
-		pipe = newTee(&o, sc, pipe)
-	}
-
-	cfg := engine.Config{
-		Command:     o.args,
-		PIDs:        pids,
-		FollowForks: o.follow > 0,
-		FailedOnly:  o.failed || filter.failedOnly(),
-		Syscalls:    filter.nrs,
-		Table:       tab,
-	}
-	o.rec.apply(&o, fs, &cfg)
-	if err := o.strace.apply(&o, pipe, &cfg); err != nil {
-		return 2, err
-	}
-	o.script.apply(&o, pipe, &cfg, stderr)
-	cfg.Calibrate = o.calibrate
-	// Event times count from the instant the formats and the recording
-	// header take as the trace's start, so wall-clock times agree.
-	cfg.Start = o.rec.startTime()
-	if o.debug {
-		cfg.Debug = stderr
-	}
-	sess, err := engine.New(cfg)
-	if err != nil {
-		return 1, err
-	}
-	// The trace goes to -o, else to stderr when tracing a command (its own
-	// stdout stays clean), else to stdout.
-	switch {
-	case o.follow > 1:
-		// -ff: splitSink creates FILE.PID per process.
-	case o.output != "":
-		f, err := os.OpenFile(o.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-		if err != nil {
-			sess.Close()
-			return 1, fmt.Errorf("opening output: %w", err)
+		var ue *session.UsageError
+		if errors.As(err, &ue) {
+			return 2, err
 		}
-		defer f.Close()
-		out.w = f
-	case len(o.args) > 0:
-		out.w = stderr
-	default:
-		out.w = stdout
-	}
-
-	if err := pipe.Start(); err != nil {
-		sess.Close()
-		pipe.Flush()
 		return 1, err
 	}
-
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	go func() {
-		n := 0
 		for sig := range sigs {
-			n++
-			interruptScripts(pipe)
-			// A launched command gets the signal first, and the trace
-			// goes on until it exits; a second signal detaches at once.
-			if sess.ChildPID() != 0 && n == 1 {
-				sess.Signal(sig)
-				continue
+			if sess.Signal(sig) {
+				cancel()
 			}
-			cancel()
 		}
 	}()
-
-	res, runErr := sess.Run(ctx, pipe)
-	var finErr error
-	if runErr == nil {
-		finErr = pipe.Finish()
-	} else {
-		finErr = pipe.Flush()
-	}
+	res, err := sess.Run(ctx)
 	if res.Lost > 0 {
 		fmt.Fprintf(stderr, "strace.ebpf: %d events lost\n", res.Lost)
 	}
@@ -300,32 +194,140 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 				time.Duration(ru.Utime.Nano()).Round(time.Millisecond), time.Duration(ru.Stime.Nano()).Round(time.Millisecond))
 		}
 	}
-	if runErr != nil {
-		return 1, runErr
-	}
-	if finErr != nil {
-		return 1, finErr
+	if err != nil {
+		return 1, err
 	}
 	return res.ExitCode, nil
 }
 
-// lazyOutput is the trace's destination, chosen after the session starts.
-type lazyOutput struct{ w io.Writer }
-
-func (l *lazyOutput) Write(p []byte) (int, error) {
-	if l.w == nil {
-		return len(p), nil
+// plan turns the options into a session plan, refusing what no session
+// could make sense of.
+func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []string, stdout, stderr io.Writer) (*session.Plan, error) {
+	for _, name := range []string{"output", "input", "record", "script-output"} {
+		if fs.Changed(name) && fs.Lookup(name).Value.String() == "" {
+			return nil, fmt.Errorf("parsing options: --%s needs a file name, got an empty one", name)
+		}
 	}
-	return l.w.Write(p)
+	if err := o.checkHints(fs, args); err != nil {
+		return nil, err
+	}
+	if o.wallClock && !o.summaryOnly && !o.summary {
+		return nil, errors.New("parsing options: -w sums wall-clock time in the -c/-C summary; give -c or -C (to record events, use --record FILE)")
+	}
+	if o.interval <= 0 {
+		return nil, fmt.Errorf("parsing --interval: %s is not a positive duration", o.interval)
+	}
+	sep, err := unescape(o.hexSep)
+	if err != nil {
+		return nil, fmt.Errorf("parsing -K: %w", err)
+	}
+	pids, err := parsePIDs(o.pids)
+	if err != nil {
+		return nil, err
+	}
+	p := &session.Plan{
+		Command:      args,
+		Input:        o.input,
+		Follow:       o.follow > 0,
+		Split:        o.follow > 1,
+		Filter:       filter,
+		Scripts:      o.scripts,
+		Interval:     o.interval,
+		Output:       o.output,
+		ScriptOutput: o.scriptOutput,
+		Record:       o.record,
+		Argv:         argv,
+		Explain:      o.explain,
+		Calibrate:    o.calibrate,
+		Stdout:       stdout,
+		Stderr:       stderr,
+	}
+	if o.input != "" {
+		// A replay's -p picks processes out of the recording.
+		p.Filter.PIDs = pids
+		if len(args) > 0 {
+			return nil, errors.New("parsing options: -i replays a recording; it takes no command")
+		}
+	} else {
+		p.PIDs = pids
+	}
+	if fs.Changed("format") {
+		p.Format = o.format
+	}
+	if o.failed {
+		p.Filter.Only(session.Failed)
+	}
+	if o.strace.successful {
+		p.Filter.Only(session.Successful)
+	}
+	if o.strace.failing {
+		p.Filter.Only(session.Failed)
+	}
+	switch {
+	case o.summaryOnly:
+		p.Summary = session.SummaryOnly
+	case o.summary:
+		p.Summary = session.SummaryAlso
+	}
+	if len(o.scriptArgs) > 0 {
+		p.ScriptArgs = map[string]string{}
+	}
+	for _, kv := range o.scriptArgs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("parsing --arg %s: want key=value", kv)
+		}
+		p.ScriptArgs[k] = v
+	}
+	s := &o.strace
+	p.Show = session.Presentation{
+		Timestamps:  s.timestamps,
+		Relative:    s.relative,
+		SyscallTime: s.syscallTime,
+		DecodeFds:   s.decodeFds,
+		StrSize:     s.strsize,
+		StrSizeSet:  fs.Changed("strsize"),
+		Separator:   sep,
+	}
+	for flag, opt := range map[string]session.Opt{
+		"timestamp": session.OptTimestamp, "relative-timestamps": session.OptRelative,
+		"syscall-times": session.OptSyscallTime, "decode-fds": session.OptDecodeFds,
+		"strsize": session.OptStrSize, "hex-separator": session.OptSeparator,
+	} {
+		if fs.Changed(flag) {
+			p.Given |= opt
+		}
+	}
+	if o.debug {
+		p.Debug = stderr
+	}
+	return p, nil
+}
+
+// checkHints refuses strace spellings that mean something else here, saying
+// what to type instead.
+func (o *options) checkHints(fs *pflag.FlagSet, args []string) error {
+	for _, s := range o.scripts {
+		if _, err := strconv.Atoi(s); err == nil {
+			if _, err := os.Stat(s); err != nil {
+				return fmt.Errorf("parsing -s %s: -s loads a script here; strace's string size is -S %s (--strsize)", s, s)
+			}
+		}
+	}
+	return nil
 }
 
 func parsePIDs(vals []string) ([]int, error) {
 	var pids []int
+	self := os.Getpid()
 	for _, v := range vals {
 		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
 			pid, err := strconv.Atoi(f)
 			if err != nil || pid <= 0 {
 				return nil, fmt.Errorf("parsing -p: %q is not a pid", f)
+			}
+			if pid == self {
+				return nil, fmt.Errorf("parsing -p: %d is the tracer itself", pid)
 			}
 			pids = append(pids, pid)
 		}

@@ -77,7 +77,7 @@ func TestLiveEqualsReplay(t *testing.T) {
 				}
 			}
 			live, rec, replayed := filepath.Join(dir, "live"), filepath.Join(dir, "run.bin"), filepath.Join(dir, "replay")
-			args := append([]string{"-o", live, "-w", rec}, tt.live...)
+			args := append([]string{"-o", live, "--record", rec}, tt.live...)
 			tracerIn(t, dir, append(args, sc, "basic")...)
 			tracerIn(t, dir, append([]string{"-i", rec, "-o", replayed}, tt.replay...)...)
 			want, got := readFile(t, live), readFile(t, replayed)

@@ -4,7 +4,6 @@ package main
 // (-B, -L, -R).
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,14 +15,8 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
 
-	"github.com/strace-ebpf/strace.ebpf/engine"
-	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
-
-func init() {
-	formats["strace"] = struct{ script, about string }{"strace.star", "lines as strace(1) prints them, arguments decoded (-T, -tt, -r, -y, -S, -z, -Z apply)"}
-}
 
 // straceOptions are the options of the strace format and the listings.
 type straceOptions struct {
@@ -79,12 +72,12 @@ func addTimestampFlag(fs *pflag.FlagSet, on *bool, s *straceOptions) {
 
 // addStraceFlags defines the strace format's options.
 func addStraceFlags(fs *pflag.FlagSet, s *straceOptions) {
-	fs.BoolVarP(&s.relative, "relative-timestamps", "r", false, "-l strace: print the time since the previous line")
-	fs.BoolVarP(&s.syscallTime, "syscall-times", "T", false, "-l strace: print the time spent in each call, <0.000123>")
+	fs.BoolVarP(&s.relative, "relative-timestamps", "r", false, "print the time since the previous line (hex: in the TIME column)")
+	fs.BoolVarP(&s.syscallTime, "syscall-times", "T", false, "print the time spent in each call: <0.000123> with -l strace, a DUR(usec) column in hex")
 	fs.CountVarP(&s.decodeFds, "decode-fds", "y", "-l strace: print the paths of file descriptors, 3</etc/passwd>")
-	fs.IntVarP(&s.strsize, "strsize", "S", 32, "-l strace: show at most `N` bytes of buffers and strings (strace's -s; -s is --script here)")
-	fs.BoolVarP(&s.successful, "successful-only", "z", false, "-l strace: only calls that succeed")
-	fs.BoolVarP(&s.failing, "failed-only", "Z", false, "-l strace: only calls that fail (like -X)")
+	fs.IntVarP(&s.strsize, "strsize", "S", 32, "show at most `N` bytes of buffers and strings in -l strace, capture them for json and bin (strace's -s; -s is --script here)")
+	fs.BoolVarP(&s.successful, "successful-only", "z", false, "only calls that succeed (-e status=successful)")
+	fs.BoolVarP(&s.failing, "failed-only", "Z", false, "only calls that fail (-e status=failed, like -X)")
 	fs.BoolVarP(&s.builtinList, "builtin-list", "B", false, "print the built-in syscall table and exit")
 	fs.BoolVarP(&s.list, "list", "L", false, "print the syscalls traceable on the running kernel and exit")
 	fs.BoolVarP(&s.llList, "ll-list", "R", false, "print the kernel's low-level traceable functions (its tracepoints where it withholds them) and exit")
@@ -101,64 +94,6 @@ func (s *straceOptions) listings(w, stderr io.Writer, tab *syscalls.Table) (done
 		return true, printLowLevelList(w, stderr)
 	}
 	return false, nil
-}
-
-// apply passes the options to the strace format and the engine: -l strace
-// needs buffers and structs captured, up to --strsize bytes.
-func (s *straceOptions) apply(o *options, pipe sink, cfg *engine.Config) error {
-	if s.strsize < 0 {
-		return errors.New("parsing --strsize: must not be negative")
-	}
-	if o.format != "strace" {
-		return nil
-	}
-	cfg.CaptureBuffers = true
-	cfg.ProcessEvents = true
-	cfg.BufSize = max(s.strsize, 1)
-	so := s.format(o)
-	// Calls that sleep send their enter half, for "<unfinished ...>" where
-	// strace prints it; not when a script or a filter on the result
-	// (-X, -z, -Z, status=) decides which calls are shown, nor into a
-	// recording.
-	cfg.EnterMarks = len(o.scripts) == 0 && !o.summaryOnly && !o.summary && !o.failed && o.rec.write == "" &&
-		!so.OnlyFailed && !so.OnlySuccessful
-	if p := pipelineOf(pipe); p != nil {
-		p.SetStraceOptions(so)
-	}
-	if sp := splitOf(pipe); sp != nil {
-		sp.strace = &so
-	}
-	return nil
-}
-
-// format returns the strace format's options.
-func (s *straceOptions) format(o *options) format.StraceOptions {
-	f, _ := parseExprs(o.exprs, syscalls.Native()) // checked before
-	so := format.StraceOptions{
-		StrSize:        s.strsize,
-		Relative:       s.relative,
-		SyscallTime:    s.syscallTime,
-		DecodeFds:      s.decodeFds > 0,
-		OnlySuccessful: s.successful,
-		OnlyFailed:     s.failing,
-		Timestamps:     min(s.timestamps, 3),
-		Signals:        f.signals,
-		Start:          o.rec.startTime(),
-	}
-	if f.failedOnly() {
-		so.OnlyFailed = true
-	}
-	if f.successfulOnly() {
-		so.OnlySuccessful = true
-	}
-	if o.follow == 1 { // -ff: a file per process, no prefix
-		if o.output != "" {
-			so.PIDPrefix = format.PrefixFile
-		} else {
-			so.PIDPrefix = format.PrefixTerminal
-		}
-	}
-	return so
 }
 
 func printBuiltinList(w io.Writer, tab *syscalls.Table) error {

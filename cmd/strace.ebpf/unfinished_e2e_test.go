@@ -79,7 +79,7 @@ func TestSplitPerProcess(t *testing.T) {
 	dir := t.TempDir()
 	base := filepath.Join(dir, "t")
 	rec := filepath.Join(dir, "run.bin")
-	tracerIn(t, dir, "-ff", "-l", "strace", "-o", base, "-w", rec, testutil.Syscaller(t), "fork")
+	tracerIn(t, dir, "-ff", "-l", "strace", "-o", base, "--record", rec, testutil.Syscaller(t), "fork")
 	check := func(base string) {
 		t.Helper()
 		files, _ := filepath.Glob(base + ".*")

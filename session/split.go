@@ -1,4 +1,4 @@
-package main
+package session
 
 // -ff: one trace file per process, FILE.PID, as strace writes them.
 
@@ -8,33 +8,15 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 )
-
-// checkSplit refuses what -ff cannot do: it needs -o's file name to add
-// the pids to, and a script's state (counters, on_exit reports) belongs to
-// one trace, not to one file per process.
-func checkSplit(o *options) error {
-	if o.follow < 2 {
-		return nil
-	}
-	if o.output == "" {
-		return errors.New("parsing options: -ff needs -o FILE (each process's trace goes to FILE.PID)")
-	}
-	if len(o.scripts) > 0 {
-		return errors.New("parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's")
-	}
-	return nil
-}
 
 // splitSink sends each process's events to a sink of its own, writing to
 // FILE.PID; the file is created with the process's first event and closed
 // when its main thread exits.
 type splitSink struct {
-	o      *options
-	c      sinkConfig
-	strace *format.StraceOptions // the strace format's options, set before Start
+	base string // -o FILE
+	b    *built
 
 	procs  map[uint32]*splitOut
 	opened map[uint32]bool // pids whose file was created: reopened for appending
@@ -42,11 +24,11 @@ type splitSink struct {
 
 type splitOut struct {
 	f *os.File
-	s sink
+	s Sink
 }
 
-func newSplit(o *options, c sinkConfig) *splitSink {
-	return &splitSink{o: o, c: c, procs: map[uint32]*splitOut{}, opened: map[uint32]bool{}}
+func newSplit(base string, b *built) *splitSink {
+	return &splitSink{base: base, b: b, procs: map[uint32]*splitOut{}, opened: map[uint32]bool{}}
 }
 
 func (p *splitSink) Start() error { return nil }
@@ -55,7 +37,7 @@ func (p *splitSink) out(pid uint32) (*splitOut, error) {
 	if so := p.procs[pid]; so != nil {
 		return so, nil
 	}
-	name := p.o.output + "." + strconv.FormatUint(uint64(pid), 10)
+	name := p.base + "." + strconv.FormatUint(uint64(pid), 10)
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if p.opened[pid] {
 		flags = os.O_WRONLY | os.O_APPEND
@@ -64,14 +46,7 @@ func (p *splitSink) out(pid uint32) (*splitOut, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening output: %w", err)
 	}
-	c := p.c
-	c.out = f
-	s, err := newFormatSink(p.o, c)
-	if err == nil && p.strace != nil {
-		if pipe := pipelineOf(s); pipe != nil {
-			pipe.SetStraceOptions(*p.strace)
-		}
-	}
+	s, _, err := p.b.formatSink(f)
 	if err == nil {
 		err = s.Start()
 	}
@@ -116,7 +91,7 @@ func (p *splitSink) close(pid uint32, err error) error {
 	return err
 }
 
-func (p *splitSink) each(fn func(sink) error, closing bool) error {
+func (p *splitSink) each(fn func(Sink) error, closing bool) error {
 	var errs []error
 	for pid, so := range p.procs {
 		err := fn(so.s)
@@ -128,17 +103,6 @@ func (p *splitSink) each(fn func(sink) error, closing bool) error {
 	return errors.Join(errs...)
 }
 
-func (p *splitSink) Idle() error   { return p.each(sink.Idle, false) }
-func (p *splitSink) Finish() error { return p.each(sink.Finish, true) }
-func (p *splitSink) Flush() error  { return p.each(sink.Flush, true) }
-
-// splitOf finds the splitSink behind a sink, if there is one.
-func splitOf(s sink) *splitSink {
-	switch s := s.(type) {
-	case *splitSink:
-		return s
-	case *teeSink:
-		return splitOf(s.next)
-	}
-	return nil
-}
+func (p *splitSink) Idle() error   { return p.each(Sink.Idle, false) }
+func (p *splitSink) Finish() error { return p.each(Sink.Finish, true) }
+func (p *splitSink) Flush() error  { return p.each(Sink.Flush, true) }

@@ -1,0 +1,413 @@
+package session
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// Status is a set of call outcomes, as strace's -e status= names them.
+type Status uint8
+
+const (
+	Successful Status = 1 << iota // returned without an error
+	Failed                        // returned an error
+	Unfinished                    // never returned (exit_group) or still blocked at the end
+
+	AllStatus = Successful | Failed | Unfinished
+)
+
+// Of is the outcome of a syscall event.
+func StatusOf(ev *event.Event) Status {
+	switch {
+	case ev.Flags&(event.NoReturn|event.Unfinished) != 0:
+		return Unfinished
+	case ev.Failed():
+		return Failed
+	}
+	return Successful
+}
+
+// Filter is what the user selects: the -e expressions, -X, -z, -Z and, on
+// a replay, -p. Syscall names stay unresolved until the source's table is
+// known (Resolve), so that a recording from another architecture is
+// filtered by its own numbers.
+type Filter struct {
+	// Trace are the trace= sets in order, each "[!]SET[,SET...]".
+	Trace []string
+	// Status is the outcomes shown; 0 means all.
+	Status Status
+	// Signals are the signal numbers whose deliveries are shown; nil
+	// means all.
+	Signals map[int]bool
+	// PIDs keeps only these processes (thread group or thread ids); nil
+	// keeps all. Used on replays: a live trace picks its tasks in the
+	// kernel.
+	PIDs []int
+	// Comms keeps only events of these process names; nil keeps all.
+	Comms []string
+
+	exprs []string // as given, for --explain and recording headers
+}
+
+// ErrHelp is returned by ParseFilter for -e help or -e list.
+var ErrHelp = fmt.Errorf("filter help requested")
+
+// ParseFilter reads -e expressions in strace's grammar:
+//
+//	[trace=][!]SET[,SET...]   SET: a name, %class, /regex, all, none, a
+//	                          kp-* alias; ?SET ignores an unknown one
+//	status=[!]successful,failed,unfinished,unavailable,detached,none,all
+//	signal=[!]SIG[,SIG...]
+//
+// Several trace= expressions add up, as in strace; syscall names are
+// checked by Resolve, against the source's table.
+func ParseFilter(exprs []string) (Filter, error) {
+	f := Filter{exprs: exprs}
+	for _, e := range exprs {
+		if e == "help" || e == "list" {
+			return f, ErrHelp
+		}
+		qual, val, ok := strings.Cut(e, "=")
+		if !ok {
+			qual, val = "trace", e
+		}
+		neg := strings.HasPrefix(val, "!")
+		if strings.TrimPrefix(val, "!") == "" {
+			return f, usagef("parsing -e %s: empty list", e)
+		}
+		switch qual {
+		case "trace", "t":
+			f.Trace = append(f.Trace, val)
+		case "status":
+			st, err := parseStatus(e, strings.TrimPrefix(val, "!"), neg)
+			if err != nil {
+				return f, err
+			}
+			f.Status = st
+			if st == 0 {
+				f.Status = statusNone
+			}
+		case "signal", "signals", "s":
+			sigs, err := parseSignals(e, strings.TrimPrefix(val, "!"), neg)
+			if err != nil {
+				return f, err
+			}
+			f.Signals = sigs
+		default:
+			return f, usagef("parsing -e %s: unsupported qualifier %q (supported: trace, status, signal; see -e help)", e, qual)
+		}
+	}
+	return f, nil
+}
+
+// statusNone is status=none: no call is shown (Status 0 means all).
+const statusNone Status = 1 << 7
+
+// Only narrows the status set to st (-X, -z, -Z on top of status=).
+func (f *Filter) Only(st Status) {
+	if f.Status == 0 {
+		f.Status = st
+		return
+	}
+	f.Status &= st
+	if f.Status == 0 {
+		f.Status = statusNone
+	}
+}
+
+func parseStatus(e, val string, neg bool) (Status, error) {
+	var st Status
+	for _, v := range strings.Split(val, ",") {
+		switch v {
+		case "successful":
+			st |= Successful
+		case "failed":
+			st |= Failed
+		case "unfinished", "unavailable", "detached":
+			// Calls that never return, or were blocked when tracing
+			// stopped, are strace's unfinished ones; every other outcome
+			// is available here.
+			st |= Unfinished
+		case "all":
+			st = AllStatus
+		case "none":
+		default:
+			return 0, usagef("parsing -e %s: unknown status %q (successful, failed, unfinished, unavailable, detached, all, none)", e, v)
+		}
+	}
+	if neg {
+		st = AllStatus &^ st
+	}
+	return st, nil
+}
+
+func parseSignals(e, val string, neg bool) (map[int]bool, error) {
+	sigs := map[int]bool{}
+	for _, name := range strings.Split(val, ",") {
+		switch name {
+		case "all":
+			for n := 1; n <= 64; n++ {
+				sigs[n] = true
+			}
+		case "none":
+		default:
+			n, ok := syscalls.SignalByName(name)
+			if !ok {
+				return nil, usagef("parsing -e %s: unknown signal %q", e, name)
+			}
+			sigs[n] = true
+		}
+	}
+	if neg {
+		inv := map[int]bool{}
+		for n := 1; n <= 64; n++ {
+			if !sigs[n] {
+				inv[n] = true
+			}
+		}
+		sigs = inv
+	}
+	return sigs, nil
+}
+
+// Selection is a Filter resolved against one syscall table: what a source's
+// events are held to. Kernel says which part the kernel applies; Keep
+// applies all of it, for every format, live or replayed.
+type Selection struct {
+	nrs     []int        // syscalls traced; nil means all
+	want    []bool       // by number, when nrs is set
+	status  Status       // 0: all
+	signals map[int]bool // nil: all
+	pids    map[uint32]bool
+	comms   map[string]bool
+}
+
+// Resolve resolves the filter's syscall names against tab.
+func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
+	s := &Selection{status: f.Status, signals: f.Signals}
+	if s.status == AllStatus {
+		s.status = 0
+	}
+	var set map[int]bool
+	for _, val := range f.Trace {
+		neg := strings.HasPrefix(val, "!")
+		val = strings.TrimPrefix(val, "!")
+		picked, err := pickSyscalls("trace="+val, val, tab)
+		if err != nil {
+			return nil, err
+		}
+		if set == nil {
+			set = map[int]bool{}
+			if neg {
+				for _, sc := range tab.All() {
+					set[sc.Nr] = true
+				}
+			}
+		}
+		for nr := range picked {
+			if neg {
+				delete(set, nr)
+			} else {
+				set[nr] = true
+			}
+		}
+	}
+	if set != nil {
+		s.nrs = make([]int, 0, len(set))
+		s.want = make([]bool, tab.MaxNr()+1)
+		for nr := range set {
+			s.nrs = append(s.nrs, nr)
+			if nr >= 0 && nr < len(s.want) {
+				s.want[nr] = true
+			}
+		}
+		sort.Ints(s.nrs)
+	}
+	if f.PIDs != nil {
+		s.pids = map[uint32]bool{}
+		for _, p := range f.PIDs {
+			s.pids[uint32(p)] = true
+		}
+	}
+	if f.Comms != nil {
+		s.comms = map[string]bool{}
+		for _, c := range f.Comms {
+			s.comms[c] = true
+		}
+	}
+	return s, nil
+}
+
+// KernelFilter is the part of a selection the kernel applies.
+type KernelFilter struct {
+	Syscalls   []int // nil: all
+	FailedOnly bool
+}
+
+// Kernel is what the kernel can drop before a record is written: the
+// syscall set, and failed-only when only failed calls are shown. The
+// other parts (successful-only, signals, names) are applied by Keep.
+func (s *Selection) Kernel() KernelFilter {
+	return KernelFilter{Syscalls: s.nrs, FailedOnly: s.status == Failed}
+}
+
+// ShowsStatus says calls of outcome st can be shown.
+func (s *Selection) ShowsStatus(st Status) bool { return s.status == 0 || s.status&st != 0 }
+
+// StatusFiltered says the outcome decides whether a call is shown: a call's
+// enter half cannot be printed before it returns.
+func (s *Selection) StatusFiltered() bool { return s.status != 0 }
+
+// Keep says whether ev passes the selection.
+func (s *Selection) Keep(ev *event.Event) bool {
+	switch ev.Kind {
+	case event.Lost:
+		return true
+	case event.Syscall:
+		if s.want != nil && (ev.Nr < 0 || int(ev.Nr) >= len(s.want) || !s.want[ev.Nr]) {
+			return false
+		}
+		if s.status != 0 && (ev.Flags&event.Entered != 0 || s.status&StatusOf(ev) == 0) {
+			return false
+		}
+	case event.Signal:
+		if s.signals != nil && !s.signals[int(ev.Nr)] {
+			return false
+		}
+	}
+	if s.pids != nil && !s.pids[ev.PID] && !s.pids[ev.TID] {
+		return false
+	}
+	if s.comms != nil && !s.comms[ev.Comm] {
+		return false
+	}
+	return true
+}
+
+// aliases are the original strace.ebpf's syscall sets, in terms of strace
+// classes and names (see -e help).
+var aliases = map[string]string{
+	"kp-kern-all": "all",
+	"kp-libc-all": "all",
+	"kp-file":     "%file",
+	"kp-desc":     "%desc",
+	"kp-fileio":   "read,write,pread64,pwrite64,readv,writev,preadv,pwritev,preadv2,pwritev2,sendfile,splice,tee,vmsplice,copy_file_range,lseek,fsync,fdatasync,sync_file_range,ftruncate,fallocate",
+}
+
+// pickSyscalls resolves one trace= list.
+func pickSyscalls(e, val string, tab *syscalls.Table) (map[int]bool, error) {
+	picked := map[int]bool{}
+	for _, name := range strings.Split(val, ",") {
+		optional := strings.HasPrefix(name, "?")
+		name = strings.TrimPrefix(name, "?")
+		if a, ok := aliases[name]; ok {
+			// Names an architecture lacks are no error in an alias.
+			sub, err := pickSyscalls(e, "?"+strings.ReplaceAll(a, ",", ",?"), tab)
+			if err != nil {
+				return nil, err
+			}
+			for nr := range sub {
+				picked[nr] = true
+			}
+			continue
+		}
+		n := 0
+		switch {
+		case name == "all":
+			for _, sc := range tab.All() {
+				picked[sc.Nr] = true
+			}
+			continue
+		case name == "none":
+			continue
+		case strings.HasPrefix(name, "%"):
+			c, ok := syscalls.ClassByName(name)
+			if !ok {
+				if optional {
+					continue
+				}
+				return nil, usagef("parsing -e %s: unknown syscall class %q", e, name)
+			}
+			for _, sc := range tab.All() {
+				if sc.Classes&c != 0 {
+					picked[sc.Nr] = true
+					n++
+				}
+			}
+		case strings.HasPrefix(name, "/"):
+			re, err := regexp.Compile(name[1:])
+			if err != nil {
+				return nil, usagef("parsing -e %s: bad regular expression %q: %w", e, name[1:], err)
+			}
+			for _, sc := range tab.All() {
+				if re.MatchString(sc.Name) {
+					picked[sc.Nr] = true
+					n++
+				}
+			}
+			if n == 0 && !optional {
+				return nil, usagef("parsing -e %s: %q matches no %s syscall", e, name, tab.Arch())
+			}
+		default:
+			sc := tab.ByName(name)
+			if sc == nil {
+				if optional {
+					continue
+				}
+				return nil, usagef("parsing -e %s: unknown %s syscall %q", e, tab.Arch(), name)
+			}
+			picked[sc.Nr] = true
+		}
+	}
+	return picked, nil
+}
+
+// PrintFilterHelp is -e help: the grammar and tab's syscalls.
+func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
+	fmt.Fprint(w, `Filter expressions (-e, repeatable; strace's grammar):
+  trace=SET[,SET...]      trace only these syscalls (a bare list means the same)
+  trace=!SET[,SET...]     trace every syscall but these
+      SET is a syscall name, %class, /regex (matched against names), all
+      or none; ?SET makes an unknown name, class or regex no error.
+  status=[!]LIST          show only calls with these outcomes: successful,
+                          failed, unfinished (calls that never returned;
+                          unavailable and detached mean the same here),
+                          all, none; -z is status=successful, -Z and -X
+                          status=failed
+  signal=[!]SIG[,SIG...]  show only these signal deliveries
+Every filter applies to every format, live and replayed; syscall sets and
+status=failed are applied in the kernel, the rest as events arrive. Names
+resolve against the traced (or recorded) architecture's table.
+
+Classes: %file %desc %network (%net) %process %signal %ipc %memory %creds
+         %clock %stat %lstat %fstat %%stat %statfs %fstatfs %%statfs %pure
+Sets of the original strace.ebpf:
+  kp-kern-all  every syscall
+  kp-libc-all  every syscall (the ones glibc wraps are not told apart)
+  kp-file      %file
+  kp-desc      %desc
+  kp-fileio    file data I/O: `+aliases["kp-fileio"]+`
+
+Syscalls known for `+tab.Arch()+`:
+`)
+	names := make([]string, 0, len(tab.All()))
+	for _, sc := range tab.All() {
+		names = append(names, sc.Name)
+	}
+	sort.Strings(names)
+	line := " "
+	for _, n := range names {
+		if len(line)+len(n)+1 > 78 {
+			fmt.Fprintln(w, line)
+			line = " "
+		}
+		line += " " + n
+	}
+	fmt.Fprintln(w, line)
+}

@@ -1,0 +1,237 @@
+// Package session composes a trace session: a Plan says what to trace or
+// replay (the Source), which events to keep (the Filter), which scripts
+// see them and which format prints them (the Sink); Open turns it into the
+// engine's configuration, or a recording reader, and the sinks, and Run
+// runs it. cmd/strace.ebpf only turns flags into a Plan.
+//
+// Every decision has one home here: a filter applies the same way to every
+// format, live or replayed (the kernel applies what it can, filterSink the
+// rest); what the kernel captures is the union of what the format and the
+// scripts need (Plan.needs); names resolve against the source's own
+// syscall table.
+package session
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/format"
+)
+
+// Summary is -c or -C.
+type Summary uint8
+
+const (
+	NoSummary   Summary = iota
+	SummaryOnly         // -c: the summary table instead of the trace
+	SummaryAlso         // -C: the trace, then the table
+)
+
+// Presentation are the options of how events are shown.
+type Presentation struct {
+	Timestamps  int    // -t count: 1 HH:MM:SS (hex: TIME column), 2 with µs, 3 epoch
+	Relative    bool   // -r: time since the previous line
+	SyscallTime bool   // -T: time spent in each call
+	DecodeFds   int    // -y count
+	StrSize     int    // -S: bytes of strings and buffers shown
+	StrSizeSet  bool   // -S was given (bin and json capture buffers then)
+	Separator   string // -K: field separator of hex logs; "" means a tab
+}
+
+// Plan is everything a session does.
+type Plan struct {
+	// What to trace: a command, running processes, or (neither) the whole
+	// system. Or Input: a recording to replay, "-" for stdin.
+	Command []string
+	PIDs    []int
+	Input   string
+	Follow  bool // -f: follow forks
+	Split   bool // -ff with Output: one file per process, Output.PID
+
+	Filter Filter
+
+	Scripts    []string          // -s files, in order
+	ScriptArgs map[string]string // --arg
+	Interval   time.Duration     // --interval; 0 means 1s
+	Summary    Summary
+
+	Format       string // -l; "" means hex
+	Output       string // -o; "" means stderr when tracing a command, else stdout
+	ScriptOutput string // what scripts print next to a machine-read format; "" means stderr
+	Record       string // --record FILE: also record the events
+
+	Show  Presentation
+	Given Opt // the presentation options given, checked against the format
+
+	Argv      []string // the tracer's command line, for titles and headers
+	Explain   bool
+	Calibrate bool
+	Debug     io.Writer
+
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// check refuses combinations the plan cannot honour, before anything starts.
+func (p *Plan) check(f *Format) error {
+	if p.Input != "" && len(p.Command) > 0 {
+		return usage("parsing options: -i replays a recording; it takes no command")
+	}
+	if len(p.PIDs) > 0 && len(p.Command) > 0 {
+		return usage("parsing options: -p and a command are exclusive")
+	}
+	if p.Split {
+		if p.Output == "" {
+			return usage("parsing options: -ff needs -o FILE (each process's trace goes to FILE.PID)")
+		}
+		if len(p.Scripts) > 0 {
+			return usage("parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's")
+		}
+	}
+	if p.Summary == SummaryOnly && p.Format != "" {
+		return usage("parsing options: -c prints only the summary table: it takes no -l (use -C for both)")
+	}
+	if p.Summary == SummaryAlso && f.Stage == "" {
+		return usagef("parsing options: -C prints the summary after a text trace: -l hex or -l strace, not -l %s", f.Name)
+	}
+	if p.Summary != NoSummary && p.Split {
+		return usage("parsing options: -c and -C sum up the whole trace: they do not go with -ff")
+	}
+	if p.Show.StrSize < 0 {
+		return usage("parsing --strsize: must not be negative")
+	}
+	if p.Summary == SummaryOnly {
+		// The table is the whole output: the format's own options do not
+		// apply, and saying so beats ignoring them.
+		if p.Given&^OptStrSize != 0 {
+			return usagef("choosing options: -c prints only the summary table; %s applies to a trace (use -C for both)", firstOpt(p.Given&^OptStrSize))
+		}
+		return nil
+	}
+	return f.checkHonoured(p.Given)
+}
+
+func firstOpt(o Opt) string {
+	for _, on := range optNames {
+		if o&on.o != 0 {
+			return on.flag
+		}
+	}
+	return "?"
+}
+
+// needs is what the kernel must send for the format and the scripts.
+func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
+	n := scripts
+	if p.Summary != SummaryOnly {
+		n = n.union(f.needs(p))
+	}
+	// The enter half of a sleeping call is printed ("<unfinished ...>")
+	// only by the stock strace format, and only when nothing in front of it
+	// decides whether the call is shown, and nothing records it.
+	if len(p.Scripts) > 0 || p.Summary != NoSummary || sel.StatusFiltered() || p.Record != "" {
+		n.EnterMarks = false
+	}
+	return n
+}
+
+// engineConfig is the one mapping from the plan to the engine.
+func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Config {
+	return engine.Config{
+		Command:        p.Command,
+		PIDs:           p.PIDs,
+		FollowForks:    p.Follow,
+		FailedOnly:     k.FailedOnly,
+		Syscalls:       k.Syscalls,
+		CaptureBuffers: n.Buffers > 0,
+		BufSize:        n.Buffers,
+		ProcessEvents:  n.ProcessEvents,
+		EnterMarks:     n.EnterMarks,
+		Stdin:          p.Stdin,
+		Stdout:         p.Stdout,
+		Stderr:         p.Stderr,
+		Debug:          p.Debug,
+		Start:          start,
+		Calibrate:      p.Calibrate,
+	}
+}
+
+// straceOptions are the strace format's options under the plan.
+func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOptions {
+	so := format.StraceOptions{
+		StrSize:     p.Show.StrSize,
+		Relative:    p.Show.Relative,
+		SyscallTime: p.Show.SyscallTime,
+		DecodeFds:   p.Show.DecodeFds > 0 && live,
+		Timestamps:  min(p.Show.Timestamps, 3),
+		Start:       start,
+	}
+	// Lines name their process when more than one can appear (multi), as
+	// strace decides; -ff's files need none.
+	if multi && !p.Split {
+		if p.Output != "" || !live {
+			so.PIDPrefix = format.PrefixFile
+		} else {
+			so.PIDPrefix = format.PrefixTerminal
+		}
+	}
+	return so
+}
+
+// recordOptions are the plan's options kept in a recording's header, so
+// that a replay shows what the live run would have.
+func (p *Plan) recordOptions(n Needs) map[string]string {
+	opts := map[string]string{"hex_separator": p.Show.Separator}
+	if opts["hex_separator"] == "" {
+		opts["hex_separator"] = "\t"
+	}
+	set := func(k string, on bool) {
+		if on {
+			opts[k] = "1"
+		}
+	}
+	if p.Show.Timestamps > 0 {
+		opts["timestamp"] = strconv.Itoa(p.Show.Timestamps)
+	}
+	set("relative", p.Show.Relative)
+	set("syscall_times", p.Show.SyscallTime)
+	set("follow_forks", p.Follow)
+	set("process_events", n.ProcessEvents)
+	if n.Buffers > 0 {
+		opts["buffers"] = strconv.Itoa(n.Buffers)
+	}
+	if p.Filter.Status == Failed {
+		opts["failed_only"] = "1"
+	}
+	if len(p.Filter.exprs) > 0 {
+		opts["expr"] = joinExprs(p.Filter.exprs)
+	}
+	return opts
+}
+
+func joinExprs(es []string) string {
+	s := ""
+	for i, e := range es {
+		if i > 0 {
+			s += ";"
+		}
+		s += e
+	}
+	return s
+}
+
+// UsageError is a plan that cannot run as given: the command line is at
+// fault (exit status 2), not the system.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usage(msg string) error { return &UsageError{errors.New(msg)} }
+func usagef(format string, args ...any) error {
+	return &UsageError{fmt.Errorf(format, args...)}
+}

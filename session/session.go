@@ -1,0 +1,459 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	"github.com/strace-ebpf/strace.ebpf/format"
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/record"
+	"github.com/strace-ebpf/strace.ebpf/script"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// Result is how a session ended.
+type Result struct {
+	ExitCode int    // the traced command's exit status; 0 for other sources
+	Events   uint64 // events the source delivered
+	Lost     uint64 // events the kernel could not queue
+}
+
+// Session is an opened plan: its source, filter and sinks, ready to run.
+type Session struct {
+	plan  *Plan
+	src   Source
+	live  *liveSource // src, when tracing
+	sel   *Selection
+	sink  Sink
+	pipes []*script.Pipeline // for Interrupt
+	out   lazyWriter
+	files []*os.File // closed by Run
+	sigs  atomic.Int32
+}
+
+// built is what building the sinks needs besides the plan.
+type built struct {
+	plan   *Plan
+	format *Format
+	tab    *syscalls.Table
+	src    Source
+	needs  Needs
+	hex    format.HexOptions
+	strace format.StraceOptions
+	argv   []string // titles: the recording's command line on a replay
+	text   io.Writer
+	pipes  *[]*script.Pipeline
+}
+
+// Open checks the plan, opens its source, compiles its scripts and, when
+// tracing, loads and attaches the kernel side and starts the command
+// (stopped until Run). On error nothing is left running.
+func Open(p *Plan) (_ *Session, err error) {
+	name := p.Format
+	if name == "" {
+		name = "hex"
+	}
+	f, err := LookupFormat(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.check(f); err != nil {
+		return nil, err
+	}
+	s := &Session{plan: p}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+
+	b := &built{plan: p, format: f, argv: p.Argv, pipes: &s.pipes, text: p.Stderr}
+	if p.Input != "" {
+		rs, err := openRecording(p.Input, p.Stdin, p.Stderr)
+		if err != nil {
+			return nil, err
+		}
+		s.src = rs
+		b.applyRecorded(rs.hdr)
+		if p.Show.DecodeFds > 0 {
+			fmt.Fprintln(p.Stderr, "strace.ebpf: -y: the recording holds no fd paths (a replay reads nothing from this machine); fds print as numbers")
+		}
+	} else {
+		s.live = newLive()
+		s.src = s.live
+	}
+	b.tab, b.src = s.src.Table(), s.src
+	if s.sel, err = p.Filter.Resolve(b.tab); err != nil {
+		return nil, err
+	}
+	if b.hex.Sep == "" {
+		b.hex.Sep = p.Show.Separator
+	}
+	multi := p.Follow || len(p.PIDs) > 1 || len(p.Command) == 0 && len(p.PIDs) == 0
+	if !s.src.Live() {
+		multi = p.Follow
+	}
+	b.strace = p.straceOptions(s.src.Start(), s.src.Live(), multi)
+	if p.Show.Timestamps > 0 {
+		b.hex.Timestamp = true
+	}
+	b.hex.Relative = p.Show.Relative
+	b.hex.Duration = p.Show.SyscallTime
+
+	// Scripts compile before anything starts: a broken script costs nothing.
+	if f.Binary || f.Machine {
+		if b.text, err = s.textChannel(); err != nil {
+			return nil, err
+		}
+	}
+	var scriptNeeds Needs
+	if p.Split {
+		s.sink = newSplit(p.Output, b)
+	} else {
+		if s.sink, scriptNeeds, err = b.formatSink(&s.out); err != nil {
+			return nil, err
+		}
+	}
+	b.needs = p.needs(f, scriptNeeds, s.sel)
+	k := s.sel.Kernel()
+	for _, pipe := range s.pipes {
+		// The scripts' declarations narrow what the kernel sends, as far
+		// as that leaves what every stage sees unchanged.
+		kf := pipe.Pushdown()
+		if kf.Syscalls != nil {
+			k.Syscalls = intersect(k.Syscalls, kf.Syscalls)
+		}
+		k.FailedOnly = k.FailedOnly || kf.FailedOnly
+	}
+	if p.Record != "" {
+		if rs, ok := s.src.(*recordingSource); ok && rs.sameFile(p.Record) {
+			return nil, usage("opening recording: --record names the recording being replayed")
+		}
+		s.sink = &teeSink{path: p.Record, rec: &binSink{hdr: b.header()}, next: s.sink}
+	}
+	s.sink = &filterSink{sel: s.sel, next: s.sink}
+	if p.Explain || p.Debug != nil {
+		s.explain(k, b.needs)
+	}
+
+	if s.live != nil {
+		if err := s.live.open(p.engineConfig(b.needs, k, s.live.start)); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.openOutput(f); err != nil {
+		return nil, err
+	}
+	if err := s.sink.Start(); err != nil {
+		s.sink.Flush()
+		return nil, err
+	}
+	return s, nil
+}
+
+// applyRecorded takes a recording's options as the defaults of a replay:
+// what a live run with them would have shown, unless given again.
+func (b *built) applyRecorded(h *record.Header) {
+	p := b.plan
+	if len(h.Argv) > 0 {
+		b.argv = h.Argv
+	}
+	o := h.Options
+	if v := o["hex_separator"]; v != "" && p.Given&OptSeparator == 0 {
+		b.hex.Sep = v
+	}
+	if p.Given&OptTimestamp == 0 {
+		switch o["timestamp"] {
+		case "", "0":
+		case "1", "2", "3":
+			p.Show.Timestamps = int(o["timestamp"][0] - '0')
+		default:
+			p.Show.Timestamps = 1
+		}
+	}
+	if p.Given&OptRelative == 0 && o["relative"] == "1" {
+		p.Show.Relative = true
+	}
+	if p.Given&OptSyscallTime == 0 && o["syscall_times"] == "1" {
+		p.Show.SyscallTime = true
+	}
+	if !p.Follow && o["follow_forks"] == "1" {
+		p.Follow = true
+	}
+}
+
+// textChannel is where scripts print next to a binary or machine-read
+// format: --script-output, else stderr.
+func (s *Session) textChannel() (io.Writer, error) {
+	p := s.plan
+	if p.ScriptOutput == "" {
+		return p.Stderr, nil
+	}
+	f, err := os.OpenFile(p.ScriptOutput, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening script output: %w", err)
+	}
+	s.files = append(s.files, f)
+	return f, nil
+}
+
+// formatSink builds the scripts and the format on out: the stock text
+// formats are the last stage of the script pipeline; a native writer
+// follows the scripts (scriptedSink).
+func (b *built) formatSink(out io.Writer) (Sink, Needs, error) {
+	p, f := b.plan, b.format
+	stage := f.Stage
+	if p.Summary == SummaryOnly {
+		stage = "" // the table is the whole output
+	}
+	if stage != "" || p.Summary == SummaryOnly {
+		pipe, err := b.pipeline(out, stage)
+		if err != nil {
+			return nil, Needs{}, err
+		}
+		return pipe, pipeNeeds(pipe), nil
+	}
+	nat, err := f.native(out, b)
+	if err != nil {
+		return nil, Needs{}, err
+	}
+	if len(p.Scripts) == 0 && p.Summary == NoSummary {
+		return nat, Needs{}, nil
+	}
+	pipe, err := b.pipeline(b.text, "")
+	if err != nil {
+		return nil, Needs{}, err
+	}
+	return newScripted(pipe, nat), pipeNeeds(pipe), nil
+}
+
+func pipeNeeds(pipe *script.Pipeline) Needs {
+	return Needs{Buffers: pipe.Pushdown().Buffers}
+}
+
+// pipeline builds the user's scripts, the summary stage and the stock
+// format's stage (if any), printing on out.
+func (b *built) pipeline(out io.Writer, stage string) (*script.Pipeline, error) {
+	p := b.plan
+	pipe := script.NewPipeline(out, script.Options{
+		Table:    b.tab,
+		Hex:      b.hex,
+		Argv:     b.argv,
+		Args:     p.ScriptArgs,
+		Interval: p.Interval,
+		Live:     b.src.Live(),
+		Start:    b.src.Start(),
+	})
+	for _, sc := range p.Scripts {
+		if err := pipe.AddFile(sc); err != nil {
+			return nil, err
+		}
+	}
+	if p.Summary != NoSummary {
+		if err := pipe.AddStdlib("summary.star"); err != nil {
+			return nil, err
+		}
+	}
+	if stage != "" {
+		if err := pipe.AddStdlib(stage); err != nil {
+			return nil, err
+		}
+	}
+	pipe.SetStraceOptions(b.strace)
+	*b.pipes = append(*b.pipes, pipe)
+	return pipe, nil
+}
+
+// header describes the recording being made.
+func (b *built) header() record.Header {
+	tab := b.tab
+	h := record.Header{
+		Arch:       tab.Arch(),
+		Argv:       b.argv,
+		BootOffset: uint64(b.src.Start().UnixNano()),
+		Options:    b.plan.recordOptions(b.needs),
+	}
+	if b.src.Live() {
+		h.KernelRelease = kernelRelease()
+	} else if rs, ok := b.src.(*recordingSource); ok {
+		h.KernelRelease = rs.hdr.KernelRelease
+	}
+	for _, sc := range tab.All() {
+		rs := record.Syscall{Nr: int32(sc.Nr), Name: sc.Name}
+		for _, a := range sc.Args {
+			rs.Args = append(rs.Args, record.Arg{Name: a.Name, Type: a.Type})
+		}
+		h.Syscalls = append(h.Syscalls, rs)
+	}
+	return h
+}
+
+// openOutput opens the trace's destination: -o, else stderr when tracing
+// a command (its own stdout stays clean), else stdout. -ff opens a file
+// per process itself.
+func (s *Session) openOutput(f *Format) error {
+	p := s.plan
+	switch {
+	case p.Split:
+		return nil
+	case p.Output != "":
+		if rs, ok := s.src.(*recordingSource); ok && rs.sameFile(p.Output) {
+			return usage("opening output: -o names the recording being replayed")
+		}
+		fl, err := os.OpenFile(p.Output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return fmt.Errorf("opening output: %w", err)
+		}
+		s.files = append(s.files, fl)
+		s.out.w = fl
+	case len(p.Command) > 0:
+		if f.Binary && p.Summary != SummaryOnly {
+			// A recording belongs in a file or a pipe.
+			return usage("choosing output: -l bin needs -o FILE when tracing a command")
+		}
+		s.out.w = p.Stderr
+	default:
+		if f.Binary && p.Summary != SummaryOnly && isTerminal(p.Stdout) {
+			return errBinaryTerminal
+		}
+		s.out.w = p.Stdout
+	}
+	return nil
+}
+
+// explain prints which filters run in the kernel and which in user space.
+func (s *Session) explain(k KernelFilter, n Needs) {
+	var b strings.Builder
+	if len(s.pipes) > 0 {
+		s.pipes[0].Explain(&b, k.Syscalls, k.FailedOnly)
+	} else {
+		names := "all"
+		if k.Syscalls != nil {
+			var ns []string
+			for _, nr := range k.Syscalls {
+				ns = append(ns, s.src.Table().Name(nr))
+			}
+			names = strings.Join(ns, ",")
+		}
+		fmt.Fprintf(&b, "In the kernel (BPF, before the ring buffer):\n  syscalls: %s\n  status:   %s\n", names,
+			map[bool]string{true: "failed calls only", false: "all"}[k.FailedOnly])
+	}
+	if s.sel.status != 0 && s.sel.status != Failed || s.sel.signals != nil || s.sel.pids != nil {
+		b.WriteString("In user space, before the scripts and the format: the rest of -e status=, -z, -Z, signal=, -p on replays\n")
+	}
+	fmt.Fprintf(&b, "Captured: %s\n", describeNeeds(n))
+	if s.plan.Record != "" {
+		b.WriteString("The --record recording holds the events that pass every filter.\n")
+	}
+	if !s.src.Live() {
+		b.WriteString("Replaying: the kernel filters are applied in user space.\n")
+	}
+	for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		fmt.Fprintf(s.plan.Stderr, "strace.ebpf: explain: %s\n", line)
+	}
+}
+
+func describeNeeds(n Needs) string {
+	parts := []string{"arguments, paths and strings"}
+	if n.Buffers > 0 {
+		parts = append(parts, fmt.Sprintf("buffers and structs up to %d bytes", n.Buffers))
+	}
+	if n.ProcessEvents {
+		parts = append(parts, "thread exits and signals")
+	}
+	if n.EnterMarks {
+		parts = append(parts, "enter halves of sleeping calls")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Run runs the session to its end: the command's exit, every -p process's,
+// the end of the recording, or ctx's cancellation. Outputs are finished
+// (or, after a failure, flushed) and closed.
+func (s *Session) Run(ctx context.Context) (Result, error) {
+	defer s.close()
+	res, runErr := s.src.Run(ctx, handler{s.sink})
+	var recErr *errRecording
+	var finErr error
+	if runErr == nil || errors.As(runErr, &recErr) {
+		finErr = s.sink.Finish()
+	} else {
+		finErr = s.sink.Flush()
+	}
+	for _, f := range s.files {
+		if err := f.Close(); err != nil && finErr == nil {
+			finErr = fmt.Errorf("writing trace: %w", err)
+		}
+	}
+	s.files = nil
+	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost}
+	if runErr != nil {
+		return r, runErr
+	}
+	return r, finErr
+}
+
+// handler adapts a Sink to the engine's Handler.
+type handler struct{ s Sink }
+
+func (h handler) Event(ev *event.Event) error { return h.s.Event(ev) }
+func (h handler) Idle() error                 { return h.s.Idle() }
+
+// Signal handles the user's Ctrl-C or SIGTERM: a runaway script call is
+// interrupted; a launched command gets the first signal, and the trace goes
+// on until it exits. It reports whether the session should stop now (a
+// second signal, or no command).
+func (s *Session) Signal(sig os.Signal) (stop bool) {
+	for _, p := range s.pipes {
+		p.Interrupt()
+	}
+	n := s.sigs.Add(1)
+	if s.live != nil && s.live.sess != nil && s.live.sess.ChildPID() != 0 && n == 1 {
+		s.live.sess.Signal(sig)
+		return false
+	}
+	return true
+}
+
+func (s *Session) close() {
+	if s.src != nil {
+		s.src.Close()
+	}
+	for _, f := range s.files {
+		f.Close()
+	}
+	s.files = nil
+}
+
+// lazyWriter is the trace's destination, chosen after the source opens.
+type lazyWriter struct{ w io.Writer }
+
+func (l *lazyWriter) Write(p []byte) (int, error) {
+	if l.w == nil {
+		return len(p), nil
+	}
+	return l.w.Write(p)
+}
+
+// intersect is the syscall set in both a and b; nil a means every syscall.
+func intersect(a, b []int) []int {
+	if a == nil {
+		return b
+	}
+	in := map[int]bool{}
+	for _, nr := range b {
+		in[nr] = true
+	}
+	out := []int{}
+	for _, nr := range a {
+		if in[nr] {
+			out = append(out, nr)
+		}
+	}
+	return out
+}
