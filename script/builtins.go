@@ -7,6 +7,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/strace-ebpf/strace.ebpf/format"
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
 )
 
 // builtins are the predeclared functions of every script, by name.
@@ -64,6 +65,10 @@ func hexRow(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 		return nil, err
 	}
 	p := pipelineOf(t)
+	if !p.hexRow && ev.ev.Kind == event.Syscall {
+		// -r: the first row is 0, as strace's first line.
+		p.hexRow, p.hexPrevTS = true, ev.ev.TS
+	}
 	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex, p.hexPrevTS)
 	if len(p.line) > 0 {
 		p.hexPrevTS = ev.ev.TS

@@ -96,6 +96,7 @@ type Pipeline struct {
 
 	hexStarted bool   // write_hex printed the hex log's title and header
 	hexPrevTS  uint64 // the last hex row's TS, for -r
+	hexRow     bool   // a hex row was made
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned

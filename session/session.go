@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/record"
@@ -34,6 +35,9 @@ type Session struct {
 	out   lazyWriter
 	files []*os.File // closed by Run
 	sigs  atomic.Int32
+
+	format *Format
+	config engine.Config // the live engine's configuration
 }
 
 // built is what building the sinks needs besides the plan.
@@ -54,6 +58,34 @@ type built struct {
 // tracing, loads and attaches the kernel side and starts the command
 // (stopped until Run). On error nothing is left running.
 func Open(p *Plan) (_ *Session, err error) {
+	s, err := prepare(p)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	if s.live != nil {
+		if err := s.live.open(s.config); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.openOutput(s.format); err != nil {
+		return nil, err
+	}
+	if err := s.sink.Start(); err != nil {
+		s.sink.Flush()
+		return nil, err
+	}
+	return s, nil
+}
+
+// prepare does all of Open that needs no privilege: the source's table, the
+// resolved filter, the compiled scripts and sinks, and the engine's
+// configuration.
+func prepare(p *Plan) (_ *Session, err error) {
 	name := p.Format
 	if name == "" {
 		name = "hex"
@@ -140,18 +172,9 @@ func Open(p *Plan) (_ *Session, err error) {
 	if p.Explain || p.Debug != nil {
 		s.explain(k, b.needs)
 	}
-
+	s.format = f
 	if s.live != nil {
-		if err := s.live.open(p.engineConfig(b.needs, k, s.live.start)); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.openOutput(f); err != nil {
-		return nil, err
-	}
-	if err := s.sink.Start(); err != nil {
-		s.sink.Flush()
-		return nil, err
+		s.config = p.engineConfig(b.needs, k, s.live.start)
 	}
 	return s, nil
 }
