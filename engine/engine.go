@@ -83,6 +83,12 @@ type Result struct {
 	ExitCode int    // the command's exit status (128+N when killed by signal N); 0 otherwise
 	Events   uint64 // events delivered to the handler
 	Lost     uint64 // records the kernel could not queue
+	// Detached is the pid of a launched command left running when the
+	// session was cancelled before it exited (ExitCode is then 130).
+	Detached int
+	// Exited says the launched command ran and exited: ExitCode is its
+	// status.
+	Exited bool
 }
 
 // Session is a loaded and attached tracer. Create it with New, then Run it
@@ -177,12 +183,41 @@ func tgidOf(pid int) (int, error) {
 		}
 		return 0, fmt.Errorf("attaching to pid %d: %w", pid, err)
 	}
+	if kernelThread(pid) {
+		return 0, fmt.Errorf("attaching to pid %d: a kernel thread makes no system calls", pid)
+	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
-			return strconv.Atoi(strings.TrimSpace(v))
+			tgid, err := strconv.Atoi(strings.TrimSpace(v))
+			if err == nil && tgid == os.Getpid() {
+				return 0, fmt.Errorf("attaching to pid %d: that is the tracer itself", pid)
+			}
+			return tgid, err
 		}
 	}
 	return pid, nil
+}
+
+// kernelThread says pid is a kernel thread (PF_KTHREAD in its flags, the
+// ninth field of /proc/PID/stat).
+func kernelThread(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// The command name (field 2) may hold spaces: fields count from the
+	// last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 7 {
+		return false
+	}
+	flags, err := strconv.ParseUint(f[6], 10, 64)
+	const pfKthread = 0x00200000
+	return err == nil && flags&pfKthread != 0
 }
 
 func (s *Session) debugf(format string, args ...any) {
@@ -420,7 +455,15 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		if err := s.child.release(); err != nil {
 			return res, fmt.Errorf("starting '%s': %w", s.cfg.Command[0], err)
 		}
-		ended = s.child.done
+		if s.cfg.FollowForks {
+			// -f follows every descendant to its end, as strace does:
+			// the session ends when the last traced process exits.
+			stop := make(chan struct{})
+			defer close(stop)
+			go s.waitTraced(ended, stop)
+		} else {
+			ended = s.child.done
+		}
 	case len(s.pids) > 0:
 		var fds []int
 		for _, pid := range s.pids {
@@ -462,6 +505,13 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 			return err
 		}
 		res.Events++
+		// Losses are looked for every lossCheck records too, not only
+		// when the ring runs dry, so that their marker comes near the gap.
+		if res.Events%lossCheck == 0 {
+			if err := reportLost(); err != nil {
+				return err
+			}
+		}
 		return h.Event(ev)
 	}
 
@@ -497,7 +547,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		switch {
 		case err == nil:
 			if err := deliver(); err != nil {
-				return s.finish(res, err)
+				return s.finish(ctx, res, err)
 			}
 			if sinceCheck++; sinceCheck == checkEvery {
 				sinceCheck = 0
@@ -512,27 +562,27 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 				for _, ev := range s.unfinished(&d) {
 					res.Events++
 					if err := h.Event(ev); err != nil {
-						return s.finish(res, err)
+						return s.finish(ctx, res, err)
 					}
 				}
 				if err := reportLost(); err != nil {
-					return s.finish(res, err)
+					return s.finish(ctx, res, err)
 				}
 				if err := h.Idle(); err != nil {
-					return s.finish(res, err)
+					return s.finish(ctx, res, err)
 				}
 				s.debugf("drained in %v", time.Since(s.drainStart).Round(time.Microsecond))
-				return s.finish(res, nil)
+				return s.finish(ctx, res, nil)
 			}
 		default:
-			return s.finish(res, fmt.Errorf("reading ring buffer: %w", err))
+			return s.finish(ctx, res, fmt.Errorf("reading ring buffer: %w", err))
 		}
 		// The ring is empty for now.
 		if err := reportLost(); err != nil {
-			return s.finish(res, err)
+			return s.finish(ctx, res, err)
 		}
 		if err := h.Idle(); err != nil {
-			return s.finish(res, err)
+			return s.finish(ctx, res, err)
 		}
 		if !stopping {
 			if over() {
@@ -566,26 +616,54 @@ const (
 	taskArmed  = 2
 )
 
-// finish settles the exit code: a launched command is waited for (it was
-// stopped by the end of tracing, or is still running after a handler
-// error, in which case it is terminated).
-func (s *Session) finish(res Result, err error) (Result, error) {
+// lossCheck is how many records are read between two looks at the
+// kernel's lost count.
+const lossCheck = 1024
+
+// waitTraced closes ended when the launched command has exited and no
+// process it started is traced any more (the tasks map is empty), or
+// returns when stop is closed.
+func (s *Session) waitTraced(ended, stop chan struct{}) {
+	defer close(ended)
+	select {
+	case <-s.child.done:
+	case <-stop:
+		return
+	}
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		var k, v uint32
+		if !s.objs.Tasks.Iterate().Next(&k, &v) {
+			return
+		}
+		select {
+		case <-t.C:
+		case <-stop:
+			return
+		}
+	}
+}
+
+// finish settles the exit code. A launched command is never harmed by the
+// tracer: after a handler error (a script, the output) tracing stops and
+// the command runs on; its status is waited for unless ctx was cancelled
+// (a second Ctrl-C detaches at once, leaving it running).
+func (s *Session) finish(ctx context.Context, res Result, err error) (Result, error) {
 	s.detach()
 	if s.child != nil {
 		select {
 		case <-s.child.done:
-		default:
-			if err != nil {
-				s.child.cmd.Process.Signal(unix.SIGTERM)
-			}
-			select {
-			case <-s.child.done:
-			case <-time.After(5 * time.Second):
-				s.child.cmd.Process.Kill()
-				<-s.child.done
-			}
+		case <-ctx.Done():
 		}
-		res.ExitCode = s.child.exitCode()
+		select {
+		case <-s.child.done:
+			res.ExitCode = s.child.exitCode()
+			res.Exited = true
+		default:
+			res.Detached = s.child.cmd.Process.Pid
+			res.ExitCode = 128 + int(unix.SIGINT)
+		}
 	}
 	return res, err
 }

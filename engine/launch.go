@@ -16,6 +16,10 @@ import (
 // the command: the trace begins with the command's own execve.
 const childEnv = "STRACE_EBPF_EXEC_CHILD"
 
+// godebugEnv keeps the tracer's own GODEBUG for the command while the
+// launcher runs with its own.
+const godebugEnv = "STRACE_EBPF_GODEBUG"
+
 func init() {
 	// A launched command starts as a copy of this executable: whatever the
 	// program (the CLI, a test binary), the launch half runs here, before
@@ -33,6 +37,14 @@ func init() {
 // returns.
 func runChild() {
 	os.Unsetenv(childEnv)
+	if v, ok := os.LookupEnv(godebugEnv); ok {
+		os.Unsetenv(godebugEnv)
+		if v == "" {
+			os.Unsetenv("GODEBUG")
+		} else {
+			os.Setenv("GODEBUG", v)
+		}
+	}
 	// argv: self, path, argv0, args...
 	if len(os.Args) < 3 {
 		fmt.Fprintln(os.Stderr, "strace.ebpf: starting command: bad launcher arguments")
@@ -116,7 +128,11 @@ func startChild(path string, argv []string, stdin io.Reader, stdout, stderr io.W
 	}
 	cmd := exec.Command(self, append([]string{path}, argv...)...)
 	cmd.Args[0] = "strace.ebpf-launcher"
-	cmd.Env = append(os.Environ(), childEnv+"=1")
+	// The launcher is this Go program until it execs: with asynchronous
+	// preemption off its runtime sends itself no SIGURG, which the trace
+	// would show as the command's first signal. The command gets the
+	// environment as it was.
+	cmd.Env = append(os.Environ(), childEnv+"=1", godebugEnv+"="+os.Getenv("GODEBUG"), "GODEBUG=asyncpreemptoff=1")
 	cmd.ExtraFiles = []*os.File{r}
 	// A nil stream in exec.Cmd means /dev/null; here it means ours.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr

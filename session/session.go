@@ -22,6 +22,11 @@ type Result struct {
 	ExitCode int    // the traced command's exit status; 0 for other sources
 	Events   uint64 // events the source delivered
 	Lost     uint64 // events the kernel could not queue
+	// Exited says the traced command ran to its end: ExitCode is its status
+	// even when tracing failed on the way.
+	Exited bool
+	// Detached is the pid of a command left running by a second Ctrl-C.
+	Detached int
 }
 
 // Session is an opened plan: its source, filter and sinks, ready to run.
@@ -70,6 +75,9 @@ func Open(p *Plan) (_ *Session, err error) {
 	if s.live != nil {
 		if err := s.live.open(s.config); err != nil {
 			return nil, err
+		}
+		if len(p.Command) == 0 && len(p.PIDs) == 0 && isTerminal(p.Stderr) {
+			fmt.Fprintln(p.Stderr, "strace.ebpf: tracing every process on this system (no command, no -p) until Ctrl-C")
 		}
 	}
 	if err := s.openOutput(s.format); err != nil {
@@ -414,7 +422,7 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 		}
 	}
 	s.files = nil
-	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost}
+	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost, Exited: res.Exited, Detached: res.Detached}
 	if runErr != nil {
 		return r, runErr
 	}
@@ -427,10 +435,11 @@ type handler struct{ s Sink }
 func (h handler) Event(ev *event.Event) error { return h.s.Event(ev) }
 func (h handler) Idle() error                 { return h.s.Idle() }
 
-// Signal handles the user's Ctrl-C or SIGTERM: a runaway script call is
-// interrupted; a launched command gets the first signal, and the trace goes
-// on until it exits. It reports whether the session should stop now (a
-// second signal, or no command).
+// Signal handles the user's Ctrl-C, SIGTERM, SIGHUP or SIGQUIT: a runaway
+// script call is interrupted; a launched command gets the first signal,
+// and the trace goes on until it exits. It reports whether the session
+// should stop now (a second signal, or no command): outputs are then
+// finished as at a normal end.
 func (s *Session) Signal(sig os.Signal) (stop bool) {
 	for _, p := range s.pipes {
 		p.Interrupt()

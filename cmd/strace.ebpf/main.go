@@ -34,7 +34,8 @@ func main() {
 	code, err := run(os.Args, os.Stdout, os.Stderr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "strace.ebpf: %s\n", err)
-		if code == 0 {
+		var st commandStatus
+		if code == 0 && !errors.As(err, &st) {
 			code = 1
 		}
 	}
@@ -173,12 +174,15 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// A closed terminal (SIGHUP) or SIGQUIT ends the trace as Ctrl-C does,
+	// outputs complete. SIGPIPE is noticed here so that a closed trace
+	// reader makes writes fail (and tracing stop), not the tracer die.
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE)
 	defer signal.Stop(sigs)
 	go func() {
 		for sig := range sigs {
-			if sess.Signal(sig) {
+			if sig != syscall.SIGPIPE && sess.Signal(sig) {
 				cancel()
 			}
 		}
@@ -187,6 +191,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	if res.Lost > 0 {
 		fmt.Fprintf(stderr, "strace.ebpf: %d events lost\n", res.Lost)
 	}
+	if res.Detached != 0 {
+		fmt.Fprintf(stderr, "strace.ebpf: detached; '%s' (pid %d) runs on\n", p.Command[0], res.Detached)
+	}
 	if o.debug {
 		var ru syscall.Rusage
 		if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
@@ -194,11 +201,22 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 				time.Duration(ru.Utime.Nano()).Round(time.Millisecond), time.Duration(ru.Stime.Nano()).Round(time.Millisecond))
 		}
 	}
+	if err != nil && res.Exited {
+		// The tracer failed (a script, the output): tracing stopped, the
+		// command ran on, and its status is the exit status.
+		return res.ExitCode, commandStatus{fmt.Errorf("tracing stopped: %w", err)}
+	}
 	if err != nil {
 		return 1, err
 	}
 	return res.ExitCode, nil
 }
+
+// commandStatus is a tracer failure after which the traced command ran to
+// its end: the exit status is the command's, even 0.
+type commandStatus struct{ error }
+
+func (c commandStatus) Unwrap() error { return c.error }
 
 // plan turns the options into a session plan, refusing what no session
 // could make sense of.
