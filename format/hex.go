@@ -79,11 +79,15 @@ func appendHex16(dst []byte, v uint64) []byte {
 // (a captured string argument as its escaped text, columns past the
 // syscall's arity empty) and AUX_DATA, the process name.
 //
-// The hex log has rows for syscalls only: other events (process exits,
-// signals, lost-event markers) append nothing.
+// The hex log has rows for syscalls and for lost events (a LOST row where
+// the gap is, see appendHexLost); process exits and signals append
+// nothing.
 //
 // prevTS is the previous row's TS, for Relative.
 func AppendHex(dst []byte, ev *event.Event, tab *syscalls.Table, o HexOptions, prevTS uint64) []byte {
+	if ev.Kind == event.Lost {
+		return appendHexLost(dst, ev, o)
+	}
 	if ev.Kind != event.Syscall {
 		return dst
 	}
@@ -173,5 +177,32 @@ func AppendEscaped(dst, b []byte) []byte {
 			dst = append(dst, c)
 		}
 	}
+	return dst
+}
+
+// appendHexLost is the row that marks lost events where they were missed:
+// PID 0, RES the number lost, SYSCALL LOST, empty arguments, so that awk
+// can count or skip it ($4 == "LOST" with the default columns).
+func appendHexLost(dst []byte, ev *event.Event, o HexOptions) []byte {
+	sep := o.sep()
+	dst = appendHex16(dst, 0)
+	if o.timeColumn() {
+		dst = append(dst, sep...)
+		dst = appendHex16(dst, 0)
+	}
+	if o.Duration {
+		dst = append(dst, sep...)
+		dst = appendHex16(dst, 0)
+	}
+	dst = append(dst, sep...)
+	dst = appendHex16(dst, 0)
+	dst = append(dst, sep...)
+	dst = appendHex16(dst, ev.LostN)
+	dst = append(dst, sep...)
+	dst = append(dst, "LOST"...)
+	for i := 0; i < HexArgs; i++ {
+		dst = append(dst, sep...)
+	}
+	dst = append(dst, sep...)
 	return dst
 }

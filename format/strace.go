@@ -113,7 +113,8 @@ func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 		}
 		return s.appendSignal(dst, ev)
 	case event.Lost:
-		return append(dst, "strace.ebpf: "+strconv.FormatUint(ev.LostN, 10)+" events lost"...)
+		// Out of band, in strace's style for notes: "[ ... ]".
+		return append(dst, "[ strace.ebpf: "+strconv.FormatUint(ev.LostN, 10)+" events lost here ]"...)
 	}
 	return dst
 }

@@ -70,7 +70,7 @@ func hexRow(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 		p.hexRow, p.hexPrevTS = true, ev.ev.TS
 	}
 	p.line = format.AppendHex(p.line[:0], ev.ev, p.opts.Table, p.opts.Hex, p.hexPrevTS)
-	if len(p.line) > 0 {
+	if len(p.line) > 0 && ev.ev.Kind == event.Syscall {
 		p.hexPrevTS = ev.ev.TS
 	}
 	return p, nil

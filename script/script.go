@@ -383,7 +383,7 @@ func (p *Pipeline) Start() error {
 // Event sends ev through the stages.
 func (p *Pipeline) Event(raw *event.Event) error {
 	if raw.Kind == event.Lost {
-		return p.lost(raw.LostN)
+		return p.lost(raw)
 	}
 	if raw.Flags&event.Entered != 0 && !p.takesEntered() {
 		return nil
@@ -443,8 +443,27 @@ func (p *Pipeline) takesEntered() bool {
 	return ok && st.in.stdlb && st.direct != nil && st.direct.Name() == "write_strace"
 }
 
-func (p *Pipeline) lost(n uint64) error {
-	return p.runHook(hookLost, starlark.MakeUint64(n))
+// lost runs the on_lost hooks, then marks the gap in the stock text format
+// at the end of the pipeline, if there is one: a LOST row in hex, strace's
+// out-of-band note style in strace. (Native formats get the Lost event
+// from scriptedSink.)
+func (p *Pipeline) lost(raw *event.Event) error {
+	if err := p.runHook(hookLost, starlark.MakeUint64(raw.LostN)); err != nil {
+		return err
+	}
+	if len(p.stages) == 0 {
+		return nil
+	}
+	st, ok := p.stages[len(p.stages)-1].(*starStage)
+	if !ok || !st.in.stdlb || st.direct == nil {
+		return nil
+	}
+	switch st.direct.Name() {
+	case "write_hex", "write_strace":
+		_, err := st.direct.CallInternal(st.thread, starlark.Tuple{&Event{ev: raw, tab: p.opts.Table, p: p}}, nil)
+		return err
+	}
+	return nil
 }
 
 // tickTo runs on_tick for every interval that ended by trace time now.

@@ -50,6 +50,9 @@ type Plan struct {
 	PIDs    []int
 	Input   string
 	Follow  bool // -f: follow forks
+	// RingSize is the kernel's ring buffer in bytes (--buffer-size); 0
+	// picks the engine's default.
+	RingSize int
 	Split   bool // -ff with Output: one file per process, Output.PID
 
 	Filter Filter
@@ -157,6 +160,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Debug:          p.Debug,
 		Start:          start,
 		Calibrate:      p.Calibrate,
+		RingSize:       p.RingSize,
 	}
 }
 

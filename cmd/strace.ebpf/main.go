@@ -67,6 +67,7 @@ type options struct {
 	scriptArgs   []string
 	interval     time.Duration
 	explain      bool
+	bufferSize   string
 	strace       straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
 }
 
@@ -96,6 +97,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.summaryOnly, "summary-only", "c", false, "count time, calls and errors per syscall and print strace's summary table at the end, instead of the trace")
 	fs.BoolVarP(&o.summary, "summary", "C", false, "like -c, but also print the trace")
 	fs.BoolVarP(&o.wallClock, "summary-wall-clock", "w", false, "with -c/-C: sum wall-clock time per call (what the summary always sums here)")
+	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K; K, M, G suffixes): larger loses fewer events under load")
 	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
 	fs.MarkHidden("calibrate")
 	fs.StringVarP(&o.input, "input", "i", "", "replay the recording `file` (made with -l bin or --record; - for stdin) through the scripts and format, without tracing")
@@ -201,6 +203,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 				time.Duration(ru.Utime.Nano()).Round(time.Millisecond), time.Duration(ru.Stime.Nano()).Round(time.Millisecond))
 		}
 	}
+	if err != nil && !o.debug {
+		err = firstLine(err)
+	}
 	if err != nil && res.Exited {
 		// The tracer failed (a script, the output): tracing stopped, the
 		// command ran on, and its status is the exit status.
@@ -211,6 +216,25 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	return res.ExitCode, nil
 }
+
+// firstLine keeps an error to its first line (a script's traceback follows
+// it), saying -d shows the rest.
+func firstLine(err error) error {
+	msg := err.Error()
+	i := strings.IndexByte(msg, '\n')
+	if i < 0 {
+		return err
+	}
+	return shortError{msg[:i] + " (-d shows the traceback)", err}
+}
+
+type shortError struct {
+	msg string
+	err error
+}
+
+func (e shortError) Error() string { return e.msg }
+func (e shortError) Unwrap() error { return e.err }
 
 // commandStatus is a tracer failure after which the traced command ran to
 // its end: the exit status is the command's, even 0.
@@ -243,7 +267,15 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	if err != nil {
 		return nil, err
 	}
+	ring, err := parseSize(o.bufferSize)
+	if err != nil {
+		return nil, fmt.Errorf("parsing --buffer-size: %w", err)
+	}
+	if fs.Changed("buffer-size") && o.input != "" {
+		return nil, errors.New("parsing options: --buffer-size sizes the kernel's ring buffer; a replay (-i) has none")
+	}
 	p := &session.Plan{
+		RingSize:     ring,
 		Command:      args,
 		Input:        o.input,
 		Follow:       o.follow > 0,
@@ -354,6 +386,32 @@ func parsePIDs(vals []string) ([]int, error) {
 		return nil, errors.New("parsing -p: no pid given")
 	}
 	return pids, nil
+}
+
+// parseSize reads a size with an optional K, M or G suffix (powers of
+// 1024); it must be a power of two of at least a page.
+func parseSize(s string) (int, error) {
+	mult := 1
+	switch {
+	case strings.HasSuffix(s, "K"), strings.HasSuffix(s, "k"):
+		mult = 1 << 10
+	case strings.HasSuffix(s, "M"), strings.HasSuffix(s, "m"):
+		mult = 1 << 20
+	case strings.HasSuffix(s, "G"), strings.HasSuffix(s, "g"):
+		mult = 1 << 30
+	}
+	if mult > 1 {
+		s = s[:len(s)-1]
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	n *= mult
+	if n&(n-1) != 0 || n < os.Getpagesize() || n > 1<<30 {
+		return 0, fmt.Errorf("%d is not a power of two between %d and 1G", n, os.Getpagesize())
+	}
+	return n, nil
 }
 
 // unescape reads the backslash escapes \t, \n, \\ and \0 of a separator.

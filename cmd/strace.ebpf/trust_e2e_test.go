@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
+)
+
+// A script that fails at its 100th event stops tracing, not the command:
+// the command finishes its work and its status is the exit status.
+func TestScriptErrorSparesCommand(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.star")
+	os.WriteFile(bad, []byte("n = [0]\ndef on_syscall(ev):\n    n[0] += 1\n    if n[0] == 100:\n        fail('boom at 100')\n    return True\n"), 0o644)
+	f := filepath.Join(dir, "F")
+	res := runTracer(t, "-f", "-o", filepath.Join(dir, "t"), "-s", bad, "sh", "-c", "sleep 0.5; echo ok > "+f)
+	if res.code != 0 {
+		t.Errorf("exit %d, want the command's 0", res.code)
+	}
+	if b, err := os.ReadFile(f); err != nil || string(b) != "ok\n" {
+		t.Errorf("the command did not finish: %q, %v", b, err)
+	}
+	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "tracing stopped") || !strings.Contains(lines[0], "bad.star:5") || !strings.Contains(lines[0], "boom at 100") {
+		t.Errorf("stderr %q, want one line naming bad.star:5 and the cause", res.stderr)
+	}
+}
+
+// A full disk under -o stops tracing; the command completes.
+func TestFullOutputSparesCommand(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	mnt := filepath.Join(dir, "small")
+	os.Mkdir(mnt, 0o755)
+	if err := unix.Mount("tmpfs", mnt, "tmpfs", 0, "size=64k"); err != nil {
+		t.Skipf("mounting a small tmpfs: %v", err)
+	}
+	defer unix.Unmount(mnt, unix.MNT_DETACH)
+	f := filepath.Join(dir, "F")
+	res := runTracer(t, "-f", "-o", filepath.Join(mnt, "t"), "sh", "-c", "for i in $(seq 200); do cat /etc/hostname > /dev/null; done; echo ok > "+f)
+	if res.code != 0 {
+		t.Errorf("exit %d, want the command's 0 (stderr %s)", res.code, res.stderr)
+	}
+	if b, _ := os.ReadFile(f); string(b) != "ok\n" {
+		t.Errorf("the command did not finish: %q", b)
+	}
+	if !strings.Contains(res.stderr, "tracing stopped") || !strings.Contains(res.stderr, "no space left on device") {
+		t.Errorf("stderr %q, want the cause", res.stderr)
+	}
+}
+
+// SIGHUP (a closed terminal) ends the trace with its outputs complete.
+func TestHangupCompletesOutputs(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	out, rec := filepath.Join(dir, "t.json"), filepath.Join(dir, "t.bin")
+	cmd := exec.Command(testutil.Tracer(t), "-l", "perfetto", "-o", out, "--record", rec, "-f", "sh", "-c", "while :; do cat /etc/hostname >/dev/null; done")
+	var se bytes.Buffer
+	cmd.Stderr = &se
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGHUP) // forwarded: the loop ends
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the tracer did not end after SIGHUP: %s", se.String())
+	}
+	b, _ := os.ReadFile(out)
+	var doc struct{ TraceEvents []json.RawMessage }
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc.TraceEvents) == 0 {
+		t.Errorf("perfetto output after SIGHUP is not valid JSON with events: %v\n%.300s", err, b)
+	}
+	r := runTracer(t, "-i", rec, "-l", "json")
+	if r.code != 0 || strings.Contains(r.stderr, "truncated") || !strings.Contains(r.stdout, `"kind":"syscall"`) {
+		t.Errorf("replaying the recording after SIGHUP: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
+
+// -f follows a background child after the launched command exits.
+func TestFollowOutlivesCommand(t *testing.T) {
+	testutil.RequireBPF(t)
+	start := time.Now()
+	res, log := traceFile(t, "-f", "-l", "strace", "sh", "-c", "(sleep 0.5; cat /etc/hostname > /dev/null) & exit 3")
+	if res.code != 3 {
+		t.Errorf("exit %d, want the command's 3", res.code)
+	}
+	if time.Since(start) < 500*time.Millisecond || !strings.Contains(log, `"/etc/hostname"`) || strings.Contains(log, "detached") {
+		t.Errorf("the background child was not followed to its end:\n%s", log)
+	}
+}
+
+// The smaller items: empty file names, -p of a kernel thread or the
+// tracer, the process name escaped in hex rows.
+func TestSmallTrustItems(t *testing.T) {
+	testutil.RequireBPF(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-i", "", "true"}, "strace.ebpf: parsing options: --input needs a file name, got an empty one"},
+		{[]string{"-o", "", "true"}, "strace.ebpf: parsing options: --output needs a file name, got an empty one"},
+		{[]string{"--record", "", "true"}, "strace.ebpf: parsing options: --record needs a file name, got an empty one"},
+		{[]string{"-p", "2"}, "strace.ebpf: attaching to pid 2: a kernel thread makes no system calls"},
+		{[]string{"-w", "true"}, "strace.ebpf: parsing options: -w sums wall-clock time in the -c/-C summary; give -c or -C (to record events, use --record FILE)"},
+	} {
+		res := runTracer(t, tt.args...)
+		if res.code == 0 || strings.TrimSpace(res.stderr) != tt.want {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tt.args, res.code, res.stderr, tt.want)
+		}
+	}
+	// -c -w ./prog is a wall-clock summary of prog, not a recording over it.
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "prog")
+	os.WriteFile(prog, []byte("#!/bin/sh\ntrue\n"), 0o755)
+	res := runTracer(t, "-c", "-w", prog)
+	if b, _ := os.ReadFile(prog); string(b) != "#!/bin/sh\ntrue\n" || res.code != 0 || !strings.Contains(res.stderr, "% time") {
+		t.Errorf("-c -w prog: exit %d, prog now %q, stderr %s", res.code, b, res.stderr)
+	}
+	// A process name with a newline and a tab stays in its column.
+	_, log := traceFile(t, "-e", "trace=prctl,getppid", "python3", "-c", `import ctypes,os; ctypes.CDLL(None).prctl(15, b"x\nFAKE\tROW", 0, 0, 0); os.getppid()`)
+	_, rows := parseHex(t, log, "\t")
+	if n := len(find(rows, func(r row) bool { return r["AUX_DATA"] == `x\nFAKE\tROW` })); n == 0 || strings.Contains(log, "\nFAKE") {
+		t.Errorf("the process name broke a row:\n%s", log)
+	}
+}
