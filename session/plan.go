@@ -53,7 +53,7 @@ type Plan struct {
 	// RingSize is the kernel's ring buffer in bytes (--buffer-size); 0
 	// picks the engine's default.
 	RingSize int
-	Split   bool // -ff with Output: one file per process, Output.PID
+	Split    bool // -ff with Output: one file per process, Output.PID
 
 	Filter Filter
 
