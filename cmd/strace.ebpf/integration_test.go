@@ -467,8 +467,9 @@ def on_syscall(ev):
 `)
 	start := time.Now()
 	res, log := traceFile(t, "-s", s, testutil.Syscaller(t), "basic")
-	if res.code == 0 {
-		t.Fatal("a runaway script did not fail the run")
+	// Tracing stops; the command runs on and its status is the exit status.
+	if res.code != 0 || !strings.Contains(res.stderr, "tracing stopped") {
+		t.Fatalf("a runaway script: exit %d (want the command's 0), stderr %s", res.code, res.stderr)
 	}
 	if !strings.Contains(res.stderr, "spin.star:6") || !strings.Contains(res.stderr, "too many steps") {
 		t.Errorf("error does not name spin.star:6 and the step budget: %s", res.stderr)
@@ -496,7 +497,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-e", "trace=bogus", "true"}, `strace.ebpf: parsing -e trace=bogus: unknown amd64 syscall "bogus"`},
 		{[]string{"-s", bad, "true"}, "strace.ebpf: compiling script: " + bad + ":2:22: got newline, want primary expression"},
 		{[]string{"-s", "/nonexistent.star", "true"}, "strace.ebpf: loading script /nonexistent.star: no such file or directory"},
-		{[]string{"-o", os.DevNull, "-s", raise, "true"}, "strace.ebpf: running script " + raise + ": " + raise + ":2:14: in on_syscall: floored division by zero"},
+		{[]string{"-o", os.DevNull, "-s", raise, "false"}, "strace.ebpf: tracing stopped: running script " + raise + ": " + raise + ":2:14: in on_syscall: floored division by zero"},
 		{[]string{"--bogus"}, "strace.ebpf: parsing options: unknown flag: --bogus"},
 	} {
 		res := runTracer(t, tc.args...)
