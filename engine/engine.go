@@ -366,7 +366,7 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.closed = true
-	if s.child != nil && s.child.st == nil {
+	if s.child != nil {
 		select {
 		case <-s.child.done:
 		default:
