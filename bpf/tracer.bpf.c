@@ -177,7 +177,6 @@ struct pending {
 	enum pending_state state;
 };
 
-
 /*
  * The session's settings, set by user space before loading (engine/engine.go,
  * through the generated TracerConfig). The verifier sees a frozen read-only
