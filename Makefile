@@ -20,9 +20,9 @@ generate: ## rebuild the BPF objects and the generated syscall tables (needs cla
 check-generated: generate ## fail when committed generated files differ from their sources
 	git diff --exit-code --stat -- bpf syscalls
 
-test: ## vet and run every test; BPF tests need root (STRACE_EBPF_REQUIRE_BPF=1 makes them fail instead of skip)
+test: ## vet and run every test with the race detector; BPF tests need root (STRACE_EBPF_REQUIRE_BPF=1 makes them fail instead of skip)
 	$(GO) vet ./...
-	$(GO) test ./...
+	$(GO) test -race ./...
 
 bench: ## the dd workload bare and traced in each format: ratios and lost events (root)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/

@@ -21,8 +21,15 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define DATA_MAX 8192    /* bytes of captured memory per record */
 #define STR_MAX 4096     /* PATH_MAX: a path is captured whole */
 
-/* Capture kinds in sc_table (mirrored in engine/table.go). */
-enum cap_kind {
+/*
+ * The enums shared with Go have a fixed underlying type, the width of the
+ * field that holds them, and type those fields: bpf2go (-type in gen.go)
+ * emits them as Go types and constants, so that C and Go agree by
+ * construction.
+ */
+
+/* Capture kinds in sc_table. */
+enum cap_kind : u8 {
 	CAP_NONE = 0,
 	CAP_STR = 1,        /* NUL-terminated string, at enter */
 	CAP_BUF_IN = 2,     /* buffer sized by argument size_arg, at enter */
@@ -49,8 +56,8 @@ enum cap_kind {
 	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
 };
 
-/* Item kinds in records (mirrored in internal/event: Str, BufIn, BufOut, StrTrunc). */
-enum item_kind {
+/* Item kinds in records (internal/event's DataKind, checked by engine's tests). */
+enum item_kind : u8 {
 	ITEM_STR = 1,
 	ITEM_BUF_IN = 2,
 	ITEM_BUF_OUT = 3,
@@ -63,7 +70,7 @@ enum item_kind {
  * is traced until the call returns, so the launcher's other threads, still
  * alive until the exec replaces them, never show up.
  */
-enum task_state {
+enum task_state : u32 {
 	TASK_TRACED = 1,
 	TASK_ARMED = 2,   /* launched command: tracing starts at its execve */
 	TASK_EXECING = 3, /* in that execve */
@@ -71,8 +78,8 @@ enum task_state {
 #define TASK_STATE(v) ((v) & 3)
 #define TASK_EXEC_TID(v) ((v) >> 2)
 
-/* Record flags (mirrored in internal/event.Flags). */
-enum ev_flags {
+/* Record flags (decoded into internal/event's Kind and Flags by engine/decode.go). */
+enum ev_flags : u16 {
 	EV_NORETURN = 1 << 0,
 	EV_EXIT = 1 << 1,   /* a traced thread exited: ret is its wait status */
 	EV_SIGNAL = 1 << 2, /* a signal was delivered: nr is the signal, one item the siginfo */
@@ -93,10 +100,15 @@ enum ev_flags {
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_GET_TID_ADDRESS 40
 #define MMSG_MAX 4      /* mmsghdrs of a sendmmsg/recvmmsg captured (two items each) */
-#define IOCTL_AT_ENTER (1 << 16) /* ioctl_caps: the argument is read at enter */
+
+/* ioctl_caps values: the bytes of the argument to read, and when. */
+enum ioctl_cap : u32 {
+	IOCTL_SIZE_MASK = 0xffff,
+	IOCTL_AT_ENTER = 1 << 16, /* the argument is read at enter (else at exit on success) */
+};
 
 /* sc_desc.flags */
-enum sc_flags {
+enum sc_flags : u8 {
 	SC_NORETURN = 1 << 0,
 	SC_HAS_ENTER_CAP = 1 << 1,
 	SC_HAS_EXIT_CAP = 1 << 2,
@@ -104,20 +116,20 @@ enum sc_flags {
 };
 
 struct arg_cap {
-	u8 kind;     /* enum cap_kind */
+	enum cap_kind kind;
 	u8 size_arg; /* CAP_BUF_IN: argument holding the length */
 	u16 size;    /* CAP_STRUCT_*: size in bytes */
 };
 
 struct sc_desc {
 	struct arg_cap cap[6];
-	u8 flags; /* enum sc_flags */
+	enum sc_flags flags;
 	u8 pad[3];
 };
 
 struct item {
 	u8 arg;  /* argument position */
-	u8 kind; /* enum item_kind */
+	enum item_kind kind;
 	u16 len; /* bytes in data */
 };
 
@@ -130,7 +142,7 @@ struct event_hdr {
 	u32 pid; /* tgid */
 	u32 tid;
 	s32 nr;
-	u16 flags;
+	enum ev_flags flags;
 	u8 nitems;
 	u8 pad;
 	struct item items[MAX_ITEMS];
@@ -144,20 +156,12 @@ struct record {
 	u8 data[DATA_MAX + STR_MAX];
 };
 
-/* What sys_enter leaves for sys_exit, per thread. */
-struct pending {
-	u64 ts;
-	u64 args[6];
-	s32 nr;
-	u32 state; /* enum pending_state */
-};
-
 /*
  * A thread's pending slot stays in the map between calls (it is removed when
  * the thread exits): reusing it in place is much cheaper than an insert and
  * a delete per syscall.
  */
-enum pending_state {
+enum pending_state : u32 {
 	P_ACTIVE = 1 << 0,  /* entered, exit not seen yet */
 	P_HAS_REC = 1 << 1, /* captured data waits in recs */
 	P_EXEC_ONLY = 1 << 2, /* the launch's execve, filtered out: only end TASK_EXECING */
@@ -165,26 +169,47 @@ enum pending_state {
 	P_MARKED = 1 << 4,    /* its enter half was sent (EV_ENTERED) */
 };
 
-/* Set by user space before loading. */
-volatile const u32 tracer_tgid = 0;
-/* Calibration (--calibrate): the syscall programs return at once, to
- * measure what the tracepoints alone cost. */
-volatile const u32 calibrate = 0;
-volatile const u32 system_wide = 0;
-volatile const u32 follow_fork = 0;
-volatile const u32 failed_only = 0;
-volatile const u32 filter_syscalls = 0;
-volatile const s32 execve_nr = -1;
-volatile const s32 execveat_nr = -1;
-volatile const u32 buf_max = 32;
-volatile const u32 proc_events = 0; /* send thread exits and signal deliveries */
-volatile const u32 enter_marks = 0; /* send a call's enter half when it sleeps */
+/* What sys_enter leaves for sys_exit, per thread. */
+struct pending {
+	u64 ts;
+	u64 args[6];
+	s32 nr;
+	enum pending_state state;
+};
+
+/*
+ * The session's settings, set by user space before loading (engine/engine.go,
+ * through the generated TracerConfig). The verifier sees a frozen read-only
+ * map: each field reads as a constant and the branches it decides are
+ * removed, as with separate constants.
+ */
+struct config {
+	u32 tracer_tgid;
+	/* Calibration (--calibrate): the syscall programs return at once, to
+	 * measure what the tracepoints alone cost. */
+	u32 calibrate;
+	u32 system_wide;
+	u32 follow_fork;
+	u32 failed_only;
+	u32 filter_syscalls; /* sc_filter holds the traced syscalls */
+	s32 execve_nr;
+	s32 execveat_nr;
+	u32 buf_max;     /* bytes of a buffer captured */
+	u32 proc_events; /* send thread exits and signal deliveries */
+	u32 enter_marks; /* send a call's enter half when it sleeps */
+};
+
+volatile const struct config config = {
+	.execve_nr = -1,
+	.execveat_nr = -1,
+	.buf_max = 32,
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, u32);   /* tgid */
-	__type(value, u32); /* enum task_state */
+	__type(value, enum task_state); /* | the exec tid << 2 while TASK_EXECING */
 } tasks SEC(".maps");
 
 struct {
@@ -205,7 +230,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
 	__type(key, u32);   /* ioctl command */
-	__type(value, u32); /* bytes of its argument to read, | IOCTL_AT_ENTER */
+	__type(value, enum ioctl_cap); /* bytes of its argument to read, | IOCTL_AT_ENTER */
 } ioctl_caps SEC(".maps");
 
 struct {
@@ -261,14 +286,14 @@ static __always_inline u64 wake_flags(void)
 
 static __always_inline bool is_execve(long nr)
 {
-	return nr == execve_nr || nr == execveat_nr;
+	return nr == config.execve_nr || nr == config.execveat_nr;
 }
 
 /* is_traced decides whether syscall nr of thread tid of tgid is of interest. */
 static __always_inline bool is_traced(u32 tgid, u32 tid, long nr)
 {
-	if (system_wide)
-		return tgid != tracer_tgid;
+	if (config.system_wide)
+		return tgid != config.tracer_tgid;
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
 	if (!st)
 		return false;
@@ -296,15 +321,15 @@ static __always_inline void exec_done(u32 tgid)
 /* process_traced says whether tgid's process events (exits, signals) are traced. */
 static __always_inline bool process_traced(u32 tgid)
 {
-	if (system_wide)
-		return tgid != tracer_tgid;
+	if (config.system_wide)
+		return tgid != config.tracer_tgid;
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
 	return st && *st == TASK_TRACED;
 }
 
 static __always_inline bool wanted(long nr)
 {
-	if (!filter_syscalls)
+	if (!config.filter_syscalls)
 		return true;
 	if (nr < 0 || nr >= MAX_NR)
 		return false;
@@ -355,7 +380,7 @@ static __always_inline void put_item(struct record *rec, u8 n, u8 arg, u8 kind, 
  * capture_arg reads one argument's user memory into rec->data at off and
  * describes it in the next item; it returns the new end of the data, or off
  * unchanged when nothing was read (bad pointer, record full). Buffers are
- * cut at buf_max bytes; structs (CAPTURE_WHOLE) are read entirely.
+ * cut at config.buf_max bytes; structs (CAPTURE_WHOLE) are read entirely.
  *
  * It is a global function so that the verifier checks it once, not once per
  * call site and argument: that keeps loading fast.
@@ -395,8 +420,8 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 			kind = ITEM_STR_TRUNC;
 		got--;
 	} else {
-		if (!(how & CAPTURE_WHOLE) && len > buf_max)
-			len = buf_max;
+		if (!(how & CAPTURE_WHOLE) && len > config.buf_max)
+			len = config.buf_max;
 		if (len > STR_MAX)
 			len = STR_MAX;
 		if (len == 0)
@@ -410,7 +435,7 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 }
 
 /*
- * capture_argv reads argument strings, each cut at buf_max+1 bytes (so that
+ * capture_argv reads argument strings, each cut at config.buf_max+1 bytes (so that
  * the formatter can tell a longer one), back to back with their NULs, as one
  * item; more than ARGV_MAX is marked ITEM_STR_TRUNC. With end 0, ptr is
  * execve's NULL-terminated array of pointers; otherwise the strings lie
@@ -426,7 +451,7 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr, u64 e
 		return off;
 	u32 start = off;
 	u8 kind = ITEM_STR;
-	u32 lim = buf_max + 2;
+	u32 lim = config.buf_max + 2;
 	if (lim > 256)
 		lim = 256;
 	for (int i = 0; i < ARGV_MAX + 1; i++) {
@@ -522,7 +547,7 @@ __noinline int capture_dirents(struct record *rec, u32 off, u32 arg, u64 ptr, u6
 
 /*
  * iov_elem reads the start of the buffer of the iovec at rec->data[io]
- * (see capture_iov), at rec->hdr.args[2], up to buf_max bytes and to the
+ * (see capture_iov), at rec->hdr.args[2], up to config.buf_max bytes and to the
  * rec->hdr.args[1] bytes left of the limit, and updates both. It returns 0
  * to go on, 1 to stop. A global function of its own, so that the verifier
  * checks it once instead of once per iteration and path of the loop.
@@ -542,8 +567,8 @@ __noinline int iov_elem(struct record *rec, u32 io)
 	if (l > limit)
 		l = limit;
 	limit -= l;
-	if (l > buf_max)
-		l = buf_max;
+	if (l > config.buf_max)
+		l = config.buf_max;
 	if (pos > DATA_MAX || l > STR_MAX || pos + l > DATA_MAX)
 		return 1;
 	if (l) {
@@ -562,7 +587,7 @@ __noinline int iov_elem(struct record *rec, u32 io)
 
 /*
  * capture_iov reads an iovec array of cnt elements (iov_cnt) and then,
- * back to back, the first bytes of each buffer: up to buf_max bytes, and in
+ * back to back, the first bytes of each buffer: up to config.buf_max bytes, and in
  * all up to limit bytes (a readv's return value), as one item. In the copy
  * of the array, an iov_base whose buffer was read is replaced by the number
  * of bytes read with bit 63 set, so the item describes itself.
@@ -925,7 +950,7 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 		u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);
 		if (c & IOCTL_AT_ENTER)
 			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
-					   c & 0xffff);
+					   c & IOCTL_SIZE_MASK);
 	}
 	return next;
 }
@@ -1056,7 +1081,7 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 		u32 c = ioctl_cap(p->args[sa < 6 ? sa : 0]);
 		if (c && !(c & IOCTL_AT_ENTER))
 			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
-					  c & 0xffff);
+					  c & IOCTL_SIZE_MASK);
 	}
 	else if (k == CAP_SOCKADDR) {
 		u8 sa = d->cap[i].size_arg;
@@ -1102,7 +1127,7 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 SEC("tp_btf/sys_enter")
 int sys_enter(u64 *ctx)
 {
-	if (calibrate)
+	if (config.calibrate)
 		return 0;
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	long nr = (long)ctx[1];
@@ -1113,7 +1138,7 @@ int sys_enter(u64 *ctx)
 	 * execve must still be seen returning, even when filtered out.
 	 */
 	bool want = wanted(nr);
-	if (!want && (system_wide || !is_execve(nr)))
+	if (!want && (config.system_wide || !is_execve(nr)))
 		return 0;
 
 	u64 id = bpf_get_current_pid_tgid();
@@ -1138,7 +1163,7 @@ int sys_enter(u64 *ctx)
 
 	if (flags & SC_NORETURN) {
 		/* exit and exit_group never reach sys_exit: send them now. */
-		if (failed_only)
+		if (config.failed_only)
 			return 0;
 		struct event_hdr h = {};
 		fill_hdr(&h, id, nr, p.ts, p.ts);
@@ -1172,7 +1197,7 @@ int sys_enter(u64 *ctx)
 		}
 	}
 	p.state |= P_ACTIVE;
-	if (!system_wide && is_execve(nr))
+	if (!config.system_wide && is_execve(nr))
 		p.state &= ~P_TRACED; /* a launch's execve: look the task up until it returns */
 	else
 		p.state |= P_TRACED;
@@ -1186,7 +1211,7 @@ int sys_enter(u64 *ctx)
 SEC("raw_tracepoint/sys_exit")
 int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (calibrate)
+	if (config.calibrate)
 		return 0;
 	u64 id = bpf_get_current_pid_tgid();
 	u32 tid = (u32)id;
@@ -1198,12 +1223,12 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	u64 now = bpf_ktime_get_ns();
 	struct pending p = *pp;
 	pp->state &= P_TRACED;
-	if (!system_wide && is_execve(p.nr))
+	if (!config.system_wide && is_execve(p.nr))
 		exec_done(id >> 32);
 	if (p.state & P_EXEC_ONLY)
 		return 0;
 
-	if (failed_only && !is_error(ret))
+	if (config.failed_only && !is_error(ret))
 		return 0;
 
 	if (!(p.state & P_HAS_REC)) {
@@ -1240,7 +1265,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tracepoint/sched_process_fork")
 int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (!follow_fork || system_wide)
+	if (!config.follow_fork || config.system_wide)
 		return 0;
 	struct task_struct *parent = (struct task_struct *)ctx->args[0];
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
@@ -1267,7 +1292,7 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	bpf_map_delete_elem(&recs, &tid);
 
 	/* Tell user space that a traced thread ended, with its status. */
-	if (proc_events && !failed_only && process_traced(tgid)) {
+	if (config.proc_events && !config.failed_only && process_traced(tgid)) {
 		struct event_hdr h = {};
 		u64 now = bpf_ktime_get_ns();
 		fill_hdr(&h, (u64)tgid << 32 | tid, -1, now, now);
@@ -1277,7 +1302,7 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 			count_lost();
 	}
 
-	if (!system_wide && BPF_CORE_READ(task, signal, live.counter) == 0)
+	if (!config.system_wide && BPF_CORE_READ(task, signal, live.counter) == 0)
 		bpf_map_delete_elem(&tasks, &tgid);
 	return 0;
 }
@@ -1309,7 +1334,7 @@ static __always_inline int send_signal(struct sig_record *r, bool has_info)
 SEC("raw_tracepoint/signal_generate")
 int signal_generate(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (failed_only || !proc_events || (int)ctx->args[4] != TRACE_SIGNAL_IGNORED)
+	if (config.failed_only || !config.proc_events || (int)ctx->args[4] != TRACE_SIGNAL_IGNORED)
 		return 0;
 	struct task_struct *task = (struct task_struct *)ctx->args[2];
 	u32 tid = BPF_CORE_READ(task, pid);
@@ -1341,7 +1366,7 @@ int signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 {
 	u64 id = bpf_get_current_pid_tgid();
 	u32 tgid = id >> 32;
-	if (failed_only || !proc_events)
+	if (config.failed_only || !config.proc_events)
 		return 0;
 	if (!process_traced(tgid))
 		return 0;
@@ -1363,7 +1388,7 @@ int signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tracepoint/sched_switch")
 int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (!enter_marks || ctx->args[0] /* preempted, not asleep */)
+	if (!config.enter_marks || ctx->args[0] /* preempted, not asleep */)
 		return 0;
 	u64 id = bpf_get_current_pid_tgid();
 	u32 tid = (u32)id;
@@ -1447,7 +1472,7 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	struct task_struct *task = (struct task_struct *)ctx->args[0];
 	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
-	u64 filename = pp->nr == execve_nr ? (u64)BPF_CORE_READ(bprm, filename) : 0;
+	u64 filename = pp->nr == config.execve_nr ? (u64)BPF_CORE_READ(bprm, filename) : 0;
 	u64 start = BPF_CORE_READ(task, mm, arg_start);
 	u64 end = BPF_CORE_READ(task, mm, arg_end);
 	return exec_captures(rec, describe(pp->nr), filename, start, end);

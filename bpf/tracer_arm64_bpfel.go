@@ -13,6 +13,59 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TracerCapKind uint8
+
+const (
+	TracerCapKindCAP_NONE           TracerCapKind = 0
+	TracerCapKindCAP_STR            TracerCapKind = 1
+	TracerCapKindCAP_BUF_IN         TracerCapKind = 2
+	TracerCapKindCAP_BUF_OUT        TracerCapKind = 3
+	TracerCapKindCAP_STRUCT_IN      TracerCapKind = 4
+	TracerCapKindCAP_STRUCT_OUT     TracerCapKind = 5
+	TracerCapKindCAP_ARGV           TracerCapKind = 6
+	TracerCapKindCAP_COUNT          TracerCapKind = 7
+	TracerCapKindCAP_SOCKADDR       TracerCapKind = 8
+	TracerCapKindCAP_SIGMASK        TracerCapKind = 9
+	TracerCapKindCAP_DIRENTS        TracerCapKind = 10
+	TracerCapKindCAP_ARRAY_INOUT    TracerCapKind = 11
+	TracerCapKindCAP_ARRAY_OUT      TracerCapKind = 12
+	TracerCapKindCAP_IOV_IN         TracerCapKind = 13
+	TracerCapKindCAP_IOV_OUT        TracerCapKind = 14
+	TracerCapKindCAP_IOCTL          TracerCapKind = 15
+	TracerCapKindCAP_STRUCT_INOUT   TracerCapKind = 16
+	TracerCapKindCAP_MSGHDR_IN      TracerCapKind = 17
+	TracerCapKindCAP_FDSETS         TracerCapKind = 19
+	TracerCapKindCAP_MSGHDR_OUT     TracerCapKind = 18
+	TracerCapKindCAP_STRUCT_DEREF   TracerCapKind = 20
+	TracerCapKindCAP_STRUCT_OUT_ERR TracerCapKind = 21
+	TracerCapKindCAP_MMSG           TracerCapKind = 22
+	TracerCapKindCAP_PRCTL          TracerCapKind = 23
+)
+
+type TracerConfig struct {
+	_              structs.HostLayout
+	TracerTgid     uint32
+	Calibrate      uint32
+	SystemWide     uint32
+	FollowFork     uint32
+	FailedOnly     uint32
+	FilterSyscalls uint32
+	ExecveNr       int32
+	ExecveatNr     int32
+	BufMax         uint32
+	ProcEvents     uint32
+	EnterMarks     uint32
+}
+
+type TracerEvFlags uint16
+
+const (
+	TracerEvFlagsEV_NORETURN TracerEvFlags = 1
+	TracerEvFlagsEV_EXIT     TracerEvFlags = 2
+	TracerEvFlagsEV_SIGNAL   TracerEvFlags = 4
+	TracerEvFlagsEV_ENTERED  TracerEvFlags = 8
+)
+
 type TracerEventHdr struct {
 	_        structs.HostLayout
 	Ts       uint64
@@ -22,27 +75,53 @@ type TracerEventHdr struct {
 	Pid      uint32
 	Tid      uint32
 	Nr       int32
-	Flags    uint16
+	Flags    TracerEvFlags
 	Nitems   uint8
 	Pad      uint8
 	Items    [8]TracerItem
 	Comm     [16]int8
 }
 
+type TracerIoctlCap uint32
+
+const (
+	TracerIoctlCapIOCTL_SIZE_MASK TracerIoctlCap = 65535
+	TracerIoctlCapIOCTL_AT_ENTER  TracerIoctlCap = 65536
+)
+
 type TracerItem struct {
 	_    structs.HostLayout
 	Arg  uint8
-	Kind uint8
+	Kind TracerItemKind
 	Len  uint16
 }
+
+type TracerItemKind uint8
+
+const (
+	TracerItemKindITEM_STR       TracerItemKind = 1
+	TracerItemKindITEM_BUF_IN    TracerItemKind = 2
+	TracerItemKindITEM_BUF_OUT   TracerItemKind = 3
+	TracerItemKindITEM_STR_TRUNC TracerItemKind = 4
+)
 
 type TracerPending struct {
 	_     structs.HostLayout
 	Ts    uint64
 	Args  [6]uint64
 	Nr    int32
-	State uint32
+	State TracerPendingState
 }
+
+type TracerPendingState uint32
+
+const (
+	TracerPendingStateP_ACTIVE    TracerPendingState = 1
+	TracerPendingStateP_HAS_REC   TracerPendingState = 2
+	TracerPendingStateP_EXEC_ONLY TracerPendingState = 4
+	TracerPendingStateP_TRACED    TracerPendingState = 8
+	TracerPendingStateP_MARKED    TracerPendingState = 16
+)
 
 type TracerRecord struct {
 	_    structs.HostLayout
@@ -54,13 +133,30 @@ type TracerScDesc struct {
 	_   structs.HostLayout
 	Cap [6]struct {
 		_       structs.HostLayout
-		Kind    uint8
+		Kind    TracerCapKind
 		SizeArg uint8
 		Size    uint16
 	}
-	Flags uint8
+	Flags TracerScFlags
 	Pad   [3]uint8
 }
+
+type TracerScFlags uint8
+
+const (
+	TracerScFlagsSC_NORETURN      TracerScFlags = 1
+	TracerScFlagsSC_HAS_ENTER_CAP TracerScFlags = 2
+	TracerScFlagsSC_HAS_EXIT_CAP  TracerScFlags = 4
+	TracerScFlagsSC_ERR_CAP       TracerScFlags = 8
+)
+
+type TracerTaskState uint32
+
+const (
+	TracerTaskStateTASK_TRACED  TracerTaskState = 1
+	TracerTaskStateTASK_ARMED   TracerTaskState = 2
+	TracerTaskStateTASK_EXECING TracerTaskState = 3
+)
 
 // Names of all BPF objects in the ELF.
 //
@@ -83,17 +179,7 @@ const (
 	TracerProgSignalGenerate   = "signal_generate"
 	TracerProgSysEnter         = "sys_enter"
 	TracerProgSysExit          = "sys_exit"
-	TracerVarBufMax            = "buf_max"
-	TracerVarCalibrate         = "calibrate"
-	TracerVarEnterMarks        = "enter_marks"
-	TracerVarExecveNr          = "execve_nr"
-	TracerVarExecveatNr        = "execveat_nr"
-	TracerVarFailedOnly        = "failed_only"
-	TracerVarFilterSyscalls    = "filter_syscalls"
-	TracerVarFollowFork        = "follow_fork"
-	TracerVarProcEvents        = "proc_events"
-	TracerVarSystemWide        = "system_wide"
-	TracerVarTracerTgid        = "tracer_tgid"
+	TracerVarConfig            = "config"
 )
 
 // LoadTracer returns the embedded CollectionSpec for Tracer.
@@ -167,17 +253,7 @@ type TracerMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerVariableSpecs struct {
-	BufMax         *ebpf.VariableSpec `ebpf:"buf_max"`
-	Calibrate      *ebpf.VariableSpec `ebpf:"calibrate"`
-	EnterMarks     *ebpf.VariableSpec `ebpf:"enter_marks"`
-	ExecveNr       *ebpf.VariableSpec `ebpf:"execve_nr"`
-	ExecveatNr     *ebpf.VariableSpec `ebpf:"execveat_nr"`
-	FailedOnly     *ebpf.VariableSpec `ebpf:"failed_only"`
-	FilterSyscalls *ebpf.VariableSpec `ebpf:"filter_syscalls"`
-	FollowFork     *ebpf.VariableSpec `ebpf:"follow_fork"`
-	ProcEvents     *ebpf.VariableSpec `ebpf:"proc_events"`
-	SystemWide     *ebpf.VariableSpec `ebpf:"system_wide"`
-	TracerTgid     *ebpf.VariableSpec `ebpf:"tracer_tgid"`
+	Config *ebpf.VariableSpec `ebpf:"config"`
 }
 
 // TracerObjects contains all objects after they have been loaded into the kernel.
@@ -229,17 +305,7 @@ func (m *TracerMaps) Close() error {
 //
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerVariables struct {
-	BufMax         *ebpf.Variable `ebpf:"buf_max"`
-	Calibrate      *ebpf.Variable `ebpf:"calibrate"`
-	EnterMarks     *ebpf.Variable `ebpf:"enter_marks"`
-	ExecveNr       *ebpf.Variable `ebpf:"execve_nr"`
-	ExecveatNr     *ebpf.Variable `ebpf:"execveat_nr"`
-	FailedOnly     *ebpf.Variable `ebpf:"failed_only"`
-	FilterSyscalls *ebpf.Variable `ebpf:"filter_syscalls"`
-	FollowFork     *ebpf.Variable `ebpf:"follow_fork"`
-	ProcEvents     *ebpf.Variable `ebpf:"proc_events"`
-	SystemWide     *ebpf.Variable `ebpf:"system_wide"`
-	TracerTgid     *ebpf.Variable `ebpf:"tracer_tgid"`
+	Config *ebpf.Variable `ebpf:"config"`
 }
 
 // TracerPrograms contains all programs after they have been loaded into the kernel.

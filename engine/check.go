@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/features"
 )
 
@@ -56,17 +57,38 @@ func effectiveCaps() (uint64, error) {
 // kernelBTF is where the kernel exposes its BTF (a variable for tests).
 var kernelBTF = "/sys/kernel/btf/vmlinux"
 
+// minKernel is the oldest Linux the tracer runs on: the first with
+// bpf_get_current_task_btf, which the programs (tp_btf and raw tracepoints)
+// call for the task's name.
+const minKernel = "5.11"
+
+// Feature probes (variables for tests).
+var (
+	haveRingBuf  = func() error { return features.HaveMapType(ebpf.RingBuf) }
+	haveTaskBTF  = func() error { return features.HaveProgramHelper(ebpf.RawTracepoint, asm.FnGetCurrentTaskBtf) }
+	kernelProbes = []struct {
+		what  string
+		probe *func() error
+	}{
+		{"the BPF ring buffer", &haveRingBuf},
+		{"bpf_get_current_task_btf", &haveTaskBTF},
+	}
+)
+
 // CheckKernel reports whether the running kernel has what the tracer needs:
-// BTF for CO-RE and the BPF ring buffer.
+// BTF for CO-RE, the BPF ring buffer and bpf_get_current_task_btf (Linux
+// 5.11). A missing one is named in one line.
 func CheckKernel() error {
 	if _, err := os.Stat(kernelBTF); err != nil {
 		return fmt.Errorf("checking kernel: no BTF at %s (needs CONFIG_DEBUG_INFO_BTF): %w", kernelBTF, ErrNotSupported)
 	}
-	if err := features.HaveMapType(ebpf.RingBuf); err != nil {
-		if errors.Is(err, ebpf.ErrNotSupported) {
-			return fmt.Errorf("checking kernel: no BPF ring buffer (needs Linux 5.8 or later): %w", ErrNotSupported)
+	for _, p := range kernelProbes {
+		if err := (*p.probe)(); err != nil {
+			if errors.Is(err, ebpf.ErrNotSupported) {
+				return fmt.Errorf("checking kernel: no %s (needs Linux %s or later): %w", p.what, minKernel, ErrNotSupported)
+			}
+			return fmt.Errorf("checking kernel: probing %s: %w", p.what, err)
 		}
-		return fmt.Errorf("checking kernel: probing the BPF ring buffer: %w", err)
 	}
 	return nil
 }

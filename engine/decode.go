@@ -4,29 +4,33 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 
+	"github.com/strace-ebpf/strace.ebpf/bpf"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 )
 
-// Layout of struct event_hdr in bpf/tracer.bpf.c (checked against the
-// bpf2go-generated type in decode_test.go).
+// Layout of struct event_hdr in bpf/tracer.bpf.c, taken from the type bpf2go
+// generates from it.
 const (
-	hdrSize     = 136
-	offDuration = 8
-	offArgs     = 16
-	offRet      = 64
-	offPID      = 72
-	offTID      = 76
-	offNr       = 80
-	offFlags    = 84
-	offNItems   = 86
-	offItems    = 88
-	offComm     = 120
-	maxItems    = 8
-	bpfNoReturn = 1 << 0
-	bpfExit     = 1 << 1
-	bpfSignal   = 1 << 2
-	bpfEntered  = 1 << 3
+	hdrSize     = int(unsafe.Sizeof(bpf.TracerEventHdr{}))
+	offDuration = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Duration))
+	offArgs     = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Args))
+	offRet      = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Ret))
+	offPID      = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Pid))
+	offTID      = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Tid))
+	offNr       = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Nr))
+	offFlags    = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Flags))
+	offNItems   = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Nitems))
+	offItems    = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Items))
+	offComm     = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Comm))
+	maxItems    = len(bpf.TracerEventHdr{}.Items)
+	commLen     = len(bpf.TracerEventHdr{}.Comm)
+
+	itemSize    = int(unsafe.Sizeof(bpf.TracerItem{}))
+	offItemArg  = int(unsafe.Offsetof(bpf.TracerItem{}.Arg))
+	offItemKind = int(unsafe.Offsetof(bpf.TracerItem{}.Kind))
+	offItemLen  = int(unsafe.Offsetof(bpf.TracerItem{}.Len))
 )
 
 var errShortRecord = errors.New("short record")
@@ -61,21 +65,21 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	ev.TID = le.Uint32(raw[offTID:])
 	ev.Nr = int32(le.Uint32(raw[offNr:]))
 	ev.Flags = 0
-	switch fl := le.Uint16(raw[offFlags:]); {
-	case fl&bpfNoReturn != 0:
+	switch fl := bpf.TracerEvFlags(le.Uint16(raw[offFlags:])); {
+	case fl&bpf.TracerEvFlagsEV_NORETURN != 0:
 		ev.Flags |= event.NoReturn
 		ev.Duration = 0
-	case fl&bpfExit != 0:
+	case fl&bpf.TracerEvFlagsEV_EXIT != 0:
 		ev.Kind = event.Exit
 		ev.Duration = 0
-	case fl&bpfSignal != 0:
+	case fl&bpf.TracerEvFlagsEV_SIGNAL != 0:
 		ev.Kind = event.Signal
 		ev.Duration = 0
-	case fl&bpfEntered != 0:
+	case fl&bpf.TracerEvFlagsEV_ENTERED != 0:
 		ev.Flags |= event.Entered
 		ev.Duration = 0
 	}
-	comm := raw[offComm : offComm+16]
+	comm := raw[offComm : offComm+commLen]
 	n := 0
 	for n < len(comm) && comm[n] != 0 {
 		n++
@@ -93,7 +97,7 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	data := raw[hdrSize:]
 	total := 0
 	for i := 0; i < nitems; i++ {
-		total += int(le.Uint16(raw[offItems+4*i+2:]))
+		total += int(le.Uint16(raw[offItems+itemSize*i+offItemLen:]))
 	}
 	if total > len(data) {
 		return fmt.Errorf("decoding record: items need %d bytes, record has %d", total, len(data))
@@ -105,9 +109,11 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	}
 	off := 0
 	for i := 0; i < nitems; i++ {
-		it := raw[offItems+4*i:]
-		l := int(le.Uint16(it[2:]))
-		ev.Data = append(ev.Data, event.Data{Arg: it[0], Kind: event.DataKind(it[1]), Bytes: buf[off : off+l : off+l]})
+		it := raw[offItems+itemSize*i:]
+		l := int(le.Uint16(it[offItemLen:]))
+		// The kernel's item kinds are event.DataKind's values (checked by
+		// TestItemKinds).
+		ev.Data = append(ev.Data, event.Data{Arg: it[offItemArg], Kind: event.DataKind(it[offItemKind]), Bytes: buf[off : off+l : off+l]})
 		off += l
 	}
 	return nil

@@ -232,27 +232,26 @@ func (s *Session) load() error {
 		return fmt.Errorf("loading BPF spec: %w", err)
 	}
 	tab := s.cfg.Table
-	consts := map[string]any{
-		"tracer_tgid":     uint32(os.Getpid()),
-		"calibrate":       b2u(s.cfg.Calibrate),
-		"system_wide":     b2u(len(s.cfg.Command) == 0 && len(s.pids) == 0),
-		"follow_fork":     b2u(s.cfg.FollowForks),
-		"failed_only":     b2u(s.cfg.FailedOnly),
-		"filter_syscalls": b2u(s.cfg.Syscalls != nil),
-		"execve_nr":       nrOf(tab, "execve"),
-		"execveat_nr":     nrOf(tab, "execveat"),
-		"buf_max":         uint32(s.cfg.BufSize),
-		"proc_events":     b2u(s.cfg.ProcessEvents),
-		"enter_marks":     b2u(s.cfg.EnterMarks),
+	// The session's settings, read by the programs as constants (struct
+	// config in bpf/tracer.bpf.c).
+	vs, ok := spec.Variables[bpf.TracerVarConfig]
+	if !ok {
+		return fmt.Errorf("loading BPF spec: no variable %s", bpf.TracerVarConfig)
 	}
-	for name, v := range consts {
-		vs, ok := spec.Variables[name]
-		if !ok {
-			return fmt.Errorf("loading BPF spec: no variable %s", name)
-		}
-		if err := vs.Set(v); err != nil {
-			return fmt.Errorf("setting %s: %w", name, err)
-		}
+	if err := vs.Set(bpf.TracerConfig{
+		TracerTgid:     uint32(os.Getpid()),
+		Calibrate:      b2u(s.cfg.Calibrate),
+		SystemWide:     b2u(len(s.cfg.Command) == 0 && len(s.pids) == 0),
+		FollowFork:     b2u(s.cfg.FollowForks),
+		FailedOnly:     b2u(s.cfg.FailedOnly),
+		FilterSyscalls: b2u(s.cfg.Syscalls != nil),
+		ExecveNr:       nrOf(tab, "execve"),
+		ExecveatNr:     nrOf(tab, "execveat"),
+		BufMax:         uint32(s.cfg.BufSize),
+		ProcEvents:     b2u(s.cfg.ProcessEvents),
+		EnterMarks:     b2u(s.cfg.EnterMarks),
+	}); err != nil {
+		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
 	spec.Maps[bpf.TracerMapEvents].MaxEntries = uint32(s.cfg.RingSize)
 
@@ -301,9 +300,11 @@ func (s *Session) load() error {
 		}
 	}
 
-	// The syscall description table and the syscall filter.
+	// The syscall description table and the syscall filter, for the
+	// numbers below MAX_NR (their size).
+	maxNr := int(s.objs.ScTable.MaxEntries())
 	for _, sc := range tab.All() {
-		if sc.Nr < 0 || sc.Nr >= maxKernelNr {
+		if sc.Nr < 0 || sc.Nr >= maxNr {
 			continue
 		}
 		d := describe(sc, s.cfg.CaptureBuffers)
@@ -312,7 +313,7 @@ func (s *Session) load() error {
 		}
 	}
 	for _, c := range ioctlCaps {
-		v := uint32(c.size)
+		v := bpf.TracerIoctlCap(c.size)
 		if c.enter {
 			v |= ioctlAtEnter
 		}
@@ -321,7 +322,7 @@ func (s *Session) load() error {
 		}
 	}
 	for _, nr := range s.cfg.Syscalls {
-		if nr < 0 || nr >= maxKernelNr {
+		if nr < 0 || nr >= maxNr {
 			return fmt.Errorf("writing syscall filter: number %d out of range", nr)
 		}
 		if err := s.objs.ScFilter.Put(uint32(nr), uint8(1)); err != nil {
@@ -400,7 +401,7 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.closed = true
-	if s.child != nil && s.child.st == nil {
+	if s.child != nil {
 		select {
 		case <-s.child.done:
 		default:
@@ -449,7 +450,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	ended := make(chan struct{})
 	switch {
 	case s.child != nil:
-		if err := s.objs.Tasks.Put(uint32(s.child.cmd.Process.Pid), uint32(taskArmed)); err != nil {
+		if err := s.objs.Tasks.Put(uint32(s.child.cmd.Process.Pid), bpf.TracerTaskStateTASK_ARMED); err != nil {
 			return res, fmt.Errorf("arming task %d: %w", s.child.cmd.Process.Pid, err)
 		}
 		if err := s.child.release(); err != nil {
@@ -467,7 +468,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	case len(s.pids) > 0:
 		var fds []int
 		for _, pid := range s.pids {
-			if err := s.objs.Tasks.Put(uint32(pid), uint32(taskTraced)); err != nil {
+			if err := s.objs.Tasks.Put(uint32(pid), bpf.TracerTaskStateTASK_TRACED); err != nil {
 				return res, fmt.Errorf("attaching to pid %d: %w", pid, err)
 			}
 			fd, err := unix.PidfdOpen(pid, 0)
@@ -610,11 +611,6 @@ func waitEnd(ctx context.Context, ended <-chan struct{}, poll time.Duration) {
 	case <-ctx.Done():
 	}
 }
-
-const (
-	taskTraced = 1
-	taskArmed  = 2
-)
 
 // lossCheck is how many records are read between two looks at the
 // kernel's lost count.

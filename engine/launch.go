@@ -111,8 +111,10 @@ func ResolveCommand(argv []string) (string, error) {
 
 // child is a launched command waiting for the go signal.
 type child struct {
-	cmd  *exec.Cmd
-	goW  io.WriteCloser
+	cmd *exec.Cmd
+	goW io.WriteCloser
+	// done is closed when the command has exited and st is set: the wait
+	// goroutine writes st, so read it only after receiving from done.
 	done chan struct{}
 	st   *os.ProcessState
 }
@@ -174,8 +176,9 @@ func (c *child) abort() {
 }
 
 // exitCode is the command's status as a shell reports it: its exit code, or
-// 128+N when killed by signal N.
+// 128+N when killed by signal N. It waits for the command to exit.
 func (c *child) exitCode() int {
+	<-c.done
 	if c.st == nil {
 		return 1
 	}

@@ -5,44 +5,47 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
-// Capture kinds and syscall flags of struct sc_desc (bpf/tracer.bpf.c).
+// Capture kinds and syscall flags of struct sc_desc: short names for the
+// constants bpf2go generates from enum cap_kind and enum sc_flags in
+// bpf/tracer.bpf.c.
 const (
-	capStr       = 1
-	capBufIn     = 2
-	capBufOut    = 3
-	capStructIn  = 4
-	capStructOut = 5
-	capArgv      = 6
-	capCount     = 7
-	capSockaddr  = 8
-	capSigmask   = 9
-	capDirents   = 10
-	capArrayIn   = 11 // CAP_ARRAY_INOUT
-	capArrayOut  = 12
-	capIovIn     = 13
-	capIovOut    = 14
-	capIoctl     = 15
-	capStructIO  = 16 // CAP_STRUCT_INOUT
-	capMsghdrIn  = 17
-	capMsghdrOut = 18
-	capFdsets    = 19
-	capDeref     = 20 // CAP_STRUCT_DEREF
-	capStructErr = 21 // CAP_STRUCT_OUT_ERR
-	capMmsg      = 22
-	capPrctl     = 23
+	capStr       = bpf.TracerCapKindCAP_STR
+	capBufIn     = bpf.TracerCapKindCAP_BUF_IN
+	capBufOut    = bpf.TracerCapKindCAP_BUF_OUT
+	capStructIn  = bpf.TracerCapKindCAP_STRUCT_IN
+	capStructOut = bpf.TracerCapKindCAP_STRUCT_OUT
+	capArgv      = bpf.TracerCapKindCAP_ARGV
+	capCount     = bpf.TracerCapKindCAP_COUNT
+	capSockaddr  = bpf.TracerCapKindCAP_SOCKADDR
+	capSigmask   = bpf.TracerCapKindCAP_SIGMASK
+	capDirents   = bpf.TracerCapKindCAP_DIRENTS
+	capArrayIn   = bpf.TracerCapKindCAP_ARRAY_INOUT
+	capArrayOut  = bpf.TracerCapKindCAP_ARRAY_OUT
+	capIovIn     = bpf.TracerCapKindCAP_IOV_IN
+	capIovOut    = bpf.TracerCapKindCAP_IOV_OUT
+	capIoctl     = bpf.TracerCapKindCAP_IOCTL
+	capStructIO  = bpf.TracerCapKindCAP_STRUCT_INOUT
+	capMsghdrIn  = bpf.TracerCapKindCAP_MSGHDR_IN
+	capMsghdrOut = bpf.TracerCapKindCAP_MSGHDR_OUT
+	capFdsets    = bpf.TracerCapKindCAP_FDSETS
+	capDeref     = bpf.TracerCapKindCAP_STRUCT_DEREF
+	capStructErr = bpf.TracerCapKindCAP_STRUCT_OUT_ERR
+	capMmsg      = bpf.TracerCapKindCAP_MMSG
+	capPrctl     = bpf.TracerCapKindCAP_PRCTL
 
-	ioctlAtEnter = 1 << 16 // ioctl_caps: read the argument at enter
+	scNoReturn    = bpf.TracerScFlagsSC_NORETURN
+	scHasEnterCap = bpf.TracerScFlagsSC_HAS_ENTER_CAP
+	scHasExitCap  = bpf.TracerScFlagsSC_HAS_EXIT_CAP
+	scErrCap      = bpf.TracerScFlagsSC_ERR_CAP // an exit capture that is read when the call fails
 
+	ioctlAtEnter = bpf.TracerIoctlCapIOCTL_AT_ENTER // ioctl_caps: read the argument at enter
+)
+
+const (
 	pathMax = 4096
 
-	sockaddrMax = 128 // bytes of a socket address captured
-	cpuSetMax   = 128 // bytes of a CPU mask captured (1024 CPUs, glibc's cpu_set_t)
-
-	scNoReturn     = 1 << 0
-	scHasEnterCap  = 1 << 1
-	scHasExitCap   = 1 << 2
-	scErrCap       = 1 << 3 // an exit capture that is read when the call fails
-	maxKernelNr    = 1024
+	sockaddrMax    = 128 // bytes of a socket address captured
+	cpuSetMax      = 128 // bytes of a CPU mask captured (1024 CPUs, glibc's cpu_set_t)
 	defaultBufSize = 32
 )
 

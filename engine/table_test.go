@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/strace-ebpf/strace.ebpf/bpf"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -15,11 +16,15 @@ func TestDescribeArrays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type capt struct{ Arg, Kind, SizeArg, Size int }
+	type capt struct {
+		Arg           int
+		Kind          bpf.TracerCapKind
+		SizeArg, Size int
+	}
 	for _, tc := range []struct {
 		name  string
 		want  []capt
-		flags uint8
+		flags bpf.TracerScFlags
 	}{
 		{"poll", []capt{{0, capArrayIn, 1, 8}}, scHasEnterCap | scHasExitCap},
 		{"ppoll", []capt{{0, capArrayIn, 1, 8}, {2, capStructIO, 0, 16}, {3, capStructIn, 0, 8}}, scHasEnterCap | scHasExitCap},
@@ -46,7 +51,7 @@ func TestDescribeArrays(t *testing.T) {
 			var got []capt
 			for i, c := range d.Cap {
 				if c.Kind != 0 {
-					got = append(got, capt{i, int(c.Kind), int(c.SizeArg), int(c.Size)})
+					got = append(got, capt{i, c.Kind, int(c.SizeArg), int(c.Size)})
 				}
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {

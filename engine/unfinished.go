@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"sort"
 	"strconv"
@@ -11,13 +12,6 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 )
 
-// States of a pending slot (enum pending_state in bpf/tracer.bpf.c).
-const (
-	pendingActive   = 1 << 0
-	pendingHasRec   = 1 << 1
-	pendingExecOnly = 1 << 2
-)
-
 // unfinished returns the calls still blocked when tracing stopped, in the
 // order they were entered, as Unfinished events: they were entered but
 // their exit will never be seen. Call it after detaching, before Close.
@@ -25,36 +19,32 @@ func (s *Session) unfinished(d *decoder) []*event.Event {
 	var (
 		tid  uint32
 		p    bpf.TracerPending
+		rec  = new(bpf.TracerRecord)
+		raw  []byte
 		evs  []*event.Event
-		raw  = make([]byte, s.objs.Recs.ValueSize())
-		le   = binary.LittleEndian
 		iter = s.objs.Pendings.Iterate()
 	)
 	for iter.Next(&tid, &p) {
-		if p.State&pendingActive == 0 || p.State&pendingExecOnly != 0 {
+		if p.State&bpf.TracerPendingStateP_ACTIVE == 0 || p.State&bpf.TracerPendingStateP_EXEC_ONLY != 0 {
 			continue
 		}
-		// The record header as sys_exit would have written it, with the
-		// items captured at enter when there are some.
-		for i := range raw[:hdrSize] {
-			raw[i] = 0
+		// The record as sys_exit would have written it, with the items
+		// captured at enter when there are some.
+		if p.State&bpf.TracerPendingStateP_HAS_REC == 0 || s.objs.Recs.Lookup(tid, rec) != nil {
+			*rec = bpf.TracerRecord{}
 		}
-		if p.State&pendingHasRec == 0 || s.objs.Recs.Lookup(tid, raw) != nil {
-			raw[offNItems] = 0
-		}
-		le.PutUint64(raw, p.Ts)
-		le.PutUint64(raw[offDuration:], 0)
-		for i, a := range p.Args {
-			le.PutUint64(raw[offArgs+8*i:], a)
-		}
-		le.PutUint64(raw[offRet:], 0)
 		tgid, comm := taskInfo(tid)
-		le.PutUint32(raw[offPID:], uint32(tgid))
-		le.PutUint32(raw[offTID:], tid)
-		le.PutUint32(raw[offNr:], uint32(p.Nr))
-		le.PutUint16(raw[offFlags:], 0)
-		copy(raw[offComm:offComm+16], make([]byte, 16))
-		copy(raw[offComm:offComm+15], comm)
+		h := &rec.Hdr
+		h.Ts, h.Duration, h.Args, h.Ret = p.Ts, 0, p.Args, 0
+		h.Pid, h.Tid, h.Nr, h.Flags = uint32(tgid), tid, p.Nr, 0
+		h.Comm = [len(h.Comm)]int8{}
+		for i := 0; i < len(comm) && i < len(h.Comm)-1; i++ {
+			h.Comm[i] = int8(comm[i])
+		}
+		var err error
+		if raw, err = appendRecord(raw[:0], rec); err != nil {
+			continue
+		}
 		ev := new(event.Event)
 		if d.decode(raw, ev) != nil {
 			continue
@@ -64,6 +54,20 @@ func (s *Session) unfinished(d *decoder) []*event.Event {
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].TS < evs[j].TS })
 	return evs
+}
+
+// appendRecord appends rec as the ring buffer carries it: the header, then
+// the captured data its items describe.
+func appendRecord(b []byte, rec *bpf.TracerRecord) ([]byte, error) {
+	b, err := binary.Append(b, binary.LittleEndian, &rec.Hdr)
+	if err != nil {
+		return b, fmt.Errorf("encoding record: %w", err)
+	}
+	n := 0
+	for _, it := range rec.Hdr.Items[:min(int(rec.Hdr.Nitems), len(rec.Hdr.Items))] {
+		n += int(it.Len)
+	}
+	return append(b, rec.Data[:min(n, len(rec.Data))]...), nil
 }
 
 // taskInfo is a live thread's process id and name, from /proc; the thread
