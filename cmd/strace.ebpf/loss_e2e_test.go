@@ -15,8 +15,9 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 )
 
-// spinner builds a program that waits 300 ms, then calls getppid n times:
-// a workload whose count of one syscall is known exactly.
+// spinner builds a program that waits 300 ms, then calls getppid n times,
+// in bursts of 500 two milliseconds apart: a workload whose count of one
+// syscall is known exactly, and that outlasts a pause of the tracer.
 func spinner(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -26,8 +27,11 @@ func spinner(t *testing.T) string {
 int main(int argc, char **argv) {
 	long n = atol(argv[1]);
 	usleep(300000);
-	for (long i = 0; i < n; i++)
+	for (long i = 0; i < n; i++) {
 		getppid();
+		if (i % 500 == 499)
+			usleep(2000);
+	}
 	return 0;
 }
 `), 0o644)
@@ -53,7 +57,7 @@ func lossyRun(t *testing.T, n int, args ...string) (trace, stderr string) {
 	}
 	time.Sleep(350 * time.Millisecond) // the spinner starts
 	cmd.Process.Signal(syscall.SIGSTOP)
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(150 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGCONT)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("tracer: %v\n%s", err, se.String())
@@ -85,7 +89,7 @@ func lostTotal(t *testing.T, stderr string) int {
 // the workload's count.
 func TestLossMarkedWhereItHappens(t *testing.T) {
 	testutil.RequireBPF(t)
-	const n = 300000
+	const n = 100000
 	t.Run("hex", func(t *testing.T) {
 		trace, stderr := lossyRun(t, n)
 		_, rows := parseHex(t, trace, "\t")
