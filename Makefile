@@ -6,12 +6,19 @@ GO         ?= go
 BPF_CLANG  ?= clang-16
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 
-.PHONY: all build generate check-generated test bench fuzz help clean
+.PHONY: all build install generate check-generated test bench fuzz help clean
 
 all: build ## build ./strace.ebpf (no clang needed)
 
-build: ## build ./strace.ebpf
-	$(GO) build -o strace.ebpf ./cmd/strace.ebpf
+build: ## build ./strace.ebpf (with its VCS revision for --version)
+	$(GO) build -buildvcs=auto -o strace.ebpf ./cmd/strace.ebpf
+
+PREFIX ?= /usr/local
+install: build ## install the binary, the man page and the bash and zsh completions under PREFIX (/usr/local)
+	install -D -m 0755 strace.ebpf $(DESTDIR)$(PREFIX)/bin/strace.ebpf
+	install -D -m 0644 docs/strace.ebpf.1 $(DESTDIR)$(PREFIX)/share/man/man1/strace.ebpf.1
+	install -D -m 0644 docs/completion/strace.ebpf.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/strace.ebpf
+	install -D -m 0644 docs/completion/_strace.ebpf $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_strace.ebpf
 
 generate: ## rebuild the BPF objects and the generated syscall tables (needs clang-16)
 	cd bpf && BPF_CLANG=$(BPF_CLANG) BPF_CFLAGS="$(BPF_CFLAGS)" $(GO) generate ./...

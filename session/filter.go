@@ -356,6 +356,15 @@ func pickSyscalls(e, val string, tab *syscalls.Table) (map[int]bool, error) {
 			}
 		default:
 			sc := tab.ByName(name)
+			if c, ok := syscalls.ClassByName(name); sc == nil && ok {
+				// strace's old class spellings: trace=file, trace=process.
+				for _, sc := range tab.All() {
+					if sc.Classes&c != 0 {
+						picked[sc.Nr] = true
+					}
+				}
+				continue
+			}
 			if sc == nil {
 				if optional {
 					continue

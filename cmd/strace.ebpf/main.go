@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"runtime/debug"
 	"strconv"
@@ -60,6 +61,9 @@ type options struct {
 	summary      bool // -C
 	wallClock    bool // -w
 	help         bool
+	version      bool
+	man          bool
+	completion   string
 	input        string // -i
 	record       string // --record
 	traceH       bool
@@ -109,6 +113,11 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.scriptOutput, "script-output", "", "write what scripts print to `file`; by default it goes to the trace with -l hex and strace, to stderr with json, perfetto and bin")
 	fs.BoolVar(&o.explain, "explain", false, "print which filters run in the kernel and which in user space, and what is captured")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
+	fs.BoolVarP(&o.version, "version", "V", false, "print the version and the revision built from, and exit")
+	fs.BoolVar(&o.man, "man", false, "print the man page (roff), made from these flags")
+	fs.MarkHidden("man")
+	fs.StringVar(&o.completion, "completion", "", "print the `shell`'s completion script (bash, zsh)")
+	fs.MarkHidden("completion")
 	return fs
 }
 
@@ -136,6 +145,21 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if o.help {
 		fmt.Fprint(stdout, usage(fs))
+		return 0, nil
+	}
+	switch {
+	case o.version:
+		printVersion(stdout)
+		return 0, nil
+	case o.man:
+		fmt.Fprint(stdout, manPage(fs))
+		return 0, nil
+	case o.completion != "":
+		c, err := completion(fs, o.completion)
+		if err != nil {
+			return 2, err
+		}
+		fmt.Fprint(stdout, c)
 		return 0, nil
 	}
 	if o.traceH {
@@ -235,6 +259,8 @@ type shortError struct {
 
 func (e shortError) Error() string { return e.msg }
 func (e shortError) Unwrap() error { return e.err }
+
+func formatNamesForCompletion() []string { return session.FormatNames() }
 
 // commandStatus is a tracer failure after which the traced command ran to
 // its end: the exit status is the command's, even 0.
@@ -357,6 +383,14 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 // checkHints refuses strace spellings that mean something else here, saying
 // what to type instead.
 func (o *options) checkHints(fs *pflag.FlagSet, args []string) error {
+	if o.failed && len(args) > 0 {
+		switch args[0] {
+		case "raw", "abbrev", "verbose":
+			if _, err := exec.LookPath(args[0]); err != nil {
+				return fmt.Errorf("parsing -X %s: -X is --failed here (only failed calls); strace's -X %s (how constants print) has no equivalent: drop it", args[0], args[0])
+			}
+		}
+	}
 	for _, s := range o.scripts {
 		if _, err := strconv.Atoi(s); err == nil {
 			if _, err := os.Stat(s); err != nil {

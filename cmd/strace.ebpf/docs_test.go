@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
+)
+
+var updateDocs = flag.Bool("update-docs", false, "rewrite docs/strace.ebpf.1 and docs/completion/*")
+
+// The man page and the completions are generated from the flags: the
+// committed ones must be what this binary generates.
+func TestGeneratedDocs(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		path string
+	}{
+		{[]string{"--man"}, "docs/strace.ebpf.1"},
+		{[]string{"--completion", "bash"}, "docs/completion/strace.ebpf.bash"},
+		{[]string{"--completion", "zsh"}, "docs/completion/_strace.ebpf"},
+	} {
+		var out bytes.Buffer
+		if code, err := run(append([]string{"strace.ebpf"}, tt.args...), &out, &out); code != 0 || err != nil {
+			t.Fatalf("%v: exit %d, %v", tt.args, code, err)
+		}
+		path := filepath.Join(testutil.Root(), tt.path)
+		if *updateDocs {
+			os.WriteFile(path, out.Bytes(), 0o644)
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(b), out.String()); diff != "" {
+			t.Errorf("%s is stale; run go test ./cmd/strace.ebpf -run GeneratedDocs -update-docs (-committed +generated):\n%s", tt.path, diff)
+		}
+	}
+	man, _ := os.ReadFile(filepath.Join(testutil.Root(), "docs/strace.ebpf.1"))
+	if _, err := exec.LookPath("bash"); err == nil {
+		if out, err := exec.Command("bash", "-n", filepath.Join(testutil.Root(), "docs/completion/strace.ebpf.bash")).CombinedOutput(); err != nil {
+			t.Errorf("bash completion does not parse: %v\n%s", err, out)
+		}
+	}
+	if !strings.Contains(string(man), `\fB\-\-buffer\-size\fR`) {
+		t.Errorf("the man page lacks --buffer-size")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if code, err := run([]string{"strace.ebpf", "--version"}, &out, &out); code != 0 || err != nil || !strings.HasPrefix(out.String(), "strace.ebpf ") {
+		t.Errorf("--version: exit %d, %v, %q", code, err, out.String())
+	}
+}
