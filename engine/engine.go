@@ -46,6 +46,12 @@ type Config struct {
 
 	RingSize int // ring buffer bytes, a power of two; 0 picks the default
 
+	// Env is the command's environment; nil means the tracer's.
+	Env []string
+	// User runs the command with these credentials (strace -u); nil keeps
+	// the tracer's.
+	User *Credential
+
 	Stdin          io.Reader // the command's standard streams; nil means the tracer's
 	Stdout, Stderr io.Writer
 
@@ -164,7 +170,7 @@ func New(cfg Config) (_ *Session, err error) {
 	}
 	s.debugf("loaded in %v, attached in %v", t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
 	if path != "" {
-		s.child, err = startChild(path, cfg.Command, cfg.Stdin, cfg.Stdout, cfg.Stderr)
+		s.child, err = startChild(path, &cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -471,6 +477,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 			if err := s.objs.Tasks.Put(uint32(pid), bpf.TracerTaskStateTASK_TRACED); err != nil {
 				return res, fmt.Errorf("attaching to pid %d: %w", pid, err)
 			}
+			s.seedBlocked(pid)
 			fd, err := unix.PidfdOpen(pid, 0)
 			if err != nil {
 				return res, fmt.Errorf("attaching to pid %d: %w", pid, err)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -51,6 +52,13 @@ func runChild() {
 		os.Exit(127)
 	}
 	path, argv := os.Args[1], os.Args[2:]
+	if cred, ok := os.LookupEnv(credEnv); ok {
+		os.Unsetenv(credEnv)
+		if err := dropTo(cred); err != nil {
+			fmt.Fprintf(os.Stderr, "strace.ebpf: starting command: %v\n", err)
+			os.Exit(126)
+		}
+	}
 	goPipe := os.NewFile(3, "go")
 	var b [1]byte
 	if n, _ := goPipe.Read(b[:]); n != 1 {
@@ -119,7 +127,18 @@ type child struct {
 	st   *os.ProcessState
 }
 
-func startChild(path string, argv []string, stdin io.Reader, stdout, stderr io.Writer) (*child, error) {
+// Credential is a user to run the command as: ids and supplementary groups.
+type Credential struct {
+	UID, GID uint32
+	Groups   []uint32
+}
+
+// credEnv passes the command's credentials to the launcher, which drops to
+// them just before its exec ("uid:gid:g1,g2").
+const credEnv = "STRACE_EBPF_CRED"
+
+func startChild(path string, cfg *Config) (*child, error) {
+	argv, stdin, stdout, stderr := cfg.Command, cfg.Stdin, cfg.Stdout, cfg.Stderr
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("starting '%s': finding own executable: %w", argv[0], err)
@@ -134,7 +153,19 @@ func startChild(path string, argv []string, stdin io.Reader, stdout, stderr io.W
 	// preemption off its runtime sends itself no SIGURG, which the trace
 	// would show as the command's first signal. The command gets the
 	// environment as it was.
-	cmd.Env = append(os.Environ(), childEnv+"=1", godebugEnv+"="+os.Getenv("GODEBUG"), "GODEBUG=asyncpreemptoff=1")
+	env := cfg.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	godebug, _ := lookupEnv(env, "GODEBUG")
+	cmd.Env = append(env, childEnv+"=1", godebugEnv+"="+godebug, "GODEBUG=asyncpreemptoff=1")
+	if u := cfg.User; u != nil {
+		groups := make([]string, len(u.Groups))
+		for i, g := range u.Groups {
+			groups[i] = strconv.FormatUint(uint64(g), 10)
+		}
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d:%d:%s", credEnv, u.UID, u.GID, strings.Join(groups, ",")))
+	}
 	cmd.ExtraFiles = []*os.File{r}
 	// A nil stream in exec.Cmd means /dev/null; here it means ours.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -186,4 +217,48 @@ func (c *child) exitCode() int {
 		return 128 + int(ws.Signal())
 	}
 	return c.st.ExitCode()
+}
+
+// dropTo takes the credentials "uid:gid:g1,g2" for good: groups, then the
+// group, then the user (after which no other change is allowed).
+func dropTo(cred string) error {
+	f := strings.SplitN(cred, ":", 3)
+	if len(f) != 3 {
+		return fmt.Errorf("bad credentials %q", cred)
+	}
+	uid, err1 := strconv.Atoi(f[0])
+	gid, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("bad credentials %q", cred)
+	}
+	var groups []int
+	for _, g := range strings.Split(f[2], ",") {
+		if g == "" {
+			continue
+		}
+		n, err := strconv.Atoi(g)
+		if err != nil {
+			return fmt.Errorf("bad credentials %q", cred)
+		}
+		groups = append(groups, n)
+	}
+	if err := syscall.Setgroups(groups); err != nil {
+		return fmt.Errorf("setting groups: %w", err)
+	}
+	if err := syscall.Setgid(gid); err != nil {
+		return fmt.Errorf("setting gid %d: %w", gid, err)
+	}
+	if err := syscall.Setuid(uid); err != nil {
+		return fmt.Errorf("setting uid %d: %w", uid, err)
+	}
+	return nil
+}
+
+func lookupEnv(env []string, key string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
 }

@@ -15,7 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/user"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
@@ -54,6 +57,13 @@ type Plan struct {
 	// picks the engine's default.
 	RingSize int
 	Split    bool // -ff with Output: one file per process, Output.PID
+	// Env changes the command's environment (-E): "VAR=VAL" sets, "VAR"
+	// removes.
+	Env []string
+	// User runs the command as this user (-u), a name or a uid.
+	User string
+	// Quiet is -q's count: 1 silences "Process N attached/detached".
+	Quiet int
 
 	Filter Filter
 
@@ -103,6 +113,9 @@ func (p *Plan) check(f *Format) error {
 	}
 	if p.Summary != NoSummary && p.Split {
 		return usage("parsing options: -c and -C sum up the whole trace: they do not go with -ff")
+	}
+	if (len(p.Env) > 0 || p.User != "") && len(p.Command) == 0 {
+		return usage("parsing options: -E and -u apply to a command the tracer starts")
 	}
 	if p.Show.StrSize < 0 {
 		return usage("parsing --strsize: must not be negative")
@@ -154,6 +167,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		BufSize:        n.Buffers,
 		ProcessEvents:  n.ProcessEvents,
 		EnterMarks:     n.EnterMarks,
+		Env:            p.env(),
 		Stdin:          p.Stdin,
 		Stdout:         p.Stdout,
 		Stderr:         p.Stderr,
@@ -162,6 +176,58 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Calibrate:      p.Calibrate,
 		RingSize:       p.RingSize,
 	}
+}
+
+// env is the command's environment: the tracer's with -E applied; nil
+// when there is no -E.
+func (p *Plan) env() []string {
+	if len(p.Env) == 0 {
+		return nil
+	}
+	env := os.Environ()
+	for _, e := range p.Env {
+		k, _, set := strings.Cut(e, "=")
+		kept := env[:0]
+		for _, kv := range env {
+			if !strings.HasPrefix(kv, k+"=") {
+				kept = append(kept, kv)
+			}
+		}
+		env = kept
+		if set {
+			env = append(env, e)
+		}
+	}
+	return env
+}
+
+// credential resolves -u's user.
+func (p *Plan) credential() (*engine.Credential, error) {
+	if p.User == "" {
+		return nil, nil
+	}
+	u, err := user.Lookup(p.User)
+	if err != nil {
+		if u, err = user.LookupId(p.User); err != nil {
+			return nil, usagef("parsing -u %s: no such user", p.User)
+		}
+	}
+	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
+	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("parsing -u %s: uid %s, gid %s are not numbers", p.User, u.Uid, u.Gid)
+	}
+	c := &engine.Credential{UID: uint32(uid), GID: uint32(gid)}
+	gids, err := u.GroupIds()
+	if err != nil {
+		return nil, fmt.Errorf("parsing -u %s: listing its groups: %w", p.User, err)
+	}
+	for _, g := range gids {
+		if n, err := strconv.ParseUint(g, 10, 32); err == nil {
+			c.Groups = append(c.Groups, uint32(n))
+		}
+	}
+	return c, nil
 }
 
 // straceOptions are the strace format's options under the plan.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -78,6 +79,11 @@ func Open(p *Plan) (_ *Session, err error) {
 		}
 		if len(p.Command) == 0 && len(p.PIDs) == 0 && isTerminal(p.Stderr) {
 			fmt.Fprintln(p.Stderr, "strace.ebpf: tracing every process on this system (no command, no -p) until Ctrl-C")
+		}
+		if p.Quiet == 0 {
+			for _, pid := range p.PIDs {
+				fmt.Fprintf(p.Stderr, "strace.ebpf: Process %d attached\n", pid)
+			}
 		}
 	}
 	if err := s.openOutput(s.format); err != nil {
@@ -183,6 +189,9 @@ func prepare(p *Plan) (_ *Session, err error) {
 	s.format = f
 	if s.live != nil {
 		s.config = p.engineConfig(b.needs, k, s.live.start)
+		if s.config.User, err = p.credential(); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -422,6 +431,13 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 		}
 	}
 	s.files = nil
+	if s.live != nil && s.plan.Quiet == 0 {
+		for _, pid := range s.plan.PIDs {
+			if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
+				fmt.Fprintf(s.plan.Stderr, "strace.ebpf: Process %d detached\n", pid)
+			}
+		}
+	}
 	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost, Exited: res.Exited, Detached: res.Detached}
 	if runErr != nil {
 		return r, runErr

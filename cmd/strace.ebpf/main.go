@@ -72,6 +72,9 @@ type options struct {
 	interval     time.Duration
 	explain      bool
 	bufferSize   string
+	env          []string
+	user         string
+	quiet        int
 	strace       straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
 }
 
@@ -101,6 +104,9 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.summaryOnly, "summary-only", "c", false, "count time, calls and errors per syscall and print strace's summary table at the end, instead of the trace")
 	fs.BoolVarP(&o.summary, "summary", "C", false, "like -c, but also print the trace")
 	fs.BoolVarP(&o.wallClock, "summary-wall-clock", "w", false, "with -c/-C: sum wall-clock time per call (what the summary always sums here)")
+	fs.StringArrayVarP(&o.env, "env", "E", nil, "run the command with `VAR=VAL` in its environment, or without VAR with -E VAR (repeatable)")
+	fs.StringVarP(&o.user, "user", "u", "", "run the command as `user` (a name or uid), its groups too")
+	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p)")
 	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K; K, M, G suffixes): larger loses fewer events under load")
 	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
 	fs.MarkHidden("calibrate")
@@ -127,6 +133,7 @@ func usage(fs *pflag.FlagSet) string {
 	u := fs.FlagUsages()
 	u = strings.ReplaceAll(u, "[=true|false]", "             ")
 	u = strings.ReplaceAll(u, "--full-follow-fork count", "--full-follow-fork      ")
+	u = strings.ReplaceAll(u, "--quiet count", "--quiet      ")
 	return usageHead + u
 }
 
@@ -302,6 +309,9 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	}
 	p := &session.Plan{
 		RingSize:     ring,
+		Env:          o.env,
+		User:         o.user,
+		Quiet:        o.quiet,
 		Command:      args,
 		Input:        o.input,
 		Follow:       o.follow > 0,
