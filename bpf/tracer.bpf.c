@@ -179,6 +179,9 @@ volatile const s32 execveat_nr = -1;
 volatile const u32 buf_max = 32;
 volatile const u32 proc_events = 0; /* send thread exits and signal deliveries */
 volatile const u32 enter_marks = 0; /* send a call's enter half when it sleeps */
+/* Lossless tracing (engine/freeze.go): bytes queued in the ring from which
+ * each record wakes the reader at once, to freeze the traced cgroup; 0: off. */
+volatile const u64 ring_high_mark = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -252,10 +255,13 @@ static __always_inline void count_lost(void)
 
 /*
  * Records never wake the reader: a wakeup per record would cost more than
- * the record. The reader polls the ring on a short deadline instead.
+ * the record. The reader polls the ring on a short deadline instead; only
+ * past the lossless high-water mark does each record wake it at once.
  */
 static __always_inline u64 wake_flags(void)
 {
+	if (ring_high_mark && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ring_high_mark)
+		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
 

@@ -92,6 +92,7 @@ const (
 	TracerVarFilterSyscalls    = "filter_syscalls"
 	TracerVarFollowFork        = "follow_fork"
 	TracerVarProcEvents        = "proc_events"
+	TracerVarRingHighMark      = "ring_high_mark"
 	TracerVarSystemWide        = "system_wide"
 	TracerVarTracerTgid        = "tracer_tgid"
 )
@@ -176,6 +177,7 @@ type TracerVariableSpecs struct {
 	FilterSyscalls *ebpf.VariableSpec `ebpf:"filter_syscalls"`
 	FollowFork     *ebpf.VariableSpec `ebpf:"follow_fork"`
 	ProcEvents     *ebpf.VariableSpec `ebpf:"proc_events"`
+	RingHighMark   *ebpf.VariableSpec `ebpf:"ring_high_mark"`
 	SystemWide     *ebpf.VariableSpec `ebpf:"system_wide"`
 	TracerTgid     *ebpf.VariableSpec `ebpf:"tracer_tgid"`
 }
@@ -238,6 +240,7 @@ type TracerVariables struct {
 	FilterSyscalls *ebpf.Variable `ebpf:"filter_syscalls"`
 	FollowFork     *ebpf.Variable `ebpf:"follow_fork"`
 	ProcEvents     *ebpf.Variable `ebpf:"proc_events"`
+	RingHighMark   *ebpf.Variable `ebpf:"ring_high_mark"`
 	SystemWide     *ebpf.Variable `ebpf:"system_wide"`
 	TracerTgid     *ebpf.Variable `ebpf:"tracer_tgid"`
 }

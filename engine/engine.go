@@ -66,6 +66,18 @@ type Config struct {
 	// Calibrate attaches syscall programs that return at once: nothing is
 	// traced, and the run measures what the tracepoints alone cost.
 	Calibrate bool
+
+	// Lossless pauses the traced processes instead of losing records: they
+	// run in a cgroup of their own (a child of the tracer's, cgroup v2),
+	// frozen while the ring buffer holds HighMark bytes or more, until the
+	// reader has drained it to LowMark (engine/freeze.go). It needs a
+	// command or PIDs (New refuses it system-wide); -p processes are moved
+	// into the cgroup and back at the end. Without a writable cgroup v2
+	// hierarchy the session traces lossy and LossyReason says why.
+	Lossless bool
+	// HighMark and LowMark are bytes of the ring; 0 picks half and a
+	// quarter of RingSize.
+	HighMark, LowMark int
 }
 
 // Handler receives the events of a session, in order per thread, from a
@@ -83,6 +95,11 @@ type Result struct {
 	ExitCode int    // the command's exit status (128+N when killed by signal N); 0 otherwise
 	Events   uint64 // events delivered to the handler
 	Lost     uint64 // records the kernel could not queue
+
+	// Lossless: how many times the traced processes were paused for the
+	// reader to catch up, and for how long in all.
+	Pauses int
+	Paused time.Duration
 }
 
 // Session is a loaded and attached tracer. Create it with New, then Run it
@@ -96,6 +113,9 @@ type Session struct {
 	pids   []int // tgids given with -p
 	start  uint64
 	closed bool
+
+	freezer *freezer // lossless tracing; nil when lossy
+	lossy   error    // why lossless tracing was asked for and not given
 
 	drainStart time.Time
 }
@@ -120,6 +140,11 @@ func New(cfg Config) (_ *Session, err error) {
 	}
 	if len(cfg.Command) > 0 && len(cfg.PIDs) > 0 {
 		return nil, errors.New("choosing what to trace: a command and -p are exclusive")
+	}
+	if cfg.Lossless {
+		if err := checkMarks(&cfg); err != nil {
+			return nil, err
+		}
 	}
 	s := &Session{cfg: cfg}
 
@@ -148,6 +173,9 @@ func New(cfg Config) (_ *Session, err error) {
 			s.Close()
 		}
 	}()
+	if cfg.Lossless {
+		s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf)
+	}
 	t0 := time.Now()
 	if err := s.load(); err != nil {
 		return nil, err
@@ -163,6 +191,7 @@ func New(cfg Config) (_ *Session, err error) {
 			return nil, err
 		}
 	}
+	s.joinFreezer()
 	return s, nil
 }
 
@@ -209,6 +238,7 @@ func (s *Session) load() error {
 		"buf_max":         uint32(s.cfg.BufSize),
 		"proc_events":     b2u(s.cfg.ProcessEvents),
 		"enter_marks":     b2u(s.cfg.EnterMarks),
+		"ring_high_mark":  s.highMark(),
 	}
 	for name, v := range consts {
 		vs, ok := spec.Variables[name]
@@ -373,6 +403,9 @@ func (s *Session) Close() error {
 		}
 	}
 	s.detach()
+	if s.freezer != nil {
+		s.freezer.close()
+	}
 	if s.reader != nil {
 		s.reader.Close()
 	}
@@ -417,6 +450,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		if err := s.objs.Tasks.Put(uint32(s.child.cmd.Process.Pid), uint32(taskArmed)); err != nil {
 			return res, fmt.Errorf("arming task %d: %w", s.child.cmd.Process.Pid, err)
 		}
+		if s.freezer != nil {
+			s.freezer.start(s.reader, s.objs.Events.FD())
+		}
 		if err := s.child.release(); err != nil {
 			return res, fmt.Errorf("starting '%s': %w", s.cfg.Command[0], err)
 		}
@@ -436,6 +472,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		stop := make(chan struct{})
 		defer close(stop)
 		go waitPidfds(fds, ended, stop)
+		if s.freezer != nil {
+			s.freezer.start(s.reader, s.objs.Events.FD())
+		}
 	default:
 		s.debugf("tracing the whole system")
 	}
@@ -476,6 +515,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		// Stop new events, then read everything queued.
 		stopping = true
 		s.detach()
+		if s.freezer != nil {
+			s.freezer.release() // nothing more is traced
+		}
 		s.reader.Flush()
 		s.drainStart = time.Now()
 		s.debugf("stopping: draining the ring buffer (%d bytes queued)", s.reader.AvailableBytes())
@@ -494,6 +536,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	sinceCheck := 0
 	for {
 		err := s.reader.ReadInto(&rec)
+		if fr := s.freezer; fr != nil {
+			fr.check(uint64(s.reader.AvailableBytes()))
+		}
 		switch {
 		case err == nil:
 			if err := deliver(); err != nil {
@@ -571,6 +616,12 @@ const (
 // error, in which case it is terminated).
 func (s *Session) finish(res Result, err error) (Result, error) {
 	s.detach()
+	if s.freezer != nil {
+		s.freezer.release()
+		s.freezer.stopWatch()
+		res.Pauses, res.Paused = s.freezer.stats()
+		s.freezer.report()
+	}
 	if s.child != nil {
 		select {
 		case <-s.child.done:
