@@ -450,9 +450,6 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		if err := s.objs.Tasks.Put(uint32(s.child.cmd.Process.Pid), uint32(taskArmed)); err != nil {
 			return res, fmt.Errorf("arming task %d: %w", s.child.cmd.Process.Pid, err)
 		}
-		if s.freezer != nil {
-			s.freezer.start(s.reader, s.objs.Events.FD())
-		}
 		if err := s.child.release(); err != nil {
 			return res, fmt.Errorf("starting '%s': %w", s.cfg.Command[0], err)
 		}
@@ -472,9 +469,6 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		stop := make(chan struct{})
 		defer close(stop)
 		go waitPidfds(fds, ended, stop)
-		if s.freezer != nil {
-			s.freezer.start(s.reader, s.objs.Events.FD())
-		}
 	default:
 		s.debugf("tracing the whole system")
 	}
@@ -536,9 +530,6 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	sinceCheck := 0
 	for {
 		err := s.reader.ReadInto(&rec)
-		if fr := s.freezer; fr != nil {
-			fr.check(uint64(s.reader.AvailableBytes()))
-		}
 		switch {
 		case err == nil:
 			if err := deliver(); err != nil {
@@ -618,8 +609,7 @@ func (s *Session) finish(res Result, err error) (Result, error) {
 	s.detach()
 	if s.freezer != nil {
 		s.freezer.release()
-		s.freezer.stopWatch()
-		res.Pauses, res.Paused = s.freezer.stats()
+		res.Pauses, res.Paused = s.freezer.stats.pauses, s.freezer.stats.paused
 		s.freezer.report()
 	}
 	if s.child != nil {

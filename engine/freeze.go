@@ -1,23 +1,28 @@
 package engine
 
 // Lossless tracing: the traced processes run in a cgroup of their own, a
-// child of the tracer's cgroup in the unified (v2) hierarchy, and the tracer
-// freezes that cgroup (cgroup.freeze) while the ring buffer holds more than
-// the high-water mark, until its reader has drained it below the low-water
-// mark. The kernel side notices the mark on each record and wakes the
-// watcher at once (bpf/tracer.bpf.c, ring_high_mark); the room above the
-// mark absorbs what the processes do before the freeze takes hold.
+// child of the tracer's cgroup in the unified (v2) hierarchy, frozen
+// (cgroup.freeze) while the ring buffer holds the high-water mark or more,
+// until the reader has drained it to the low-water mark. The kernel side
+// checks the mark on each record and, past it, wakes the ring's waiters at
+// once (bpf/tracer.bpf.c, ring_high_mark); the room above the mark absorbs
+// what the processes do before the freeze takes hold.
 //
-// A keeper process (this executable again, in a session of its own) holds
-// the read end of a pipe from the tracer: when the tracer goes away by any
-// path, kill -9 included, the pipe reads end-of-file and the keeper thaws
-// the cgroup, moves -p processes back to the cgroups they came from, and
-// removes the cgroup once it is empty.
+// The freezing is done by a keeper process (this executable again, in a
+// session of its own, its one thread real-time): it maps the ring's two
+// positions read-only, sleeps on the ring's wake-ups, and freezes and
+// thaws. Out of the tracer, it never waits for the tracer's Go scheduler,
+// its garbage collector or its handler, and the tracer's loop costs nothing
+// more per record. It holds the read end of a pipe from the tracer: when
+// the tracer goes away by any path, kill -9 included, the pipe reads
+// end-of-file and the keeper thaws the cgroup, moves -p processes back to
+// the cgroups they came from, and removes the cgroup once it is empty.
 
 import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,21 +30,24 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
-	"github.com/cilium/ebpf/ringbuf"
 	"golang.org/x/sys/unix"
 )
 
-// keeperEnv names the cgroup directory a keeper process looks after.
-const keeperEnv = "STRACE_EBPF_CGROUP_KEEPER"
+// keeperEnv names the cgroup directory a keeper process looks after, and
+// keeperMarksEnv its marks, "high low" in bytes.
+const (
+	keeperEnv      = "STRACE_EBPF_CGROUP_KEEPER"
+	keeperMarksEnv = "STRACE_EBPF_CGROUP_KEEPER_MARKS"
+)
 
 func init() {
 	if dir := os.Getenv(keeperEnv); dir != "" {
-		runKeeper(dir, os.Stdin)
+		runKeeper(dir, os.Getenv(keeperMarksEnv))
 		os.Exit(0)
 	}
 }
@@ -49,32 +57,31 @@ func init() {
 // tracing.
 var ErrLossless = errors.New("lossless tracing")
 
-// freezer holds one session's cgroup.
+// pauseStats are the keeper's figures, sent when the tracer releases it.
+type pauseStats struct {
+	pauses     int
+	paused     time.Duration
+	maxLatency time.Duration // longest time from a write of "1" to "frozen 1", to the millisecond
+	measured   int           // pauses whose latency was measured
+	atFreeze   uint64        // most bytes queued when a freeze was written
+	overshoot  uint64        // most bytes queued after a freeze was written
+	peak       uint64        // most bytes seen queued
+	wakes      uint64        // the kernel's wake-ups of the keeper
+}
+
+// freezer is the tracer's side: the session's cgroup and its keeper.
 type freezer struct {
-	dir      string   // the cgroup's directory
-	freezeF  *os.File // its cgroup.freeze, open for writing
+	dir      string
+	high     uint64 // bytes queued that freeze the cgroup
+	low      uint64 // bytes queued that thaw it
+	debugf   func(string, ...any)
 	keeper   *exec.Cmd
 	keeperW  *os.File       // the keeper's stdin; closing it hands over
+	replies  chan string    // the keeper's "ready" and "stats" lines
+	leaving  atomic.Bool    // the tracer is done with the keeper
 	origins  map[int]string // -p: each moved process's own cgroup directory
-	high     uint64         // bytes queued that freeze the cgroup
-	low      uint64         // bytes queued that thaw it
-	debugf   func(string, ...any)
-	frozen   atomic.Bool   // read by the ring loop without the lock
-	peak     atomic.Uint64 // most bytes seen queued
-	atFreeze atomic.Uint64    // most bytes queued when a freeze was written
-	wakes    atomic.Uint64    // the kernel's wake-ups of the watcher
-	watching chan struct{} // closed to stop the watcher
-	watched  chan struct{} // closed when the watcher has returned
-
-	mu         sync.Mutex
-	off        bool      // thawed for good: tracing stopped, or freezing failed
-	since      time.Time // when the current pause began
-	paused     time.Duration
-	pauses     int
-	maxLatency time.Duration // longest write-to-frozen time of cgroup.freeze
-	confirmed  int           // the last pause whose latency was measured
-	measured   int           // how many were
-	failed     error         // why freezing stopped working, if it did
+	released bool
+	stats    pauseStats
 }
 
 var cgroupSeq atomic.Uint32
@@ -120,9 +127,9 @@ func unifiedCgroup(pid int) (string, error) {
 	return "", errors.New("no cgroup v2 (unified) hierarchy mounted where this process's cgroup is visible")
 }
 
-// newFreezer creates the session's cgroup under the tracer's own and starts
-// its keeper. The marks are in bytes of the ring.
-func newFreezer(high, low uint64, debugf func(string, ...any)) (_ *freezer, err error) {
+// newFreezer creates the session's cgroup under the tracer's own. The
+// marks are in bytes of the ring.
+func newFreezer(high, low uint64, debugf func(string, ...any)) (*freezer, error) {
 	parent, err := unifiedCgroup(0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: finding the tracer's cgroup: %w", ErrLossless, err)
@@ -131,45 +138,78 @@ func newFreezer(high, low uint64, debugf func(string, ...any)) (_ *freezer, err 
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: creating a cgroup: %w", ErrLossless, err)
 	}
-	f := &freezer{dir: dir, high: high, low: low, debugf: debugf, origins: map[int]string{}}
-	defer func() {
-		if err != nil {
-			f.close()
-		}
-	}()
-	if f.freezeF, err = os.OpenFile(filepath.Join(dir, "cgroup.freeze"), os.O_WRONLY, 0); err != nil {
-		return nil, fmt.Errorf("%w: opening cgroup.freeze: %w", ErrLossless, err)
+	if _, err := os.Stat(filepath.Join(dir, "cgroup.freeze")); err != nil {
+		unix.Rmdir(dir)
+		return nil, fmt.Errorf("%w: the cgroup has no freezer: %w", ErrLossless, err)
 	}
-	if err := f.startKeeper(); err != nil {
-		return nil, fmt.Errorf("%w: starting the cgroup keeper: %w", ErrLossless, err)
-	}
-	return f, nil
+	return &freezer{dir: dir, high: high, low: low, debugf: debugf, origins: map[int]string{}}, nil
 }
 
-func (f *freezer) startKeeper() error {
+// startKeeper starts the keeper on the ring (a map file descriptor) and
+// waits until it watches.
+func (f *freezer) startKeeper(ringFD int) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	r, w, err := os.Pipe()
+	dup, err := unix.FcntlInt(uintptr(ringFD), unix.F_DUPFD_CLOEXEC, 3)
 	if err != nil {
 		return err
 	}
-	defer r.Close()
+	ring := os.NewFile(uintptr(dup), "ring")
+	defer ring.Close()
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer inR.Close()
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inW.Close()
+		return err
+	}
+	defer outW.Close()
 	cmd := exec.Command(self)
 	cmd.Args[0] = "strace.ebpf-keeper"
-	cmd.Env = append(os.Environ(), keeperEnv+"="+f.dir)
-	cmd.Stdin = r
+	cmd.Env = append(os.Environ(), keeperEnv+"="+f.dir, fmt.Sprintf("%s=%d %d", keeperMarksEnv, f.high, f.low))
+	cmd.Stdin, cmd.Stdout = inR, outW
+	cmd.ExtraFiles = []*os.File{ring}
 	// Its own session: the terminal's Ctrl-C and hang-up reach the tracer
 	// and the command, never the keeper.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
-		w.Close()
+		inW.Close()
+		outR.Close()
 		return err
 	}
-	f.keeper, f.keeperW = cmd, w
+	f.keeper, f.keeperW = cmd, inW
 	go cmd.Wait()
+	f.replies = make(chan string, 4)
+	go f.readKeeper(outR)
+	select {
+	case r, ok := <-f.replies:
+		if !ok || r != "ready" {
+			return fmt.Errorf("the keeper did not start (%q)", r)
+		}
+	case <-time.After(10 * time.Second):
+		return errors.New("the keeper did not start within 10s")
+	}
 	return nil
+}
+
+// readKeeper passes the keeper's lines on, and thaws the cgroup itself if
+// the keeper dies while the tracer still needs it: a frozen command must
+// never wait for a keeper that is gone.
+func (f *freezer) readKeeper(r *os.File) {
+	defer r.Close()
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f.replies <- sc.Text()
+	}
+	close(f.replies)
+	if !f.leaving.Load() && writeCgroupFile(f.dir, "cgroup.freeze", "0") == nil {
+		f.debugf("lossless: the cgroup keeper is gone: thawed, tracing lossy from now on")
+	}
 }
 
 // join moves process pid (all its threads) into the cgroup. With keepOrigin
@@ -181,7 +221,7 @@ func (f *freezer) join(pid int, keepOrigin bool) error {
 		if err != nil {
 			return fmt.Errorf("%w: finding the cgroup of pid %d: %w", ErrLossless, pid, err)
 		}
-		if _, err := fmt.Fprintf(f.keeperW, "%d %s\n", pid, origin); err != nil {
+		if _, err := fmt.Fprintf(f.keeperW, "origin %d %s\n", pid, origin); err != nil {
 			return fmt.Errorf("%w: telling the cgroup keeper: %w", ErrLossless, err)
 		}
 		f.origins[pid] = origin
@@ -204,206 +244,67 @@ func writeCgroupFile(dir, name, v string) error {
 	return err
 }
 
-// freeze pauses the cgroup, unless it is paused or freezing is off; avail
-// is the bytes queued.
-func (f *freezer) freeze(avail uint64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.off || f.frozen.Load() {
-		return
-	}
-	if _, err := f.freezeF.WriteAt([]byte("1"), 0); err != nil {
-		f.fail(fmt.Errorf("freezing %s: %w", f.dir, err))
-		return
-	}
-	f.since = time.Now()
-	f.pauses++
-	f.frozen.Store(true)
-	if avail > f.atFreeze.Load() {
-		f.atFreeze.Store(avail)
-	}
-}
-
-// thaw resumes the cgroup if it is paused.
-func (f *freezer) thaw() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.thawLocked()
-}
-
-func (f *freezer) thawLocked() {
-	if !f.frozen.Load() {
-		return
-	}
-	if _, err := f.freezeF.WriteAt([]byte("0"), 0); err != nil {
-		// The keeper thaws it when the tracer is gone.
-		f.fail(fmt.Errorf("thawing %s: %w", f.dir, err))
-		return
-	}
-	f.paused += time.Since(f.since)
-	f.frozen.Store(false)
-}
-
-// fail turns freezing off for the rest of the session, with the lock held.
-func (f *freezer) fail(err error) {
-	if f.failed == nil {
-		f.failed = err
-		f.debugf("lossless tracing stops: %v", err)
-	}
-	f.off = true
-}
-
-// release thaws the cgroup for good: nothing more is traced.
+// release thaws the cgroup for good (nothing more is traced) and collects
+// the keeper's figures.
 func (f *freezer) release() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.off = true
-	f.thawLocked()
-}
-
-// check is called by the ring loop after each record with the bytes still
-// queued: at the high-water mark the cgroup is frozen (the watcher does it
-// too, for a reader held up in its handler), at the low-water mark it
-// resumes.
-func (f *freezer) check(avail uint64) {
-	if avail > f.peak.Load() {
-		f.peak.Store(avail)
-	}
-	switch frozen := f.frozen.Load(); {
-	case frozen && avail <= f.low:
-		f.thaw()
-	case !frozen && avail >= f.high:
-		f.freeze(avail)
-	}
-}
-
-// start runs the watcher: it sleeps on the ring's file descriptor, which
-// the kernel wakes at once when a record lands past the high-water mark,
-// and freezes the cgroup. It also looks every 10 ms, in case a wake-up is
-// missed.
-func (f *freezer) start(r *ringbuf.Reader, ringFD int) {
-	f.watching = make(chan struct{})
-	f.watched = make(chan struct{})
-	go f.watch(r, ringFD)
-}
-
-func (f *freezer) watch(r *ringbuf.Reader, ringFD int) {
-	defer close(f.watched)
-	// The watcher's thread is real-time (SCHED_FIFO, the lowest priority):
-	// woken by the kernel, it runs at once however loaded the machine is,
-	// before the traced command fills the ring. It sleeps otherwise. The
-	// thread stays locked and ends with the goroutine.
-	runtime.LockOSThread()
-	if err := unix.SchedSetAttr(0, &unix.SchedAttr{Policy: unix.SCHED_FIFO, Priority: 1}, 0); err != nil {
-		f.debugf("lossless watcher: no real-time priority (%v): freezes may come late on a busy machine", err)
-	}
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
-	if err == nil {
-		// Edge-triggered: woken by the kernel's wake-ups only, not
-		// whenever the ring holds data.
-		err = unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, ringFD, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: int32(ringFD)})
-		if err != nil {
-			unix.Close(ep)
-		}
-	}
-	if err != nil {
-		f.debugf("lossless watcher: waiting on the ring: %v; looking every 10ms instead", err)
-		ep = -1
-	} else {
-		defer unix.Close(ep)
-	}
-	evs := make([]unix.EpollEvent, 1)
-	for {
-		select {
-		case <-f.watching:
-			return
-		default:
-		}
-		if ep >= 0 {
-			if n, _ := unix.EpollWait(ep, evs, 10); n > 0 {
-				f.wakes.Add(1)
-			}
-		} else {
-			time.Sleep(10 * time.Millisecond)
-		}
-		avail := uint64(r.AvailableBytes())
-		if avail > f.peak.Load() {
-			f.peak.Store(avail)
-		}
-		if avail >= f.high {
-			f.freeze(avail)
-		}
-		f.confirm()
-	}
-}
-
-// confirm waits until the kernel reports the whole cgroup frozen, once per
-// pause, and records how long that took after the write to cgroup.freeze.
-func (f *freezer) confirm() {
-	f.mu.Lock()
-	t0, pause := f.since, f.pauses
-	if !f.frozen.Load() || f.confirmed == pause {
-		f.mu.Unlock()
+	if f.released {
 		return
 	}
-	f.confirmed = pause
-	f.mu.Unlock()
-	path := filepath.Join(f.dir, "cgroup.events")
-	for time.Since(t0) < time.Second && f.frozen.Load() {
-		b, err := os.ReadFile(path)
-		if err != nil {
+	f.released = true
+	f.leaving.Store(true)
+	if f.keeperW == nil {
+		return
+	}
+	if _, err := io.WriteString(f.keeperW, "release\n"); err != nil {
+		writeCgroupFile(f.dir, "cgroup.freeze", "0")
+		return
+	}
+	select {
+	case r, ok := <-f.replies:
+		if ok {
+			f.stats = parseStats(r)
 			return
 		}
-		if strings.Contains(string(b), "frozen 1") {
-			d := time.Since(t0)
-			f.mu.Lock()
-			f.maxLatency = max(f.maxLatency, d)
-			f.measured++
-			f.mu.Unlock()
-			return
-		}
-		time.Sleep(20 * time.Microsecond)
+	case <-time.After(5 * time.Second):
 	}
-}
-
-// stopWatch stops the watcher and waits for it.
-func (f *freezer) stopWatch() {
-	if f.watching != nil {
-		close(f.watching)
-		<-f.watched
-		f.watching = nil
-	}
-}
-
-// stats are the pauses so far: count, total time (a pause still running
-// counts up to now).
-func (f *freezer) stats() (int, time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	d := f.paused
-	if f.frozen.Load() {
-		d += time.Since(f.since)
-	}
-	return f.pauses, d
+	writeCgroupFile(f.dir, "cgroup.freeze", "0")
+	f.debugf("lossless: the cgroup keeper did not answer: thawed")
 }
 
 // close thaws the cgroup, moves -p processes back, removes the cgroup when
 // it is empty and hands the rest over to the keeper.
 func (f *freezer) close() {
-	f.stopWatch()
-	if f.freezeF != nil {
-		f.release()
-		f.freezeF.Close()
-	}
+	f.release()
+	writeCgroupFile(f.dir, "cgroup.freeze", "0")
 	restoreOrigins(f.dir, f.origins)
 	if err := unix.Rmdir(f.dir); err != nil && !errors.Is(err, unix.ENOENT) {
-		f.debugf("cgroup %s not empty yet: the keeper removes it when it is", f.dir)
+		f.debugf("lossless: cgroup %s not empty yet: the keeper removes it when it is", f.dir)
 	}
 	if f.keeperW != nil {
 		// End of file for the keeper: it thaws (again), restores
 		// (again), waits for the cgroup to empty and removes it.
 		f.keeperW.Close()
+		f.keeperW = nil
 	}
+}
+
+func (st pauseStats) String() string {
+	return fmt.Sprintf("stats %d %d %d %d %d %d %d %d", st.pauses, st.paused, st.maxLatency, st.measured, st.atFreeze, st.overshoot, st.peak, st.wakes)
+}
+
+func parseStats(line string) pauseStats {
+	var st pauseStats
+	fmt.Sscanf(line, "stats %d %d %d %d %d %d %d %d", &st.pauses, &st.paused, &st.maxLatency, &st.measured, &st.atFreeze, &st.overshoot, &st.peak, &st.wakes)
+	return st
+}
+
+// report writes the pauses to the debug output.
+func (f *freezer) report() {
+	st := f.stats
+	f.debugf("lossless: paused %d times, %v in all; high mark %d bytes: at most %d queued when a freeze was written,"+
+		" at most %d more after it, %d in all; the kernel reported the cgroup frozen at most %v after the write (%d measured); %d kernel wake-ups",
+		st.pauses, st.paused.Round(time.Microsecond), f.high, st.atFreeze, st.overshoot, st.peak,
+		st.maxLatency.Round(time.Millisecond), st.measured, st.wakes)
 }
 
 // restoreOrigins moves every process of the cgroup dir back where it came
@@ -460,27 +361,177 @@ func ppidOf(pid int) int {
 	return n
 }
 
-// runKeeper is the keeper process: it reads "pid origin" lines until the
-// tracer closes the pipe or dies, then thaws the cgroup, moves -p processes
-// back, and removes the cgroup once its last process has gone.
-func runKeeper(dir string, in *os.File) {
-	origins := map[int]string{}
-	sc := bufio.NewScanner(in)
-	for sc.Scan() {
-		if pid, origin, ok := strings.Cut(sc.Text(), " "); ok {
-			if n, err := strconv.Atoi(pid); err == nil {
-				origins[n] = origin
+// keeper is the keeper process's state.
+type keeper struct {
+	dir       string
+	high, low uint64
+	freezeFD  int
+	cons      *uint64 // the ring's consumer position, mapped read-only
+	prod      *uint64 // its producer position
+	frozen    bool
+	since     time.Time
+	base      uint64 // bytes queued when the current pause began
+	confirmed bool   // the kernel reported the current pause's freeze
+	released  bool
+	origins   map[int]string
+	st        pauseStats
+}
+
+// runKeeper is the keeper process: fd 0 is the pipe from the tracer, fd 1
+// its replies, fd 3 the ring. It freezes and thaws the cgroup by the ring's
+// fill until the tracer releases it or goes away; then it thaws the cgroup,
+// moves -p processes back, and removes the cgroup once its last process
+// has gone.
+func runKeeper(dir, marks string) {
+	k := &keeper{dir: dir, origins: map[int]string{}, freezeFD: -1}
+	defer k.end()
+	fmt.Sscanf(marks, "%d %d", &k.high, &k.low)
+	// One thread, real-time (SCHED_FIFO, the lowest priority): woken by
+	// the kernel, it runs at once however loaded the machine is. It
+	// sleeps otherwise.
+	runtime.LockOSThread()
+	unix.SchedSetAttr(0, &unix.SchedAttr{Policy: unix.SCHED_FIFO, Priority: 1}, 0)
+
+	const ringFD = 3
+	page := os.Getpagesize()
+	consMap, err := unix.Mmap(ringFD, 0, page, unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return
+	}
+	prodMap, err := unix.Mmap(ringFD, int64(page), page, unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return
+	}
+	k.cons = (*uint64)(unsafe.Pointer(&consMap[0]))
+	k.prod = (*uint64)(unsafe.Pointer(&prodMap[0]))
+	if k.freezeFD, err = unix.Open(filepath.Join(dir, "cgroup.freeze"), unix.O_WRONLY|unix.O_CLOEXEC, 0); err != nil {
+		return
+	}
+	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return
+	}
+	// The ring edge-triggered: woken by the kernel's wake-ups only, not
+	// whenever it holds data.
+	if unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, 0, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: 0}) != nil ||
+		unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, ringFD, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: ringFD}) != nil {
+		return
+	}
+	unix.Write(1, []byte("ready\n"))
+	var in []byte
+	buf := make([]byte, 4096)
+	evs := make([]unix.EpollEvent, 2)
+	for {
+		// While frozen, look every millisecond for the reader's progress
+		// (it wakes nobody); otherwise sleep until the kernel's wake-up,
+		// looking every 10ms in case one is missed.
+		timeout := 10
+		if k.frozen {
+			timeout = 1
+		}
+		n, err := unix.EpollWait(ep, evs, timeout)
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return
+		}
+		for _, ev := range evs[:max(n, 0)] {
+			if ev.Fd == ringFD {
+				k.st.wakes++
+				continue
+			}
+			m, err := unix.Read(0, buf)
+			if m <= 0 && !errors.Is(err, unix.EINTR) && !errors.Is(err, unix.EAGAIN) {
+				return // the tracer is gone, or done
+			}
+			in = append(in, buf[:max(m, 0)]...)
+			for {
+				i := strings.IndexByte(string(in), '\n')
+				if i < 0 {
+					break
+				}
+				k.command(string(in[:i]))
+				in = in[i+1:]
 			}
 		}
+		if !k.released {
+			k.step()
+		}
 	}
-	writeCgroupFile(dir, "cgroup.freeze", "0")
-	restoreOrigins(dir, origins)
+}
+
+// command handles a line from the tracer.
+func (k *keeper) command(line string) {
+	switch f := strings.Fields(line); {
+	case len(f) == 3 && f[0] == "origin":
+		if pid, err := strconv.Atoi(f[1]); err == nil {
+			k.origins[pid] = f[2]
+		}
+	case len(f) == 1 && f[0] == "release":
+		k.thaw()
+		k.released = true
+		unix.Write(1, []byte(k.st.String()+"\n"))
+	}
+}
+
+// step freezes or thaws by the bytes queued in the ring.
+func (k *keeper) step() {
+	avail := atomic.LoadUint64(k.prod) - atomic.LoadUint64(k.cons)
+	k.st.peak = max(k.st.peak, avail)
+	switch {
+	case !k.frozen && avail >= k.high:
+		if _, err := unix.Pwrite(k.freezeFD, []byte("1"), 0); err != nil {
+			k.released = true // freezing does not work: lossy from now on
+			return
+		}
+		k.frozen, k.since, k.base, k.confirmed = true, time.Now(), avail, false
+		k.st.pauses++
+		k.st.atFreeze = max(k.st.atFreeze, avail)
+		k.measure()
+	case k.frozen && avail <= k.low:
+		k.thaw()
+	case k.frozen:
+		if avail > k.base {
+			k.st.overshoot = max(k.st.overshoot, avail-k.base)
+		}
+		k.measure()
+	}
+}
+
+// measure looks once whether the kernel reports the whole cgroup frozen
+// yet, and if so records how long that took after the write. A process
+// waiting for a CPU enters the frozen state only when it runs again, and
+// does nothing meanwhile: the figure that matters for the ring is the
+// overshoot, the bytes queued after the write.
+func (k *keeper) measure() {
+	if k.confirmed {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(k.dir, "cgroup.events"))
+	if err == nil && strings.Contains(string(b), "frozen 1") {
+		k.confirmed = true
+		k.st.maxLatency = max(k.st.maxLatency, time.Since(k.since))
+		k.st.measured++
+	}
+}
+
+func (k *keeper) thaw() {
+	if !k.frozen {
+		return
+	}
+	unix.Pwrite(k.freezeFD, []byte("0"), 0)
+	k.frozen = false
+	k.st.paused += time.Since(k.since)
+}
+
+// end thaws, restores and removes the cgroup once it is empty.
+func (k *keeper) end() {
+	writeCgroupFile(k.dir, "cgroup.freeze", "0")
+	restoreOrigins(k.dir, k.origins)
 	for {
-		err := unix.Rmdir(dir)
+		err := unix.Rmdir(k.dir)
 		if err == nil || !errors.Is(err, unix.EBUSY) {
 			return
 		}
-		waitCgroupEvent(dir)
+		waitCgroupEvent(k.dir)
 	}
 }
 
@@ -500,17 +551,18 @@ func waitCgroupEvent(dir string) {
 	unix.Poll(pfd, 1000)
 }
 
-// checkMarks settles the lossless marks: 0 picks half and a quarter of the
-// ring; system-wide tracing is refused.
+// checkMarks settles the lossless marks: 0 picks a quarter and an eighth
+// of the ring, so that three quarters of it absorb what the processes do
+// before the freeze takes hold; system-wide tracing is refused.
 func checkMarks(cfg *Config) error {
 	if len(cfg.Command) == 0 && len(cfg.PIDs) == 0 {
 		return fmt.Errorf("%w: refused system-wide: the whole system can't be paused (trace a command or -p PID)", ErrLossless)
 	}
 	if cfg.HighMark == 0 {
-		cfg.HighMark = cfg.RingSize / 2
+		cfg.HighMark = cfg.RingSize / 4
 	}
 	if cfg.LowMark == 0 {
-		cfg.LowMark = min(cfg.RingSize/4, cfg.HighMark/2)
+		cfg.LowMark = cfg.HighMark / 2
 	}
 	if cfg.HighMark < 0 || cfg.HighMark >= cfg.RingSize || cfg.LowMark < 0 || cfg.LowMark >= cfg.HighMark {
 		return fmt.Errorf("%w: marks: want 0 <= low (%d) < high (%d) < ring size (%d)", ErrLossless, cfg.LowMark, cfg.HighMark, cfg.RingSize)
@@ -526,16 +578,19 @@ func (s *Session) highMark() uint64 {
 	return s.freezer.high
 }
 
-// joinFreezer moves the launched command (waiting before its exec) or the
-// -p processes into the session's cgroup; on failure the session traces
-// lossy, and LossyReason says why.
+// joinFreezer starts the keeper and moves the launched command (waiting
+// before its exec) or the -p processes into the session's cgroup; on
+// failure the session traces lossy, and LossyReason says why.
 func (s *Session) joinFreezer() {
 	f := s.freezer
 	if f == nil {
 		return
 	}
-	var err error
-	if s.child != nil {
+	err := f.startKeeper(s.objs.Events.FD())
+	if err != nil {
+		err = fmt.Errorf("%w: starting the cgroup keeper: %w", ErrLossless, err)
+	}
+	if err == nil && s.child != nil {
 		err = f.join(s.child.cmd.Process.Pid, false)
 	}
 	for _, pid := range s.pids {
@@ -555,14 +610,3 @@ func (s *Session) joinFreezer() {
 // v2 hierarchy is missing or not writable, a process could not be moved):
 // it traces lossy instead, and counts what it loses. It is nil otherwise.
 func (s *Session) LossyReason() error { return s.lossy }
-
-// report writes the pauses to the debug output.
-func (f *freezer) report() {
-	n, d := f.stats()
-	f.mu.Lock()
-	lat, measured := f.maxLatency, f.measured
-	f.mu.Unlock()
-	f.debugf("lossless: paused %d times, %v in all; a freeze took hold at most %v after it was written (%d measured);"+
-		" at most %d bytes were queued when one was written, %d in all (high mark %d, %d kernel wake-ups)",
-		n, d.Round(time.Microsecond), lat.Round(time.Microsecond), measured, f.atFreeze.Load(), f.peak.Load(), f.high, f.wakes.Load())
-}

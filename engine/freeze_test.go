@@ -145,8 +145,9 @@ func requireLossless(t *testing.T, s *engine.Session) {
 // reads and writes arrives, and the command was paused for it.
 func TestLosslessSlowConsumer(t *testing.T) {
 	testutil.RequireBPF(t)
+	var debug strings.Builder
 	s, err := engine.New(engine.Config{Command: ddArgv("/dev/null", ddBytes), RingSize: smallRing,
-		Lossless: true, HighMark: smallHigh, LowMark: smallLow, Stderr: os.Stderr, Debug: os.Stderr})
+		Lossless: true, HighMark: smallHigh, LowMark: smallLow, Stderr: os.Stderr, Debug: &debug})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,6 +157,11 @@ func TestLosslessSlowConsumer(t *testing.T) {
 	res, err := s.Run(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, line := range strings.Split(debug.String(), "\n") {
+		if strings.Contains(line, "lossless:") {
+			t.Log(line)
+		}
 	}
 	reads, writes := c.total()
 	t.Logf("%v: %d events, %d paused for %v in all, %d lost", time.Since(t0).Round(time.Millisecond), res.Events, res.Pauses, res.Paused.Round(time.Millisecond), res.Lost)
