@@ -86,6 +86,9 @@ type freezer struct {
 
 var cgroupSeq atomic.Uint32
 
+// tracerCgroup is where session cgroups are made (tests replace it).
+var tracerCgroup = func() (string, error) { return unifiedCgroup(0) }
+
 // unifiedCgroup returns the directory of pid's cgroup in the unified
 // hierarchy (pid 0: this process).
 func unifiedCgroup(pid int) (string, error) {
@@ -130,7 +133,7 @@ func unifiedCgroup(pid int) (string, error) {
 // newFreezer creates the session's cgroup under the tracer's own. The
 // marks are in bytes of the ring.
 func newFreezer(high, low uint64, debugf func(string, ...any)) (*freezer, error) {
-	parent, err := unifiedCgroup(0)
+	parent, err := tracerCgroup()
 	if err != nil {
 		return nil, fmt.Errorf("%w: finding the tracer's cgroup: %w", ErrLossless, err)
 	}
@@ -301,6 +304,10 @@ func parseStats(line string) pauseStats {
 // report writes the pauses to the debug output.
 func (f *freezer) report() {
 	st := f.stats
+	if st.pauses == 0 {
+		f.debugf("lossless: never paused; at most %d bytes seen queued (high mark %d)", st.peak, f.high)
+		return
+	}
 	f.debugf("lossless: paused %d times, %v in all; high mark %d bytes: at most %d queued when a freeze was written,"+
 		" at most %d more after it, %d in all; the kernel reported the cgroup frozen at most %v after the write (%d measured); %d kernel wake-ups",
 		st.pauses, st.paused.Round(time.Microsecond), f.high, st.atFreeze, st.overshoot, st.peak,

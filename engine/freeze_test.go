@@ -382,3 +382,81 @@ func TestLosslessKill9(t *testing.T) {
 		t.Errorf("cgroup %s still there 5s after its command ended", dirs[0])
 	}
 }
+
+// Without a usable cgroup v2 hierarchy a lossless session says why and
+// traces lossy.
+func TestLosslessFallsBack(t *testing.T) {
+	testutil.RequireBPF(t)
+	for _, tc := range []struct {
+		name      string
+		dir       string
+		err       error
+		wantInErr string
+	}{
+		{"no unified hierarchy", "", errors.New("no cgroup v2 (unified) hierarchy"), "no cgroup v2"},
+		{"not writable", "/proc/self", nil, "creating a cgroup"},
+		{"not a cgroup", t.TempDir(), nil, "no freezer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer engine.SetTracerCgroup(tc.dir, tc.err)()
+			s, err := engine.New(engine.Config{Command: []string{"/bin/true"}, Lossless: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			why := s.LossyReason()
+			if !errors.Is(why, engine.ErrLossless) || !strings.Contains(why.Error(), tc.wantInErr) {
+				s.Close()
+				t.Fatalf("LossyReason: got %v, want it to mention %q", why, tc.wantInErr)
+			}
+			t.Log(why)
+			var c collector
+			res, err := s.Run(context.Background(), &c)
+			if err != nil || res.ExitCode != 0 || len(c.events) == 0 || res.Pauses != 0 {
+				t.Errorf("lossy fallback: %v, exit %d, %d events, %d pauses", err, res.ExitCode, len(c.events), res.Pauses)
+			}
+		})
+	}
+}
+
+// A -p process is moved into the session's cgroup only for the trace, and
+// back into its own afterwards; it loses nothing meanwhile.
+func TestLosslessPID(t *testing.T) {
+	testutil.RequireBPF(t)
+	loop := exec.Command("sh", "-c", "while :; do dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null; done")
+	if err := loop.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { loop.Process.Kill(); loop.Wait() }()
+	own := func() string {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", loop.Process.Pid))
+		return string(b)
+	}
+	before := own()
+	s, err := engine.New(engine.Config{PIDs: []int{loop.Process.Pid}, FollowForks: true, RingSize: smallRing,
+		Lossless: true, HighMark: smallHigh, LowMark: smallLow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireLossless(t, s)
+	if during := own(); during == before || !strings.Contains(during, fmt.Sprintf("strace.ebpf-%d-", os.Getpid())) {
+		t.Errorf("while traced, the process is in\n%s", during)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	c := newSlowCounter(2 * time.Microsecond)
+	res, err := s.Run(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads, writes := c.total()
+	t.Logf("%d events, %d dd reads, %d writes, %d pauses, %v paused, %d lost", res.Events, reads, writes, res.Pauses, res.Paused.Round(time.Millisecond), res.Lost)
+	if res.Lost != 0 || res.Pauses == 0 || reads == 0 {
+		t.Errorf("%d lost, %d pauses, %d reads", res.Lost, res.Pauses, reads)
+	}
+	if after := own(); after != before {
+		t.Errorf("the process's cgroup after the trace:\n%s\nwant, as before:\n%s", after, before)
+	}
+	if left := sessionCgroups(t, os.Getpid()); len(left) != 0 {
+		t.Errorf("cgroups left behind: %v", left)
+	}
+}

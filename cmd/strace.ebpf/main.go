@@ -54,6 +54,8 @@ type options struct {
 	scripts     []string
 	debug       bool
 	calibrate   bool
+	lossy       bool // --lossy: never pause a launched command
+	lossless    bool // --lossless: pause -p processes too
 	summaryOnly bool // -c: strace's summary table instead of the trace
 	summary     bool // -C: the trace, then the table
 	help        bool
@@ -88,6 +90,8 @@ func newFlags(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
 	addSummaryFlags(fs, o)
+	fs.BoolVar(&o.lossy, "lossy", false, "never pause the command: when the reader falls behind, records are lost (and counted) instead")
+	fs.BoolVar(&o.lossless, "lossless", false, "with -p: pause the processes while the reader catches up (moves them into a cgroup of the tracer's until the end)")
 	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
 	fs.MarkHidden("calibrate")
 	addRecordFlags(fs, &o.rec)
@@ -228,6 +232,10 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	o.script.apply(&o, pipe, &cfg, stderr)
 	cfg.Calibrate = o.calibrate
+	if o.lossy && o.lossless {
+		return 2, fmt.Errorf("choosing lossless tracing: --lossy and --lossless are exclusive")
+	}
+	cfg.Lossless = o.lossless || (len(o.args) > 0 && !o.lossy && !o.calibrate)
 	// Event times count from the instant the formats and the recording
 	// header take as the trace's start, so wall-clock times agree.
 	cfg.Start = o.rec.startTime()
@@ -237,6 +245,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	sess, err := engine.New(cfg)
 	if err != nil {
 		return 1, err
+	}
+	if why := sess.LossyReason(); why != nil {
+		fmt.Fprintf(stderr, "strace.ebpf: %v; tracing lossy (lost records are counted)\n", why)
 	}
 	// The trace goes to -o, else to stderr when tracing a command (its own
 	// stdout stays clean), else to stdout.
@@ -292,6 +303,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if res.Lost > 0 {
 		fmt.Fprintf(stderr, "strace.ebpf: %d events lost\n", res.Lost)
+	}
+	if res.Pauses > 0 {
+		fmt.Fprintf(stderr, "strace.ebpf: paused %d times, %v in all, for the trace to keep up\n", res.Pauses, res.Paused.Round(time.Millisecond))
 	}
 	if o.debug {
 		var ru syscall.Rusage
