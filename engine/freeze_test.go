@@ -312,7 +312,8 @@ func TestLosslessForkedChildren(t *testing.T) {
 const tracerEnv = "STRACE_EBPF_TEST_LOSSLESS_TRACER"
 
 // TestLosslessTracerProcess is not a test: it is the tracer that
-// TestLosslessKill9 starts and kills. Its reader stops after 1000 events,
+// TestLosslessKill9 and TestLosslessKill9PID start and kill (the variable
+// is dd's output file, or a pid to attach to). Its reader stops after 1000 events,
 // so the command is soon frozen for good.
 func TestLosslessTracerProcess(t *testing.T) {
 	out := os.Getenv(tracerEnv)
@@ -320,8 +321,12 @@ func TestLosslessTracerProcess(t *testing.T) {
 		t.Skip("run by TestLosslessKill9")
 	}
 	devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	s, err := engine.New(engine.Config{Command: ddArgv(out, ddBytes), RingSize: smallRing,
-		Lossless: true, HighMark: smallHigh, LowMark: smallLow, Stdout: devnull, Stderr: devnull})
+	cfg := engine.Config{Command: ddArgv(out, ddBytes), RingSize: smallRing,
+		Lossless: true, HighMark: smallHigh, LowMark: smallLow, Stdout: devnull, Stderr: devnull}
+	if pid, err := strconv.Atoi(out); err == nil {
+		cfg.Command, cfg.PIDs, cfg.FollowForks = nil, []int{pid}, true
+	}
+	s, err := engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,4 +464,50 @@ func TestLosslessPID(t *testing.T) {
 	if left := sessionCgroups(t, os.Getpid()); len(left) != 0 {
 		t.Errorf("cgroups left behind: %v", left)
 	}
+}
+
+// kill -9 of a tracer attached with -p while the process is frozen: the
+// keeper thaws it and moves it back into its own cgroup.
+func TestLosslessKill9PID(t *testing.T) {
+	testutil.RequireBPF(t)
+	loop := exec.Command("sh", "-c", "while :; do dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null; done")
+	if err := loop.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { loop.Process.Kill(); loop.Wait() }()
+	own := func() string {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", loop.Process.Pid))
+		return string(b)
+	}
+	before := own()
+	tracer := exec.Command(os.Args[0], "-test.run=^TestLosslessTracerProcess$", "-test.v")
+	tracer.Env = append(os.Environ(), tracerEnv+"="+strconv.Itoa(loop.Process.Pid))
+	var log strings.Builder
+	tracer.Stdout, tracer.Stderr = &log, &log
+	if err := tracer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer tracer.Process.Kill()
+	var dirs []string
+	if !waitFor(30*time.Second, func() bool {
+		dirs = sessionCgroups(t, tracer.Process.Pid)
+		return len(dirs) == 1 && isFrozen(dirs[0])
+	}) {
+		tracer.Process.Kill()
+		tracer.Wait()
+		t.Fatalf("the process was never frozen (cgroups %v); tracer's output:\n%s", dirs, log.String())
+	}
+	if own() == before {
+		t.Fatal("the frozen process is still in its own cgroup")
+	}
+	tracer.Process.Signal(syscall.SIGKILL)
+	tracer.Wait()
+	if !waitFor(5*time.Second, func() bool { return own() == before }) {
+		t.Errorf("5s after the tracer's kill -9, the process is in\n%s\nwant, as before:\n%s", own(), before)
+	}
+	if !waitFor(5*time.Second, func() bool { _, err := os.Stat(dirs[0]); return os.IsNotExist(err) }) {
+		t.Errorf("cgroup %s still there 5s after the tracer's kill -9 (frozen: %v, procs %v)", dirs[0], isFrozen(dirs[0]), cgroupProcs(dirs[0]))
+	}
+	// The cgroup could go only once every process was out of it: the
+	// shell and the dd it had started meanwhile are back, and thawed.
 }
