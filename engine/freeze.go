@@ -145,50 +145,68 @@ func newFreezer(high, low uint64, debugf func(string, ...any)) (*freezer, error)
 		unix.Rmdir(dir)
 		return nil, fmt.Errorf("%w: the cgroup has no freezer: %w", ErrLossless, err)
 	}
-	return &freezer{dir: dir, high: high, low: low, debugf: debugf, origins: map[int]string{}}, nil
+	f := &freezer{dir: dir, high: high, low: low, debugf: debugf, origins: map[int]string{}}
+	if err := f.startKeeper(); err != nil {
+		unix.Rmdir(dir)
+		return nil, fmt.Errorf("%w: starting the cgroup keeper: %w", ErrLossless, err)
+	}
+	return f, nil
 }
 
-// startKeeper starts the keeper on the ring (a map file descriptor) and
-// waits until it watches.
-func (f *freezer) startKeeper(ringFD int) error {
+// startKeeper starts the keeper. It starts while the tracer loads its
+// programs: the ring is sent to it later (sendRing), over the socket that
+// is its standard input.
+func (f *freezer) startKeeper() error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	dup, err := unix.FcntlInt(uintptr(ringFD), unix.F_DUPFD_CLOEXEC, 3)
+	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err
 	}
-	ring := os.NewFile(uintptr(dup), "ring")
-	defer ring.Close()
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		return err
-	}
-	defer inR.Close()
+	in, theirs := os.NewFile(uintptr(sp[0]), "keeper"), os.NewFile(uintptr(sp[1]), "keeper")
+	defer theirs.Close()
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		inW.Close()
+		in.Close()
 		return err
 	}
 	defer outW.Close()
 	cmd := exec.Command(self)
 	cmd.Args[0] = "strace.ebpf-keeper"
 	cmd.Env = append(os.Environ(), keeperEnv+"="+f.dir, fmt.Sprintf("%s=%d %d", keeperMarksEnv, f.high, f.low))
-	cmd.Stdin, cmd.Stdout = inR, outW
-	cmd.ExtraFiles = []*os.File{ring}
+	cmd.Stdin, cmd.Stdout = theirs, outW
 	// Its own session: the terminal's Ctrl-C and hang-up reach the tracer
 	// and the command, never the keeper.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
-		inW.Close()
+		in.Close()
 		outR.Close()
 		return err
 	}
-	f.keeper, f.keeperW = cmd, inW
+	f.keeper, f.keeperW = cmd, in
 	go cmd.Wait()
 	f.replies = make(chan string, 4)
 	go f.readKeeper(outR)
+	return nil
+}
+
+// sendRing hands the ring (a map file descriptor) to the keeper and waits
+// until it watches it.
+func (f *freezer) sendRing(ringFD int) error {
+	conn, err := f.keeperW.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	err = conn.Write(func(fd uintptr) bool {
+		serr = unix.Sendmsg(int(fd), []byte("ring\n"), unix.UnixRights(ringFD), nil, 0)
+		return !errors.Is(serr, unix.EAGAIN)
+	})
+	if err = errors.Join(err, serr); err != nil {
+		return fmt.Errorf("sending the ring: %w", err)
+	}
 	select {
 	case r, ok := <-f.replies:
 		if !ok || r != "ready" {
@@ -384,8 +402,8 @@ type keeper struct {
 	st        pauseStats
 }
 
-// runKeeper is the keeper process: fd 0 is the pipe from the tracer, fd 1
-// its replies, fd 3 the ring. It freezes and thaws the cgroup by the ring's
+// runKeeper is the keeper process: fd 0 is the socket from the tracer, fd 1
+// its replies; the ring comes over the socket. It freezes and thaws the cgroup by the ring's
 // fill until the tracer releases it or goes away; then it thaws the cgroup,
 // moves -p processes back, and removes the cgroup once its last process
 // has gone.
@@ -399,7 +417,22 @@ func runKeeper(dir, marks string) {
 	runtime.LockOSThread()
 	unix.SchedSetAttr(0, &unix.SchedAttr{Policy: unix.SCHED_FIFO, Priority: 1}, 0)
 
-	const ringFD = 3
+	// The ring comes first, with a line "ring".
+	var line [5]byte
+	oob := make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := unix.Recvmsg(0, line[:], oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil || string(line[:n]) != "ring\n" {
+		return
+	}
+	scms, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(scms) != 1 {
+		return
+	}
+	fds, err := unix.ParseUnixRights(&scms[0])
+	if err != nil || len(fds) != 1 {
+		return
+	}
+	ringFD := fds[0]
 	page := os.Getpagesize()
 	consMap, err := unix.Mmap(ringFD, 0, page, unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
@@ -421,7 +454,7 @@ func runKeeper(dir, marks string) {
 	// The ring edge-triggered: woken by the kernel's wake-ups only, not
 	// whenever it holds data.
 	if unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, 0, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: 0}) != nil ||
-		unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, ringFD, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: ringFD}) != nil {
+		unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, ringFD, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: int32(ringFD)}) != nil {
 		return
 	}
 	unix.Write(1, []byte("ready\n"))
@@ -441,7 +474,7 @@ func runKeeper(dir, marks string) {
 			return
 		}
 		for _, ev := range evs[:max(n, 0)] {
-			if ev.Fd == ringFD {
+			if ev.Fd == int32(ringFD) {
 				k.st.wakes++
 				continue
 			}
@@ -593,7 +626,7 @@ func (s *Session) joinFreezer() {
 	if f == nil {
 		return
 	}
-	err := f.startKeeper(s.objs.Events.FD())
+	err := f.sendRing(s.objs.Events.FD())
 	if err != nil {
 		err = fmt.Errorf("%w: starting the cgroup keeper: %w", ErrLossless, err)
 	}
