@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -510,4 +511,46 @@ func TestLosslessKill9PID(t *testing.T) {
 	}
 	// The cgroup could go only once every process was out of it: the
 	// shell and the dd it had started meanwhile are back, and thawed.
+}
+
+// A handler error (the tracer's internal failure) while the command is
+// frozen: the command is thawed before it is told to end, and the cgroup
+// goes.
+func TestLosslessHandlerErrorWhileFrozen(t *testing.T) {
+	testutil.RequireBPF(t)
+	s, err := engine.New(engine.Config{Command: ddArgv("/dev/null", ddBytes), RingSize: smallRing,
+		Lossless: true, HighMark: smallHigh, LowMark: smallLow, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireLossless(t, s)
+	dirs := sessionCgroups(t, os.Getpid())
+	boom := errors.New("boom")
+	c := newSlowCounter(0)
+	c.each = func(*event.Event) error {
+		if c.events.Load() == 1000 {
+			if !waitFor(20*time.Second, func() bool { return isFrozen(dirs[0]) }) {
+				t.Error("the command was never frozen")
+			}
+			return boom
+		}
+		return nil
+	}
+	done := make(chan struct{})
+	var res engine.Result
+	go func() {
+		defer close(done)
+		res, err = s.Run(context.Background(), c)
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return after its handler failed")
+	}
+	if !errors.Is(err, boom) || res.ExitCode != 128+int(syscall.SIGTERM) || res.Pauses == 0 {
+		t.Errorf("Run: %v, exit %d, %d pauses; want boom, the command ended by SIGTERM, paused", err, res.ExitCode, res.Pauses)
+	}
+	if _, err := os.Stat(dirs[0]); !os.IsNotExist(err) {
+		t.Errorf("cgroup %s left behind: %v", dirs[0], err)
+	}
 }
