@@ -80,6 +80,7 @@ type freezer struct {
 	replies  chan string    // the keeper's "ready" and "stats" lines
 	leaving  atomic.Bool    // the tracer is done with the keeper
 	origins  map[int]string // -p: each moved process's own cgroup directory
+	watching bool // the keeper has the ring
 	released bool
 	stats    pauseStats
 }
@@ -218,6 +219,7 @@ func (f *freezer) sendRing(ringFD int) error {
 	case <-time.After(10 * time.Second):
 		return errors.New("the keeper did not start within 10s")
 	}
+	f.watching = true
 	return nil
 }
 
@@ -276,7 +278,7 @@ func (f *freezer) release() {
 	}
 	f.released = true
 	f.leaving.Store(true)
-	if f.keeperW == nil {
+	if f.keeperW == nil || !f.watching {
 		return
 	}
 	if _, err := io.WriteString(f.keeperW, "release\n"); err != nil {
