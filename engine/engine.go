@@ -75,8 +75,8 @@ type Config struct {
 	// into the cgroup and back at the end. Without a writable cgroup v2
 	// hierarchy the session traces lossy and LossyReason says why.
 	Lossless bool
-	// HighMark and LowMark are bytes of the ring; 0 picks half and a
-	// quarter of RingSize.
+	// HighMark and LowMark are bytes of the ring; 0 picks a quarter and
+	// an eighth of RingSize.
 	HighMark, LowMark int
 }
 
