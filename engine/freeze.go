@@ -13,9 +13,9 @@ package engine
 // positions read-only, sleeps on the ring's wake-ups, and freezes and
 // thaws. Out of the tracer, it never waits for the tracer's Go scheduler,
 // its garbage collector or its handler, and the tracer's loop costs nothing
-// more per record. It holds the read end of a pipe from the tracer: when
-// the tracer goes away by any path, kill -9 included, the pipe reads
-// end-of-file and the keeper thaws the cgroup, moves -p processes back to
+// more per record. Its standard input is a socket from the tracer (the
+// ring comes over it): when the tracer goes away by any path, kill -9
+// included, the socket reads end-of-file and the keeper thaws the cgroup, moves -p processes back to
 // the cgroups they came from, and removes the cgroup once it is empty.
 
 import (
