@@ -80,7 +80,7 @@ type freezer struct {
 	replies  chan string    // the keeper's "ready" and "stats" lines
 	leaving  atomic.Bool    // the tracer is done with the keeper
 	origins  map[int]string // -p: each moved process's own cgroup directory
-	watching bool // the keeper has the ring
+	watching bool           // the keeper has the ring
 	released bool
 	stats    pauseStats
 }
