@@ -197,6 +197,10 @@ struct config {
 	u32 buf_max;     /* bytes of a buffer captured */
 	u32 proc_events; /* send thread exits and signal deliveries */
 	u32 enter_marks; /* send a call's enter half when it sleeps */
+	/* Lossless tracing (engine/freeze.go): bytes queued in the ring from
+	 * which each record wakes the reader at once, to freeze the traced
+	 * cgroup; 0: off. */
+	u64 ring_high_mark;
 };
 
 volatile const struct config config = {
@@ -277,10 +281,13 @@ static __always_inline void count_lost(void)
 
 /*
  * Records never wake the reader: a wakeup per record would cost more than
- * the record. The reader polls the ring on a short deadline instead.
+ * the record. The reader polls the ring on a short deadline instead; only
+ * past the lossless high-water mark does each record wake it at once.
  */
 static __always_inline u64 wake_flags(void)
 {
+	if (config.ring_high_mark && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= config.ring_high_mark)
+		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
 

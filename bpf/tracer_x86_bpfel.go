@@ -55,6 +55,8 @@ type TracerConfig struct {
 	BufMax         uint32
 	ProcEvents     uint32
 	EnterMarks     uint32
+	_              [4]byte
+	RingHighMark   uint64
 }
 
 type TracerEvFlags uint16

@@ -72,6 +72,18 @@ type Config struct {
 	// Calibrate attaches syscall programs that return at once: nothing is
 	// traced, and the run measures what the tracepoints alone cost.
 	Calibrate bool
+
+	// Lossless pauses the traced processes instead of losing records: they
+	// run in a cgroup of their own (a child of the tracer's, cgroup v2),
+	// frozen while the ring buffer holds HighMark bytes or more, until the
+	// reader has drained it to LowMark (engine/freeze.go). It needs a
+	// command or PIDs (New refuses it system-wide); -p processes are moved
+	// into the cgroup and back at the end. Without a writable cgroup v2
+	// hierarchy the session traces lossy and LossyReason says why.
+	Lossless bool
+	// HighMark and LowMark are bytes of the ring; 0 picks a quarter and
+	// an eighth of RingSize.
+	HighMark, LowMark int
 }
 
 // Handler receives the events of a session, in order per thread, from a
@@ -95,6 +107,11 @@ type Result struct {
 	// Exited says the launched command ran and exited: ExitCode is its
 	// status.
 	Exited bool
+
+	// Lossless: how many times the traced processes were paused for the
+	// reader to catch up, and for how long in all.
+	Pauses int
+	Paused time.Duration
 }
 
 // Session is a loaded and attached tracer. Create it with New, then Run it
@@ -108,6 +125,9 @@ type Session struct {
 	pids   []int // tgids given with -p
 	start  uint64
 	closed bool
+
+	freezer *freezer // lossless tracing; nil when lossy
+	lossy   error    // why lossless tracing was asked for and not given
 
 	drainStart time.Time
 }
@@ -132,6 +152,11 @@ func New(cfg Config) (_ *Session, err error) {
 	}
 	if len(cfg.Command) > 0 && len(cfg.PIDs) > 0 {
 		return nil, errors.New("choosing what to trace: a command and -p are exclusive")
+	}
+	if cfg.Lossless {
+		if err := checkMarks(&cfg); err != nil {
+			return nil, err
+		}
 	}
 	s := &Session{cfg: cfg}
 
@@ -160,6 +185,9 @@ func New(cfg Config) (_ *Session, err error) {
 			s.Close()
 		}
 	}()
+	if cfg.Lossless {
+		s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf)
+	}
 	t0 := time.Now()
 	if err := s.load(); err != nil {
 		return nil, err
@@ -175,6 +203,7 @@ func New(cfg Config) (_ *Session, err error) {
 			return nil, err
 		}
 	}
+	s.joinFreezer()
 	return s, nil
 }
 
@@ -256,6 +285,7 @@ func (s *Session) load() error {
 		BufMax:         uint32(s.cfg.BufSize),
 		ProcEvents:     b2u(s.cfg.ProcessEvents),
 		EnterMarks:     b2u(s.cfg.EnterMarks),
+		RingHighMark:   s.highMark(),
 	}); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
@@ -415,6 +445,9 @@ func (s *Session) Close() error {
 		}
 	}
 	s.detach()
+	if s.freezer != nil {
+		s.freezer.close()
+	}
 	if s.reader != nil {
 		s.reader.Close()
 	}
@@ -534,6 +567,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		// Stop new events, then read everything queued.
 		stopping = true
 		s.detach()
+		if s.freezer != nil {
+			s.freezer.release() // nothing more is traced
+		}
 		s.reader.Flush()
 		s.drainStart = time.Now()
 		s.debugf("stopping: draining the ring buffer (%d bytes queued)", s.reader.AvailableBytes())
@@ -654,6 +690,11 @@ func (s *Session) waitTraced(ended, stop chan struct{}) {
 // (a second Ctrl-C detaches at once, leaving it running).
 func (s *Session) finish(ctx context.Context, res Result, err error) (Result, error) {
 	s.detach()
+	if s.freezer != nil {
+		s.freezer.release()
+		res.Pauses, res.Paused = s.freezer.stats.pauses, s.freezer.stats.paused
+		s.freezer.report()
+	}
 	if s.child != nil {
 		select {
 		case <-s.child.done:

@@ -56,6 +56,9 @@ type Plan struct {
 	// RingSize is the kernel's ring buffer in bytes (--buffer-size); 0
 	// picks the engine's default.
 	RingSize int
+	// Lossless pauses the traced processes (their cgroup frozen) while the
+	// reader catches up, instead of losing records.
+	Lossless bool
 	Split    bool // -ff with Output: one file per process, Output.PID
 	// Env changes the command's environment (-E): "VAR=VAL" sets, "VAR"
 	// removes.
@@ -175,6 +178,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Start:          start,
 		Calibrate:      p.Calibrate,
 		RingSize:       p.RingSize,
+		Lossless:       p.Lossless,
 	}
 }
 

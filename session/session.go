@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/format"
@@ -28,6 +29,10 @@ type Result struct {
 	Exited bool
 	// Detached is the pid of a command left running by a second Ctrl-C.
 	Detached int
+	// Pauses and Paused: how often and how long lossless tracing paused
+	// the traced processes.
+	Pauses int
+	Paused time.Duration
 }
 
 // Session is an opened plan: its source, filter and sinks, ready to run.
@@ -76,6 +81,9 @@ func Open(p *Plan) (_ *Session, err error) {
 	if s.live != nil {
 		if err := s.live.open(s.config); err != nil {
 			return nil, err
+		}
+		if why := s.live.sess.LossyReason(); why != nil {
+			fmt.Fprintf(p.Stderr, "strace.ebpf: %v; tracing lossy (lost records are counted)\n", why)
 		}
 		if len(p.Command) == 0 && len(p.PIDs) == 0 && isTerminal(p.Stderr) {
 			fmt.Fprintln(p.Stderr, "strace.ebpf: tracing every process on this system (no command, no -p) until Ctrl-C")
@@ -438,7 +446,7 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 			}
 		}
 	}
-	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost, Exited: res.Exited, Detached: res.Detached}
+	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost, Exited: res.Exited, Detached: res.Detached, Pauses: res.Pauses, Paused: res.Paused}
 	if runErr != nil {
 		return r, runErr
 	}

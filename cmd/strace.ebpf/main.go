@@ -75,6 +75,8 @@ type options struct {
 	env          []string
 	user         string
 	quiet        int
+	lossy        bool // --lossy: never pause a launched command
+	lossless     bool // --lossless: pause -p processes too
 	strace       straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
 }
 
@@ -108,6 +110,8 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVarP(&o.user, "user", "u", "", "run the command as `user` (a name or uid), its groups too")
 	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p)")
 	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K; K, M, G suffixes): larger loses fewer events under load")
+	fs.BoolVar(&o.lossy, "lossy", false, "never pause the command: when the reader falls behind, records are lost (and counted) instead")
+	fs.BoolVar(&o.lossless, "lossless", false, "with -p: pause the processes while the reader catches up (moves them into a cgroup of the tracer's until the end)")
 	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
 	fs.MarkHidden("calibrate")
 	fs.StringVarP(&o.input, "input", "i", "", "replay the recording `file` (made with -l bin or --record; - for stdin) through the scripts and format, without tracing")
@@ -227,6 +231,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	if res.Detached != 0 {
 		fmt.Fprintf(stderr, "strace.ebpf: detached; '%s' (pid %d) runs on\n", p.Command[0], res.Detached)
 	}
+	if res.Pauses > 0 {
+		fmt.Fprintf(stderr, "strace.ebpf: paused %d times, %v in all, for the trace to keep up\n", res.Pauses, res.Paused.Round(time.Millisecond))
+	}
 	if o.debug {
 		var ru syscall.Rusage
 		if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
@@ -307,8 +314,14 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	if fs.Changed("buffer-size") && o.input != "" {
 		return nil, errors.New("parsing options: --buffer-size sizes the kernel's ring buffer; a replay (-i) has none")
 	}
+	if o.lossy && o.lossless {
+		return nil, errors.New("parsing options: --lossy and --lossless are exclusive")
+	}
 	p := &session.Plan{
 		RingSize:     ring,
+		// A launched command is paused rather than its records lost,
+		// unless --lossy; running processes only on request.
+		Lossless:     o.lossless || (len(args) > 0 && o.input == "" && !o.lossy && !o.calibrate),
 		Env:          o.env,
 		User:         o.user,
 		Quiet:        o.quiet,
