@@ -92,6 +92,7 @@ const (
 	TracerVarFilterSyscalls    = "filter_syscalls"
 	TracerVarFollowFork        = "follow_fork"
 	TracerVarProcEvents        = "proc_events"
+	TracerVarStackTrace        = "stack_trace"
 	TracerVarSystemWide        = "system_wide"
 	TracerVarTracerTgid        = "tracer_tgid"
 )
@@ -176,6 +177,7 @@ type TracerVariableSpecs struct {
 	FilterSyscalls *ebpf.VariableSpec `ebpf:"filter_syscalls"`
 	FollowFork     *ebpf.VariableSpec `ebpf:"follow_fork"`
 	ProcEvents     *ebpf.VariableSpec `ebpf:"proc_events"`
+	StackTrace     *ebpf.VariableSpec `ebpf:"stack_trace"`
 	SystemWide     *ebpf.VariableSpec `ebpf:"system_wide"`
 	TracerTgid     *ebpf.VariableSpec `ebpf:"tracer_tgid"`
 }
@@ -238,6 +240,7 @@ type TracerVariables struct {
 	FilterSyscalls *ebpf.Variable `ebpf:"filter_syscalls"`
 	FollowFork     *ebpf.Variable `ebpf:"follow_fork"`
 	ProcEvents     *ebpf.Variable `ebpf:"proc_events"`
+	StackTrace     *ebpf.Variable `ebpf:"stack_trace"`
 	SystemWide     *ebpf.Variable `ebpf:"system_wide"`
 	TracerTgid     *ebpf.Variable `ebpf:"tracer_tgid"`
 }

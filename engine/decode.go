@@ -27,6 +27,7 @@ const (
 	bpfExit     = 1 << 1
 	bpfSignal   = 1 << 2
 	bpfEntered  = 1 << 3
+	itemStack   = 5 // ITEM_STACK: the user stack (-k), decoded by package stack
 )
 
 var errShortRecord = errors.New("short record")
@@ -35,6 +36,7 @@ var errShortRecord = errors.New("short record")
 type decoder struct {
 	startNS uint64            // monotonic time the trace started; event times are relative to it
 	comms   map[string]string // interned process names
+	stack   []byte            // the last record's stack item, nil without one; reused
 }
 
 // decode fills ev from one record. Captured bytes are copied, so the
@@ -87,6 +89,7 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 		return fmt.Errorf("decoding record: %d items, at most %d", nitems, maxItems)
 	}
 	ev.Data = ev.Data[:0]
+	d.stack = d.stack[:0:0]
 	if nitems == 0 {
 		return nil
 	}
@@ -107,7 +110,11 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	for i := 0; i < nitems; i++ {
 		it := raw[offItems+4*i:]
 		l := int(le.Uint16(it[2:]))
-		ev.Data = append(ev.Data, event.Data{Arg: it[0], Kind: event.DataKind(it[1]), Bytes: buf[off : off+l : off+l]})
+		if it[1] == itemStack {
+			d.stack = buf[off : off+l : off+l]
+		} else {
+			ev.Data = append(ev.Data, event.Data{Arg: it[0], Kind: event.DataKind(it[1]), Bytes: buf[off : off+l : off+l]})
+		}
 		off += l
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/strace-ebpf/strace.ebpf/bpf"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/stack"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -63,6 +65,15 @@ type Config struct {
 	// lines come before it returns. Other consumers leave it off.
 	EnterMarks bool
 
+	// StackTrace captures the user stack of each traced call (only the
+	// calls of Syscalls) and symbolizes it into Event.Stack (-k).
+	StackTrace bool
+	// StackWindow is how many bytes of user stack are copied with each
+	// stack, for unwinding through code without frame pointers with the
+	// binaries' .eh_frame; 0 picks DefaultStackWindow, a negative value
+	// copies none (the kernel's frame-pointer walk alone).
+	StackWindow int
+
 	// Calibrate attaches syscall programs that return at once: nothing is
 	// traced, and the run measures what the tracepoints alone cost.
 	Calibrate bool
@@ -96,6 +107,10 @@ type Session struct {
 	pids   []int // tgids given with -p
 	start  uint64
 	closed bool
+
+	mmaps   *mmapWatcher      // -k: the processes' mappings, from the kernel's perf records
+	symbols *stack.Symbolizer // -k
+	stacks  uint64            // stacks symbolized
 
 	drainStart time.Time
 }
@@ -156,6 +171,17 @@ func New(cfg Config) (_ *Session, err error) {
 	if err := s.attach(); err != nil {
 		return nil, err
 	}
+	if cfg.StackTrace {
+		// Before the command starts: its exec and mmaps must be seen.
+		if s.mmaps, err = openMmapWatcher(); err != nil {
+			return nil, err
+		}
+		arch := stack.AMD64
+		if runtime.GOARCH == "arm64" {
+			arch = stack.ARM64
+		}
+		s.symbols = &stack.Symbolizer{Tracker: stack.NewTracker(), Arch: arch}
+	}
 	s.debugf("loaded in %v, attached in %v", t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
 	if path != "" {
 		s.child, err = startChild(path, cfg.Command, cfg.Stdin, cfg.Stdout, cfg.Stderr)
@@ -209,6 +235,7 @@ func (s *Session) load() error {
 		"buf_max":         uint32(s.cfg.BufSize),
 		"proc_events":     b2u(s.cfg.ProcessEvents),
 		"enter_marks":     b2u(s.cfg.EnterMarks),
+		"stack_trace":     stackConst(s.cfg),
 	}
 	for name, v := range consts {
 		vs, ok := spec.Variables[name]
@@ -296,6 +323,26 @@ func (s *Session) load() error {
 	return nil
 }
 
+// DefaultStackWindow is the user stack copied with each -k stack: enough
+// for the frames of a syscall wrapper and a few callers.
+const DefaultStackWindow = 2048
+
+const maxStackWindow = 0xff8 // STACK_WINDOW_MAX
+
+// stackConst is the stack_trace constant of bpf/tracer.bpf.c: 0 off, else
+// the window in bytes (1: none).
+func stackConst(cfg Config) uint32 {
+	switch {
+	case !cfg.StackTrace:
+		return 0
+	case cfg.StackWindow < 0:
+		return 1
+	case cfg.StackWindow == 0:
+		return DefaultStackWindow
+	}
+	return uint32(min(cfg.StackWindow, maxStackWindow)) &^ 7
+}
+
 func b2u(b bool) uint32 {
 	if b {
 		return 1
@@ -375,6 +422,9 @@ func (s *Session) Close() error {
 	s.detach()
 	if s.reader != nil {
 		s.reader.Close()
+	}
+	if s.mmaps != nil {
+		s.mmaps.close()
 	}
 	return s.objs.Close()
 }
@@ -460,6 +510,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		ev := new(event.Event)
 		if err := d.decode(rec.RawSample, ev); err != nil {
 			return err
+		}
+		if len(d.stack) > 0 && s.symbols != nil {
+			s.symbolize(ev, d.stack)
 		}
 		res.Events++
 		return h.Event(ev)
@@ -548,6 +601,24 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		}
 	}
 }
+
+// symbolize fills ev.Stack from its stack item, after reading the mmap
+// records queued so far: every mapping made before the call is known then.
+func (s *Session) symbolize(ev *event.Event, item []byte) {
+	s.mmaps.drain(s.symbols.Tracker)
+	raw, err := stack.ParseRaw(item)
+	if err != nil {
+		return
+	}
+	ts := ev.TS + s.start
+	ev.Stack = s.symbols.Frames(ev.PID, ts, raw)
+	// Processes that exited a while ago will not show up again.
+	if s.stacks++; s.stacks%4096 == 0 && ts > forgetAfter {
+		s.symbols.Tracker.Forget(ts - forgetAfter)
+	}
+}
+
+const forgetAfter = uint64(10 * time.Second)
 
 // waitEnd sleeps until the next poll of the ring, or less when the session
 // ends meanwhile: the end of a short command is seen at once.
