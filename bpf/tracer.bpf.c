@@ -1271,7 +1271,8 @@ int sys_enter(u64 *ctx)
 				rec->hdr.args[0] = 0;
 				rec->hdr.pad = 0;
 			}
-			if (stack_trace)
+			/* execve's stack is read at exit, as strace -k shows it. */
+			if (stack_trace && !is_execve(nr))
 				rec->hdr.args[0] = capture_stack(ctx, regs, rec, rec->hdr.args[0]);
 			p.state |= P_HAS_REC;
 		} else {
@@ -1329,6 +1330,11 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	}
 	u32 off = exit_captures(rec, &p, describe(p.nr), ret);
+	if (stack_trace && is_execve(p.nr)) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		if (regs)
+			off = capture_stack(ctx, regs, rec, off);
+	}
 	if (off > DATA_MAX)
 		off = DATA_MAX;
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);
