@@ -9,9 +9,9 @@ import (
 // appendStack appends a call's stack as strace -k prints it, one line per
 // frame, each after a newline:
 //
-//	 > /usr/lib/x86_64-linux-gnu/libc.so.6(__open64+0x51) [0xf8011]
-//	 > /usr/bin/prog() [0x1161]                     (no symbol)
-//	 > unexpected_backtracing_error [0x7f0012345678] (no mapping)
+//	> /usr/lib/x86_64-linux-gnu/libc.so.6(__open64+0x51) [0xf8011]
+//	> /usr/bin/prog() [0x1161]                     (no symbol)
+//	> unexpected_backtracing_error [0x7f0012345678] (no mapping)
 func appendStack(dst []byte, stack []event.Frame) []byte {
 	for i := range stack {
 		dst = append(dst, '\n')
