@@ -461,7 +461,7 @@ func TestStacks(t *testing.T) {
 	evs[1].Stack = []event.Frame{
 		{Addr: 0x7f0000f8011, Module: "/usr/lib/x86_64-linux-gnu/libc.so.6", Offset: 0xf8011, Symbol: "__open64", SymOff: 0x51},
 		{Addr: 0x555500001161, Module: "/tmp/stackhelper", Offset: 0x1161}, // no symbol
-		{Addr: 0x7ffc00000010},                                           // no mapping
+		{Addr: 0x7ffc00000010}, // no mapping
 	}
 	evs[2].Stack = evs[1].Stack[:1]
 	data := encode(t, hdr, evs, true)
