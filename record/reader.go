@@ -121,7 +121,7 @@ func (r *Reader) next(ev *event.Event) error {
 	}
 	ndata := int(le.Uint16(rec[20:]))
 	data := ev.Data[:0]
-	stack := ev.Stack[:0]
+	var stack []event.Frame // fresh: callers may keep it
 	pos := syscallFixedSize
 	maxKind := event.DataKind(DataStrTrunc)
 	if r.hdr.Version >= 2 {

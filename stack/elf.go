@@ -14,7 +14,26 @@ type object struct {
 	syms  []sym            // function symbols by address; the first of equal addresses kept
 	gotab *gosym.Table     // Go binaries without a symbol table: their pclntab
 	cfi   *ehFrame         // nil without .eh_frame
+
+	// What was found for an address, by address: a process makes its
+	// calls from a few places, and every stack repeats their frames.
+	rules map[uint64]cfiEntry
+	names map[uint64]symEntry
 }
+
+type cfiEntry struct {
+	rules frameRules
+	ra    uint64
+	ok    bool
+}
+
+type symEntry struct {
+	name string
+	off  uint64
+}
+
+// cacheMax bounds each per-file cache; a full one starts over.
+const cacheMax = 1 << 16
 
 type sym struct {
 	value uint64
@@ -175,6 +194,34 @@ func (o *object) vaddr(off uint64) (uint64, bool) {
 // symbolize names the function at vaddr: the nearest function symbol at or
 // below it, as libunwind does.
 func (o *object) symbolize(vaddr uint64) (string, uint64, bool) {
+	if e, ok := o.names[vaddr]; ok {
+		return e.name, e.off, e.name != ""
+	}
+	name, off, ok := o.lookupSym(vaddr)
+	if o.names == nil || len(o.names) >= cacheMax {
+		o.names = make(map[uint64]symEntry)
+	}
+	o.names[vaddr] = symEntry{name, off}
+	return name, off, ok
+}
+
+// rulesAt is the call-frame rules at vaddr, cached.
+func (o *object) rulesAt(vaddr uint64) (frameRules, uint64, bool) {
+	if o.cfi == nil {
+		return frameRules{}, 0, false
+	}
+	if e, ok := o.rules[vaddr]; ok {
+		return e.rules, e.ra, e.ok
+	}
+	r, ra, ok := o.cfi.find(vaddr)
+	if o.rules == nil || len(o.rules) >= cacheMax {
+		o.rules = make(map[uint64]cfiEntry)
+	}
+	o.rules[vaddr] = cfiEntry{r, ra, ok}
+	return r, ra, ok
+}
+
+func (o *object) lookupSym(vaddr uint64) (string, uint64, bool) {
 	i := sort.Search(len(o.syms), func(i int) bool { return o.syms[i].value > vaddr })
 	if i > 0 {
 		s := o.syms[i-1]

@@ -184,5 +184,5 @@ func (s *Symbolizer) cfiAt(pid uint32, ts, pc uint64) (frameRules, uint64, bool)
 	if !ok {
 		return frameRules{}, 0, false
 	}
-	return o.cfi.find(va)
+	return o.rulesAt(va)
 }

@@ -280,6 +280,7 @@ func recordHeader(o *options, c sinkConfig) record.Header {
 		Argv:       c.script.Argv,
 		BootOffset: uint64(o.rec.startTime().UnixNano()),
 		Options:    map[string]string{"hex_separator": c.script.Hex.Sep},
+		Stacks:     o.strace.stackTrace,
 	}
 	var u unix.Utsname
 	if err := unix.Uname(&u); err == nil {
@@ -577,6 +578,9 @@ func replay(o *options, fs *pflag.FlagSet, f filter, sep string, argv []string, 
 			lost += ev.LostN
 		} else if ev.Kind == event.Syscall && (want != nil && !want[ev.Nr] || failedOnly && !ev.Failed()) {
 			continue
+		}
+		if !o.strace.stackTrace {
+			ev.Stack = nil // recorded with -k, replayed without
 		}
 		// Scripts may keep the event: hand each one its own copy.
 		cp := cloneEvent(&ev)

@@ -34,6 +34,8 @@ type straceOptions struct {
 	strsize     int  // -S/--strsize
 	successful  bool // -z
 	failing     bool // -Z
+	stackTrace  bool // -k
+	stackWindow int  // --stack-window
 	builtinList bool // -B
 	list        bool // -L
 	llList      bool // -R
@@ -85,6 +87,9 @@ func addStraceFlags(fs *pflag.FlagSet, s *straceOptions) {
 	fs.IntVarP(&s.strsize, "strsize", "S", 32, "-l strace: show at most `N` bytes of buffers and strings (strace's -s; -s is --script here)")
 	fs.BoolVarP(&s.successful, "successful-only", "z", false, "-l strace: only calls that succeed")
 	fs.BoolVarP(&s.failing, "failed-only", "Z", false, "-l strace: only calls that fail (like -X)")
+	fs.BoolVarP(&s.stackTrace, "stack-trace", "k", false, "print the user stack of each traced call under it, as strace -k (ev.stack in scripts, \"stack\" in json)")
+	fs.IntVar(&s.stackWindow, "stack-window", 0, "-k: bytes of user stack copied for .eh_frame unwinding (default 2048, at most 4088; -1: frame pointers only)")
+	fs.MarkHidden("stack-window")
 	fs.BoolVarP(&s.builtinList, "builtin-list", "B", false, "print the built-in syscall table and exit")
 	fs.BoolVarP(&s.list, "list", "L", false, "print the syscalls traceable on the running kernel and exit")
 	fs.BoolVarP(&s.llList, "ll-list", "R", false, "print the kernel's low-level traceable functions (its tracepoints where it withholds them) and exit")
@@ -109,6 +114,7 @@ func (s *straceOptions) apply(o *options, pipe sink, cfg *engine.Config) error {
 	if s.strsize < 0 {
 		return errors.New("parsing --strsize: must not be negative")
 	}
+	cfg.StackTrace, cfg.StackWindow = s.stackTrace, s.stackWindow
 	if o.format != "strace" {
 		return nil
 	}
@@ -141,6 +147,7 @@ func (s *straceOptions) format(o *options) format.StraceOptions {
 		DecodeFds:      s.decodeFds > 0,
 		OnlySuccessful: s.successful,
 		OnlyFailed:     s.failing,
+		StackTrace:     s.stackTrace,
 		Timestamps:     min(s.timestamps, 3),
 		Signals:        f.signals,
 		Start:          o.rec.startTime(),
