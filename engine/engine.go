@@ -171,9 +171,20 @@ func New(cfg Config) (_ *Session, err error) {
 	if err := s.attach(); err != nil {
 		return nil, err
 	}
+	s.debugf("loaded in %v, attached in %v", t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
+	if path != "" {
+		s.child, err = startChild(path, cfg.Command, cfg.Stdin, cfg.Stdout, cfg.Stderr)
+		if err != nil {
+			return nil, err
+		}
+	}
 	if cfg.StackTrace {
-		// Before the command starts: its exec and mmaps must be seen.
-		if s.mmaps, err = openMmapWatcher(); err != nil {
+		// Before the command runs: its exec and mmaps must be seen.
+		pid := -1
+		if s.child != nil {
+			pid = s.child.cmd.Process.Pid
+		}
+		if s.mmaps, err = openMmapWatcher(pid); err != nil {
 			return nil, err
 		}
 		arch := stack.AMD64
@@ -181,13 +192,6 @@ func New(cfg Config) (_ *Session, err error) {
 			arch = stack.ARM64
 		}
 		s.symbols = &stack.Symbolizer{Tracker: stack.NewTracker(), Arch: arch}
-	}
-	s.debugf("loaded in %v, attached in %v", t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
-	if path != "" {
-		s.child, err = startChild(path, cfg.Command, cfg.Stdin, cfg.Stdout, cfg.Stderr)
-		if err != nil {
-			return nil, err
-		}
 	}
 	return s, nil
 }
@@ -581,6 +585,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 			return s.finish(res, fmt.Errorf("reading ring buffer: %w", err))
 		}
 		// The ring is empty for now.
+		if s.mmaps != nil {
+			s.mmaps.drain(s.symbols.Tracker)
+		}
 		if err := reportLost(); err != nil {
 			return s.finish(res, err)
 		}

@@ -13,19 +13,23 @@ import (
 )
 
 // mmapWatcher follows the executable mappings, execs, forks and exits of
-// every process through the kernel's perf records (a dummy software event
-// per CPU with mmap, comm and task records, as perf record uses), so that
-// a -k stack symbolizes even after its process has exited. Its clock is
-// CLOCK_MONOTONIC, the clock of the BPF records.
+// processes through the kernel's perf records (a dummy software event per
+// CPU with mmap, comm and task records, as perf record uses), so that a -k
+// stack symbolizes even after its process has exited. For a launched
+// command the events follow it and its descendants only (inherit); else
+// every process. Its clock is CLOCK_MONOTONIC, the clock of the BPF
+// records.
 type mmapWatcher struct {
 	fds   []int
 	rings [][]byte
 	lost  uint64
 }
 
-const mmapRingPages = 64 // per CPU, a power of two
+const mmapRingPages = 128 // per CPU, a power of two
 
-func openMmapWatcher() (_ *mmapWatcher, err error) {
+// openMmapWatcher follows pid and its descendants, or with pid -1 every
+// process.
+func openMmapWatcher(pid int) (_ *mmapWatcher, err error) {
 	w := &mmapWatcher{}
 	defer func() {
 		if err != nil {
@@ -41,9 +45,12 @@ func openMmapWatcher() (_ *mmapWatcher, err error) {
 			unix.PerfBitTask | unix.PerfBitSampleIDAll | unix.PerfBitUseClockID,
 		Clockid: unix.CLOCK_MONOTONIC,
 	}
+	if pid > 0 {
+		attr.Bits |= unix.PerfBitInherit
+	}
 	page := unix.Getpagesize()
 	for cpu := range runtime.NumCPU() {
-		fd, err := unix.PerfEventOpen(&attr, -1, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
+		fd, err := unix.PerfEventOpen(&attr, pid, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
 		if err != nil {
 			return nil, fmt.Errorf("opening mmap records on cpu %d: %w", cpu, err)
 		}

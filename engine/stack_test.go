@@ -49,5 +49,23 @@ func TestStackTrace(t *testing.T) {
 			lines = append(lines, frameText(f))
 		}
 		t.Logf("window %d:\n%s", window, strings.Join(lines, "\n"))
+		// The syscall's own frame comes from the registers: always right.
+		if len(last.Stack) == 0 || !strings.HasSuffix(last.Stack[0].Module, "/libc.so.6") || last.Stack[0].Symbol == "" {
+			t.Fatalf("window %d: innermost frame not in libc's open wrapper:\n%s", window, strings.Join(lines, "\n"))
+		}
+		if window < 0 {
+			// Frame pointers alone: Debian 12's open wrapper uses rbp as
+			// a scratch register, so what follows depends on the libc.
+			continue
+		}
+		want := []string{"open_marker", "main"}
+		if len(last.Stack) < 3 {
+			t.Fatalf("window %d: %d frames, want the helper's too", window, len(last.Stack))
+		}
+		for i, name := range want {
+			if f := last.Stack[1+i]; f.Module != helper || f.Symbol != name {
+				t.Errorf("window %d: frame %d is %s, want %s in %s", window, 1+i, frameText(f), name, helper)
+			}
+		}
 	}
 }

@@ -39,8 +39,9 @@ type image struct {
 }
 
 type process struct {
-	images []image // ordered by execTS
-	exitTS uint64  // 0 while alive
+	images    []image // ordered by execTS
+	exitTS    uint64  // 0 while alive
+	refreshed bool    // /proc/PID/maps was read after a miss
 }
 
 // Tracker knows the executable mappings of processes over time. It is not
@@ -138,7 +139,26 @@ func (t *Tracker) lookup(pid uint32, ts, addr uint64) *Mapping {
 	for i > 0 && p.images[i].execTS > ts {
 		i--
 	}
-	maps := p.images[i].maps
+	if m := find(p.images[i].maps, ts, addr); m != nil {
+		return m
+	}
+	// A miss: the kernel's mmap records may have been lost (their ring
+	// full). Once per process, add what /proc shows, while it lives.
+	if !p.refreshed && t.ProcRoot != "" && i == len(p.images)-1 {
+		p.refreshed = true
+		if b, err := os.ReadFile(t.ProcRoot + "/" + strconv.FormatUint(uint64(pid), 10) + "/maps"); err == nil {
+			im := &p.images[i]
+			for _, m := range ParseProcMaps(b) {
+				im.maps = append(im.maps, mapEntry{Mapping: m, ts: im.execTS})
+			}
+			return find(im.maps, ts, addr)
+		}
+	}
+	return nil
+}
+
+// find returns the latest of maps made by ts that holds addr.
+func find(maps []mapEntry, ts, addr uint64) *Mapping {
 	for j := len(maps) - 1; j >= 0; j-- {
 		m := &maps[j]
 		if m.ts <= ts && addr >= m.Start && addr < m.End {
