@@ -36,7 +36,7 @@ var errShortRecord = errors.New("short record")
 type decoder struct {
 	startNS uint64            // monotonic time the trace started; event times are relative to it
 	comms   map[string]string // interned process names
-	stack   []byte            // the last record's stack item, nil without one; reused
+	stack   []byte            // the last record's stack item, aliasing the record; nil without one
 }
 
 // decode fills ev from one record. Captured bytes are copied, so the
@@ -94,15 +94,20 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 		return nil
 	}
 	data := raw[hdrSize:]
-	total := 0
+	total, kept := 0, 0
 	for i := 0; i < nitems; i++ {
-		total += int(le.Uint16(raw[offItems+4*i+2:]))
+		l := int(le.Uint16(raw[offItems+4*i+2:]))
+		total += l
+		if raw[offItems+4*i+1] != itemStack {
+			kept += l
+		}
 	}
 	if total > len(data) {
 		return fmt.Errorf("decoding record: items need %d bytes, record has %d", total, len(data))
 	}
-	buf := make([]byte, total)
-	copy(buf, data[:total])
+	// The captures are copied; a stack item is not: it is symbolized
+	// before the record's buffer is reused, and dropped.
+	buf := make([]byte, 0, kept)
 	if cap(ev.Data) < nitems {
 		ev.Data = make([]event.Data, 0, nitems)
 	}
@@ -111,9 +116,11 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 		it := raw[offItems+4*i:]
 		l := int(le.Uint16(it[2:]))
 		if it[1] == itemStack {
-			d.stack = buf[off : off+l : off+l]
+			d.stack = data[off : off+l : off+l]
 		} else {
-			ev.Data = append(ev.Data, event.Data{Arg: it[0], Kind: event.DataKind(it[1]), Bytes: buf[off : off+l : off+l]})
+			start := len(buf)
+			buf = append(buf, data[off:off+l]...)
+			ev.Data = append(ev.Data, event.Data{Arg: it[0], Kind: event.DataKind(it[1]), Bytes: buf[start : start+l : start+l]})
 		}
 		off += l
 	}

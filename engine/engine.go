@@ -327,11 +327,12 @@ func (s *Session) load() error {
 	return nil
 }
 
-// DefaultStackWindow is the user stack copied with each -k stack: enough
-// for the frames of a syscall wrapper and a few callers.
-const DefaultStackWindow = 2048
+// DefaultStackWindow is the user stack copied with each -k stack, the
+// most the kernel side copies: with less, fewer frames of binaries without
+// frame pointers unwind (docs/stack-traces.md has the measurements).
+const DefaultStackWindow = maxStackWindow
 
-const maxStackWindow = 0xff8 // STACK_WINDOW_MAX
+const maxStackWindow = 0xff8 // STACK_WINDOW_MAX in bpf/tracer.bpf.c
 
 // stackConst is the stack_trace constant of bpf/tracer.bpf.c: 0 off, else
 // the window in bytes (1: none).

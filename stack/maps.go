@@ -126,6 +126,20 @@ func (t *Tracker) Known(pid uint32) bool {
 	return p != nil && len(p.images) > 0
 }
 
+// version changes whenever pid's mappings do, so that what was derived
+// from them can be cached.
+func (t *Tracker) version(pid uint32) uint64 {
+	p := t.procs[pid]
+	if p == nil || len(p.images) == 0 {
+		return 0
+	}
+	v := uint64(len(p.images))<<32 | uint64(len(p.images[len(p.images)-1].maps))
+	if p.refreshed {
+		v |= 1 << 63
+	}
+	return v
+}
+
 // lookup finds the mapping of addr in pid's image current at ts.
 func (t *Tracker) lookup(pid uint32, ts, addr uint64) *Mapping {
 	p := t.procs[pid]

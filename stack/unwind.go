@@ -63,16 +63,77 @@ const MaxFrames = 127
 type Symbolizer struct {
 	Tracker *Tracker
 	Arch    Arch
+
+	cache   map[stackKey]*cachedStack
+	reads   []stackWord // of the stack being unwound
+	usedIPs bool        // it used the kernel's walk
 }
 
 // Frames unwinds raw for pid at monotonic time ts and names each frame.
+//
+// A process calls from few places, and unwinding is a function of the
+// registers, the stack words it reads and the mappings: a stack whose
+// registers and read words equal a previous one's in the same process
+// image gets the previous frames (shared: callers must not modify them).
 func (s *Symbolizer) Frames(pid uint32, ts uint64, raw Raw) []event.Frame {
+	if len(raw.IPs) == 0 {
+		return nil
+	}
+	key := stackKey{pid: pid, version: s.Tracker.version(pid), pc: raw.IPs[0], sp: raw.SP, fp: raw.FP, lr: raw.LR, window: len(raw.Window)}
+	if e, ok := s.cache[key]; ok && e.matches(raw) {
+		return e.frames
+	}
+	s.reads = s.reads[:0]
+	s.usedIPs = false
 	pcs := s.unwind(pid, ts, raw)
 	out := make([]event.Frame, 0, len(pcs))
 	for _, pc := range pcs {
 		out = append(out, s.frame(pid, ts, pc))
 	}
+	if s.cache == nil || len(s.cache) >= cacheMax {
+		s.cache = make(map[stackKey]*cachedStack)
+	}
+	e := &cachedStack{reads: append([]stackWord(nil), s.reads...), frames: out}
+	if s.usedIPs {
+		e.ips = append([]uint64(nil), raw.IPs...)
+	}
+	s.cache[key] = e
 	return out
+}
+
+type stackKey struct {
+	pid            uint32
+	version        uint64
+	pc, sp, fp, lr uint64
+	window         int
+}
+
+// stackWord is a word unwinding read from the window.
+type stackWord struct{ off, val uint64 }
+
+type cachedStack struct {
+	reads  []stackWord
+	ips    []uint64 // the kernel's walk, when the frames used it
+	frames []event.Frame
+}
+
+func (e *cachedStack) matches(raw Raw) bool {
+	for _, w := range e.reads {
+		if binary.LittleEndian.Uint64(raw.Window[w.off:]) != w.val {
+			return false
+		}
+	}
+	if e.ips != nil {
+		if len(e.ips) != len(raw.IPs) {
+			return false
+		}
+		for i := range e.ips {
+			if e.ips[i] != raw.IPs[i] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (s *Symbolizer) frame(pid uint32, ts, pc uint64) event.Frame {
@@ -102,14 +163,16 @@ func (s *Symbolizer) unwind(pid uint32, ts uint64, raw Raw) []uint64 {
 		return nil
 	}
 	if len(raw.Window) == 0 {
-		return raw.IPs
+		return s.mapped(pid, ts, raw.IPs[:1], raw.IPs[1:])
 	}
 	a := s.Arch
 	read := func(addr uint64) (uint64, bool) {
 		if addr < raw.SP || addr-raw.SP+8 > uint64(len(raw.Window)) {
 			return 0, false
 		}
-		return binary.LittleEndian.Uint64(raw.Window[addr-raw.SP:]), true
+		v := binary.LittleEndian.Uint64(raw.Window[addr-raw.SP:])
+		s.reads = append(s.reads, stackWord{addr - raw.SP, v})
+		return v, true
 	}
 	pc, sp, fp, lr := raw.IPs[0], raw.SP, raw.FP, raw.LR
 	out := []uint64{pc}
@@ -148,7 +211,7 @@ func (s *Symbolizer) unwind(pid uint32, ts uint64, raw Raw) []uint64 {
 			ok = ok1 && ok2
 		}
 		if !ok {
-			return s.join(out, raw.IPs)
+			return s.join(pid, ts, out, raw.IPs)
 		}
 		if ra == 0 || nsp <= sp || s.Tracker.lookup(pid, ts, ra) == nil {
 			break
@@ -161,12 +224,26 @@ func (s *Symbolizer) unwind(pid uint32, ts uint64, raw Raw) []uint64 {
 
 // join continues out with the kernel's walk after the last address they
 // share, when they share one besides the first.
-func (s *Symbolizer) join(out, ips []uint64) []uint64 {
+func (s *Symbolizer) join(pid uint32, ts uint64, out, ips []uint64) []uint64 {
 	last := out[len(out)-1]
 	for j := 1; j < len(ips); j++ {
 		if ips[j] == last && len(out) > 1 {
-			return append(out, ips[j+1:]...)
+			return s.mapped(pid, ts, out, ips[j+1:])
 		}
+	}
+	return out
+}
+
+// mapped appends the kernel's return addresses up to the first one in no
+// executable mapping: a frame-pointer walk that went astray (through code
+// that uses the register for something else) reads garbage from there on.
+func (s *Symbolizer) mapped(pid uint32, ts uint64, out, ips []uint64) []uint64 {
+	s.usedIPs = true
+	for _, ip := range ips {
+		if ip == 0 || s.Tracker.lookup(pid, ts, ip) == nil {
+			break
+		}
+		out = append(out, ip)
 	}
 	return out
 }

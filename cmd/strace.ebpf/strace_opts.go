@@ -88,7 +88,7 @@ func addStraceFlags(fs *pflag.FlagSet, s *straceOptions) {
 	fs.BoolVarP(&s.successful, "successful-only", "z", false, "-l strace: only calls that succeed")
 	fs.BoolVarP(&s.failing, "failed-only", "Z", false, "-l strace: only calls that fail (like -X)")
 	fs.BoolVarP(&s.stackTrace, "stack-trace", "k", false, "print the user stack of each traced call under it, as strace -k (ev.stack in scripts, \"stack\" in json)")
-	fs.IntVar(&s.stackWindow, "stack-window", 0, "-k: bytes of user stack copied for .eh_frame unwinding (default 2048, at most 4088; -1: frame pointers only)")
+	fs.IntVar(&s.stackWindow, "stack-window", 0, "-k: bytes of user stack copied for .eh_frame unwinding (default and most 4088; -1: frame pointers only)")
 	fs.MarkHidden("stack-window")
 	fs.BoolVarP(&s.builtinList, "builtin-list", "B", false, "print the built-in syscall table and exit")
 	fs.BoolVarP(&s.list, "list", "L", false, "print the syscalls traceable on the running kernel and exit")
