@@ -516,7 +516,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		if err := d.decode(rec.RawSample, ev); err != nil {
 			return err
 		}
-		if len(d.stack) > 0 && s.symbols != nil {
+		// An Entered half only says where a call went to sleep: its stack
+		// comes with the whole call.
+		if len(d.stack) > 0 && s.symbols != nil && ev.Flags&event.Entered == 0 {
 			s.symbolize(ev, d.stack)
 		}
 		res.Events++
