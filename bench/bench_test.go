@@ -37,6 +37,15 @@ var variants = []variant{
 	{"floor", []string{"--calibrate", "-o", "{out}"}},
 	{"hex", []string{"-o", "{out}"}},
 	{"strace", []string{"-l", "strace", "-o", "{out}"}},
+	// -k: every call's stack, unwound with the default 4 KiB stack
+	// window, with 2 KiB, with frame pointers alone, and for openat only
+	// (dd's loop makes none: the other calls must cost what they cost
+	// without -k).
+	{"strace-k", []string{"-l", "strace", "-k", "-o", "{out}"}},
+	{"strace-k-2k", []string{"-l", "strace", "-k", "--stack-window=2048", "-o", "{out}"}},
+	{"strace-k-fp", []string{"-l", "strace", "-k", "--stack-window=-1", "-o", "{out}"}},
+	{"strace-k-openat", []string{"-l", "strace", "-k", "-e", "trace=openat", "-o", "{out}"}},
+	{"strace-openat", []string{"-l", "strace", "-e", "trace=openat", "-o", "{out}"}},
 	{"count.star", []string{"-s", "{testdata}/count.star", "-o", "{out}"}},
 	{"openat.star", []string{"-s", "{testdata}/openat.star", "-o", "{out}"}},
 }

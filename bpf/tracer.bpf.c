@@ -62,6 +62,7 @@ enum item_kind : u8 {
 	ITEM_BUF_IN = 2,
 	ITEM_BUF_OUT = 3,
 	ITEM_STR_TRUNC = 4,
+	ITEM_STACK = 5, /* -k: the user stack (capture_stack), arg 0 */
 };
 
 /*
@@ -197,6 +198,11 @@ struct config {
 	u32 buf_max;     /* bytes of a buffer captured */
 	u32 proc_events; /* send thread exits and signal deliveries */
 	u32 enter_marks; /* send a call's enter half when it sleeps */
+	/* -k: 0 off; otherwise each traced call's user stack is captured at
+	 * enter (capture_stack) with this many bytes of stack from sp (rounded
+	 * down to a multiple of 8, at most STACK_WINDOW_MAX; 1: none) for
+	 * unwinding in user space. */
+	u32 stack_trace;
 	/* Lossless tracing (engine/freeze.go): bytes queued in the ring from
 	 * which each record wakes the reader at once, to freeze the traced
 	 * cgroup; 0: off. */
@@ -1131,6 +1137,98 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 	return off;
 }
 
+/*
+ * capture_stack appends the user stack of the current call to rec as one
+ * ITEM_STACK item: sp, the frame pointer and (arm64) the link register, the
+ * number of return addresses the kernel's frame-pointer walk found and the
+ * bytes of stack copied, then those addresses (bpf_get_stack), then up to
+ * config.stack_trace bytes (a multiple of 8) of the stack from sp, which user space unwinds with the
+ * binaries' .eh_frame where frame pointers are missing. It returns the new
+ * end of the data.
+ */
+#ifndef BPF_F_USER_STACK
+#define BPF_F_USER_STACK (1ULL << 8)
+#endif
+#define STACK_DEPTH 127         /* kernel.perf_event_max_stack's default */
+#define STACK_HDR 32
+#define STACK_WINDOW_MAX 0xff8 /* a mask too */
+static __always_inline u32 capture_stack(void *ctx, struct pt_regs *regs, struct record *rec, u32 off)
+{
+	u8 n = rec->hdr.nitems;
+	if (n >= MAX_ITEMS || off > DATA_MAX - STR_MAX)
+		return off;
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u64 *h = (u64 *)&rec->data[o];
+#if defined(__TARGET_ARCH_x86)
+	h[0] = regs->sp;
+	h[1] = regs->bp;
+	h[2] = 0;
+#elif defined(__TARGET_ARCH_arm64)
+	h[0] = regs->user_regs.sp;
+	h[1] = regs->user_regs.regs[29];
+	h[2] = regs->user_regs.regs[30];
+#endif
+	u64 ips = o + STACK_HDR;
+	asm volatile("%[i] &= 0x1fff" : [i] "+r"(ips));
+	long got = bpf_get_stack(ctx, &rec->data[ips], STACK_DEPTH * 8, BPF_F_USER_STACK);
+	if (got < 8)
+		return off;
+	u64 w = o + STACK_HDR + got;
+	/* The window takes what is left below DATA_MAX - STR_MAX, so that the
+	 * exit captures still fit after it. */
+	u32 size = config.stack_trace & STACK_WINDOW_MAX;
+	if (w >= DATA_MAX - STR_MAX)
+		size = 0;
+	else if (size > DATA_MAX - STR_MAX - w)
+		size = DATA_MAX - STR_MAX - w;
+	asm volatile("%[w] &= 0x1fff" : [w] "+r"(w));
+	/* The window may run past the top of the stack: try smaller ones. */
+	size &= STACK_WINDOW_MAX;
+	/*
+	 * sp's page is in use; the next ones may never have been touched (the
+	 * gap exec leaves above the first frames), and an absent page fails
+	 * the whole read: the rest of the window is a second read, dropped
+	 * when it fails.
+	 */
+	u32 first = 4096 - (h[0] & 4095);
+	if (first > size)
+		first = size;
+	first &= STACK_WINDOW_MAX;
+	if (size && bpf_probe_read_user(&rec->data[w], first, (const void *)h[0]) != 0)
+		size = 0;
+	if (size > first) {
+		u64 w2 = w + first;
+		asm volatile("%[w] &= 0x1fff" : [w] "+r"(w2));
+		if (bpf_probe_read_user(&rec->data[w2], (size - first) & STACK_WINDOW_MAX, (const void *)(h[0] + first)) != 0)
+			size = first;
+	}
+	size &= STACK_WINDOW_MAX;
+	h[3] = (u64)size << 32 | (u32)(got / 8);
+	put_item(rec, n, 0, ITEM_STACK, STACK_HDR + got + size);
+	return o + STACK_HDR + got + size;
+}
+
+/* thread_rec returns tid's record buffer, creating it the first time. */
+static __always_inline struct record *thread_rec(u32 tid)
+{
+	/*
+	 * A thread's record buffer stays in recs until the thread exits:
+	 * creating it copies a whole record, so it is done once.
+	 */
+	struct record *rec = bpf_map_lookup_elem(&recs, &tid);
+	if (!rec) {
+		u32 zero = 0;
+		struct record *tmpl = bpf_map_lookup_elem(&scratch, &zero);
+		if (tmpl) {
+			tmpl->hdr.nitems = 0;
+			bpf_map_update_elem(&recs, &tid, tmpl, BPF_NOEXIST);
+		}
+		rec = bpf_map_lookup_elem(&recs, &tid);
+	}
+	return rec;
+}
+
 SEC("tp_btf/sys_enter")
 int sys_enter(u64 *ctx)
 {
@@ -1172,6 +1270,21 @@ int sys_enter(u64 *ctx)
 		/* exit and exit_group never reach sys_exit: send them now. */
 		if (config.failed_only)
 			return 0;
+		struct record *rec = config.stack_trace ? thread_rec(tid) : NULL;
+		if (rec) {
+			rec->hdr.nitems = 0;
+			u64 size = sizeof(struct event_hdr) + capture_stack(ctx, regs, rec, 0);
+			fill_hdr(&rec->hdr, id, nr, p.ts, p.ts);
+			__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
+			rec->hdr.ret = 0;
+			rec->hdr.flags = EV_NORETURN;
+			rec->hdr.pad = 0;
+			if (size > sizeof(struct record))
+				size = sizeof(struct record);
+			if (bpf_ringbuf_output(&events, rec, size, wake_flags()) != 0)
+				count_lost();
+			return 0;
+		}
 		struct event_hdr h = {};
 		fill_hdr(&h, id, nr, p.ts, p.ts);
 		__builtin_memcpy(h.args, p.args, sizeof(h.args));
@@ -1181,23 +1294,19 @@ int sys_enter(u64 *ctx)
 		return 0;
 	}
 
-	if (d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP)) && !(p.state & P_EXEC_ONLY)) {
-		/*
-		 * A thread's record buffer stays in recs until the thread exits:
-		 * creating it copies a whole record, so it is done once.
-		 */
-		struct record *rec = bpf_map_lookup_elem(&recs, &tid);
-		if (!rec) {
-			u32 zero = 0;
-			struct record *tmpl = bpf_map_lookup_elem(&scratch, &zero);
-			if (tmpl) {
-				tmpl->hdr.nitems = 0;
-				bpf_map_update_elem(&recs, &tid, tmpl, BPF_NOEXIST);
-			}
-			rec = bpf_map_lookup_elem(&recs, &tid);
-		}
+	if (((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace) && !(p.state & P_EXEC_ONLY)) {
+		struct record *rec = thread_rec(tid);
 		if (rec) {
-			enter_captures(rec, &p, d, user_sp(regs));
+			if (d) {
+				enter_captures(rec, &p, d, user_sp(regs));
+			} else {
+				rec->hdr.nitems = 0;
+				rec->hdr.args[0] = 0;
+				rec->hdr.pad = 0;
+			}
+			/* execve's stack is read at exit, as strace -k shows it. */
+			if (config.stack_trace && !is_execve(nr))
+				rec->hdr.args[0] = capture_stack(ctx, regs, rec, rec->hdr.args[0]);
 			p.state |= P_HAS_REC;
 		} else {
 			count_lost();
@@ -1254,6 +1363,11 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	}
 	u32 off = exit_captures(rec, &p, describe(p.nr), ret);
+	if (config.stack_trace && is_execve(p.nr)) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		if (regs)
+			off = capture_stack(ctx, regs, rec, off);
+	}
 	if (off > DATA_MAX)
 		off = DATA_MAX;
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);

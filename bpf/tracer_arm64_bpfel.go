@@ -55,7 +55,7 @@ type TracerConfig struct {
 	BufMax         uint32
 	ProcEvents     uint32
 	EnterMarks     uint32
-	_              [4]byte
+	StackTrace     uint32
 	RingHighMark   uint64
 }
 
@@ -105,6 +105,7 @@ const (
 	TracerItemKindITEM_BUF_IN    TracerItemKind = 2
 	TracerItemKindITEM_BUF_OUT   TracerItemKind = 3
 	TracerItemKindITEM_STR_TRUNC TracerItemKind = 4
+	TracerItemKindITEM_STACK     TracerItemKind = 5
 )
 
 type TracerPending struct {

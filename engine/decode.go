@@ -31,6 +31,9 @@ const (
 	offItemArg  = int(unsafe.Offsetof(bpf.TracerItem{}.Arg))
 	offItemKind = int(unsafe.Offsetof(bpf.TracerItem{}.Kind))
 	offItemLen  = int(unsafe.Offsetof(bpf.TracerItem{}.Len))
+
+	// itemStack is ITEM_STACK: the user stack (-k), decoded by package stack.
+	itemStack = uint8(bpf.TracerItemKindITEM_STACK)
 )
 
 var errShortRecord = errors.New("short record")
@@ -39,6 +42,7 @@ var errShortRecord = errors.New("short record")
 type decoder struct {
 	startNS uint64            // monotonic time the trace started; event times are relative to it
 	comms   map[string]string // interned process names
+	stack   []byte            // the last record's stack item, aliasing the record; nil without one
 }
 
 // decode fills ev from one record. Captured bytes are copied, so the
@@ -91,19 +95,25 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 		return fmt.Errorf("decoding record: %d items, at most %d", nitems, maxItems)
 	}
 	ev.Data = ev.Data[:0]
+	d.stack = d.stack[:0:0]
 	if nitems == 0 {
 		return nil
 	}
 	data := raw[hdrSize:]
-	total := 0
+	total, kept := 0, 0
 	for i := 0; i < nitems; i++ {
-		total += int(le.Uint16(raw[offItems+itemSize*i+offItemLen:]))
+		l := int(le.Uint16(raw[offItems+itemSize*i+offItemLen:]))
+		total += l
+		if raw[offItems+itemSize*i+offItemKind] != itemStack {
+			kept += l
+		}
 	}
 	if total > len(data) {
 		return fmt.Errorf("decoding record: items need %d bytes, record has %d", total, len(data))
 	}
-	buf := make([]byte, total)
-	copy(buf, data[:total])
+	// The captures are copied; a stack item is not: it is symbolized
+	// before the record's buffer is reused, and dropped.
+	buf := make([]byte, 0, kept)
 	if cap(ev.Data) < nitems {
 		ev.Data = make([]event.Data, 0, nitems)
 	}
@@ -111,9 +121,15 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	for i := 0; i < nitems; i++ {
 		it := raw[offItems+itemSize*i:]
 		l := int(le.Uint16(it[offItemLen:]))
-		// The kernel's item kinds are event.DataKind's values (checked by
-		// TestItemKinds).
-		ev.Data = append(ev.Data, event.Data{Arg: it[offItemArg], Kind: event.DataKind(it[offItemKind]), Bytes: buf[off : off+l : off+l]})
+		if it[offItemKind] == itemStack {
+			d.stack = data[off : off+l : off+l]
+		} else {
+			// The kernel's item kinds are event.DataKind's values (checked
+			// by TestItemKinds).
+			start := len(buf)
+			buf = append(buf, data[off:off+l]...)
+			ev.Data = append(ev.Data, event.Data{Arg: it[offItemArg], Kind: event.DataKind(it[offItemKind]), Bytes: buf[start : start+l : start+l]})
+		}
 		off += l
 	}
 	return nil

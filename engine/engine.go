@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/strace-ebpf/strace.ebpf/bpf"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/stack"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -68,6 +70,15 @@ type Config struct {
 	// print "<unfinished ...>" where the call entered when other threads'
 	// lines come before it returns. Other consumers leave it off.
 	EnterMarks bool
+
+	// StackTrace captures the user stack of each traced call (only the
+	// calls of Syscalls) and symbolizes it into Event.Stack (-k).
+	StackTrace bool
+	// StackWindow is how many bytes of user stack are copied with each
+	// stack, for unwinding through code without frame pointers with the
+	// binaries' .eh_frame; 0 picks DefaultStackWindow, a negative value
+	// copies none (the kernel's frame-pointer walk alone).
+	StackWindow int
 
 	// Calibrate attaches syscall programs that return at once: nothing is
 	// traced, and the run measures what the tracepoints alone cost.
@@ -126,8 +137,11 @@ type Session struct {
 	start  uint64
 	closed bool
 
-	freezer *freezer // lossless tracing; nil when lossy
-	lossy   error    // why lossless tracing was asked for and not given
+	freezer *freezer          // lossless tracing; nil when lossy
+	lossy   error             // why lossless tracing was asked for and not given
+	mmaps   *mmapWatcher      // -k: the processes' mappings, from the kernel's perf records
+	symbols *stack.Symbolizer // -k
+	stacks  uint64            // stacks symbolized
 
 	drainStart time.Time
 }
@@ -204,6 +218,21 @@ func New(cfg Config) (_ *Session, err error) {
 		}
 	}
 	s.joinFreezer()
+	if cfg.StackTrace {
+		// Before the command runs: its exec and mmaps must be seen.
+		pid := -1
+		if s.child != nil {
+			pid = s.child.cmd.Process.Pid
+		}
+		if s.mmaps, err = openMmapWatcher(pid); err != nil {
+			return nil, err
+		}
+		arch := stack.AMD64
+		if runtime.GOARCH == "arm64" {
+			arch = stack.ARM64
+		}
+		s.symbols = &stack.Symbolizer{Tracker: stack.NewTracker(), Arch: arch}
+	}
 	return s, nil
 }
 
@@ -286,6 +315,7 @@ func (s *Session) load() error {
 		ProcEvents:     b2u(s.cfg.ProcessEvents),
 		EnterMarks:     b2u(s.cfg.EnterMarks),
 		RingHighMark:   s.highMark(),
+		StackTrace:     stackConst(s.cfg),
 	}); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
@@ -366,6 +396,27 @@ func (s *Session) load() error {
 		}
 	}
 	return nil
+}
+
+// DefaultStackWindow is the user stack copied with each -k stack, the
+// most the kernel side copies: with less, fewer frames of binaries without
+// frame pointers unwind (docs/stack-traces.md has the measurements).
+const DefaultStackWindow = maxStackWindow
+
+const maxStackWindow = 0xff8 // STACK_WINDOW_MAX in bpf/tracer.bpf.c
+
+// stackConst is the stack_trace constant of bpf/tracer.bpf.c: 0 off, else
+// the window in bytes (1: none).
+func stackConst(cfg Config) uint32 {
+	switch {
+	case !cfg.StackTrace:
+		return 0
+	case cfg.StackWindow < 0:
+		return 1
+	case cfg.StackWindow == 0:
+		return DefaultStackWindow
+	}
+	return uint32(min(cfg.StackWindow, maxStackWindow)) &^ 7
 }
 
 func b2u(b bool) uint32 {
@@ -450,6 +501,9 @@ func (s *Session) Close() error {
 	}
 	if s.reader != nil {
 		s.reader.Close()
+	}
+	if s.mmaps != nil {
+		s.mmaps.close()
 	}
 	return s.objs.Close()
 }
@@ -545,6 +599,11 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		if err := d.decode(rec.RawSample, ev); err != nil {
 			return err
 		}
+		// An Entered half only says where a call went to sleep: its stack
+		// comes with the whole call.
+		if len(d.stack) > 0 && s.symbols != nil && ev.Flags&event.Entered == 0 {
+			s.symbolize(ev, d.stack)
+		}
 		res.Events++
 		// Losses are looked for every lossCheck records too, not only
 		// when the ring runs dry, so that their marker comes near the gap.
@@ -622,6 +681,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 			return s.finish(ctx, res, fmt.Errorf("reading ring buffer: %w", err))
 		}
 		// The ring is empty for now.
+		if s.mmaps != nil {
+			s.mmaps.drain(s.symbols.Tracker)
+		}
 		if err := reportLost(); err != nil {
 			return s.finish(ctx, res, err)
 		}
@@ -642,6 +704,24 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		}
 	}
 }
+
+// symbolize fills ev.Stack from its stack item, after reading the mmap
+// records queued so far: every mapping made before the call is known then.
+func (s *Session) symbolize(ev *event.Event, item []byte) {
+	s.mmaps.drain(s.symbols.Tracker)
+	raw, err := stack.ParseRaw(item)
+	if err != nil {
+		return
+	}
+	ts := ev.TS + s.start
+	ev.Stack = s.symbols.Frames(ev.PID, ts, raw)
+	// Processes that exited a while ago will not show up again.
+	if s.stacks++; s.stacks%4096 == 0 && ts > forgetAfter {
+		s.symbols.Tracker.Forget(ts - forgetAfter)
+	}
+}
+
+const forgetAfter = uint64(10 * time.Second)
 
 // waitEnd sleeps until the next poll of the ring, or less when the session
 // ends meanwhile: the end of a short command is seen at once.

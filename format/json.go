@@ -121,6 +121,9 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 		}
 		dst = append(dst, ']')
 	}
+	if len(ev.Stack) > 0 {
+		dst = appendJSONStack(dst, ev.Stack)
+	}
 	switch {
 	case ev.Flags&event.NoReturn != 0:
 		dst = append(dst, `,"noreturn":true`...)
@@ -143,6 +146,34 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 		}
 	}
 	return append(dst, '}')
+}
+
+// appendJSONStack appends "stack": the frames of -k, innermost first;
+// module and symbol are absent when unknown.
+func appendJSONStack(dst []byte, stack []event.Frame) []byte {
+	dst = append(dst, `,"stack":[`...)
+	for i := range stack {
+		f := &stack[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"addr":`...)
+		dst = strconv.AppendUint(dst, f.Addr, 10)
+		if f.Module != "" {
+			dst = append(dst, `,"module":`...)
+			dst = appendJSONStr(dst, f.Module)
+			dst = append(dst, `,"offset":`...)
+			dst = strconv.AppendUint(dst, f.Offset, 10)
+		}
+		if f.Symbol != "" {
+			dst = append(dst, `,"symbol":`...)
+			dst = appendJSONStr(dst, f.Symbol)
+			dst = append(dst, `,"symoff":`...)
+			dst = strconv.AppendUint(dst, f.SymOff, 10)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
 }
 
 // appendJSONTask appends the fields every task event has: ts, pid, tid,

@@ -75,7 +75,12 @@ func machineEvents() []event.Event {
 			Data: []event.Data{{Arg: 1, Kind: event.BufIn, Bytes: []byte("hi\n")}}},
 		{Kind: event.Syscall, PID: 100, TID: 100, Nr: 0, Comm: "ls", TS: 5000, Duration: 10, Ret: 4,
 			Args: [6]uint64{3, 0x55552000, 4096},
-			Data: []event.Data{{Arg: 1, Kind: event.BufOut, Bytes: []byte{0, 1, 0xfe, 0xff}}}},
+			Data: []event.Data{{Arg: 1, Kind: event.BufOut, Bytes: []byte{0, 1, 0xfe, 0xff}}},
+			Stack: []event.Frame{
+				{Addr: 0x7f0000114a7d, Module: "/usr/lib/x86_64-linux-gnu/libc.so.6", Offset: 0x114a7d, Symbol: "read", SymOff: 0x1d},
+				{Addr: 0x555500001234, Module: "/usr/bin/ls", Offset: 0x1234},
+				{Addr: 0x7ffc00000010},
+			}},
 		{Kind: event.Lost, TS: 6000, LostN: 42},
 		{Kind: event.Syscall, PID: 100, TID: 100, Nr: 4, Comm: "ls", TS: 7000, Duration: 100, Ret: -13,
 			Args: [6]uint64{0x55553000, 0x7ffc0300},
@@ -124,6 +129,10 @@ func TestJSONParses(t *testing.T) {
 		Value *string
 		Hex   *string
 	}
+	type frame struct {
+		Addr, Offset, Symoff uint64
+		Module, Symbol       string
+	}
 	type obj struct {
 		V, Ts, Dur, Pid, Tid, Nr, N uint64
 		Kind, Comm, Name            string
@@ -140,6 +149,7 @@ func TestJSONParses(t *testing.T) {
 		Core                        bool
 		Signo                       int
 		Signame, Siginfo            string
+		Stack                       []frame
 	}
 	for i, line := range lines {
 		var got obj
@@ -208,6 +218,9 @@ func TestJSONParses(t *testing.T) {
 					wd.Hex = &h
 				}
 				want.Data = append(want.Data, wd)
+			}
+			for _, f := range ev.Stack {
+				want.Stack = append(want.Stack, frame{Addr: f.Addr, Offset: f.Offset, Symoff: f.SymOff, Module: f.Module, Symbol: f.Symbol})
 			}
 			switch {
 			case ev.Flags&event.NoReturn != 0:

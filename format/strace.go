@@ -27,6 +27,8 @@ type StraceOptions struct {
 
 	OnlySuccessful bool // -z: calls that succeed
 	OnlyFailed     bool // -Z: calls that fail
+
+	StackTrace bool // -k: each call's stack (event.Stack) under its line
 }
 
 // PrefixStyle is how a line names its process.
@@ -336,6 +338,9 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 		dst = append(dst, " <"...)
 		dst = appendSecs(dst, ev.Duration, 1, 6)
 		dst = append(dst, '>')
+	}
+	if s.opts.StackTrace {
+		dst = appendStack(dst, ev.Stack)
 	}
 	if noreturn {
 		s.lastTID, s.lastEnd = ev.TID, ev.TS

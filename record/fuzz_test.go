@@ -28,7 +28,12 @@ func FuzzReader(f *testing.F) {
 	f.Add(encode(f, Header{Arch: "amd64"}, evs[3:4], true))
 	f.Add(encode(f, sampleHeader(), evs, false))
 	f.Add(good[:len(good)/2])
-	f.Add(patch(good, 8, 2))
+	f.Add(patch(good, 8, 3))
+	stacked := sampleHeader()
+	stacked.Stacks = true
+	sevs := sampleEvents()[:2]
+	sevs[1].Stack = []event.Frame{{Addr: 1, Module: "/m", Offset: 2, Symbol: "s", SymOff: 3}, {Addr: 4}}
+	f.Add(encode(f, stacked, sevs, true))
 	f.Add([]byte(Magic))
 	f.Add([]byte("not a recording at all"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -121,15 +121,20 @@ func (r *Reader) next(ev *event.Event) error {
 	}
 	ndata := int(le.Uint16(rec[20:]))
 	data := ev.Data[:0]
+	var stack []event.Frame // fresh: callers may keep it
 	pos := syscallFixedSize
+	maxKind := event.DataKind(DataStrTrunc)
+	if r.hdr.Version >= 2 {
+		maxKind = DataStack
+	}
 	for i := range ndata {
 		if size-pos < dataHeaderSize {
 			return formatErr(start+int64(pos), ErrCorrupt, "%s record of %d bytes ends before data item %d of %d", kindName(kind), size, i+1, ndata)
 		}
 		arg, dk := rec[pos], event.DataKind(rec[pos+1])
 		n := int(le.Uint32(rec[pos+4:]))
-		if dk < DataStr || dk > DataStrTrunc {
-			return formatErr(start+int64(pos), ErrCorrupt, "data item %d: unknown kind %d: want 1 to 4", i+1, dk)
+		if dk < DataStr || dk > maxKind {
+			return formatErr(start+int64(pos), ErrCorrupt, "data item %d: unknown kind %d: want 1 to %d", i+1, dk, maxKind)
 		}
 		if arg >= 6 {
 			return formatErr(start+int64(pos), ErrCorrupt, "data item %d: argument %d: want 0 to 5", i+1, arg)
@@ -138,7 +143,14 @@ func (r *Reader) next(ev *event.Event) error {
 			return formatErr(start+int64(pos), ErrCorrupt, "data item %d: length %d overruns the record: %d bytes left", i+1, n, size-pos-dataHeaderSize)
 		}
 		b := rec[pos+dataHeaderSize : pos+dataHeaderSize+n : pos+dataHeaderSize+n]
-		data = append(data, event.Data{Arg: arg, Kind: dk, Bytes: b})
+		if dk == DataStack {
+			var err error
+			if stack, err = r.frames(stack, b); err != nil {
+				return formatErr(start+int64(pos), ErrCorrupt, "data item %d: %v", i+1, err)
+			}
+		} else {
+			data = append(data, event.Data{Arg: arg, Kind: dk, Bytes: b})
+		}
 		pos += dataHeaderSize + pad8(n)
 	}
 	if pos != size {
@@ -156,11 +168,57 @@ func (r *Reader) next(ev *event.Event) error {
 		Comm:     r.comm(rec[96 : 96+commSize]),
 		Data:     data,
 	}
+	if len(stack) > 0 {
+		ev.Stack = stack
+	}
 	for i := range ev.Args {
 		ev.Args[i] = le.Uint64(rec[40+8*i:])
 	}
 	r.records++
 	return nil
+}
+
+// frames decodes a stack item (struct trace_stack and its frames) into
+// st. Module names are interned: a stack repeats a few files.
+func (r *Reader) frames(st []event.Frame, b []byte) ([]event.Frame, error) {
+	if len(b) < stackHeaderSize {
+		return st, fmt.Errorf("stack of %d bytes: want at least %d", len(b), stackHeaderSize)
+	}
+	n := int(le.Uint32(b))
+	pos := stackHeaderSize
+	for i := range n {
+		if len(b)-pos < frameHeaderSize {
+			return st, fmt.Errorf("stack ends before frame %d of %d", i+1, n)
+		}
+		ml, sl := int(le.Uint16(b[pos+24:])), int(le.Uint16(b[pos+26:]))
+		if ml+sl > len(b)-pos-frameHeaderSize {
+			return st, fmt.Errorf("frame %d: names of %d bytes overrun the stack", i+1, ml+sl)
+		}
+		names := b[pos+frameHeaderSize:]
+		st = append(st, event.Frame{
+			Addr:   le.Uint64(b[pos:]),
+			Offset: le.Uint64(b[pos+8:]),
+			SymOff: le.Uint64(b[pos+16:]),
+			Module: r.intern(names[:ml]),
+			Symbol: string(names[ml : ml+sl]),
+		})
+		pos += pad8(frameHeaderSize + ml + sl)
+	}
+	if pos != len(b) {
+		return st, fmt.Errorf("stack of %d bytes: its %d frames end at %d", len(b), n, pos)
+	}
+	return st, nil
+}
+
+func (r *Reader) intern(b []byte) string {
+	s, ok := r.comms[string(b)]
+	if !ok {
+		s = string(b)
+		if len(r.comms) < 1<<16 {
+			r.comms[s] = s
+		}
+	}
+	return s
 }
 
 func kindName(kind uint16) string {
@@ -244,6 +302,7 @@ func (r *Reader) readHeader() (*Header, error) {
 		return nil, formatErr(0, ErrNotRecording, "not a strace.ebpf recording: want magic %q, have %q", Magic, p[:8])
 	}
 	h := &Header{Version: le.Uint32(p[8:])}
+	h.Stacks = h.Version >= 2
 	if h.Version == 0 || h.Version > Version {
 		return nil, formatErr(8, ErrVersion, "unsupported format version %d: this strace.ebpf reads versions 1 to %d; a newer one wrote it", h.Version, Version)
 	}

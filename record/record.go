@@ -21,9 +21,11 @@ import (
 // Magic opens every recording.
 const Magic = "SEBPFREC"
 
-// Version is the format version this package writes and the newest it reads.
-// Any change that an older reader would misread bumps it.
-const Version = 1
+// Version is the newest format version this package reads and writes.
+// Any change that an older reader would misread bumps it. Version 2 adds
+// stack traces (DataStack items); a recording without them is written as
+// version 1, which every reader reads.
+const Version = 2
 
 // Record kinds (the kind field of every record).
 const (
@@ -56,6 +58,7 @@ const (
 	DataBufIn    = 2
 	DataBufOut   = 3
 	DataStrTrunc = 4
+	DataStack    = 5 // version 2: the call's stack (-k), arg 0, struct trace_stack
 )
 
 // Sizes of the fixed parts, in bytes.
@@ -66,6 +69,8 @@ const (
 	syscallFixedSize = 112 // struct trace_syscall
 	dataHeaderSize   = 8   // struct trace_data
 	lostSize         = 32  // struct trace_lost
+	stackHeaderSize  = 8   // struct trace_stack
+	frameHeaderSize  = 32  // struct trace_frame
 	endSize          = 16  // struct trace_end
 	commSize         = 16  // TASK_COMM_LEN
 )
@@ -87,8 +92,12 @@ var auditArch = map[string]uint32{
 // Header describes a recording.
 type Header struct {
 	// Version is the format version of the file; set by NewReader, ignored by
-	// NewWriter (which always writes Version).
+	// NewWriter (which writes 2 when Stacks is set, else 1).
 	Version uint32
+	// Stacks says that events carry stack traces (-k): their frames,
+	// symbolized when they were recorded, so that a replay shows them
+	// without the traced binaries. Such a recording is format version 2.
+	Stacks bool
 	// Arch is the traced architecture in GOARCH spelling ("amd64", "arm64").
 	Arch string
 	// KernelRelease is the release of the kernel that was traced (uname -r).

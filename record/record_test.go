@@ -117,7 +117,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading: %v", err)
 	}
-	hdr.Version = Version
+	hdr.Version = 1 // no stacks
 	if diff := cmp.Diff(&hdr, gotHdr); diff != "" {
 		t.Errorf("header mismatch (-want +got):\n%s", diff)
 	}
@@ -269,8 +269,8 @@ func TestBadInput(t *testing.T) {
 		{"text", []byte("#!/bin/sh\necho hello\n"), `record: offset 0: not a strace.ebpf recording: want magic "SEBPFREC", have "#!/bin/s"`, ErrNotRecording, 0},
 		{"short text", []byte("PK"), `record: offset 0: not a strace.ebpf recording: want magic "SEBPFREC", have "PK"`, ErrNotRecording, 0},
 		{"short header", good[:20], "record: offset 0: truncated header: want 32 bytes, have 20", ErrTruncated, 0},
-		{"newer version", patch(good, 8, 2), "record: offset 8: unsupported format version 2: this strace.ebpf reads versions 1 to 1; a newer one wrote it", ErrVersion, 0},
-		{"version 0", patch(good, 8, 0), "record: offset 8: unsupported format version 0: this strace.ebpf reads versions 1 to 1; a newer one wrote it", ErrVersion, 0},
+		{"newer version", patch(good, 8, 3), "record: offset 8: unsupported format version 3: this strace.ebpf reads versions 1 to 2; a newer one wrote it", ErrVersion, 0},
+		{"version 0", patch(good, 8, 0), "record: offset 8: unsupported format version 0: this strace.ebpf reads versions 1 to 2; a newer one wrote it", ErrVersion, 0},
 		{"header size odd", patch(good, 12, 33), "record: offset 12: bad header size 33: want a multiple of 8 between 32 and 16777216", ErrCorrupt, 0},
 		{"header size huge", patch(good, 12, u32(0xfffffff8)...), "record: offset 12: bad header size 4294967288: want a multiple of 8 between 32 and 16777216", ErrCorrupt, 0},
 		{"header cut", good[:50], "record: offset 0: truncated header: want 72 bytes, have 50", ErrTruncated, 0},
@@ -447,5 +447,52 @@ func TestVersion1File(t *testing.T) {
 	}
 	if !bytes.Equal(old, data) {
 		t.Errorf("the writer's output differs from testdata/v1.bin: bump Version for an incompatible change, or run go test ./record -update")
+	}
+}
+
+// TestStacks round-trips -k stacks: a header with Stacks writes version 2,
+// whose DataStack items read back as the frames; a version-1 writer
+// refuses a stack rather than drop it, and a version-1 file may not hold a
+// DataStack item.
+func TestStacks(t *testing.T) {
+	hdr := sampleHeader()
+	hdr.Stacks = true
+	evs := sampleEvents()
+	evs[1].Stack = []event.Frame{
+		{Addr: 0x7f0000f8011, Module: "/usr/lib/x86_64-linux-gnu/libc.so.6", Offset: 0xf8011, Symbol: "__open64", SymOff: 0x51},
+		{Addr: 0x555500001161, Module: "/tmp/stackhelper", Offset: 0x1161}, // no symbol
+		{Addr: 0x7ffc00000010}, // no mapping
+	}
+	evs[2].Stack = evs[1].Stack[:1]
+	data := encode(t, hdr, evs, true)
+	if v := le.Uint32(data[8:]); v != 2 {
+		t.Errorf("version %d, want 2", v)
+	}
+	gotHdr, got, err := readAll(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr.Version = 2
+	if diff := cmp.Diff(&hdr, gotHdr); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(evs, got, eventOpts); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, sampleHeader())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(&evs[1]); err == nil {
+		t.Error("a writer without Stacks wrote a stack")
+	}
+
+	// The same bytes with version 1: the stack item is corrupt there.
+	old := patch(data, 8, 1)
+	_, _, err = readAll(old)
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "unknown kind 5: want 1 to 4") {
+		t.Errorf("version 1 with a stack item: %v, want unknown kind 5", err)
 	}
 }

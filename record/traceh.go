@@ -130,6 +130,7 @@ struct trace_syscall {              /* @SYSCALLSZ@ bytes, then ndata items */
 #define TRACE_DATA_BUF_IN    @DBUFIN@ /* input buffer read at enter */
 #define TRACE_DATA_BUF_OUT   @DBUFOUT@ /* output buffer or struct read at exit */
 #define TRACE_DATA_STR_TRUNC @DSTRTRUNC@ /* string cut at the capture limit */
+#define TRACE_DATA_STACK     @DSTACK@ /* version 2: the call's stack (-k), struct trace_stack */
 
 struct trace_data {                 /* @DATAHDR@ bytes */
 	uint8_t  arg;                   /* argument position, 0 to 5 */
@@ -137,6 +138,22 @@ struct trace_data {                 /* @DATAHDR@ bytes */
 	uint16_t reserved;
 	uint32_t len;                   /* bytes, without padding */
 	/* len bytes, then zeros up to TRACE_PAD8(len) */
+};
+
+struct trace_stack {                /* @STACKHDR@ bytes: a TRACE_DATA_STACK item's bytes */
+	uint32_t nframes;               /* struct trace_frame entries that follow */
+	uint32_t reserved;
+};
+
+struct trace_frame {                /* @FRAMEHDR@ bytes, then the names, padded to 8 */
+	uint64_t addr;                  /* address in the process, innermost frame first */
+	uint64_t offset;                /* addr's offset in the module's file */
+	uint64_t symoff;                /* addr's offset from the symbol's start */
+	uint16_t module_len;            /* bytes of the module's path that follow, 0 unknown */
+	uint16_t symbol_len;            /* bytes of the symbol after it, 0 unknown */
+	uint32_t reserved;
+	/* module, then symbol (no NULs), then zeros up to
+	   TRACE_PAD8(sizeof(struct trace_frame) + module_len + symbol_len) */
 };
 
 struct trace_lost {                 /* @LOSTSZ@ bytes */
@@ -162,6 +179,8 @@ _Static_assert(sizeof(struct trace_meta) == @METAHDR@, "trace_meta");
 _Static_assert(sizeof(struct trace_meta_syscall) == @METASC@, "trace_meta_syscall");
 _Static_assert(sizeof(struct trace_syscall) == @SYSCALLSZ@, "trace_syscall");
 _Static_assert(sizeof(struct trace_data) == @DATAHDR@, "trace_data");
+_Static_assert(sizeof(struct trace_stack) == @STACKHDR@, "trace_stack");
+_Static_assert(sizeof(struct trace_frame) == @FRAMEHDR@, "trace_frame");
 _Static_assert(sizeof(struct trace_lost) == @LOSTSZ@, "trace_lost");
 _Static_assert(sizeof(struct trace_end) == @ENDSZ@, "trace_end");
 #endif
@@ -194,6 +213,9 @@ var traceHText = strings.NewReplacer(
 	"@DBUFIN@", fmt.Sprint(DataBufIn),
 	"@DBUFOUT@", fmt.Sprint(DataBufOut),
 	"@DSTRTRUNC@", fmt.Sprint(DataStrTrunc),
+	"@DSTACK@", fmt.Sprint(DataStack),
+	"@STACKHDR@", fmt.Sprint(stackHeaderSize),
+	"@FRAMEHDR@", fmt.Sprint(frameHeaderSize),
 	"@LOSTSZ@", fmt.Sprint(lostSize),
 	"@ENDSZ@", fmt.Sprint(endSize),
 ).Replace(traceH)

@@ -56,6 +56,9 @@ func TestTraceHLayout(t *testing.T) {
 		{"trace_data", "arg", 0}, {"trace_data", "kind", 1}, {"trace_data", "len", 4},
 		{"trace_lost", "pid", 8}, {"trace_lost", "tid", 12}, {"trace_lost", "ts", 16}, {"trace_lost", "n", 24},
 		{"trace_end", "records", 8},
+		{"trace_stack", "nframes", 0},
+		{"trace_frame", "addr", 0}, {"trace_frame", "offset", 8}, {"trace_frame", "symoff", 16},
+		{"trace_frame", "module_len", 24}, {"trace_frame", "symbol_len", 26},
 	}
 	sizes := []struct {
 		typ  string
@@ -65,6 +68,7 @@ func TestTraceHLayout(t *testing.T) {
 		{"trace_meta_syscall", metaSyscallSize}, {"trace_record", 8},
 		{"trace_syscall", syscallFixedSize}, {"trace_data", dataHeaderSize},
 		{"trace_lost", lostSize}, {"trace_end", endSize},
+		{"trace_stack", stackHeaderSize}, {"trace_frame", frameHeaderSize},
 	}
 	consts := []struct {
 		name string
@@ -75,6 +79,7 @@ func TestTraceHLayout(t *testing.T) {
 		{"TRACE_FLAG_NORETURN", int(event.NoReturn)}, {"TRACE_FLAG_UNFINISHED", int(event.Unfinished)},
 		{"TRACE_DATA_STR", int(event.Str)}, {"TRACE_DATA_BUF_IN", int(event.BufIn)},
 		{"TRACE_DATA_BUF_OUT", int(event.BufOut)}, {"TRACE_DATA_STR_TRUNC", int(event.StrTrunc)},
+		{"TRACE_DATA_STACK", DataStack},
 		{"TRACE_META_ARCH", MetaArch}, {"TRACE_META_KERNEL", MetaKernel}, {"TRACE_META_ARGV", MetaArgv},
 		{"TRACE_META_OPTION", MetaOption}, {"TRACE_META_SYSCALL", MetaSyscall},
 		{"TRACE_COMM_LEN", commSize}, {"TRACE_MAX_RECORD", MaxRecordSize},
@@ -113,7 +118,12 @@ func TestTraceHReader(t *testing.T) {
 	}
 	bin := compileC(t, string(src))
 	hdr := sampleHeader()
+	hdr.Stacks = true
 	evs := sampleEvents()
+	evs[1].Stack = []event.Frame{
+		{Addr: 0x7f0000f8011, Module: "/usr/lib/x86_64-linux-gnu/libc.so.6", Offset: 0xf8011, Symbol: "__open64", SymOff: 0x51},
+		{Addr: 0x555500001161, Module: "/tmp/prog", Offset: 0x1161, Symbol: "main", SymOff: 0x18},
+	}
 	data := encode(t, hdr, evs, true)
 	file := filepath.Join(t.TempDir(), "run.bin")
 	if err := os.WriteFile(file, data, 0o600); err != nil {
@@ -154,6 +164,9 @@ func TestTraceHReader(t *testing.T) {
 		fmt.Fprintf(&want, "%s %d pid %d tid %d comm %s ret %d flags %d", map[event.Kind]string{event.Syscall: "syscall", event.Exit: "exit", event.Signal: "signal"}[ev.Kind], ev.Nr, ev.PID, ev.TID, ev.Comm, ev.Ret, ev.Flags)
 		for _, d := range ev.Data {
 			fmt.Fprintf(&want, " data %d/%d/%d", d.Arg, d.Kind, len(d.Bytes))
+		}
+		for _, f := range ev.Stack {
+			fmt.Fprintf(&want, " frame %s(%s+%#x) [%#x]", f.Module, f.Symbol, f.SymOff, f.Offset)
 		}
 		fmt.Fprintln(&want)
 	}

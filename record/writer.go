@@ -20,6 +20,7 @@ type Writer struct {
 	records uint64
 	err     error // sticky
 	closed  bool
+	stacks  bool // the header says Stacks: events' stacks are written
 }
 
 // NewWriter writes hdr to w and returns a Writer for the records. Writes are
@@ -33,7 +34,7 @@ func NewWriter(w io.Writer, hdr Header) (*Writer, error) {
 	if _, err := bw.Write(head); err != nil {
 		return nil, fmt.Errorf("writing recording header: %w", err)
 	}
-	return &Writer{bw: bw, buf: make([]byte, 0, 4096)}, nil
+	return &Writer{bw: bw, buf: make([]byte, 0, 4096), stacks: hdr.Stacks}, nil
 }
 
 // Write appends one event. Syscall, Exit and Signal events keep every
@@ -53,11 +54,19 @@ func (w *Writer) Write(ev *event.Event) error {
 		for i := range ev.Data {
 			size += dataHeaderSize + pad8(len(ev.Data[i].Bytes))
 		}
+		ndata := len(ev.Data)
+		if len(ev.Stack) > 0 {
+			if !w.stacks {
+				return errors.New("writing record: an event with a stack in a recording whose header has no Stacks")
+			}
+			size += dataHeaderSize + stackSize(ev.Stack)
+			ndata++
+		}
 		if size > MaxRecordSize {
 			return fmt.Errorf("writing record: %d bytes of captured data exceed the %d-byte record limit", size, MaxRecordSize)
 		}
-		if len(ev.Data) > 0xffff {
-			return fmt.Errorf("writing record: %d data items exceed the limit of 65535", len(ev.Data))
+		if ndata > 0xffff {
+			return fmt.Errorf("writing record: %d data items exceed the limit of 65535", ndata)
 		}
 		b = le.AppendUint32(b, uint32(size))
 		b = le.AppendUint16(b, recordKinds[ev.Kind])
@@ -65,7 +74,7 @@ func (w *Writer) Write(ev *event.Event) error {
 		b = le.AppendUint32(b, ev.PID)
 		b = le.AppendUint32(b, ev.TID)
 		b = le.AppendUint32(b, uint32(ev.Nr))
-		b = le.AppendUint16(b, uint16(len(ev.Data)))
+		b = le.AppendUint16(b, uint16(ndata))
 		b = le.AppendUint16(b, 0)
 		b = le.AppendUint64(b, ev.TS)
 		b = le.AppendUint64(b, ev.Duration)
@@ -80,6 +89,9 @@ func (w *Writer) Write(ev *event.Event) error {
 			b = le.AppendUint32(b, uint32(len(d.Bytes)))
 			b = append(b, d.Bytes...)
 			b = appendPad(b)
+		}
+		if len(ev.Stack) > 0 {
+			b = appendStack(b, ev.Stack)
 		}
 	case event.Lost:
 		b = le.AppendUint32(b, lostSize)
@@ -138,6 +150,46 @@ func (w *Writer) Close() error {
 // Records returns how many events have been written.
 func (w *Writer) Records() uint64 { return w.records }
 
+// stackSize is the padded payload of a stack item.
+func stackSize(st []event.Frame) int {
+	n := stackHeaderSize
+	for i := range st {
+		n += pad8(frameHeaderSize + len(clip(st[i].Module)) + len(clip(st[i].Symbol)))
+	}
+	return n
+}
+
+// appendStack appends a DataStack item: struct trace_data, struct
+// trace_stack, then each struct trace_frame with its module and symbol.
+func appendStack(b []byte, st []event.Frame) []byte {
+	b = append(b, 0, DataStack, 0, 0)
+	b = le.AppendUint32(b, uint32(stackSize(st)))
+	b = le.AppendUint32(b, uint32(len(st)))
+	b = le.AppendUint32(b, 0)
+	for i := range st {
+		f := &st[i]
+		mod, sym := clip(f.Module), clip(f.Symbol)
+		b = le.AppendUint64(b, f.Addr)
+		b = le.AppendUint64(b, f.Offset)
+		b = le.AppendUint64(b, f.SymOff)
+		b = le.AppendUint16(b, uint16(len(mod)))
+		b = le.AppendUint16(b, uint16(len(sym)))
+		b = le.AppendUint32(b, 0)
+		b = append(b, mod...)
+		b = append(b, sym...)
+		b = appendPad(b)
+	}
+	return b
+}
+
+// clip cuts a frame's name to what its u16 length holds.
+func clip(s string) string {
+	if len(s) > 0xffff {
+		return s[:0xffff]
+	}
+	return s
+}
+
 func appendComm(b []byte, comm string) []byte {
 	if len(comm) > commSize {
 		comm = comm[:commSize]
@@ -160,7 +212,11 @@ func appendPad(b []byte) []byte {
 func appendHeader(b []byte, h *Header) ([]byte, error) {
 	start := len(b)
 	b = append(b, Magic...)
-	b = le.AppendUint32(b, Version)
+	version := uint32(1)
+	if h.Stacks {
+		version = 2
+	}
+	b = le.AppendUint32(b, version)
 	b = le.AppendUint32(b, 0) // header_size, patched below
 	b = le.AppendUint64(b, h.BootOffset)
 	b = le.AppendUint32(b, auditArch[h.Arch])

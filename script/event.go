@@ -300,6 +300,7 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 		}
 		return noneIfEmpty(syscalls.SignalName(int(e.ev.Nr)))
 	},
+	"stack":      func(e *Event) starlark.Value { return stackValue(e.ev) },
 	"unfinished": func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.Unfinished != 0) },
 	"noreturn":   func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.NoReturn != 0) },
 	"ppid": func(e *Event) starlark.Value {

@@ -19,6 +19,7 @@ const (
 	OptDecodeFds                   // -y
 	OptStrSize                     // -S
 	OptSeparator                   // -K
+	OptStackTrace                  // -k
 )
 
 var optNames = []struct {
@@ -27,6 +28,7 @@ var optNames = []struct {
 }{
 	{OptTimestamp, "-t"}, {OptRelative, "-r"}, {OptSyscallTime, "-T"},
 	{OptDecodeFds, "-y"}, {OptStrSize, "-S"}, {OptSeparator, "-K"},
+	{OptStackTrace, "-k"},
 }
 
 // Needs is what a format or a script needs the kernel to send.
@@ -80,7 +82,7 @@ var Formats = []Format{
 		Name:    "strace",
 		About:   "lines as strace(1) prints them, arguments decoded (-t, -tt, -ttt, -r, -T, -y, -S apply)",
 		Stage:   "strace.star",
-		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptDecodeFds | OptStrSize,
+		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptDecodeFds | OptStrSize | OptStackTrace,
 		needs: func(p *Plan) Needs {
 			return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true}
 		},
@@ -89,7 +91,7 @@ var Formats = []Format{
 		Name: "json", Machine: true,
 		About: "one JSON object per line (docs/json-schema.json), for jq; every record carries ts and dur, so -t, -r and -T add nothing; -S captures buffers into \"data\"",
 		// ts and dur are in every record: the time options are what it shows.
-		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize,
+		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptStackTrace,
 		needs: func(p *Plan) Needs {
 			n := Needs{ProcessEvents: true}
 			if p.Show.StrSizeSet {
@@ -114,7 +116,7 @@ var Formats = []Format{
 		Name: "bin", Aliases: []string{"binary"}, Binary: true,
 		About: "binary recording, the fastest: replay it with -i; trace.h and docs/binary-format.md describe it; -t, -r, -T and -K are recorded and apply when it is replayed; -S captures buffers as -l strace does",
 		// The time options are kept in the header and honoured by replays.
-		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptSeparator,
+		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptSeparator | OptStackTrace,
 		needs: func(p *Plan) Needs {
 			if p.Show.StrSizeSet {
 				return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true}

@@ -43,6 +43,8 @@ type Presentation struct {
 	StrSize     int    // -S: bytes of strings and buffers shown
 	StrSizeSet  bool   // -S was given (bin and json capture buffers then)
 	Separator   string // -K: field separator of hex logs; "" means a tab
+	StackTrace  bool   // -k: each call's user stack (every format shows it)
+	StackWindow int    // bytes of stack copied for unwinding; 0: the default, -1: frame pointers only
 }
 
 // Plan is everything a session does.
@@ -131,7 +133,11 @@ func (p *Plan) check(f *Format) error {
 		}
 		return nil
 	}
-	return f.checkHonoured(p.Given)
+	given := p.Given
+	if len(p.Scripts) > 0 {
+		given &^= OptStackTrace // scripts see ev.stack whatever the format
+	}
+	return f.checkHonoured(given)
 }
 
 func firstOpt(o Opt) string {
@@ -179,6 +185,8 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Calibrate:      p.Calibrate,
 		RingSize:       p.RingSize,
 		Lossless:       p.Lossless,
+		StackTrace:     p.Show.StackTrace,
+		StackWindow:    p.Show.StackWindow,
 	}
 }
 
@@ -242,6 +250,7 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		SyscallTime: p.Show.SyscallTime,
 		DecodeFds:   p.Show.DecodeFds > 0 && live,
 		Timestamps:  min(p.Show.Timestamps, 3),
+		StackTrace:  p.Show.StackTrace,
 		Start:       start,
 	}
 	// Lines name their process when more than one can appear (multi), as

@@ -132,6 +132,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 		if err != nil {
 			return nil, err
 		}
+		rs.stacks = p.Show.StackTrace
 		s.src = rs
 		b.applyRecorded(rs.hdr)
 		if p.Show.DecodeFds > 0 {
@@ -325,6 +326,7 @@ func (b *built) header() record.Header {
 		Argv:       b.argv,
 		BootOffset: uint64(b.src.Start().UnixNano()),
 		Options:    b.plan.recordOptions(b.needs),
+		Stacks:     b.plan.Show.StackTrace,
 	}
 	if b.src.Live() {
 		h.KernelRelease = kernelRelease()

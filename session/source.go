@@ -73,6 +73,8 @@ type recordingSource struct {
 	r    *record.Reader
 	tab  *syscalls.Table
 	hdr  *record.Header
+	// stacks keeps the recorded stacks (-k given to the replay).
+	stacks bool
 }
 
 // errRecording marks a recording that ends in bad input: the events before
@@ -139,6 +141,9 @@ func (rs *recordingSource) Run(ctx context.Context, h engine.Handler) (engine.Re
 		}
 		if ev.Kind == event.Lost {
 			res.Lost += ev.LostN
+		}
+		if !rs.stacks {
+			ev.Stack = nil // recorded with -k, replayed without
 		}
 		res.Events++
 		if err := h.Event(cloneEvent(&ev)); err != nil {

@@ -75,8 +75,8 @@ type options struct {
 	env          []string
 	user         string
 	quiet        int
-	lossy        bool // --lossy: never pause a launched command
-	lossless     bool // --lossless: pause -p processes too
+	lossy        bool          // --lossy: never pause a launched command
+	lossless     bool          // --lossless: pause -p processes too
 	strace       straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
 }
 
@@ -318,7 +318,7 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		return nil, errors.New("parsing options: --lossy and --lossless are exclusive")
 	}
 	p := &session.Plan{
-		RingSize:     ring,
+		RingSize: ring,
 		// A launched command is paused rather than its records lost,
 		// unless --lossy; running processes only on request.
 		Lossless:     o.lossless || (len(args) > 0 && o.input == "" && !o.lossy && !o.calibrate),
@@ -387,11 +387,14 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		StrSize:     s.strsize,
 		StrSizeSet:  fs.Changed("strsize"),
 		Separator:   sep,
+		StackTrace:  s.stackTrace,
+		StackWindow: s.stackWindow,
 	}
 	for flag, opt := range map[string]session.Opt{
 		"timestamp": session.OptTimestamp, "relative-timestamps": session.OptRelative,
 		"syscall-times": session.OptSyscallTime, "decode-fds": session.OptDecodeFds,
 		"strsize": session.OptStrSize, "hex-separator": session.OptSeparator,
+		"stack-trace": session.OptStackTrace,
 	} {
 		if fs.Changed(flag) {
 			p.Given |= opt

@@ -27,6 +27,8 @@ type straceOptions struct {
 	strsize     int  // -S/--strsize
 	successful  bool // -z
 	failing     bool // -Z
+	stackTrace  bool // -k
+	stackWindow int  // --stack-window
 	builtinList bool // -B
 	list        bool // -L
 	llList      bool // -R
@@ -78,6 +80,9 @@ func addStraceFlags(fs *pflag.FlagSet, s *straceOptions) {
 	fs.IntVarP(&s.strsize, "strsize", "S", 32, "show at most `N` bytes of buffers and strings in -l strace, capture them for json and bin (strace's -s; -s is --script here)")
 	fs.BoolVarP(&s.successful, "successful-only", "z", false, "only calls that succeed (-e status=successful)")
 	fs.BoolVarP(&s.failing, "failed-only", "Z", false, "only calls that fail (-e status=failed, like -X)")
+	fs.BoolVarP(&s.stackTrace, "stack-trace", "k", false, "print the user stack of each traced call under it, as strace -k (ev.stack in scripts, \"stack\" in json)")
+	fs.IntVar(&s.stackWindow, "stack-window", 0, "-k: bytes of user stack copied for .eh_frame unwinding (default and most 4088; -1: frame pointers only)")
+	fs.MarkHidden("stack-window")
 	fs.BoolVarP(&s.builtinList, "builtin-list", "B", false, "print the built-in syscall table and exit")
 	fs.BoolVarP(&s.list, "list", "L", false, "print the syscalls traceable on the running kernel and exit")
 	fs.BoolVarP(&s.llList, "ll-list", "R", false, "print the kernel's low-level traceable functions (its tracepoints where it withholds them) and exit")

@@ -78,7 +78,18 @@ type Event struct {
 	Args     [6]uint64
 	Ret      int64
 	Data     []Data
-	LostN    uint64 // for Kind == Lost
+	LostN    uint64  // for Kind == Lost
+	Stack    []Frame // the call's user stack, innermost first (-k); nil when not captured
+}
+
+// Frame is one entry of a call's user stack, as strace -k prints it:
+// "Module(Symbol+SymOff) [Offset]".
+type Frame struct {
+	Addr   uint64 // the address in the process: the syscall's return point, then return addresses
+	Module string // the mapped file, as /proc/PID/maps names it; "" when unknown
+	Offset uint64 // Addr's offset in Module's file
+	Symbol string // the function, "" when unknown
+	SymOff uint64 // Addr's offset from Symbol's start
 }
 
 // Failed reports whether the call returned an error (-4095..-1).

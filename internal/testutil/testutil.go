@@ -37,8 +37,8 @@ var (
 	buildOnce sync.Once
 	buildErr  error
 
-	tracerOnce, syscallerOnce sync.Once
-	tracerErr, syscallerErr   error
+	tracerOnce, syscallerOnce, stackHelperOnce sync.Once
+	tracerErr, syscallerErr, stackHelperErr    error
 )
 
 func dir(tb testing.TB) string {
@@ -85,6 +85,27 @@ func Syscaller(tb testing.TB) string {
 	})
 	if syscallerErr != nil {
 		tb.Fatal(syscallerErr)
+	}
+	return out
+}
+
+// StackHelper compiles testdata/stackhelper.c with frame pointers once per
+// test binary and returns its path.
+func StackHelper(tb testing.TB) string {
+	tb.Helper()
+	out := filepath.Join(dir(tb), "stackhelper")
+	stackHelperOnce.Do(func() {
+		cc := os.Getenv("CC")
+		if cc == "" {
+			cc = "cc"
+		}
+		cmd := exec.Command(cc, "-O1", "-fno-omit-frame-pointer", "-o", out, filepath.Join(Root(), "testdata", "stackhelper.c"))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			stackHelperErr = &buildError{cc + " testdata/stackhelper.c", err, b}
+		}
+	})
+	if stackHelperErr != nil {
+		tb.Fatal(stackHelperErr)
 	}
 	return out
 }

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 		return 2;
 	h = (const void *)buf;
 	if (len < sizeof(*h) || memcmp(h->magic, TRACE_MAGIC, TRACE_MAGIC_LEN) ||
-	    h->version != TRACE_VERSION || h->header_size > len)
+	    h->version > TRACE_VERSION || h->header_size > len)
 		return 3;
 	printf("boot %llu audit %#x\n", (unsigned long long)h->boot_offset_ns, h->audit_arch);
 	for (off = sizeof(*h); off < h->header_size;) {
@@ -71,7 +71,21 @@ int main(int argc, char **argv)
 			       (int)TRACE_COMM_LEN, s->comm, (long long)s->ret, s->flags);
 			for (i = 0; i < s->ndata; i++) {
 				const struct trace_data *dd = (const void *)d;
-				printf(" data %u/%u/%u", dd->arg, dd->kind, dd->len);
+				if (dd->kind == TRACE_DATA_STACK) {
+					const struct trace_stack *st = (const void *)(dd + 1);
+					const unsigned char *f = (const void *)(st + 1);
+					unsigned j;
+					for (j = 0; j < st->nframes; j++) {
+						const struct trace_frame *fr = (const void *)f;
+						const char *names = (const char *)(fr + 1);
+						printf(" frame %.*s(%.*s+%#llx) [%#llx]", (int)fr->module_len, names,
+						       (int)fr->symbol_len, names + fr->module_len,
+						       (unsigned long long)fr->symoff, (unsigned long long)fr->offset);
+						f += TRACE_PAD8(sizeof(*fr) + fr->module_len + fr->symbol_len);
+					}
+				} else {
+					printf(" data %u/%u/%u", dd->arg, dd->kind, dd->len);
+				}
 				d += sizeof(*dd) + TRACE_PAD8(dd->len);
 			}
 			printf("\n");
