@@ -48,7 +48,7 @@ func lossyRun(t *testing.T, n int, args ...string) (trace, stderr string) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "trace")
 	spin := spinner(t)
-	cmd := exec.Command(testutil.Tracer(t), append(append([]string{"--buffer-size", "4K", "-e", "trace=getppid", "-o", out}, args...),
+	cmd := exec.Command(testutil.Tracer(t), append(append([]string{"--lossy", "--buffer-size", "4K", "-e", "trace=getppid", "-o", out}, args...),
 		spin, strconv.Itoa(n))...)
 	var se bytes.Buffer
 	cmd.Stderr = &se

@@ -45,7 +45,7 @@ func TestStackTraceLikeStrace(t *testing.T) {
 	helper := testutil.StackHelper(t)
 	dir := t.TempDir()
 	live, rec, replayed := filepath.Join(dir, "live"), filepath.Join(dir, "run.bin"), filepath.Join(dir, "replay")
-	tracerIn(t, dir, "-l", "strace", "-k", "-e", "trace=openat", "-o", live, "-w", rec, helper, "/dev/null")
+	tracerIn(t, dir, "-l", "strace", "-k", "-e", "trace=openat", "-o", live, "--record", rec, helper, "/dev/null")
 	const call = `openat(AT_FDCWD, "/dev/null", O_RDONLY) = 3`
 	got := stackOf(readFile(t, live), call)
 	if len(got) < 3 {
