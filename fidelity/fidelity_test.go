@@ -131,6 +131,7 @@ func workloads() []workload {
 		{"syscaller-select", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "select"} }},
 		{"syscaller-threads2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "threads2"} }},
 		{"syscaller-ioctl2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl2"} }},
+		{"syscaller-structs", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "structs"} }},
 		{"bash", func(t *testing.T, dir string) []string { return []string{lookPath(t, "bash"), "-c", shScript} }},
 		{"coreutils", func(t *testing.T, dir string) []string { return []string{"sh", "-c", fileScript} }},
 		{"ls-l", func(t *testing.T, dir string) []string {
@@ -267,7 +268,11 @@ var (
 	// Absolute timeouts (futex's FUTEX_WAIT_BITSET, clock_nanosleep's
 	// TIMER_ABSTIME) are clock readings.
 	absTimeRE = regexp.MustCompile(`^(futex\(.*|clock_nanosleep\(.*TIMER_ABSTIME), \{tv_sec=\d+, tv_nsec=\d+\}`)
-	numberRE  = regexp.MustCompile(`(^|[^*])\b(\d+)\b`)
+	// times returns clock ticks since boot; setitimer's old value is
+	// the time the timer had left.
+	ticksRE  = regexp.MustCompile(`^(times\(.*\)) = \d+$`)
+	itLeftRE = regexp.MustCompile(`^(setitimer\(.*, \{it_interval=\{[^}]*\}, it_value=)\{tv_sec=\d+, tv_usec=\d+\}\}\) = 0$`)
+	numberRE = regexp.MustCompile(`(^|[^*])\b(\d+)\b`)
 	// Lines that hold pids: process calls, their results, signals.
 	// (futex: a thread's tid, the value pthread_join waits on; rt_sigreturn
 	// returns what the interrupted call did, wait4's pid.)
@@ -359,6 +364,8 @@ func parse(t *testing.T, path string) map[string][]string {
 			l = leftRE.ReplaceAllString(l, "left {TIME})") // ppoll's and select's time left
 			l = statfsRE.ReplaceAllString(l, "f_bfree=N, f_bavail=N, f_files=$1, f_ffree=N")
 			l = absTimeRE.ReplaceAllString(l, "$1, {TIME}")
+			l = ticksRE.ReplaceAllString(l, "$1 = TICKS")
+			l = itLeftRE.ReplaceAllString(l, "$1{TIME}}) = 0")
 			if sysinfoRE.MatchString(l) {
 				l = "sysinfo({...}) = 0" // uptime and free memory change
 			}

@@ -81,7 +81,7 @@ func (c *call) render() {
 		}
 		return
 	}
-	if fn := specials[c.sc.Name]; fn != nil {
+	if fn := callPrinters[c.sc.Printer]; fn != nil {
 		fn(c)
 		return
 	}
@@ -227,10 +227,10 @@ func (c *call) generic(i int) {
 			return appendPtr(d, raw)
 		})
 	case syscalls.BufIn:
-		if a.Decoder == "struct sockaddr" {
+		if fn := argPrinter(a); fn != nil {
 			c.addf(false, func(d []byte) []byte {
 				if b, ok := c.data(i, event.BufIn); ok {
-					return appendSockaddr(d, b)
+					return fn(c, d, b)
 				}
 				return appendPtr(d, raw)
 			})
@@ -265,7 +265,7 @@ func (c *call) generic(i int) {
 				kind = event.BufOut
 			}
 			b, ok := c.data(i, kind)
-			fn := structDecoders[a.Decoder]
+			fn := argPrinter(a)
 			if !ok || fn == nil {
 				return appendHexNum(d, raw)
 			}
@@ -276,7 +276,7 @@ func (c *call) generic(i int) {
 		// only then shown, as strace.
 		c.addf(true, func(d []byte) []byte {
 			if b, ok := c.data(i, event.BufOut); ok && c.failed() {
-				if fn := structDecoders[a.Decoder]; fn != nil {
+				if fn := argPrinter(a); fn != nil {
 					return fn(c, d, b)
 				}
 			}
@@ -411,19 +411,6 @@ func appendQuoted(d []byte, b []byte, hex bool) []byte {
 	return append(d, '"')
 }
 
-// Syscalls whose return value strace prints in hex.
-var hexRet = map[string]bool{"mmap": true, "brk": true, "mremap": true, "shmat": true, "mmap2": true}
-
-// Syscalls that return a new fd (strace's RVAL_FD, for -y).
-var fdRet = map[string]bool{
-	"open": true, "openat": true, "openat2": true, "creat": true, "dup": true, "dup2": true, "dup3": true,
-	"socket": true, "accept": true, "accept4": true, "epoll_create": true, "epoll_create1": true,
-	"eventfd": true, "eventfd2": true, "signalfd": true, "signalfd4": true, "timerfd_create": true,
-	"memfd_create": true, "inotify_init": true, "inotify_init1": true, "pidfd_open": true,
-	"fanotify_init": true, "perf_event_open": true, "userfaultfd": true, "io_uring_setup": true,
-	"open_tree": true, "fsopen": true, "fsmount": true, "pidfd_getfd": true, "open_by_handle_at": true,
-}
-
 func (c *call) appendRet(d []byte) []byte {
 	ev := c.ev
 	if ev.Flags&event.NoReturn != 0 {
@@ -450,20 +437,30 @@ func (c *call) appendRet(d []byte) []byte {
 		}
 		return d
 	}
-	name := ""
-	if c.sc != nil {
-		name = c.sc.Name
-		if fn := specialRets[name]; fn != nil {
+	if c.sc == nil {
+		return appendHexNum(d, uint64(ev.Ret))
+	}
+	switch c.sc.Ret {
+	case syscalls.RetHex:
+		return appendHexNum(d, uint64(ev.Ret))
+	case syscalls.RetFd:
+		return c.appendFd(d, ev.Ret)
+	case syscalls.RetOctal:
+		return appendOctal(d, uint64(ev.Ret))
+	case syscalls.RetPrinter:
+		if fn := retPrinters[c.sc.Printer]; fn != nil {
 			return fn(c, d)
 		}
-	}
-	switch {
-	case c.sc == nil:
-		return appendHexNum(d, uint64(ev.Ret))
-	case hexRet[name]:
-		return appendHexNum(d, uint64(ev.Ret))
-	case fdRet[name]:
-		return c.appendFd(d, ev.Ret)
+	case syscalls.RetNamed:
+		d = strconv.AppendInt(d, ev.Ret, 10)
+		if ft := c.s.tab.Flags(c.sc.RetFlags); ft != nil {
+			if name := ft.Format(uint64(ev.Ret)); name != "" && (name[0] < '0' || name[0] > '9') {
+				d = append(d, " ("...)
+				d = append(d, name...)
+				d = append(d, ')')
+			}
+		}
+		return d
 	}
 	return strconv.AppendInt(d, ev.Ret, 10)
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
 // Decoders of calls ordinary programs make at start-up (id, sort, find,
@@ -39,6 +40,16 @@ func (c *call) groups() {
 		}
 		return appendGids(d, b, n)
 	})
+}
+
+// appendGidArray renders getgroups' or setgroups' list: as many gids as
+// getgroups returned or setgroups' first argument says.
+func appendGidArray(c *call, d, b []byte) []byte {
+	n := int64(int32(c.ev.Args[0]))
+	if c.sc.Args[1].Kind == syscalls.ArrayOut {
+		n = c.ev.Ret
+	}
+	return appendGids(d, b, n)
 }
 
 // appendGids prints n gids of which b holds the first ones: "[0, 1]",

@@ -28,6 +28,10 @@
  *   syscaller forkexec         fork, then the child runs /bin/echo with a long
  *                              argument and 40 short ones, all string literals
  *                              (read-only data the child has not touched)
+ *   syscaller structs          calls whose struct arguments strace decodes: itimers, POSIX
+ *                              and timerfd timers, timezone, rusage, tms, capabilities,
+ *                              siginfo (queued signals), utimbuf and timeval[2], sched_param,
+ *                              waitid
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +43,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <sys/times.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <utime.h>
 #include <sys/ioctl.h>
 #include <linux/fs.h>
 #include <netinet/in.h>
@@ -393,6 +404,96 @@ static void select_mode(void)
 	close(p[1]);
 }
 
+/* structs_mode makes the calls of the struct printers with values that do
+ * not change between runs (disarmed timers, no children yet ...). */
+static void structs_mode(void)
+{
+	struct itimerval itv = {{0, 0}, {0, 0}};
+	getitimer(ITIMER_REAL, &itv);
+	struct itimerval arm = {{0, 250000}, {100, 0}};
+	setitimer(ITIMER_VIRTUAL, &arm, NULL);
+	struct itimerval zero = {{0, 0}, {0, 0}};
+	setitimer(ITIMER_VIRTUAL, &zero, &itv); /* the time left varies: not printed by the test */
+	setitimer(ITIMER_VIRTUAL, &zero, &itv);
+
+	struct timezone tz;
+	syscall(SYS_gettimeofday, NULL, &tz);
+	struct timezone badtz = {10000, 0};
+	syscall(SYS_settimeofday, NULL, &badtz); /* EINVAL: out of range */
+
+	struct rusage ru;
+	getrusage(RUSAGE_CHILDREN, &ru); /* no child yet: zeros */
+	struct tms tms;
+	syscall(SYS_times, &tms);
+
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct caps[2];
+	syscall(SYS_capget, &hdr, caps);
+	syscall(SYS_capset, &hdr, caps); /* the same sets: no change */
+	struct __user_cap_header_struct hdr1 = {_LINUX_CAPABILITY_VERSION_1, 0};
+	syscall(SYS_capget, &hdr1, caps);
+
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = 42;
+	syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &si);
+	struct timespec none = {0, 0};
+	siginfo_t got;
+	syscall(SYS_rt_sigtimedwait, &usr1, &got, &none, 8);
+	syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGUSR1, &si);
+	syscall(SYS_rt_sigtimedwait, &usr1, &got, &none, 8);
+	syscall(SYS_rt_sigtimedwait, &usr1, &got, &none, 8); /* EAGAIN */
+
+	int fd = open("structs.tmp", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	close(fd);
+	struct utimbuf ub = {1000000000, 1234567890};
+	syscall(SYS_utime, "structs.tmp", &ub); /* glibc's utime calls utimensat */
+	struct timeval tv2[2] = {{1000000000, 5}, {1234567890, 999999}};
+	syscall(SYS_utimes, "structs.tmp", tv2);
+	syscall(SYS_futimesat, AT_FDCWD, "structs.tmp", tv2);
+	unlink("structs.tmp");
+
+	struct sched_param sp = {0};
+	sched_getparam(0, &sp);
+	sched_setparam(0, &sp);
+	sched_setscheduler(0, SCHED_OTHER, &sp);
+	struct sched_param bad = {5};
+	sched_setscheduler(0, SCHED_OTHER, &bad); /* EINVAL */
+
+	timer_t tid;
+	struct sigevent sev;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_NONE;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &tid) == 0) {
+		struct itimerspec its = {{0, 0}, {100, 0}}, old, zits = {{0, 0}, {0, 0}};
+		timer_settime(tid, 0, &its, &old);
+		timer_settime(tid, 0, &zits, NULL);
+		timer_delete(tid);
+	}
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (tfd >= 0) {
+		struct itimerspec its = {{1, 500}, {100, 0}}, old, zits = {{0, 0}, {0, 0}};
+		timerfd_settime(tfd, 0, &its, &old);
+		timerfd_settime(tfd, 0, &zits, NULL);
+		timerfd_gettime(tfd, &old);
+		close(tfd);
+	}
+
+	pid_t child = fork();
+	if (child == 0)
+		_exit(3);
+	siginfo_t info;
+	waitid(P_PID, child, &info, WEXITED);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "basic";
@@ -498,6 +599,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "ioctl2")) {
 		ioctl2_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "structs")) {
+		structs_mode();
 		return 0;
 	}
 	fprintf(stderr, "syscaller: unknown mode %s\n", mode);

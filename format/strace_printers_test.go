@@ -1,0 +1,72 @@
+package format
+
+import (
+	"testing"
+	"time"
+
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+func init() {
+	// strace's date comments are in the local zone; the golden files hold
+	// UTC, as strace printed them on the machine that recorded them.
+	dateZone = time.UTC
+}
+
+// capturesStruct reports whether the kernel side captures the memory an
+// argument of kind k points to as a struct or an array of structs, which
+// then needs a printer to be shown as more than an address.
+func capturesStruct(k syscalls.Kind) bool {
+	switch k {
+	case syscalls.StructIn, syscalls.StructOut, syscalls.StructInOut, syscalls.StructOutErr,
+		syscalls.StructDeref, syscalls.ArrayInOut, syscalls.ArrayOut:
+		return true
+	}
+	return false
+}
+
+// TestPrintersCoverTable fails when a struct the kernel captures has no
+// printer, when the table names a printer format has no entry for, or when
+// a syscall's return is left to a call printer that has none.
+func TestPrintersCoverTable(t *testing.T) {
+	for p := syscalls.Printer(1); p < syscalls.NumPrinters; p++ {
+		if argPrinters[p] == nil {
+			t.Errorf("argument printer %s (printers.tsv) has no entry in argPrinters", p)
+		}
+	}
+	for p := syscalls.CallPrinter(1); p < syscalls.NumCallPrinters; p++ {
+		if callPrinters[p] == nil {
+			t.Errorf("call printer %s (printers.tsv) has no entry in callPrinters", p)
+		}
+	}
+	for _, arch := range []string{"amd64", "arm64"} {
+		tab, err := syscalls.ForArch(arch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sc := range tab.All() {
+			for _, a := range sc.Args {
+				if capturesStruct(a.Kind) && argPrinter(&a) == nil {
+					t.Errorf("%s: %s(%s): the kernel captures %s (%s) but it has no printer: add one to printers.tsv and args.tsv", arch, sc.Name, a.Name, a.Decoder, a.Kind)
+				}
+			}
+			if sc.Ret == syscalls.RetPrinter && retPrinters[sc.Printer] == nil {
+				t.Errorf("%s: %s returns through call printer %s, which has no entry in retPrinters", arch, sc.Name, sc.Printer)
+			}
+			if sc.Ret == syscalls.RetNamed && tab.Flags(sc.RetFlags) == nil {
+				t.Errorf("%s: %s names its result from flag table %q, which does not exist", arch, sc.Name, sc.RetFlags)
+			}
+		}
+	}
+}
+
+// TestStracePrintersGolden replays testdata/syscaller.c's structs mode
+// (recorded on amd64 with -w and -e trace= of its calls): itimers, POSIX
+// and timerfd timers, timezone, rusage, tms, capabilities, queued
+// signals' siginfo, utime's and utimes' times with date comments,
+// sched_param, waitid. The golden lines are what strace 6.1 printed for
+// the same run, but for the numbers that differ between runs (pids, the
+// time left, times' result).
+func TestStracePrintersGolden(t *testing.T) {
+	testStraceGolden(t, "strace_printers.jsonl", "strace_printers.golden")
+}
