@@ -26,6 +26,7 @@ type call struct {
 	ev *event.Event
 	sc *syscalls.Syscall
 
+	cur      int     // the argument being rendered, for printers that look at its other captures
 	buf      []byte  // rendered arguments, back to back
 	pieces   []piece // where each argument is in buf
 	rendered bool
@@ -199,6 +200,12 @@ func (c *call) generic(i int) {
 	raw := c.ev.Args[i]
 	v := a.Normalize(raw)
 	ev := c.ev
+	c.cur = i
+	if a.Kind == syscalls.Int && int(a.Printer) < len(valPrinters) && valPrinters[a.Printer] != nil {
+		fn := valPrinters[a.Printer]
+		c.addf(false, func(d []byte) []byte { return fn(c, d, v) })
+		return
+	}
 	switch a.Kind {
 	case syscalls.Fd:
 		c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(v))) })
@@ -246,12 +253,22 @@ func (c *call) generic(i int) {
 		}
 		c.addf(false, func(d []byte) []byte { return c.appendBuf(d, i, event.BufIn, n, raw) })
 	case syscalls.BufOut:
-		if a.Decoder != "" || c.failed() || ev.Flags&event.Unfinished != 0 {
+		// A size of 0 asks for the size needed (listxattr): the buffer
+		// holds nothing, and strace prints its address.
+		empty := a.SizeArg >= 0 && ev.Args[a.SizeArg] == 0
+		if a.Decoder != "" || empty || c.failed() || ev.Flags&event.Unfinished != 0 {
 			c.addf(true, func(d []byte) []byte { return appendPtr(d, raw) })
 			return
 		}
 		c.addf(true, func(d []byte) []byte { return c.appendBuf(d, i, event.BufOut, uint64(ev.Ret), raw) })
-	case syscalls.ArrayInOut, syscalls.ArrayOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg, syscalls.MsghdrIn, syscalls.MsghdrOut, syscalls.FdSets:
+	case syscalls.IovIn:
+		// The printer reads the iovecs and their buffers itself.
+		if fn := argPrinter(a); fn != nil {
+			c.addf(false, func(d []byte) []byte { return fn(c, d, nil) })
+			return
+		}
+		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
+	case syscalls.ArrayInOut, syscalls.ArrayOut, syscalls.IovOut, syscalls.IoctlArg, syscalls.MsghdrIn, syscalls.MsghdrOut, syscalls.FdSets:
 		// Printed by the syscall's special (poll, readv, ioctl ...).
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
 	case syscalls.StructIn, syscalls.StructOut, syscalls.StructInOut, syscalls.StructDeref:

@@ -71,6 +71,16 @@ func init() {
 		syscalls.PrintPollfd:         appendPollfds,
 		syscalls.PrintCloneArgs:      func(c *call, d, b []byte) []byte { return c.appendCloneArgs(d, b, c.ev.Args[1]) },
 		syscalls.PrintGidArray:       appendGidArray,
+		syscalls.PrintFlock:          func(c *call, d, b []byte) []byte { return c.appendFlock(d, b, false) },
+		syscalls.PrintLoff:           appendLoff,
+		syscalls.PrintLoffInout:      appendLoffInOut,
+		syscalls.PrintIntOut:         appendIntOut,
+		syscalls.PrintUidOut:         appendUidOut,
+		syscalls.PrintMqAttr:         appendMqAttr,
+		syscalls.PrintSigevent:       appendSigevent,
+		syscalls.PrintSchedAttr:      appendSchedAttr,
+		syscalls.PrintOpenHow:        appendOpenHow,
+		syscalls.PrintIovec:          func(c *call, d, _ []byte) []byte { return c.appendIov(d, c.cur, false) },
 	}
 	callPrinters = [...]func(c *call){
 		syscalls.CallExecve:    func(c *call) { c.execve(0) },
@@ -121,6 +131,7 @@ func init() {
 		syscalls.CallStatx:         (*call).statx,
 		syscalls.CallPipe:          func(c *call) { c.generic(0) },
 		syscalls.CallSetTidAddress: func(c *call) { c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[0]) }) },
+		syscalls.CallMqOpen:        (*call).mqOpen,
 		syscalls.CallExitGroup: func(c *call) {
 			c.addf(false, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[0])), 10) })
 		},
@@ -156,6 +167,14 @@ func fcntlRet(c *call, d []byte) []byte {
 		return append(d, ')')
 	case 0, 1030: // F_DUPFD, F_DUPFD_CLOEXEC
 		return c.appendFd(d, c.ev.Ret)
+	case 1034: // F_GET_SEALS
+		d = appendHexNum(d, uint64(c.ev.Ret))
+		if c.ev.Ret != 0 {
+			d = append(d, " (seals "...)
+			d = c.appendFlags(d, "seals", uint64(c.ev.Ret))
+			d = append(d, ')')
+		}
+		return d
 	}
 	return strconv.AppendInt(d, c.ev.Ret, 10)
 }
@@ -391,4 +410,234 @@ func appendSchedParam(c *call, d, b []byte) []byte {
 	d = append(d, '[')
 	d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
 	return append(d, ']')
+}
+
+// valPrinters render an argument's value, not memory it points to (a
+// uid_t of -1), by the same printer ids as argPrinters.
+var valPrinters = [syscalls.NumPrinters]func(c *call, d []byte, v uint64) []byte{
+	syscalls.PrintUid: func(c *call, d []byte, v uint64) []byte { return appendUid(d, uint32(v)) },
+}
+
+// appendUid renders a uid or gid as strace: -1 for (uid_t)-1, which
+// chown and setresuid take as "unchanged".
+func appendUid(d []byte, v uint32) []byte {
+	if v == ^uint32(0) {
+		return append(d, "-1"...)
+	}
+	return strconv.AppendUint(d, uint64(v), 10)
+}
+
+// appendIntOut renders a 4-byte int the kernel stored: "[3]".
+func appendIntOut(c *call, d, b []byte) []byte {
+	if len(b) < 4 {
+		return d
+	}
+	d = append(d, '[')
+	if c.sc.Args[c.cur].Signed || c.sc.Args[c.cur].Decoder == "timer_t" {
+		d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
+	} else {
+		d = strconv.AppendUint(d, uint64(le.Uint32(b)), 10)
+	}
+	return append(d, ']')
+}
+
+func appendUidOut(c *call, d, b []byte) []byte {
+	if len(b) < 4 {
+		return d
+	}
+	d = append(d, '[')
+	d = appendUid(d, le.Uint32(b))
+	return append(d, ']')
+}
+
+// appendLoff renders an offset the kernel reads: "[0]".
+func appendLoff(c *call, d, b []byte) []byte {
+	if len(b) < 8 {
+		return d
+	}
+	d = append(d, '[')
+	d = strconv.AppendInt(d, int64(le.Uint64(b)), 10)
+	return append(d, ']')
+}
+
+// appendLoffInOut renders an offset the kernel reads and advances, as
+// strace prints sendfile's: "[0] => [10]"; "[0]" when the call failed.
+func appendLoffInOut(c *call, d, b []byte) []byte {
+	d = appendLoff(c, d, b)
+	if c.failed() || c.ev.Flags&event.Unfinished != 0 {
+		return d
+	}
+	if out, ok := c.data(c.cur, event.BufOut); ok && len(out) >= 8 {
+		d = append(d, " => "...)
+		d = appendLoff(c, d, out)
+	}
+	return d
+}
+
+// appendFlock renders a struct flock; with pid, its l_pid too (F_GETLK's
+// answer).
+func (c *call) appendFlock(d, b []byte, pid bool) []byte {
+	if len(b) < 32 {
+		return d
+	}
+	d = append(d, "{l_type="...)
+	d = c.appendFlags(d, "flock_type", uint64(le.Uint16(b)))
+	d = append(d, ", l_whence="...)
+	d = c.appendFlags(d, "whence", uint64(le.Uint16(b[2:])))
+	d = append(d, ", l_start="...)
+	d = strconv.AppendInt(d, int64(le.Uint64(b[8:])), 10)
+	d = append(d, ", l_len="...)
+	d = strconv.AppendInt(d, int64(le.Uint64(b[16:])), 10)
+	if pid {
+		d = append(d, ", l_pid="...)
+		d = strconv.AppendInt(d, int64(int32(le.Uint32(b[24:]))), 10)
+	}
+	return append(d, '}')
+}
+
+// appendMqAttr renders a struct mq_attr (four longs, then padding).
+func appendMqAttr(c *call, d, b []byte) []byte {
+	if len(b) < 32 {
+		return d
+	}
+	d = append(d, "{mq_flags="...)
+	d = c.appendFlags(d, "mq_flags", le.Uint64(b))
+	d = append(d, ", mq_maxmsg="...)
+	d = strconv.AppendInt(d, int64(le.Uint64(b[8:])), 10)
+	d = append(d, ", mq_msgsize="...)
+	d = strconv.AppendInt(d, int64(le.Uint64(b[16:])), 10)
+	d = append(d, ", mq_curmsgs="...)
+	d = strconv.AppendInt(d, int64(le.Uint64(b[24:])), 10)
+	return append(d, '}')
+}
+
+// struct sigevent's sigev_notify values that carry a signal.
+const (
+	sigevSignal   = 0
+	sigevThread   = 2
+	sigevThreadID = 4
+)
+
+// appendSigevent renders a struct sigevent as strace's print_sigevent:
+// the value when its pointer is not NULL, the signal, the notification
+// and what it needs.
+func appendSigevent(c *call, d, b []byte) []byte {
+	if len(b) < 32 {
+		return d
+	}
+	val := le.Uint64(b)
+	signo := int32(le.Uint32(b[8:]))
+	notify := int32(le.Uint32(b[12:]))
+	d = append(d, '{')
+	if val != 0 {
+		d = append(d, "sigev_value={sival_int="...)
+		d = strconv.AppendInt(d, int64(int32(val)), 10)
+		d = append(d, ", sival_ptr="...)
+		d = appendPtr(d, val)
+		d = append(d, "}, "...)
+	}
+	d = append(d, "sigev_signo="...)
+	switch notify {
+	case sigevSignal, sigevThread, sigevThreadID:
+		d = appendSignal(d, int(signo))
+	default:
+		d = strconv.AppendUint(d, uint64(uint32(signo)), 10)
+	}
+	d = append(d, ", sigev_notify="...)
+	d = c.appendFlags(d, "sigev_notify", uint64(uint32(notify)))
+	switch notify {
+	case sigevThreadID:
+		d = append(d, ", sigev_notify_thread_id="...)
+		d = strconv.AppendInt(d, int64(int32(le.Uint32(b[16:]))), 10)
+	case sigevThread:
+		d = append(d, ", sigev_notify_function="...)
+		d = appendPtr(d, le.Uint64(b[16:]))
+		d = append(d, ", sigev_notify_attributes="...)
+		d = appendPtr(d, le.Uint64(b[24:]))
+	}
+	return append(d, '}')
+}
+
+// sched_attr sizes: SCHED_ATTR_SIZE_VER0 (no utilization clamps) and VER1.
+const (
+	schedAttrV0 = 48
+	schedAttrV1 = 56
+)
+
+// appendSchedAttr renders a struct sched_attr as strace's print_sched_attr:
+// as many fields as its size says (the kernel's, for sched_getattr).
+func appendSchedAttr(c *call, d, b []byte) []byte {
+	if len(b) < 4 {
+		return d
+	}
+	size := le.Uint32(b)
+	set := c.sc.Args[c.cur].Kind == syscalls.StructIn
+	if set && size == 0 {
+		size = schedAttrV0
+	}
+	d = append(d, "{size="...)
+	d = strconv.AppendUint(d, uint64(le.Uint32(b)), 10)
+	if size < schedAttrV0 || len(b) < schedAttrV0 {
+		return append(d, '}')
+	}
+	policy := le.Uint32(b[4:])
+	flags := le.Uint64(b[8:])
+	const keepPolicy, keepParams = 0x08, 0x10
+	if !set || int32(policy) < 0 || flags&(keepPolicy|keepParams) == 0 {
+		d = append(d, ", sched_policy="...)
+		d = c.appendFlags(d, "sched_policy", uint64(policy))
+	}
+	d = append(d, ", sched_flags="...)
+	d = c.appendFlags(d, "sched_flags", flags)
+	if !set || flags&keepParams == 0 {
+		d = append(d, ", sched_nice="...)
+		d = strconv.AppendInt(d, int64(int32(le.Uint32(b[16:]))), 10)
+		d = append(d, ", sched_priority="...)
+		d = strconv.AppendUint(d, uint64(le.Uint32(b[20:])), 10)
+		for _, f := range [...]struct {
+			name string
+			off  int
+		}{{", sched_runtime=", 24}, {", sched_deadline=", 32}, {", sched_period=", 40}} {
+			d = append(d, f.name...)
+			d = strconv.AppendUint(d, le.Uint64(b[f.off:]), 10)
+		}
+	}
+	if size >= schedAttrV1 && len(b) >= schedAttrV1 {
+		d = append(d, ", sched_util_min="...)
+		d = strconv.AppendUint(d, uint64(le.Uint32(b[48:])), 10)
+		d = append(d, ", sched_util_max="...)
+		d = strconv.AppendUint(d, uint64(le.Uint32(b[52:])), 10)
+	}
+	return append(d, '}')
+}
+
+// appendOpenHow renders openat2's struct open_how: flags, the mode when
+// it matters, resolve.
+func appendOpenHow(c *call, d, b []byte) []byte {
+	if len(b) < 24 || c.ev.Args[3] < 24 {
+		return appendPtr(d, c.ev.Args[c.cur])
+	}
+	flags, mode := le.Uint64(b), le.Uint64(b[8:])
+	const oCreat, oTmpfile = 0o100, 0o20000000
+	d = append(d, "{flags="...)
+	d = c.appendFlags(d, "open_flags", flags)
+	if flags&(oCreat|oTmpfile) != 0 || mode != 0 {
+		d = append(d, ", mode="...)
+		d = appendOctal(d, mode)
+	}
+	d = append(d, ", resolve="...)
+	d = c.appendFlags(d, "resolve_flags", le.Uint64(b[16:]))
+	return append(d, '}')
+}
+
+// mqOpen prints mq_open as strace: the mode and the attributes only with
+// O_CREAT.
+func (c *call) mqOpen() {
+	c.generic(0)
+	c.generic(1)
+	const oCreat = 0o100
+	if c.ev.Args[1]&oCreat != 0 {
+		c.generic(2)
+		c.generic(3)
+	}
 }

@@ -495,6 +495,11 @@ func (c *call) ioctl() {
 		if cmd == ficlone {
 			return append(d, "BTRFS_IOC_CLONE or FICLONE"...)
 		}
+		if alias := ioctlAliases[cmd]; alias != "" {
+			// strace names every command of the same number.
+			d = append(d, alias...)
+			d = append(d, " or "...)
+		}
 		ft := c.s.tab.Flags("ioctl_cmd")
 		if ft != nil {
 			for _, e := range ft.Entries {
@@ -517,8 +522,8 @@ func (c *call) ioctl() {
 	case ficlone: // the source file descriptor, by value
 		c.addf(false, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[2])), 10) })
 		return
-	case 0x540f, 0x5410, 0x541b, 0x5421, 0x80045430, 0x40045431: // TIOCGPGRP, TIOCSPGRP, FIONREAD, FIONBIO, TIOCGPTN, TIOCSPTLCK: an int
-		c.ioctlArg(cmd == 0x540f || cmd == 0x541b || cmd == 0x80045430, 4, func(d, b []byte) []byte {
+	case 0x540f, 0x5410, 0x541b, 0x5421, 0x80045430, 0x40045431, 0x5411, 0x5429: // TIOCGPGRP, TIOCSPGRP, FIONREAD, FIONBIO, TIOCGPTN, TIOCSPTLCK, TIOCOUTQ, TIOCGSID: an int
+		c.ioctlArg(cmd == 0x540f || cmd == 0x541b || cmd == 0x80045430 || cmd == 0x5411 || cmd == 0x5429, 4, func(d, b []byte) []byte {
 			d = append(d, '[')
 			d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
 			return append(d, ']')
@@ -527,6 +532,10 @@ func (c *call) ioctl() {
 	}
 	c.addf(true, func(d []byte) []byte { return appendPtr(d, c.ev.Args[2]) })
 }
+
+// ioctlAliases are the OSS sequencer commands that share terminal ioctls'
+// numbers, which strace prints first: "SNDCTL_TMR_START or TCSETS".
+var ioctlAliases = map[uint32]string{0x5402: "SNDCTL_TMR_START", 0x5403: "SNDCTL_TMR_STOP", 0x5404: "SNDCTL_TMR_CONTINUE"}
 
 const ficlone = 0x40049409 // FICLONE, _IOW(0x94, 9, int), cp's reflink attempt
 
@@ -689,6 +698,25 @@ func (c *call) fcntl() {
 		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "open_flags", uint64(uint32(c.ev.Args[2]))) })
 	case 0, 1030: // F_DUPFD, F_DUPFD_CLOEXEC
 		c.addf(false, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[2])), 10) })
+	case 1033: // F_ADD_SEALS
+		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "seals", uint64(uint32(c.ev.Args[2]))) })
+	case 6, 7, 37, 38: // F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW: the lock, read at enter
+		c.addf(false, func(d []byte) []byte {
+			if b, ok := c.data(2, event.BufIn); ok && len(b) >= 32 {
+				return c.appendFlock(d, b, false)
+			}
+			return appendPtr(d, c.ev.Args[2])
+		})
+	case 5, 36: // F_GETLK, F_OFD_GETLK: the lock that would conflict, written back
+		c.addf(true, func(d []byte) []byte {
+			if b, ok := c.data(2, event.BufOut); ok && len(b) >= 32 && !c.failed() {
+				return c.appendFlock(d, b, true)
+			}
+			if b, ok := c.data(2, event.BufIn); ok && len(b) >= 32 {
+				return c.appendFlock(d, b, false)
+			}
+			return appendPtr(d, c.ev.Args[2])
+		})
 	default:
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[2]) })
 	}

@@ -38,12 +38,23 @@ const (
 	PrintPollfd                        // struct pollfd array
 	PrintCloneArgs                     // struct clone_args
 	PrintGidArray                      // gid_t array
+	PrintFlock                         // struct flock (fcntl's locks)
+	PrintLoff                          // loff_t *, in brackets (splice's offsets)
+	PrintLoffInout                     // loff_t * read and updated: "[0] => [10]" (sendfile)
+	PrintIntOut                        // an int the kernel stores, in brackets (getcpu, timer_create's id)
+	PrintUidOut                        // a uid or gid the kernel stores, in brackets, -1 for (uid_t)-1
+	PrintUid                           // a uid_t or gid_t argument: -1 for (uid_t)-1, as strace
+	PrintMqAttr                        // struct mq_attr
+	PrintSigevent                      // struct sigevent
+	PrintSchedAttr                     // struct sched_attr
+	PrintOpenHow                       // struct open_how
+	PrintIovec                         // struct iovec array with the start of each buffer (vmsplice)
 
 	// NumPrinters is the number of Printer ids, PrintNone included.
 	NumPrinters
 )
 
-var printerNames = [...]string{"", "stat", "statx", "statfs", "timespec", "timespec_pair", "timeval", "timeval_pair", "timezone", "itimerval", "itimerspec", "rusage", "tms", "time_t", "utimbuf", "rlimit", "sigset", "sigaction", "siginfo", "stack", "pselect_sigmask", "int_pair", "wait_status", "utsname", "sockaddr", "epoll_event", "sysinfo", "cap_header", "cap_data", "sched_param", "pollfd", "clone_args", "gid_array"}
+var printerNames = [...]string{"", "stat", "statx", "statfs", "timespec", "timespec_pair", "timeval", "timeval_pair", "timezone", "itimerval", "itimerspec", "rusage", "tms", "time_t", "utimbuf", "rlimit", "sigset", "sigaction", "siginfo", "stack", "pselect_sigmask", "int_pair", "wait_status", "utsname", "sockaddr", "epoll_event", "sysinfo", "cap_header", "cap_data", "sched_param", "pollfd", "clone_args", "gid_array", "flock", "loff", "loff_inout", "int_out", "uid_out", "uid", "mq_attr", "sigevent", "sched_attr", "open_how", "iovec"}
 
 // The call printers of printers.tsv.
 const (
@@ -88,9 +99,10 @@ const (
 	CallPipe                             // pipe
 	CallSetTidAddress                    // set_tid_address
 	CallExitGroup                        // exit_group
+	CallMqOpen                           // mq_open: mode and attr only with O_CREAT
 
 	// NumCallPrinters is the number of CallPrinter ids, PrintNone included.
 	NumCallPrinters
 )
 
-var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group"}
+var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open"}

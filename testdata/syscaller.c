@@ -32,6 +32,10 @@
  *                              and timerfd timers, timezone, rusage, tms, capabilities,
  *                              siginfo (queued signals), utimbuf and timeval[2], sched_param,
  *                              waitid
+ *   syscaller longtail         the long tail of strace's decoders: file locks, seals, priorities,
+ *                              xattrs, splice, mounts, netlink sockets, utimensat, terminal
+ *                              ioctls, message queues, openat2, sigevent, sched_attr, sendfile,
+ *                              getresuid, getcpu, fchown -1, a 600-entry getdents64
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,6 +47,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <linux/netlink.h>
+#include <linux/openat2.h>
+#include <mqueue.h>
+#include <pty.h>
+#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -494,6 +509,172 @@ static void structs_mode(void)
 	waitid(P_PID, child, &info, WEXITED);
 }
 
+/* sched_attr as the kernel defines it (glibc has no header for it). */
+struct sc_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint32_t sched_util_min, sched_util_max;
+};
+
+/* longtail_mode makes calls whose arguments strace names or decodes in
+ * its own way, with values that do not change between runs. */
+static void longtail_mode(void)
+{
+	int fd = open("longtail.tmp", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return;
+	write(fd, "0123456789", 10);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 5};
+	fcntl(fd, F_SETLK, &fl);
+	fl.l_type = F_RDLCK;
+	fl.l_start = 2;
+	fcntl(fd, F_GETLK, &fl);
+	fl.l_type = F_UNLCK;
+	fl.l_start = 0;
+	fcntl(fd, F_SETLKW, &fl);
+	struct flock ofd = {.l_type = F_RDLCK, .l_whence = SEEK_CUR, .l_start = 0, .l_len = 0};
+	fcntl(fd, F_OFD_SETLK, &ofd);
+	ofd.l_type = F_WRLCK;
+	fcntl(fd, F_OFD_GETLK, &ofd);
+	flock(fd, LOCK_SH | LOCK_NB);
+
+	int mfd = memfd_create("sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd >= 0) {
+		fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW);
+		fcntl(mfd, F_GET_SEALS);
+		close(mfd);
+	}
+
+	getpriority(PRIO_PROCESS, 0);
+	setpriority(PRIO_PROCESS, 0, 0);
+	struct itimerval itv;
+	getitimer(ITIMER_PROF, &itv);
+
+	setxattr("longtail.tmp", "user.k", "v", 1, XATTR_CREATE);
+	setxattr("longtail.tmp", "user.k", "w", 1, XATTR_REPLACE);
+	char xbuf[64];
+	listxattr("longtail.tmp", xbuf, 0);
+	listxattr("longtail.tmp", xbuf, sizeof(xbuf));
+	getxattr("longtail.tmp", "user.k", xbuf, sizeof(xbuf));
+	removexattr("longtail.tmp", "user.k");
+
+	int p[2];
+	if (pipe(p) == 0) {
+		loff_t off = 0;
+		splice(fd, &off, p[1], NULL, 4, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		int q[2];
+		if (pipe(q) == 0) {
+			tee(p[0], q[1], 4, SPLICE_F_NONBLOCK);
+			close(q[0]);
+			close(q[1]);
+		}
+		struct iovec v = {"vm", 2};
+		vmsplice(p[1], &v, 1, SPLICE_F_GIFT);
+		close(p[0]);
+		close(p[1]);
+	}
+	umount2("/nonexistent-mount", MNT_DETACH);
+
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl >= 0)
+		close(nl);
+
+	sched_getscheduler(0);
+	sched_get_priority_max(SCHED_FIFO);
+	struct sc_sched_attr sa;
+	memset(&sa, 0, sizeof(sa));
+	syscall(SYS_sched_getattr, 0, &sa, sizeof(sa), 0);
+	syscall(SYS_sched_setattr, 0, &sa, 0);
+
+	struct timespec ts2[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};
+	utimensat(AT_FDCWD, "longtail.tmp", ts2, 0);
+	struct timespec ts3[2] = {{1000000000, 0}, {1234567890, 123456789}};
+	utimensat(AT_FDCWD, "longtail.tmp", ts3, AT_SYMLINK_NOFOLLOW);
+	utimensat(fd, NULL, NULL, 0);
+
+	int out = open("/dev/null", O_WRONLY);
+	off_t soff = 0;
+	sendfile(out, fd, &soff, 10);
+	sendfile(out, fd, NULL, 10);
+	close(out);
+
+	uid_t r, e, s;
+	getresuid(&r, &e, &s);
+	gid_t gr, ge, gs;
+	getresgid(&gr, &ge, &gs);
+	unsigned cpu, node;
+	syscall(SYS_getcpu, &cpu, &node, NULL);
+	fchown(fd, -1, -1);
+	void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(m, 4096);
+
+	struct mq_attr ma = {.mq_maxmsg = 4, .mq_msgsize = 16};
+	mqd_t q = mq_open("/sc-longtail", O_RDWR | O_CREAT | O_EXCL, 0600, &ma);
+	if (q != (mqd_t)-1) {
+		struct mq_attr got;
+		mq_getattr(q, &got);
+		struct sigevent nev;
+		memset(&nev, 0, sizeof(nev));
+		nev.sigev_notify = SIGEV_SIGNAL;
+		nev.sigev_signo = SIGUSR2;
+		nev.sigev_value.sival_int = 7;
+		mq_notify(q, &nev);
+		mq_notify(q, NULL);
+		mq_close(q);
+		mq_unlink("/sc-longtail");
+	}
+
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH};
+	int o2 = syscall(SYS_openat2, AT_FDCWD, "longtail.tmp", &how, sizeof(how));
+	if (o2 >= 0)
+		close(o2);
+
+	timer_t tid;
+	struct sigevent tev;
+	memset(&tev, 0, sizeof(tev));
+	tev.sigev_notify = SIGEV_SIGNAL;
+	tev.sigev_signo = SIGALRM;
+	tev.sigev_value.sival_int = 3;
+	if (timer_create(CLOCK_REALTIME, &tev, &tid) == 0)
+		timer_delete(tid);
+
+	close(fd);
+	unlink("longtail.tmp");
+
+	int mfd2, sfd;
+	if (openpty(&mfd2, &sfd, NULL, NULL, NULL) == 0) {
+		int n;
+		ioctl(sfd, TIOCOUTQ, &n);
+		pid_t sid;
+		ioctl(sfd, TIOCGSID, &sid); /* ENOTTY: not our controlling terminal */
+		struct termios t;
+		tcgetattr(sfd, &t);
+		tcsetattr(sfd, TCSANOW, &t);
+		close(sfd);
+		close(mfd2);
+	}
+
+	mkdir("many", 0755);
+	char name[32];
+	for (int i = 0; i < 600; i++) {
+		snprintf(name, sizeof(name), "many/f%03d", i);
+		close(open(name, O_WRONLY | O_CREAT, 0644));
+	}
+	int dfd = open("many", O_RDONLY | O_DIRECTORY);
+	static char dbuf[65536];
+	while (syscall(SYS_getdents64, dfd, dbuf, sizeof(dbuf)) > 0)
+		;
+	close(dfd);
+	for (int i = 0; i < 600; i++) {
+		snprintf(name, sizeof(name), "many/f%03d", i);
+		unlink(name);
+	}
+	rmdir("many");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "basic";
@@ -599,6 +780,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "ioctl2")) {
 		ioctl2_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "longtail")) {
+		longtail_mode();
 		return 0;
 	}
 	if (!strcmp(mode, "structs")) {
