@@ -288,6 +288,15 @@ func (c *call) generic(i int) {
 			}
 			return fn(c, d, b)
 		})
+		// What the kernel wrote back, appended at exit: " => [10]".
+		if fn := updatePrinters[a.Printer]; fn != nil && a.Kind == syscalls.StructInOut && raw != 0 {
+			c.glue(func(d []byte) []byte {
+				if b, ok := c.data(i, event.BufOut); ok && !c.failed() && ev.Flags&event.Unfinished == 0 {
+					return fn(c, d, b)
+				}
+				return d
+			})
+		}
 	case syscalls.StructOutErr:
 		// nanosleep's rmtp: written when the sleep is interrupted, and
 		// only then shown, as strace.

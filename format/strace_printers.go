@@ -73,7 +73,7 @@ func init() {
 		syscalls.PrintGidArray:       appendGidArray,
 		syscalls.PrintFlock:          func(c *call, d, b []byte) []byte { return c.appendFlock(d, b, false) },
 		syscalls.PrintLoff:           appendLoff,
-		syscalls.PrintLoffInout:      appendLoffInOut,
+		syscalls.PrintLoffInout:      appendLoff,
 		syscalls.PrintIntOut:         appendIntOut,
 		syscalls.PrintUidOut:         appendUidOut,
 		syscalls.PrintMqAttr:         appendMqAttr,
@@ -460,18 +460,17 @@ func appendLoff(c *call, d, b []byte) []byte {
 	return append(d, ']')
 }
 
-// appendLoffInOut renders an offset the kernel reads and advances, as
-// strace prints sendfile's: "[0] => [10]"; "[0]" when the call failed.
-func appendLoffInOut(c *call, d, b []byte) []byte {
-	d = appendLoff(c, d, b)
-	if c.failed() || c.ev.Flags&event.Unfinished != 0 {
-		return d
-	}
-	if out, ok := c.data(c.cur, event.BufOut); ok && len(out) >= 8 {
+// updatePrinters render, at exit, what the kernel wrote back into a
+// StructInOut argument, after " => ", as strace prints sendfile's offset:
+// "[0] => [10]". The enter part is the argPrinters entry.
+var updatePrinters = [syscalls.NumPrinters]func(c *call, d, b []byte) []byte{
+	syscalls.PrintLoffInout: func(c *call, d, b []byte) []byte {
+		if len(b) < 8 {
+			return d
+		}
 		d = append(d, " => "...)
-		d = appendLoff(c, d, out)
-	}
-	return d
+		return appendLoff(c, d, b)
+	},
 }
 
 // appendFlock renders a struct flock; with pid, its l_pid too (F_GETLK's

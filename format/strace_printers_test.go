@@ -1,9 +1,13 @@
 package format
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -79,8 +83,50 @@ func TestStracePrintersGolden(t *testing.T) {
 // sched_attr, utimensat's UTIME_NOW and date comments, sendfile's "[0] =>
 // [10]", getresuid, getcpu, fchown's -1, mq_attr, sigevent, open_how,
 // TIOCOUTQ and strace's "SNDCTL_TMR_START or TCSETS", a getdents64 of 602
-// entries. The golden lines are what strace 6.1 printed for the same run,
+// entries; then edge cases: a thread-directed sigevent, open_how with a
+// mode, sched_attr keeping its policy and parameters, setresuid(-1, -1,
+// -1), an unknown capability version, failed F_GETLK and F_SETLK. The golden lines are what strace 6.1 printed for the same run,
 // but for getcpu's CPU and the pid.
 func TestStraceLongTailGolden(t *testing.T) {
 	testStraceGolden(t, "strace_longtail.jsonl", "strace_longtail.golden")
+}
+
+// TestStraceUpdateSplit checks that what the kernel writes back into an
+// argument (sendfile's offset) comes after "resumed>" when the call is
+// split, as strace prints it: "[0] <unfinished ...>", "<... sendfile
+// resumed> => [10], 10) = 10".
+func TestStraceUpdateSplit(t *testing.T) {
+	tab, err := syscalls.ForArch("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr := int32(tab.ByName("sendfile").Nr)
+	args := [6]uint64{4, 3, 0x7ffd1000, 10}
+	enter := []event.Data{{Arg: 2, Kind: event.BufIn, Bytes: le64(0)}}
+	evs := []event.Event{
+		{Kind: event.Syscall, Flags: event.Entered, PID: 10, TID: 10, Nr: nr, TS: 100, Args: args, Data: enter},
+		{Kind: event.Syscall, PID: 10, TID: 11, Nr: 39, TS: 150, Duration: 10, Ret: 10}, // getpid
+		{Kind: event.Syscall, PID: 10, TID: 10, Nr: nr, TS: 100, Duration: 100, Args: args, Ret: 10,
+			Data: append(enter, event.Data{Arg: 2, Kind: event.BufOut, Bytes: le64(10)})},
+		{Kind: event.Syscall, PID: 10, TID: 10, Nr: nr, TS: 300, Duration: 10, Args: args, Ret: 10,
+			Data: append(enter, event.Data{Arg: 2, Kind: event.BufOut, Bytes: le64(10)})},
+		{Kind: event.Syscall, PID: 10, TID: 10, Nr: nr, TS: 400, Duration: 10, Args: args, Ret: -9, Data: enter},
+	}
+	s := NewStrace(tab, StraceOptions{PIDPrefix: PrefixFile})
+	var got []string
+	for i := range evs {
+		if l := s.Append(nil, &evs[i]); len(l) > 0 {
+			got = append(got, strings.Split(string(l), "\n")...)
+		}
+	}
+	want := []string{
+		`10    sendfile(4, 3, [0] <unfinished ...>`,
+		`11    getpid()                          = 10`,
+		`10    <... sendfile resumed> => [10], 10) = 10`,
+		`10    sendfile(4, 3, [0] => [10], 10)   = 10`,
+		`10    sendfile(4, 3, [0], 10)           = -1 EBADF (Bad file descriptor)`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
 }

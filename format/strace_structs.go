@@ -712,10 +712,7 @@ func (c *call) fcntl() {
 			if b, ok := c.data(2, event.BufOut); ok && len(b) >= 32 && !c.failed() {
 				return c.appendFlock(d, b, true)
 			}
-			if b, ok := c.data(2, event.BufIn); ok && len(b) >= 32 {
-				return c.appendFlock(d, b, false)
-			}
-			return appendPtr(d, c.ev.Args[2])
+			return appendPtr(d, c.ev.Args[2]) // failed: strace shows the address
 		})
 	default:
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[2]) })

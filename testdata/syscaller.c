@@ -657,6 +657,35 @@ static void longtail_mode(void)
 		close(mfd2);
 	}
 
+	/* Edge cases: a thread-directed sigevent, open_how with a mode,
+	 * sched_attr keeping policy and parameters, uids left unchanged, an
+	 * unknown capability version, failed lock calls. */
+	struct sigevent tidev;
+	memset(&tidev, 0, sizeof(tidev));
+	tidev.sigev_notify = SIGEV_THREAD_ID;
+	tidev.sigev_signo = SIGRTMIN;
+	tidev._sigev_un._tid = gettid();
+	timer_t tid2;
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &tidev, &tid2) == 0)
+		syscall(SYS_timer_delete, tid2);
+	struct open_how chow = {.flags = O_WRONLY | O_CREAT | O_TRUNC, .mode = 0640};
+	int cfd = syscall(SYS_openat2, AT_FDCWD, "longtail.tmp", &chow, sizeof(chow));
+	if (cfd >= 0)
+		close(cfd);
+	unlink("longtail.tmp");
+	struct sc_sched_attr keep;
+	memset(&keep, 0, sizeof(keep));
+	keep.size = 48;
+	keep.sched_flags = 0x10 | 0x08; /* SCHED_FLAG_KEEP_PARAMS | SCHED_FLAG_KEEP_POLICY */
+	syscall(SYS_sched_setattr, 0, &keep, 0);
+	syscall(SYS_setresuid, -1, -1, -1);
+	struct __user_cap_header_struct badhdr = {0x12345678, 0};
+	struct __user_cap_data_struct bcaps[2];
+	syscall(SYS_capget, &badhdr, bcaps);
+	struct flock bfl = {.l_type = F_RDLCK};
+	fcntl(99, F_GETLK, &bfl);
+	fcntl(99, F_SETLK, &bfl);
+
 	mkdir("many", 0755);
 	char name[32];
 	for (int i = 0; i < 600; i++) {
