@@ -85,7 +85,11 @@ func TestStracePrintersGolden(t *testing.T) {
 // TIOCOUTQ and strace's "SNDCTL_TMR_START or TCSETS", a getdents64 of 602
 // entries; then edge cases: a thread-directed sigevent, open_how with a
 // mode, sched_attr keeping its policy and parameters, setresuid(-1, -1,
-// -1), an unknown capability version, failed F_GETLK and F_SETLK. The golden lines are what strace 6.1 printed for the same run,
+// -1), an unknown capability version, failed F_GETLK and F_SETLK; flag
+// orders of eventfd2, signalfd4 (with its mask) and timerfd_create,
+// TFD_TIMER_ABSTIME, pkey_alloc's PKEY_DISABLE_ACCESS, SOL_NETLINK's
+// options, epoll_ctl's ignored EPOLL_CTL_DEL event, an all-zero termios
+// ("c_iflag=, c_oflag=NL0|...|FF0|"). The golden lines are what strace 6.1 printed for the same run,
 // but for getcpu's CPU and the pid.
 func TestStraceLongTailGolden(t *testing.T) {
 	testStraceGolden(t, "strace_longtail.jsonl", "strace_longtail.golden")

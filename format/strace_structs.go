@@ -589,14 +589,20 @@ func appendIoctlCode(d []byte, cmd uint32) []byte {
 
 func appendTermios(d []byte, b []byte) []byte {
 	iflag, oflag, cflag, lflag := le.Uint32(b), le.Uint32(b[4:]), le.Uint32(b[8:]), le.Uint32(b[12:])
+	// strace 6.1 prints no flags as nothing, after a '|' when enum
+	// fields come first: "c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|".
 	d = append(d, "{c_iflag="...)
-	d = appendBitNames(d, iflag, termIflags)
+	if iflag != 0 {
+		d = appendBitNames(d, iflag, termIflags)
+	}
 	d = append(d, ", c_oflag="...)
 	d = appendOflag(d, oflag)
 	d = append(d, ", c_cflag="...)
 	d = appendCflag(d, cflag)
 	d = append(d, ", c_lflag="...)
-	d = appendBitNames(d, lflag, termLflags)
+	if lflag != 0 {
+		d = appendBitNames(d, lflag, termLflags)
+	}
 	return append(d, ", ...}"...)
 }
 
@@ -625,7 +631,7 @@ func appendOflag(d []byte, v uint32) []byte {
 	if rest := v &^ 0xff00; rest != 0 {
 		return appendBitNames(d, rest, termOflags)
 	}
-	return d[:len(d)-1]
+	return d // "FF0|", as strace 6.1
 }
 
 func appendBitNames(d []byte, v uint32, names []bitName) []byte {
@@ -673,8 +679,8 @@ func appendCflag(d []byte, v uint32) []byte {
 	d = append(d, '|')
 	d = append(d, csizes[(v>>4)&3]...)
 	rest := v &^ (0x100f | 0x30)
+	d = append(d, '|') // "CS5|" without flags, as strace 6.1
 	if rest != 0 {
-		d = append(d, '|')
 		d = appendBitNames(d, rest, []bitName{{0x40, "CSTOPB"}, {0x80, "CREAD"}, {0x100, "PARENB"}, {0x200, "PARODD"}, {0x400, "HUPCL"}, {0x800, "CLOCAL"}})
 	}
 	return d
@@ -1065,6 +1071,12 @@ func appendUtsname(c *call, d, b []byte) []byte {
 var epollEvents = []bitName{{1, "EPOLLIN"}, {2, "EPOLLPRI"}, {4, "EPOLLOUT"}, {8, "EPOLLERR"}, {16, "EPOLLHUP"}, {32, "EPOLLNVAL"}, {64, "EPOLLRDNORM"}, {128, "EPOLLRDBAND"}, {256, "EPOLLWRNORM"}, {512, "EPOLLWRBAND"}, {1024, "EPOLLMSG"}, {0x2000, "EPOLLRDHUP"}, {1 << 28, "EPOLLEXCLUSIVE"}, {1 << 29, "EPOLLWAKEUP"}, {1 << 30, "EPOLLONESHOT"}, {1 << 31, "EPOLLET"}}
 
 func appendEpollEvent(c *call, d, b []byte) []byte {
+	const epollCtlDel = 2
+	if a := c.sc.Args[c.cur]; a.Kind == syscalls.StructIn && a.Printer == syscalls.PrintEpollEvent && c.ev.Args[1] == epollCtlDel {
+		// epoll_ctl's EPOLL_CTL_DEL ignores the event: strace shows
+		// its address.
+		return appendHexNum(d, c.ev.Args[c.cur])
+	}
 	off := 4
 	if c.s.tab.Arch() == "arm64" {
 		off = 8

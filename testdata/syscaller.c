@@ -47,6 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -685,6 +687,35 @@ static void longtail_mode(void)
 	struct flock bfl = {.l_type = F_RDLCK};
 	fcntl(99, F_GETLK, &bfl);
 	fcntl(99, F_SETLK, &bfl);
+
+	/* Flag orders and names of fd-creating calls, sockopts, an
+	 * all-zero termios, epoll_ctl's ignored event. */
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	int sfd2 = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	int tfd2 = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	struct itimerspec zero2 = {{0, 0}, {0, 0}};
+	timerfd_settime(tfd2, TFD_TIMER_ABSTIME, &zero2, NULL);
+	syscall(SYS_pkey_alloc, 0, 1); /* PKEY_DISABLE_ACCESS: EINVAL or ENOSPC without pkeys */
+	int nl2 = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int one = 1;
+	setsockopt(nl2, 270 /* SOL_NETLINK */, 11 /* NETLINK_EXT_ACK */, &one, sizeof(one));
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event eev = {.events = EPOLLIN, .data.u64 = 9};
+	epoll_ctl(ep, EPOLL_CTL_ADD, efd, &eev);
+	epoll_ctl(ep, EPOLL_CTL_DEL, efd, &eev);
+	int dn = open("/dev/null", O_RDWR);
+	struct termios zt;
+	memset(&zt, 0, sizeof(zt));
+	ioctl(dn, TCSETSW, &zt); /* ENOTTY */
+	close(dn);
+	close(ep);
+	close(nl2);
+	close(tfd2);
+	close(sfd2);
+	close(efd);
 
 	mkdir("many", 0755);
 	char name[32];
