@@ -470,6 +470,9 @@ func (c *call) appendRet(d []byte) []byte {
 	case syscalls.RetHex:
 		return appendHexNum(d, uint64(ev.Ret))
 	case syscalls.RetFd:
+		// A new fd (open, socket, dup ...): whatever path its number
+		// had before is stale.
+		delete(c.s.fds, uint64(ev.PID)<<32|uint64(uint32(ev.Ret)))
 		return c.appendFd(d, ev.Ret)
 	case syscalls.RetOctal:
 		return appendOctal(d, uint64(ev.Ret))
@@ -496,11 +499,8 @@ func (c *call) learnFd() {
 	if !c.s.opts.DecodeFds || c.sc == nil || c.ev.Failed() || c.ev.Flags&event.NoReturn != 0 {
 		return
 	}
-	switch c.sc.Name {
-	case "close":
+	if c.sc.Name == "close" {
 		delete(c.s.fds, uint64(c.ev.PID)<<32|uint64(uint32(c.ev.Args[0])))
-	case "open", "openat", "openat2", "creat":
-		delete(c.s.fds, uint64(c.ev.PID)<<32|uint64(uint32(c.ev.Ret)))
 	}
 }
 

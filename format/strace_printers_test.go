@@ -134,3 +134,33 @@ func TestStraceUpdateSplit(t *testing.T) {
 		t.Errorf("lines (-want +got):\n%s", diff)
 	}
 }
+
+// TestStraceNewFdForgetsPath checks that under -y a call returning a new
+// fd (RetFd in the table: socket, not only open) forgets the path the
+// number had.
+func TestStraceNewFdForgetsPath(t *testing.T) {
+	tab, err := syscalls.ForArch("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pid = 1 << 30 // no such process: nothing comes from /proc
+	s := NewStrace(tab, StraceOptions{DecodeFds: true})
+	s.fds = map[uint64]string{pid<<32 | 3: "/old"}
+	sock, dup := int32(tab.ByName("socket").Nr), int32(tab.ByName("dup").Nr)
+	var got []string
+	for _, ev := range []event.Event{
+		{Kind: event.Syscall, PID: pid, TID: pid, Nr: dup, Args: [6]uint64{3}, Ret: 4},
+		{Kind: event.Syscall, PID: pid, TID: pid, Nr: sock, Args: [6]uint64{1, 1, 0}, Ret: 3},
+		{Kind: event.Syscall, PID: pid, TID: pid, Nr: dup, Args: [6]uint64{3}, Ret: 5},
+	} {
+		got = append(got, strings.TrimRight(string(s.Append(nil, &ev)), "\n"))
+	}
+	want := []string{
+		`dup(3</old>)                            = 4`,
+		`socket(AF_UNIX, SOCK_STREAM, 0)         = 3`,
+		`dup(3)                                  = 5`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+}
