@@ -291,10 +291,14 @@ func (c *call) generic(i int) {
 		// What the kernel wrote back, appended at exit: " => [10]".
 		if fn := updatePrinters[a.Printer]; fn != nil && a.Kind == syscalls.StructInOut && raw != 0 {
 			c.glue(func(d []byte) []byte {
-				if b, ok := c.data(i, event.BufOut); ok && !c.failed() && ev.Flags&event.Unfinished == 0 {
-					return fn(c, d, b)
+				if _, ok := c.data(i, event.BufIn); !ok {
+					return d // the enter part printed an address
 				}
-				return d
+				b, ok := c.data(i, event.BufOut)
+				if !ok || ev.Flags&event.Unfinished != 0 {
+					b = nil
+				}
+				return fn(c, d, b)
 			})
 		}
 	case syscalls.StructOutErr:

@@ -81,6 +81,7 @@ func init() {
 		syscalls.PrintSchedAttr:      appendSchedAttr,
 		syscalls.PrintOpenHow:        appendOpenHow,
 		syscalls.PrintIovec:          func(c *call, d, _ []byte) []byte { return c.appendIov(d, c.cur, false) },
+		syscalls.PrintIoUringParams:  appendIoUringParams,
 	}
 	callPrinters = [...]func(c *call){
 		syscalls.CallExecve:    func(c *call) { c.execve(0) },
@@ -463,14 +464,89 @@ func appendLoff(c *call, d, b []byte) []byte {
 // updatePrinters render, at exit, what the kernel wrote back into a
 // StructInOut argument, after " => ", as strace prints sendfile's offset:
 // "[0] => [10]". The enter part is the argPrinters entry.
+// b is nil when the kernel side has nothing from the exit (an unfinished
+// call).
 var updatePrinters = [syscalls.NumPrinters]func(c *call, d, b []byte) []byte{
 	syscalls.PrintLoffInout: func(c *call, d, b []byte) []byte {
-		if len(b) < 8 {
+		if len(b) < 8 || c.failed() {
 			return d
 		}
 		d = append(d, " => "...)
 		return appendLoff(c, d, b)
 	},
+	syscalls.PrintIoUringParams: appendIoUringParamsOut,
+}
+
+// appendIoUringParams renders what io_uring_setup reads of its struct
+// io_uring_params at enter, as strace 6.1; the struct is closed at exit
+// (appendIoUringParamsOut).
+func appendIoUringParams(c *call, d, b []byte) []byte {
+	if len(b) < 120 {
+		return appendHexNum(d, c.ev.Args[c.cur])
+	}
+	u := func(off int) uint32 { return le.Uint32(b[off:]) }
+	flags := u(8)
+	d = append(d, "{flags="...)
+	d = c.appendFlags(d, "uring_setup_flags", uint64(flags))
+	d = append(d, ", sq_thread_cpu="...)
+	d = appendHexNum(d, uint64(u(12)))
+	d = append(d, ", sq_thread_idle="...)
+	d = strconv.AppendUint(d, uint64(u(16)), 10)
+	const attachWQ = 1 << 5
+	if flags&attachWQ != 0 {
+		d = append(d, ", wq_fd="...)
+		d = c.appendFd(d, int64(int32(u(24))))
+	}
+	if u(28)|u(32)|u(36) != 0 {
+		d = append(d, ", resv=["...)
+		for i := 0; i < 3; i++ {
+			if i > 0 {
+				d = append(d, ", "...)
+			}
+			d = appendHexNum(d, uint64(u(28+4*i)))
+		}
+		d = append(d, ']')
+	}
+	return d
+}
+
+// appendIoUringParamsOut renders what the kernel filled in, and closes
+// the struct.
+func appendIoUringParamsOut(c *call, d, b []byte) []byte {
+	if len(b) < 120 {
+		return append(d, '}')
+	}
+	u := func(off int) uint32 { return le.Uint32(b[off:]) }
+	d = append(d, ", sq_entries="...)
+	d = strconv.AppendUint(d, uint64(u(0)), 10)
+	d = append(d, ", cq_entries="...)
+	d = strconv.AppendUint(d, uint64(u(4)), 10)
+	d = append(d, ", features="...)
+	d = c.appendFlags(d, "uring_setup_features", uint64(u(20)))
+	for _, ring := range [...]struct {
+		name   string
+		off    int
+		fields [7]string
+	}{
+		{", sq_off={", 40, [7]string{"head=", ", tail=", ", ring_mask=", ", ring_entries=", ", flags=", ", dropped=", ", array="}},
+		{", cq_off={", 80, [7]string{"head=", ", tail=", ", ring_mask=", ", ring_entries=", ", overflow=", ", cqes=", ", flags="}},
+	} {
+		d = append(d, ring.name...)
+		for i, f := range ring.fields {
+			d = append(d, f...)
+			d = strconv.AppendUint(d, uint64(u(ring.off+4*i)), 10)
+		}
+		if r := u(ring.off + 28); r != 0 {
+			d = append(d, ", resv1="...)
+			d = appendHexNum(d, uint64(r))
+		}
+		if r := le.Uint64(b[ring.off+32:]); r != 0 {
+			d = append(d, ", resv2="...)
+			d = appendHexNum(d, r)
+		}
+		d = append(d, '}')
+	}
+	return append(d, '}')
 }
 
 // appendFlock renders a struct flock; with pid, its l_pid too (F_GETLK's

@@ -89,7 +89,8 @@ func TestStracePrintersGolden(t *testing.T) {
 // orders of eventfd2, signalfd4 (with its mask) and timerfd_create,
 // TFD_TIMER_ABSTIME, pkey_alloc's PKEY_DISABLE_ACCESS, SOL_NETLINK's
 // options, epoll_ctl's ignored EPOLL_CTL_DEL event, an all-zero termios
-// ("c_iflag=, c_oflag=NL0|...|FF0|"). The golden lines are what strace 6.1 printed for the same run,
+// ("c_iflag=, c_oflag=NL0|...|FF0|"); io_uring_setup's params, set at
+// enter and filled at exit, and a failed setup. The golden lines are what strace 6.1 printed for the same run,
 // but for getcpu's CPU and the pid.
 func TestStraceLongTailGolden(t *testing.T) {
 	testStraceGolden(t, "strace_longtail.jsonl", "strace_longtail.golden")

@@ -49,12 +49,13 @@ const (
 	PrintSchedAttr                     // struct sched_attr
 	PrintOpenHow                       // struct open_how
 	PrintIovec                         // struct iovec array with the start of each buffer (vmsplice)
+	PrintIoUringParams                 // struct io_uring_params: what the caller set at enter, what the kernel filled at exit
 
 	// NumPrinters is the number of Printer ids, PrintNone included.
 	NumPrinters
 )
 
-var printerNames = [...]string{"", "stat", "statx", "statfs", "timespec", "timespec_pair", "timeval", "timeval_pair", "timezone", "itimerval", "itimerspec", "rusage", "tms", "time_t", "utimbuf", "rlimit", "sigset", "sigaction", "siginfo", "stack", "pselect_sigmask", "int_pair", "wait_status", "utsname", "sockaddr", "epoll_event", "sysinfo", "cap_header", "cap_data", "sched_param", "pollfd", "clone_args", "gid_array", "flock", "loff", "loff_inout", "int_out", "uid_out", "uid", "mq_attr", "sigevent", "sched_attr", "open_how", "iovec"}
+var printerNames = [...]string{"", "stat", "statx", "statfs", "timespec", "timespec_pair", "timeval", "timeval_pair", "timezone", "itimerval", "itimerspec", "rusage", "tms", "time_t", "utimbuf", "rlimit", "sigset", "sigaction", "siginfo", "stack", "pselect_sigmask", "int_pair", "wait_status", "utsname", "sockaddr", "epoll_event", "sysinfo", "cap_header", "cap_data", "sched_param", "pollfd", "clone_args", "gid_array", "flock", "loff", "loff_inout", "int_out", "uid_out", "uid", "mq_attr", "sigevent", "sched_attr", "open_how", "iovec", "io_uring_params"}
 
 // The call printers of printers.tsv.
 const (
