@@ -165,3 +165,31 @@ func TestStraceNewFdForgetsPath(t *testing.T) {
 		t.Errorf("lines (-want +got):\n%s", diff)
 	}
 }
+
+// TestStraceWait4Rusage checks that wait4's struct rusage, which the
+// kernel captures, is printed by its printer, as getrusage's.
+func TestStraceWait4Rusage(t *testing.T) {
+	tab, err := syscalls.ForArch("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr := int32(tab.ByName("wait4").Nr)
+	ru := make([]byte, 144)
+	copy(ru, le64(0, 1000, 0, 2000))
+	s := NewStrace(tab, StraceOptions{})
+	var got []string
+	for _, ev := range []event.Event{
+		{Kind: event.Syscall, PID: 9, TID: 9, Nr: nr, Args: [6]uint64{123, 0x7ffd10, 0, 0x7ffd20}, Ret: 123,
+			Data: []event.Data{{Arg: 1, Kind: event.BufOut, Bytes: le32(0)}, {Arg: 3, Kind: event.BufOut, Bytes: ru}}},
+		{Kind: event.Syscall, PID: 9, TID: 9, Nr: nr, Args: [6]uint64{^uint64(0), 0, 1, 0x7ffd20}, Ret: -10},
+	} {
+		got = append(got, strings.TrimRight(string(s.Append(nil, &ev)), "\n"))
+	}
+	want := []string{
+		`wait4(123, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, {ru_utime={tv_sec=0, tv_usec=1000}, ru_stime={tv_sec=0, tv_usec=2000}, ...}) = 123`,
+		`wait4(-1, NULL, WNOHANG, 0x7ffd20)      = -1 ECHILD (No child processes)`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+}

@@ -380,7 +380,7 @@ func (c *call) wait4() {
 		return appendWaitStatusPtr(c, d, b)
 	})
 	c.addf(true, func(d []byte) []byte { return c.appendFlags(d, "wait_options", c.arg(2)) })
-	c.addf(true, func(d []byte) []byte { return appendPtr(d, c.ev.Args[3]) })
+	c.generic(3) // the rusage, by its printer
 }
 
 func (c *call) archPrctl() {
