@@ -324,8 +324,10 @@ var (
 	// temporary files have random names.
 	seedRE    = regexp.MustCompile(`^read\((\d+), ".*"(\.\.\.)?, 44\) = 44$`)
 	gitTempRE = regexp.MustCompile(`\.git/(objects/[0-9a-f]{2}/)?(tmp_obj_|t)[A-Za-z0-9]{6}\b`)
-	itLeftRE  = regexp.MustCompile(`^(setitimer\(.*, \{it_interval=\{[^}]*\}, it_value=)\{tv_sec=\d+, tv_usec=\d+\}\}\) = 0$`)
-	numberRE  = regexp.MustCompile(`(^|[^*])\b(\d+)\b`)
+	// The CPU a process runs on.
+	cpuRE    = regexp.MustCompile(`^getcpu\(\[\d+\]`)
+	itLeftRE = regexp.MustCompile(`^(setitimer\(.*, \{it_interval=\{[^}]*\}, it_value=)\{tv_sec=\d+, tv_usec=\d+\}\}\) = 0$`)
+	numberRE = regexp.MustCompile(`(^|[^*])\b(\d+)\b`)
 	// Lines that hold pids: process calls, their results, signals.
 	// (futex: a thread's tid, the value pthread_join waits on; rt_sigreturn
 	// returns what the interrupted call did, wait4's pid.)
@@ -418,6 +420,7 @@ func parse(t *testing.T, path string) map[string][]string {
 			l = statfsRE.ReplaceAllString(l, "f_bfree=N, f_bavail=N, f_files=$1, f_ffree=N")
 			l = absTimeRE.ReplaceAllString(l, "$1, {TIME}")
 			l = ticksRE.ReplaceAllString(l, "$1 = TICKS")
+			l = cpuRE.ReplaceAllString(l, "getcpu([CPU]")
 			l = sleepLeftRE.ReplaceAllString(l, "$1, {TIME}) = ? ERESTART")
 			l = seedRE.ReplaceAllString(l, `read($1, "RANDOM", 44) = 44`)
 			l = gitTempRE.ReplaceAllString(l, ".git/${1}TMP")
