@@ -532,7 +532,7 @@ __noinline int capture_count(struct record *rec, u32 off, u32 arg, u64 ptr)
 
 /* capture_dirents counts the linux_dirent64 records in the first len bytes
  * at ptr (d_reclen is at offset 16) and stores the count as a 4-byte item. */
-#define DIRENTS_MAX 512
+#define DIRENTS_MAX 2048 /* glibc reads 32 KiB, at most 1365 of the shortest records */
 __noinline int capture_dirents(struct record *rec, u32 off, u32 arg, u64 ptr, u64 len)
 {
 	if (!rec || !ptr)

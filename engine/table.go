@@ -209,10 +209,12 @@ var ioctlCaps = []ioctlCap{
 	{0x5404, 36, true},     // TCSETSF
 	{0x540f, 4, false},     // TIOCGPGRP: pid_t
 	{0x5410, 4, true},      // TIOCSPGRP
+	{0x5411, 4, false},     // TIOCOUTQ: int
 	{0x5413, 8, false},     // TIOCGWINSZ: struct winsize
 	{0x5414, 8, true},      // TIOCSWINSZ
 	{0x541b, 4, false},     // FIONREAD: int
 	{0x5421, 4, true},      // FIONBIO: int
+	{0x5429, 4, false},     // TIOCGSID: pid_t
 	{0x80045430, 4, false}, // TIOCGPTN: unsigned int
 	{0x40045431, 4, true},  // TIOCSPTLCK: int
 }

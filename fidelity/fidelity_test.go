@@ -85,6 +85,26 @@ printf '%s\n' a b | xargs echo >/dev/null; cat <<EOF >/dev/null
 here
 EOF`
 
+// sqlScript is a sqlite3 session: a table, an index, a transaction and a
+// query (fcntl's F_SETLK locks on the database). The journal stays in
+// memory: its header holds a random nonce.
+const sqlScript = `PRAGMA journal_mode=MEMORY;
+CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);
+CREATE INDEX tb ON t(b);
+BEGIN; INSERT INTO t(b) VALUES ('x'), ('y'), ('z'); COMMIT;
+UPDATE t SET b = 'w' WHERE a = 2;
+SELECT count(*), max(b) FROM t;
+`
+
+// gitScript makes a repository, a commit and a log, with fixed names and
+// dates.
+const gitScript = `git init -q -b main repo && cd repo && echo hello >a.txt && git add a.txt &&
+git commit -q -m first && git log --oneline >/dev/null`
+
+// trapScript is a shell with a trap, a background job it waits for, and
+// a job it kills once it sleeps.
+const trapScript = `trap 'echo usr1 >/dev/null' USR1; sleep 0.05 & wait $!; sleep 5 & k=$!; sleep 0.05; kill $k; wait $k; kill -USR1 $$; true`
+
 // lookPath returns the program's path or skips the workload.
 func lookPath(t *testing.T, name string) string {
 	p, err := exec.LookPath(name)
@@ -131,6 +151,21 @@ func workloads() []workload {
 		{"syscaller-select", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "select"} }},
 		{"syscaller-threads2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "threads2"} }},
 		{"syscaller-ioctl2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl2"} }},
+		{"syscaller-structs", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "structs"} }},
+		{"syscaller-longtail", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "longtail"} }},
+		{"sqlite3", func(t *testing.T, dir string) []string {
+			return []string{lookPath(t, "sqlite3"), filepath.Join(dir, "db.sqlite"), sqlScript}
+		}},
+		{"git", func(t *testing.T, dir string) []string {
+			lookPath(t, "git")
+			return []string{"sh", "-c", gitScript}
+		}},
+		{"tar-gzip", func(t *testing.T, dir string) []string {
+			tree(t, dir)
+			lookPath(t, "gzip")
+			return []string{lookPath(t, "tar"), "-czf", "out.tgz", "src"}
+		}},
+		{"bash-traps", func(t *testing.T, dir string) []string { return []string{lookPath(t, "bash"), "-c", trapScript} }},
 		{"bash", func(t *testing.T, dir string) []string { return []string{lookPath(t, "bash"), "-c", shScript} }},
 		{"coreutils", func(t *testing.T, dir string) []string { return []string{"sh", "-c", fileScript} }},
 		{"ls-l", func(t *testing.T, dir string) []string {
@@ -208,6 +243,15 @@ func TestFidelity(t *testing.T) {
 			a := filepath.Join(out, "strace.out")
 			b := filepath.Join(out, "ebpf.out")
 			run(t, dir, append([]string{straceBin, "-f", "-o", a}, argv...))
+			// The second run starts from the same state, at the same path
+			// (sqlite3, git and tar find no file of the first).
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			argv = w.argv(t, dir)
 			run(t, dir, append([]string{tracer, "-f", "-l", "strace", "-o", b}, argv...))
 			want := parse(t, a)
 			got := parse(t, b)
@@ -242,7 +286,11 @@ func run(t *testing.T, dir string, argv []string) {
 	t.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "PYTHONHASHSEED=0")
+	// Fixed names and dates for git, no user or system configuration.
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "PYTHONHASHSEED=0",
+		"GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_AUTHOR_DATE=2001-09-09T01:46:40Z",
+		"GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com", "GIT_COMMITTER_DATE=2001-09-09T01:46:40Z",
+		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME="+dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, out)
 	}
@@ -267,11 +315,23 @@ var (
 	// Absolute timeouts (futex's FUTEX_WAIT_BITSET, clock_nanosleep's
 	// TIMER_ABSTIME) are clock readings.
 	absTimeRE = regexp.MustCompile(`^(futex\(.*|clock_nanosleep\(.*TIMER_ABSTIME), \{tv_sec=\d+, tv_nsec=\d+\}`)
-	numberRE  = regexp.MustCompile(`(^|[^*])\b(\d+)\b`)
+	// times returns clock ticks since boot; setitimer's old value is
+	// the time the timer had left.
+	ticksRE = regexp.MustCompile(`^(times\(.*\)) = \d+$`)
+	// The time left of a sleep a signal interrupted.
+	sleepLeftRE = regexp.MustCompile(`^((clock_)?nanosleep\(.*), \{tv_sec=\d+, tv_nsec=\d+\}\) = \? ERESTART`)
+	// sqlite3 seeds its generator with 44 bytes of /dev/urandom; git's
+	// temporary files have random names.
+	seedRE    = regexp.MustCompile(`^read\((\d+), ".*"(\.\.\.)?, 44\) = 44$`)
+	gitTempRE = regexp.MustCompile(`\.git/(objects/[0-9a-f]{2}/)?(tmp_obj_|t)[A-Za-z0-9]{6}\b`)
+	// The CPU a process runs on.
+	cpuRE    = regexp.MustCompile(`^getcpu\(\[\d+\]`)
+	itLeftRE = regexp.MustCompile(`^(setitimer\(.*, \{it_interval=\{[^}]*\}, it_value=)\{tv_sec=\d+, tv_usec=\d+\}\}\) = 0$`)
+	numberRE = regexp.MustCompile(`(^|[^*])\b(\d+)\b`)
 	// Lines that hold pids: process calls, their results, signals.
 	// (futex: a thread's tid, the value pthread_join waits on; rt_sigreturn
 	// returns what the interrupted call did, wait4's pid.)
-	pidRE = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|futex|rt_sigreturn|--- )|si_pid=|cmsg_data=\{pid=|^<\.\.\. (clone|wait4)`)
+	pidRE = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|futex|rt_sigreturn|--- )|si_pid=|sigev_notify_thread_id=|cmsg_data=\{pid=|^<\.\.\. (clone|wait4)`)
 	// A call that creates a process or thread, and the pid it returns.
 	spawnRE    = regexp.MustCompile(`^(?:clone|clone3|fork|vfork)\(.*\) += (\d+)$`)
 	unfinished = " <unfinished ...>"
@@ -359,6 +419,12 @@ func parse(t *testing.T, path string) map[string][]string {
 			l = leftRE.ReplaceAllString(l, "left {TIME})") // ppoll's and select's time left
 			l = statfsRE.ReplaceAllString(l, "f_bfree=N, f_bavail=N, f_files=$1, f_ffree=N")
 			l = absTimeRE.ReplaceAllString(l, "$1, {TIME}")
+			l = ticksRE.ReplaceAllString(l, "$1 = TICKS")
+			l = cpuRE.ReplaceAllString(l, "getcpu([CPU]")
+			l = sleepLeftRE.ReplaceAllString(l, "$1, {TIME}) = ? ERESTART")
+			l = seedRE.ReplaceAllString(l, `read($1, "RANDOM", 44) = 44`)
+			l = gitTempRE.ReplaceAllString(l, ".git/${1}TMP")
+			l = itLeftRE.ReplaceAllString(l, "$1{TIME}}) = 0")
 			if sysinfoRE.MatchString(l) {
 				l = "sysinfo({...}) = 0" // uptime and free memory change
 			}

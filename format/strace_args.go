@@ -26,6 +26,7 @@ type call struct {
 	ev *event.Event
 	sc *syscalls.Syscall
 
+	cur      int     // the argument being rendered, for printers that look at its other captures
 	buf      []byte  // rendered arguments, back to back
 	pieces   []piece // where each argument is in buf
 	rendered bool
@@ -81,7 +82,7 @@ func (c *call) render() {
 		}
 		return
 	}
-	if fn := specials[c.sc.Name]; fn != nil {
+	if fn := callPrinters[c.sc.Printer]; fn != nil {
 		fn(c)
 		return
 	}
@@ -199,6 +200,12 @@ func (c *call) generic(i int) {
 	raw := c.ev.Args[i]
 	v := a.Normalize(raw)
 	ev := c.ev
+	c.cur = i
+	if a.Kind == syscalls.Int && int(a.Printer) < len(valPrinters) && valPrinters[a.Printer] != nil {
+		fn := valPrinters[a.Printer]
+		c.addf(false, func(d []byte) []byte { return fn(c, d, v) })
+		return
+	}
 	switch a.Kind {
 	case syscalls.Fd:
 		c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(v))) })
@@ -227,10 +234,10 @@ func (c *call) generic(i int) {
 			return appendPtr(d, raw)
 		})
 	case syscalls.BufIn:
-		if a.Decoder == "struct sockaddr" {
+		if fn := argPrinter(a); fn != nil {
 			c.addf(false, func(d []byte) []byte {
 				if b, ok := c.data(i, event.BufIn); ok {
-					return appendSockaddr(d, b)
+					return fn(c, d, b)
 				}
 				return appendPtr(d, raw)
 			})
@@ -246,12 +253,22 @@ func (c *call) generic(i int) {
 		}
 		c.addf(false, func(d []byte) []byte { return c.appendBuf(d, i, event.BufIn, n, raw) })
 	case syscalls.BufOut:
-		if a.Decoder != "" || c.failed() || ev.Flags&event.Unfinished != 0 {
+		// A size of 0 asks for the size needed (listxattr): the buffer
+		// holds nothing, and strace prints its address.
+		empty := a.SizeArg >= 0 && ev.Args[a.SizeArg] == 0
+		if a.Decoder != "" || empty || c.failed() || ev.Flags&event.Unfinished != 0 {
 			c.addf(true, func(d []byte) []byte { return appendPtr(d, raw) })
 			return
 		}
 		c.addf(true, func(d []byte) []byte { return c.appendBuf(d, i, event.BufOut, uint64(ev.Ret), raw) })
-	case syscalls.ArrayInOut, syscalls.ArrayOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg, syscalls.MsghdrIn, syscalls.MsghdrOut, syscalls.FdSets:
+	case syscalls.IovIn:
+		// The printer reads the iovecs and their buffers itself.
+		if fn := argPrinter(a); fn != nil {
+			c.addf(false, func(d []byte) []byte { return fn(c, d, nil) })
+			return
+		}
+		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
+	case syscalls.ArrayInOut, syscalls.ArrayOut, syscalls.IovOut, syscalls.IoctlArg, syscalls.MsghdrIn, syscalls.MsghdrOut, syscalls.FdSets:
 		// Printed by the syscall's special (poll, readv, ioctl ...).
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
 	case syscalls.StructIn, syscalls.StructOut, syscalls.StructInOut, syscalls.StructDeref:
@@ -265,18 +282,31 @@ func (c *call) generic(i int) {
 				kind = event.BufOut
 			}
 			b, ok := c.data(i, kind)
-			fn := structDecoders[a.Decoder]
+			fn := argPrinter(a)
 			if !ok || fn == nil {
 				return appendHexNum(d, raw)
 			}
 			return fn(c, d, b)
 		})
+		// What the kernel wrote back, appended at exit: " => [10]".
+		if fn := updatePrinters[a.Printer]; fn != nil && a.Kind == syscalls.StructInOut && raw != 0 {
+			c.glue(func(d []byte) []byte {
+				if _, ok := c.data(i, event.BufIn); !ok {
+					return d // the enter part printed an address
+				}
+				b, ok := c.data(i, event.BufOut)
+				if !ok || ev.Flags&event.Unfinished != 0 {
+					b = nil
+				}
+				return fn(c, d, b)
+			})
+		}
 	case syscalls.StructOutErr:
 		// nanosleep's rmtp: written when the sleep is interrupted, and
 		// only then shown, as strace.
 		c.addf(true, func(d []byte) []byte {
 			if b, ok := c.data(i, event.BufOut); ok && c.failed() {
-				if fn := structDecoders[a.Decoder]; fn != nil {
+				if fn := argPrinter(a); fn != nil {
 					return fn(c, d, b)
 				}
 			}
@@ -411,19 +441,6 @@ func appendQuoted(d []byte, b []byte, hex bool) []byte {
 	return append(d, '"')
 }
 
-// Syscalls whose return value strace prints in hex.
-var hexRet = map[string]bool{"mmap": true, "brk": true, "mremap": true, "shmat": true, "mmap2": true}
-
-// Syscalls that return a new fd (strace's RVAL_FD, for -y).
-var fdRet = map[string]bool{
-	"open": true, "openat": true, "openat2": true, "creat": true, "dup": true, "dup2": true, "dup3": true,
-	"socket": true, "accept": true, "accept4": true, "epoll_create": true, "epoll_create1": true,
-	"eventfd": true, "eventfd2": true, "signalfd": true, "signalfd4": true, "timerfd_create": true,
-	"memfd_create": true, "inotify_init": true, "inotify_init1": true, "pidfd_open": true,
-	"fanotify_init": true, "perf_event_open": true, "userfaultfd": true, "io_uring_setup": true,
-	"open_tree": true, "fsopen": true, "fsmount": true, "pidfd_getfd": true, "open_by_handle_at": true,
-}
-
 func (c *call) appendRet(d []byte) []byte {
 	ev := c.ev
 	if ev.Flags&event.NoReturn != 0 {
@@ -450,20 +467,33 @@ func (c *call) appendRet(d []byte) []byte {
 		}
 		return d
 	}
-	name := ""
-	if c.sc != nil {
-		name = c.sc.Name
-		if fn := specialRets[name]; fn != nil {
+	if c.sc == nil {
+		return appendHexNum(d, uint64(ev.Ret))
+	}
+	switch c.sc.Ret {
+	case syscalls.RetHex:
+		return appendHexNum(d, uint64(ev.Ret))
+	case syscalls.RetFd:
+		// A new fd (open, socket, dup ...): whatever path its number
+		// had before is stale.
+		delete(c.s.fds, uint64(ev.PID)<<32|uint64(uint32(ev.Ret)))
+		return c.appendFd(d, ev.Ret)
+	case syscalls.RetOctal:
+		return appendOctal(d, uint64(ev.Ret))
+	case syscalls.RetPrinter:
+		if fn := retPrinters[c.sc.Printer]; fn != nil {
 			return fn(c, d)
 		}
-	}
-	switch {
-	case c.sc == nil:
-		return appendHexNum(d, uint64(ev.Ret))
-	case hexRet[name]:
-		return appendHexNum(d, uint64(ev.Ret))
-	case fdRet[name]:
-		return c.appendFd(d, ev.Ret)
+	case syscalls.RetNamed:
+		d = strconv.AppendInt(d, ev.Ret, 10)
+		if ft := c.s.tab.Flags(c.sc.RetFlags); ft != nil {
+			if name := ft.Format(uint64(ev.Ret)); name != "" && (name[0] < '0' || name[0] > '9') {
+				d = append(d, " ("...)
+				d = append(d, name...)
+				d = append(d, ')')
+			}
+		}
+		return d
 	}
 	return strconv.AppendInt(d, ev.Ret, 10)
 }
@@ -473,11 +503,8 @@ func (c *call) learnFd() {
 	if !c.s.opts.DecodeFds || c.sc == nil || c.ev.Failed() || c.ev.Flags&event.NoReturn != 0 {
 		return
 	}
-	switch c.sc.Name {
-	case "close":
+	if c.sc.Name == "close" {
 		delete(c.s.fds, uint64(c.ev.PID)<<32|uint64(uint32(c.ev.Args[0])))
-	case "open", "openat", "openat2", "creat":
-		delete(c.s.fds, uint64(c.ev.PID)<<32|uint64(uint32(c.ev.Ret)))
 	}
 }
 

@@ -30,26 +30,7 @@ func (c *call) poll() {
 		if !ok || n == 0 {
 			return appendHexNum(d, ptr)
 		}
-		d = append(d, '[')
-		elems := min(uint64(len(b)/8), n)
-		for i := uint64(0); i < elems; i++ {
-			if i > 0 {
-				d = append(d, ", "...)
-			}
-			e := b[8*i:]
-			fd := int32(le.Uint32(e))
-			d = append(d, "{fd="...)
-			d = strconv.AppendInt(d, int64(fd), 10)
-			if fd >= 0 {
-				d = append(d, ", events="...)
-				d = appendBitNames(d, uint32(le.Uint16(e[4:])), pollEvents)
-			}
-			d = append(d, '}')
-		}
-		if n > elems {
-			d = append(d, ", ..."...)
-		}
-		return append(d, ']')
+		return appendPollfds(c, d, b)
 	})
 	c.addf(false, func(d []byte) []byte { return strconv.AppendUint(d, n, 10) })
 	if c.sc.Name == "poll" {
@@ -67,6 +48,32 @@ func (c *call) poll() {
 	})
 	c.generic(3)
 	c.generic(4)
+}
+
+// appendPollfds renders the pollfd array read at enter, as many as
+// poll's second argument says.
+func appendPollfds(c *call, d, b []byte) []byte {
+	n := uint64(uint32(c.ev.Args[1]))
+	d = append(d, '[')
+	elems := min(uint64(len(b)/8), n)
+	for i := uint64(0); i < elems; i++ {
+		if i > 0 {
+			d = append(d, ", "...)
+		}
+		e := b[8*i:]
+		fd := int32(le.Uint32(e))
+		d = append(d, "{fd="...)
+		d = strconv.AppendInt(d, int64(fd), 10)
+		if fd >= 0 {
+			d = append(d, ", events="...)
+			d = appendBitNames(d, uint32(le.Uint16(e[4:])), pollEvents)
+		}
+		d = append(d, '}')
+	}
+	if n > elems {
+		d = append(d, ", ..."...)
+	}
+	return append(d, ']')
 }
 
 // pollRet prints poll's result: "0 (Timeout)", or the descriptors with

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
 // Decoders of calls ordinary programs make at start-up (id, sort, find,
@@ -39,6 +40,16 @@ func (c *call) groups() {
 		}
 		return appendGids(d, b, n)
 	})
+}
+
+// appendGidArray renders getgroups' or setgroups' list: as many gids as
+// getgroups returned or setgroups' first argument says.
+func appendGidArray(c *call, d, b []byte) []byte {
+	n := int64(int32(c.ev.Args[0]))
+	if c.sc.Args[1].Kind == syscalls.ArrayOut {
+		n = c.ev.Ret
+	}
+	return appendGids(d, b, n)
 }
 
 // appendGids prints n gids of which b holds the first ones: "[0, 1]",
@@ -194,7 +205,7 @@ func appendPselectSigmask(c *call, d, b []byte) []byte {
 }
 
 // sockoptNames are the option names strace shows per level (SOL_SOCKET,
-// SOL_IP, SOL_TCP, SOL_IPV6), the same on amd64 and arm64.
+// SOL_IP, SOL_TCP, SOL_IPV6, SOL_NETLINK), the same on amd64 and arm64.
 var sockoptNames = map[uint32]map[uint32]string{
 	1: {1: "SO_DEBUG", 2: "SO_REUSEADDR", 3: "SO_TYPE", 4: "SO_ERROR", 5: "SO_DONTROUTE", 6: "SO_BROADCAST", 7: "SO_SNDBUF", 8: "SO_RCVBUF",
 		9: "SO_KEEPALIVE", 10: "SO_OOBINLINE", 11: "SO_NO_CHECK", 12: "SO_PRIORITY", 13: "SO_LINGER", 14: "SO_BSDCOMPAT", 15: "SO_REUSEPORT",
@@ -209,9 +220,12 @@ var sockoptNames = map[uint32]map[uint32]string{
 		18: "TCP_USER_TIMEOUT", 23: "TCP_FASTOPEN", 25: "TCP_NOTSENT_LOWAT", 30: "TCP_FASTOPEN_CONNECT"},
 	41: {16: "IPV6_UNICAST_HOPS", 17: "IPV6_MULTICAST_IF", 18: "IPV6_MULTICAST_HOPS", 19: "IPV6_MULTICAST_LOOP", 23: "IPV6_MTU_DISCOVER",
 		25: "IPV6_RECVERR", 26: "IPV6_V6ONLY", 49: "IPV6_RECVPKTINFO", 67: "IPV6_TCLASS"},
+	270: {1: "NETLINK_ADD_MEMBERSHIP", 2: "NETLINK_DROP_MEMBERSHIP", 3: "NETLINK_PKTINFO", 4: "NETLINK_BROADCAST_ERROR",
+		5: "NETLINK_NO_ENOBUFS", 6: "NETLINK_RX_RING", 7: "NETLINK_TX_RING", 8: "NETLINK_LISTEN_ALL_NSID",
+		9: "NETLINK_LIST_MEMBERSHIPS", 10: "NETLINK_CAP_ACK", 11: "NETLINK_EXT_ACK", 12: "NETLINK_GET_STRICT_CHK"},
 }
 
-var sockoptUnknown = map[uint32]string{1: " /* SO_??? */", 0: " /* IP_??? */", 6: " /* TCP_??? */", 41: " /* IPV6_??? */"}
+var sockoptUnknown = map[uint32]string{1: " /* SO_??? */", 0: " /* IP_??? */", 6: " /* TCP_??? */", 41: " /* IPV6_??? */", 270: " /* NETLINK_??? */"}
 
 const (
 	soLinger       = 13

@@ -8,153 +8,6 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
-// structDecoders render captured structs by Arg.Decoder name.
-var structDecoders map[string]func(c *call, d, b []byte) []byte
-
-// specials render the arguments of syscalls whose layout strace prints in
-// its own way (named clone arguments, execve's argv, ioctl and fcntl whose
-// third argument depends on the command).
-var specials map[string]func(c *call)
-
-// specialRets render return values strace annotates.
-var specialRets map[string]func(c *call, d []byte) []byte
-
-func init() {
-	structDecoders = map[string]func(c *call, d, b []byte) []byte{
-		"struct stat":      appendStat,
-		"struct statx":     appendStatx,
-		"struct timespec":  appendTimespec,
-		"struct timeval":   appendTimeval,
-		"struct rlimit":    appendRlimit,
-		"sigset_t":         func(c *call, d, b []byte) []byte { return appendSigset(d, b) },
-		"struct sigaction": appendSigaction,
-		"int[2]":           appendIntPair,
-		"wait_status":      appendWaitStatusPtr,
-		"struct utsname":   appendUtsname,
-		"struct sockaddr":  func(c *call, d, b []byte) []byte { return appendSockaddr(d, b) },
-		"struct timespec[2]": func(c *call, d, b []byte) []byte {
-			if len(b) < 32 {
-				return d
-			}
-			d = append(d, '[')
-			d = appendTimespec(c, d, b[:16])
-			d = append(d, ", "...)
-			d = appendTimespec(c, d, b[16:32])
-			return append(d, ']')
-		},
-		"time_t": func(c *call, d, b []byte) []byte {
-			if len(b) < 8 {
-				return d
-			}
-			d = append(d, '[')
-			d = strconv.AppendInt(d, int64(le.Uint64(b)), 10)
-			return append(d, ']')
-		},
-		"struct epoll_event": appendEpollEvent,
-		"struct sysinfo":     appendSysinfo,
-		"struct statfs":      appendStatfs,
-		"pselect6 sigmask":   appendPselectSigmask,
-		"stack_t":            appendStackT,
-	}
-	specials = map[string]func(c *call){
-		"execve":            func(c *call) { c.execve(0) },
-		"execveat":          func(c *call) { c.execve(1) },
-		"clone":             (*call).clone,
-		"clone3":            (*call).clone3,
-		"getgroups":         (*call).groups,
-		"setsockopt":        (*call).sockopt,
-		"getsockopt":        (*call).sockopt,
-		"setgroups":         (*call).groups,
-		"sched_getaffinity": (*call).affinity,
-		"sched_setaffinity": (*call).affinity,
-		"mmap":              (*call).mmap,
-		"open":              func(c *call) { c.open(0) },
-		"openat":            func(c *call) { c.open(1) },
-		"ioctl":             (*call).ioctl,
-		"fcntl":             (*call).fcntl,
-		"rseq":              (*call).rseq,
-		"getrandom":         (*call).getrandom,
-		"wait4":             (*call).wait4,
-		"arch_prctl":        (*call).archPrctl,
-		"prctl":             (*call).prctl,
-		"futex":             (*call).futex,
-		"umask":             func(c *call) { c.addf(false, func(d []byte) []byte { return appendOctal(d, c.arg(0)) }) },
-		"getcwd":            (*call).getcwd,
-		"accept":            func(c *call) { c.sockaddrOut(true) },
-		"accept4":           func(c *call) { c.sockaddrOut(true) },
-		"getsockname":       func(c *call) { c.sockaddrOut(false) },
-		"getpeername":       func(c *call) { c.sockaddrOut(false) },
-		"recvfrom":          (*call).recvfrom,
-		"socket":            (*call).socket,
-		"socketpair":        (*call).socket,
-		"lseek":             (*call).lseek,
-		"poll":              (*call).poll,
-		"ppoll":             (*call).poll,
-		"readv":             (*call).iov,
-		"writev":            (*call).iov,
-		"preadv":            (*call).iov,
-		"pwritev":           (*call).iov,
-		"preadv2":           (*call).iov,
-		"pwritev2":          (*call).iov,
-		"epoll_wait":        (*call).epollWait,
-		"sendmsg":           (*call).msg,
-		"sendmmsg":          (*call).mmsg,
-		"recvmmsg":          (*call).mmsg,
-		"select":            (*call).selectArgs,
-		"pselect6":          (*call).selectArgs,
-		"recvmsg":           (*call).msg,
-		"epoll_pwait":       (*call).epollWait,
-		"epoll_pwait2":      (*call).epollWait,
-		"rt_sigreturn": func(c *call) {
-			c.addf(false, func(d []byte) []byte {
-				if b, ok := c.data(0, event.BufIn); ok && len(b) >= 8 {
-					d = append(d, "{mask="...)
-					d = appendSigset(d, b[:8])
-					return append(d, '}')
-				}
-				return d
-			})
-		},
-		"readlink":        func(c *call) { c.readlink(0) },
-		"getdents":        (*call).getdents,
-		"getdents64":      (*call).getdents,
-		"faccessat2":      (*call).faccessat2,
-		"statx":           (*call).statx,
-		"readlinkat":      func(c *call) { c.readlink(1) },
-		"pipe":            func(c *call) { c.generic(0) },
-		"set_tid_address": func(c *call) { c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[0]) }) },
-		"exit_group": func(c *call) {
-			c.addf(false, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[0])), 10) })
-		},
-	}
-	specialRets = map[string]func(c *call, d []byte) []byte{
-		"prctl": prctlRet,
-		"fcntl": func(c *call, d []byte) []byte {
-			switch int32(c.ev.Args[1]) {
-			case 1: // F_GETFD
-				d = appendHexNum(d, uint64(c.ev.Ret))
-				if c.ev.Ret&1 != 0 {
-					d = append(d, " (flags FD_CLOEXEC)"...)
-				}
-				return d
-			case 3: // F_GETFL
-				d = appendHexNum(d, uint64(c.ev.Ret))
-				d = append(d, " (flags "...)
-				d = append(d, c.s.tab.Flags("open_flags").Format(uint64(c.ev.Ret))...)
-				return append(d, ')')
-			case 0, 1030: // F_DUPFD, F_DUPFD_CLOEXEC
-				return c.appendFd(d, c.ev.Ret)
-			}
-			return strconv.AppendInt(d, c.ev.Ret, 10)
-		},
-		"umask":    func(c *call, d []byte) []byte { return appendOctal(d, uint64(c.ev.Ret)) },
-		"poll":     pollRet,
-		"select":   selectRet,
-		"pselect6": selectRet,
-		"ppoll":    pollRet,
-	}
-}
-
 // execve prints the path, argv as an array of strings cut at --strsize,
 // and envp as an address with its count.
 func (c *call) execve(base int) {
@@ -527,7 +380,7 @@ func (c *call) wait4() {
 		return appendWaitStatusPtr(c, d, b)
 	})
 	c.addf(true, func(d []byte) []byte { return c.appendFlags(d, "wait_options", c.arg(2)) })
-	c.addf(true, func(d []byte) []byte { return appendPtr(d, c.ev.Args[3]) })
+	c.generic(3) // the rusage, by its printer
 }
 
 func (c *call) archPrctl() {
@@ -642,6 +495,11 @@ func (c *call) ioctl() {
 		if cmd == ficlone {
 			return append(d, "BTRFS_IOC_CLONE or FICLONE"...)
 		}
+		if alias := ioctlAliases[cmd]; alias != "" {
+			// strace names every command of the same number.
+			d = append(d, alias...)
+			d = append(d, " or "...)
+		}
 		ft := c.s.tab.Flags("ioctl_cmd")
 		if ft != nil {
 			for _, e := range ft.Entries {
@@ -664,8 +522,8 @@ func (c *call) ioctl() {
 	case ficlone: // the source file descriptor, by value
 		c.addf(false, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[2])), 10) })
 		return
-	case 0x540f, 0x5410, 0x541b, 0x5421, 0x80045430, 0x40045431: // TIOCGPGRP, TIOCSPGRP, FIONREAD, FIONBIO, TIOCGPTN, TIOCSPTLCK: an int
-		c.ioctlArg(cmd == 0x540f || cmd == 0x541b || cmd == 0x80045430, 4, func(d, b []byte) []byte {
+	case 0x540f, 0x5410, 0x541b, 0x5421, 0x80045430, 0x40045431, 0x5411, 0x5429: // TIOCGPGRP, TIOCSPGRP, FIONREAD, FIONBIO, TIOCGPTN, TIOCSPTLCK, TIOCOUTQ, TIOCGSID: an int
+		c.ioctlArg(cmd == 0x540f || cmd == 0x541b || cmd == 0x80045430 || cmd == 0x5411 || cmd == 0x5429, 4, func(d, b []byte) []byte {
 			d = append(d, '[')
 			d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
 			return append(d, ']')
@@ -674,6 +532,10 @@ func (c *call) ioctl() {
 	}
 	c.addf(true, func(d []byte) []byte { return appendPtr(d, c.ev.Args[2]) })
 }
+
+// ioctlAliases are the OSS sequencer commands that share terminal ioctls'
+// numbers, which strace prints first: "SNDCTL_TMR_START or TCSETS".
+var ioctlAliases = map[uint32]string{0x5402: "SNDCTL_TMR_START", 0x5403: "SNDCTL_TMR_STOP", 0x5404: "SNDCTL_TMR_CONTINUE"}
 
 const ficlone = 0x40049409 // FICLONE, _IOW(0x94, 9, int), cp's reflink attempt
 
@@ -727,14 +589,20 @@ func appendIoctlCode(d []byte, cmd uint32) []byte {
 
 func appendTermios(d []byte, b []byte) []byte {
 	iflag, oflag, cflag, lflag := le.Uint32(b), le.Uint32(b[4:]), le.Uint32(b[8:]), le.Uint32(b[12:])
+	// strace 6.1 prints no flags as nothing, after a '|' when enum
+	// fields come first: "c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|".
 	d = append(d, "{c_iflag="...)
-	d = appendBitNames(d, iflag, termIflags)
+	if iflag != 0 {
+		d = appendBitNames(d, iflag, termIflags)
+	}
 	d = append(d, ", c_oflag="...)
 	d = appendOflag(d, oflag)
 	d = append(d, ", c_cflag="...)
 	d = appendCflag(d, cflag)
 	d = append(d, ", c_lflag="...)
-	d = appendBitNames(d, lflag, termLflags)
+	if lflag != 0 {
+		d = appendBitNames(d, lflag, termLflags)
+	}
 	return append(d, ", ...}"...)
 }
 
@@ -763,7 +631,7 @@ func appendOflag(d []byte, v uint32) []byte {
 	if rest := v &^ 0xff00; rest != 0 {
 		return appendBitNames(d, rest, termOflags)
 	}
-	return d[:len(d)-1]
+	return d // "FF0|", as strace 6.1
 }
 
 func appendBitNames(d []byte, v uint32, names []bitName) []byte {
@@ -811,8 +679,8 @@ func appendCflag(d []byte, v uint32) []byte {
 	d = append(d, '|')
 	d = append(d, csizes[(v>>4)&3]...)
 	rest := v &^ (0x100f | 0x30)
+	d = append(d, '|') // "CS5|" without flags, as strace 6.1
 	if rest != 0 {
-		d = append(d, '|')
 		d = appendBitNames(d, rest, []bitName{{0x40, "CSTOPB"}, {0x80, "CREAD"}, {0x100, "PARENB"}, {0x200, "PARODD"}, {0x400, "HUPCL"}, {0x800, "CLOCAL"}})
 	}
 	return d
@@ -836,6 +704,22 @@ func (c *call) fcntl() {
 		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "open_flags", uint64(uint32(c.ev.Args[2]))) })
 	case 0, 1030: // F_DUPFD, F_DUPFD_CLOEXEC
 		c.addf(false, func(d []byte) []byte { return strconv.AppendInt(d, int64(int32(c.ev.Args[2])), 10) })
+	case 1033: // F_ADD_SEALS
+		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "seals", uint64(uint32(c.ev.Args[2]))) })
+	case 6, 7, 37, 38: // F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW: the lock, read at enter
+		c.addf(false, func(d []byte) []byte {
+			if b, ok := c.data(2, event.BufIn); ok && len(b) >= 32 {
+				return c.appendFlock(d, b, false)
+			}
+			return appendPtr(d, c.ev.Args[2])
+		})
+	case 5, 36: // F_GETLK, F_OFD_GETLK: the lock that would conflict, written back
+		c.addf(true, func(d []byte) []byte {
+			if b, ok := c.data(2, event.BufOut); ok && len(b) >= 32 && !c.failed() {
+				return c.appendFlock(d, b, true)
+			}
+			return appendPtr(d, c.ev.Args[2]) // failed: strace shows the address
+		})
 	default:
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[2]) })
 	}
@@ -1187,6 +1071,12 @@ func appendUtsname(c *call, d, b []byte) []byte {
 var epollEvents = []bitName{{1, "EPOLLIN"}, {2, "EPOLLPRI"}, {4, "EPOLLOUT"}, {8, "EPOLLERR"}, {16, "EPOLLHUP"}, {32, "EPOLLNVAL"}, {64, "EPOLLRDNORM"}, {128, "EPOLLRDBAND"}, {256, "EPOLLWRNORM"}, {512, "EPOLLWRBAND"}, {1024, "EPOLLMSG"}, {0x2000, "EPOLLRDHUP"}, {1 << 28, "EPOLLEXCLUSIVE"}, {1 << 29, "EPOLLWAKEUP"}, {1 << 30, "EPOLLONESHOT"}, {1 << 31, "EPOLLET"}}
 
 func appendEpollEvent(c *call, d, b []byte) []byte {
+	const epollCtlDel = 2
+	if a := c.sc.Args[c.cur]; a.Kind == syscalls.StructIn && a.Printer == syscalls.PrintEpollEvent && c.ev.Args[1] == epollCtlDel {
+		// epoll_ctl's EPOLL_CTL_DEL ignores the event: strace shows
+		// its address.
+		return appendHexNum(d, c.ev.Args[c.cur])
+	}
 	off := 4
 	if c.s.tab.Arch() == "arm64" {
 		off = 8

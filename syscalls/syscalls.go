@@ -104,11 +104,12 @@ type Arg struct {
 	Name    string // name from the kernel's syscall metadata, e.g. "pathname"
 	Type    string // C type, e.g. "const char *"
 	Kind    Kind
-	SizeArg int8   // for BufIn (and BufIn-like sized structs): index of the length argument; -1 otherwise
-	Size    uint16 // for StructIn/StructOut/StructInOut: struct size in bytes on this arch; for ArrayInOut/ArrayOut: element size
-	Decoder string // decoder for strace-style printing: "open_flags", "at_dirfd", "struct stat", "" ...
-	Width   uint8  // size in bytes of the C type (2, 4 or 8; 8 for pointers)
-	Signed  bool   // the C type is a signed integer
+	SizeArg int8    // for BufIn (and BufIn-like sized structs): index of the length argument; -1 otherwise
+	Size    uint16  // for StructIn/StructOut/StructInOut: struct size in bytes on this arch; for ArrayInOut/ArrayOut: element size
+	Decoder string  // the flag table of a Flags or Dirfd argument ("open_flags", "at_dirfd"); the C type pointed to otherwise ("struct stat")
+	Printer Printer // how format prints what the kernel captured for it (PrintStat); PrintNone for none
+	Width   uint8   // size in bytes of the C type (2, 4 or 8; 8 for pointers)
+	Signed  bool    // the C type is a signed integer
 }
 
 // Normalize returns the raw register value of the argument truncated to
@@ -138,7 +139,59 @@ type Syscall struct {
 	Args     []Arg // exactly as many as the syscall takes
 	Classes  Class
 	NoReturn bool // never returns to the caller (exit, exit_group)
+	// Printer prints the whole call when its arguments depend on each
+	// other (execve, ioctl, futex), as strace's SEN(name); CallNone
+	// prints each argument by its Kind and Printer.
+	Printer CallPrinter
+	Ret     RetKind // how the return value is shown
+	// RetFlags is the flag table naming a RetNamed result.
+	RetFlags string
 }
+
+// Printer identifies how an argument's captured memory is printed
+// (printers.tsv, level arg). The constants are generated.
+type Printer uint8
+
+// String returns the printer's id in printers.tsv, such as "stat".
+func (p Printer) String() string {
+	if int(p) < len(printerNames) {
+		return printerNames[p]
+	}
+	return fmt.Sprintf("Printer(%d)", uint8(p))
+}
+
+// CallPrinter identifies how a whole call is printed (printers.tsv, level
+// call). The constants are generated.
+type CallPrinter uint8
+
+// String returns the printer's id in printers.tsv, such as "execve".
+func (p CallPrinter) String() string {
+	if int(p) < len(callPrinterNames) {
+		return callPrinterNames[p]
+	}
+	return fmt.Sprintf("CallPrinter(%d)", uint8(p))
+}
+
+// RetKind says how a successful call's return value is shown, as strace's
+// RVAL_* flags.
+type RetKind uint8
+
+const (
+	// RetDec is a signed decimal (the default).
+	RetDec RetKind = iota
+	// RetFd is a new file descriptor (RVAL_FD): -y shows its path.
+	RetFd
+	// RetHex is an address or a mask (RVAL_HEX): mmap, brk.
+	RetHex
+	// RetOctal is a mode (RVAL_OCTAL): umask.
+	RetOctal
+	// RetPrinter is rendered by the call's Printer (fcntl's F_GETFL
+	// flags, poll's revents).
+	RetPrinter
+	// RetNamed is the number followed by its name in flag table
+	// RetFlags: "0 (SCHED_OTHER)".
+	RetNamed
+)
 
 // Table is the syscall table of one architecture. It is read-only and safe
 // for concurrent use.

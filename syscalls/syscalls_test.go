@@ -159,7 +159,7 @@ func TestArgKinds(t *testing.T) {
 		{"fchownat", []string{"dfd:Dirfd", "filename:Path", "user:Int", "group:Int", "flag:Flags"}},
 		{"truncate", []string{"path:Path", "length:Int"}},
 		{"mount", []string{"dev_name:Path", "dir_name:Path", "type:Str", "flags:Flags", "data:Ptr"}},
-		{"umount2", []string{"name:Path", "flags:Int"}},
+		{"umount2", []string{"name:Path", "flags:Flags"}},
 		{"readlinkat", []string{"dfd:Dirfd", "pathname:Path", "buf:BufOut", "bufsiz:Int"}},
 		{"read", []string{"fd:Fd", "buf:BufOut", "count:Int"}},
 		{"write", []string{"fd:Fd", "buf:BufIn", "count:Int"}},

@@ -28,6 +28,14 @@
  *   syscaller forkexec         fork, then the child runs /bin/echo with a long
  *                              argument and 40 short ones, all string literals
  *                              (read-only data the child has not touched)
+ *   syscaller structs          calls whose struct arguments strace decodes: itimers, POSIX
+ *                              and timerfd timers, timezone, rusage, tms, capabilities,
+ *                              siginfo (queued signals), utimbuf and timeval[2], sched_param,
+ *                              waitid
+ *   syscaller longtail         the long tail of strace's decoders: file locks, seals, priorities,
+ *                              xattrs, splice, mounts, netlink sockets, utimensat, terminal
+ *                              ioctls, message queues, openat2, sigevent, sched_attr, sendfile,
+ *                              getresuid, getcpu, fchown -1, a 600-entry getdents64
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +47,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <linux/netlink.h>
+#include <linux/openat2.h>
+#include <linux/io_uring.h>
+#include <mqueue.h>
+#include <pty.h>
+#include <dirent.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <sys/times.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <utime.h>
 #include <sys/ioctl.h>
 #include <linux/fs.h>
 #include <netinet/in.h>
@@ -393,6 +422,330 @@ static void select_mode(void)
 	close(p[1]);
 }
 
+/* structs_mode makes the calls of the struct printers with values that do
+ * not change between runs (disarmed timers, no children yet ...). */
+static void structs_mode(void)
+{
+	struct itimerval itv = {{0, 0}, {0, 0}};
+	getitimer(ITIMER_REAL, &itv);
+	struct itimerval arm = {{0, 250000}, {100, 0}};
+	setitimer(ITIMER_VIRTUAL, &arm, NULL);
+	struct itimerval zero = {{0, 0}, {0, 0}};
+	setitimer(ITIMER_VIRTUAL, &zero, &itv); /* the time left varies: not printed by the test */
+	setitimer(ITIMER_VIRTUAL, &zero, &itv);
+
+	struct timezone tz;
+	syscall(SYS_gettimeofday, NULL, &tz);
+	struct timezone badtz = {10000, 0};
+	syscall(SYS_settimeofday, NULL, &badtz); /* EINVAL: out of range */
+
+	struct rusage ru;
+	getrusage(RUSAGE_CHILDREN, &ru); /* no child yet: zeros */
+	struct tms tms;
+	syscall(SYS_times, &tms);
+
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct caps[2];
+	syscall(SYS_capget, &hdr, caps);
+	syscall(SYS_capset, &hdr, caps); /* the same sets: no change */
+	struct __user_cap_header_struct hdr1 = {_LINUX_CAPABILITY_VERSION_1, 0};
+	syscall(SYS_capget, &hdr1, caps);
+
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = 42;
+	syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &si);
+	struct timespec none = {0, 0};
+	siginfo_t got;
+	syscall(SYS_rt_sigtimedwait, &usr1, &got, &none, 8);
+	syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGUSR1, &si);
+	syscall(SYS_rt_sigtimedwait, &usr1, &got, &none, 8);
+	syscall(SYS_rt_sigtimedwait, &usr1, &got, &none, 8); /* EAGAIN */
+
+	int fd = open("structs.tmp", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	close(fd);
+	struct utimbuf ub = {1000000000, 1234567890};
+	syscall(SYS_utime, "structs.tmp", &ub); /* glibc's utime calls utimensat */
+	struct timeval tv2[2] = {{1000000000, 5}, {1234567890, 999999}};
+	syscall(SYS_utimes, "structs.tmp", tv2);
+	syscall(SYS_futimesat, AT_FDCWD, "structs.tmp", tv2);
+	unlink("structs.tmp");
+
+	struct sched_param sp = {0};
+	sched_getparam(0, &sp);
+	sched_setparam(0, &sp);
+	sched_setscheduler(0, SCHED_OTHER, &sp);
+	struct sched_param bad = {5};
+	sched_setscheduler(0, SCHED_OTHER, &bad); /* EINVAL */
+
+	timer_t tid;
+	struct sigevent sev;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_NONE;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &tid) == 0) {
+		struct itimerspec its = {{0, 0}, {100, 0}}, old, zits = {{0, 0}, {0, 0}};
+		timer_settime(tid, 0, &its, &old);
+		timer_settime(tid, 0, &zits, NULL);
+		timer_delete(tid);
+	}
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (tfd >= 0) {
+		struct itimerspec its = {{1, 500}, {100, 0}}, old, zits = {{0, 0}, {0, 0}};
+		timerfd_settime(tfd, 0, &its, &old);
+		timerfd_settime(tfd, 0, &zits, NULL);
+		timerfd_gettime(tfd, &old);
+		close(tfd);
+	}
+
+	pid_t child = fork();
+	if (child == 0)
+		_exit(3);
+	siginfo_t info;
+	waitid(P_PID, child, &info, WEXITED);
+}
+
+/* sched_attr as the kernel defines it (glibc has no header for it). */
+struct sc_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint32_t sched_util_min, sched_util_max;
+};
+
+/* longtail_mode makes calls whose arguments strace names or decodes in
+ * its own way, with values that do not change between runs. */
+static void longtail_mode(void)
+{
+	int fd = open("longtail.tmp", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return;
+	write(fd, "0123456789", 10);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 5};
+	fcntl(fd, F_SETLK, &fl);
+	fl.l_type = F_RDLCK;
+	fl.l_start = 2;
+	fcntl(fd, F_GETLK, &fl);
+	fl.l_type = F_UNLCK;
+	fl.l_start = 0;
+	fcntl(fd, F_SETLKW, &fl);
+	struct flock ofd = {.l_type = F_RDLCK, .l_whence = SEEK_CUR, .l_start = 0, .l_len = 0};
+	fcntl(fd, F_OFD_SETLK, &ofd);
+	ofd.l_type = F_WRLCK;
+	fcntl(fd, F_OFD_GETLK, &ofd);
+	flock(fd, LOCK_SH | LOCK_NB);
+
+	int mfd = memfd_create("sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd >= 0) {
+		fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW);
+		fcntl(mfd, F_GET_SEALS);
+		close(mfd);
+	}
+
+	getpriority(PRIO_PROCESS, 0);
+	setpriority(PRIO_PROCESS, 0, 0);
+	struct itimerval itv;
+	getitimer(ITIMER_PROF, &itv);
+
+	setxattr("longtail.tmp", "user.k", "v", 1, XATTR_CREATE);
+	setxattr("longtail.tmp", "user.k", "w", 1, XATTR_REPLACE);
+	char xbuf[64];
+	listxattr("longtail.tmp", xbuf, 0);
+	listxattr("longtail.tmp", xbuf, sizeof(xbuf));
+	getxattr("longtail.tmp", "user.k", xbuf, sizeof(xbuf));
+	removexattr("longtail.tmp", "user.k");
+
+	int p[2];
+	if (pipe(p) == 0) {
+		loff_t off = 0;
+		splice(fd, &off, p[1], NULL, 4, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		int q[2];
+		if (pipe(q) == 0) {
+			tee(p[0], q[1], 4, SPLICE_F_NONBLOCK);
+			close(q[0]);
+			close(q[1]);
+		}
+		struct iovec v = {"vm", 2};
+		vmsplice(p[1], &v, 1, SPLICE_F_GIFT);
+		close(p[0]);
+		close(p[1]);
+	}
+	umount2("/nonexistent-mount", MNT_DETACH);
+
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl >= 0)
+		close(nl);
+
+	sched_getscheduler(0);
+	sched_get_priority_max(SCHED_FIFO);
+	struct sc_sched_attr sa;
+	memset(&sa, 0, sizeof(sa));
+	syscall(SYS_sched_getattr, 0, &sa, sizeof(sa), 0);
+	syscall(SYS_sched_setattr, 0, &sa, 0);
+
+	struct timespec ts2[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};
+	utimensat(AT_FDCWD, "longtail.tmp", ts2, 0);
+	struct timespec ts3[2] = {{1000000000, 0}, {1234567890, 123456789}};
+	utimensat(AT_FDCWD, "longtail.tmp", ts3, AT_SYMLINK_NOFOLLOW);
+	utimensat(fd, NULL, NULL, 0);
+
+	int out = open("/dev/null", O_WRONLY);
+	off_t soff = 0;
+	sendfile(out, fd, &soff, 10);
+	sendfile(out, fd, NULL, 10);
+	close(out);
+
+	uid_t r, e, s;
+	getresuid(&r, &e, &s);
+	gid_t gr, ge, gs;
+	getresgid(&gr, &ge, &gs);
+	unsigned cpu, node;
+	syscall(SYS_getcpu, &cpu, &node, NULL);
+	fchown(fd, -1, -1);
+	void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(m, 4096);
+
+	struct mq_attr ma = {.mq_maxmsg = 4, .mq_msgsize = 16};
+	mqd_t q = mq_open("/sc-longtail", O_RDWR | O_CREAT | O_EXCL, 0600, &ma);
+	if (q != (mqd_t)-1) {
+		struct mq_attr got;
+		mq_getattr(q, &got);
+		struct sigevent nev;
+		memset(&nev, 0, sizeof(nev));
+		nev.sigev_notify = SIGEV_SIGNAL;
+		nev.sigev_signo = SIGUSR2;
+		nev.sigev_value.sival_int = 7;
+		mq_notify(q, &nev);
+		mq_notify(q, NULL);
+		mq_close(q);
+		mq_unlink("/sc-longtail");
+	}
+
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH};
+	int o2 = syscall(SYS_openat2, AT_FDCWD, "longtail.tmp", &how, sizeof(how));
+	if (o2 >= 0)
+		close(o2);
+
+	timer_t tid;
+	struct sigevent tev;
+	memset(&tev, 0, sizeof(tev));
+	tev.sigev_notify = SIGEV_SIGNAL;
+	tev.sigev_signo = SIGALRM;
+	tev.sigev_value.sival_int = 3;
+	if (timer_create(CLOCK_REALTIME, &tev, &tid) == 0)
+		timer_delete(tid);
+
+	close(fd);
+	unlink("longtail.tmp");
+
+	int mfd2, sfd;
+	if (openpty(&mfd2, &sfd, NULL, NULL, NULL) == 0) {
+		int n;
+		ioctl(sfd, TIOCOUTQ, &n);
+		pid_t sid;
+		ioctl(sfd, TIOCGSID, &sid); /* ENOTTY: not our controlling terminal */
+		struct termios t;
+		tcgetattr(sfd, &t);
+		tcsetattr(sfd, TCSANOW, &t);
+		close(sfd);
+		close(mfd2);
+	}
+
+	/* Edge cases: a thread-directed sigevent, open_how with a mode,
+	 * sched_attr keeping policy and parameters, uids left unchanged, an
+	 * unknown capability version, failed lock calls. */
+	struct sigevent tidev;
+	memset(&tidev, 0, sizeof(tidev));
+	tidev.sigev_notify = SIGEV_THREAD_ID;
+	tidev.sigev_signo = SIGRTMIN;
+	tidev._sigev_un._tid = gettid();
+	timer_t tid2;
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &tidev, &tid2) == 0)
+		syscall(SYS_timer_delete, tid2);
+	struct open_how chow = {.flags = O_WRONLY | O_CREAT | O_TRUNC, .mode = 0640};
+	int cfd = syscall(SYS_openat2, AT_FDCWD, "longtail.tmp", &chow, sizeof(chow));
+	if (cfd >= 0)
+		close(cfd);
+	unlink("longtail.tmp");
+	struct sc_sched_attr keep;
+	memset(&keep, 0, sizeof(keep));
+	keep.size = 48;
+	keep.sched_flags = 0x10 | 0x08; /* SCHED_FLAG_KEEP_PARAMS | SCHED_FLAG_KEEP_POLICY */
+	syscall(SYS_sched_setattr, 0, &keep, 0);
+	syscall(SYS_setresuid, -1, -1, -1);
+	struct __user_cap_header_struct badhdr = {0x12345678, 0};
+	struct __user_cap_data_struct bcaps[2];
+	syscall(SYS_capget, &badhdr, bcaps);
+	struct flock bfl = {.l_type = F_RDLCK};
+	fcntl(99, F_GETLK, &bfl);
+	fcntl(99, F_SETLK, &bfl);
+
+	/* Flag orders and names of fd-creating calls, sockopts, an
+	 * all-zero termios, epoll_ctl's ignored event. */
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	int sfd2 = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	int tfd2 = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	struct itimerspec zero2 = {{0, 0}, {0, 0}};
+	timerfd_settime(tfd2, TFD_TIMER_ABSTIME, &zero2, NULL);
+	syscall(SYS_pkey_alloc, 0, 1); /* PKEY_DISABLE_ACCESS: EINVAL or ENOSPC without pkeys */
+	int nl2 = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int one = 1;
+	setsockopt(nl2, 270 /* SOL_NETLINK */, 11 /* NETLINK_EXT_ACK */, &one, sizeof(one));
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event eev = {.events = EPOLLIN, .data.u64 = 9};
+	epoll_ctl(ep, EPOLL_CTL_ADD, efd, &eev);
+	epoll_ctl(ep, EPOLL_CTL_DEL, efd, &eev);
+	int dn = open("/dev/null", O_RDWR);
+	struct termios zt;
+	memset(&zt, 0, sizeof(zt));
+	ioctl(dn, TCSETSW, &zt); /* ENOTTY */
+	close(dn);
+	close(ep);
+	close(nl2);
+	close(tfd2);
+	close(sfd2);
+	close(efd);
+
+	/* io_uring_setup: set at enter, filled at exit; a failure (no
+	 * entries) shows the struct as it was. */
+	struct io_uring_params up;
+	memset(&up, 0, sizeof(up));
+	int ur = syscall(SYS_io_uring_setup, 4, &up);
+	if (ur >= 0)
+		close(ur);
+	memset(&up, 0, sizeof(up));
+	syscall(SYS_io_uring_setup, 0, &up);
+
+	mkdir("many", 0755);
+	char name[32];
+	for (int i = 0; i < 600; i++) {
+		snprintf(name, sizeof(name), "many/f%03d", i);
+		close(open(name, O_WRONLY | O_CREAT, 0644));
+	}
+	int dfd = open("many", O_RDONLY | O_DIRECTORY);
+	static char dbuf[65536];
+	while (syscall(SYS_getdents64, dfd, dbuf, sizeof(dbuf)) > 0)
+		;
+	close(dfd);
+	for (int i = 0; i < 600; i++) {
+		snprintf(name, sizeof(name), "many/f%03d", i);
+		unlink(name);
+	}
+	rmdir("many");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "basic";
@@ -498,6 +851,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "ioctl2")) {
 		ioctl2_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "longtail")) {
+		longtail_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "structs")) {
+		structs_mode();
 		return 0;
 	}
 	fprintf(stderr, "syscaller: unknown mode %s\n", mode);

@@ -85,7 +85,7 @@ for f in rows:
     if g is None:
         continue
     have.add((name, arg))
-    lines.append("\t".join((name, arg) + g))
+    lines.append("\t".join((name, arg) + g + ("-",)))
 header = [l for l in lines if l.startswith("#")]
 body = sorted(set(l for l in lines if l and not l.startswith("#")))
 with open("args.tsv", "w") as out:

@@ -86,8 +86,42 @@ type arg struct {
 	sizeArg     string // name of the length argument, "" for none
 	size        [2]int // per entry of arches
 	decoder     string
+	printer     string // id of printers.tsv, level arg; "" for none
 	width       int
 	signed      bool
+}
+
+// sysent is a row of sysent.tsv: a syscall's printer and return kind.
+type sysent struct {
+	printer  string // id of printers.tsv, level call; "" for none
+	ret      string // RetKind constant name
+	retFlags string // flag table of a named return
+}
+
+// retKinds maps sysent.tsv's return kinds to syscalls.RetKind constants.
+var retKinds = map[string]string{"dec": "RetDec", "fd": "RetFd", "hex": "RetHex", "octal": "RetOctal", "printer": "RetPrinter", "named": "RetNamed"}
+
+// printer is a row of printers.tsv.
+type printer struct{ id, level, what string }
+
+// camel turns a printer id into the tail of its Go constant: epoll_wait
+// becomes EpollWait.
+func camel(id string) string {
+	var b strings.Builder
+	for _, w := range strings.Split(id, "_") {
+		if w != "" {
+			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+		}
+	}
+	return b.String()
+}
+
+// printerConst returns the Go constant of printer id at level.
+func printerConst(level, id string) string {
+	if level == "call" {
+		return "Call" + camel(id)
+	}
+	return "Print" + camel(id)
 }
 
 type strace struct {
@@ -197,11 +231,28 @@ func Generate(dir string) (map[string][]byte, error) {
 		}
 	}
 
-	argRows, err := readTSV(dir, "args.tsv", 5)
+	printerRows, err := readTSV(dir, "printers.tsv", 3)
 	if err != nil {
 		return nil, err
 	}
+	var printers []printer
+	printerLevel := map[string]string{}
 	var errs []error
+	for _, r := range printerRows {
+		if r[1] != "arg" && r[1] != "call" {
+			errs = append(errs, fmt.Errorf("printers.tsv: %s: level %q, want arg or call", r[0], r[1]))
+		}
+		if _, dup := printerLevel[r[1]+" "+r[0]]; dup {
+			errs = append(errs, fmt.Errorf("printers.tsv: %s %s listed twice", r[1], r[0]))
+		}
+		printerLevel[r[1]+" "+r[0]] = r[1]
+		printers = append(printers, printer{r[0], r[1], r[2]})
+	}
+
+	argRows, err := readTSV(dir, "args.tsv", 6)
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range argRows {
 		args, ok := protos[r[0]]
 		if !ok {
@@ -226,6 +277,12 @@ func Generate(dir string) (map[string][]byte, error) {
 		}
 		if r[4] != "-" {
 			a.decoder = r[4]
+		}
+		if r[5] != "-" {
+			if printerLevel["arg "+r[5]] == "" {
+				errs = append(errs, fmt.Errorf("args.tsv: %s %s: printer %q is not an arg printer of printers.tsv", r[0], r[1], r[5]))
+			}
+			a.printer = r[5]
 		}
 		switch a.kind {
 		case "StructIn", "StructOut", "StructInOut", "StructOutErr", "StructDeref", "ArrayInOut", "ArrayOut":
@@ -280,6 +337,39 @@ func Generate(dir string) (map[string][]byte, error) {
 			}
 			a.width, a.signed = ct[0], ct[1] == 1
 		}
+	}
+
+	sysentRows, err := readTSV(dir, "sysent.tsv", 3)
+	if err != nil {
+		return nil, err
+	}
+	sysents := map[string]sysent{}
+	for _, r := range sysentRows {
+		if _, ok := protos[r[0]]; !ok {
+			errs = append(errs, fmt.Errorf("sysent.tsv: unknown syscall %s", r[0]))
+		}
+		if _, dup := sysents[r[0]]; dup {
+			errs = append(errs, fmt.Errorf("sysent.tsv: %s listed twice", r[0]))
+		}
+		e := sysent{}
+		if r[1] != "-" {
+			if printerLevel["call "+r[1]] == "" {
+				errs = append(errs, fmt.Errorf("sysent.tsv: %s: printer %q is not a call printer of printers.tsv", r[0], r[1]))
+			}
+			e.printer = r[1]
+		}
+		kind, table, _ := strings.Cut(r[2], ":")
+		e.ret = retKinds[kind]
+		switch {
+		case e.ret == "":
+			errs = append(errs, fmt.Errorf("sysent.tsv: %s: unknown return kind %q", r[0], r[2]))
+		case kind == "named" && table == "":
+			errs = append(errs, fmt.Errorf("sysent.tsv: %s: named return without a flag table", r[0]))
+		case kind == "printer" && e.printer == "":
+			errs = append(errs, fmt.Errorf("sysent.tsv: %s: return by printer without a printer", r[0]))
+		}
+		e.retFlags = table
+		sysents[r[0]] = e
 	}
 
 	noreturnRows, err := readTSV(dir, "noreturn.tsv", 1)
@@ -397,6 +487,9 @@ func Generate(dir string) (map[string][]byte, error) {
 				if a.decoder != "" {
 					fmt.Fprintf(&b, ", Decoder: %q", a.decoder)
 				}
+				if a.printer != "" {
+					fmt.Fprintf(&b, ", Printer: %s", printerConst("arg", a.printer))
+				}
 				b.WriteString("}")
 			}
 			b.WriteString("}")
@@ -411,6 +504,17 @@ func Generate(dir string) (map[string][]byte, error) {
 			}
 			if noreturn[name] {
 				b.WriteString(", NoReturn: true")
+			}
+			if e, ok := sysents[name]; ok {
+				if e.printer != "" {
+					fmt.Fprintf(&b, ", Printer: %s", printerConst("call", e.printer))
+				}
+				if e.ret != "RetDec" {
+					fmt.Fprintf(&b, ", Ret: %s", e.ret)
+				}
+				if e.retFlags != "" {
+					fmt.Fprintf(&b, ", RetFlags: %q", e.retFlags)
+				}
 			}
 			b.WriteString("},\n")
 		}
@@ -437,6 +541,16 @@ func Generate(dir string) (map[string][]byte, error) {
 		return nil, err
 	}
 	files["zz_generated_flags.go"] = flagsSrc
+	printersSrc, err := genPrinters(printers)
+	if err != nil {
+		return nil, err
+	}
+	files["zz_generated_printers.go"] = printersSrc
+	for name, e := range sysents {
+		if e.retFlags != "" && !tables[e.retFlags] {
+			errs = append(errs, fmt.Errorf("sysent.tsv: %s: return flag table %q is not in flags_spec.tsv", name, e.retFlags))
+		}
+	}
 	// Every Flags argument and every at_dirfd must name a table.
 	for name, args := range protos {
 		for _, a := range args {
@@ -452,6 +566,39 @@ func Generate(dir string) (map[string][]byte, error) {
 		return nil, errors.Join(errs...)
 	}
 	return files, nil
+}
+
+// genPrinters writes the typed printer ids of printers.tsv: Printer
+// constants for arguments, CallPrinter constants for whole calls, each with
+// its name.
+func genPrinters(printers []printer) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(header)
+	for _, level := range []struct{ level, typ, none, doc string }{
+		{"arg", "Printer", "PrintNone", "argument printers"},
+		{"call", "CallPrinter", "CallNone", "call printers"},
+	} {
+		fmt.Fprintf(&b, "// The %s of printers.tsv.\nconst (\n\t%s %s = iota // no printer\n", level.doc, level.none, level.typ)
+		var names []string
+		for _, p := range printers {
+			if p.level != level.level {
+				continue
+			}
+			fmt.Fprintf(&b, "\t%s // %s\n", printerConst(p.level, p.id), p.what)
+			names = append(names, p.id)
+		}
+		fmt.Fprintf(&b, "\n\t// Num%ss is the number of %s ids, PrintNone included.\n\tNum%ss\n)\n\n", level.typ, level.typ, level.typ)
+		fmt.Fprintf(&b, "var %sNames = [...]string{%q", strings.ToLower(level.typ[:1])+level.typ[1:], "")
+		for _, n := range names {
+			fmt.Fprintf(&b, ", %q", n)
+		}
+		b.WriteString("}\n\n")
+	}
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("formatting printer ids: %w", err)
+	}
+	return src, nil
 }
 
 // isPtr reports whether C type ctype is a pointer.
