@@ -54,9 +54,14 @@ type Options struct {
 	// Start is the wall-clock time of trace time 0, for time.format; zero
 	// means the time the first script asks.
 	Start time.Time
-	// CallTimeout is the time budget of one Lua hook call; 0 means
-	// DefaultCallTimeout. (Starlark calls have MaxSteps.)
+	// CallTimeout is the time budget of one Lua call (a hook, or the
+	// top-level code); 0 means DefaultCallTimeout. (Starlark calls have
+	// MaxSteps.)
 	CallTimeout time.Duration
+	// MemoryLimit is the memory budget of all the user scripts together,
+	// in bytes: how far they may grow the Go heap; 0 means
+	// DefaultMemoryLimit, a negative value no limit.
+	MemoryLimit int64
 }
 
 // Pipeline is the chain of stages events go through, the last one usually a
@@ -80,12 +85,16 @@ type Pipeline struct {
 	procs   *procTable
 	modules map[string]*loadedModule // load() cache, by resolved name
 
-	// Interrupting a runaway call (Interrupt, from another goroutine).
+	// Stopping a runaway call (Interrupt, the watchdog of budget.go: from
+	// other goroutines).
 	inCall   atomic.Bool
 	callSeq  atomic.Uint64
 	current  atomic.Pointer[stageCancel]
+	stopWhy  atomic.Uint32 // a stopKind: why the call was cancelled
 	mu       sync.Mutex
-	watchdog *time.Timer // Lua call budget (lua.go)
+	watching bool          // the watchdog runs
+	quit     chan struct{} // ends it
+	mem      *memGuard     // the memory budget; nil when none or no watchdog
 	done     bool
 
 	straceOpts format.StraceOptions // strace(ev) and ev.strace() (strace_builtin.go)
@@ -119,7 +128,10 @@ func (p *Pipeline) syscallName(nr int32) starlark.Value {
 }
 
 // stageCancel cancels the call running in one stage.
-type stageCancel struct{ cancel func(reason string) }
+type stageCancel struct {
+	cancel func(reason string)
+	timed  bool // the stage has a time budget (Lua)
+}
 
 // NewPipeline returns an empty pipeline writing to out.
 func NewPipeline(out io.Writer, opts Options) *Pipeline {
@@ -278,6 +290,9 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 	for k, v := range args {
 		info.args[k] = v
 	}
+	if !std {
+		p.startWatchdog()
+	}
 	var st stage
 	var err error
 	switch ext := filepath.Ext(name); ext {
@@ -298,7 +313,6 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 			return fmt.Errorf("loading script %s: unknown script argument %q (the script reads: %s)", name, k, usedList(info.used))
 		}
 	}
-	st.info().stop = &stageCancel{cancel: st.cancel}
 	p.stages = append(p.stages, st)
 	if info.decl != nil {
 		p.filtering = true
@@ -331,11 +345,7 @@ const (
 	stageKey    = "strace.stage"
 )
 
-func (p *Pipeline) enter(st stage) uint64 {
-	p.current.Store(st.info().stop)
-	p.inCall.Store(true)
-	return p.callSeq.Add(1)
-}
+func (p *Pipeline) enter(st stage) { p.enterCall(st.info().stop) }
 
 func (p *Pipeline) leave() { p.inCall.Store(false) }
 
@@ -350,9 +360,7 @@ func (p *Pipeline) Interrupt() {
 	seq := p.callSeq.Load()
 	time.AfterFunc(200*time.Millisecond, func() {
 		if p.inCall.Load() && p.callSeq.Load() == seq {
-			if c := p.current.Load(); c != nil {
-				c.cancel("interrupted")
-			}
+			p.cancelCall(stopInterrupt)
 		}
 	})
 }
@@ -501,16 +509,9 @@ func (p *Pipeline) Flush() error {
 }
 
 // stop ends the watchdog.
-func (p *Pipeline) stop() {
-	p.mu.Lock()
-	p.done = true
-	if p.watchdog != nil {
-		p.watchdog.Stop()
-	}
-	p.mu.Unlock()
-}
+func (p *Pipeline) stop() { p.stopWatchdog() }
 
 // hookError is the error of a hook that returned something it should not.
 func hookError(info *stageInfo, h hook, got string) error {
-	return fmt.Errorf("running script %s: %s returned %s, want bool, None or string", info.name, hookSpecs[h].name, got)
+	return &Error{Script: info.name, Msg: fmt.Sprintf("%s returned %s, want bool, None or string", hookSpecs[h].name, got)}
 }

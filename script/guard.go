@@ -1,0 +1,333 @@
+package script
+
+// Guards of the memory budget against allocations made in one go, before
+// the interpreter counts a step: Starlark's x * n makes its whole result at
+// once (go.starlark.net allows 2^30 elements: [0] * 1000000000 is 16 GB),
+// list(range(n)) and its kin size their result from len() first, and Lua's
+// string.rep and table.concat build their string in one Go call. Each is
+// checked against what the budget has left (memGuard.reserve) when its
+// result would be large, and refused with a memory budget error.
+//
+// Starlark's '*' is an operator, so user scripts are compiled with every
+// x * y (and x *= y) rewritten into a call of the guard builtin
+// __mul__(x, y), which computes exactly x * y; stock scripts are trusted
+// and compiled as they are.
+
+import (
+	"fmt"
+	"math"
+
+	lua "github.com/yuin/gopher-lua"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// mulGuardName is the builtin that x * y becomes in user scripts.
+const mulGuardName = "__mul__"
+
+// starPredeclared are the predeclared names of a Starlark file: the host's,
+// plus the guards.
+func (p *Pipeline) starPredeclared() starlark.StringDict {
+	d := p.predeclared()
+	d[mulGuardName] = starlark.NewBuiltin(mulGuardName, mulGuard)
+	for _, name := range sizedBuiltins {
+		orig := starlark.Universe[name].(*starlark.Builtin)
+		d[name] = starlark.NewBuiltin(name, func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			var n int64
+			for _, a := range args {
+				if l := starlark.Len(a); l > 0 {
+					n += int64(l)
+				}
+			}
+			if n*64 >= bigAlloc {
+				if err := reserve(t, name, n*64); err != nil {
+					return nil, err
+				}
+			}
+			return orig.CallInternal(t, args, kwargs)
+		})
+	}
+	return d
+}
+
+// sizedBuiltins are the universal builtins that allocate their result from
+// the len() of their arguments before they iterate.
+var sizedBuiltins = []string{"list", "tuple", "sorted", "reversed", "enumerate", "zip", "dict", "set"}
+
+// reserve checks an allocation of n bytes by builtin name against the
+// memory budget; when it does not fit, the call stops with the budget's
+// error.
+func reserve(t *starlark.Thread, name string, n int64) error {
+	p, ok := t.Local(pipelineKey).(*Pipeline)
+	if !ok || p.mem.reserve(n) {
+		return nil
+	}
+	p.stopWhy.CompareAndSwap(0, uint32(stopMemory))
+	return fmt.Errorf("%s: %s", name, p.stopMessage(stopMemory))
+}
+
+// mulGuard is x * y, refused when its result would not fit the budget.
+func mulGuard(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) != 2 || len(kwargs) != 0 {
+		return nil, fmt.Errorf("%s: got %d arguments, want 2", b.Name(), len(args))
+	}
+	x, y := args[0], args[1]
+	if n := repeatSize(x, y); n >= bigAlloc {
+		if err := reserve(t, "repeat", n); err != nil {
+			return nil, err
+		}
+	}
+	return starlark.Binary(syntax.STAR, x, y)
+}
+
+// repeatSize is the size in bytes of x * y when it repeats a sequence,
+// else 0.
+func repeatSize(x, y starlark.Value) int64 {
+	if _, ok := x.(starlark.Int); ok {
+		x, y = y, x
+	}
+	count, ok := y.(starlark.Int)
+	if !ok {
+		return 0
+	}
+	var elem, n int64
+	switch x := x.(type) {
+	case starlark.String:
+		elem, n = 1, int64(len(x))
+	case starlark.Bytes:
+		elem, n = 1, int64(len(x))
+	case *starlark.List:
+		elem, n = 16, int64(x.Len())
+	case starlark.Tuple:
+		elem, n = 16, int64(len(x))
+	default:
+		return 0
+	}
+	c, ok := count.Int64()
+	if !ok || c > math.MaxInt32 {
+		return 0 // the interpreter refuses it: "repeat count too large"
+	}
+	if c <= 0 || n == 0 {
+		return 0
+	}
+	return elem * n * c
+}
+
+// guardFile rewrites every x * y of f into __mul__(x, y), and x *= y into
+// x = __mul__(x, y) where x can be evaluated twice without effects.
+func guardFile(f *syntax.File) {
+	guardStmts(f.Stmts)
+}
+
+func guardStmts(stmts []syntax.Stmt) {
+	for i, s := range stmts {
+		stmts[i] = guardStmt(s)
+	}
+}
+
+func guardStmt(s syntax.Stmt) syntax.Stmt {
+	switch s := s.(type) {
+	case *syntax.AssignStmt:
+		s.RHS = guardExpr(s.RHS)
+		if s.Op == syntax.STAR_EQ && pure(s.LHS) {
+			s.RHS = mulCall(s.OpPos, cloneExpr(s.LHS), s.RHS)
+			s.Op = syntax.EQ
+		}
+		s.LHS = guardExpr(s.LHS)
+	case *syntax.DefStmt:
+		guardParams(s.Params)
+		guardStmts(s.Body)
+	case *syntax.ExprStmt:
+		s.X = guardExpr(s.X)
+	case *syntax.IfStmt:
+		s.Cond = guardExpr(s.Cond)
+		guardStmts(s.True)
+		guardStmts(s.False)
+	case *syntax.ForStmt:
+		s.X = guardExpr(s.X)
+		guardStmts(s.Body)
+	case *syntax.WhileStmt:
+		s.Cond = guardExpr(s.Cond)
+		guardStmts(s.Body)
+	case *syntax.ReturnStmt:
+		if s.Result != nil {
+			s.Result = guardExpr(s.Result)
+		}
+	}
+	return s
+}
+
+// guardParams guards the default values of parameters (name=default).
+func guardParams(params []syntax.Expr) {
+	for _, p := range params {
+		if b, ok := p.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
+			b.Y = guardExpr(b.Y)
+		}
+	}
+}
+
+func guardExprs(xs []syntax.Expr) {
+	for i, x := range xs {
+		xs[i] = guardExpr(x)
+	}
+}
+
+func guardExpr(e syntax.Expr) syntax.Expr {
+	switch e := e.(type) {
+	case nil:
+		return nil
+	case *syntax.BinaryExpr:
+		e.X = guardExpr(e.X)
+		e.Y = guardExpr(e.Y)
+		if e.Op == syntax.STAR {
+			return mulCall(e.OpPos, e.X, e.Y)
+		}
+	case *syntax.CallExpr:
+		e.Fn = guardExpr(e.Fn)
+		for i, a := range e.Args {
+			switch a := a.(type) {
+			case *syntax.BinaryExpr:
+				if a.Op == syntax.EQ { // name=value
+					a.Y = guardExpr(a.Y)
+					continue
+				}
+			case *syntax.UnaryExpr:
+				if a.Op == syntax.STAR || a.Op == syntax.STARSTAR { // *args, **kwargs
+					a.X = guardExpr(a.X)
+					continue
+				}
+			}
+			e.Args[i] = guardExpr(a)
+		}
+	case *syntax.Comprehension:
+		e.Body = guardExpr(e.Body)
+		for _, c := range e.Clauses {
+			switch c := c.(type) {
+			case *syntax.ForClause:
+				c.X = guardExpr(c.X)
+			case *syntax.IfClause:
+				c.Cond = guardExpr(c.Cond)
+			}
+		}
+	case *syntax.CondExpr:
+		e.Cond = guardExpr(e.Cond)
+		e.True = guardExpr(e.True)
+		e.False = guardExpr(e.False)
+	case *syntax.DictEntry:
+		e.Key = guardExpr(e.Key)
+		e.Value = guardExpr(e.Value)
+	case *syntax.DictExpr:
+		guardExprs(e.List)
+	case *syntax.DotExpr:
+		e.X = guardExpr(e.X)
+	case *syntax.IndexExpr:
+		e.X = guardExpr(e.X)
+		e.Y = guardExpr(e.Y)
+	case *syntax.LambdaExpr:
+		guardParams(e.Params)
+		e.Body = guardExpr(e.Body)
+	case *syntax.ListExpr:
+		guardExprs(e.List)
+	case *syntax.ParenExpr:
+		e.X = guardExpr(e.X)
+	case *syntax.SliceExpr:
+		e.X = guardExpr(e.X)
+		e.Lo = guardExpr(e.Lo)
+		e.Hi = guardExpr(e.Hi)
+		e.Step = guardExpr(e.Step)
+	case *syntax.TupleExpr:
+		guardExprs(e.List)
+	case *syntax.UnaryExpr:
+		e.X = guardExpr(e.X)
+	}
+	return e
+}
+
+// mulCall is __mul__(x, y), placed at the operator so that errors point
+// where they did.
+func mulCall(pos syntax.Position, x, y syntax.Expr) syntax.Expr {
+	return &syntax.CallExpr{
+		Fn:     &syntax.Ident{NamePos: pos, Name: mulGuardName},
+		Lparen: pos,
+		Args:   []syntax.Expr{x, y},
+		Rparen: pos,
+	}
+}
+
+// pure says whether evaluating e twice is the same as once: names,
+// literals, and fields and indexes of those.
+func pure(e syntax.Expr) bool {
+	switch e := e.(type) {
+	case *syntax.Ident, *syntax.Literal:
+		return true
+	case *syntax.DotExpr:
+		return pure(e.X)
+	case *syntax.IndexExpr:
+		return pure(e.X) && pure(e.Y)
+	case *syntax.ParenExpr:
+		return pure(e.X)
+	}
+	return false
+}
+
+// cloneExpr copies a pure expression, with fresh identifiers for the
+// resolver.
+func cloneExpr(e syntax.Expr) syntax.Expr {
+	switch e := e.(type) {
+	case *syntax.Ident:
+		return &syntax.Ident{NamePos: e.NamePos, Name: e.Name}
+	case *syntax.Literal:
+		c := *e
+		return &c
+	case *syntax.DotExpr:
+		return &syntax.DotExpr{X: cloneExpr(e.X), Dot: e.Dot, NamePos: e.NamePos, Name: &syntax.Ident{NamePos: e.Name.NamePos, Name: e.Name.Name}}
+	case *syntax.IndexExpr:
+		return &syntax.IndexExpr{X: cloneExpr(e.X), Lbrack: e.Lbrack, Y: cloneExpr(e.Y), Rbrack: e.Rbrack}
+	case *syntax.ParenExpr:
+		return &syntax.ParenExpr{Lparen: e.Lparen, X: cloneExpr(e.X), Rparen: e.Rparen}
+	}
+	return e
+}
+
+// luaGuards replace the Lua library functions that build a big string in
+// one Go call with checked ones.
+func (s *luaStage) luaGuards() {
+	L := s.L
+	strlib := L.GetGlobal("string").(*lua.LTable)
+	origRep := strlib.RawGetString("rep").(*lua.LFunction)
+	L.SetField(strlib, "rep", L.NewFunction(func(L *lua.LState) int {
+		str := L.CheckString(1)
+		n := L.CheckInt(2)
+		if n > 0 && int64(len(str))*int64(n) >= bigAlloc {
+			s.reserve(L, "string.rep", int64(len(str))*int64(n))
+		}
+		return origRep.GFunction(L)
+	}))
+	tablib := L.GetGlobal("table").(*lua.LTable)
+	origConcat := tablib.RawGetString("concat").(*lua.LFunction)
+	L.SetField(tablib, "concat", L.NewFunction(func(L *lua.LState) int {
+		t := L.CheckTable(1)
+		sep := int64(len(L.OptString(2, "")))
+		var n int64
+		for i := 1; i <= t.Len(); i++ {
+			if v, ok := t.RawGetInt(i).(lua.LString); ok {
+				n += int64(len(v)) + sep
+			} else {
+				n += 24 + sep // a number
+			}
+		}
+		if n >= bigAlloc {
+			s.reserve(L, "table.concat", n)
+		}
+		return origConcat.GFunction(L)
+	}))
+}
+
+// reserve raises the memory budget's error when n bytes would not fit.
+func (s *luaStage) reserve(L *lua.LState, name string, n int64) {
+	if s.p.mem.reserve(n) {
+		return
+	}
+	s.p.stopWhy.CompareAndSwap(0, uint32(stopMemory))
+	L.RaiseError("%s: %s", name, s.p.stopMessage(stopMemory))
+}
