@@ -399,7 +399,7 @@ func (p *Pipeline) Event(raw *event.Event) error {
 			return err
 		}
 	}
-	if p.procHooks {
+	if p.tracking() {
 		if err := p.processEvent(raw); err != nil {
 			return err
 		}
