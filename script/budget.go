@@ -138,7 +138,7 @@ func (p *Pipeline) watch(quit chan struct{}, mem *memGuard) {
 // and it counts everything the interpreters hold.
 type memGuard struct {
 	limit int64
-	base  int64 // heap objects when the guard started
+	base  int64 // live heap when the guard started
 
 	mu      sync.Mutex
 	samples []metrics.Sample
@@ -152,8 +152,11 @@ const (
 
 func newMemGuard(limit int64) *memGuard {
 	g := &memGuard{limit: limit, samples: []metrics.Sample{{Name: heapObjects}, {Name: heapLive}, {Name: totalMemory}}}
-	objects, _, total := g.read()
-	g.base = objects
+	// One collection, so that the base is what the tracer holds, not its
+	// garbage: it happens once, when the first user script loads.
+	runtime.GC()
+	_, live, total := g.read()
+	g.base = live
 	softLimit.acquire(total + limit)
 	return g
 }
