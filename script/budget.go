@@ -182,11 +182,13 @@ func (g *memGuard) read() (objects, live, total int64) {
 }
 
 // over says whether the scripts hold more than the budget: the heap live
-// at the last collection (the soft limit makes collections frequent near
-// the budget) is over it, or the heap, garbage included, is twice over.
+// at the last collection is over it, or the heap, garbage included, is a
+// quarter over (the soft limit keeps garbage down near the budget, and a
+// string doubling in one step is caught while it is copied, before the
+// next doubling).
 func (g *memGuard) over() bool {
 	objects, live, _ := g.read()
-	return live-g.base > g.limit || objects-g.base > 2*g.limit
+	return live-g.base > g.limit || objects-g.base > g.limit+g.limit/4
 }
 
 // reserve says whether n more bytes, allocated in one go, stay within the
