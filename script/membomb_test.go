@@ -20,7 +20,7 @@ import (
 // the host unharmed should a guard fail. The child runs
 // TestMemoryBombChild; the cgroup kills it, and the test fails, if the
 // scripts outgrow bombCgroupLimit.
-const bombCgroupLimit = 3 << 30
+const bombCgroupLimit = 4 << 30
 
 // The child's environment: its cgroup, and the name of the cgroup's peak
 // usage file.

@@ -21,6 +21,7 @@ type procInfo struct {
 	parentOK bool // ppid seen in the trace (a clone) or read from /proc
 	uid      int  // -1 unknown
 	cgroup   string
+	cgroupOK bool // cgroup read from /proc
 	read     bool // /proc read
 	exe      string
 }
@@ -110,7 +111,7 @@ func (t *procTable) readProc(pid uint32, pi *procInfo) {
 		// cgroup v2: "0::/user.slice/..."; v1 lists controllers: take the first path.
 		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 			if f := strings.SplitN(line, ":", 3); len(f) == 3 {
-				pi.cgroup = f[2]
+				pi.cgroup, pi.cgroupOK = f[2], true
 				if f[0] == "0" {
 					break
 				}
@@ -136,7 +137,7 @@ func (t *procTable) uid(pid uint32) int {
 func (t *procTable) cgroup(pid uint32) (string, bool) {
 	pi := t.get(pid)
 	t.readProc(pid, pi)
-	return pi.cgroup, pi.read && t.live
+	return pi.cgroup, pi.cgroupOK
 }
 
 // processEvent learns parents from clones and runs on_exec and
@@ -187,7 +188,7 @@ func (p *Pipeline) processEvent(raw *event.Event) error {
 			return nil
 		}
 		pi := t.get(raw.PID)
-		pi.read = false // a set-user-ID program changes the uid: read /proc again
+		pi.read, pi.uid, pi.cgroupOK = false, -1, false // a set-user-ID program changes the uid: read /proc again
 		arg := 0
 		if name == "execveat" {
 			arg = 1
