@@ -56,3 +56,15 @@ func BenchmarkLuaTrivial(b *testing.B) {
 func BenchmarkLuaCount(b *testing.B) {
 	benchPipeline(b, "t.lua", "local c = count()\nfunction on_syscall(ev) c:add(ev.name) end\n")
 }
+
+// BenchmarkConcat builds a string per event ('+' is guarded in user
+// scripts: guard.go).
+func BenchmarkConcat(b *testing.B) {
+	benchPipeline(b, "t.star", "def on_syscall(ev):\n    s = ev.name + \":\" + ev.comm\n")
+}
+
+// BenchmarkLuaConcat builds a string per event ('..' is guarded in user
+// scripts: luaguard.go).
+func BenchmarkLuaConcat(b *testing.B) {
+	benchPipeline(b, "t.lua", "function on_syscall(ev) local s = ev.name .. ':' .. ev.comm end\n")
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // runEvents runs one script over the docs' events as the tracer does: the
@@ -46,7 +47,7 @@ func TestBudgets(t *testing.T) {
 		opts       Options // the default budgets when zero
 		file, src  string
 		budget     string
-		line       int
+		line       int // 0: any (the interpreter names a line of the loop's block)
 		out        string // printed (and flushed) before the stop
 		notOneLine bool
 	}{
@@ -65,10 +66,13 @@ func TestBudgets(t *testing.T) {
 		{what: "star growth", opts: small, file: "a.star", src: printNames + "        l = []\n        for i in range(100000000):\n            l.append('x' * 1000 + str(i))\n", budget: "memory", line: 6, out: "execve\nopenat\nread\n"},
 		{what: "lua growth", opts: small, file: "a.lua", src: "t = {}\nfunction on_syscall(ev)\n  print(ev.name)\n  if ev.name == 'read' then\n    for i = 1, 1e8 do t[i] = string.rep('x', 1000) .. i end\n  end\nend\n", budget: "memory", line: 5, out: "execve\nopenat\nread\n"},
 		{what: "lua doubling", opts: small, file: "a.lua", src: "local s = 'x'\nwhile true do s = s .. s end\n", budget: "memory", line: 2},
+		{what: "lua doubling chain", opts: small, file: "a.lua", src: "local s = 'x'\nwhile true do s = s .. 1 .. s end\n", budget: "memory", line: 2},
+		{what: "star string doubling", opts: small, file: "a.star", src: "s = 'x'\nfor i in range(64):\n    s = s + s\n", budget: "memory", line: 3},
+		{what: "star list doubling", opts: small, file: "a.star", src: "l = [0]\nfor i in range(64):\n    l += l\n", budget: "memory", line: 3},
 		// Time (Lua) and steps (Starlark), at the top level as in hooks.
 		{what: "lua top-level loop", opts: Options{CallTimeout: 100 * time.Millisecond}, file: "a.lua", src: "local n = 0\nwhile true do n = n + 1 end\n", budget: "time", line: 2},
 		{what: "lua hook loop", opts: Options{CallTimeout: 100 * time.Millisecond}, file: "a.lua", src: "function on_syscall(ev)\n  print(ev.name)\n  if ev.name == 'read' then\n    while true do end\n  end\nend\n", budget: "time", line: 4, out: "execve\nopenat\nread\n"},
-		{what: "star top-level loop", opts: Options{MaxSteps: 100_000}, file: "a.star", src: "n = 0\nwhile True:\n    n += len('x')\n", budget: "steps", line: 3},
+		{what: "star top-level loop", opts: Options{MaxSteps: 100_000}, file: "a.star", src: "n = 0\nwhile True:\n    n += len('x')\n", budget: "steps"},
 		{what: "star hook loop", opts: Options{MaxSteps: 100_000}, file: "a.star", src: printNames + "        while True:\n            n = len('x')\n", budget: "steps", line: 3, out: "execve\nopenat\nread\n"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
@@ -81,7 +85,7 @@ func TestBudgets(t *testing.T) {
 			if !errors.As(err, &se) {
 				t.Fatalf("error %T, want a *script.Error", err)
 			}
-			if se.Budget != tc.budget || se.File != tc.file || se.Line != tc.line {
+			if se.Budget != tc.budget || se.File != tc.file || se.Line == 0 || (tc.line != 0 && se.Line != tc.line) {
 				t.Errorf("stopped by %q at %s:%d, want %q at %s:%d: %v", se.Budget, se.File, se.Line, tc.budget, tc.file, tc.line, err)
 			}
 			msg := err.Error()
@@ -203,12 +207,70 @@ def g(a, b = 2 * 3):
 l = [i * i for i in range(4) if i * 2 > 1]
 h = lambda z: z * 2
 print(x, y, d, t, s, f, g(7), g(2, 5), l, h(4), -3 * -3, 1 if False else 2 * 2 * 2)
+a = [1]
+b = a
+a += [2]
+c = "a" + "b" + "c"
+n = 1
+n += 2
+m = n + n
+e = (1,) + (2,)
+print(a, b, b == a, c, n, m, e, [1] + [2], 0.5 + n)
 `
 	out, err := runEvents(t, Options{}, "a.star", src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `[1, 2, 1, 2] 12 {"k": "ababab", "n": 10} (1, 1, 1) xyxy 3.0 42 10 [1, 4, 9] 8 9 8` + "\n"
+	want := `[1, 2, 1, 2] 12 {"k": "ababab", "n": 10} (1, 1, 1) xyxy 3.0 42 10 [1, 4, 9] 8 9 8` + "\n" +
+		`[1, 2] [1, 2] True abc 3 6 (1, 2) [1, 2] 3.5` + "\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// The guard of Lua's '..' computes exactly what the operator does.
+func TestConcatGuardSemantics(t *testing.T) {
+	src := `
+local mt = {__concat = function(a, b)
+  local x = type(a) == "table" and a.name or a
+  local y = type(b) == "table" and b.name or b
+  return x .. "+" .. y
+end}
+local o = setmetatable({name = "o"}, mt)
+print("a" .. "b" .. 1 .. 2.5, 1 .. "", o .. "s", "s" .. o, "p" .. o .. "q", ("x"):rep(3) .. "y")
+local ok, err = pcall(function() return "a" .. {} end)
+print(ok, err)
+`
+	out, err := runEvents(t, Options{}, "a.lua", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the VM's own '..' prints.
+	var native strings.Builder
+	L := lua.NewState()
+	defer L.Close()
+	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
+		for i := 1; i <= L.GetTop(); i++ {
+			if i > 1 {
+				native.WriteByte('\t')
+			}
+			native.WriteString(L.ToStringMeta(L.Get(i)).String())
+		}
+		native.WriteByte('\n')
+		return 0
+	}))
+	fn, err := L.Load(strings.NewReader(src), "a.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.Push(fn)
+	if err := L.PCall(0, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := native.String()
+	if !strings.Contains(want, "po+q") || !strings.Contains(want, "a.lua:9: cannot perform concat") {
+		t.Fatalf("the VM printed %q", want)
+	}
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

@@ -165,14 +165,14 @@ func starFailure(script string, err error) *Error {
 	if errors.As(err, &ee) {
 		e.Msg = ee.Msg
 		stack := ee.CallStack
-		// The innermost frame of the script: builtins (and the guard of
-		// '*', which stands for an operator) are not where it failed.
+		// The innermost frame of the script: builtins (and the guards,
+		// which stand for operators) are not where it failed.
 		n := len(stack)
 		for n > 0 && stack[n-1].Pos.Filename() == "<builtin>" {
 			n--
 		}
 		suffix := ""
-		if n < len(stack) && stack[len(stack)-1].Name != mulGuardName {
+		if n < len(stack) && !guardNames[stack[len(stack)-1].Name] {
 			suffix = " in " + stack[len(stack)-1].Name
 		}
 		if n > 0 {

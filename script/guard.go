@@ -22,14 +22,24 @@ import (
 	"go.starlark.net/syntax"
 )
 
-// mulGuardName is the builtin that x * y becomes in user scripts.
-const mulGuardName = "__mul__"
+// The builtins that x * y, x + y and the y of x += y become in user
+// scripts.
+const (
+	mulGuardName  = "__mul__"
+	addGuardName  = "__add__"
+	growGuardName = "__grow__"
+)
+
+// guardNames are the guard builtins, which error messages do not name.
+var guardNames = map[string]bool{mulGuardName: true, addGuardName: true, growGuardName: true}
 
 // starPredeclared are the predeclared names of a Starlark file: the host's,
 // plus the guards.
 func (p *Pipeline) starPredeclared() starlark.StringDict {
 	d := p.predeclared()
 	d[mulGuardName] = starlark.NewBuiltin(mulGuardName, mulGuard)
+	d[addGuardName] = starlark.NewBuiltin(addGuardName, addGuard)
+	d[growGuardName] = starlark.NewBuiltin(growGuardName, growGuard)
 	for _, name := range sizedBuiltins {
 		orig := starlark.Universe[name].(*starlark.Builtin)
 		d[name] = starlark.NewBuiltin(name, func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -80,6 +90,56 @@ func mulGuard(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 	return starlark.Binary(syntax.STAR, x, y)
 }
 
+// addGuard is x + y + ..., left to right, each sum refused when it would
+// not fit the budget.
+func addGuard(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) < 2 || len(kwargs) != 0 {
+		return nil, fmt.Errorf("%s: got %d arguments, want 2 or more", b.Name(), len(args))
+	}
+	x := args[0]
+	for _, y := range args[1:] {
+		if n := seqSize(x) + seqSize(y); n >= bigAlloc {
+			if err := reserve(t, "+", n); err != nil {
+				return nil, err
+			}
+		}
+		z, err := starlark.Binary(syntax.PLUS, x, y)
+		if err != nil {
+			return nil, err
+		}
+		x = z
+	}
+	return x, nil
+}
+
+// growGuard(x, y) is y, after checking that x += y fits the budget.
+func growGuard(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) != 2 || len(kwargs) != 0 {
+		return nil, fmt.Errorf("%s: got %d arguments, want 2", b.Name(), len(args))
+	}
+	if n := seqSize(args[0]) + seqSize(args[1]); n >= bigAlloc {
+		if err := reserve(t, "+=", n); err != nil {
+			return nil, err
+		}
+	}
+	return args[1], nil
+}
+
+// seqSize is the size in bytes of a string or sequence's elements, else 0.
+func seqSize(x starlark.Value) int64 {
+	switch x := x.(type) {
+	case starlark.String:
+		return int64(len(x))
+	case starlark.Bytes:
+		return int64(len(x))
+	case *starlark.List:
+		return 16 * int64(x.Len())
+	case starlark.Tuple:
+		return 16 * int64(len(x))
+	}
+	return 0
+}
+
 // repeatSize is the size in bytes of x * y when it repeats a sequence,
 // else 0.
 func repeatSize(x, y starlark.Value) int64 {
@@ -114,7 +174,9 @@ func repeatSize(x, y starlark.Value) int64 {
 }
 
 // guardFile rewrites every x * y of f into __mul__(x, y), and x *= y into
-// x = __mul__(x, y) where x can be evaluated twice without effects.
+// x = __mul__(x, y) where x can be evaluated twice without effects; x + y
+// into __add__(x, y) and x += y into x += __grow__(x, y) likewise, unless
+// one side is a number literal (n + 1, a count: no sequence).
 func guardFile(f *syntax.File) {
 	guardStmts(f.Stmts)
 }
@@ -129,9 +191,12 @@ func guardStmt(s syntax.Stmt) syntax.Stmt {
 	switch s := s.(type) {
 	case *syntax.AssignStmt:
 		s.RHS = guardExpr(s.RHS)
-		if s.Op == syntax.STAR_EQ && pure(s.LHS) {
-			s.RHS = mulCall(s.OpPos, cloneExpr(s.LHS), s.RHS)
+		switch {
+		case s.Op == syntax.STAR_EQ && pure(s.LHS):
+			s.RHS = guardCall(mulGuardName, s.OpPos, cloneExpr(s.LHS), s.RHS)
 			s.Op = syntax.EQ
+		case s.Op == syntax.PLUS_EQ && pure(s.LHS) && !number(s.RHS):
+			s.RHS = guardCall(growGuardName, s.OpPos, cloneExpr(s.LHS), s.RHS)
 		}
 		s.LHS = guardExpr(s.LHS)
 	case *syntax.DefStmt:
@@ -179,8 +244,16 @@ func guardExpr(e syntax.Expr) syntax.Expr {
 	case *syntax.BinaryExpr:
 		e.X = guardExpr(e.X)
 		e.Y = guardExpr(e.Y)
-		if e.Op == syntax.STAR {
-			return mulCall(e.OpPos, e.X, e.Y)
+		switch {
+		case e.Op == syntax.STAR:
+			return guardCall(mulGuardName, e.OpPos, e.X, e.Y)
+		case e.Op == syntax.PLUS && !number(e.X) && !number(e.Y):
+			// a + b + c is one call: ((a + b) + c) left to right.
+			if c, ok := e.X.(*syntax.CallExpr); ok && isIdent(c.Fn, addGuardName) {
+				c.Args = append(c.Args, e.Y)
+				return c
+			}
+			return guardCall(addGuardName, e.OpPos, e.X, e.Y)
 		}
 	case *syntax.CallExpr:
 		e.Fn = guardExpr(e.Fn)
@@ -243,11 +316,22 @@ func guardExpr(e syntax.Expr) syntax.Expr {
 	return e
 }
 
-// mulCall is __mul__(x, y), placed at the operator so that errors point
+func isIdent(e syntax.Expr, name string) bool {
+	id, ok := e.(*syntax.Ident)
+	return ok && id.Name == name
+}
+
+// number says whether e is a number literal.
+func number(e syntax.Expr) bool {
+	l, ok := e.(*syntax.Literal)
+	return ok && (l.Token == syntax.INT || l.Token == syntax.FLOAT)
+}
+
+// guardCall is name(x, y), placed at the operator so that errors point
 // where they did.
-func mulCall(pos syntax.Position, x, y syntax.Expr) syntax.Expr {
+func guardCall(name string, pos syntax.Position, x, y syntax.Expr) syntax.Expr {
 	return &syntax.CallExpr{
-		Fn:     &syntax.Ident{NamePos: pos, Name: mulGuardName},
+		Fn:     &syntax.Ident{NamePos: pos, Name: name},
 		Lparen: pos,
 		Args:   []syntax.Expr{x, y},
 		Rparen: pos,

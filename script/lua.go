@@ -6,7 +6,6 @@ package script
 // userdata whose fields and methods are the Starlark ones.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -100,7 +99,8 @@ func (p *Pipeline) newLuaStage(in *stageInfo, src []byte) (stage, error) {
 		L.SetGlobal(name, st.toLua(v))
 	}
 
-	fn, err := L.Load(bytes.NewReader(src), in.name)
+	L.SetGlobal(concatGuardName, L.NewFunction(st.concat))
+	fn, err := st.load(src, in.name)
 	if err != nil {
 		return nil, fmt.Errorf("compiling script: %s", luaError(err))
 	}
@@ -238,7 +238,7 @@ func (s *luaStage) require(L *lua.LState) int {
 	if err != nil {
 		L.RaiseError("require(%q): %s", name, err)
 	}
-	fn, err := L.Load(bytes.NewReader(src), filepath.Join(s.in.dir, module))
+	fn, err := s.load(src, filepath.Join(s.in.dir, module))
 	if err != nil {
 		L.RaiseError("require(%q): %s", name, luaError(err))
 	}

@@ -20,7 +20,7 @@ import (
 // the host unharmed should a guard fail. The child runs
 // TestMemoryBombChild; the cgroup kills it, and the test fails, if the
 // scripts outgrow bombCgroupLimit.
-const bombCgroupLimit = 4 << 30
+const bombCgroupLimit = 2 << 30
 
 // The child's environment: its cgroup, and the name of the cgroup's peak
 // usage file.
@@ -35,6 +35,8 @@ var memoryBombs = []struct{ name, file, src string }{
 	{"star growth", "grow.star", "l = []\ndef on_syscall(ev):\n    for i in range(100000000):\n        l.append('x' * 1000 + str(i))\n"},
 	{"lua growth", "grow.lua", "t = {}\nfunction on_syscall(ev)\n  for i = 1, 1e8 do t[i] = string.rep('x', 1000) .. i end\nend\n"},
 	{"lua doubling", "double.lua", "function on_syscall(ev)\n  local s = 'x'\n  while true do s = s .. s end\nend\n"},
+	{"star doubling", "double.star", "def on_syscall(ev):\n    s = 'x'\n    for i in range(64):\n        s = s + s\n"},
+	{"star list doubling", "double2.star", "def on_syscall(ev):\n    l = [0]\n    for i in range(64):\n        l += l\n"},
 }
 
 func TestMemoryBombChild(t *testing.T) {
