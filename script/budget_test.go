@@ -47,7 +47,7 @@ func TestBudgets(t *testing.T) {
 		opts       Options // the default budgets when zero
 		file, src  string
 		budget     string
-		line       int // 0: any (the interpreter names a line of the loop's block)
+		line       int    // 0: any (the interpreter names a line of the loop's block)
 		out        string // printed (and flushed) before the stop
 		notOneLine bool
 	}{

@@ -42,7 +42,7 @@ func TestProcCacheForgetsExitedPid(t *testing.T) {
 	send(call(35)) // nanosleep: uid read from /proc, 65534
 	child.Process.Kill()
 	child.Wait()
-	send(call(35)) // cached: the trace has not shown the exit yet
+	send(call(35))                                                                                             // cached: the trace has not shown the exit yet
 	send(&event.Event{Kind: event.Syscall, PID: pid, TID: pid, Nr: 231, Comm: "sleep", Flags: event.NoReturn}) // exit_group
 	send(&event.Event{Kind: event.Exit, PID: pid, TID: pid, Comm: "sleep", Ret: 9})
 	send(call(0)) // the pid's next process: /proc has none now
