@@ -43,13 +43,12 @@ const printNames = "def on_syscall(ev):\n    print(ev.name)\n    if ev.name == '
 func TestBudgets(t *testing.T) {
 	small := Options{MemoryLimit: 64 << 20, MaxSteps: 1 << 40, CallTimeout: time.Minute}
 	for _, tc := range []struct {
-		what       string
-		opts       Options // the default budgets when zero
-		file, src  string
-		budget     string
-		line       int    // 0: any (the interpreter names a line of the loop's block)
-		out        string // printed (and flushed) before the stop
-		notOneLine bool
+		what      string
+		opts      Options // the default budgets when zero
+		file, src string
+		budget    string
+		line      int    // 0: any (the interpreter names a line of the loop's block)
+		out       string // printed (and flushed) before the stop
 	}{
 		// Memory, in one go: refused before any byte is allocated.
 		{what: "star repeat", file: "a.star", src: "def on_syscall(ev):\n    x = [0] * 1000000000\n", budget: "memory", line: 2},

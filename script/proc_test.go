@@ -39,13 +39,16 @@ func TestProcCacheForgetsExitedPid(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	send(call(35)) // nanosleep: uid read from /proc, 65534
+	// nanosleep: the uid is read from /proc, 65534.
+	send(call(35))
 	child.Process.Kill()
 	child.Wait()
-	send(call(35))                                                                                             // cached: the trace has not shown the exit yet
-	send(&event.Event{Kind: event.Syscall, PID: pid, TID: pid, Nr: 231, Comm: "sleep", Flags: event.NoReturn}) // exit_group
+	// Cached: the trace has not shown the exit yet.
+	send(call(35))
+	send(&event.Event{Kind: event.Syscall, PID: pid, TID: pid, Nr: 231, Comm: "sleep", Flags: event.NoReturn})
 	send(&event.Event{Kind: event.Exit, PID: pid, TID: pid, Comm: "sleep", Ret: 9})
-	send(call(0)) // the pid's next process: /proc has none now
+	// The pid's next process: /proc has none now.
+	send(call(0))
 	if err := p.Finish(); err != nil {
 		t.Fatal(err)
 	}
