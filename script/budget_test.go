@@ -60,6 +60,13 @@ func TestBudgets(t *testing.T) {
 		{what: "lua string.rep", file: "a.lua", src: "function on_syscall(ev)\n  local s = string.rep('x', 2^31)\nend\n", budget: "memory", line: 2},
 		{what: "lua method rep", file: "a.lua", src: "local s = ('x'):rep(2^31)\n", budget: "memory", line: 1},
 		{what: "lua table.concat", file: "a.lua", src: "local s, t = string.rep('x', 2^20), {}\nfor i = 1, 2048 do t[i] = s end\nlocal r = table.concat(t)\n", budget: "memory", line: 3},
+		{what: "star join", file: "a.star", src: "l = ['x' * 1000000] * 2000\nx = ''.join(l)\n", budget: "memory", line: 2},
+		{what: "star replace", file: "a.star", src: "s = 'x' * 100000\nx = s.replace('x', s)\n", budget: "memory", line: 2},
+		{what: "star format", file: "a.star", src: "s = 'x' * 1000000\nx = ('{0}' * 2000).format(s)\n", budget: "memory", line: 2},
+		{what: "star percent", file: "a.star", src: "s = 'x' * 1000000\nx = ('%s' * 2000) % tuple([s] * 2000)\n", budget: "memory", line: 2},
+		{what: "star extend", opts: small, file: "a.star", src: "l = [0] * 3000000\nl.extend(l)\n", budget: "memory", line: 2},
+		{what: "lua gsub", file: "a.lua", src: "local s = string.rep('x', 100000)\nlocal r = s:gsub('x', s)\n", budget: "memory", line: 2},
+		{what: "lua format", file: "a.lua", src: "local s, t = string.rep('x', 1000000), {}\nfor i = 1, 2000 do t[i] = s end\nlocal r = string.format(string.rep('%s', 2000), unpack(t))\n", budget: "memory", line: 3},
 		// Memory, bit by bit: the watchdog stops the call; the output
 		// printed before is flushed.
 		{what: "star growth", opts: small, file: "a.star", src: printNames + "        l = []\n        for i in range(100000000):\n            l.append('x' * 1000 + str(i))\n", budget: "memory", line: 6, out: "execve\nopenat\nread\n"},
@@ -215,13 +222,16 @@ n += 2
 m = n + n
 e = (1,) + (2,)
 print(a, b, b == a, c, n, m, e, [1] + [2], 0.5 + n)
+b.extend([3])
+print(",".join(["p", "q"]), "aXb".replace("X", "--"), "{} {x}".format(1, x = 2), a, "%s-%d" % ("a", 1), "%s" % "z", 7 % 4, "a b".split(" "))
 `
 	out, err := runEvents(t, Options{}, "a.star", src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `[1, 2, 1, 2] 12 {"k": "ababab", "n": 10} (1, 1, 1) xyxy 3.0 42 10 [1, 4, 9] 8 9 8` + "\n" +
-		`[1, 2] [1, 2] True abc 3 6 (1, 2) [1, 2] 3.5` + "\n"
+		`[1, 2] [1, 2] True abc 3 6 (1, 2) [1, 2] 3.5` + "\n" +
+		`p,q a--b 1 2 [1, 2, 3] a-1 z 3 ["a", "b"]` + "\n"
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -237,6 +247,7 @@ local mt = {__concat = function(a, b)
 end}
 local o = setmetatable({name = "o"}, mt)
 print("a" .. "b" .. 1 .. 2.5, 1 .. "", o .. "s", "s" .. o, "p" .. o .. "q", ("x"):rep(3) .. "y")
+print(("abc"):gsub("b", "XY"), string.gsub("aaa", "a", "bb", 2), string.format("%s=%d %5.1f", "k", 3, 2.25), table.concat({1, "a", 2}, "-"))
 local ok, err = pcall(function() return "a" .. {} end)
 print(ok, err)
 `
@@ -267,7 +278,7 @@ print(ok, err)
 		t.Fatal(err)
 	}
 	want := native.String()
-	if !strings.Contains(want, "po+q") || !strings.Contains(want, "a.lua:9: cannot perform concat") {
+	if !strings.Contains(want, "po+q") || !strings.Contains(want, "a.lua:10: cannot perform concat") {
 		t.Fatalf("the VM printed %q", want)
 	}
 	if diff := cmp.Diff(want, out); diff != "" {

@@ -16,6 +16,8 @@ package script
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 	"go.starlark.net/starlark"
@@ -25,13 +27,21 @@ import (
 // The builtins that x * y, x + y and the y of x += y become in user
 // scripts.
 const (
-	mulGuardName  = "__mul__"
-	addGuardName  = "__add__"
-	growGuardName = "__grow__"
+	mulGuardName    = "__mul__"
+	addGuardName    = "__add__"
+	growGuardName   = "__grow__"
+	modGuardName    = "__mod__"
+	methodGuardName = "__method__"
 )
 
 // guardNames are the guard builtins, which error messages do not name.
-var guardNames = map[string]bool{mulGuardName: true, addGuardName: true, growGuardName: true}
+var guardNames = map[string]bool{mulGuardName: true, addGuardName: true, growGuardName: true, modGuardName: true, methodGuardName: true}
+
+// guardedMethods are the methods whose result can be far bigger than their
+// receiver and arguments: x.m(...) becomes __method__(x, "m", ...) in user
+// scripts, which checks the result's size first when x is a string or list
+// and calls x.m(...) as is otherwise.
+var guardedMethods = map[string]bool{"join": true, "replace": true, "format": true, "extend": true}
 
 // starPredeclared are the predeclared names of a Starlark file: the host's,
 // plus the guards.
@@ -40,6 +50,8 @@ func (p *Pipeline) starPredeclared() starlark.StringDict {
 	d[mulGuardName] = starlark.NewBuiltin(mulGuardName, mulGuard)
 	d[addGuardName] = starlark.NewBuiltin(addGuardName, addGuard)
 	d[growGuardName] = starlark.NewBuiltin(growGuardName, growGuard)
+	d[modGuardName] = starlark.NewBuiltin(modGuardName, modGuard)
+	d[methodGuardName] = starlark.NewBuiltin(methodGuardName, methodGuard)
 	for _, name := range sizedBuiltins {
 		orig := starlark.Universe[name].(*starlark.Builtin)
 		d[name] = starlark.NewBuiltin(name, func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -123,6 +135,120 @@ func growGuard(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 		}
 	}
 	return args[1], nil
+}
+
+// modGuard is x % y, refused when its result would not fit the budget:
+// each % of a format string can take the longest string argument.
+func modGuard(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) != 2 || len(kwargs) != 0 {
+		return nil, fmt.Errorf("%s: got %d arguments, want 2", b.Name(), len(args))
+	}
+	if f, ok := args[0].(starlark.String); ok {
+		var longest int64
+		if tup, ok := args[1].(starlark.Tuple); ok {
+			longest = longestString(tup, nil)
+		} else {
+			longest = longestString(starlark.Tuple{args[1]}, nil)
+		}
+		if n := int64(len(f)) + int64(strings.Count(string(f), "%"))*longest; n >= bigAlloc {
+			if err := reserve(t, "%", n); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return starlark.Binary(syntax.PERCENT, args[0], args[1])
+}
+
+// longestString is the length of the longest string among the values.
+func longestString(args starlark.Tuple, kwargs []starlark.Tuple) int64 {
+	var n int64 = 32 // numbers and the like
+	for _, a := range args {
+		if s, ok := a.(starlark.String); ok && int64(len(s)) > n {
+			n = int64(len(s))
+		}
+	}
+	for _, kv := range kwargs {
+		if s, ok := kv[1].(starlark.String); ok && int64(len(s)) > n {
+			n = int64(len(s))
+		}
+	}
+	return n
+}
+
+// methodGuard is recv.name(args...), for the guardedMethods.
+func methodGuard(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) < 2 {
+		return nil, fmt.Errorf("%s: got %d arguments, want 2 or more", b.Name(), len(args))
+	}
+	recv, rest := args[0], args[2:]
+	name, _ := starlark.AsString(args[1])
+	if n := methodSize(recv, name, rest, kwargs); n >= bigAlloc {
+		if err := reserve(t, name, n); err != nil {
+			return nil, err
+		}
+	}
+	var m starlark.Value
+	if ha, ok := recv.(starlark.HasAttrs); ok {
+		var err error
+		if m, err = ha.Attr(name); err != nil {
+			return nil, err
+		}
+	}
+	if m == nil {
+		return nil, fmt.Errorf("%s has no .%s field or method", recv.Type(), name)
+	}
+	return starlark.Call(t, m, rest, kwargs)
+}
+
+// methodSize bounds the size of the result of recv.name(args...), 0 when
+// it cannot be large.
+func methodSize(recv starlark.Value, name string, args starlark.Tuple, kwargs []starlark.Tuple) int64 {
+	switch recv := recv.(type) {
+	case starlark.String:
+		switch name {
+		case "join":
+			if len(args) != 1 {
+				return 0
+			}
+			var n, count int64
+			it := starlark.Iterate(args[0])
+			if it == nil {
+				return 0
+			}
+			defer it.Done()
+			var x starlark.Value
+			for it.Next(&x) {
+				if s, ok := x.(starlark.String); ok {
+					n += int64(len(s))
+				}
+				count++
+			}
+			return n + count*int64(len(recv))
+		case "replace":
+			if len(args) < 2 {
+				return 0
+			}
+			old, ok1 := args[0].(starlark.String)
+			repl, ok2 := args[1].(starlark.String)
+			if !ok1 || !ok2 || len(repl) <= len(old) {
+				return 0
+			}
+			count := int64(len(recv)) + 1
+			if old != "" {
+				count = int64(strings.Count(string(recv), string(old)))
+			}
+			return int64(len(recv)) + count*int64(len(repl))
+		case "format":
+			return int64(len(recv)) + int64(strings.Count(string(recv), "{"))*longestString(args, kwargs)
+		}
+	case *starlark.List:
+		if name == "extend" && len(args) == 1 {
+			if n := starlark.Len(args[0]); n > 0 {
+				return 16 * (int64(recv.Len()) + int64(n))
+			}
+		}
+	}
+	return 0
 }
 
 // seqSize is the size in bytes of a string or sequence's elements, else 0.
@@ -247,6 +373,8 @@ func guardExpr(e syntax.Expr) syntax.Expr {
 		switch {
 		case e.Op == syntax.STAR:
 			return guardCall(mulGuardName, e.OpPos, e.X, e.Y)
+		case e.Op == syntax.PERCENT && !number(e.X) && !number(e.Y):
+			return guardCall(modGuardName, e.OpPos, e.X, e.Y)
 		case e.Op == syntax.PLUS && !number(e.X) && !number(e.Y):
 			// a + b + c is one call: ((a + b) + c) left to right.
 			if c, ok := e.X.(*syntax.CallExpr); ok && isIdent(c.Fn, addGuardName) {
@@ -271,6 +399,11 @@ func guardExpr(e syntax.Expr) syntax.Expr {
 				}
 			}
 			e.Args[i] = guardExpr(a)
+		}
+		if dot, ok := e.Fn.(*syntax.DotExpr); ok && guardedMethods[dot.Name.Name] {
+			name := &syntax.Literal{Token: syntax.STRING, TokenPos: dot.NamePos, Raw: strconv.Quote(dot.Name.Name), Value: dot.Name.Name}
+			e.Args = append([]syntax.Expr{dot.X, name}, e.Args...)
+			e.Fn = &syntax.Ident{NamePos: dot.NamePos, Name: methodGuardName}
 		}
 	case *syntax.Comprehension:
 		e.Body = guardExpr(e.Body)
@@ -386,6 +519,35 @@ func (s *luaStage) luaGuards() {
 			s.reserve(L, "string.rep", int64(len(str))*int64(n))
 		}
 		return origRep.GFunction(L)
+	}))
+	origGsub := strlib.RawGetString("gsub").(*lua.LFunction)
+	L.SetField(strlib, "gsub", L.NewFunction(func(L *lua.LState) int {
+		str := L.CheckString(1)
+		if repl, ok := L.Get(3).(lua.LString); ok && len(repl) > 1 {
+			matches := int64(len(str)) + 1
+			if n, ok := L.Get(4).(lua.LNumber); ok && int64(n) < matches {
+				matches = int64(n)
+			}
+			if size := int64(len(str)) + matches*int64(len(repl)); size >= bigAlloc {
+				s.reserve(L, "string.gsub", size)
+			}
+		}
+		return origGsub.GFunction(L)
+	}))
+	origFormat := strlib.RawGetString("format").(*lua.LFunction)
+	L.SetField(strlib, "format", L.NewFunction(func(L *lua.LState) int {
+		size := int64(len(L.CheckString(1)))
+		for i := 2; i <= L.GetTop(); i++ {
+			if v, ok := L.Get(i).(lua.LString); ok {
+				size += int64(len(v))
+			} else {
+				size += 32
+			}
+		}
+		if size >= bigAlloc {
+			s.reserve(L, "string.format", size)
+		}
+		return origFormat.GFunction(L)
 	}))
 	tablib := L.GetGlobal("table").(*lua.LTable)
 	origConcat := tablib.RawGetString("concat").(*lua.LFunction)
