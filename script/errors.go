@@ -182,6 +182,9 @@ func starFailure(script string, err error) *Error {
 		if n > 1 {
 			lines := make([]string, 0, n)
 			for _, fr := range stack[:n] {
+				if fr.Pos.Filename() == "<builtin>" && guardNames[fr.Name] {
+					continue // an operator, not a call
+				}
 				lines = append(lines, fmt.Sprintf("  %s: in %s", fr.Pos, fr.Name))
 			}
 			e.Traceback = "Traceback (most recent call last):\n" + capLines(lines, "frames") +
