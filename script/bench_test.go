@@ -11,6 +11,7 @@ import (
 func benchPipeline(b *testing.B, name, src string) {
 	tab, _ := syscalls.ForArch("amd64")
 	p := NewPipeline(io.Discard, Options{Table: tab})
+	defer p.Close()
 	if err := p.AddSource(name, []byte(src)); err != nil {
 		b.Fatal(err)
 	}

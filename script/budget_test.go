@@ -19,6 +19,7 @@ func runEvents(t *testing.T, opts Options, name, src string) (string, error) {
 	var out bytes.Buffer
 	opts.Table = amd64(t)
 	p := NewPipeline(&out, opts)
+	defer p.Close()
 	err := p.AddSource(name, []byte(src))
 	if err == nil {
 		err = p.Start()
@@ -141,6 +142,7 @@ func TestInterruptIsTyped(t *testing.T) {
 		}()
 		err := p.Event(docEvents()[0])
 		p.Flush()
+		p.Close()
 		if !errors.Is(err, ErrInterrupted) || errors.Is(err, ErrBudget) || !strings.Contains(err.Error(), tc[0]+":") {
 			t.Errorf("%s: error %v, want an interrupt", tc[0], err)
 		}
@@ -302,5 +304,42 @@ func TestSoftLimitRestored(t *testing.T) {
 	}
 	if after := debug.SetMemoryLimit(-1); after != before {
 		t.Errorf("soft limit %d after the pipeline, want %d back", after, before)
+	}
+}
+
+// Flush, which a recording calls at every event, writes the output and
+// leaves the budgets on.
+func TestFlushKeepsBudgets(t *testing.T) {
+	var out bytes.Buffer
+	p := NewPipeline(&out, Options{Table: amd64(t), CallTimeout: 100 * time.Millisecond})
+	defer p.Close()
+	src := "function on_syscall(ev)\n  print(ev.name)\n  if ev.name == 'read' then\n    while true do end\n  end\nend\n"
+	if err := p.AddSource("spin.lua", []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for _, ev := range docEvents() {
+			if err := p.Event(ev); err != nil {
+				done <- err
+				return
+			}
+			if err := p.Flush(); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrBudget) {
+			t.Fatalf("error %v, want the time budget", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the runaway call was not stopped after a Flush")
+	}
+	if diff := cmp.Diff("execve\nopenat\n", out.String()); diff != "" {
+		t.Errorf("flushed output (-want +got):\n%s", diff)
 	}
 }

@@ -28,6 +28,7 @@ func TestProcCacheForgetsExitedPid(t *testing.T) {
 	pid := uint32(child.Process.Pid)
 	var out bytes.Buffer
 	p := NewPipeline(&out, Options{Table: amd64(t), Live: true})
+	defer p.Close()
 	if err := p.AddSource("uid.star", []byte("def on_syscall(ev):\n    print(ev.name, ev.uid, ev.cgroup != None)\n")); err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +68,7 @@ func TestProcCacheForgetsExitedPid(t *testing.T) {
 func TestProcCacheExecReuseBound(t *testing.T) {
 	var out bytes.Buffer
 	p := NewPipeline(&out, Options{Table: amd64(t)})
+	defer p.Close()
 	src := "def on_exit_process(p):\n    print('exit', p.pid, p.code)\n\ndef on_syscall(ev):\n    ev.uid\n"
 	if err := p.AddSource("exit.star", []byte(src)); err != nil {
 		t.Fatal(err)

@@ -481,8 +481,8 @@ func (p *Pipeline) Idle() error {
 	return p.out.Flush()
 }
 
-// Finish runs every stage's on_exit, in order, and flushes the output. The
-// output is flushed even when a hook fails.
+// Finish runs every stage's on_exit, in order, flushes the output and
+// closes the pipeline. The output is flushed even when a hook fails.
 func (p *Pipeline) Finish() error {
 	var first error
 	for _, st := range p.stages {
@@ -498,18 +498,19 @@ func (p *Pipeline) Finish() error {
 	if err := p.out.Flush(); err != nil && first == nil {
 		first = fmt.Errorf("writing trace: %w", err)
 	}
-	p.stop()
+	p.Close()
 	return first
 }
 
-// Flush writes buffered output.
-func (p *Pipeline) Flush() error {
-	p.stop()
-	return p.out.Flush()
-}
+// Flush writes buffered output: the trace so far. After an error, call
+// Flush, then Close.
+func (p *Pipeline) Flush() error { return p.out.Flush() }
 
-// stop ends the watchdog.
-func (p *Pipeline) stop() { p.stopWatchdog() }
+// Close ends the watchdog of the budgets and gives back the Go runtime's
+// soft memory limit. Finish closes the pipeline; a caller that stops
+// without Finish (after an error) calls Close itself. The scripts' hooks
+// must not run after it.
+func (p *Pipeline) Close() { p.stopWatchdog() }
 
 // hookError is the error of a hook that returned something it should not.
 func hookError(info *stageInfo, h hook, got string) error {
