@@ -33,14 +33,13 @@ type luaStage struct {
 	meta   *lua.LTable // metatable of bridged objects
 	ctx    context.Context
 	stop   context.CancelFunc
-	reason string
 	mods   map[string]lua.LValue
 }
 
 func (s *luaStage) info() *stageInfo { return s.in }
 
-func (s *luaStage) cancel(reason string) {
-	s.reason = reason
+// cancel stops the running call; the pipeline keeps the reason (stopWhy).
+func (s *luaStage) cancel(string) {
 	s.stop()
 }
 
@@ -136,7 +135,6 @@ func (s *luaStage) pcall(fn *lua.LFunction, nret int, args ...lua.LValue) error 
 	if err != nil {
 		if s.ctx.Err() != nil {
 			s.resetContext()
-			s.reason = ""
 		}
 		return s.p.luaErr(s.in.name, err)
 	}

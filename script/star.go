@@ -62,7 +62,7 @@ func (p *Pipeline) newThread(in *stageInfo) *starlark.Thread {
 }
 
 // compileStar compiles a Starlark file; user files (not stdlib ones) have
-// their repeats guarded (guard.go).
+// their growing operators and methods guarded (guard.go).
 func compileStar(name string, src []byte, pre starlark.StringDict, std bool) (*syntax.File, *starlark.Program, error) {
 	file, err := fileOptions.Parse(name, src, 0)
 	if err != nil {
