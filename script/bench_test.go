@@ -11,6 +11,7 @@ import (
 func benchPipeline(b *testing.B, name, src string) {
 	tab, _ := syscalls.ForArch("amd64")
 	p := NewPipeline(io.Discard, Options{Table: tab})
+	defer p.Close()
 	if err := p.AddSource(name, []byte(src)); err != nil {
 		b.Fatal(err)
 	}
@@ -55,4 +56,16 @@ func BenchmarkLuaTrivial(b *testing.B) {
 
 func BenchmarkLuaCount(b *testing.B) {
 	benchPipeline(b, "t.lua", "local c = count()\nfunction on_syscall(ev) c:add(ev.name) end\n")
+}
+
+// BenchmarkConcat builds a string per event ('+' is guarded in user
+// scripts: guard.go).
+func BenchmarkConcat(b *testing.B) {
+	benchPipeline(b, "t.star", "def on_syscall(ev):\n    s = ev.name + \":\" + ev.comm\n")
+}
+
+// BenchmarkLuaConcat builds a string per event ('..' is guarded in user
+// scripts: luaguard.go).
+func BenchmarkLuaConcat(b *testing.B) {
+	benchPipeline(b, "t.lua", "function on_syscall(ev) local s = ev.name .. ':' .. ev.comm end\n")
 }

@@ -21,6 +21,7 @@ func TestDirectHook(t *testing.T) {
 		{"redefined hook", "def on_syscall(ev):\n    write_hex(ev)\ndef g(ev):\n    return True\non_syscall = g\n", "", false},
 	} {
 		p := NewPipeline(io.Discard, Options{})
+		defer p.Close()
 		if err := p.AddSource(tc.name+".star", []byte(tc.src)); err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

@@ -79,6 +79,7 @@ func runDocExample(ex docExample) string {
 		Table: tab, Args: map[string]string{"threshold_us": "2"},
 		Start: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 	})
+	defer p.Close()
 	ext := ".star"
 	if ex.lang == "lua" {
 		ext = ".lua"

@@ -6,7 +6,6 @@ package script
 // userdata whose fields and methods are the Starlark ones.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,8 +18,9 @@ import (
 	"go.starlark.net/starlark"
 )
 
-// DefaultCallTimeout is the time budget of one Lua hook call (gopher-lua
-// counts no steps; a call still running after it is stopped).
+// DefaultCallTimeout is the time budget of one Lua call, a hook or the
+// top-level code (gopher-lua counts no steps; a call still running after it
+// is stopped).
 const DefaultCallTimeout = 5 * time.Second
 
 // luaStage is a Lua script.
@@ -33,14 +33,13 @@ type luaStage struct {
 	meta   *lua.LTable // metatable of bridged objects
 	ctx    context.Context
 	stop   context.CancelFunc
-	reason string
 	mods   map[string]lua.LValue
 }
 
 func (s *luaStage) info() *stageInfo { return s.in }
 
-func (s *luaStage) cancel(reason string) {
-	s.reason = reason
+// cancel stops the running call; the pipeline keeps the reason (stopWhy).
+func (s *luaStage) cancel(string) {
 	s.stop()
 }
 
@@ -73,7 +72,9 @@ func (p *Pipeline) newLuaStage(in *stageInfo, src []byte) (stage, error) {
 		L.SetGlobal(name, lua.LNil)
 	}
 	st := &luaStage{p: p, in: in, L: L, thread: p.newThread(in), mods: map[string]lua.LValue{}}
+	in.stop = &stageCancel{cancel: st.cancel, timed: true}
 	st.resetContext()
+	st.luaGuards()
 	st.meta = L.NewTable()
 	L.SetField(st.meta, "__index", L.NewFunction(st.index))
 	L.SetField(st.meta, "__len", L.NewFunction(st.length))
@@ -97,12 +98,15 @@ func (p *Pipeline) newLuaStage(in *stageInfo, src []byte) (stage, error) {
 		L.SetGlobal(name, st.toLua(v))
 	}
 
-	fn, err := L.Load(bytes.NewReader(src), in.name)
+	L.SetGlobal(concatGuardName, L.NewFunction(st.concat))
+	fn, err := st.load(src, in.name)
 	if err != nil {
 		return nil, fmt.Errorf("compiling script: %s", luaError(err))
 	}
 	st.thread.SetLocal(loadTimeKey, true)
+	p.enterCall(in.stop)
 	err = st.pcall(fn, 0)
+	p.leave()
 	st.thread.SetLocal(loadTimeKey, nil)
 	if err != nil {
 		return nil, err
@@ -122,7 +126,6 @@ func (p *Pipeline) newLuaStage(in *stageInfo, src []byte) (stage, error) {
 			return nil, fmt.Errorf("loading script %s: %s is a %s, want a function", in.name, spec.name, v.Type())
 		}
 	}
-	p.armWatchdog()
 	return st, nil
 }
 
@@ -131,15 +134,9 @@ func (s *luaStage) pcall(fn *lua.LFunction, nret int, args ...lua.LValue) error 
 	err := s.L.CallByParam(lua.P{Fn: fn, NRet: nret, Protect: true}, args...)
 	if err != nil {
 		if s.ctx.Err() != nil {
-			reason := s.reason
-			if reason == "" {
-				reason = "cancelled"
-			}
 			s.resetContext()
-			s.reason = ""
-			return fmt.Errorf("running script %s: %s (%s)", s.in.name, reason, firstLine(luaError(err)))
 		}
-		return fmt.Errorf("running script %s: %s", s.in.name, luaError(err))
+		return s.p.luaErr(s.in.name, err)
 	}
 	return nil
 }
@@ -239,7 +236,7 @@ func (s *luaStage) require(L *lua.LState) int {
 	if err != nil {
 		L.RaiseError("require(%q): %s", name, err)
 	}
-	fn, err := L.Load(bytes.NewReader(src), filepath.Join(s.in.dir, module))
+	fn, err := s.load(src, filepath.Join(s.in.dir, module))
 	if err != nil {
 		L.RaiseError("require(%q): %s", name, luaError(err))
 	}
@@ -471,34 +468,3 @@ func (l *luaValue) Type() string          { return "lua." + l.v.Type().String() 
 func (l *luaValue) Freeze()               {}
 func (l *luaValue) Truth() starlark.Bool  { return true }
 func (l *luaValue) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: %s", l.Type()) }
-
-// armWatchdog stops Lua calls that run past the time budget: every period
-// it cancels a call that was already running at the previous check.
-func (p *Pipeline) armWatchdog() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.watchdog != nil {
-		return
-	}
-	period := p.opts.CallTimeout
-	if period <= 0 {
-		period = DefaultCallTimeout
-	}
-	var last uint64
-	var check func()
-	check = func() {
-		seq := p.callSeq.Load()
-		if p.inCall.Load() && seq == last {
-			if c := p.current.Load(); c != nil {
-				c.cancel(fmt.Sprintf("call took longer than %s", period))
-			}
-		}
-		last = seq
-		p.mu.Lock()
-		if !p.done {
-			p.watchdog.Reset(period)
-		}
-		p.mu.Unlock()
-	}
-	p.watchdog = time.AfterFunc(period, check)
-}

@@ -21,18 +21,27 @@ type procInfo struct {
 	parentOK bool // ppid seen in the trace (a clone) or read from /proc
 	uid      int  // -1 unknown
 	cgroup   string
+	cgroupOK bool // cgroup read from /proc
 	read     bool // /proc read
 	exe      string
 }
 
 // procTable caches process facts by pid. Live pipelines read /proc once per
-// pid when a script asks; replays know only what the trace showed.
+// pid when a script asks; replays know only what the trace showed. A pid's
+// entry goes at its process's exit, and its /proc facts are read again
+// after an exec, so a reused pid never shows the facts of the process
+// that had it before; entries of processes whose exit the trace did not
+// show are evicted when the table is full.
 type procTable struct {
 	live   bool
 	procs  map[uint32]*procInfo
 	nrs    map[int32]string // process-related syscalls by number
-	exited map[uint32]bool  // on_exit_process ran
+	exited map[uint32]bool  // on_exit_process ran at exit_group; the exit event comes
+	gone   []uint32         // pids that exited, forgotten at the next event
 }
+
+// maxProcs bounds the process table (and its exited set).
+const maxProcs = 1 << 15
 
 func newProcTable(live bool) *procTable {
 	return &procTable{live: live, procs: map[uint32]*procInfo{}, exited: map[uint32]bool{}}
@@ -41,11 +50,39 @@ func newProcTable(live bool) *procTable {
 func (t *procTable) get(pid uint32) *procInfo {
 	pi := t.procs[pid]
 	if pi == nil {
+		evict(t.procs)
 		pi = &procInfo{ppid: -1, uid: -1}
 		t.procs[pid] = pi
 	}
 	return pi
 }
+
+// evict makes room in a full table: it drops a quarter of the entries,
+// whichever the map gives first.
+func evict[V any](m map[uint32]V) {
+	if len(m) < maxProcs {
+		return
+	}
+	n := len(m) / 4
+	for pid := range m {
+		if n == 0 {
+			break
+		}
+		delete(m, pid)
+		n--
+	}
+}
+
+// forget drops what the table knows of pid: its process is gone.
+func (t *procTable) forget(pid uint32) { delete(t.procs, pid) }
+
+// exit forgets pid once the event of its exit has been through the
+// stages, whose on_syscall may still ask for its facts.
+func (t *procTable) exit(pid uint32) { t.gone = append(t.gone, pid) }
+
+// tracking says whether processEvent must see events: process hooks run,
+// or scripts asked for process facts, which exits and execs expire.
+func (p *Pipeline) tracking() bool { return p.procHooks || len(p.procs.procs) > 0 }
 
 // readProc fills pi from /proc/PID once, on a live trace.
 func (t *procTable) readProc(pid uint32, pi *procInfo) {
@@ -74,7 +111,7 @@ func (t *procTable) readProc(pid uint32, pi *procInfo) {
 		// cgroup v2: "0::/user.slice/..."; v1 lists controllers: take the first path.
 		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 			if f := strings.SplitN(line, ":", 3); len(f) == 3 {
-				pi.cgroup = f[2]
+				pi.cgroup, pi.cgroupOK = f[2], true
 				if f[0] == "0" {
 					break
 				}
@@ -100,18 +137,27 @@ func (t *procTable) uid(pid uint32) int {
 func (t *procTable) cgroup(pid uint32) (string, bool) {
 	pi := t.get(pid)
 	t.readProc(pid, pi)
-	return pi.cgroup, pi.read && t.live
+	return pi.cgroup, pi.cgroupOK
 }
 
 // processEvent learns parents from clones and runs on_exec and
 // on_exit_process for execs and exits.
 func (p *Pipeline) processEvent(raw *event.Event) error {
 	t := p.procs
+	for _, pid := range t.gone {
+		t.forget(pid)
+	}
+	t.gone = t.gone[:0]
 	if raw.Kind == event.Exit {
-		if raw.TID != raw.PID || t.exited[raw.PID] {
+		if raw.TID != raw.PID {
 			return nil
 		}
-		return p.exitProcess(raw)
+		if t.exited[raw.PID] {
+			delete(t.exited, raw.PID)
+			t.exit(raw.PID)
+			return nil
+		}
+		return p.exitProcess(raw, false)
 	}
 	if raw.Kind != event.Syscall {
 		return nil
@@ -132,6 +178,7 @@ func (p *Pipeline) processEvent(raw *event.Event) error {
 	case "clone", "clone3", "fork", "vfork":
 		if raw.Ret > 0 && raw.Flags&(event.NoReturn|event.Unfinished) == 0 && !isThreadClone(name, raw) {
 			delete(t.exited, uint32(raw.Ret))
+			t.forget(uint32(raw.Ret)) // a new process: nothing of an old one with its pid
 			child := t.get(uint32(raw.Ret))
 			child.ppid, child.parentOK = int(raw.PID), true
 			child.exe = t.get(raw.PID).exe
@@ -141,6 +188,7 @@ func (p *Pipeline) processEvent(raw *event.Event) error {
 			return nil
 		}
 		pi := t.get(raw.PID)
+		pi.read, pi.uid, pi.cgroupOK = false, -1, false // a set-user-ID program changes the uid: read /proc again
 		arg := 0
 		if name == "execveat" {
 			arg = 1
@@ -153,19 +201,24 @@ func (p *Pipeline) processEvent(raw *event.Event) error {
 		if name == "exit" && raw.TID != raw.PID {
 			return nil // a thread, not the process
 		}
-		return p.exitProcess(raw)
+		return p.exitProcess(raw, true)
 	}
 	return nil
 }
 
 // exitProcess runs on_exit_process once per process: at exit_group (or
 // the main thread's exit) or, when the call was not seen, at the exit
-// event of the main thread.
-func (p *Pipeline) exitProcess(raw *event.Event) error {
+// event of the main thread; then the process is forgotten. call says the
+// exit event is still to come.
+func (p *Pipeline) exitProcess(raw *event.Event, call bool) error {
 	t := p.procs
 	pi := t.get(raw.PID)
 	err := p.processHook(hookExitProcess, raw, pi, "exit")
-	t.exited[raw.PID] = true
+	t.exit(raw.PID)
+	if call {
+		evict(t.exited)
+		t.exited[raw.PID] = true
+	}
 	return err
 }
 
@@ -178,6 +231,9 @@ func isThreadClone(name string, raw *event.Event) bool {
 }
 
 func (p *Pipeline) processHook(h hook, raw *event.Event, pi *procInfo, kind string) error {
+	if !p.procHooks {
+		return nil
+	}
 	pr := &Process{kind: kind, ev: raw, info: pi, p: p}
 	for _, st := range p.stages {
 		in := st.info()

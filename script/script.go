@@ -54,9 +54,14 @@ type Options struct {
 	// Start is the wall-clock time of trace time 0, for time.format; zero
 	// means the time the first script asks.
 	Start time.Time
-	// CallTimeout is the time budget of one Lua hook call; 0 means
-	// DefaultCallTimeout. (Starlark calls have MaxSteps.)
+	// CallTimeout is the time budget of one Lua call (a hook, or the
+	// top-level code); 0 means DefaultCallTimeout. (Starlark calls have
+	// MaxSteps.)
 	CallTimeout time.Duration
+	// MemoryLimit is the memory budget of all the user scripts together,
+	// in bytes: how far they may grow the Go heap; 0 means
+	// DefaultMemoryLimit, a negative value no limit.
+	MemoryLimit int64
 }
 
 // Pipeline is the chain of stages events go through, the last one usually a
@@ -80,12 +85,16 @@ type Pipeline struct {
 	procs   *procTable
 	modules map[string]*loadedModule // load() cache, by resolved name
 
-	// Interrupting a runaway call (Interrupt, from another goroutine).
+	// Stopping a runaway call (Interrupt, the watchdog of budget.go: from
+	// other goroutines).
 	inCall   atomic.Bool
 	callSeq  atomic.Uint64
 	current  atomic.Pointer[stageCancel]
+	stopWhy  atomic.Uint32 // a stopKind: why the call was cancelled
 	mu       sync.Mutex
-	watchdog *time.Timer // Lua call budget (lua.go)
+	watching bool          // the watchdog runs
+	quit     chan struct{} // ends it
+	mem      *memGuard     // the memory budget; nil when none or no watchdog
 	done     bool
 
 	straceOpts format.StraceOptions // strace(ev) and ev.strace() (strace_builtin.go)
@@ -121,7 +130,10 @@ func (p *Pipeline) syscallName(nr int32) starlark.Value {
 }
 
 // stageCancel cancels the call running in one stage.
-type stageCancel struct{ cancel func(reason string) }
+type stageCancel struct {
+	cancel func(reason string)
+	timed  bool // the stage has a time budget (Lua)
+}
 
 // NewPipeline returns an empty pipeline writing to out.
 func NewPipeline(out io.Writer, opts Options) *Pipeline {
@@ -280,6 +292,9 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 	for k, v := range args {
 		info.args[k] = v
 	}
+	if !std {
+		p.startWatchdog()
+	}
 	var st stage
 	var err error
 	switch ext := filepath.Ext(name); ext {
@@ -300,7 +315,6 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 			return fmt.Errorf("loading script %s: unknown script argument %q (the script reads: %s)", name, k, usedList(info.used))
 		}
 	}
-	st.info().stop = &stageCancel{cancel: st.cancel}
 	p.stages = append(p.stages, st)
 	if info.decl != nil {
 		p.filtering = true
@@ -333,11 +347,7 @@ const (
 	stageKey    = "strace.stage"
 )
 
-func (p *Pipeline) enter(st stage) uint64 {
-	p.current.Store(st.info().stop)
-	p.inCall.Store(true)
-	return p.callSeq.Add(1)
-}
+func (p *Pipeline) enter(st stage) { p.enterCall(st.info().stop) }
 
 func (p *Pipeline) leave() { p.inCall.Store(false) }
 
@@ -352,9 +362,7 @@ func (p *Pipeline) Interrupt() {
 	seq := p.callSeq.Load()
 	time.AfterFunc(200*time.Millisecond, func() {
 		if p.inCall.Load() && p.callSeq.Load() == seq {
-			if c := p.current.Load(); c != nil {
-				c.cancel("interrupted")
-			}
+			p.cancelCall(stopInterrupt)
 		}
 	})
 }
@@ -393,7 +401,7 @@ func (p *Pipeline) Event(raw *event.Event) error {
 			return err
 		}
 	}
-	if p.procHooks {
+	if p.tracking() {
 		if err := p.processEvent(raw); err != nil {
 			return err
 		}
@@ -494,8 +502,8 @@ func (p *Pipeline) Idle() error {
 	return p.out.Flush()
 }
 
-// Finish runs every stage's on_exit, in order, and flushes the output. The
-// output is flushed even when a hook fails.
+// Finish runs every stage's on_exit, in order, flushes the output and
+// closes the pipeline. The output is flushed even when a hook fails.
 func (p *Pipeline) Finish() error {
 	var first error
 	for _, st := range p.stages {
@@ -511,27 +519,21 @@ func (p *Pipeline) Finish() error {
 	if err := p.out.Flush(); err != nil && first == nil {
 		first = fmt.Errorf("writing trace: %w", err)
 	}
-	p.stop()
+	p.Close()
 	return first
 }
 
-// Flush writes buffered output.
-func (p *Pipeline) Flush() error {
-	p.stop()
-	return p.out.Flush()
-}
+// Flush writes buffered output: the trace so far. After an error, call
+// Flush, then Close.
+func (p *Pipeline) Flush() error { return p.out.Flush() }
 
-// stop ends the watchdog.
-func (p *Pipeline) stop() {
-	p.mu.Lock()
-	p.done = true
-	if p.watchdog != nil {
-		p.watchdog.Stop()
-	}
-	p.mu.Unlock()
-}
+// Close ends the watchdog of the budgets and gives back the Go runtime's
+// soft memory limit. Finish closes the pipeline; a caller that stops
+// without Finish (after an error) calls Close itself. The scripts' hooks
+// must not run after it.
+func (p *Pipeline) Close() { p.stopWatchdog() }
 
 // hookError is the error of a hook that returned something it should not.
 func hookError(info *stageInfo, h hook, got string) error {
-	return fmt.Errorf("running script %s: %s returned %s, want bool, None or string", info.name, hookSpecs[h].name, got)
+	return &Error{Script: info.name, Msg: fmt.Sprintf("%s returned %s, want bool, None or string", hookSpecs[h].name, got)}
 }

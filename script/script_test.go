@@ -28,6 +28,7 @@ func run(t *testing.T, opts Options, scripts ...[2]string) (string, error) {
 	var out bytes.Buffer
 	opts.Table = amd64(t)
 	p := NewPipeline(&out, opts)
+	defer p.Close()
 	for _, s := range scripts {
 		if err := p.AddSource(s[0], []byte(s[1])); err != nil {
 			return out.String(), err
@@ -95,6 +96,7 @@ func TestLoad(t *testing.T) {
 	dir, _ := filepath.Abs("testdata")
 	var out bytes.Buffer
 	p := NewPipeline(&out, Options{Table: amd64(t)})
+	defer p.Close()
 	for name, src := range map[string]string{
 		"a.star": "load(\"lib.star\", \"double\")\nprint(double(21))\n",
 		"b.lua":  "print(require('lib').triple(3), require('lib.star').double(4))\n",
@@ -137,6 +139,7 @@ func TestPushdown(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := NewPipeline(&bytes.Buffer{}, Options{Table: tab})
+			defer p.Close()
 			for i, src := range tc.scripts {
 				if err := p.AddSource("s"+string(rune('0'+i))+".star", []byte(src)); err != nil {
 					t.Fatal(err)
@@ -155,6 +158,7 @@ func TestScriptArgs(t *testing.T) {
 	os.WriteFile(path, []byte("n = arg('n', 1)\nname = arg('name', 'x')\nprint(n + 1, name)\n"), 0o644)
 	var out bytes.Buffer
 	p := NewPipeline(&out, Options{Table: amd64(t), Args: map[string]string{"name": "global"}})
+	defer p.Close()
 	if err := p.AddFile(path + ":n=41"); err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +177,7 @@ func TestScriptArgs(t *testing.T) {
 func TestInterrupt(t *testing.T) {
 	var out bytes.Buffer
 	p := NewPipeline(&out, Options{Table: amd64(t), MaxSteps: 1 << 62})
+	defer p.Close()
 	if err := p.AddSource("a.star", []byte("def on_syscall(ev):\n    while True:\n        pass\n")); err != nil {
 		t.Fatal(err)
 	}

@@ -61,20 +61,41 @@ func (p *Pipeline) newThread(in *stageInfo) *starlark.Thread {
 	return t
 }
 
+// compileStar compiles a Starlark file; user files (not stdlib ones) have
+// their growing operators and methods guarded (guard.go).
+func compileStar(name string, src []byte, pre starlark.StringDict, std bool) (*syntax.File, *starlark.Program, error) {
+	file, err := fileOptions.Parse(name, src, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !std {
+		guardFile(file)
+	}
+	prog, err := starlark.FileProgram(file, pre.Has)
+	if err != nil {
+		return nil, nil, err
+	}
+	return file, prog, nil
+}
+
 func (p *Pipeline) newStarStage(in *stageInfo, src []byte) (stage, error) {
-	pre := p.predeclared()
-	file, prog, err := starlark.SourceProgramOptions(fileOptions, in.name, src, pre.Has)
+	pre := p.starPredeclared()
+	file, prog, err := compileStar(in.name, src, pre, in.stdlb)
 	if err != nil {
 		return nil, fmt.Errorf("compiling script: %s", compileError(err))
 	}
 	st := &starStage{p: p, in: in, args: make(starlark.Tuple, 1)}
 	st.thread = p.newThread(in)
+	in.stop = &stageCancel{cancel: st.cancel}
 	st.thread.SetLocal(loadTimeKey, true)
 	p.budget(st.thread)
+	p.enterCall(in.stop)
 	g, err := prog.Init(st.thread, pre)
+	p.leave()
 	st.thread.SetLocal(loadTimeKey, nil)
 	if err != nil {
-		return nil, fmt.Errorf("running script %s: %s", in.name, runError(err))
+		st.thread.Uncancel()
+		return nil, p.starError(in.name, err)
 	}
 	st.globals = g
 	for h, spec := range hookSpecs {
@@ -104,6 +125,12 @@ const loadTimeKey = "strace.loading"
 // budget gives the thread a fresh step budget for one call.
 func (p *Pipeline) budget(t *starlark.Thread) {
 	t.SetMaxExecutionSteps(t.ExecutionSteps() + p.opts.MaxSteps)
+	if t.OnMaxSteps == nil {
+		t.OnMaxSteps = func(t *starlark.Thread) {
+			p.stopWhy.CompareAndSwap(0, uint32(stopSteps))
+			t.Cancel(p.stopMessage(stopSteps))
+		}
+	}
 }
 
 func (s *starStage) invoke(h hook, args starlark.Tuple) (starlark.Value, error) {
@@ -111,7 +138,7 @@ func (s *starStage) invoke(h hook, args starlark.Tuple) (starlark.Value, error) 
 	v, err := starlark.Call(s.thread, s.fns[h], args, nil)
 	if err != nil {
 		s.thread.Uncancel()
-		return nil, fmt.Errorf("running script %s: %s", s.in.name, runError(err))
+		return nil, s.p.starError(s.in.name, err)
 	}
 	return v, nil
 }
@@ -134,7 +161,7 @@ func (s *starStage) syscall(ev *Event) (verdict, string, error) {
 	if s.direct != nil {
 		v, err = s.direct.CallInternal(s.thread, s.args, nil)
 		if err != nil {
-			err = fmt.Errorf("running script %s: %s", s.in.name, err)
+			err = s.p.starError(s.in.name, err)
 		} else if !s.directReturns {
 			v = starlark.None
 		}
@@ -203,16 +230,24 @@ func (p *Pipeline) loadStar(t *starlark.Thread, in *stageInfo, module string) (s
 	}
 	m := &loadedModule{loading: true}
 	p.modules[key] = m
-	pre := p.predeclared()
-	_, prog, err := starlark.SourceProgramOptions(fileOptions, key, src, pre.Has)
+	pre := p.starPredeclared()
+	std := strings.HasPrefix(key, "stdlib/")
+	_, prog, err := compileStar(key, src, pre, std)
 	if err != nil {
 		m.err = fmt.Errorf("compiling %s", compileError(err))
 	} else {
-		mt := p.newThread(&stageInfo{name: key, dir: filepath.Dir(key), args: in.args, used: in.used, stdlb: strings.HasPrefix(key, "stdlib/")})
+		mt := p.newThread(&stageInfo{name: key, dir: filepath.Dir(key), args: in.args, used: in.used, stdlb: std})
 		p.budget(mt)
+		// The budgets stop the module's top level, not the loading call.
+		outer := p.current.Load()
+		p.current.Store(&stageCancel{cancel: mt.Cancel})
 		g, err := prog.Init(mt, pre)
+		p.current.Store(outer)
 		if err != nil {
-			m.err = errors.New(runError(err))
+			m.err = errors.New(starFailure(key, err).located())
+			if k := stopKind(p.stopWhy.Load()); k != notStopped && outer != nil {
+				outer.cancel(p.stopMessage(k)) // the loading call stops too
+			}
 		}
 		g.Freeze()
 		m.globals = g
@@ -231,27 +266,4 @@ func compileError(err error) string {
 		return fmt.Sprintf("%s: %s", el[0].Pos, el[0].Msg)
 	}
 	return err.Error()
-}
-
-// runError renders a script failure: the innermost file:line:col and message
-// on the first line, then the backtrace when it has more than one frame.
-func runError(err error) string {
-	var ee *starlark.EvalError
-	if !errors.As(err, &ee) {
-		return err.Error()
-	}
-	stack := ee.CallStack
-	msg := ee.Msg
-	if len(stack) == 0 {
-		return msg
-	}
-	top := stack[len(stack)-1]
-	if top.Pos.Filename() == "<builtin>" && len(stack) > 1 {
-		top = stack[len(stack)-2]
-	}
-	s := fmt.Sprintf("%s: in %s: %s", top.Pos, top.Name, msg)
-	if len(stack) > 1 {
-		s += "\n" + strings.TrimRight(ee.Backtrace(), "\n")
-	}
-	return s
 }
