@@ -75,7 +75,10 @@ type Plan struct {
 	Scripts    []string          // -s files, in order
 	ScriptArgs map[string]string // --arg
 	Interval   time.Duration     // --interval; 0 means 1s
-	Summary    Summary
+	// ScriptMemory is the memory budget of all scripts together in bytes
+	// (--script-memory); 0 means the default (1 GiB), negative none.
+	ScriptMemory int64
+	Summary      Summary
 
 	Format       string // -l; "" means hex
 	Output       string // -o; "" means stderr when tracing a command, else stdout

@@ -290,13 +290,14 @@ func pipeNeeds(pipe *script.Pipeline) Needs {
 func (b *built) pipeline(out io.Writer, stage string) (*script.Pipeline, error) {
 	p := b.plan
 	pipe := script.NewPipeline(out, script.Options{
-		Table:    b.tab,
-		Hex:      b.hex,
-		Argv:     b.argv,
-		Args:     p.ScriptArgs,
-		Interval: p.Interval,
-		Live:     b.src.Live(),
-		Start:    b.src.Start(),
+		Table:       b.tab,
+		Hex:         b.hex,
+		Argv:        b.argv,
+		Args:        p.ScriptArgs,
+		Interval:    p.Interval,
+		MemoryLimit: p.ScriptMemory,
+		Live:        b.src.Live(),
+		Start:       b.src.Start(),
 	})
 	for _, sc := range p.Scripts {
 		if err := pipe.AddFile(sc); err != nil {
@@ -434,6 +435,9 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 		finErr = s.sink.Finish()
 	} else {
 		finErr = s.sink.Flush()
+	}
+	for _, pipe := range s.pipes {
+		pipe.Close() // the scripts' memory watchdog
 	}
 	for _, f := range s.files {
 		if err := f.Close(); err != nil && finErr == nil {

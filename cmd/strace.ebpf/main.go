@@ -72,6 +72,7 @@ type options struct {
 	interval     time.Duration
 	explain      bool
 	bufferSize   string
+	scriptMemory string
 	env          []string
 	user         string
 	quiet        int
@@ -120,6 +121,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	addStraceFlags(fs, &o.strace)
 	fs.StringArrayVar(&o.scriptArgs, "arg", nil, "script argument `key=value` for arg(key, default) in every script (repeatable; -s FILE:key=value for one)")
 	fs.DurationVar(&o.interval, "interval", time.Second, "call the scripts' on_tick every `duration` of trace time")
+	fs.StringVar(&o.scriptMemory, "script-memory", "1G", "the memory `budget` of all scripts together (K, M, G suffixes; 0: none); a script that goes past it is stopped")
 	fs.StringVar(&o.scriptOutput, "script-output", "", "write what scripts print to `file`; by default it goes to the trace with -l hex and strace, to stderr with json, perfetto and bin")
 	fs.BoolVar(&o.explain, "explain", false, "print which filters run in the kernel and which in user space, and what is captured")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
@@ -307,6 +309,14 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	if err != nil {
 		return nil, err
 	}
+	var mem int64 = -1
+	if o.scriptMemory != "0" {
+		n, err := parseBytes(o.scriptMemory)
+		if err != nil {
+			return nil, fmt.Errorf("parsing --script-memory: %w", err)
+		}
+		mem = int64(n)
+	}
 	ring, err := parseSize(o.bufferSize)
 	if err != nil {
 		return nil, fmt.Errorf("parsing --buffer-size: %w", err)
@@ -318,7 +328,8 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		return nil, errors.New("parsing options: --lossy and --lossless are exclusive")
 	}
 	p := &session.Plan{
-		RingSize: ring,
+		RingSize:     ring,
+		ScriptMemory: mem,
 		// A launched command is paused rather than its records lost,
 		// unless --lossy; running processes only on request.
 		Lossless:     o.lossless || (len(args) > 0 && o.input == "" && !o.lossy && !o.calibrate),
@@ -448,9 +459,22 @@ func parsePIDs(vals []string) ([]int, error) {
 	return pids, nil
 }
 
-// parseSize reads a size with an optional K, M or G suffix (powers of
-// 1024); it must be a power of two of at least a page.
+// parseSize reads a ring size with an optional K, M or G suffix (powers
+// of 1024); it must be a power of two of at least a page.
 func parseSize(s string) (int, error) {
+	n, err := parseBytes(s)
+	if err != nil {
+		return 0, err
+	}
+	if n&(n-1) != 0 || n < os.Getpagesize() || n > 1<<30 {
+		return 0, fmt.Errorf("%d is not a power of two between %d and 1G", n, os.Getpagesize())
+	}
+	return n, nil
+}
+
+// parseBytes reads a byte count with an optional K, M or G suffix (powers
+// of 1024).
+func parseBytes(s string) (int, error) {
 	mult := 1
 	switch {
 	case strings.HasSuffix(s, "K"), strings.HasSuffix(s, "k"):
@@ -467,11 +491,7 @@ func parseSize(s string) (int, error) {
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("%q is not a size", s)
 	}
-	n *= mult
-	if n&(n-1) != 0 || n < os.Getpagesize() || n > 1<<30 {
-		return 0, fmt.Errorf("%d is not a power of two between %d and 1G", n, os.Getpagesize())
-	}
-	return n, nil
+	return n * mult, nil
 }
 
 // unescape reads the backslash escapes \t, \n, \\ and \0 of a separator.
