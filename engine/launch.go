@@ -125,6 +125,8 @@ type child struct {
 	// goroutine writes st, so read it only after receiving from done.
 	done chan struct{}
 	st   *os.ProcessState
+	// released: the command was let run (release); set before Run reads it.
+	released bool
 }
 
 // Credential is a user to run the command as: ids and supplementary groups.
@@ -197,11 +199,16 @@ func startChild(path string, cfg *Config) (*child, error) {
 func (c *child) release() error {
 	_, err := c.goW.Write([]byte{1})
 	c.goW.Close()
+	c.released = true
 	return err
 }
 
-// abort makes a child that was never released exit without running anything.
+// abort makes a child that was never released exit without running
+// anything; a released one (the command, running) is left alone.
 func (c *child) abort() {
+	if c.released {
+		return
+	}
 	c.goW.Close()
 	<-c.done
 }

@@ -32,6 +32,11 @@ var stopProfile = func() {}
 func main() {
 	// Events are short-lived garbage; memory is cheaper than collections.
 	debug.SetGCPercent(400)
+	// A trace reader that goes away makes writes fail with EPIPE (tracing
+	// stops, the command runs on) instead of killing the tracer, up to the
+	// last error message. A handler, not SIG_IGN: the command starts with
+	// SIGPIPE as it would without the tracer.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	code, err := run(os.Args, os.Stdout, os.Stderr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "strace.ebpf: %s\n", err)
@@ -214,14 +219,13 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// A closed terminal (SIGHUP) or SIGQUIT ends the trace as Ctrl-C does,
-	// outputs complete. SIGPIPE is noticed here so that a closed trace
-	// reader makes writes fail (and tracing stop), not the tracer die.
+	// outputs complete.
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
 	go func() {
 		for sig := range sigs {
-			if sig != syscall.SIGPIPE && sess.Signal(sig) {
+			if sess.Signal(sig) {
 				cancel()
 			}
 		}

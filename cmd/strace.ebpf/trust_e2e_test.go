@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -137,5 +139,91 @@ func TestSmallTrustItems(t *testing.T) {
 	_, rows := parseHex(t, log, "\t")
 	if n := len(find(rows, func(r row) bool { return r["AUX_DATA"] == `x\nFAKE\tROW` })); n == 0 || strings.Contains(log, "\nFAKE") {
 		t.Errorf("the process name broke a row:\n%s", log)
+	}
+}
+
+// The launcher (this Go program until its exec) sends itself no SIGURG:
+// the trace never starts with a signal the command did not get.
+func TestNoLauncherSignal(t *testing.T) {
+	testutil.RequireBPF(t)
+	for i := 0; i < 5; i++ {
+		_, log := traceFile(t, "-l", "strace", "true")
+		if strings.Contains(log, "SIGURG") {
+			t.Fatalf("run %d: a SIGURG in the trace:\n%s", i, log)
+		}
+	}
+	// In this process, run is the tracer: -p of itself is refused.
+	var so, se bytes.Buffer
+	if code, err := run([]string{"strace.ebpf", "-p", strconv.Itoa(os.Getpid())}, &so, &se); code != 2 || err == nil || !strings.Contains(err.Error(), "is the tracer itself") {
+		t.Errorf("-p of the tracer: exit %d, %v", code, err)
+	}
+}
+
+// A second Ctrl-C detaches at once, leaving the command running; the
+// first is the command's.
+func TestSecondInterruptDetaches(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	f := filepath.Join(dir, "F")
+	cmd := exec.Command(testutil.Tracer(t), "-o", filepath.Join(dir, "t"), "sh", "-c", `trap "" INT; sleep 1.5; echo ok > `+f)
+	// A file, not a pipe: Wait then waits for the tracer alone, not for the
+	// detached command that shares its stderr.
+	seFile, err := os.Create(filepath.Join(dir, "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seFile.Close()
+	cmd.Stderr = seFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt) // forwarded: the shell ignores it
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	cmd.Process.Signal(os.Interrupt) // detach
+	err = cmd.Wait()
+	se, _ := os.ReadFile(seFile.Name())
+	if took := time.Since(start); took > 700*time.Millisecond {
+		t.Errorf("the second Ctrl-C took %v to detach", took)
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 || !strings.Contains(string(se), "runs on") {
+		t.Errorf("after two Ctrl-C: %v, stderr %s", err, se)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if b, _ := os.ReadFile(f); string(b) == "ok\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the detached command did not run to its end")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A trace reader that goes away (EPIPE) stops tracing, not the command.
+func TestClosedPipeSparesCommand(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	f := filepath.Join(dir, "F")
+	cmd := exec.Command(testutil.Tracer(t), "-f", "-l", "strace", "sh", "-c", "sleep 0.3; for i in 1 2 3; do cat /etc/hostname >/dev/null; done; echo ok > "+f)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = w // the trace goes to stderr when tracing a command
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	r.Close() // the reader is gone before the first line
+	err = cmd.Wait()
+	if err != nil {
+		t.Errorf("tracer: %v, want the command's 0", err)
+	}
+	if b, _ := os.ReadFile(f); string(b) != "ok\n" {
+		t.Errorf("the command did not finish: %q", b)
 	}
 }
