@@ -29,6 +29,10 @@ const workload = "../examples/testdata/workload.bin"
 // replay runs plan p (its Input set to rec) and returns stdout and stderr.
 func replay(t *testing.T, rec string, p Plan) (stdout, stderr string, err error) {
 	t.Helper()
+	if p.Format == "bin" {
+		// -l bin writes trace.h into the current directory.
+		t.Chdir(t.TempDir())
+	}
 	var so, se bytes.Buffer
 	p.Input = rec
 	p.Stdout, p.Stderr = &so, &se
