@@ -24,7 +24,13 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // workload is a recording of a real run (examples/testdata/workload.sh):
 // opens that succeed and fail, execs in a process tree, signals, exits.
-const workload = "../examples/testdata/workload.bin"
+var workload = func() string {
+	p, err := filepath.Abs("../examples/testdata/workload.bin")
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
 
 // replay runs plan p (its Input set to rec) and returns stdout and stderr.
 func replay(t *testing.T, rec string, p Plan) (stdout, stderr string, err error) {
