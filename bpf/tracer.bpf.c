@@ -168,6 +168,7 @@ enum pending_state : u32 {
 	P_EXEC_ONLY = 1 << 2, /* the launch's execve, filtered out: only end TASK_EXECING */
 	P_TRACED = 1 << 3,    /* the thread is known to be traced */
 	P_MARKED = 1 << 4,    /* its enter half was sent (EV_ENTERED) */
+	P_SIGNAL = 1 << 5,    /* an ignored signal waits in held_sigs (show_held) */
 };
 
 /* What sys_enter leaves for sys_exit, per thread. */
@@ -271,6 +272,20 @@ struct {
 	__type(key, u32);
 	__type(value, u64);
 } lost SEC(".maps");
+
+/* An ignored signal, held until its thread would take it (show_held). */
+struct held_sig {
+	s32 sig;
+	u32 pad;
+	u8 info[SIGINFO_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u32); /* tid */
+	__type(value, struct held_sig);
+} held_sigs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -1229,6 +1244,8 @@ static __always_inline struct record *thread_rec(u32 tid)
 	return rec;
 }
 
+static __always_inline void show_held(u64 id);
+
 SEC("tp_btf/sys_enter")
 int sys_enter(u64 *ctx)
 {
@@ -1255,6 +1272,9 @@ int sys_enter(u64 *ctx)
 	struct pending *slot = bpf_map_lookup_elem(&pendings, &tid);
 	if (!(slot && (slot->state & P_TRACED)) && !is_traced(id >> 32, tid, nr))
 		return 0;
+	/* A signal that came while the thread ran in user space. */
+	if (slot && (slot->state & P_SIGNAL))
+		show_held(id);
 	struct pending p = {};
 	if (!want)
 		p.state = P_EXEC_ONLY;
@@ -1324,21 +1344,14 @@ int sys_enter(u64 *ctx)
 	return 0;
 }
 
-SEC("raw_tracepoint/sys_exit")
-int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+/* send_exit sends the call that pp holds, which returns. */
+static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id, struct pending *pp)
 {
-	if (config.calibrate)
-		return 0;
-	u64 id = bpf_get_current_pid_tgid();
 	u32 tid = (u32)id;
-	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
-	if (!pp || !(pp->state & P_ACTIVE))
-		return 0;
-
 	s64 ret = (s64)ctx->args[1];
 	u64 now = bpf_ktime_get_ns();
 	struct pending p = *pp;
-	pp->state &= P_TRACED;
+	pp->state &= P_TRACED | P_SIGNAL;
 	if (!config.system_wide && is_execve(p.nr))
 		exec_done(id >> 32);
 	if (p.state & P_EXEC_ONLY)
@@ -1383,6 +1396,25 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+SEC("raw_tracepoint/sys_exit")
+int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	if (config.calibrate)
+		return 0;
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id;
+	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
+	if (!pp)
+		return 0;
+	if (pp->state & P_ACTIVE)
+		send_exit(ctx, id, pp);
+	/* An ignored signal that came during the call: strace sees it when
+	 * the call returns to user space, after the call's line. */
+	if (pp->state & P_SIGNAL)
+		show_held(id);
+	return 0;
+}
+
 SEC("raw_tracepoint/sched_process_fork")
 int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -1411,6 +1443,7 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	bpf_map_delete_elem(&pendings, &tid);
 	bpf_map_delete_elem(&recs, &tid);
+	show_held(bpf_get_current_pid_tgid());
 
 	/* Tell user space that a traced thread ended, with its status. */
 	if (config.proc_events && !config.failed_only && process_traced(tgid)) {
@@ -1433,9 +1466,21 @@ struct sig_record {
 	u8 info[SIGINFO_SIZE];
 };
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct sig_record);
+} sig_scratch SEC(".maps");
+
 /*
  * A signal the target ignores is dropped when it is sent, never delivered;
- * strace (through ptrace) still shows it, so report it at generation.
+ * strace (through ptrace, which keeps such signals) still shows it, when the
+ * thread would take it: on the way back to user space, after the line of
+ * the call that was running (the tgkill that sent it, the wait4 that a
+ * SIGCHLD woke). So an ignored signal is held in held_sigs, the thread's
+ * pending slot marked P_SIGNAL, and sent by show_held at the thread's next
+ * syscall exit, syscall entry, signal delivery or exit.
  */
 #define TRACE_SIGNAL_IGNORED 1
 
@@ -1452,6 +1497,37 @@ static __always_inline int send_signal(struct sig_record *r, bool has_info)
 	return 0;
 }
 
+/* send_held sends hs as signal sig of thread tid of tgid, named from task. */
+static __always_inline void send_held(struct held_sig *hs, u32 tgid, u32 tid, struct task_struct *task)
+{
+	u32 zero = 0;
+	struct sig_record *r = bpf_map_lookup_elem(&sig_scratch, &zero);
+	if (!r)
+		return;
+	__builtin_memset(&r->hdr, 0, sizeof(r->hdr));
+	r->hdr.ts = bpf_ktime_get_ns();
+	r->hdr.pid = tgid;
+	r->hdr.tid = tid;
+	r->hdr.nr = hs->sig;
+	bpf_probe_read_kernel(r->hdr.comm, sizeof(r->hdr.comm), task->comm);
+	__builtin_memcpy(r->info, hs->info, SIGINFO_SIZE);
+	send_signal(r, true);
+}
+
+/* show_held sends the ignored signal held for the current thread, if any. */
+static __always_inline void show_held(u64 id)
+{
+	u32 tid = (u32)id;
+	struct held_sig *hs = bpf_map_lookup_elem(&held_sigs, &tid);
+	if (hs) {
+		send_held(hs, id >> 32, tid, bpf_get_current_task_btf());
+		bpf_map_delete_elem(&held_sigs, &tid);
+	}
+	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
+	if (pp)
+		pp->state &= ~P_SIGNAL;
+}
+
 SEC("raw_tracepoint/signal_generate")
 int signal_generate(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -1462,24 +1538,34 @@ int signal_generate(struct bpf_raw_tracepoint_args *ctx)
 	u32 tgid = BPF_CORE_READ(task, tgid);
 	if (!process_traced(tgid))
 		return 0;
-	struct sig_record sr = {};
-	struct sig_record *r = &sr;
-	u64 now = bpf_ktime_get_ns();
+	struct held_sig hs = {};
 	int sig = (int)ctx->args[0];
-	fill_hdr(&r->hdr, (u64)tgid << 32 | tid, sig, now, now);
+	hs.sig = sig;
 	u64 info = ctx->args[1];
 	if (info > 1) {
-		if (bpf_probe_read_kernel(r->info, SIGINFO_SIZE, (void *)info) != 0)
+		if (bpf_probe_read_kernel(hs.info, SIGINFO_SIZE, (void *)info) != 0)
 			return 0;
 	} else {
 		/* SEND_SIG_NOINFO: from user space; SEND_SIG_PRIV: from the kernel. */
-		s32 *w = (s32 *)r->info;
+		s32 *w = (s32 *)hs.info;
 		w[0] = sig;
 		w[2] = info ? 0x80 : 0;
 		w[4] = bpf_get_current_pid_tgid() >> 32;
 		w[5] = (u32)bpf_get_current_uid_gid();
 	}
-	return send_signal(r, true);
+	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
+	struct held_sig *old = bpf_map_lookup_elem(&held_sigs, &tid);
+	if (old) /* two before the thread ran: the first goes now */
+		send_held(old, tgid, tid, task);
+	/* A thread that made no traced call yet has no slot to mark. */
+	if (!pp || bpf_map_update_elem(&held_sigs, &tid, &hs, BPF_ANY) != 0) {
+		if (old)
+			bpf_map_delete_elem(&held_sigs, &tid);
+		send_held(&hs, tgid, tid, task);
+		return 0;
+	}
+	pp->state |= P_SIGNAL;
+	return 0;
 }
 
 SEC("raw_tracepoint/signal_deliver")
@@ -1491,6 +1577,7 @@ int signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (!process_traced(tgid))
 		return 0;
+	show_held(id); /* an ignored signal sent before this one */
 	struct sig_record sr = {};
 	struct sig_record *r = &sr;
 	u64 now = bpf_ktime_get_ns();

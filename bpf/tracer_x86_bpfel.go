@@ -84,6 +84,13 @@ type TracerEventHdr struct {
 	Comm     [16]int8
 }
 
+type TracerHeldSig struct {
+	_    structs.HostLayout
+	Sig  int32
+	Pad  uint32
+	Info [48]uint8
+}
+
 type TracerIoctlCap uint32
 
 const (
@@ -124,6 +131,7 @@ const (
 	TracerPendingStateP_EXEC_ONLY TracerPendingState = 4
 	TracerPendingStateP_TRACED    TracerPendingState = 8
 	TracerPendingStateP_MARKED    TracerPendingState = 16
+	TracerPendingStateP_SIGNAL    TracerPendingState = 32
 )
 
 type TracerRecord struct {
@@ -153,6 +161,12 @@ const (
 	TracerScFlagsSC_ERR_CAP       TracerScFlags = 8
 )
 
+type TracerSigRecord struct {
+	_    structs.HostLayout
+	Hdr  TracerEventHdr
+	Info [48]uint8
+}
+
 type TracerTaskState uint32
 
 const (
@@ -166,6 +180,7 @@ const (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	TracerMapEvents            = "events"
+	TracerMapHeldSigs          = "held_sigs"
 	TracerMapIoctlCaps         = "ioctl_caps"
 	TracerMapLost              = "lost"
 	TracerMapPendings          = "pendings"
@@ -173,6 +188,7 @@ const (
 	TracerMapScFilter          = "sc_filter"
 	TracerMapScTable           = "sc_table"
 	TracerMapScratch           = "scratch"
+	TracerMapSigScratch        = "sig_scratch"
 	TracerMapTasks             = "tasks"
 	TracerProgSchedProcessExec = "sched_process_exec"
 	TracerProgSchedProcessExit = "sched_process_exit"
@@ -241,15 +257,17 @@ type TracerProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerMapSpecs struct {
-	Events    *ebpf.MapSpec `ebpf:"events"`
-	IoctlCaps *ebpf.MapSpec `ebpf:"ioctl_caps"`
-	Lost      *ebpf.MapSpec `ebpf:"lost"`
-	Pendings  *ebpf.MapSpec `ebpf:"pendings"`
-	Recs      *ebpf.MapSpec `ebpf:"recs"`
-	ScFilter  *ebpf.MapSpec `ebpf:"sc_filter"`
-	ScTable   *ebpf.MapSpec `ebpf:"sc_table"`
-	Scratch   *ebpf.MapSpec `ebpf:"scratch"`
-	Tasks     *ebpf.MapSpec `ebpf:"tasks"`
+	Events     *ebpf.MapSpec `ebpf:"events"`
+	HeldSigs   *ebpf.MapSpec `ebpf:"held_sigs"`
+	IoctlCaps  *ebpf.MapSpec `ebpf:"ioctl_caps"`
+	Lost       *ebpf.MapSpec `ebpf:"lost"`
+	Pendings   *ebpf.MapSpec `ebpf:"pendings"`
+	Recs       *ebpf.MapSpec `ebpf:"recs"`
+	ScFilter   *ebpf.MapSpec `ebpf:"sc_filter"`
+	ScTable    *ebpf.MapSpec `ebpf:"sc_table"`
+	Scratch    *ebpf.MapSpec `ebpf:"scratch"`
+	SigScratch *ebpf.MapSpec `ebpf:"sig_scratch"`
+	Tasks      *ebpf.MapSpec `ebpf:"tasks"`
 }
 
 // TracerVariableSpecs contains global variables before they are loaded into the kernel.
@@ -279,20 +297,23 @@ func (o *TracerObjects) Close() error {
 //
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerMaps struct {
-	Events    *ebpf.Map `ebpf:"events"`
-	IoctlCaps *ebpf.Map `ebpf:"ioctl_caps"`
-	Lost      *ebpf.Map `ebpf:"lost"`
-	Pendings  *ebpf.Map `ebpf:"pendings"`
-	Recs      *ebpf.Map `ebpf:"recs"`
-	ScFilter  *ebpf.Map `ebpf:"sc_filter"`
-	ScTable   *ebpf.Map `ebpf:"sc_table"`
-	Scratch   *ebpf.Map `ebpf:"scratch"`
-	Tasks     *ebpf.Map `ebpf:"tasks"`
+	Events     *ebpf.Map `ebpf:"events"`
+	HeldSigs   *ebpf.Map `ebpf:"held_sigs"`
+	IoctlCaps  *ebpf.Map `ebpf:"ioctl_caps"`
+	Lost       *ebpf.Map `ebpf:"lost"`
+	Pendings   *ebpf.Map `ebpf:"pendings"`
+	Recs       *ebpf.Map `ebpf:"recs"`
+	ScFilter   *ebpf.Map `ebpf:"sc_filter"`
+	ScTable    *ebpf.Map `ebpf:"sc_table"`
+	Scratch    *ebpf.Map `ebpf:"scratch"`
+	SigScratch *ebpf.Map `ebpf:"sig_scratch"`
+	Tasks      *ebpf.Map `ebpf:"tasks"`
 }
 
 func (m *TracerMaps) Close() error {
 	return _TracerClose(
 		m.Events,
+		m.HeldSigs,
 		m.IoctlCaps,
 		m.Lost,
 		m.Pendings,
@@ -300,6 +321,7 @@ func (m *TracerMaps) Close() error {
 		m.ScFilter,
 		m.ScTable,
 		m.Scratch,
+		m.SigScratch,
 		m.Tasks,
 	)
 }

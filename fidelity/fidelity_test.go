@@ -152,6 +152,7 @@ func workloads() []workload {
 		{"syscaller-threads2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "threads2"} }},
 		{"syscaller-ioctl2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl2"} }},
 		{"syscaller-structs", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "structs"} }},
+		{"syscaller-signals", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "signals"} }},
 		{"syscaller-longtail", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "longtail"} }},
 		{"sqlite3", func(t *testing.T, dir string) []string {
 			return []string{lookPath(t, "sqlite3"), filepath.Join(dir, "db.sqlite"), sqlScript}

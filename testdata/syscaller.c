@@ -36,6 +36,9 @@
  *                              xattrs, splice, mounts, netlink sockets, utimensat, terminal
  *                              ioctls, message queues, openat2, sigevent, sched_attr, sendfile,
  *                              getresuid, getcpu, fchown -1, a 600-entry getdents64
+ *   syscaller signals          signals at delivery: a tgkill of SIGUSR1 to itself, whose handler
+ *                              closes a marker; a tgkill of SIGURG, ignored; a child's exit, its
+ *                              SIGCHLD ignored, while the parent waits in wait4
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -746,6 +749,31 @@ static void longtail_mode(void)
 	rmdir("many");
 }
 
+static void usr1_handler(int sig)
+{
+	close(0x5151);
+}
+
+static void signals_mode(void)
+{
+	struct sigaction sa = {0};
+	sa.sa_handler = usr1_handler;
+	sigaction(SIGUSR1, &sa, NULL);
+	syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1);
+	close(0x5152);
+	syscall(SYS_tgkill, getpid(), gettid(), SIGURG);
+	close(0x5153);
+	pid_t child = fork();
+	if (child == 0) {
+		struct timespec nap = {0, 20 * 1000 * 1000};
+		nanosleep(&nap, NULL);
+		_exit(7);
+	}
+	int st;
+	wait4(child, &st, 0, NULL);
+	close(0x5154);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "basic";
@@ -826,6 +854,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "mmsg")) {
 		mmsg_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "signals")) {
+		signals_mode();
 		return 0;
 	}
 	if (!strcmp(mode, "cmsg")) {
