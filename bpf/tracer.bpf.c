@@ -85,6 +85,7 @@ enum ev_flags : u16 {
 	EV_EXIT = 1 << 1,   /* a traced thread exited: ret is its wait status */
 	EV_SIGNAL = 1 << 2, /* a signal was delivered: nr is the signal, one item the siginfo */
 	EV_ENTERED = 1 << 3, /* a call went to sleep: its enter half (args, enter captures) */
+	EV_NETLINK = 1 << 4, /* args[0] is an AF_NETLINK socket: its messages were captured whole, pad is its protocol */
 };
 
 #define ARGV_MAX 32   /* argv strings captured; more are marked with ITEM_STR_TRUNC */
@@ -114,6 +115,7 @@ enum sc_flags : u8 {
 	SC_HAS_ENTER_CAP = 1 << 1,
 	SC_HAS_EXIT_CAP = 1 << 2,
 	SC_ERR_CAP = 1 << 3, /* an exit capture is read when the call fails (CAP_STRUCT_OUT_ERR) */
+	SC_SOCK_FD = 1 << 4, /* args[0] is a socket: an AF_NETLINK one has its messages captured whole */
 };
 
 struct arg_cap {
@@ -169,7 +171,9 @@ enum pending_state : u32 {
 	P_TRACED = 1 << 3,    /* the thread is known to be traced */
 	P_MARKED = 1 << 4,    /* its enter half was sent (EV_ENTERED) */
 	P_SIGNAL = 1 << 5,    /* an ignored signal waits in held_sigs (show_held) */
+	P_NETLINK = 1 << 6,   /* args[0] is an AF_NETLINK socket (SC_SOCK_FD), its protocol at P_PROTO_SHIFT */
 };
+#define P_PROTO_SHIFT 8
 
 /* What sys_enter leaves for sys_exit, per thread. */
 struct pending {
@@ -416,6 +420,9 @@ static __always_inline void put_item(struct record *rec, u8 n, u8 arg, u8 kind, 
 #define CAPTURE_WHOLE (1 << 16)
 #define CAPTURE_KERNEL (1 << 17) /* ITEM_STR: the string is in kernel memory */
 #define CAPTURE_MMSG (1 << 18)   /* capture_msghdr: an mmsghdr */
+/* A netlink socket's buffer: whole, up to NETLINK_MAX bytes, not config.buf_max. */
+#define CAPTURE_NETLINK (1 << 19)
+#define NETLINK_MAX (STR_MAX - 1)
 
 __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 len)
 {
@@ -448,7 +455,10 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 			kind = ITEM_STR_TRUNC;
 		got--;
 	} else {
-		if (!(how & CAPTURE_WHOLE) && len > config.buf_max)
+		if (how & CAPTURE_NETLINK) {
+			if (len > NETLINK_MAX)
+				len = NETLINK_MAX;
+		} else if (!(how & CAPTURE_WHOLE) && len > config.buf_max)
 			len = config.buf_max;
 		if (len > STR_MAX)
 			len = STR_MAX;
@@ -595,8 +605,8 @@ __noinline int iov_elem(struct record *rec, u32 io)
 	if (l > limit)
 		l = limit;
 	limit -= l;
-	if (l > config.buf_max)
-		l = config.buf_max;
+	if (l > rec->hdr.args[4]) /* config.buf_max, or NETLINK_MAX (capture_iov) */
+		l = rec->hdr.args[4];
 	if (pos > DATA_MAX || l > STR_MAX || pos + l > DATA_MAX)
 		return 1;
 	if (l) {
@@ -644,6 +654,7 @@ __noinline int capture_iov(struct record *rec, u32 off, u32 how, u64 ptr, u64 li
 	 * would follow through every iteration. */
 	rec->hdr.args[1] = limit;
 	rec->hdr.args[2] = o + alen;
+	rec->hdr.args[4] = (how & CAPTURE_NETLINK) ? NETLINK_MAX : config.buf_max;
 	for (u32 i = 0; i < ARRAY_MAX; i++) {
 		if (i >= cnt || iov_elem(rec, o + 16 * i))
 			break;
@@ -709,7 +720,7 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 	if (cnt > ARRAY_MAX)
 		cnt = ARRAY_MAX;
 	u8 items = rec->hdr.nitems;
-	next = capture_iov(rec, next, (how & 0xffff) | (cnt << 24), iov, limit);
+	next = capture_iov(rec, next, (how & (0xffff | CAPTURE_NETLINK)) | (cnt << 24), iov, limit);
 	if ((how & CAPTURE_MMSG) && rec->hdr.nitems == items && items < MAX_ITEMS) {
 		/* An empty iovec item keeps an mmsghdr's two items paired. */
 		put_item(rec, items, how & 0xff, (how >> 8) & 0xff, 0);
@@ -875,6 +886,36 @@ static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 t
 	((u64 *)h->comm)[1] = comm[1];
 }
 
+/* nl_flag is how(...)'s flag for a call's buffers: whole on a netlink socket. */
+static __always_inline u32 nl_flag(struct pending *p)
+{
+	return (p->state & P_NETLINK) ? CAPTURE_NETLINK : 0;
+}
+
+/*
+ * netlink_proto returns the protocol (NETLINK_ROUTE ...) of fd when it is
+ * an AF_NETLINK socket of the current process (its file's inode is a
+ * socket, whose sock's family is AF_NETLINK), else -1.
+ */
+static __always_inline int netlink_proto(u64 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return -1;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) != 0 || !f)
+		return -1;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000) /* S_IFSOCK */
+		return -1;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != 16) /* AF_NETLINK */
+		return -1;
+	return BPF_CORE_READ(sk, sk_protocol) & 0xff;
+}
+
 /*
  * capture_deref reads a struct of size bytes (at most 64) and, when its
  * first word is a pointer, the 8 bytes it points to, after it in the same
@@ -926,7 +967,7 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 					   p->args[i], len);
 		} else
-			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], len);
+			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, nl_flag(p)), p->args[i], len);
 	} else if (k == CAP_ARGV)
 		next = capture_argv(rec, off, i, p->args[i], 0);
 	else if (k == CAP_COUNT)
@@ -963,7 +1004,7 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 			next = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
 					   p->args[i], ~0ULL);
 		} else
-			next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
+			next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, nl_flag(p)), p->args[i], ~0ULL);
 		if (rec->hdr.args[3]) {
 			rec->hdr.nitems = before;
 			next = off;
@@ -1032,7 +1073,7 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 		off = capture_argv(rec, off, i, p->args[i], 0);
 	else if (k == CAP_BUF_IN) {
 		u8 sa = d->cap[i].size_arg;
-		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i],
+		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, nl_flag(p)), p->args[i],
 				  p->args[sa < 6 ? sa : 0]);
 	} else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
 		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
@@ -1050,7 +1091,7 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 		off = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
 				  p->args[i], ~0ULL);
 	} else if (k == CAP_MSGHDR_IN)
-		off = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
+		off = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, nl_flag(p)), p->args[i], ~0ULL);
 	return off;
 }
 
@@ -1074,7 +1115,7 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
 					  ret < whole ? ret : whole);
 		else
-			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, nl_flag(p)), p->args[i], ret);
 	} else if (k == CAP_DIRENTS && ret >= 0)
 		off = capture_dirents(rec, off, i, p->args[i], ret);
 	else if (k == CAP_STRUCT_OUT || k == CAP_STRUCT_INOUT)
@@ -1094,7 +1135,7 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 	} else if (k == CAP_FDSETS && ret > 0)
 		off = capture_fdsets(rec, off, how(i, ITEM_BUF_OUT, d->cap[i].size_arg << 24), p);
 	else if (k == CAP_MSGHDR_OUT)
-		off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+		off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, nl_flag(p)), p->args[i], ret);
 	else if (k == CAP_MMSG && ret > 0)
 		off = capture_mmsg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
 	else if (k == CAP_PRCTL) {
@@ -1285,6 +1326,11 @@ int sys_enter(u64 *ctx)
 
 	struct sc_desc *d = describe(nr);
 	u8 flags = d ? d->flags : 0;
+	if (flags & SC_SOCK_FD) {
+		int proto = netlink_proto(p.args[0]);
+		if (proto >= 0)
+			p.state |= P_NETLINK | (proto << P_PROTO_SHIFT);
+	}
 
 	if (flags & SC_NORETURN) {
 		/* exit and exit_group never reach sys_exit: send them now. */
@@ -1365,6 +1411,10 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 		fill_hdr(&h, id, p.nr, p.ts, now);
 		__builtin_memcpy(h.args, p.args, sizeof(h.args));
 		h.ret = ret;
+		if (p.state & P_NETLINK) {
+			h.flags = EV_NETLINK;
+			h.pad = p.state >> P_PROTO_SHIFT;
+		}
 		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
 			count_lost();
 		return 0;
@@ -1386,8 +1436,8 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);
 	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 	rec->hdr.ret = ret;
-	rec->hdr.flags = 0;
-	rec->hdr.pad = 0;
+	rec->hdr.flags = (p.state & P_NETLINK) ? EV_NETLINK : 0;
+	rec->hdr.pad = (p.state & P_NETLINK) ? p.state >> P_PROTO_SHIFT : 0;
 	u64 size = sizeof(struct event_hdr) + off;
 	if (size > sizeof(struct record))
 		size = sizeof(struct record);
@@ -1627,8 +1677,8 @@ int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, p.ts);
 	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 	rec->hdr.ret = 0;
-	rec->hdr.flags = EV_ENTERED;
-	rec->hdr.pad = 0;
+	rec->hdr.flags = EV_ENTERED | ((p.state & P_NETLINK) ? EV_NETLINK : 0);
+	rec->hdr.pad = (p.state & P_NETLINK) ? p.state >> P_PROTO_SHIFT : 0;
 	u64 size = sizeof(struct event_hdr) + off;
 	if (size > sizeof(struct record))
 		size = sizeof(struct record);

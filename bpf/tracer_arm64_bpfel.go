@@ -66,6 +66,7 @@ const (
 	TracerEvFlagsEV_EXIT     TracerEvFlags = 2
 	TracerEvFlagsEV_SIGNAL   TracerEvFlags = 4
 	TracerEvFlagsEV_ENTERED  TracerEvFlags = 8
+	TracerEvFlagsEV_NETLINK  TracerEvFlags = 16
 )
 
 type TracerEventHdr struct {
@@ -132,6 +133,7 @@ const (
 	TracerPendingStateP_TRACED    TracerPendingState = 8
 	TracerPendingStateP_MARKED    TracerPendingState = 16
 	TracerPendingStateP_SIGNAL    TracerPendingState = 32
+	TracerPendingStateP_NETLINK   TracerPendingState = 64
 )
 
 type TracerRecord struct {
@@ -159,6 +161,7 @@ const (
 	TracerScFlagsSC_HAS_ENTER_CAP TracerScFlags = 2
 	TracerScFlagsSC_HAS_EXIT_CAP  TracerScFlags = 4
 	TracerScFlagsSC_ERR_CAP       TracerScFlags = 8
+	TracerScFlagsSC_SOCK_FD       TracerScFlags = 16
 )
 
 type TracerSigRecord struct {

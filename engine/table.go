@@ -37,6 +37,7 @@ const (
 	scHasEnterCap = bpf.TracerScFlagsSC_HAS_ENTER_CAP
 	scHasExitCap  = bpf.TracerScFlagsSC_HAS_EXIT_CAP
 	scErrCap      = bpf.TracerScFlagsSC_ERR_CAP // an exit capture that is read when the call fails
+	scSockFd      = bpf.TracerScFlagsSC_SOCK_FD // args[0] is a socket: a netlink one's messages are read whole
 
 	ioctlAtEnter = bpf.TracerIoctlCapIOCTL_AT_ENTER // ioctl_caps: read the argument at enter
 )
@@ -55,6 +56,9 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	var d bpf.TracerScDesc
 	if sc.NoReturn {
 		d.Flags |= scNoReturn
+	}
+	if netlinkCalls[sc.Name] && captureBuffers {
+		d.Flags |= scSockFd
 	}
 	if sc.Name == "rt_sigreturn" && captureBuffers {
 		// strace prints the mask the call restores, from the signal
@@ -191,6 +195,11 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	}
 	return d
 }
+
+// netlinkCalls carry messages on the socket args[0]: on an AF_NETLINK
+// socket the kernel side reads them whole (up to 4095 bytes), for the
+// strace format's netlink decoder, not cut at the string size.
+var netlinkCalls = map[string]bool{"sendto": true, "recvfrom": true, "sendmsg": true, "recvmsg": true}
 
 // ioctlCap is an ioctl command whose argument the kernel side reads: size
 // bytes, at enter (the kernel reads it) or at exit on success (it writes it).

@@ -92,12 +92,44 @@ struct mm_struct {
 	unsigned long arg_end;
 };
 
+struct sock_common {
+	unsigned short skc_family;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+	unsigned short sk_protocol;
+};
+
+struct socket {
+	struct sock *sk;
+};
+
+struct inode {
+	unsigned short i_mode;
+};
+
+struct file {
+	struct inode *f_inode;
+	void *private_data;
+};
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
 struct task_struct {
 	int pid;
 	int tgid;
 	int exit_code;
 	struct signal_struct *signal;
 	struct mm_struct *mm;
+	struct files_struct *files;
 	char comm[16];
 };
 
