@@ -367,6 +367,9 @@ func (c *call) appendBuf(d []byte, arg int, kind event.DataKind, n, raw uint64) 
 		return append(d, "NULL"...)
 	}
 	b, ok := c.data(arg, kind)
+	if ok && c.ev.Flags&event.Netlink != 0 {
+		return c.appendNetlink(d, b[:min(uint64(len(b)), n)])
+	}
 	show := n
 	max := uint64(c.s.opts.strsize())
 	if show > max {

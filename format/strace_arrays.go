@@ -159,13 +159,14 @@ func (c *call) appendIov(d []byte, arg int, out bool) []byte {
 	if !ok {
 		return appendHexNum(d, ptr)
 	}
-	return appendIovBytes(d, b, c.ev.Args[arg+1], ptr, limit)
+	return appendIovBytes(d, b, c.ev.Args[arg+1], ptr, limit, nil)
 }
 
 // appendIovBytes renders vlen iovecs captured by the kernel side (the
 // array, then the start of each buffer), showing at most limit bytes of
-// data in all; the address ptr when the capture is short.
-func appendIovBytes(d, b []byte, vlen, ptr, limit uint64) []byte {
+// data in all; the address ptr when the capture is short. With nl, the
+// buffers are netlink messages of nl's call, decoded as strace does.
+func appendIovBytes(d, b []byte, vlen, ptr, limit uint64, nl *call) []byte {
 	n := min(vlen, arrayMax)
 	if uint64(len(b)) < 16*n {
 		return appendHexNum(d, ptr)
@@ -182,9 +183,13 @@ func appendIovBytes(d, b []byte, vlen, ptr, limit uint64) []byte {
 			got := base &^ iovCaptured
 			eff := min(l, limit)
 			limit -= eff
-			d = appendQuoted(d, data[:got], false)
-			if eff > got {
-				d = append(d, "..."...)
+			if nl != nil {
+				d = nl.appendNetlink(d, data[:got])
+			} else {
+				d = appendQuoted(d, data[:got], false)
+				if eff > got {
+					d = append(d, "..."...)
+				}
 			}
 			data = data[got:]
 		} else {
@@ -278,7 +283,11 @@ func (c *call) appendMsghdrBytes(d, h, iov []byte, hdrSize int, limit uint64) []
 	case len(iov) == 0:
 		d = appendHexNum(d, iovPtr)
 	default:
-		d = appendIovBytes(d, iov, iovlen, iovPtr, limit)
+		var nl *call
+		if c.ev.Flags&event.Netlink != 0 {
+			nl = c
+		}
+		d = appendIovBytes(d, iov, iovlen, iovPtr, limit, nl)
 	}
 	d = append(d, ", msg_iovlen="...)
 	d = strconv.AppendUint(d, iovlen, 10)
