@@ -101,7 +101,7 @@ enum ev_flags : u16 {
 #define PR_GET_NAME 16
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_GET_TID_ADDRESS 40
-#define MMSG_MAX 4      /* mmsghdrs of a sendmmsg/recvmmsg captured (two items each) */
+#define MMSG_MAX 8      /* mmsghdrs of a sendmmsg/recvmmsg captured (one item each, two while read: 7 fit) */
 
 /* ioctl_caps values: the bytes of the argument to read, and when. */
 enum ioctl_cap : u32 {
@@ -730,10 +730,13 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 
 /*
  * capture_mmsg reads, at exit, the first cnt (at most MMSG_MAX) mmsghdrs of
- * sendmmsg's or recvmmsg's vector, each as capture_msghdr does: two items,
- * the header with msg_len (and address, control messages), then the
- * iovecs with their buffers up to msg_len.
+ * sendmmsg's or recvmmsg's vector, each as capture_msghdr does, then made
+ * one item: the header with msg_len (and address, control messages), then
+ * the iovecs with their buffers up to msg_len. The header's last four
+ * bytes, padding in user memory, say where the iovecs start
+ * (MMSG_IOV_MARK | offset), so user space can split the item.
  */
+#define MMSG_IOV_MARK 0x80000000U
 __noinline int capture_mmsg(struct record *rec, u32 off, u32 how, u64 ptr, u64 cnt)
 {
 	if (!rec || !ptr)
@@ -745,8 +748,15 @@ __noinline int capture_mmsg(struct record *rec, u32 off, u32 how, u64 ptr, u64 c
 		if (items + 2 > MAX_ITEMS)
 			break;
 		u32 next = capture_msghdr(rec, off, how | CAPTURE_MMSG, ptr + MMSGHDR_SIZE * j, ~0ULL);
-		if (rec->hdr.nitems == items)
+		if (rec->hdr.nitems != items + 2)
 			break;
+		u8 h = items & (MAX_ITEMS - 1), v = (items + 1) & (MAX_ITEMS - 1);
+		u16 base = rec->hdr.items[h].len;
+		u64 o = off;
+		asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+		*(u32 *)&rec->data[o + MSGHDR_SIZE + 4] = MMSG_IOV_MARK | base;
+		rec->hdr.items[h].len = base + rec->hdr.items[v].len;
+		rec->hdr.nitems = items + 1;
 		off = next;
 	}
 	return off;

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 )
@@ -114,7 +115,8 @@ func lookPath(t *testing.T, name string) string {
 	return p
 }
 
-// tree writes a small directory tree under dir/src for find, tar and sort.
+// tree writes a small directory tree under dir/src for find, tar and sort,
+// its files and directories dated 2001-09-09 (tar archives the dates).
 func tree(t *testing.T, dir string) {
 	for name, data := range map[string]string{
 		"src/a.txt":     "pear\napple\nfig\n",
@@ -129,6 +131,23 @@ func tree(t *testing.T, dir string) {
 			t.Fatal(err)
 		}
 	}
+	date := time.Unix(1e9, 0)
+	for _, name := range []string{"src/a.txt", "src/b.txt", "src/sub/c.txt", "src/sub", "src"} {
+		if err := os.Chtimes(filepath.Join(dir, name), date, date); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// python returns the interpreter itself, not a version manager's shim
+// (pyenv's is a shell script, whose lines would be the shell's), or skips.
+func python(t *testing.T) string {
+	py := lookPath(t, "python3")
+	out, err := exec.Command(py, "-I", "-S", "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Skip("python3 does not run: ", err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func workloads() []workload {
@@ -195,28 +214,18 @@ func workloads() []workload {
 			return []string{lookPath(t, "tar"), "-cf", "out.tar", "src"}
 		}},
 		{"python-threads", func(t *testing.T, dir string) []string {
-			py := lookPath(t, "python3")
-			// The interpreter itself, not a version manager's shim.
-			out, err := exec.Command(py, "-I", "-S", "-c", "import sys; print(sys.executable)").Output()
-			if err != nil {
-				t.Skip("python3 does not run: ", err)
-			}
 			f := filepath.Join(dir, "threads.py")
 			if err := os.WriteFile(f, []byte(pyThreads), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			return []string{strings.TrimSpace(string(out)), "-I", "-S", f}
+			return []string{python(t), "-I", "-S", f}
 		}},
 		{"python", func(t *testing.T, dir string) []string {
-			py, err := exec.LookPath("python3")
-			if err != nil {
-				t.Skip("python3 not installed")
-			}
 			f := filepath.Join(dir, "work.py")
 			if err := os.WriteFile(f, []byte(pyScript), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			return []string{py, "-I", "-S", f}
+			return []string{python(t), "-I", "-S", f}
 		}},
 	}
 }
@@ -322,9 +331,13 @@ var (
 	ticksRE = regexp.MustCompile(`^(times\(.*\)) = \d+$`)
 	// The time left of a sleep a signal interrupted.
 	sleepLeftRE = regexp.MustCompile(`^((clock_)?nanosleep\(.*), \{tv_sec=\d+, tv_nsec=\d+\}\) = \? ERESTART`)
-	// sqlite3 seeds its generator with 44 bytes of /dev/urandom; git's
-	// temporary files have random names.
-	seedRE    = regexp.MustCompile(`^read\((\d+), ".*"(\.\.\.)?, 44\) = 44$`)
+	// sqlite3 seeds its generator with 44 bytes of /dev/urandom, git its
+	// temporary names with 8; git's temporary files have random names.
+	seedRE = regexp.MustCompile(`^read\((\d+), ".*"(\.\.\.)?, (44|8)\) = (44|8)$`)
+	// git's index holds the files' stat times (ctime too, which no
+	// workload can fix), and ends with its SHA-1.
+	dircRE    = regexp.MustCompile(`^write\((\d+), "DIRC.*"(\.\.\.)?, (\d+)\) = (\d+)$`)
+	sha1RE    = regexp.MustCompile(`^write\((\d+), ".*", 20\) = 20$`)
 	gitTempRE = regexp.MustCompile(`\.git/(objects/[0-9a-f]{2}/)?(tmp_obj_|t)[A-Za-z0-9]{6}\b`)
 	// The CPU a process runs on.
 	cpuRE = regexp.MustCompile(`^getcpu\(\[\d+\]`)
@@ -411,6 +424,7 @@ func parse(t *testing.T, path string) map[string][]string {
 	}
 	out := map[string][]string{}
 	for pid, p := range procs {
+		prevDIRC := false
 		if p.pending != "" {
 			p.lines = append(p.lines, p.pending+unfinished)
 		}
@@ -428,7 +442,12 @@ func parse(t *testing.T, path string) map[string][]string {
 			l = ticksRE.ReplaceAllString(l, "$1 = TICKS")
 			l = cpuRE.ReplaceAllString(l, "getcpu([CPU]")
 			l = sleepLeftRE.ReplaceAllString(l, "$1, {TIME}) = ? ERESTART")
-			l = seedRE.ReplaceAllString(l, `read($1, "RANDOM", 44) = 44`)
+			l = seedRE.ReplaceAllString(l, `read($1, "RANDOM", $3) = $4`)
+			if prevDIRC {
+				l = sha1RE.ReplaceAllString(l, `write($1, "SHA1", 20) = 20`)
+			}
+			prevDIRC = dircRE.MatchString(l)
+			l = dircRE.ReplaceAllString(l, `write($1, "DIRC...", $3) = $4`)
 			l = gitTempRE.ReplaceAllString(l, ".git/${1}TMP")
 			l = itLeftRE.ReplaceAllString(l, "$1{TIME}}) = 0")
 			l = nlSeqRE.ReplaceAllString(l, "NL")
