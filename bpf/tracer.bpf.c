@@ -1542,6 +1542,7 @@ struct {
  * pending slot marked P_SIGNAL, and sent by show_held at the thread's next
  * syscall exit, syscall entry, signal delivery or exit.
  */
+#define TRACE_SIGNAL_DELIVERED 0
 #define TRACE_SIGNAL_IGNORED 1
 
 /* send_signal sends a signal record, with its siginfo when has_info. */
@@ -1588,12 +1589,45 @@ static __always_inline void show_held(u64 id)
 		pp->state &= ~P_SIGNAL;
 }
 
+/*
+ * fatal_now says whether the kernel takes its fatal-signal shortcut for
+ * sig sent to task (complete_signal): a signal whose default action kills,
+ * not handled, not blocked. The whole group then gets SIGKILL, and
+ * signal_deliver never sees sig; strace (ptrace keeps the signal) prints
+ * it before "+++ killed by". Held like an ignored signal, it is shown when
+ * the thread ends (or returns from the call the signal interrupted).
+ */
+static __always_inline bool fatal_now(struct task_struct *task, int sig)
+{
+	/* SIGKILL (strace shows none), SIGCHLD, SIGCONT, SIGSTOP ... SIGTTOU,
+	 * SIGURG, SIGWINCH: not killed through this path. */
+	if (sig <= 0 || sig > 64 || sig == 9 || (sig >= 17 && sig <= 23) || sig == 28)
+		return false;
+	u64 blocked = 0;
+	bpf_probe_read_kernel(&blocked, sizeof(blocked), &task->blocked);
+	if (blocked & (1ULL << (sig - 1)))
+		return false;
+	struct sighand_struct *sh = BPF_CORE_READ(task, sighand);
+	if (!sh)
+		return false;
+	u64 at = (u64)sh + bpf_core_field_offset(struct sighand_struct, action) +
+		 (u64)(sig - 1) * bpf_core_type_size(struct k_sigaction) +
+		 bpf_core_field_offset(struct k_sigaction, sa.sa_handler);
+	u64 handler = 1;
+	bpf_probe_read_kernel(&handler, sizeof(handler), (void *)at);
+	return handler == 0; /* SIG_DFL */
+}
+
 SEC("raw_tracepoint/signal_generate")
 int signal_generate(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (config.failed_only || !config.proc_events || (int)ctx->args[4] != TRACE_SIGNAL_IGNORED)
+	if (config.failed_only || !config.proc_events)
 		return 0;
 	struct task_struct *task = (struct task_struct *)ctx->args[2];
+	int result = (int)ctx->args[4];
+	if (result != TRACE_SIGNAL_IGNORED &&
+	    (result != TRACE_SIGNAL_DELIVERED || !fatal_now(task, (int)ctx->args[0])))
+		return 0;
 	u32 tid = BPF_CORE_READ(task, pid);
 	u32 tgid = BPF_CORE_READ(task, tgid);
 	if (!process_traced(tgid))

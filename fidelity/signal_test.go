@@ -14,7 +14,9 @@ import (
 // strace prints them, when the signal is delivered: after the tgkill that
 // sent it and before the handler's calls; an ignored signal (SIGURG, a
 // SIGCHLD nobody handles) after the call it came during (the tgkill, the
-// wait4 the child's exit woke), not where it was generated.
+// wait4 the child's exit woke), not where it was generated; a fatal
+// signal (SIGTERM to a sleeping child, which the kernel turns into
+// SIGKILL) before "+++ killed by".
 func TestSignalsAtDelivery(t *testing.T) {
 	testutil.RequireBPF(t)
 	straceBin, err := exec.LookPath("strace")
@@ -36,8 +38,8 @@ func TestSignalsAtDelivery(t *testing.T) {
 		}
 		return nil
 	}
-	want := tail(parse(t, a)["P1"])
-	got := tail(parse(t, b)["P1"])
+	wantTrace, gotTrace := parse(t, a), parse(t, b)
+	want, got := tail(wantTrace["P1"]), tail(gotTrace["P1"])
 	wantOrder := []string{
 		"tgkill(P1, P1, SIGUSR1) = 0",
 		"--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=P1, si_uid=0} ---",
@@ -53,6 +55,12 @@ func TestSignalsAtDelivery(t *testing.T) {
 		"wait4(P2, [{WIFEXITED(s) && WEXITSTATUS(s) == 7}], 0, NULL) = P2",
 		"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=P2, si_uid=0, si_status=7, si_utime=T, si_stime=T} ---",
 		"close(20820) = -1 EBADF (Bad file descriptor)",
+		"clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0xADDR) = P3",
+		"clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=0, tv_nsec=50000000}, NULL) = 0",
+		"kill(P3, SIGTERM) = 0",
+		"wait4(P3, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGTERM}], 0, NULL) = P3",
+		"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=P3, si_uid=0, si_status=SIGTERM, si_utime=T, si_stime=T} ---",
+		"close(20821) = -1 EBADF (Bad file descriptor)",
 		"exit_group(0) = ?",
 		"+++ exited with 0 +++",
 	}
@@ -61,5 +69,17 @@ func TestSignalsAtDelivery(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantOrder, got); diff != "" {
 		t.Errorf("main process from the first tgkill (-want +strace.ebpf):\n%s", diff)
+	}
+	// The child killed in its sleep.
+	if diff := cmp.Diff(wantTrace["P3"], gotTrace["P3"]); diff != "" {
+		t.Errorf("killed child (-strace +strace.ebpf):\n%s", diff)
+	}
+	killed := []string{
+		"clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=5, tv_nsec=0}, NULL) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)",
+		"--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=P1, si_uid=0} ---",
+		"+++ killed by SIGTERM +++",
+	}
+	if p3 := gotTrace["P3"]; len(p3) < 3 || !cmp.Equal(killed, p3[len(p3)-3:]) {
+		t.Errorf("killed child ends with\n%s\nwant\n%s", strings.Join(p3, "\n"), strings.Join(killed, "\n"))
 	}
 }

@@ -38,7 +38,8 @@
  *                              getresuid, getcpu, fchown -1, a 600-entry getdents64
  *   syscaller signals          signals at delivery: a tgkill of SIGUSR1 to itself, whose handler
  *                              closes a marker; a tgkill of SIGURG, ignored; a child's exit, its
- *                              SIGCHLD ignored, while the parent waits in wait4
+ *                              SIGCHLD ignored, while the parent waits in wait4; a child that
+ *                              sleeps, killed by SIGTERM (the kernel's fatal-signal path)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -772,6 +773,17 @@ static void signals_mode(void)
 	int st;
 	wait4(child, &st, 0, NULL);
 	close(0x5154);
+	pid_t sleeper = fork();
+	if (sleeper == 0) {
+		struct timespec nap = {5, 0};
+		nanosleep(&nap, NULL);
+		_exit(0);
+	}
+	struct timespec nap = {0, 50 * 1000 * 1000};
+	nanosleep(&nap, NULL);
+	kill(sleeper, SIGTERM);
+	wait4(sleeper, &st, 0, NULL);
+	close(0x5155);
 }
 
 int main(int argc, char **argv)

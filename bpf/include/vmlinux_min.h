@@ -123,6 +123,22 @@ struct files_struct {
 	struct fdtable *fdt;
 };
 
+typedef struct {
+	unsigned long sig[1];
+} sigset_t;
+
+struct sigaction {
+	void *sa_handler;
+};
+
+struct k_sigaction {
+	struct sigaction sa;
+};
+
+struct sighand_struct {
+	struct k_sigaction action[64];
+};
+
 struct task_struct {
 	int pid;
 	int tgid;
@@ -130,6 +146,8 @@ struct task_struct {
 	struct signal_struct *signal;
 	struct mm_struct *mm;
 	struct files_struct *files;
+	struct sighand_struct *sighand;
+	sigset_t blocked;
 	char comm[16];
 };
 
