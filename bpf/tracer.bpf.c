@@ -54,6 +54,8 @@ enum cap_kind : u8 {
 	CAP_STRUCT_OUT_ERR = 21, /* fixed-size struct, at exit when the call failed (nanosleep's time left) */
 	CAP_MMSG = 22,         /* sendmmsg/recvmmsg: as many mmsghdrs as returned (up to MMSG_MAX), at exit */
 	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
+	CAP_CLONE_ARGS = 24,   /* clone3: the struct (args[size_arg] bytes, up to size) and its set_tid array at enter; at exit the pidfd written (CLONE_PIDFD) */
+	CAP_PAGEVEC = 25,      /* mincore: a byte per page (1 << size bytes) of args[size_arg] bytes, up to ARRAY_MAX, at exit */
 };
 
 /* Item kinds in records (internal/event's DataKind, checked by engine's tests). */
@@ -952,6 +954,46 @@ __noinline int capture_deref(struct record *rec, u32 off, u32 arg, u64 ptr, u32 
 	return no + 8;
 }
 
+#define CLONE_PIDFD 0x1000
+#define CLONE_ARGS_SET_TID 64 /* offsetof(struct clone_args, set_tid) */
+
+/*
+ * capture_clone_args reads clone3's struct clone_args, size bytes (at most
+ * max), and after it, in the same item, the set_tid array it points to (up
+ * to ARRAY_MAX pids): a longer item says the array was read.
+ */
+__noinline int capture_clone_args(struct record *rec, u32 off, u32 arg, u64 ptr, u64 size)
+{
+	if (!rec || arg > 5)
+		return off;
+	u32 next = capture_arg(rec, off, how(arg, ITEM_BUF_IN, CAPTURE_WHOLE), ptr, size);
+	if (next == off || size < CLONE_ARGS_SET_TID + 16)
+		return next;
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u64 tids = *(u64 *)&rec->data[o + CLONE_ARGS_SET_TID];
+	u64 n = *(u64 *)&rec->data[o + CLONE_ARGS_SET_TID + 8];
+	if (!tids || !n)
+		return next;
+	if (n > ARRAY_MAX)
+		n = ARRAY_MAX;
+	u64 no = next;
+	asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
+	if (bpf_probe_read_user(&rec->data[no], (n * 4) & 0xff, (const void *)tids) != 0)
+		return next;
+	u8 it = rec->hdr.nitems - 1;
+	rec->hdr.items[it & (MAX_ITEMS - 1)].len += n * 4;
+	return no + n * 4;
+}
+
+/* clone_args_size is how much of clone3's struct to read: args[size_arg], at most the table's size. */
+static __always_inline u64 clone_args_size(struct pending *p, struct sc_desc *d, int i)
+{
+	u8 sa = d->cap[i].size_arg;
+	u64 size = p->args[sa < 6 ? sa : 0];
+	return size > d->cap[i].size ? d->cap[i].size : size;
+}
+
 /*
  * enter_arg reads argument i's memory at enter, as sc_desc says, at offset
  * off of rec's data (io = i | off << 8), and returns the new end. The loops
@@ -995,6 +1037,8 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 				   p->args[i], d->cap[i].size);
 	else if (k == CAP_STRUCT_DEREF)
 		next = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
+	else if (k == CAP_CLONE_ARGS)
+		next = capture_clone_args(rec, off, i, p->args[i], clone_args_size(p, d, i));
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
 		next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_ARRAY_INOUT) {
@@ -1059,7 +1103,8 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		 */
 		if (rec->hdr.nitems == items && p->args[i] &&
 		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT || k == CAP_STRUCT_DEREF ||
-		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV || k == CAP_PRCTL))
+		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV || k == CAP_PRCTL ||
+		     k == CAP_CLONE_ARGS))
 			retry |= 1 << i;
 		items = rec->hdr.nitems;
 		off = next;
@@ -1090,6 +1135,8 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 				  d->cap[i].size);
 	else if (k == CAP_STRUCT_DEREF)
 		off = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
+	else if (k == CAP_CLONE_ARGS)
+		off = capture_clone_args(rec, off, i, p->args[i], clone_args_size(p, d, i));
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_ARRAY_INOUT) {
@@ -1148,6 +1195,20 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 		off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, nl_flag(p)), p->args[i], ret);
 	else if (k == CAP_MMSG && ret > 0)
 		off = capture_mmsg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+	else if (k == CAP_CLONE_ARGS && ret > 0) {
+		/* The parent: the pidfd the kernel wrote where pidfd points. */
+		u64 head[2] = {};
+		if (bpf_probe_read_user(head, sizeof(head), (const void *)p->args[i]) == 0 &&
+		    (head[0] & CLONE_PIDFD) && head[1])
+			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), head[1], 4);
+	} else if (k == CAP_PAGEVEC) {
+		u8 sa = d->cap[i].size_arg;
+		u64 shift = d->cap[i].size & 31;
+		u64 n = (p->args[sa < 6 ? sa : 0] + (1ULL << shift) - 1) >> shift;
+		if (n > ARRAY_MAX)
+			n = ARRAY_MAX;
+		off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i], n);
+	}
 	else if (k == CAP_PRCTL) {
 		u64 opt = p->args[0];
 		u32 n = opt == PR_GET_NAME ? 16 : opt == PR_GET_TID_ADDRESS ? 8 :

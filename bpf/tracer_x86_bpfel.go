@@ -40,6 +40,8 @@ const (
 	TracerCapKindCAP_STRUCT_OUT_ERR TracerCapKind = 21
 	TracerCapKindCAP_MMSG           TracerCapKind = 22
 	TracerCapKindCAP_PRCTL          TracerCapKind = 23
+	TracerCapKindCAP_CLONE_ARGS     TracerCapKind = 24
+	TracerCapKindCAP_PAGEVEC        TracerCapKind = 25
 )
 
 type TracerConfig struct {

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"math/bits"
+	"os"
+
 	"github.com/strace-ebpf/strace.ebpf/bpf"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
@@ -32,6 +35,8 @@ const (
 	capStructErr = bpf.TracerCapKindCAP_STRUCT_OUT_ERR
 	capMmsg      = bpf.TracerCapKindCAP_MMSG
 	capPrctl     = bpf.TracerCapKindCAP_PRCTL
+	capClone     = bpf.TracerCapKindCAP_CLONE_ARGS
+	capPageVec   = bpf.TracerCapKindCAP_PAGEVEC
 
 	scNoReturn    = bpf.TracerScFlagsSC_NORETURN
 	scHasEnterCap = bpf.TracerScFlagsSC_HAS_ENTER_CAP
@@ -96,6 +101,21 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			}
 			c.Kind, c.Size = capStructIn, a.Size
 			d.Flags |= scHasEnterCap
+		case syscalls.CloneArgs:
+			// clone3: the struct and its set_tid array at enter, the
+			// pidfd at exit.
+			if a.Size == 0 || a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
+				continue
+			}
+			c.Kind, c.Size, c.SizeArg = capClone, a.Size, uint8(a.SizeArg)
+			d.Flags |= scHasEnterCap | scHasExitCap
+		case syscalls.PageVec:
+			// mincore: a byte per page, Size the page shift.
+			if a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
+				continue
+			}
+			c.Kind, c.Size, c.SizeArg = capPageVec, uint16(bits.TrailingZeros(uint(os.Getpagesize()))), uint8(a.SizeArg)
+			d.Flags |= scHasExitCap
 		case syscalls.StructDeref:
 			// pselect6's sigmask: the struct and the set it points to.
 			c.Kind, c.Size = capDeref, a.Size

@@ -171,6 +171,7 @@ func workloads() []workload {
 		{"syscaller-threads2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "threads2"} }},
 		{"syscaller-ioctl2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl2"} }},
 		{"syscaller-structs", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "structs"} }},
+		{"syscaller-clone3", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "clone3"} }},
 		{"syscaller-signals", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "signals"} }},
 		{"syscaller-longtail", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "longtail"} }},
 		{"sqlite3", func(t *testing.T, dir string) []string {
