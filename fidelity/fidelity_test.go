@@ -198,6 +198,9 @@ func workloads() []workload {
 			tree(t, dir)
 			return []string{"sh", "-c", textScript}
 		}},
+		{"getaddrinfo", func(t *testing.T, dir string) []string {
+			return []string{lookPath(t, "getent"), "ahosts", "localhost"}
+		}},
 		{"ip-addr", func(t *testing.T, dir string) []string { return []string{lookPath(t, "ip"), "addr"} }},
 		{"date", func(t *testing.T, dir string) []string { return []string{lookPath(t, "date"), "-u", "-d", "@0"} }},
 		{"id", func(t *testing.T, dir string) []string { return []string{lookPath(t, "id")} }},
