@@ -54,6 +54,8 @@ enum cap_kind : u8 {
 	CAP_STRUCT_OUT_ERR = 21, /* fixed-size struct, at exit when the call failed (nanosleep's time left) */
 	CAP_MMSG = 22,         /* sendmmsg/recvmmsg: as many mmsghdrs as returned (up to MMSG_MAX), at exit */
 	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
+	CAP_CLONE_ARGS = 24,   /* clone3: the struct (args[size_arg] bytes, up to size) and its set_tid array at enter; at exit the pidfd written (CLONE_PIDFD) */
+	CAP_PAGEVEC = 25,      /* mincore: a byte per page (1 << size bytes) of args[size_arg] bytes, up to ARRAY_MAX, at exit */
 };
 
 /* Item kinds in records (internal/event's DataKind, checked by engine's tests). */
@@ -85,6 +87,7 @@ enum ev_flags : u16 {
 	EV_EXIT = 1 << 1,   /* a traced thread exited: ret is its wait status */
 	EV_SIGNAL = 1 << 2, /* a signal was delivered: nr is the signal, one item the siginfo */
 	EV_ENTERED = 1 << 3, /* a call went to sleep: its enter half (args, enter captures) */
+	EV_NETLINK = 1 << 4, /* args[0] is an AF_NETLINK socket: its messages were captured whole, pad is its protocol */
 };
 
 #define ARGV_MAX 32   /* argv strings captured; more are marked with ITEM_STR_TRUNC */
@@ -100,7 +103,7 @@ enum ev_flags : u16 {
 #define PR_GET_NAME 16
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_GET_TID_ADDRESS 40
-#define MMSG_MAX 4      /* mmsghdrs of a sendmmsg/recvmmsg captured (two items each) */
+#define MMSG_MAX 8      /* mmsghdrs of a sendmmsg/recvmmsg captured (one item each, two while read: 7 fit) */
 
 /* ioctl_caps values: the bytes of the argument to read, and when. */
 enum ioctl_cap : u32 {
@@ -114,6 +117,7 @@ enum sc_flags : u8 {
 	SC_HAS_ENTER_CAP = 1 << 1,
 	SC_HAS_EXIT_CAP = 1 << 2,
 	SC_ERR_CAP = 1 << 3, /* an exit capture is read when the call fails (CAP_STRUCT_OUT_ERR) */
+	SC_SOCK_FD = 1 << 4, /* args[0] is a socket: an AF_NETLINK one has its messages captured whole */
 };
 
 struct arg_cap {
@@ -168,7 +172,10 @@ enum pending_state : u32 {
 	P_EXEC_ONLY = 1 << 2, /* the launch's execve, filtered out: only end TASK_EXECING */
 	P_TRACED = 1 << 3,    /* the thread is known to be traced */
 	P_MARKED = 1 << 4,    /* its enter half was sent (EV_ENTERED) */
+	P_SIGNAL = 1 << 5,    /* an ignored signal waits in held_sigs (show_held) */
+	P_NETLINK = 1 << 6,   /* args[0] is an AF_NETLINK socket (SC_SOCK_FD), its protocol at P_PROTO_SHIFT */
 };
+#define P_PROTO_SHIFT 8
 
 /* What sys_enter leaves for sys_exit, per thread. */
 struct pending {
@@ -271,6 +278,20 @@ struct {
 	__type(key, u32);
 	__type(value, u64);
 } lost SEC(".maps");
+
+/* An ignored signal, held until its thread would take it (show_held). */
+struct held_sig {
+	s32 sig;
+	u32 pad;
+	u8 info[SIGINFO_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u32); /* tid */
+	__type(value, struct held_sig);
+} held_sigs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -401,6 +422,9 @@ static __always_inline void put_item(struct record *rec, u8 n, u8 arg, u8 kind, 
 #define CAPTURE_WHOLE (1 << 16)
 #define CAPTURE_KERNEL (1 << 17) /* ITEM_STR: the string is in kernel memory */
 #define CAPTURE_MMSG (1 << 18)   /* capture_msghdr: an mmsghdr */
+/* A netlink socket's buffer: whole, up to NETLINK_MAX bytes, not config.buf_max. */
+#define CAPTURE_NETLINK (1 << 19)
+#define NETLINK_MAX (STR_MAX - 1)
 
 __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 len)
 {
@@ -433,7 +457,10 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 			kind = ITEM_STR_TRUNC;
 		got--;
 	} else {
-		if (!(how & CAPTURE_WHOLE) && len > config.buf_max)
+		if (how & CAPTURE_NETLINK) {
+			if (len > NETLINK_MAX)
+				len = NETLINK_MAX;
+		} else if (!(how & CAPTURE_WHOLE) && len > config.buf_max)
 			len = config.buf_max;
 		if (len > STR_MAX)
 			len = STR_MAX;
@@ -580,8 +607,8 @@ __noinline int iov_elem(struct record *rec, u32 io)
 	if (l > limit)
 		l = limit;
 	limit -= l;
-	if (l > config.buf_max)
-		l = config.buf_max;
+	if (l > rec->hdr.args[4]) /* config.buf_max, or NETLINK_MAX (capture_iov) */
+		l = rec->hdr.args[4];
 	if (pos > DATA_MAX || l > STR_MAX || pos + l > DATA_MAX)
 		return 1;
 	if (l) {
@@ -629,6 +656,7 @@ __noinline int capture_iov(struct record *rec, u32 off, u32 how, u64 ptr, u64 li
 	 * would follow through every iteration. */
 	rec->hdr.args[1] = limit;
 	rec->hdr.args[2] = o + alen;
+	rec->hdr.args[4] = (how & CAPTURE_NETLINK) ? NETLINK_MAX : config.buf_max;
 	for (u32 i = 0; i < ARRAY_MAX; i++) {
 		if (i >= cnt || iov_elem(rec, o + 16 * i))
 			break;
@@ -694,7 +722,7 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 	if (cnt > ARRAY_MAX)
 		cnt = ARRAY_MAX;
 	u8 items = rec->hdr.nitems;
-	next = capture_iov(rec, next, (how & 0xffff) | (cnt << 24), iov, limit);
+	next = capture_iov(rec, next, (how & (0xffff | CAPTURE_NETLINK)) | (cnt << 24), iov, limit);
 	if ((how & CAPTURE_MMSG) && rec->hdr.nitems == items && items < MAX_ITEMS) {
 		/* An empty iovec item keeps an mmsghdr's two items paired. */
 		put_item(rec, items, how & 0xff, (how >> 8) & 0xff, 0);
@@ -704,10 +732,13 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 
 /*
  * capture_mmsg reads, at exit, the first cnt (at most MMSG_MAX) mmsghdrs of
- * sendmmsg's or recvmmsg's vector, each as capture_msghdr does: two items,
- * the header with msg_len (and address, control messages), then the
- * iovecs with their buffers up to msg_len.
+ * sendmmsg's or recvmmsg's vector, each as capture_msghdr does, then made
+ * one item: the header with msg_len (and address, control messages), then
+ * the iovecs with their buffers up to msg_len. The header's last four
+ * bytes, padding in user memory, say where the iovecs start
+ * (MMSG_IOV_MARK | offset), so user space can split the item.
  */
+#define MMSG_IOV_MARK 0x80000000U
 __noinline int capture_mmsg(struct record *rec, u32 off, u32 how, u64 ptr, u64 cnt)
 {
 	if (!rec || !ptr)
@@ -719,8 +750,15 @@ __noinline int capture_mmsg(struct record *rec, u32 off, u32 how, u64 ptr, u64 c
 		if (items + 2 > MAX_ITEMS)
 			break;
 		u32 next = capture_msghdr(rec, off, how | CAPTURE_MMSG, ptr + MMSGHDR_SIZE * j, ~0ULL);
-		if (rec->hdr.nitems == items)
+		if (rec->hdr.nitems != items + 2)
 			break;
+		u8 h = items & (MAX_ITEMS - 1), v = (items + 1) & (MAX_ITEMS - 1);
+		u16 base = rec->hdr.items[h].len;
+		u64 o = off;
+		asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+		*(u32 *)&rec->data[o + MSGHDR_SIZE + 4] = MMSG_IOV_MARK | base;
+		rec->hdr.items[h].len = base + rec->hdr.items[v].len;
+		rec->hdr.nitems = items + 1;
 		off = next;
 	}
 	return off;
@@ -860,6 +898,36 @@ static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 t
 	((u64 *)h->comm)[1] = comm[1];
 }
 
+/* nl_flag is how(...)'s flag for a call's buffers: whole on a netlink socket. */
+static __always_inline u32 nl_flag(struct pending *p)
+{
+	return (p->state & P_NETLINK) ? CAPTURE_NETLINK : 0;
+}
+
+/*
+ * netlink_proto returns the protocol (NETLINK_ROUTE ...) of fd when it is
+ * an AF_NETLINK socket of the current process (its file's inode is a
+ * socket, whose sock's family is AF_NETLINK), else -1.
+ */
+static __always_inline int netlink_proto(u64 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return -1;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) != 0 || !f)
+		return -1;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000) /* S_IFSOCK */
+		return -1;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != 16) /* AF_NETLINK */
+		return -1;
+	return BPF_CORE_READ(sk, sk_protocol) & 0xff;
+}
+
 /*
  * capture_deref reads a struct of size bytes (at most 64) and, when its
  * first word is a pointer, the 8 bytes it points to, after it in the same
@@ -884,6 +952,46 @@ __noinline int capture_deref(struct record *rec, u32 off, u32 arg, u64 ptr, u32 
 	u8 n = rec->hdr.nitems - 1;
 	rec->hdr.items[n & (MAX_ITEMS - 1)].len += 8;
 	return no + 8;
+}
+
+#define CLONE_PIDFD 0x1000
+#define CLONE_ARGS_SET_TID 64 /* offsetof(struct clone_args, set_tid) */
+
+/*
+ * capture_clone_args reads clone3's struct clone_args, size bytes (at most
+ * max), and after it, in the same item, the set_tid array it points to (up
+ * to ARRAY_MAX pids): a longer item says the array was read.
+ */
+__noinline int capture_clone_args(struct record *rec, u32 off, u32 arg, u64 ptr, u64 size)
+{
+	if (!rec || arg > 5)
+		return off;
+	u32 next = capture_arg(rec, off, how(arg, ITEM_BUF_IN, CAPTURE_WHOLE), ptr, size);
+	if (next == off || size < CLONE_ARGS_SET_TID + 16)
+		return next;
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u64 tids = *(u64 *)&rec->data[o + CLONE_ARGS_SET_TID];
+	u64 n = *(u64 *)&rec->data[o + CLONE_ARGS_SET_TID + 8];
+	if (!tids || !n)
+		return next;
+	if (n > ARRAY_MAX)
+		n = ARRAY_MAX;
+	u64 no = next;
+	asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
+	if (bpf_probe_read_user(&rec->data[no], (n * 4) & 0xff, (const void *)tids) != 0)
+		return next;
+	u8 it = rec->hdr.nitems - 1;
+	rec->hdr.items[it & (MAX_ITEMS - 1)].len += n * 4;
+	return no + n * 4;
+}
+
+/* clone_args_size is how much of clone3's struct to read: args[size_arg], at most the table's size. */
+static __always_inline u64 clone_args_size(struct pending *p, struct sc_desc *d, int i)
+{
+	u8 sa = d->cap[i].size_arg;
+	u64 size = p->args[sa < 6 ? sa : 0];
+	return size > d->cap[i].size ? d->cap[i].size : size;
 }
 
 /*
@@ -911,7 +1019,7 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 					   p->args[i], len);
 		} else
-			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], len);
+			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, nl_flag(p)), p->args[i], len);
 	} else if (k == CAP_ARGV)
 		next = capture_argv(rec, off, i, p->args[i], 0);
 	else if (k == CAP_COUNT)
@@ -929,6 +1037,8 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 				   p->args[i], d->cap[i].size);
 	else if (k == CAP_STRUCT_DEREF)
 		next = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
+	else if (k == CAP_CLONE_ARGS)
+		next = capture_clone_args(rec, off, i, p->args[i], clone_args_size(p, d, i));
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
 		next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_ARRAY_INOUT) {
@@ -948,7 +1058,7 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 			next = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
 					   p->args[i], ~0ULL);
 		} else
-			next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
+			next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, nl_flag(p)), p->args[i], ~0ULL);
 		if (rec->hdr.args[3]) {
 			rec->hdr.nitems = before;
 			next = off;
@@ -993,7 +1103,8 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		 */
 		if (rec->hdr.nitems == items && p->args[i] &&
 		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT || k == CAP_STRUCT_DEREF ||
-		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV || k == CAP_PRCTL))
+		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV || k == CAP_PRCTL ||
+		     k == CAP_CLONE_ARGS))
 			retry |= 1 << i;
 		items = rec->hdr.nitems;
 		off = next;
@@ -1017,13 +1128,15 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 		off = capture_argv(rec, off, i, p->args[i], 0);
 	else if (k == CAP_BUF_IN) {
 		u8 sa = d->cap[i].size_arg;
-		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i],
+		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, nl_flag(p)), p->args[i],
 				  p->args[sa < 6 ? sa : 0]);
 	} else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
 		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
 				  d->cap[i].size);
 	else if (k == CAP_STRUCT_DEREF)
 		off = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
+	else if (k == CAP_CLONE_ARGS)
+		off = capture_clone_args(rec, off, i, p->args[i], clone_args_size(p, d, i));
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_ARRAY_INOUT) {
@@ -1035,7 +1148,7 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 		off = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
 				  p->args[i], ~0ULL);
 	} else if (k == CAP_MSGHDR_IN)
-		off = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], ~0ULL);
+		off = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, nl_flag(p)), p->args[i], ~0ULL);
 	return off;
 }
 
@@ -1059,7 +1172,7 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i],
 					  ret < whole ? ret : whole);
 		else
-			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, nl_flag(p)), p->args[i], ret);
 	} else if (k == CAP_DIRENTS && ret >= 0)
 		off = capture_dirents(rec, off, i, p->args[i], ret);
 	else if (k == CAP_STRUCT_OUT || k == CAP_STRUCT_INOUT)
@@ -1079,9 +1192,23 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 	} else if (k == CAP_FDSETS && ret > 0)
 		off = capture_fdsets(rec, off, how(i, ITEM_BUF_OUT, d->cap[i].size_arg << 24), p);
 	else if (k == CAP_MSGHDR_OUT)
-		off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+		off = capture_msghdr(rec, off, how(i, ITEM_BUF_OUT, nl_flag(p)), p->args[i], ret);
 	else if (k == CAP_MMSG && ret > 0)
 		off = capture_mmsg(rec, off, how(i, ITEM_BUF_OUT, 0), p->args[i], ret);
+	else if (k == CAP_CLONE_ARGS && ret > 0) {
+		/* The parent: the pidfd the kernel wrote where pidfd points. */
+		u64 head[2] = {};
+		if (bpf_probe_read_user(head, sizeof(head), (const void *)p->args[i]) == 0 &&
+		    (head[0] & CLONE_PIDFD) && head[1])
+			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), head[1], 4);
+	} else if (k == CAP_PAGEVEC) {
+		u8 sa = d->cap[i].size_arg;
+		u64 shift = d->cap[i].size & 31;
+		u64 n = (p->args[sa < 6 ? sa : 0] + (1ULL << shift) - 1) >> shift;
+		if (n > ARRAY_MAX)
+			n = ARRAY_MAX;
+		off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), p->args[i], n);
+	}
 	else if (k == CAP_PRCTL) {
 		u64 opt = p->args[0];
 		u32 n = opt == PR_GET_NAME ? 16 : opt == PR_GET_TID_ADDRESS ? 8 :
@@ -1229,6 +1356,8 @@ static __always_inline struct record *thread_rec(u32 tid)
 	return rec;
 }
 
+static __always_inline void show_held(u64 id);
+
 SEC("tp_btf/sys_enter")
 int sys_enter(u64 *ctx)
 {
@@ -1255,6 +1384,9 @@ int sys_enter(u64 *ctx)
 	struct pending *slot = bpf_map_lookup_elem(&pendings, &tid);
 	if (!(slot && (slot->state & P_TRACED)) && !is_traced(id >> 32, tid, nr))
 		return 0;
+	/* A signal that came while the thread ran in user space. */
+	if (slot && (slot->state & P_SIGNAL))
+		show_held(id);
 	struct pending p = {};
 	if (!want)
 		p.state = P_EXEC_ONLY;
@@ -1265,6 +1397,11 @@ int sys_enter(u64 *ctx)
 
 	struct sc_desc *d = describe(nr);
 	u8 flags = d ? d->flags : 0;
+	if (flags & SC_SOCK_FD) {
+		int proto = netlink_proto(p.args[0]);
+		if (proto >= 0)
+			p.state |= P_NETLINK | (proto << P_PROTO_SHIFT);
+	}
 
 	if (flags & SC_NORETURN) {
 		/* exit and exit_group never reach sys_exit: send them now. */
@@ -1324,21 +1461,14 @@ int sys_enter(u64 *ctx)
 	return 0;
 }
 
-SEC("raw_tracepoint/sys_exit")
-int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+/* send_exit sends the call that pp holds, which returns. */
+static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id, struct pending *pp)
 {
-	if (config.calibrate)
-		return 0;
-	u64 id = bpf_get_current_pid_tgid();
 	u32 tid = (u32)id;
-	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
-	if (!pp || !(pp->state & P_ACTIVE))
-		return 0;
-
 	s64 ret = (s64)ctx->args[1];
 	u64 now = bpf_ktime_get_ns();
 	struct pending p = *pp;
-	pp->state &= P_TRACED;
+	pp->state &= P_TRACED | P_SIGNAL;
 	if (!config.system_wide && is_execve(p.nr))
 		exec_done(id >> 32);
 	if (p.state & P_EXEC_ONLY)
@@ -1352,6 +1482,10 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		fill_hdr(&h, id, p.nr, p.ts, now);
 		__builtin_memcpy(h.args, p.args, sizeof(h.args));
 		h.ret = ret;
+		if (p.state & P_NETLINK) {
+			h.flags = EV_NETLINK;
+			h.pad = p.state >> P_PROTO_SHIFT;
+		}
 		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
 			count_lost();
 		return 0;
@@ -1373,13 +1507,32 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);
 	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 	rec->hdr.ret = ret;
-	rec->hdr.flags = 0;
-	rec->hdr.pad = 0;
+	rec->hdr.flags = (p.state & P_NETLINK) ? EV_NETLINK : 0;
+	rec->hdr.pad = (p.state & P_NETLINK) ? p.state >> P_PROTO_SHIFT : 0;
 	u64 size = sizeof(struct event_hdr) + off;
 	if (size > sizeof(struct record))
 		size = sizeof(struct record);
 	if (bpf_ringbuf_output(&events, rec, size, wake_flags()) != 0)
 		count_lost();
+	return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	if (config.calibrate)
+		return 0;
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id;
+	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
+	if (!pp)
+		return 0;
+	if (pp->state & P_ACTIVE)
+		send_exit(ctx, id, pp);
+	/* An ignored signal that came during the call: strace sees it when
+	 * the call returns to user space, after the call's line. */
+	if (pp->state & P_SIGNAL)
+		show_held(id);
 	return 0;
 }
 
@@ -1411,6 +1564,7 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	bpf_map_delete_elem(&pendings, &tid);
 	bpf_map_delete_elem(&recs, &tid);
+	show_held(bpf_get_current_pid_tgid());
 
 	/* Tell user space that a traced thread ended, with its status. */
 	if (config.proc_events && !config.failed_only && process_traced(tgid)) {
@@ -1433,10 +1587,23 @@ struct sig_record {
 	u8 info[SIGINFO_SIZE];
 };
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct sig_record);
+} sig_scratch SEC(".maps");
+
 /*
  * A signal the target ignores is dropped when it is sent, never delivered;
- * strace (through ptrace) still shows it, so report it at generation.
+ * strace (through ptrace, which keeps such signals) still shows it, when the
+ * thread would take it: on the way back to user space, after the line of
+ * the call that was running (the tgkill that sent it, the wait4 that a
+ * SIGCHLD woke). So an ignored signal is held in held_sigs, the thread's
+ * pending slot marked P_SIGNAL, and sent by show_held at the thread's next
+ * syscall exit, syscall entry, signal delivery or exit.
  */
+#define TRACE_SIGNAL_DELIVERED 0
 #define TRACE_SIGNAL_IGNORED 1
 
 /* send_signal sends a signal record, with its siginfo when has_info. */
@@ -1452,34 +1619,108 @@ static __always_inline int send_signal(struct sig_record *r, bool has_info)
 	return 0;
 }
 
+/* send_held sends hs as signal sig of thread tid of tgid, named from task. */
+static __always_inline void send_held(struct held_sig *hs, u32 tgid, u32 tid, struct task_struct *task)
+{
+	u32 zero = 0;
+	struct sig_record *r = bpf_map_lookup_elem(&sig_scratch, &zero);
+	if (!r)
+		return;
+	__builtin_memset(&r->hdr, 0, sizeof(r->hdr));
+	r->hdr.ts = bpf_ktime_get_ns();
+	r->hdr.pid = tgid;
+	r->hdr.tid = tid;
+	r->hdr.nr = hs->sig;
+	bpf_probe_read_kernel(r->hdr.comm, sizeof(r->hdr.comm), task->comm);
+	__builtin_memcpy(r->info, hs->info, SIGINFO_SIZE);
+	send_signal(r, true);
+}
+
+/* show_held sends the ignored signal held for the current thread, if any. */
+static __always_inline void show_held(u64 id)
+{
+	u32 tid = (u32)id;
+	struct held_sig *hs = bpf_map_lookup_elem(&held_sigs, &tid);
+	if (hs) {
+		send_held(hs, id >> 32, tid, bpf_get_current_task_btf());
+		bpf_map_delete_elem(&held_sigs, &tid);
+	}
+	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
+	if (pp)
+		pp->state &= ~P_SIGNAL;
+}
+
+/*
+ * fatal_now says whether the kernel takes its fatal-signal shortcut for
+ * sig sent to task (complete_signal): a signal whose default action kills,
+ * not handled, not blocked. The whole group then gets SIGKILL, and
+ * signal_deliver never sees sig; strace (ptrace keeps the signal) prints
+ * it before "+++ killed by". Held like an ignored signal, it is shown when
+ * the thread ends (or returns from the call the signal interrupted).
+ */
+static __always_inline bool fatal_now(struct task_struct *task, int sig)
+{
+	/* SIGKILL (strace shows none), SIGCHLD, SIGCONT, SIGSTOP ... SIGTTOU,
+	 * SIGURG, SIGWINCH: not killed through this path. */
+	if (sig <= 0 || sig > 64 || sig == 9 || (sig >= 17 && sig <= 23) || sig == 28)
+		return false;
+	u64 blocked = 0;
+	bpf_probe_read_kernel(&blocked, sizeof(blocked), &task->blocked);
+	if (blocked & (1ULL << (sig - 1)))
+		return false;
+	struct sighand_struct *sh = BPF_CORE_READ(task, sighand);
+	if (!sh)
+		return false;
+	u64 at = (u64)sh + bpf_core_field_offset(struct sighand_struct, action) +
+		 (u64)(sig - 1) * bpf_core_type_size(struct k_sigaction) +
+		 bpf_core_field_offset(struct k_sigaction, sa.sa_handler);
+	u64 handler = 1;
+	bpf_probe_read_kernel(&handler, sizeof(handler), (void *)at);
+	return handler == 0; /* SIG_DFL */
+}
+
 SEC("raw_tracepoint/signal_generate")
 int signal_generate(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (config.failed_only || !config.proc_events || (int)ctx->args[4] != TRACE_SIGNAL_IGNORED)
+	if (config.failed_only || !config.proc_events)
 		return 0;
 	struct task_struct *task = (struct task_struct *)ctx->args[2];
+	int result = (int)ctx->args[4];
+	if (result != TRACE_SIGNAL_IGNORED &&
+	    (result != TRACE_SIGNAL_DELIVERED || !fatal_now(task, (int)ctx->args[0])))
+		return 0;
 	u32 tid = BPF_CORE_READ(task, pid);
 	u32 tgid = BPF_CORE_READ(task, tgid);
 	if (!process_traced(tgid))
 		return 0;
-	struct sig_record sr = {};
-	struct sig_record *r = &sr;
-	u64 now = bpf_ktime_get_ns();
+	struct held_sig hs = {};
 	int sig = (int)ctx->args[0];
-	fill_hdr(&r->hdr, (u64)tgid << 32 | tid, sig, now, now);
+	hs.sig = sig;
 	u64 info = ctx->args[1];
 	if (info > 1) {
-		if (bpf_probe_read_kernel(r->info, SIGINFO_SIZE, (void *)info) != 0)
+		if (bpf_probe_read_kernel(hs.info, SIGINFO_SIZE, (void *)info) != 0)
 			return 0;
 	} else {
 		/* SEND_SIG_NOINFO: from user space; SEND_SIG_PRIV: from the kernel. */
-		s32 *w = (s32 *)r->info;
+		s32 *w = (s32 *)hs.info;
 		w[0] = sig;
 		w[2] = info ? 0x80 : 0;
 		w[4] = bpf_get_current_pid_tgid() >> 32;
 		w[5] = (u32)bpf_get_current_uid_gid();
 	}
-	return send_signal(r, true);
+	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
+	struct held_sig *old = bpf_map_lookup_elem(&held_sigs, &tid);
+	if (old) /* two before the thread ran: the first goes now */
+		send_held(old, tgid, tid, task);
+	/* A thread that made no traced call yet has no slot to mark. */
+	if (!pp || bpf_map_update_elem(&held_sigs, &tid, &hs, BPF_ANY) != 0) {
+		if (old)
+			bpf_map_delete_elem(&held_sigs, &tid);
+		send_held(&hs, tgid, tid, task);
+		return 0;
+	}
+	pp->state |= P_SIGNAL;
+	return 0;
 }
 
 SEC("raw_tracepoint/signal_deliver")
@@ -1491,6 +1732,7 @@ int signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (!process_traced(tgid))
 		return 0;
+	show_held(id); /* an ignored signal sent before this one */
 	struct sig_record sr = {};
 	struct sig_record *r = &sr;
 	u64 now = bpf_ktime_get_ns();
@@ -1540,8 +1782,8 @@ int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, p.ts);
 	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 	rec->hdr.ret = 0;
-	rec->hdr.flags = EV_ENTERED;
-	rec->hdr.pad = 0;
+	rec->hdr.flags = EV_ENTERED | ((p.state & P_NETLINK) ? EV_NETLINK : 0);
+	rec->hdr.pad = (p.state & P_NETLINK) ? p.state >> P_PROTO_SHIFT : 0;
 	u64 size = sizeof(struct event_hdr) + off;
 	if (size > sizeof(struct record))
 		size = sizeof(struct record);

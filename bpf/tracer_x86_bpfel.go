@@ -40,6 +40,8 @@ const (
 	TracerCapKindCAP_STRUCT_OUT_ERR TracerCapKind = 21
 	TracerCapKindCAP_MMSG           TracerCapKind = 22
 	TracerCapKindCAP_PRCTL          TracerCapKind = 23
+	TracerCapKindCAP_CLONE_ARGS     TracerCapKind = 24
+	TracerCapKindCAP_PAGEVEC        TracerCapKind = 25
 )
 
 type TracerConfig struct {
@@ -66,6 +68,7 @@ const (
 	TracerEvFlagsEV_EXIT     TracerEvFlags = 2
 	TracerEvFlagsEV_SIGNAL   TracerEvFlags = 4
 	TracerEvFlagsEV_ENTERED  TracerEvFlags = 8
+	TracerEvFlagsEV_NETLINK  TracerEvFlags = 16
 )
 
 type TracerEventHdr struct {
@@ -82,6 +85,13 @@ type TracerEventHdr struct {
 	Pad      uint8
 	Items    [8]TracerItem
 	Comm     [16]int8
+}
+
+type TracerHeldSig struct {
+	_    structs.HostLayout
+	Sig  int32
+	Pad  uint32
+	Info [48]uint8
 }
 
 type TracerIoctlCap uint32
@@ -124,6 +134,8 @@ const (
 	TracerPendingStateP_EXEC_ONLY TracerPendingState = 4
 	TracerPendingStateP_TRACED    TracerPendingState = 8
 	TracerPendingStateP_MARKED    TracerPendingState = 16
+	TracerPendingStateP_SIGNAL    TracerPendingState = 32
+	TracerPendingStateP_NETLINK   TracerPendingState = 64
 )
 
 type TracerRecord struct {
@@ -151,7 +163,14 @@ const (
 	TracerScFlagsSC_HAS_ENTER_CAP TracerScFlags = 2
 	TracerScFlagsSC_HAS_EXIT_CAP  TracerScFlags = 4
 	TracerScFlagsSC_ERR_CAP       TracerScFlags = 8
+	TracerScFlagsSC_SOCK_FD       TracerScFlags = 16
 )
+
+type TracerSigRecord struct {
+	_    structs.HostLayout
+	Hdr  TracerEventHdr
+	Info [48]uint8
+}
 
 type TracerTaskState uint32
 
@@ -166,6 +185,7 @@ const (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	TracerMapEvents            = "events"
+	TracerMapHeldSigs          = "held_sigs"
 	TracerMapIoctlCaps         = "ioctl_caps"
 	TracerMapLost              = "lost"
 	TracerMapPendings          = "pendings"
@@ -173,6 +193,7 @@ const (
 	TracerMapScFilter          = "sc_filter"
 	TracerMapScTable           = "sc_table"
 	TracerMapScratch           = "scratch"
+	TracerMapSigScratch        = "sig_scratch"
 	TracerMapTasks             = "tasks"
 	TracerProgSchedProcessExec = "sched_process_exec"
 	TracerProgSchedProcessExit = "sched_process_exit"
@@ -241,15 +262,17 @@ type TracerProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerMapSpecs struct {
-	Events    *ebpf.MapSpec `ebpf:"events"`
-	IoctlCaps *ebpf.MapSpec `ebpf:"ioctl_caps"`
-	Lost      *ebpf.MapSpec `ebpf:"lost"`
-	Pendings  *ebpf.MapSpec `ebpf:"pendings"`
-	Recs      *ebpf.MapSpec `ebpf:"recs"`
-	ScFilter  *ebpf.MapSpec `ebpf:"sc_filter"`
-	ScTable   *ebpf.MapSpec `ebpf:"sc_table"`
-	Scratch   *ebpf.MapSpec `ebpf:"scratch"`
-	Tasks     *ebpf.MapSpec `ebpf:"tasks"`
+	Events     *ebpf.MapSpec `ebpf:"events"`
+	HeldSigs   *ebpf.MapSpec `ebpf:"held_sigs"`
+	IoctlCaps  *ebpf.MapSpec `ebpf:"ioctl_caps"`
+	Lost       *ebpf.MapSpec `ebpf:"lost"`
+	Pendings   *ebpf.MapSpec `ebpf:"pendings"`
+	Recs       *ebpf.MapSpec `ebpf:"recs"`
+	ScFilter   *ebpf.MapSpec `ebpf:"sc_filter"`
+	ScTable    *ebpf.MapSpec `ebpf:"sc_table"`
+	Scratch    *ebpf.MapSpec `ebpf:"scratch"`
+	SigScratch *ebpf.MapSpec `ebpf:"sig_scratch"`
+	Tasks      *ebpf.MapSpec `ebpf:"tasks"`
 }
 
 // TracerVariableSpecs contains global variables before they are loaded into the kernel.
@@ -279,20 +302,23 @@ func (o *TracerObjects) Close() error {
 //
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerMaps struct {
-	Events    *ebpf.Map `ebpf:"events"`
-	IoctlCaps *ebpf.Map `ebpf:"ioctl_caps"`
-	Lost      *ebpf.Map `ebpf:"lost"`
-	Pendings  *ebpf.Map `ebpf:"pendings"`
-	Recs      *ebpf.Map `ebpf:"recs"`
-	ScFilter  *ebpf.Map `ebpf:"sc_filter"`
-	ScTable   *ebpf.Map `ebpf:"sc_table"`
-	Scratch   *ebpf.Map `ebpf:"scratch"`
-	Tasks     *ebpf.Map `ebpf:"tasks"`
+	Events     *ebpf.Map `ebpf:"events"`
+	HeldSigs   *ebpf.Map `ebpf:"held_sigs"`
+	IoctlCaps  *ebpf.Map `ebpf:"ioctl_caps"`
+	Lost       *ebpf.Map `ebpf:"lost"`
+	Pendings   *ebpf.Map `ebpf:"pendings"`
+	Recs       *ebpf.Map `ebpf:"recs"`
+	ScFilter   *ebpf.Map `ebpf:"sc_filter"`
+	ScTable    *ebpf.Map `ebpf:"sc_table"`
+	Scratch    *ebpf.Map `ebpf:"scratch"`
+	SigScratch *ebpf.Map `ebpf:"sig_scratch"`
+	Tasks      *ebpf.Map `ebpf:"tasks"`
 }
 
 func (m *TracerMaps) Close() error {
 	return _TracerClose(
 		m.Events,
+		m.HeldSigs,
 		m.IoctlCaps,
 		m.Lost,
 		m.Pendings,
@@ -300,6 +326,7 @@ func (m *TracerMaps) Close() error {
 		m.ScFilter,
 		m.ScTable,
 		m.Scratch,
+		m.SigScratch,
 		m.Tasks,
 	)
 }

@@ -22,6 +22,7 @@ const (
 	offNr       = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Nr))
 	offFlags    = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Flags))
 	offNItems   = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Nitems))
+	offPad      = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Pad))
 	offItems    = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Items))
 	offComm     = int(unsafe.Offsetof(bpf.TracerEventHdr{}.Comm))
 	maxItems    = len(bpf.TracerEventHdr{}.Items)
@@ -69,7 +70,8 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	ev.TID = le.Uint32(raw[offTID:])
 	ev.Nr = int32(le.Uint32(raw[offNr:]))
 	ev.Flags = 0
-	switch fl := bpf.TracerEvFlags(le.Uint16(raw[offFlags:])); {
+	fl := bpf.TracerEvFlags(le.Uint16(raw[offFlags:]))
+	switch {
 	case fl&bpf.TracerEvFlagsEV_NORETURN != 0:
 		ev.Flags |= event.NoReturn
 		ev.Duration = 0
@@ -82,6 +84,9 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	case fl&bpf.TracerEvFlagsEV_ENTERED != 0:
 		ev.Flags |= event.Entered
 		ev.Duration = 0
+	}
+	if fl&bpf.TracerEvFlagsEV_NETLINK != 0 {
+		ev.Flags |= event.Netlink | event.Flags(raw[offPad])<<event.NetlinkProtoShift
 	}
 	comm := raw[offComm : offComm+commLen]
 	n := 0

@@ -67,6 +67,7 @@ func TestDecodeFlags(t *testing.T) {
 		{bpf.TracerEvFlagsEV_EXIT, event.Exit, 0},
 		{bpf.TracerEvFlagsEV_SIGNAL, event.Signal, 0},
 		{bpf.TracerEvFlagsEV_ENTERED, event.Syscall, event.Entered},
+		{bpf.TracerEvFlagsEV_NETLINK, event.Syscall, event.Netlink},
 	} {
 		raw := record(1, 1, 0, 0, "x")
 		binary.LittleEndian.PutUint16(raw[offFlags:], uint16(tc.flags))

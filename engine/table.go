@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"math/bits"
+	"os"
+
 	"github.com/strace-ebpf/strace.ebpf/bpf"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
@@ -32,11 +35,14 @@ const (
 	capStructErr = bpf.TracerCapKindCAP_STRUCT_OUT_ERR
 	capMmsg      = bpf.TracerCapKindCAP_MMSG
 	capPrctl     = bpf.TracerCapKindCAP_PRCTL
+	capClone     = bpf.TracerCapKindCAP_CLONE_ARGS
+	capPageVec   = bpf.TracerCapKindCAP_PAGEVEC
 
 	scNoReturn    = bpf.TracerScFlagsSC_NORETURN
 	scHasEnterCap = bpf.TracerScFlagsSC_HAS_ENTER_CAP
 	scHasExitCap  = bpf.TracerScFlagsSC_HAS_EXIT_CAP
 	scErrCap      = bpf.TracerScFlagsSC_ERR_CAP // an exit capture that is read when the call fails
+	scSockFd      = bpf.TracerScFlagsSC_SOCK_FD // args[0] is a socket: a netlink one's messages are read whole
 
 	ioctlAtEnter = bpf.TracerIoctlCapIOCTL_AT_ENTER // ioctl_caps: read the argument at enter
 )
@@ -55,6 +61,9 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	var d bpf.TracerScDesc
 	if sc.NoReturn {
 		d.Flags |= scNoReturn
+	}
+	if netlinkCalls[sc.Name] && captureBuffers {
+		d.Flags |= scSockFd
 	}
 	if sc.Name == "rt_sigreturn" && captureBuffers {
 		// strace prints the mask the call restores, from the signal
@@ -92,6 +101,21 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			}
 			c.Kind, c.Size = capStructIn, a.Size
 			d.Flags |= scHasEnterCap
+		case syscalls.CloneArgs:
+			// clone3: the struct and its set_tid array at enter, the
+			// pidfd at exit.
+			if a.Size == 0 || a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
+				continue
+			}
+			c.Kind, c.Size, c.SizeArg = capClone, a.Size, uint8(a.SizeArg)
+			d.Flags |= scHasEnterCap | scHasExitCap
+		case syscalls.PageVec:
+			// mincore: a byte per page, Size the page shift.
+			if a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
+				continue
+			}
+			c.Kind, c.Size, c.SizeArg = capPageVec, uint16(bits.TrailingZeros(uint(os.Getpagesize()))), uint8(a.SizeArg)
+			d.Flags |= scHasExitCap
 		case syscalls.StructDeref:
 			// pselect6's sigmask: the struct and the set it points to.
 			c.Kind, c.Size = capDeref, a.Size
@@ -191,6 +215,11 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	}
 	return d
 }
+
+// netlinkCalls carry messages on the socket args[0]: on an AF_NETLINK
+// socket the kernel side reads them whole (up to 4095 bytes), for the
+// strace format's netlink decoder, not cut at the string size.
+var netlinkCalls = map[string]bool{"sendto": true, "recvfrom": true, "sendmsg": true, "recvmsg": true}
 
 // ioctlCap is an ioctl command whose argument the kernel side reads: size
 // bytes, at enter (the kernel reads it) or at exit on success (it writes it).

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"math/bits"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -34,7 +36,8 @@ func TestDescribeArrays(t *testing.T) {
 		{"pwritev2", []capt{{1, capIovIn, 2, 0}}, scHasEnterCap},
 		{"ioctl", []capt{{2, capIoctl, 1, 0}}, scHasEnterCap | scHasExitCap},
 		{"pselect6", []capt{{1, capFdsets, 0, 0}, {4, capStructIO, 0, 16}, {5, capDeref, 0, 16}}, scHasEnterCap | scHasExitCap},
-		{"clone3", []capt{{0, capStructIn, 0, 88}}, scHasEnterCap},
+		{"clone3", []capt{{0, capClone, 1, 88}}, scHasEnterCap | scHasExitCap},
+		{"mincore", []capt{{2, capPageVec, 1, bits.TrailingZeros(uint(os.Getpagesize()))}}, scHasExitCap},
 		{"sendmmsg", []capt{{1, capMmsg, 0, 0}}, scHasExitCap},
 		{"prctl", []capt{{1, capPrctl, 0, 0}}, scHasEnterCap | scHasExitCap},
 		{"nanosleep", []capt{{0, capStructIn, 0, 16}, {1, capStructErr, 0, 16}}, scHasEnterCap | scHasExitCap | scErrCap},
@@ -43,8 +46,9 @@ func TestDescribeArrays(t *testing.T) {
 		{"setgroups", []capt{{1, capArrayIn, 0, 4}}, scHasEnterCap | scHasExitCap},
 		{"sched_getaffinity", []capt{{2, capBufOut, 0, cpuSetMax}}, scHasExitCap},
 		{"sched_setaffinity", []capt{{2, capBufIn, 1, cpuSetMax}}, scHasEnterCap},
-		{"sendmsg", []capt{{1, capMsghdrIn, 0, 0}}, scHasEnterCap},
-		{"recvmsg", []capt{{1, capMsghdrOut, 0, 0}}, scHasEnterCap | scHasExitCap},
+		{"sendmsg", []capt{{1, capMsghdrIn, 0, 0}}, scHasEnterCap | scSockFd},
+		{"recvmsg", []capt{{1, capMsghdrOut, 0, 0}}, scHasEnterCap | scHasExitCap | scSockFd},
+		{"sendto", []capt{{1, capBufIn, 2, 0}, {4, capBufIn, 5, sockaddrMax}}, scHasEnterCap | scSockFd},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := describe(tab.ByName(tc.name), true)

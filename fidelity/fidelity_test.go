@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 )
@@ -114,7 +115,8 @@ func lookPath(t *testing.T, name string) string {
 	return p
 }
 
-// tree writes a small directory tree under dir/src for find, tar and sort.
+// tree writes a small directory tree under dir/src for find, tar and sort,
+// its files and directories dated 2001-09-09 (tar archives the dates).
 func tree(t *testing.T, dir string) {
 	for name, data := range map[string]string{
 		"src/a.txt":     "pear\napple\nfig\n",
@@ -129,6 +131,23 @@ func tree(t *testing.T, dir string) {
 			t.Fatal(err)
 		}
 	}
+	date := time.Unix(1e9, 0)
+	for _, name := range []string{"src/a.txt", "src/b.txt", "src/sub/c.txt", "src/sub", "src"} {
+		if err := os.Chtimes(filepath.Join(dir, name), date, date); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// python returns the interpreter itself, not a version manager's shim
+// (pyenv's is a shell script, whose lines would be the shell's), or skips.
+func python(t *testing.T) string {
+	py := lookPath(t, "python3")
+	out, err := exec.Command(py, "-I", "-S", "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Skip("python3 does not run: ", err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func workloads() []workload {
@@ -152,6 +171,8 @@ func workloads() []workload {
 		{"syscaller-threads2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "threads2"} }},
 		{"syscaller-ioctl2", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "ioctl2"} }},
 		{"syscaller-structs", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "structs"} }},
+		{"syscaller-clone3", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "clone3"} }},
+		{"syscaller-signals", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "signals"} }},
 		{"syscaller-longtail", func(t *testing.T, dir string) []string { return []string{testutil.Syscaller(t), "longtail"} }},
 		{"sqlite3", func(t *testing.T, dir string) []string {
 			return []string{lookPath(t, "sqlite3"), filepath.Join(dir, "db.sqlite"), sqlScript}
@@ -177,6 +198,10 @@ func workloads() []workload {
 			tree(t, dir)
 			return []string{"sh", "-c", textScript}
 		}},
+		{"getaddrinfo", func(t *testing.T, dir string) []string {
+			return []string{lookPath(t, "getent"), "ahosts", "localhost"}
+		}},
+		{"ip-addr", func(t *testing.T, dir string) []string { return []string{lookPath(t, "ip"), "addr"} }},
 		{"date", func(t *testing.T, dir string) []string { return []string{lookPath(t, "date"), "-u", "-d", "@0"} }},
 		{"id", func(t *testing.T, dir string) []string { return []string{lookPath(t, "id")} }},
 		{"env", func(t *testing.T, dir string) []string { return []string{lookPath(t, "env")} }},
@@ -193,28 +218,18 @@ func workloads() []workload {
 			return []string{lookPath(t, "tar"), "-cf", "out.tar", "src"}
 		}},
 		{"python-threads", func(t *testing.T, dir string) []string {
-			py := lookPath(t, "python3")
-			// The interpreter itself, not a version manager's shim.
-			out, err := exec.Command(py, "-I", "-S", "-c", "import sys; print(sys.executable)").Output()
-			if err != nil {
-				t.Skip("python3 does not run: ", err)
-			}
 			f := filepath.Join(dir, "threads.py")
 			if err := os.WriteFile(f, []byte(pyThreads), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			return []string{strings.TrimSpace(string(out)), "-I", "-S", f}
+			return []string{python(t), "-I", "-S", f}
 		}},
 		{"python", func(t *testing.T, dir string) []string {
-			py, err := exec.LookPath("python3")
-			if err != nil {
-				t.Skip("python3 not installed")
-			}
 			f := filepath.Join(dir, "work.py")
 			if err := os.WriteFile(f, []byte(pyScript), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			return []string{py, "-I", "-S", f}
+			return []string{python(t), "-I", "-S", f}
 		}},
 	}
 }
@@ -232,7 +247,7 @@ func TestFidelity(t *testing.T) {
 	}
 	tracer := testutil.Tracer(t)
 	var total, matched int
-	var report []string
+	var report, low []string
 	for _, w := range workloads() {
 		t.Run(w.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -263,6 +278,9 @@ func TestFidelity(t *testing.T) {
 				t.Logf("  %s", d)
 			}
 			report = append(report, fmt.Sprintf("%-18s %4d/%4d  %5.1f%%", w.name, m, n, pct(m, n)))
+			if pct(m, n) < 97 {
+				low = append(low, fmt.Sprintf("%s (%.1f%%)", w.name, pct(m, n)))
+			}
 		})
 	}
 	if total == 0 {
@@ -270,8 +288,12 @@ func TestFidelity(t *testing.T) {
 	}
 	share := pct(matched, total)
 	t.Logf("fidelity: %d of strace's %d lines reproduced exactly: %.1f%%\n%s", matched, total, share, strings.Join(report, "\n"))
-	if share < 90 {
-		t.Errorf("fidelity %.1f%% is under 90%%", share)
+	// Issue 13's bar: what is left is signal and thread timing.
+	if share < 99.5 {
+		t.Errorf("fidelity %.2f%% is under 99.5%%", share)
+	}
+	for _, w := range low {
+		t.Errorf("workload %s is under 97%%", w)
 	}
 }
 
@@ -320,18 +342,26 @@ var (
 	ticksRE = regexp.MustCompile(`^(times\(.*\)) = \d+$`)
 	// The time left of a sleep a signal interrupted.
 	sleepLeftRE = regexp.MustCompile(`^((clock_)?nanosleep\(.*), \{tv_sec=\d+, tv_nsec=\d+\}\) = \? ERESTART`)
-	// sqlite3 seeds its generator with 44 bytes of /dev/urandom; git's
-	// temporary files have random names.
-	seedRE    = regexp.MustCompile(`^read\((\d+), ".*"(\.\.\.)?, 44\) = 44$`)
+	// sqlite3 seeds its generator with 44 bytes of /dev/urandom, git its
+	// temporary names with 8; git's temporary files have random names.
+	seedRE = regexp.MustCompile(`^read\((\d+), ".*"(\.\.\.)?, (44|8)\) = (44|8)$`)
+	// git's index holds the files' stat times (ctime too, which no
+	// workload can fix), and ends with its SHA-1.
+	dircRE    = regexp.MustCompile(`^write\((\d+), "DIRC.*"(\.\.\.)?, (\d+)\) = (\d+)$`)
+	sha1RE    = regexp.MustCompile(`^write\((\d+), ".*", 20\) = 20$`)
 	gitTempRE = regexp.MustCompile(`\.git/(objects/[0-9a-f]{2}/)?(tmp_obj_|t)[A-Za-z0-9]{6}\b`)
 	// The CPU a process runs on.
-	cpuRE    = regexp.MustCompile(`^getcpu\(\[\d+\]`)
-	itLeftRE = regexp.MustCompile(`^(setitimer\(.*, \{it_interval=\{[^}]*\}, it_value=)\{tv_sec=\d+, tv_usec=\d+\}\}\) = 0$`)
-	numberRE = regexp.MustCompile(`(^|[^*])\b(\d+)\b`)
+	cpuRE = regexp.MustCompile(`^getcpu\(\[\d+\]`)
+	// Netlink: iproute2's sequence numbers are the time; interfaces'
+	// traffic counters move between the runs.
+	nlSeqRE   = regexp.MustCompile(`nlmsg_seq=\d+|nlmsg_pid=-\d+`)
+	nlStatsRE = regexp.MustCompile(`\b((?:rx|tx)_(?:packets|bytes|dropped)|multicast)=\d+`)
+	itLeftRE  = regexp.MustCompile(`^(setitimer\(.*, \{it_interval=\{[^}]*\}, it_value=)\{tv_sec=\d+, tv_usec=\d+\}\}\) = 0$`)
+	numberRE  = regexp.MustCompile(`(^|[^*])\b(\d+)\b`)
 	// Lines that hold pids: process calls, their results, signals.
 	// (futex: a thread's tid, the value pthread_join waits on; rt_sigreturn
 	// returns what the interrupted call did, wait4's pid.)
-	pidRE = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|futex|rt_sigreturn|--- )|si_pid=|sigev_notify_thread_id=|cmsg_data=\{pid=|^<\.\.\. (clone|wait4)`)
+	pidRE = regexp.MustCompile(`^(clone|clone3|fork|vfork|wait4|waitid|getpid|gettid|set_tid_address|kill|tgkill|tkill|prlimit64|futex|rt_sigreturn|--- )|si_pid=|sigev_notify_thread_id=|cmsg_data=\{pid=|nlmsg_pid=|nl_pid=|^<\.\.\. (clone|wait4)`)
 	// A call that creates a process or thread, and the pid it returns.
 	spawnRE    = regexp.MustCompile(`^(?:clone|clone3|fork|vfork)\(.*\) += (\d+)$`)
 	unfinished = " <unfinished ...>"
@@ -405,6 +435,7 @@ func parse(t *testing.T, path string) map[string][]string {
 	}
 	out := map[string][]string{}
 	for pid, p := range procs {
+		prevDIRC := false
 		if p.pending != "" {
 			p.lines = append(p.lines, p.pending+unfinished)
 		}
@@ -422,9 +453,16 @@ func parse(t *testing.T, path string) map[string][]string {
 			l = ticksRE.ReplaceAllString(l, "$1 = TICKS")
 			l = cpuRE.ReplaceAllString(l, "getcpu([CPU]")
 			l = sleepLeftRE.ReplaceAllString(l, "$1, {TIME}) = ? ERESTART")
-			l = seedRE.ReplaceAllString(l, `read($1, "RANDOM", 44) = 44`)
+			l = seedRE.ReplaceAllString(l, `read($1, "RANDOM", $3) = $4`)
+			if prevDIRC {
+				l = sha1RE.ReplaceAllString(l, `write($1, "SHA1", 20) = 20`)
+			}
+			prevDIRC = dircRE.MatchString(l)
+			l = dircRE.ReplaceAllString(l, `write($1, "DIRC...", $3) = $4`)
 			l = gitTempRE.ReplaceAllString(l, ".git/${1}TMP")
 			l = itLeftRE.ReplaceAllString(l, "$1{TIME}}) = 0")
+			l = nlSeqRE.ReplaceAllString(l, "NL")
+			l = nlStatsRE.ReplaceAllString(l, "$1=N")
 			if sysinfoRE.MatchString(l) {
 				l = "sysinfo({...}) = 0" // uptime and free memory change
 			}

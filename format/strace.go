@@ -61,6 +61,7 @@ type Strace struct {
 	lastLine uint64 // time of the previous line, for -r
 	live     map[uint32]bool
 	fds      map[uint64]string // pid<<32|fd -> path, for -y
+	ifnames  map[uint32]string // interface index -> name, from the netlink link messages seen
 	scratch  call
 
 	entered map[uint32]*enteredCall // calls asleep, by thread (event.Entered)

@@ -312,7 +312,27 @@ func (c *call) generic(i int) {
 			}
 			return appendPtr(d, raw)
 		})
-	case syscalls.Ptr, syscalls.MmsgOut, syscalls.PrctlArg:
+	case syscalls.PageVec:
+		// mincore's vector, a byte per page, as strace's print_array.
+		c.addf(true, func(d []byte) []byte {
+			b, ok := c.data(i, event.BufOut)
+			if !ok || c.failed() || ev.Flags&event.Unfinished != 0 || a.SizeArg < 0 || raw == 0 {
+				return appendPtr(d, raw)
+			}
+			pages := (ev.Args[a.SizeArg] + pageSize - 1) / pageSize
+			d = append(d, '[')
+			for j := 0; j < len(b) && uint64(j) < pages; j++ {
+				if j > 0 {
+					d = append(d, ", "...)
+				}
+				d = strconv.AppendUint(d, uint64(b[j]), 10)
+			}
+			if pages > uint64(len(b)) {
+				d = append(d, ", ..."...)
+			}
+			return append(d, ']')
+		})
+	case syscalls.Ptr, syscalls.MmsgOut, syscalls.PrctlArg, syscalls.CloneArgs:
 		// The last two are printed by their syscall's special (mmsg, prctl).
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
 	case syscalls.Flags:
@@ -367,6 +387,9 @@ func (c *call) appendBuf(d []byte, arg int, kind event.DataKind, n, raw uint64) 
 		return append(d, "NULL"...)
 	}
 	b, ok := c.data(arg, kind)
+	if ok && c.ev.Flags&event.Netlink != 0 {
+		return c.appendNetlink(d, b[:min(uint64(len(b)), n)])
+	}
 	show := n
 	max := uint64(c.s.opts.strsize())
 	if show > max {
@@ -525,3 +548,6 @@ func (s *Strace) fdPath(pid uint32, fd int) string {
 	s.fds[key] = p
 	return p
 }
+
+// pageSize is mincore's page, for the length of its vector.
+var pageSize = uint64(os.Getpagesize())

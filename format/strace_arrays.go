@@ -159,13 +159,14 @@ func (c *call) appendIov(d []byte, arg int, out bool) []byte {
 	if !ok {
 		return appendHexNum(d, ptr)
 	}
-	return appendIovBytes(d, b, c.ev.Args[arg+1], ptr, limit)
+	return appendIovBytes(d, b, c.ev.Args[arg+1], ptr, limit, nil)
 }
 
 // appendIovBytes renders vlen iovecs captured by the kernel side (the
 // array, then the start of each buffer), showing at most limit bytes of
-// data in all; the address ptr when the capture is short.
-func appendIovBytes(d, b []byte, vlen, ptr, limit uint64) []byte {
+// data in all; the address ptr when the capture is short. With nl, the
+// buffers are netlink messages of nl's call, decoded as strace does.
+func appendIovBytes(d, b []byte, vlen, ptr, limit uint64, nl *call) []byte {
 	n := min(vlen, arrayMax)
 	if uint64(len(b)) < 16*n {
 		return appendHexNum(d, ptr)
@@ -182,9 +183,13 @@ func appendIovBytes(d, b []byte, vlen, ptr, limit uint64) []byte {
 			got := base &^ iovCaptured
 			eff := min(l, limit)
 			limit -= eff
-			d = appendQuoted(d, data[:got], false)
-			if eff > got {
-				d = append(d, "..."...)
+			if nl != nil {
+				d = nl.appendNetlink(d, data[:got])
+			} else {
+				d = appendQuoted(d, data[:got], false)
+				if eff > got {
+					d = append(d, "..."...)
+				}
 			}
 			data = data[got:]
 		} else {
@@ -278,7 +283,11 @@ func (c *call) appendMsghdrBytes(d, h, iov []byte, hdrSize int, limit uint64) []
 	case len(iov) == 0:
 		d = appendHexNum(d, iovPtr)
 	default:
-		d = appendIovBytes(d, iov, iovlen, iovPtr, limit)
+		var nl *call
+		if c.ev.Flags&event.Netlink != 0 {
+			nl = c
+		}
+		d = appendIovBytes(d, iov, iovlen, iovPtr, limit, nl)
 	}
 	d = append(d, ", msg_iovlen="...)
 	d = strconv.AppendUint(d, iovlen, 10)
@@ -383,9 +392,11 @@ func (c *call) mmsg() {
 	}
 }
 
-// appendMmsgs renders the mmsghdrs the kernel side captured at exit, two
-// items each (header, iovecs); "..." when more were sent or received than
-// captured.
+// appendMmsgs renders the mmsghdrs the kernel side captured at exit, one
+// item each: the header, whose padding says where the iovecs start
+// (mmsgIovMark | offset), then the iovecs (recordings made before: two
+// items each, header and iovecs); "..." when more were sent or received
+// than captured.
 func (c *call) appendMmsgs(d []byte) []byte {
 	ptr := c.ev.Args[1]
 	if c.failed() || c.ev.Flags&event.Unfinished != 0 {
@@ -397,28 +408,45 @@ func (c *call) appendMmsgs(d []byte) []byte {
 			items = append(items, x.Bytes)
 		}
 	}
-	if len(items) < 2 || len(items[0]) < 64 {
+	// Each mmsghdr as its header and its iovecs.
+	var hdrs, iovs [][]byte
+	for i := 0; i < len(items) && len(items[i]) >= 64; i++ {
+		h := items[i]
+		if m := le.Uint32(h[60:]); m&mmsgIovMark != 0 && int(m&^mmsgIovMark) <= len(h) && m&^mmsgIovMark >= 64 {
+			base := m &^ mmsgIovMark
+			hdrs, iovs = append(hdrs, h[:base]), append(iovs, h[base:])
+			continue
+		}
+		if i+1 >= len(items) {
+			break
+		}
+		hdrs, iovs = append(hdrs, h), append(iovs, items[i+1])
+		i++
+	}
+	if len(hdrs) == 0 {
 		return appendPtr(d, ptr)
 	}
 	d = append(d, '[')
-	n := 0
-	for ; n+1 < len(items) && len(items[n]) >= 64; n += 2 {
+	for n, h := range hdrs {
 		if n > 0 {
 			d = append(d, ", "...)
 		}
-		h := items[n]
 		mlen := uint64(le.Uint32(h[56:]))
 		d = append(d, "{msg_hdr="...)
-		d = c.appendMsghdrBytes(d, h, items[n+1], 64, mlen)
+		d = c.appendMsghdrBytes(d, h, iovs[n], 64, mlen)
 		d = append(d, ", msg_len="...)
 		d = strconv.AppendUint(d, mlen, 10)
 		d = append(d, '}')
 	}
-	if c.ev.Ret > int64(n/2) {
+	if c.ev.Ret > int64(len(hdrs)) {
 		d = append(d, ", ..."...)
 	}
 	return append(d, ']')
 }
+
+// mmsgIovMark, in an mmsghdr's padding, marks the offset of its iovecs in
+// the item (bpf/tracer.bpf.c, MMSG_IOV_MARK).
+const mmsgIovMark = 0x80000000
 
 // epollWait prints the events epoll_wait returned.
 func (c *call) epollWait() {

@@ -2,6 +2,7 @@ package format
 
 import (
 	"encoding/binary"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -98,8 +99,32 @@ func TestStraceMmsg(t *testing.T) {
 	if got := string(AppendStrace(nil, ev, tab, StraceOptions{})); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+	// Since the kernel side reads seven: one item per mmsghdr, its padding
+	// marking where the iovecs start.
+	one := func(iovp uint64, s string) []byte {
+		h := hdr(iovp, uint32(len(s)))
+		binary.LittleEndian.PutUint32(h[60:], mmsgIovMark|64)
+		if s == "" {
+			return h
+		}
+		return append(h, iov(s)...)
+	}
+	ev.Args[2], ev.Ret = 5, 5
+	ev.Data = []event.Data{
+		{Arg: 1, Kind: event.BufOut, Bytes: one(0x5000, "one")}, {Arg: 1, Kind: event.BufOut, Bytes: one(0x5010, "two")},
+		{Arg: 1, Kind: event.BufOut, Bytes: one(0x5020, "three")}, {Arg: 1, Kind: event.BufOut, Bytes: one(0x5030, "four")},
+		{Arg: 1, Kind: event.BufOut, Bytes: one(0x5040, "")},
+	}
+	msg := func(s string) string {
+		return `{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="` + s + `", iov_len=` + strconv.Itoa(len(s)) + `}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=` + strconv.Itoa(len(s)) + `}`
+	}
+	want = `sendmmsg(3, [` + msg("one") + `, ` + msg("two") + `, ` + msg("three") + `, ` + msg("four") + `, ` +
+		`{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=0x5040, msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=0}], 5, MSG_NOSIGNAL) = 5`
+	if got := string(AppendStrace(nil, ev, tab, StraceOptions{})); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
 	ev.Ret, ev.Data = -11, nil
-	want = `sendmmsg(3, 0x1000, 3, MSG_NOSIGNAL)    = -1 EAGAIN (Resource temporarily unavailable)`
+	want = `sendmmsg(3, 0x1000, 5, MSG_NOSIGNAL)    = -1 EAGAIN (Resource temporarily unavailable)`
 	if got := string(AppendStrace(nil, ev, tab, StraceOptions{})); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -117,8 +117,9 @@ const (
 )
 
 // clone3 prints struct clone_args as strace: the fields its flags use,
-// then at exit " => {parent_tid=[N]}", the tid the kernel stored, which
-// is the value returned.
+// then at exit " => {pidfd=[3], parent_tid=[N]}": the pidfd the kernel
+// wrote (captured at exit) and the tid it stored, which is the value
+// returned.
 func (c *call) clone3() {
 	size := c.ev.Args[1]
 	b, ok := c.data(0, event.BufIn)
@@ -129,21 +130,42 @@ func (c *call) clone3() {
 		}
 		return c.appendCloneArgs(d, b, size)
 	})
-	if ok && le.Uint64(b)&cloneParentSettid != 0 {
+	if ok && le.Uint64(b)&(cloneParentSettid|clonePidfd) != 0 {
+		flags := le.Uint64(b)
 		c.glue(func(d []byte) []byte {
 			if c.failed() || c.ev.Ret <= 0 || c.ev.Flags&event.Unfinished != 0 {
 				return d
 			}
-			d = append(d, " => {parent_tid=["...)
-			d = strconv.AppendInt(d, c.ev.Ret, 10)
-			return append(d, "]}"...)
+			pidfd, havePidfd := c.data(0, event.BufOut)
+			havePidfd = havePidfd && flags&clonePidfd != 0 && len(pidfd) >= 4
+			if !havePidfd && flags&cloneParentSettid == 0 {
+				return d
+			}
+			d = append(d, " => {"...)
+			if havePidfd {
+				d = append(d, "pidfd=["...)
+				d = strconv.AppendInt(d, int64(int32(le.Uint32(pidfd))), 10)
+				d = append(d, ']')
+			}
+			if flags&cloneParentSettid != 0 {
+				if havePidfd {
+					d = append(d, ", "...)
+				}
+				d = append(d, "parent_tid=["...)
+				d = strconv.AppendInt(d, c.ev.Ret, 10)
+				d = append(d, ']')
+			}
+			return append(d, '}')
 		})
 	}
 	c.addf(true, func(d []byte) []byte { return strconv.AppendUint(d, size, 10) })
 }
 
+// cloneArgsMax is the size of struct clone_args the kernel side reads.
+const cloneArgsMax = 88
+
 // appendCloneArgs renders the first size bytes of a struct clone_args
-// (64 in the first version, 88 since Linux 5.7).
+// (64 in the first version, 88 since Linux 5.7), then its set_tid pids.
 func (c *call) appendCloneArgs(d, b []byte, size uint64) []byte {
 	u := func(off int) uint64 { return le.Uint64(b[off:]) }
 	flags := u(0)
@@ -190,11 +212,28 @@ func (c *call) appendCloneArgs(d, b []byte, size uint64) []byte {
 		d = appendPtr(d, u(56))
 	}
 	if size >= 80 && len(b) >= 80 && u(72) != 0 {
-		// The tids themselves are behind another pointer, not captured.
+		// The pids set_tid points to follow the struct in the capture
+		// (at most 32 of them).
 		d = append(d, ", set_tid="...)
-		d = appendPtr(d, u(64))
+		n := u(72)
+		tids := b[min(size, cloneArgsMax, uint64(len(b))):]
+		if shown := min(n, arrayMax); u(64) != 0 && uint64(len(tids)) >= 4*shown {
+			d = append(d, '[')
+			for i := uint64(0); i < shown; i++ {
+				if i > 0 {
+					d = append(d, ", "...)
+				}
+				d = strconv.AppendInt(d, int64(int32(le.Uint32(tids[4*i:]))), 10)
+			}
+			if n > shown {
+				d = append(d, ", ..."...)
+			}
+			d = append(d, ']')
+		} else {
+			d = appendPtr(d, u(64))
+		}
 		d = append(d, ", set_tid_size="...)
-		d = strconv.AppendUint(d, u(72), 10)
+		d = strconv.AppendUint(d, n, 10)
 	}
 	if size >= 88 && len(b) >= 88 && flags&cloneIntoCgroup != 0 {
 		d = append(d, ", cgroup="...)

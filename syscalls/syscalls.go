@@ -74,7 +74,7 @@ const (
 	// enter and at exit.
 	FdSets
 	// MmsgOut is sendmmsg's or recvmmsg's vector of mmsghdrs: captured at
-	// exit, as many as the return value (the kernel side keeps four), each
+	// exit, as many as the return value (the kernel side keeps seven), each
 	// as a msghdr with its msg_len.
 	MmsgOut
 	// StructOutErr points to a struct of Size bytes the kernel writes when
@@ -87,9 +87,16 @@ const (
 	// PrctlArg is prctl's second argument, a string, a buffer or a number
 	// by option: captured for the options the kernel side knows.
 	PrctlArg
+	// CloneArgs is clone3's struct clone_args (Size bytes at most, as
+	// argument SizeArg says): captured at enter with its set_tid array, and
+	// at exit the pidfd the kernel wrote (CLONE_PIDFD).
+	CloneArgs
+	// PageVec is mincore's vector, a byte per page of the length in
+	// argument SizeArg: captured at exit of a successful call.
+	PageVec
 )
 
-var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray", "ArrayInOut", "ArrayOut", "IovIn", "IovOut", "IoctlArg", "StructInOut", "MsghdrIn", "MsghdrOut", "FdSets", "MmsgOut", "StructOutErr", "StructDeref", "PrctlArg"}
+var kindNames = [...]string{"Int", "Fd", "Dirfd", "Path", "Str", "BufIn", "BufOut", "StructIn", "StructOut", "Ptr", "Flags", "StrArray", "ArrayInOut", "ArrayOut", "IovIn", "IovOut", "IoctlArg", "StructInOut", "MsghdrIn", "MsghdrOut", "FdSets", "MmsgOut", "StructOutErr", "StructDeref", "PrctlArg", "CloneArgs", "PageVec"}
 
 // String returns the constant's name, such as "Path".
 func (k Kind) String() string {

@@ -36,6 +36,12 @@
  *                              xattrs, splice, mounts, netlink sockets, utimensat, terminal
  *                              ioctls, message queues, openat2, sigevent, sched_attr, sendfile,
  *                              getresuid, getcpu, fchown -1, a 600-entry getdents64
+ *   syscaller signals          signals at delivery: a tgkill of SIGUSR1 to itself, whose handler
+ *                              closes a marker; a tgkill of SIGURG, ignored; a child's exit, its
+ *                              SIGCHLD ignored, while the parent waits in wait4; a child that
+ *                              sleeps, killed by SIGTERM (the kernel's fatal-signal path)
+ *   syscaller clone3           clone3 with CLONE_PIDFD (and CLONE_PARENT_SETTID), with a set_tid
+ *                              array the kernel refuses; mincore's vector of a mapping
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -746,6 +752,83 @@ static void longtail_mode(void)
 	rmdir("many");
 }
 
+/* struct clone_args of <linux/sched.h>, which clashes with <sched.h>. */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+static void clone3_mode(void)
+{
+	int pidfd = -1;
+	pid_t ptid = 0;
+	struct clone3_args a;
+	memset(&a, 0, sizeof(a));
+	a.flags = CLONE_PIDFD;
+	a.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	a.exit_signal = SIGCHLD;
+	long p = syscall(SYS_clone3, &a, sizeof(a));
+	if (p == 0)
+		_exit(0);
+	waitpid(p, NULL, 0);
+	close(pidfd);
+	a.flags = CLONE_PIDFD | CLONE_PARENT_SETTID;
+	a.parent_tid = (uint64_t)(uintptr_t)&ptid;
+	p = syscall(SYS_clone3, &a, sizeof(a));
+	if (p == 0)
+		_exit(0);
+	waitpid(p, NULL, 0);
+	close(pidfd);
+	pid_t tids[2] = {999999, 999998};
+	memset(&a, 0, sizeof(a));
+	a.exit_signal = SIGCHLD;
+	a.set_tid = (uint64_t)(uintptr_t)tids;
+	a.set_tid_size = 2;
+	syscall(SYS_clone3, &a, sizeof(a));
+	long page = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 5 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	m[0] = 1;
+	m[2 * page] = 1;
+	unsigned char vec[5];
+	mincore(m, 5 * page, vec);
+	munmap(m, 5 * page);
+}
+
+static void usr1_handler(int sig)
+{
+	close(0x5151);
+}
+
+static void signals_mode(void)
+{
+	struct sigaction sa = {0};
+	sa.sa_handler = usr1_handler;
+	sigaction(SIGUSR1, &sa, NULL);
+	syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1);
+	close(0x5152);
+	syscall(SYS_tgkill, getpid(), gettid(), SIGURG);
+	close(0x5153);
+	pid_t child = fork();
+	if (child == 0) {
+		struct timespec nap = {0, 20 * 1000 * 1000};
+		nanosleep(&nap, NULL);
+		_exit(7);
+	}
+	int st;
+	wait4(child, &st, 0, NULL);
+	close(0x5154);
+	pid_t sleeper = fork();
+	if (sleeper == 0) {
+		struct timespec nap = {5, 0};
+		nanosleep(&nap, NULL);
+		_exit(0);
+	}
+	struct timespec nap = {0, 50 * 1000 * 1000};
+	nanosleep(&nap, NULL);
+	kill(sleeper, SIGTERM);
+	wait4(sleeper, &st, 0, NULL);
+	close(0x5155);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "basic";
@@ -826,6 +909,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "mmsg")) {
 		mmsg_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "clone3")) {
+		clone3_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "signals")) {
+		signals_mode();
 		return 0;
 	}
 	if (!strcmp(mode, "cmsg")) {

@@ -40,7 +40,24 @@ const (
 	// (engine.Config.EnterMarks), to print "<unfinished ...>" where strace
 	// does.
 	Entered
+	// Netlink marks a call on an AF_NETLINK socket (sendto, recvfrom,
+	// sendmsg, recvmsg): its messages were captured whole, and the strace
+	// format decodes them. The socket's protocol (NETLINK_ROUTE ...) is
+	// in the bits from NetlinkProtoShift (NetlinkProto).
+	Netlink
 )
+
+// NetlinkProtoShift is where Flags holds a netlink socket's protocol.
+const NetlinkProtoShift = 8
+
+// NetlinkProto returns the protocol of the netlink socket a call used, or
+// -1 when the call was not on a netlink socket.
+func (e *Event) NetlinkProto() int {
+	if e.Flags&Netlink == 0 {
+		return -1
+	}
+	return int(e.Flags >> NetlinkProtoShift)
+}
 
 // DataKind says how a captured argument was read.
 type DataKind uint8

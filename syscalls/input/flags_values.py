@@ -15,17 +15,23 @@ for line in open("flags_spec.tsv"):
         arch = "all"
         if "@" in n:
             n, arch = n.split("@")
+        # NAME! is an enum constant, not a macro: no #ifdef can find it.
+        enum = n.endswith("!")
+        n = n.rstrip("!")
         shown = macro = n
         if "=" in n:
             shown, macro = n.split("=")
-        consts.append((shown, macro, arch))
+        consts.append((shown, macro, arch, enum))
     if not consts:
         out.append((table, style, mask, "all", "-", "0"))
         continue
     src = ["#define _GNU_SOURCE", "#include <stdio.h>"]
     src += ["#include <%s>" % h for h in headers.split(",")]
     src.append("int main(void) {")
-    for shown, macro, arch in consts:
+    for shown, macro, arch, enum in consts:
+        if enum:
+            src.append('printf("%s\\t%%lld\\n", (long long)(%s));' % (shown, macro))
+            continue
         src.append("#ifdef %s" % macro)
         src.append('printf("%s\\t%%lld\\n", (long long)(%s));' % (shown, macro))
         src.append("#else")
@@ -38,7 +44,7 @@ for line in open("flags_spec.tsv"):
     subprocess.run(["gcc", "-w", "-o", exe, c], check=True)
     res = subprocess.run([exe], check=True, capture_output=True, text=True)
     sys.stderr.write(res.stderr)
-    arches = {s: a for s, _, a in consts}
+    arches = {s: a for s, _, a, _ in consts}
     for l in res.stdout.splitlines():
         shown, value = l.split("\t")
         out.append((table, style, mask, arches[shown], shown, value))

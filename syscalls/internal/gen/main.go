@@ -63,6 +63,7 @@ var kinds = map[string]bool{
 	"ArrayInOut": true, "ArrayOut": true, "IovIn": true, "IovOut": true, "IoctlArg": true, "StructInOut": true,
 	"MsghdrIn": true, "MsghdrOut": true, "FdSets": true,
 	"MmsgOut": true, "StructOutErr": true, "StructDeref": true, "PrctlArg": true,
+	"CloneArgs": true, "PageVec": true,
 }
 
 // classFlags maps strace's sysent flags to syscalls.Class constants; other
@@ -285,7 +286,7 @@ func Generate(dir string) (map[string][]byte, error) {
 			a.printer = r[5]
 		}
 		switch a.kind {
-		case "StructIn", "StructOut", "StructInOut", "StructOutErr", "StructDeref", "ArrayInOut", "ArrayOut":
+		case "StructIn", "StructOut", "StructInOut", "StructOutErr", "StructDeref", "ArrayInOut", "ArrayOut", "CloneArgs":
 			s, ok := sizes[a.decoder]
 			if !ok {
 				errs = append(errs, fmt.Errorf("args.tsv: %s %s: decoder %q has no size in structs.tsv", r[0], r[1], a.decoder))
@@ -293,7 +294,7 @@ func Generate(dir string) (map[string][]byte, error) {
 			a.size = s
 		}
 		switch a.kind {
-		case "BufIn", "ArrayInOut", "IovIn", "IovOut", "IoctlArg", "FdSets":
+		case "BufIn", "ArrayInOut", "IovIn", "IovOut", "IoctlArg", "FdSets", "CloneArgs", "PageVec":
 			if a.sizeArg == "" {
 				errs = append(errs, fmt.Errorf("args.tsv: %s %s: %s needs a size argument", r[0], r[1], a.kind))
 			}
