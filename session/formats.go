@@ -124,8 +124,7 @@ var Formats = []Format{
 			return Needs{}
 		},
 		native: func(w io.Writer, b *built) (Sink, error) {
-			writeTraceH(b.plan.Debug)
-			return &binSink{out: w, hdr: b.header()}, nil
+			return &binSink{out: w, hdr: b.header(), traceH: true, debug: b.plan.Debug}, nil
 		},
 	},
 }

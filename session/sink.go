@@ -87,11 +87,18 @@ type binSink struct {
 	out io.Writer
 	hdr record.Header
 	w   *record.Writer
+	// traceH: -l bin writes trace.h into the current directory at start
+	// (-d says what happened there).
+	traceH bool
+	debug  io.Writer
 
 	flushed time.Time // last flush by Idle
 }
 
 func (s *binSink) Start() error {
+	if s.traceH {
+		writeTraceH(s.debug)
+	}
 	w, err := record.NewWriter(s.out, s.hdr)
 	if err != nil {
 		return err
