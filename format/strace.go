@@ -22,6 +22,10 @@ type StraceOptions struct {
 	Start       time.Time // wall-clock time of event TS 0, for -t/-tt/-ttt
 	SyscallTime bool      // -T: time spent in the call, <0.000123>
 	DecodeFds   bool      // -y: fd paths, 3</etc/passwd>
+	// Live says the events describe this machine now: what no record
+	// carries may be looked up here (interface names). A replay's never
+	// are.
+	Live bool
 
 	Signals map[int]bool // -e signal=: deliveries shown; nil shows all
 

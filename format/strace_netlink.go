@@ -266,11 +266,11 @@ func (c *call) appendRtnl(d []byte, typ uint16, b []byte) []byte {
 
 // appendIfindex renders an interface index as strace's print_ifindex:
 // if_nametoindex("lo"), from the names the link messages seen so far
-// carried, else from this machine's interfaces.
+// carried, else, when tracing live, from this machine's interfaces.
 func (c *call) appendIfindex(d []byte, idx uint32) []byte {
 	if idx != 0 {
 		name, ok := c.s.ifnames[idx]
-		if !ok {
+		if !ok && c.s.opts.Live {
 			if ifi, err := net.InterfaceByIndex(int(idx)); err == nil {
 				name, ok = ifi.Name, true
 			}

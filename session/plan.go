@@ -252,6 +252,7 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		Relative:    p.Show.Relative,
 		SyscallTime: p.Show.SyscallTime,
 		DecodeFds:   p.Show.DecodeFds > 0 && live,
+		Live:        live,
 		Timestamps:  min(p.Show.Timestamps, 3),
 		StackTrace:  p.Show.StackTrace,
 		Start:       start,
