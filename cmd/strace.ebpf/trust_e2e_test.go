@@ -227,3 +227,54 @@ func TestClosedPipeSparesCommand(t *testing.T) {
 		t.Errorf("the command did not finish: %q", b)
 	}
 }
+
+// openPty opens a pseudo-terminal pair: the master to read, the slave to
+// hand to a process as its terminal.
+func openPty(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, s
+}
+
+// Tracing the whole system on a terminal says so before the firehose.
+func TestSystemWideNote(t *testing.T) {
+	testutil.RequireBPF(t)
+	m, s := openPty(t)
+	defer m.Close()
+	cmd := exec.Command(testutil.Tracer(t), "-o", os.DevNull)
+	cmd.Stderr = s
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	got := make(chan string, 1)
+	go func() {
+		b := make([]byte, 4096)
+		n, _ := m.Read(b)
+		got <- string(b[:n])
+	}()
+	var note string
+	select {
+	case note = <-got:
+	case <-time.After(10 * time.Second):
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if !strings.Contains(note, "tracing every process on this system") {
+		t.Errorf("a system-wide trace on a terminal printed %q first", note)
+	}
+}
