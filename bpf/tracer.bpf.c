@@ -63,6 +63,7 @@ enum item_kind : u8 {
 	ITEM_BUF_OUT = 3,
 	ITEM_STR_TRUNC = 4,
 	ITEM_STACK = 5, /* -k: the user stack (capture_stack), arg 0 */
+	ITEM_FD = 6,    /* -y: what a descriptor refers to (capture_fd in fd.bpf.h) */
 };
 
 /*
@@ -207,6 +208,8 @@ struct config {
 	 * which each record wakes the reader at once, to freeze the traced
 	 * cgroup; 0: off. */
 	u64 ring_high_mark;
+	/* -y: the descriptors of fd_args are described (fd.bpf.h). */
+	u32 decode_fds;
 };
 
 volatile const struct config config = {
@@ -1209,6 +1212,8 @@ static __always_inline u32 capture_stack(void *ctx, struct pt_regs *regs, struct
 	return o + STACK_HDR + got + size;
 }
 
+#include "fd.bpf.h"
+
 /* thread_rec returns tid's record buffer, creating it the first time. */
 static __always_inline struct record *thread_rec(u32 tid)
 {
@@ -1294,7 +1299,8 @@ int sys_enter(u64 *ctx)
 		return 0;
 	}
 
-	if (((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace) && !(p.state & P_EXEC_ONLY)) {
+	u8 fdm = fd_mask(nr);
+	if (((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace || fdm) && !(p.state & P_EXEC_ONLY)) {
 		struct record *rec = thread_rec(tid);
 		if (rec) {
 			if (d) {
@@ -1307,6 +1313,8 @@ int sys_enter(u64 *ctx)
 			/* execve's stack is read at exit, as strace -k shows it. */
 			if (config.stack_trace && !is_execve(nr))
 				rec->hdr.args[0] = capture_stack(ctx, regs, rec, rec->hdr.args[0]);
+			if (fdm & (FD_RET - 1))
+				rec->hdr.args[0] = capture_fd_args(rec, &p, fdm, rec->hdr.args[0]);
 			p.state |= P_HAS_REC;
 		} else {
 			count_lost();
@@ -1363,6 +1371,8 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	}
 	u32 off = exit_captures(rec, &p, describe(p.nr), ret);
+	if ((fd_mask(p.nr) & FD_RET) && ret >= 0)
+		off = capture_fd(rec, off, FD_AT_EXIT << 8, ret);
 	if (config.stack_trace && is_execve(p.nr)) {
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 		if (regs)

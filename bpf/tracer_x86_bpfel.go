@@ -57,6 +57,8 @@ type TracerConfig struct {
 	EnterMarks     uint32
 	StackTrace     uint32
 	RingHighMark   uint64
+	DecodeFds      uint32
+	_              [4]byte
 }
 
 type TracerEvFlags uint16
@@ -84,6 +86,33 @@ type TracerEventHdr struct {
 	Comm     [16]int8
 }
 
+type TracerFdFlags uint8
+
+const (
+	TracerFdFlagsFD_AT_EXIT TracerFdFlags = 1
+	TracerFdFlagsFD_DELETED TracerFdFlags = 2
+	TracerFdFlagsFD_CUT     TracerFdFlags = 4
+	TracerFdFlagsFD_PSEUDO  TracerFdFlags = 8
+	TracerFdFlagsFD_PEER    TracerFdFlags = 16
+)
+
+type TracerFdInfo struct {
+	_        structs.HostLayout
+	Ino      uint64
+	Fd       uint32
+	Magic    uint32
+	Mode     uint16
+	Flags    TracerFdFlags
+	Family   uint8
+	Protocol uint16
+	Type     uint16
+	Sport    uint16
+	Dport    uint16
+	Rdev     uint32
+	Saddr    [16]uint8
+	Daddr    [16]uint8
+}
+
 type TracerIoctlCap uint32
 
 const (
@@ -106,6 +135,7 @@ const (
 	TracerItemKindITEM_BUF_OUT   TracerItemKind = 3
 	TracerItemKindITEM_STR_TRUNC TracerItemKind = 4
 	TracerItemKindITEM_STACK     TracerItemKind = 5
+	TracerItemKindITEM_FD        TracerItemKind = 6
 )
 
 type TracerPending struct {
@@ -166,6 +196,7 @@ const (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	TracerMapEvents            = "events"
+	TracerMapFdArgs            = "fd_args"
 	TracerMapIoctlCaps         = "ioctl_caps"
 	TracerMapLost              = "lost"
 	TracerMapPendings          = "pendings"
@@ -242,6 +273,7 @@ type TracerProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerMapSpecs struct {
 	Events    *ebpf.MapSpec `ebpf:"events"`
+	FdArgs    *ebpf.MapSpec `ebpf:"fd_args"`
 	IoctlCaps *ebpf.MapSpec `ebpf:"ioctl_caps"`
 	Lost      *ebpf.MapSpec `ebpf:"lost"`
 	Pendings  *ebpf.MapSpec `ebpf:"pendings"`
@@ -280,6 +312,7 @@ func (o *TracerObjects) Close() error {
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerMaps struct {
 	Events    *ebpf.Map `ebpf:"events"`
+	FdArgs    *ebpf.Map `ebpf:"fd_args"`
 	IoctlCaps *ebpf.Map `ebpf:"ioctl_caps"`
 	Lost      *ebpf.Map `ebpf:"lost"`
 	Pendings  *ebpf.Map `ebpf:"pendings"`
@@ -293,6 +326,7 @@ type TracerMaps struct {
 func (m *TracerMaps) Close() error {
 	return _TracerClose(
 		m.Events,
+		m.FdArgs,
 		m.IoctlCaps,
 		m.Lost,
 		m.Pendings,

@@ -80,6 +80,10 @@ type Config struct {
 	// copies none (the kernel's frame-pointer walk alone).
 	StackWindow int
 
+	// DecodeFds describes each descriptor argument and returned descriptor
+	// from the kernel at the call (-y): event.Fd data.
+	DecodeFds bool
+
 	// Calibrate attaches syscall programs that return at once: nothing is
 	// traced, and the run measures what the tracepoints alone cost.
 	Calibrate bool
@@ -316,6 +320,7 @@ func (s *Session) load() error {
 		EnterMarks:     b2u(s.cfg.EnterMarks),
 		RingHighMark:   s.highMark(),
 		StackTrace:     stackConst(s.cfg),
+		DecodeFds:      b2u(s.cfg.DecodeFds),
 	}); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
@@ -377,6 +382,9 @@ func (s *Session) load() error {
 		if err := s.objs.ScTable.Put(uint32(sc.Nr), &d); err != nil {
 			return fmt.Errorf("writing syscall table entry %s: %w", sc.Name, err)
 		}
+	}
+	if err := s.writeFdArgs(tab, maxNr); err != nil {
+		return err
 	}
 	for _, c := range ioctlCaps {
 		v := bpf.TracerIoctlCap(c.size)

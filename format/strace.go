@@ -21,7 +21,15 @@ type StraceOptions struct {
 	Relative    bool      // -r: time since the previous line
 	Start       time.Time // wall-clock time of event TS 0, for -t/-tt/-ttt
 	SyscallTime bool      // -T: time spent in the call, <0.000123>
-	DecodeFds   bool      // -y: fd paths, 3</etc/passwd>
+	DecodeFds   bool      // -y: what fds refer to, 3</etc/passwd>
+	// DecodeSockets is -yy: sockets' protocols and addresses, devices' numbers.
+	DecodeSockets bool
+	// KernelFds says events describe their fds (event.Fd data, from the
+	// kernel at the call): an fd argument without one was not open.
+	KernelFds bool
+	// ProcFds lets fds the kernel did not describe (inside structs) be
+	// looked up in /proc: live events only.
+	ProcFds bool
 
 	Signals map[int]bool // -e signal=: deliveries shown; nil shows all
 
@@ -60,7 +68,6 @@ type Strace struct {
 	lastEnd  uint64 // time of the last line printed
 	lastLine uint64 // time of the previous line, for -r
 	live     map[uint32]bool
-	fds      map[uint64]string // pid<<32|fd -> path, for -y
 	scratch  call
 
 	entered map[uint32]*enteredCall // calls asleep, by thread (event.Entered)
@@ -347,6 +354,5 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 	} else {
 		s.lastTID, s.lastEnd = ev.TID, end
 	}
-	c.learnFd()
 	return dst
 }

@@ -2,7 +2,6 @@ package format
 
 import (
 	"encoding/binary"
-	"os"
 	"strconv"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
@@ -169,18 +168,8 @@ func appendPtr(dst []byte, v uint64) []byte {
 	return appendHexNum(dst, v)
 }
 
-// appendFd appends an fd, with its path under -y.
-func (c *call) appendFd(dst []byte, fd int64) []byte {
-	dst = strconv.AppendInt(dst, fd, 10)
-	if c.s.opts.DecodeFds && fd >= 0 {
-		if p := c.s.fdPath(c.ev.PID, int(fd)); p != "" {
-			dst = append(dst, '<')
-			dst = appendEscapedPath(dst, p)
-			dst = append(dst, '>')
-		}
-	}
-	return dst
-}
+// appendFd appends an fd argument, with what it refers to under -y.
+func (c *call) appendFd(dst []byte, fd int64) []byte { return c.appendFdAt(dst, fd, false) }
 
 func appendEscapedPath(dst []byte, p string) []byte {
 	for i := 0; i < len(p); i++ {
@@ -474,10 +463,7 @@ func (c *call) appendRet(d []byte) []byte {
 	case syscalls.RetHex:
 		return appendHexNum(d, uint64(ev.Ret))
 	case syscalls.RetFd:
-		// A new fd (open, socket, dup ...): whatever path its number
-		// had before is stale.
-		delete(c.s.fds, uint64(ev.PID)<<32|uint64(uint32(ev.Ret)))
-		return c.appendFd(d, ev.Ret)
+		return c.appendFdAt(d, ev.Ret, true)
 	case syscalls.RetOctal:
 		return appendOctal(d, uint64(ev.Ret))
 	case syscalls.RetPrinter:
@@ -496,32 +482,4 @@ func (c *call) appendRet(d []byte) []byte {
 		return d
 	}
 	return strconv.AppendInt(d, ev.Ret, 10)
-}
-
-// learnFd remembers the path of an fd a call returned, for -y.
-func (c *call) learnFd() {
-	if !c.s.opts.DecodeFds || c.sc == nil || c.ev.Failed() || c.ev.Flags&event.NoReturn != 0 {
-		return
-	}
-	if c.sc.Name == "close" {
-		delete(c.s.fds, uint64(c.ev.PID)<<32|uint64(uint32(c.ev.Args[0])))
-	}
-}
-
-// fdPath returns the path behind fd of process pid, as strace -y does,
-// from /proc while the process lives.
-func (s *Strace) fdPath(pid uint32, fd int) string {
-	key := uint64(pid)<<32 | uint64(uint32(fd))
-	if p, ok := s.fds[key]; ok {
-		return p
-	}
-	p, err := os.Readlink("/proc/" + strconv.Itoa(int(pid)) + "/fd/" + strconv.Itoa(fd))
-	if err != nil {
-		return ""
-	}
-	if s.fds == nil {
-		s.fds = map[uint64]string{}
-	}
-	s.fds[key] = p
-	return p
 }

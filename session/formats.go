@@ -36,6 +36,7 @@ type Needs struct {
 	Buffers       int  // capture buffers and structs up to this many bytes; 0: strings only
 	ProcessEvents bool // thread exits and signal deliveries
 	EnterMarks    bool // the enter half of a call that sleeps, before the whole call
+	Fds           bool // descriptors described by the kernel at the call (-y)
 }
 
 func (n Needs) union(o Needs) Needs {
@@ -43,6 +44,7 @@ func (n Needs) union(o Needs) Needs {
 		Buffers:       max(n.Buffers, o.Buffers),
 		ProcessEvents: n.ProcessEvents || o.ProcessEvents,
 		EnterMarks:    n.EnterMarks || o.EnterMarks,
+		Fds:           n.Fds || o.Fds,
 	}
 }
 
@@ -84,7 +86,7 @@ var Formats = []Format{
 		Stage:   "strace.star",
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptDecodeFds | OptStrSize | OptStackTrace,
 		needs: func(p *Plan) Needs {
-			return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true}
+			return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true, Fds: p.Show.DecodeFds > 0}
 		},
 	},
 	{
@@ -114,14 +116,14 @@ var Formats = []Format{
 	},
 	{
 		Name: "bin", Aliases: []string{"binary"}, Binary: true,
-		About: "binary recording, the fastest: replay it with -i; trace.h and docs/binary-format.md describe it; -t, -r, -T and -K are recorded and apply when it is replayed; -S captures buffers as -l strace does",
+		About: "binary recording, the fastest: replay it with -i; trace.h and docs/binary-format.md describe it; -t, -r, -T, -y and -K are recorded and apply when it is replayed; -S captures buffers as -l strace does",
 		// The time options are kept in the header and honoured by replays.
-		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptSeparator | OptStackTrace,
+		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptSeparator | OptStackTrace | OptDecodeFds,
 		needs: func(p *Plan) Needs {
 			if p.Show.StrSizeSet {
-				return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true}
+				return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, Fds: p.Show.DecodeFds > 0}
 			}
-			return Needs{}
+			return Needs{Fds: p.Show.DecodeFds > 0}
 		},
 		native: func(w io.Writer, b *built) (Sink, error) {
 			writeTraceH(b.plan.Debug)

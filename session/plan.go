@@ -45,6 +45,8 @@ type Presentation struct {
 	Separator   string // -K: field separator of hex logs; "" means a tab
 	StackTrace  bool   // -k: each call's user stack (every format shows it)
 	StackWindow int    // bytes of stack copied for unwinding; 0: the default, -1: frame pointers only
+
+	recordedFds bool // a replay's recording holds the kernel's fd descriptions (-y)
 }
 
 // Plan is everything a session does.
@@ -190,6 +192,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Lossless:       p.Lossless,
 		StackTrace:     p.Show.StackTrace,
 		StackWindow:    p.Show.StackWindow,
+		DecodeFds:      n.Fds,
 	}
 }
 
@@ -251,10 +254,16 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		StrSize:     p.Show.StrSize,
 		Relative:    p.Show.Relative,
 		SyscallTime: p.Show.SyscallTime,
-		DecodeFds:   p.Show.DecodeFds > 0 && live,
-		Timestamps:  min(p.Show.Timestamps, 3),
-		StackTrace:  p.Show.StackTrace,
-		Start:       start,
+		DecodeFds:   p.Show.DecodeFds > 0,
+		// -yy: sockets' addresses, devices' numbers.
+		DecodeSockets: p.Show.DecodeFds > 1,
+		// Live, the kernel describes the fds (Needs.Fds); a replay's
+		// recording says whether it did (applyRecorded).
+		KernelFds:  live || p.Show.recordedFds,
+		ProcFds:    live,
+		Timestamps: min(p.Show.Timestamps, 3),
+		StackTrace: p.Show.StackTrace,
+		Start:      start,
 	}
 	// Lines name their process when more than one can appear (multi), as
 	// strace decides; -ff's files need none.
@@ -287,6 +296,9 @@ func (p *Plan) recordOptions(n Needs) map[string]string {
 	set("syscall_times", p.Show.SyscallTime)
 	set("follow_forks", p.Follow)
 	set("process_events", n.ProcessEvents)
+	if n.Fds {
+		opts["decode_fds"] = strconv.Itoa(p.Show.DecodeFds)
+	}
 	if n.Buffers > 0 {
 		opts["buffers"] = strconv.Itoa(n.Buffers)
 	}

@@ -135,8 +135,8 @@ func prepare(p *Plan) (_ *Session, err error) {
 		rs.stacks = p.Show.StackTrace
 		s.src = rs
 		b.applyRecorded(rs.hdr)
-		if p.Show.DecodeFds > 0 {
-			fmt.Fprintln(p.Stderr, "strace.ebpf: -y: the recording holds no fd paths (a replay reads nothing from this machine); fds print as numbers")
+		if p.Show.DecodeFds > 0 && !p.Show.recordedFds {
+			fmt.Fprintln(p.Stderr, "strace.ebpf: -y: the recording holds no fd paths (it was not made with -y; a replay reads nothing from this machine); fds print as numbers")
 		}
 	} else {
 		s.live = newLive()
@@ -233,6 +233,12 @@ func (b *built) applyRecorded(h *record.Header) {
 	}
 	if !p.Follow && o["follow_forks"] == "1" {
 		p.Follow = true
+	}
+	if n, err := strconv.Atoi(o["decode_fds"]); err == nil && n > 0 {
+		p.Show.recordedFds = true
+		if p.Given&OptDecodeFds == 0 {
+			p.Show.DecodeFds = n
+		}
 	}
 }
 

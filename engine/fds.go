@@ -1,0 +1,44 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// fdRet is fd_args's bit for a return value that is a descriptor
+// (FD_RET in bpf/fd.bpf.h).
+const fdRet = 1 << 6
+
+// fdArgMask is the kernel's fd_args entry of a syscall: bit i for a
+// descriptor argument i, fdRet when it returns a new descriptor.
+func fdArgMask(sc *syscalls.Syscall) uint8 {
+	var m uint8
+	for i, a := range sc.Args {
+		if i < 6 && (a.Kind == syscalls.Fd || a.Kind == syscalls.Dirfd) {
+			m |= 1 << i
+		}
+	}
+	if sc.Ret == syscalls.RetFd {
+		m |= fdRet
+	}
+	return m
+}
+
+// writeFdArgs fills fd_args for -y.
+func (s *Session) writeFdArgs(tab *syscalls.Table, maxNr int) error {
+	if !s.cfg.DecodeFds {
+		return nil
+	}
+	for _, sc := range tab.All() {
+		if sc.Nr < 0 || sc.Nr >= maxNr {
+			continue
+		}
+		if m := fdArgMask(sc); m != 0 {
+			if err := s.objs.FdArgs.Put(uint32(sc.Nr), m); err != nil {
+				return fmt.Errorf("writing descriptor table entry %s: %w", sc.Name, err)
+			}
+		}
+	}
+	return nil
+}
