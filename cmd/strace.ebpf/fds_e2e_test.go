@@ -1,0 +1,111 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
+)
+
+// fdCaller compiles testdata/fdcaller.c into dir.
+func fdCaller(t *testing.T, dir string) string {
+	t.Helper()
+	out := filepath.Join(dir, "fdcaller")
+	cc := os.Getenv("CC")
+	if cc == "" {
+		cc = "cc"
+	}
+	if b, err := exec.Command(cc, "-O1", "-o", out, filepath.Join(testutil.Root(), "testdata", "fdcaller.c")).CombinedOutput(); err != nil {
+		t.Fatalf("compiling testdata/fdcaller.c: %v\n%s", err, b)
+	}
+	return out
+}
+
+// fdNorm drops what differs between two runs of the same program: pids,
+// inode numbers, ports, exit lines.
+var fdNorm = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`(?m)^[0-9]+ +`), ""},
+	{regexp.MustCompile(`\[[0-9]+`), "[N"},
+	{regexp.MustCompile(`->[0-9]+`), "->N"},
+	{regexp.MustCompile(`:[0-9]{3,5}([\]-])`), ":P$1"},
+	{regexp.MustCompile(`htons\([0-9]+\)`), "htons(P)"},
+	{regexp.MustCompile(`si_pid=[0-9]+`), "si_pid=N"},
+	{regexp.MustCompile(` +=`), " ="},
+}
+
+func normFds(s string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if strings.Contains(l, "+++") {
+			continue
+		}
+		for _, n := range fdNorm {
+			l = n.re.ReplaceAllString(l, n.with)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// TestDecodeFdsLikeStrace runs the same program under the system's strace
+// and strace.ebpf with -y and -yy: files (a number reused, one dup2'ed over
+// stdin, an unlinked one), a device, a pipe, TCP, UDP, unix sockets, an
+// eventfd, and a child that lives a few microseconds. The kernel describes
+// each fd at the call, so the lines are the same, the short-lived child's
+// too.
+func TestDecodeFdsLikeStrace(t *testing.T) {
+	testutil.RequireBPF(t)
+	if _, err := exec.LookPath("strace"); err != nil {
+		t.Skip("no system strace")
+	}
+	dir := t.TempDir()
+	prog := fdCaller(t, dir)
+	const set = "trace=read,write,close,listen,getsockname,dup2"
+	for _, y := range []string{"-y", "-yy"} {
+		t.Run(y, func(t *testing.T) {
+			st := filepath.Join(dir, "strace"+y)
+			cmd := exec.Command("strace", "-f", y, "-e", set, "-o", st, prog)
+			cmd.Dir = dir
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("strace: %v\n%s", err, b)
+			}
+			se := filepath.Join(dir, "se"+y)
+			rec := filepath.Join(dir, "rec"+y)
+			tr := exec.Command(testutil.Tracer(t), "-f", "-l", "strace", y, "-e", set, "-o", se, "--record", rec, prog)
+			tr.Dir = dir
+			if b, err := tr.CombinedOutput(); err != nil {
+				t.Fatalf("strace.ebpf: %v\n%s", err, b)
+			}
+			want, got := normFds(readFile(t, st)), normFds(readFile(t, se))
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("strace %s (-strace +strace.ebpf):\n%s", y, diff)
+			}
+			musts := []string{"read(0</etc/hostname>", "close(3</etc/passwd>)", "(deleted)", "pipe:[", "anon_inode:[eventfd]"}
+			if y == "-yy" {
+				musts = append(musts, "TCP:[N.0.0.1:P->127.0.0.1:P]", "UDP:[N.0.0.1:P]", "UNIX-STREAM:[N->N]", `UNIX:[N,@"fdcaller"]`, "</dev/null<char 1:3>>")
+			}
+			for _, must := range musts {
+				if !strings.Contains(strings.Join(got, "\n"), must) {
+					t.Errorf("strace.ebpf %s lacks %q", y, must)
+				}
+			}
+			// The recording replays the same lines, with no -y given.
+			res := runTracer(t, "-i", rec, "-l", "strace", "-o", filepath.Join(dir, "replay"+y))
+			if res.code != 0 {
+				t.Fatalf("replay: exit %d: %s", res.code, res.stderr)
+			}
+			if diff := cmp.Diff(readFile(t, se), readFile(t, filepath.Join(dir, "replay"+y))); diff != "" {
+				t.Errorf("replay (-live +replay):\n%s", diff)
+			}
+		})
+	}
+}
