@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
@@ -235,4 +236,42 @@ func (c *call) kernelDescribed(fd int64, atExit bool) bool {
 		}
 	}
 	return false
+}
+
+// FdText is what strace -y shows between < and > for f ("/etc/passwd",
+// "pipe:[123]", "socket:[456]"; a deleted file's path ends in
+// " (deleted)"), and with detail (-yy) a socket's protocol and addresses
+// and a device's numbers.
+func FdText(f *event.FdInfo, detail bool) string {
+	b := appendFdDesc(nil, f, detail)
+	s := string(b[1:])
+	if t, ok := strings.CutSuffix(s, ">(deleted)"); ok {
+		return t + " (deleted)"
+	}
+	return strings.TrimSuffix(s, ">")
+}
+
+// appendJSONFd appends an Fd item's fields: "fd", "at" ("enter" for an
+// argument, "exit" for the return value), "value" (-y's text) and, when
+// -yy says more, "detail".
+func appendJSONFd(dst, b []byte) []byte {
+	f, ok := event.ParseFd(b)
+	if !ok {
+		return dst
+	}
+	dst = append(dst, `,"fd":`...)
+	dst = strconv.AppendUint(dst, uint64(f.Fd), 10)
+	if f.Flags&event.FdAtExit != 0 {
+		dst = append(dst, `,"at":"exit"`...)
+	} else {
+		dst = append(dst, `,"at":"enter"`...)
+	}
+	v, d := FdText(&f, false), FdText(&f, true)
+	dst = append(dst, `,"value":`...)
+	dst = appendJSONStr(dst, v)
+	if d != v {
+		dst = append(dst, `,"detail":`...)
+		dst = appendJSONStr(dst, d)
+	}
+	return dst
 }

@@ -91,11 +91,11 @@ var Formats = []Format{
 	},
 	{
 		Name: "json", Machine: true,
-		About: "one JSON object per line (docs/json-schema.json), for jq; every record carries ts and dur, so -t, -r and -T add nothing; -S captures buffers into \"data\"",
+		About: "one JSON object per line (docs/json-schema.json), for jq; every record carries ts and dur, so -t, -r and -T add nothing; -S captures buffers into \"data\", -y adds each fd's description there (kind \"fd\")",
 		// ts and dur are in every record: the time options are what it shows.
-		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptStackTrace,
+		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptStackTrace | OptDecodeFds,
 		needs: func(p *Plan) Needs {
-			n := Needs{ProcessEvents: true}
+			n := Needs{ProcessEvents: true, Fds: p.Show.DecodeFds > 0}
 			if p.Show.StrSizeSet {
 				n.Buffers = max(p.Show.StrSize, 1)
 			}

@@ -388,7 +388,7 @@ func TestRefused(t *testing.T) {
 		plan Plan
 		want string
 	}{
-		{Plan{Format: "hex", Show: Presentation{DecodeFds: 1}, Given: OptDecodeFds}, "choosing options: -y does not apply to -l hex (it applies to -l strace)"},
+		{Plan{Format: "hex", Show: Presentation{DecodeFds: 1}, Given: OptDecodeFds}, "choosing options: -y does not apply to -l hex (it applies to -l strace, -l json, -l bin)"},
 		{Plan{Format: "json", Given: OptSeparator}, "choosing options: -K does not apply to -l json (it applies to -l hex, -l bin)"},
 		{Plan{Format: "perfetto", Given: OptStrSize}, "choosing options: -S does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
 		{Plan{Summary: SummaryOnly, Given: OptSyscallTime}, "choosing options: -c prints only the summary table; -T applies to a trace (use -C for both)"},

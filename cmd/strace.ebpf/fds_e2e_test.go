@@ -109,3 +109,29 @@ func TestDecodeFdsLikeStrace(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeFdsJSON checks that -y adds the kernel's fd descriptions to
+// -l json's data: the argument's at enter, the returned one's at exit.
+func TestDecodeFdsJSON(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	prog := fdCaller(t, dir)
+	out := filepath.Join(dir, "j")
+	tr := exec.Command(testutil.Tracer(t), "-l", "json", "-yy", "-e", "trace=openat,read", "-o", out, prog)
+	tr.Dir = dir
+	if b, err := tr.CombinedOutput(); err != nil {
+		t.Fatalf("strace.ebpf: %v\n%s", err, b)
+	}
+	j := readFile(t, out)
+	for _, want := range []string{
+		`"kind":"fd","len":`,
+		`"fd":0,"at":"enter","value":"/etc/hostname"}`,
+		`"at":"exit","value":"/etc/passwd"}`,
+		`"value":"socket:[`,
+		`"detail":"TCP:[127.0.0.1:`,
+	} {
+		if !strings.Contains(j, want) {
+			t.Errorf("json lacks %s:\n%s", want, j)
+		}
+	}
+}
