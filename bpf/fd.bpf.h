@@ -12,6 +12,8 @@
 #include "include/fd_min.h"
 
 #define FD_RET (1 << 6)    /* fd_args: the return value is a descriptor */
+#define FD_DIRFD_SHIFT 8   /* fd_args: bit 8 + i: argument i is a directory descriptor (AT_FDCWD: the cwd) */
+#define AT_FDCWD -100
 #define FD_DEPTH 48        /* dentries and mounts walked up */
 #define FD_NAME_MAX 256    /* NAME_MAX and its NUL */
 #define S_IFMT 0170000
@@ -28,6 +30,7 @@ enum fd_flags : u8 {
 	FD_CUT = 1 << 2,     /* the path was deeper than the walk: its top is missing */
 	FD_PSEUDO = 1 << 3,  /* a pseudo file (pipe, socket, anon inode): the one name is its dentry's */
 	FD_PEER = 1 << 4,    /* AF_UNIX: daddr's first 8 bytes are the peer's inode */
+	FD_CWD = 1 << 5,     /* AT_FDCWD: the working directory */
 };
 
 struct fd_info {
@@ -50,16 +53,16 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MAX_NR);
 	__type(key, u32);
-	__type(value, u8); /* bit i: argument i is a descriptor; FD_RET: the return value is one */
+	__type(value, u16); /* bit i: argument i is a descriptor; FD_RET: the return value is one; FD_DIRFD_SHIFT */
 } fd_args SEC(".maps");
 
 /* fd_mask is syscall nr's descriptor arguments, 0 without -y. */
-static __always_inline u8 fd_mask(long nr)
+static __always_inline u16 fd_mask(long nr)
 {
 	if (!config.decode_fds || nr < 0 || nr >= MAX_NR)
 		return 0;
 	u32 key = nr;
-	u8 *m = bpf_map_lookup_elem(&fd_args, &key);
+	u16 *m = bpf_map_lookup_elem(&fd_args, &key);
 	return m ? *m : 0;
 }
 
@@ -172,41 +175,57 @@ static __noinline u64 fd_socket(struct record *rec, struct fd_info *info, struct
 
 /*
  * capture_fd appends an ITEM_FD item for descriptor fd of the current task
- * (how: the argument | fd_flags << 8), or nothing when fd is not open.
+ * (how: the argument | fd_flags << 8 | CAPTURE_CWD for a directory
+ * descriptor, whose AT_FDCWD is the working directory), or nothing when fd
+ * is not open.
  */
+#define CAPTURE_CWD (1 << 16)
 __noinline int capture_fd(struct record *rec, u32 off, u32 how, u64 fd)
 {
 	if (!rec)
 		return off;
 	u8 n = rec->hdr.nitems;
-	if (n >= MAX_ITEMS || off > DATA_MAX - STR_MAX || (s32)fd < 0)
+	bool cwd = (how & CAPTURE_CWD) && (s32)fd == AT_FDCWD;
+	if (n >= MAX_ITEMS || off > DATA_MAX - STR_MAX || ((s32)fd < 0 && !cwd))
 		return off;
 	fd = (u32)fd;
 	struct task_struct___fd *t = (struct task_struct___fd *)bpf_get_current_task_btf();
-	struct fdtable___fd *fdt = BPF_CORE_READ(t, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return off;
-	struct file___fd **arr = BPF_CORE_READ(fdt, fd);
 	struct file___fd *f = NULL;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]) != 0 || !f)
-		return off;
+	struct inode___fd *inode;
+	if (cwd) {
+		inode = BPF_CORE_READ(t, fs, pwd.dentry, d_inode);
+	} else {
+		struct fdtable___fd *fdt = BPF_CORE_READ(t, files, fdt);
+		if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+			return off;
+		struct file___fd **arr = BPF_CORE_READ(fdt, fd);
+		if (bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]) != 0 || !f)
+			return off;
+		inode = BPF_CORE_READ(f, f_inode);
+	}
 	u64 o = off;
 	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
 	struct fd_info *info = (struct fd_info *)&rec->data[o];
 	__builtin_memset(info, 0, sizeof(*info));
-	struct inode___fd *inode = BPF_CORE_READ(f, f_inode);
 	info->ino = BPF_CORE_READ(inode, i_ino);
 	info->mode = BPF_CORE_READ(inode, i_mode);
 	info->magic = BPF_CORE_READ(inode, i_sb, s_magic);
 	info->rdev = BPF_CORE_READ(inode, i_rdev);
 	info->fd = fd;
-	info->flags = (how >> 8) & 0xff;
+	info->flags = ((how >> 8) & 0xff) | (cwd ? FD_CWD : 0);
 	u64 pos = o + sizeof(*info);
-	if ((info->mode & S_IFMT) == S_IFSOCK) {
+	if (f && (info->mode & S_IFMT) == S_IFSOCK) {
 		pos = fd_socket(rec, info, f, pos);
 	} else {
-		struct dentry___fd *d = BPF_CORE_READ(f, f_path.dentry);
-		struct vfsmount___fd *mnt = BPF_CORE_READ(f, f_path.mnt);
+		struct dentry___fd *d;
+		struct vfsmount___fd *mnt;
+		if (cwd) {
+			d = BPF_CORE_READ(t, fs, pwd.dentry);
+			mnt = BPF_CORE_READ(t, fs, pwd.mnt);
+		} else {
+			d = BPF_CORE_READ(f, f_path.dentry);
+			mnt = BPF_CORE_READ(f, f_path.mnt);
+		}
 		struct dentry___fd *parent = BPF_CORE_READ(d, d_parent);
 		if (parent == d && d != BPF_CORE_READ(mnt, mnt_root)) {
 			/* A pseudo file's dentry stands alone: its name is all. */
@@ -248,7 +267,7 @@ __noinline int capture_fd_args(struct record *rec, struct pending *p, u32 mask, 
 		return off;
 	for (int i = 0; i < 6; i++) {
 		if (mask & (1 << i))
-			off = capture_fd(rec, off, i, p->args[i]);
+			off = capture_fd(rec, off, i | ((mask & (1 << (FD_DIRFD_SHIFT + i))) ? CAPTURE_CWD : 0), p->args[i]);
 	}
 	return off;
 }

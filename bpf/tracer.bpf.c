@@ -1299,7 +1299,7 @@ int sys_enter(u64 *ctx)
 		return 0;
 	}
 
-	u8 fdm = fd_mask(nr);
+	u16 fdm = fd_mask(nr);
 	if (((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace || fdm) && !(p.state & P_EXEC_ONLY)) {
 		struct record *rec = thread_rec(tid);
 		if (rec) {

@@ -94,6 +94,7 @@ const (
 	TracerFdFlagsFD_CUT     TracerFdFlags = 4
 	TracerFdFlagsFD_PSEUDO  TracerFdFlags = 8
 	TracerFdFlagsFD_PEER    TracerFdFlags = 16
+	TracerFdFlagsFD_CWD     TracerFdFlags = 32
 )
 
 type TracerFdInfo struct {

@@ -6,17 +6,24 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
-// fdRet is fd_args's bit for a return value that is a descriptor
-// (FD_RET in bpf/fd.bpf.h).
-const fdRet = 1 << 6
+// fd_args's bits (bpf/fd.bpf.h): FD_RET, a return value that is a
+// descriptor; FD_DIRFD_SHIFT, where the directory descriptors' bits start
+// (their AT_FDCWD is the working directory).
+const (
+	fdRet        = 1 << 6
+	fdDirfdShift = 8
+)
 
 // fdArgMask is the kernel's fd_args entry of a syscall: bit i for a
 // descriptor argument i, fdRet when it returns a new descriptor.
-func fdArgMask(sc *syscalls.Syscall) uint8 {
-	var m uint8
+func fdArgMask(sc *syscalls.Syscall) uint16 {
+	var m uint16
 	for i, a := range sc.Args {
 		if i < 6 && (a.Kind == syscalls.Fd || a.Kind == syscalls.Dirfd) {
 			m |= 1 << i
+		}
+		if i < 6 && a.Kind == syscalls.Dirfd {
+			m |= 1 << (fdDirfdShift + i)
 		}
 	}
 	if sc.Ret == syscalls.RetFd {

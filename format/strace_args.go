@@ -200,7 +200,14 @@ func (c *call) generic(i int) {
 		c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(v))) })
 	case syscalls.Dirfd:
 		if int32(v) == -100 {
-			c.add(false, []byte("AT_FDCWD"))
+			c.addf(false, func(d []byte) []byte {
+				// -y: strace shows the working directory.
+				d = append(d, "AT_FDCWD"...)
+				if f, ok := c.ev.FdData(-100, false); ok && c.s.opts.DecodeFds {
+					d = appendFdDesc(d, &f, c.s.opts.DecodeSockets)
+				}
+				return d
+			})
 		} else {
 			c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(v))) })
 		}

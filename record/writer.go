@@ -216,7 +216,7 @@ func appendHeader(b []byte, h *Header) ([]byte, error) {
 	if h.Stacks {
 		version = 2
 	}
-	if h.Options["decode_fds"] != "" {
+	if h.Options["fds"] != "" {
 		version = 3
 	}
 	b = le.AppendUint32(b, version)

@@ -166,6 +166,10 @@ func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Scripts) > 0 || p.Summary != NoSummary || sel.StatusFiltered() || p.Record != "" {
 		n.EnterMarks = false
 	}
+	// -P matches descriptors by what the kernel says they refer to.
+	if len(p.Filter.Paths) > 0 {
+		n.Fds = true
+	}
 	return n
 }
 
@@ -296,7 +300,12 @@ func (p *Plan) recordOptions(n Needs) map[string]string {
 	set("syscall_times", p.Show.SyscallTime)
 	set("follow_forks", p.Follow)
 	set("process_events", n.ProcessEvents)
-	if n.Fds {
+	// The kernel's fd descriptions are in the events (-y, -P): "fds";
+	// the -y level to show them with: "decode_fds".
+	if n.Fds || p.Show.DecodeFds > 0 || len(p.Filter.Paths) > 0 {
+		opts["fds"] = "1"
+	}
+	if p.Show.DecodeFds > 0 {
 		opts["decode_fds"] = strconv.Itoa(p.Show.DecodeFds)
 	}
 	if n.Buffers > 0 {

@@ -143,9 +143,13 @@ func prepare(p *Plan) (_ *Session, err error) {
 		s.src = s.live
 	}
 	b.tab, b.src = s.src.Table(), s.src
+	if s.src.Live() {
+		p.Filter.Paths = withTargets(p.Filter.Paths)
+	}
 	if s.sel, err = p.Filter.Resolve(b.tab); err != nil {
 		return nil, err
 	}
+	s.sel.stripFds = len(p.Filter.Paths) > 0 && p.Show.DecodeFds == 0
 	if b.hex.Sep == "" {
 		b.hex.Sep = p.Show.Separator
 	}
@@ -192,6 +196,14 @@ func prepare(p *Plan) (_ *Session, err error) {
 		s.sink = &teeSink{path: p.Record, rec: &binSink{hdr: b.header()}, next: s.sink}
 	}
 	s.sink = &filterSink{sel: s.sel, next: s.sink}
+	if s.sel.stripFds {
+		// After the recording (which keeps them, for -P on its replays).
+		if t, ok := s.sink.(*filterSink).next.(*teeSink); ok {
+			t.next = &stripFdsSink{t.next}
+		} else {
+			s.sink.(*filterSink).next = &stripFdsSink{s.sink.(*filterSink).next}
+		}
+	}
 	if p.Explain || p.Debug != nil {
 		s.explain(k, b.needs)
 	}
@@ -234,11 +246,9 @@ func (b *built) applyRecorded(h *record.Header) {
 	if !p.Follow && o["follow_forks"] == "1" {
 		p.Follow = true
 	}
-	if n, err := strconv.Atoi(o["decode_fds"]); err == nil && n > 0 {
-		p.Show.recordedFds = true
-		if p.Given&OptDecodeFds == 0 {
-			p.Show.DecodeFds = n
-		}
+	p.Show.recordedFds = o["fds"] == "1"
+	if n, err := strconv.Atoi(o["decode_fds"]); err == nil && n > 0 && p.Given&OptDecodeFds == 0 {
+		p.Show.DecodeFds = n
 	}
 }
 
@@ -402,6 +412,9 @@ func (s *Session) explain(k KernelFilter, n Needs) {
 	}
 	if s.sel.status != 0 && s.sel.status != Failed || s.sel.signals != nil || s.sel.pids != nil {
 		b.WriteString("In user space, before the scripts and the format: the rest of -e status=, -z, -Z, signal=, -p on replays\n")
+	}
+	if s.sel.paths != nil {
+		b.WriteString("-P: the kernel sends only calls with a path or a descriptor, each descriptor described; user space keeps those that name the paths\n")
 	}
 	fmt.Fprintf(&b, "Captured: %s\n", describeNeeds(n))
 	if s.plan.Record != "" {

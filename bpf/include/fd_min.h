@@ -33,6 +33,7 @@ struct hlist_bl_node___fd {
 
 struct dentry___fd {
 	struct dentry___fd *d_parent;
+	struct inode___fd *d_inode;
 	struct qstr___fd d_name;
 	struct hlist_bl_node___fd d_hash;
 };
@@ -69,6 +70,7 @@ struct files_struct___fd {
 
 struct fs_struct___fd {
 	struct path___fd root;
+	struct path___fd pwd;
 };
 
 struct task_struct___fd {

@@ -69,7 +69,7 @@ func TestDecodeFdsLikeStrace(t *testing.T) {
 	}
 	dir := t.TempDir()
 	prog := fdCaller(t, dir)
-	const set = "trace=read,write,close,listen,getsockname,dup2"
+	const set = "trace=openat,read,write,close,listen,getsockname,dup2"
 	for _, y := range []string{"-y", "-yy"} {
 		t.Run(y, func(t *testing.T) {
 			st := filepath.Join(dir, "strace"+y)
@@ -132,6 +132,92 @@ func TestDecodeFdsJSON(t *testing.T) {
 	} {
 		if !strings.Contains(j, want) {
 			t.Errorf("json lacks %s:\n%s", want, j)
+		}
+	}
+}
+
+// syscallLines keeps a trace's syscall lines, without pid prefixes.
+func syscallLines(s string) []string {
+	var out []string
+	for _, l := range normFds(s) {
+		if strings.HasPrefix(l, "[pid ") {
+			l = l[strings.Index(l, "] ")+2:]
+		}
+		if strings.HasPrefix(l, "---") || strings.HasPrefix(l, "strace: ") || strings.Contains(l, "+++") || l == "" {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// TestTracePathLikeStrace checks -P against the system's strace: calls
+// whose path arguments name the paths, and calls on descriptors that
+// referred to them (a read of the file, its close, a dup2 over a
+// descriptor open on /dev/null), for every format and on a replay.
+func TestTracePathLikeStrace(t *testing.T) {
+	testutil.RequireBPF(t)
+	if _, err := exec.LookPath("strace"); err != nil {
+		t.Skip("no system strace")
+	}
+	dir := t.TempDir()
+	prog := fdCaller(t, dir)
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	for _, y := range []string{"", "-y"} {
+		args := []string{"-f", "-P", "/etc/passwd", "-P", "/dev/null"}
+		if y != "" {
+			args = append(args, y)
+		}
+		st := filepath.Join(dir, "st")
+		cmd := exec.Command("strace", append(append(args, "-o", st), prog)...)
+		cmd.Dir, cmd.Stdin = dir, devnull
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("strace: %v\n%s", err, b)
+		}
+		se, rec := filepath.Join(dir, "se"), filepath.Join(dir, "rec")
+		tr := exec.Command(testutil.Tracer(t), append(append([]string{"-l", "strace"}, args...), "-o", se, "--record", rec, prog)...)
+		tr.Dir, tr.Stdin = dir, devnull
+		if b, err := tr.CombinedOutput(); err != nil {
+			t.Fatalf("strace.ebpf: %v\n%s", err, b)
+		}
+		want, got := syscallLines(readFile(t, st)), syscallLines(readFile(t, se))
+		if len(want) < 6 {
+			t.Fatalf("strace -P printed only %q", want)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("-P %s (-strace +strace.ebpf):\n%s", y, diff)
+		}
+		// The replay, and -P on a replay of a full recording, keep the same calls.
+		full := filepath.Join(dir, "full")
+		tr = exec.Command(testutil.Tracer(t), "-f", "-y", "-S", "32", "-l", "bin", "-o", full, prog)
+		tr.Dir, tr.Stdin = dir, devnull
+		if b, err := tr.CombinedOutput(); err != nil {
+			t.Fatalf("strace.ebpf: %v\n%s", err, b)
+		}
+		for _, in := range []string{rec, full} {
+			rargs := []string{"-i", in, "-l", "strace", "-P", "/etc/passwd", "-P", "/dev/null"}
+			if y == "" {
+				rargs = append(rargs, "-y")
+			}
+			res := runTracer(t, rargs...)
+			if res.code != 0 {
+				t.Fatalf("replay %s: exit %d: %s", in, res.code, res.stderr)
+			}
+			var replayed []string
+			for _, l := range syscallLines(res.stdout) {
+				replayed = append(replayed, regexp.MustCompile(`<[^>]*>`).ReplaceAllString(l, ""))
+			}
+			var plain []string
+			for _, l := range want {
+				plain = append(plain, regexp.MustCompile(`<[^>]*>`).ReplaceAllString(l, ""))
+			}
+			if diff := cmp.Diff(plain, replayed); diff != "" {
+				t.Errorf("-P on the replay of %s (-strace +replay):\n%s", filepath.Base(in), diff)
+			}
 		}
 	}
 }

@@ -52,6 +52,7 @@ type options struct {
 	hexSep       string
 	failed       bool
 	exprs        []string
+	paths        []string // -P
 	follow       int
 	pids         []string
 	scripts      []string
@@ -100,6 +101,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
 	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls (-e status=failed)")
 	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed")
+	fs.StringArrayVarP(&o.paths, "trace-path", "P", nil, "only calls that touch `path`: a path argument, or a descriptor that referred to it at the call (repeatable; a symbolic link's target too); applies to every format, live and replayed")
 	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID")
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated; Ctrl-C detaches); with -i, replay only its events")
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
@@ -364,6 +366,7 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	if fs.Changed("format") {
 		p.Format = o.format
 	}
+	p.Filter.Paths = o.paths
 	if o.failed {
 		p.Filter.Only(session.Failed)
 	}

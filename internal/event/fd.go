@@ -21,6 +21,7 @@ const (
 	FdCut                         // the path was deeper than the kernel walks: its top is missing
 	FdPseudo                      // a pseudo file (pipe, socket, anon inode): Tail is its one name
 	FdPeer                        // AF_UNIX: Daddr's first 8 bytes are the peer's inode
+	FdCwd                         // AT_FDCWD: the working directory
 )
 
 // FdInfoSize is the size of the fixed header of an Fd item.
