@@ -37,6 +37,17 @@ type StraceOptions struct {
 	OnlyFailed     bool // -Z: calls that fail
 
 	StackTrace bool // -k: each call's stack (event.Stack) under its line
+
+	Column      int          // -a: the column of " = "; 40 when 0
+	HexStrings  int          // -x 1: strings with non-printable bytes in hex; -xx 2: all
+	ReadDump    map[int]bool // -e read=: dump the data read from these fds (-1: any other)
+	WriteDump   map[int]bool // -e write=: dump the data written to these fds
+	NoExitLines bool         // -qq: no "+++ exited with N +++" lines
+	Verbose     bool         // -v: structures whole (struct stat), as far as captured
+	// DetachExec is -b execve: a process's successful execve (after the
+	// trace's first call) ends with " <detached ...>", and nothing more of
+	// the process is shown.
+	DetachExec bool
 }
 
 // PrefixStyle is how a line names its process.
@@ -70,6 +81,9 @@ type Strace struct {
 	live     map[uint32]bool
 	scratch  call
 
+	detached map[uint32]bool // -b execve: processes no longer shown
+	started  bool            // a call was shown (-b execve spares the launch's execve)
+
 	entered map[uint32]*enteredCall // calls asleep, by thread (event.Entered)
 	hidden  int                     // how many of them are not shown yet
 }
@@ -95,6 +109,9 @@ func AppendStrace(dst []byte, ev *event.Event, tab *syscalls.Table, o StraceOpti
 // "<unfinished ...>" and the "<... resumed>" one. It appends nothing for an
 // event the options filter out (-z, -Z).
 func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
+	if s.detached[ev.PID] {
+		return dst
+	}
 	switch ev.Kind {
 	case event.Syscall:
 		if ev.Flags&event.Entered != 0 {
@@ -110,6 +127,9 @@ func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 				}
 				return s.appendSyscallMode(dst, ev, resumedOnly)
 			}
+		}
+		if s.opts.DetachExec {
+			return s.detachAtExec(dst, ev)
 		}
 		return s.appendSyscall(dst, ev)
 	case event.Exit:
@@ -202,9 +222,10 @@ func appendPad(dst []byte, v uint64, width int) []byte {
 	return append(dst, s...)
 }
 
-// padTo pads the line that starts at start to strace's result column.
-func padTo(dst []byte, start int) []byte {
-	const col = 39
+// padTo pads the line that starts at start to strace's result column
+// (col, where " = " is to start, counted from 1).
+func padTo(dst []byte, start, col int) []byte {
+	col--
 	for len(dst)-start < col {
 		dst = append(dst, ' ')
 	}
@@ -214,6 +235,10 @@ func padTo(dst []byte, start int) []byte {
 func (s *Strace) appendExit(dst []byte, ev *event.Event) []byte {
 	// strace still counts the exiting thread for the [pid N] prefix; -z
 	// and -Z keep exits.
+	if s.opts.NoExitLines {
+		delete(s.live, ev.TID)
+		return dst
+	}
 	dst = s.prefix(dst, ev.TID, ev.TS)
 	delete(s.live, ev.TID)
 	st := uint32(ev.Ret)
@@ -338,13 +363,16 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 		dst = c.appendArgs(dst, phaseAll)
 	}
 	dst = append(dst, ')')
-	dst = padTo(dst, start)
+	dst = padTo(dst, start, s.column())
 	dst = append(dst, " = "...)
 	dst = c.appendRet(dst)
 	if s.opts.SyscallTime && !noreturn {
 		dst = append(dst, " <"...)
 		dst = appendSecs(dst, ev.Duration, 1, 6)
 		dst = append(dst, '>')
+	}
+	if s.opts.ReadDump != nil || s.opts.WriteDump != nil {
+		dst = c.appendDump(dst)
 	}
 	if s.opts.StackTrace {
 		dst = appendStack(dst, ev.Stack)

@@ -214,7 +214,7 @@ func (c *call) generic(i int) {
 	case syscalls.Path:
 		c.addf(false, func(d []byte) []byte {
 			if b, trunc, ok := c.str(i); ok {
-				d = appendQuoted(d, b, false)
+				d = c.quote(d, b)
 				if trunc {
 					d = append(d, "..."...)
 				}
@@ -371,7 +371,7 @@ func (c *call) appendBuf(d []byte, arg int, kind event.DataKind, n, raw uint64) 
 	if !ok && show > 0 || uint64(len(b)) < show {
 		return appendHexNum(d, raw)
 	}
-	d = appendQuoted(d, b[:show], false)
+	d = c.quote(d, b[:show])
 	if n > show {
 		d = append(d, "..."...)
 	}
@@ -382,10 +382,10 @@ func (c *call) appendBuf(d []byte, arg int, kind event.DataKind, n, raw uint64) 
 func (c *call) appendStrLimited(d []byte, b []byte, trunc bool) []byte {
 	max := c.s.opts.strsize()
 	if len(b) > max {
-		d = appendQuoted(d, b[:max], false)
+		d = c.quote(d, b[:max])
 		return append(d, "..."...)
 	}
-	d = appendQuoted(d, b, false)
+	d = c.quote(d, b)
 	if trunc {
 		d = append(d, "..."...)
 	}

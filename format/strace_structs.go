@@ -835,6 +835,9 @@ func (c *call) statLayout() statLayout {
 }
 
 func appendStat(c *call, d, b []byte) []byte {
+	if c.s.opts.Verbose {
+		return appendStatVerbose(c, d, b)
+	}
 	l := c.statLayout()
 	if len(b) < l.size+8 {
 		return appendHexNum(d, 0)

@@ -20,6 +20,11 @@ const (
 	OptStrSize                     // -S
 	OptSeparator                   // -K
 	OptStackTrace                  // -k
+	OptColumn                      // -a
+	OptHexStrings                  // -x, -xx
+	OptDump                        // -e read=, -e write=
+	OptVerbose                     // -v
+	OptDetachExec                  // -b execve
 )
 
 var optNames = []struct {
@@ -28,7 +33,8 @@ var optNames = []struct {
 }{
 	{OptTimestamp, "-t"}, {OptRelative, "-r"}, {OptSyscallTime, "-T"},
 	{OptDecodeFds, "-y"}, {OptStrSize, "-S"}, {OptSeparator, "-K"},
-	{OptStackTrace, "-k"},
+	{OptStackTrace, "-k"}, {OptColumn, "-a"}, {OptHexStrings, "-x"},
+	{OptDump, "-e read=/write="}, {OptVerbose, "-v"}, {OptDetachExec, "-b execve"},
 }
 
 // Needs is what a format or a script needs the kernel to send.
@@ -71,6 +77,10 @@ type Format struct {
 	native func(w io.Writer, b *built) (Sink, error)
 }
 
+// dumpMax is how much of a buffer -e read= and -e write= capture: the
+// kernel's limit for one piece of data.
+const dumpMax = 4096
+
 // Formats are the stock formats, in -l help's order.
 var Formats = []Format{
 	{
@@ -81,12 +91,17 @@ var Formats = []Format{
 		needs:   func(*Plan) Needs { return Needs{} },
 	},
 	{
-		Name:    "strace",
-		About:   "lines as strace(1) prints them, arguments decoded (-t, -tt, -ttt, -r, -T, -y, -S apply)",
-		Stage:   "strace.star",
-		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptDecodeFds | OptStrSize | OptStackTrace,
+		Name:  "strace",
+		About: "lines as strace(1) prints them, arguments decoded (-t, -tt, -ttt, -r, -T, -y, -S apply)",
+		Stage: "strace.star",
+		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptDecodeFds | OptStrSize | OptStackTrace |
+			OptColumn | OptHexStrings | OptDump | OptVerbose | OptDetachExec,
 		needs: func(p *Plan) Needs {
-			return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true, Fds: p.Show.DecodeFds > 0}
+			n := Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true, Fds: p.Show.DecodeFds > 0}
+			if len(p.Show.ReadDump) > 0 || len(p.Show.WriteDump) > 0 {
+				n.Buffers = max(n.Buffers, dumpMax) // the dumps show whole buffers
+			}
+			return n
 		},
 	},
 	{

@@ -47,6 +47,13 @@ type Presentation struct {
 	StackWindow int    // bytes of stack copied for unwinding; 0: the default, -1: frame pointers only
 
 	recordedFds bool // a replay's recording holds the kernel's fd descriptions (-y)
+
+	Column     int          // -a: the column of " = "; 0: 40
+	HexStrings int          // -x count
+	ReadDump   map[int]bool // -e read=SET: dump the data read from these fds
+	WriteDump  map[int]bool // -e write=SET
+	Verbose    bool         // -v: structures unabbreviated, as far as captured
+	DetachExec bool         // -b execve: stop showing a process at its next execve
 }
 
 // Plan is everything a session does.
@@ -268,6 +275,14 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		Timestamps: min(p.Show.Timestamps, 3),
 		StackTrace: p.Show.StackTrace,
 		Start:      start,
+
+		Column:      p.Show.Column,
+		HexStrings:  p.Show.HexStrings,
+		ReadDump:    p.Show.ReadDump,
+		WriteDump:   p.Show.WriteDump,
+		NoExitLines: p.Quiet >= 2,
+		Verbose:     p.Show.Verbose,
+		DetachExec:  p.Show.DetachExec,
 	}
 	// Lines name their process when more than one can appear (multi), as
 	// strace decides; -ff's files need none.

@@ -111,7 +111,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.wallClock, "summary-wall-clock", "w", false, "with -c/-C: sum wall-clock time per call (what the summary always sums here)")
 	fs.StringArrayVarP(&o.env, "env", "E", nil, "run the command with `VAR=VAL` in its environment, or without VAR with -E VAR (repeatable)")
 	fs.StringVarP(&o.user, "user", "u", "", "run the command as `user` (a name or uid), its groups too")
-	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p)")
+	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p); -qq: nor -l strace's \"+++ exited with N +++\" lines")
 	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K; K, M, G suffixes): larger loses fewer events under load")
 	fs.BoolVar(&o.lossy, "lossy", false, "never pause the command: when the reader falls behind, records are lost (and counted) instead")
 	fs.BoolVar(&o.lossless, "lossless", false, "with -p: pause the processes while the reader catches up (moves them into a cgroup of the tracer's until the end)")
@@ -142,6 +142,8 @@ func usage(fs *pflag.FlagSet) string {
 	u = strings.ReplaceAll(u, "[=true|false]", "             ")
 	u = strings.ReplaceAll(u, "--full-follow-fork count", "--full-follow-fork      ")
 	u = strings.ReplaceAll(u, "--quiet count", "--quiet      ")
+	u = strings.ReplaceAll(u, "--strings-in-hex count", "--strings-in-hex      ")
+	u = strings.ReplaceAll(u, "--decode-fds count", "--decode-fds      ")
 	return usageHead + u
 }
 
@@ -192,7 +194,12 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		session.PrintFormats(stdout)
 		return 0, nil
 	}
-	filter, err := session.ParseFilter(o.exprs)
+	exprs, readDump, writeDump, err := session.SplitDumps(o.exprs)
+	if err != nil {
+		return 2, err
+	}
+	o.strace.readDump, o.strace.writeDump = readDump, writeDump
+	filter, err := session.ParseFilter(exprs)
 	if errors.Is(err, session.ErrHelp) {
 		session.PrintFilterHelp(stdout, tab)
 		return 0, nil
@@ -403,12 +410,29 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		Separator:   sep,
 		StackTrace:  s.stackTrace,
 		StackWindow: s.stackWindow,
+		Column:      s.column,
+		HexStrings:  s.hexStrings,
+		ReadDump:    s.readDump,
+		WriteDump:   s.writeDump,
+		Verbose:     s.verbose,
+		DetachExec:  s.detachOn != "",
+	}
+	if s.detachOn != "" && s.detachOn != "execve" {
+		return nil, fmt.Errorf("parsing -b %s: only execve is supported (as strace)", s.detachOn)
+	}
+	if fs.Changed("columns") && s.column <= 0 {
+		return nil, fmt.Errorf("parsing -a %d: the column must be positive", s.column)
+	}
+	if s.readDump != nil || s.writeDump != nil {
+		p.Given |= session.OptDump
 	}
 	for flag, opt := range map[string]session.Opt{
 		"timestamp": session.OptTimestamp, "relative-timestamps": session.OptRelative,
 		"syscall-times": session.OptSyscallTime, "decode-fds": session.OptDecodeFds,
 		"strsize": session.OptStrSize, "hex-separator": session.OptSeparator,
-		"stack-trace": session.OptStackTrace,
+		"stack-trace": session.OptStackTrace, "columns": session.OptColumn,
+		"strings-in-hex": session.OptHexStrings, "no-abbrev": session.OptVerbose,
+		"detach-on": session.OptDetachExec,
 	} {
 		if fs.Changed(flag) {
 			p.Given |= opt
