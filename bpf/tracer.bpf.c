@@ -78,6 +78,8 @@ enum task_state : u32 {
 	TASK_EXECING = 3, /* in that execve */
 };
 #define TASK_STATE(v) ((v) & 3)
+#define TASK_CHILD (1 << 2) /* with TASK_TRACED: a child followed by -F, whose own children are not */
+#define FOLLOW_CHILDREN 2   /* config.follow_fork for -F */
 #define TASK_EXEC_TID(v) ((v) >> 2)
 
 /* Record flags (decoded into internal/event's Kind and Flags by engine/decode.go). */
@@ -191,7 +193,7 @@ struct config {
 	 * measure what the tracepoints alone cost. */
 	u32 calibrate;
 	u32 system_wide;
-	u32 follow_fork;
+	u32 follow_fork; /* 1: every descendant (-f); FOLLOW_CHILDREN: children only (-F) */
 	u32 failed_only;
 	u32 filter_syscalls; /* sc_filter holds the traced syscalls */
 	s32 execve_nr;
@@ -210,6 +212,9 @@ struct config {
 	u64 ring_high_mark;
 	/* -y: the descriptors of fd_args are described (fd.bpf.h). */
 	u32 decode_fds;
+	/* -n/--filenames: bytes of a string argument read with its NUL (at
+	 * most STR_MAX); 0: STR_MAX, a whole path. */
+	u32 str_max;
 };
 
 volatile const struct config config = {
@@ -340,7 +345,7 @@ static __always_inline bool process_traced(u32 tgid)
 	if (config.system_wide)
 		return tgid != config.tracer_tgid;
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
-	return st && *st == TASK_TRACED;
+	return st && TASK_STATE(*st) == TASK_TRACED;
 }
 
 static __always_inline bool wanted(long nr)
@@ -421,18 +426,20 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 	u64 o = off;
 	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
 	if (kind == ITEM_STR) {
+		/* -n/--filenames caps strings below PATH_MAX. */
+		u32 max = config.str_max && config.str_max < STR_MAX ? config.str_max : STR_MAX;
 		if (how & CAPTURE_KERNEL)
-			got = bpf_probe_read_kernel_str(&rec->data[o], STR_MAX, (const void *)ptr);
+			got = bpf_probe_read_kernel_str(&rec->data[o], max, (const void *)ptr);
 		else
-			got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)ptr);
+			got = bpf_probe_read_user_str(&rec->data[o], max, (const void *)ptr);
 		if (got <= 0)
 			return off;
 		/*
 		 * got counts the NUL, which the helper always writes. A string
-		 * that filled STR_MAX may have been cut (the kernel would fail
-		 * such a path with ENAMETOOLONG): say so.
+		 * that filled the limit may have been cut (at STR_MAX the kernel
+		 * would fail such a path with ENAMETOOLONG): say so.
 		 */
-		if (got == STR_MAX)
+		if (got == max)
 			kind = ITEM_STR_TRUNC;
 		got--;
 	} else {
@@ -1408,6 +1415,12 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	if (!st || TASK_STATE(*st) != TASK_TRACED)
 		return 0;
 	u32 v = TASK_TRACED;
+	if (config.follow_fork == FOLLOW_CHILDREN) {
+		/* -F: the traced processes' children, not theirs. */
+		if (*st & TASK_CHILD)
+			return 0;
+		v |= TASK_CHILD;
+	}
 	bpf_map_update_elem(&tasks, &ctgid, &v, BPF_ANY);
 	return 0;
 }

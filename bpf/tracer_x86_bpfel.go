@@ -58,7 +58,7 @@ type TracerConfig struct {
 	StackTrace     uint32
 	RingHighMark   uint64
 	DecodeFds      uint32
-	_              [4]byte
+	StrMax         uint32
 }
 
 type TracerEvFlags uint16

@@ -64,6 +64,8 @@ type Plan struct {
 	PIDs    []int
 	Input   string
 	Follow  bool // -f: follow forks
+	// ChildrenOnly narrows Follow to the traced processes' children (-F).
+	ChildrenOnly bool
 	// RingSize is the kernel's ring buffer in bytes (--buffer-size); 0
 	// picks the engine's default.
 	RingSize int
@@ -71,6 +73,14 @@ type Plan struct {
 	// reader catches up, instead of losing records.
 	Lossless bool
 	Split    bool // -ff with Output: one file per process, Output.PID
+	// SplitThreads makes Split one file per thread, Output.TID.PID (-fff,
+	// as the original strace.ebpf names them).
+	SplitThreads bool
+	// StrMax caps each string argument captured, its NUL included
+	// (-n/--filenames); 0: whole paths.
+	StrMax int
+	// ObjectDir loads the kernel side from this directory (-N).
+	ObjectDir string
 	// Env changes the command's environment (-E): "VAR=VAL" sets, "VAR"
 	// removes.
 	Env []string
@@ -116,7 +126,7 @@ func (p *Plan) check(f *Format) error {
 	}
 	if p.Split {
 		if p.Output == "" {
-			return usage("parsing options: -ff needs -o FILE (each process's trace goes to FILE.PID)")
+			return usage("parsing options: -ff, -fff, -FF and -FFF need -o FILE (each process's trace goes to FILE.PID, each thread's to FILE.TID.PID)")
 		}
 		if len(p.Scripts) > 0 {
 			return usage("parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's")
@@ -130,6 +140,9 @@ func (p *Plan) check(f *Format) error {
 	}
 	if p.Summary != NoSummary && p.Split {
 		return usage("parsing options: -c and -C sum up the whole trace: they do not go with -ff")
+	}
+	if p.Input != "" && (p.ObjectDir != "" || p.StrMax != 0) {
+		return usage("parsing options: -N and -n choose what the kernel runs and captures; a replay (-i) has no kernel side")
 	}
 	if (len(p.Env) > 0 || p.User != "") && len(p.Command) == 0 {
 		return usage("parsing options: -E and -u apply to a command the tracer starts")
@@ -186,6 +199,9 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Command:        p.Command,
 		PIDs:           p.PIDs,
 		FollowForks:    p.Follow,
+		ChildrenOnly:   p.ChildrenOnly,
+		StrMax:         p.StrMax,
+		ObjectDir:      p.ObjectDir,
 		FailedOnly:     k.FailedOnly,
 		Syscalls:       k.Syscalls,
 		CaptureBuffers: n.Buffers > 0,

@@ -22,6 +22,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/record"
 	"github.com/strace-ebpf/strace.ebpf/session"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
@@ -54,6 +55,9 @@ type options struct {
 	exprs        []string
 	paths        []string // -P
 	follow       int
+	fastFollow   int    // -F count
+	filenames    string // -n
+	objectDir    string // -N
 	pids         []string
 	scripts      []string
 	debug        bool
@@ -102,7 +106,8 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls (-e status=failed)")
 	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed")
 	fs.StringArrayVarP(&o.paths, "trace-path", "P", nil, "only calls that touch `path`: a path argument, or a descriptor that referred to it at the call (repeatable; a symbolic link's target too); applies to every format, live and replayed")
-	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID")
+	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID; -fff: one per thread, in FILE.TID.PID")
+	fs.CountVarP(&o.fastFollow, "fast-follow-fork", "F", "follow only the children of the traced processes, not their descendants (filtered in the kernel); -FF with -o FILE: one trace per process, in FILE.PID; -FFF: one per thread, in FILE.TID.PID")
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated; Ctrl-C detaches); with -i, replay only its events")
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
@@ -112,6 +117,8 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringArrayVarP(&o.env, "env", "E", nil, "run the command with `VAR=VAL` in its environment, or without VAR with -E VAR (repeatable)")
 	fs.StringVarP(&o.user, "user", "u", "", "run the command as `user` (a name or uid), its groups too")
 	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p); -qq: nor -l strace's \"+++ exited with N +++\" lines")
+	fs.StringVarP(&o.filenames, "filenames", "n", "full", "how much of each path and string argument the kernel captures: full (PATH_MAX, 4096 bytes), name_max (NAME_MAX, 255), fast (127), or a `mode` N (N*255 bytes); a longer one prints cut, with \"...\"")
+	fs.StringVarP(&o.objectDir, "ebpf-src-dir", "N", "", "load the kernel side from `dir`/"+engine.ObjectName()+", built from bpf/tracer.bpf.c (make generate, docs/kernel.md), instead of the built-in one; it must have the same maps, programs and config")
 	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K; K, M, G suffixes): larger loses fewer events under load")
 	fs.BoolVar(&o.lossy, "lossy", false, "never pause the command: when the reader falls behind, records are lost (and counted) instead")
 	fs.BoolVar(&o.lossless, "lossless", false, "with -p: pause the processes while the reader catches up (moves them into a cgroup of the tracer's until the end)")
@@ -141,6 +148,7 @@ func usage(fs *pflag.FlagSet) string {
 	u := fs.FlagUsages()
 	u = strings.ReplaceAll(u, "[=true|false]", "             ")
 	u = strings.ReplaceAll(u, "--full-follow-fork count", "--full-follow-fork      ")
+	u = strings.ReplaceAll(u, "--fast-follow-fork count", "--fast-follow-fork      ")
 	u = strings.ReplaceAll(u, "--quiet count", "--quiet      ")
 	u = strings.ReplaceAll(u, "--strings-in-hex count", "--strings-in-hex      ")
 	u = strings.ReplaceAll(u, "--decode-fds count", "--decode-fds      ")
@@ -333,10 +341,19 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	if fs.Changed("buffer-size") && o.input != "" {
 		return nil, errors.New("parsing options: --buffer-size sizes the kernel's ring buffer; a replay (-i) has none")
 	}
+	if o.follow > 0 && o.fastFollow > 0 {
+		return nil, errors.New("parsing options: -f follows every descendant, -F only children: give one")
+	}
 	if o.lossy && o.lossless {
 		return nil, errors.New("parsing options: --lossy and --lossless are exclusive")
 	}
+	strMax, err := parseFilenames(o.filenames)
+	if err != nil {
+		return nil, err
+	}
 	p := &session.Plan{
+		StrMax:       strMax,
+		ObjectDir:    o.objectDir,
 		RingSize:     ring,
 		ScriptMemory: mem,
 		// A launched command is paused rather than its records lost,
@@ -347,8 +364,10 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		Quiet:        o.quiet,
 		Command:      args,
 		Input:        o.input,
-		Follow:       o.follow > 0,
-		Split:        o.follow > 1,
+		Follow:       o.follow > 0 || o.fastFollow > 0,
+		ChildrenOnly: o.fastFollow > 0,
+		Split:        o.follow > 1 || o.fastFollow > 1,
+		SplitThreads: o.follow > 2 || o.fastFollow > 2,
 		Filter:       filter,
 		Scripts:      o.scripts,
 		Interval:     o.interval,
@@ -463,6 +482,25 @@ func (o *options) checkHints(fs *pflag.FlagSet, args []string) error {
 		}
 	}
 	return nil
+}
+
+// parseFilenames reads -n's mode into the bytes of a string the kernel
+// reads, its NUL included (0: whole paths).
+func parseFilenames(mode string) (int, error) {
+	const nameMax = 255
+	switch mode {
+	case "full":
+		return 0, nil
+	case "name_max":
+		return nameMax + 1, nil
+	case "fast":
+		return 128, nil
+	}
+	n, err := strconv.Atoi(mode)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("parsing -n %s: want full, name_max, fast or a number of NAME_MAX (255-byte) parts, at least 1", mode)
+	}
+	return min(n*nameMax+1, 4096), nil
 }
 
 func parsePIDs(vals []string) ([]int, error) {
