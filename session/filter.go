@@ -470,6 +470,10 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
                           all, none; -z is status=successful, -Z and -X
                           status=failed
   signal=[!]SIG[,SIG...]  show only these signal deliveries
+  read=[!]FDS, write=[!]FDS
+                          -l strace: dump (hex and ASCII, strace's layout)
+                          the data read from or written to these
+                          descriptors (numbers, all, none)
 Every filter applies to every format, live and replayed; syscall sets and
 status=failed are applied in the kernel, the rest as events arrive. Names
 resolve against the traced (or recorded) architecture's table.
