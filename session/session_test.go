@@ -394,7 +394,7 @@ func TestRefused(t *testing.T) {
 		{Plan{Summary: SummaryOnly, Given: OptSyscallTime}, "choosing options: -c prints only the summary table; -T applies to a trace (use -C for both)"},
 		{Plan{Summary: SummaryAlso, Format: "json"}, "parsing options: -C prints the summary after a text trace: -l hex or -l strace, not -l json"},
 		{Plan{Format: "xml"}, `choosing format: unknown format "xml"`},
-		{Plan{Split: true}, "parsing options: -ff needs -o FILE"},
+		{Plan{Split: true}, "parsing options: -ff, -fff, -FF and -FFF need -o FILE"},
 	}
 	for _, tt := range tests {
 		_, _, err := replay(t, workload, tt.plan)
