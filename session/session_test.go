@@ -395,6 +395,11 @@ func TestRefused(t *testing.T) {
 		{Plan{Summary: SummaryAlso, Format: "json"}, "parsing options: -C prints the summary after a text trace: -l hex or -l strace, not -l json"},
 		{Plan{Format: "xml"}, `choosing format: unknown format "xml"`},
 		{Plan{Split: true}, "parsing options: -ff, -fff, -FF and -FFF need -o FILE"},
+		{Plan{Format: "hex", Given: OptHexStrings}, "choosing options: -x does not apply to -l hex (it applies to -l strace)"},
+		{Plan{Format: "json", Given: OptDump}, "choosing options: -e read=/write= does not apply to -l json (it applies to -l strace)"},
+		{Plan{Format: "bin", Given: OptDetachExec}, "choosing options: -b execve does not apply to -l bin (it applies to -l strace)"},
+		{Plan{Format: "perfetto", Given: OptDecodeFds}, "choosing options: -y does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
+		{Plan{ObjectDir: "/tmp"}, "parsing options: -N and -n choose what the kernel runs and captures; a replay (-i) has no kernel side"},
 	}
 	for _, tt := range tests {
 		_, _, err := replay(t, workload, tt.plan)
