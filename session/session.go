@@ -439,6 +439,9 @@ func describeNeeds(n Needs) string {
 	if n.EnterMarks {
 		parts = append(parts, "enter halves of sleeping calls")
 	}
+	if n.Fds {
+		parts = append(parts, "what each descriptor refers to (-y, -P)")
+	}
 	return strings.Join(parts, ", ")
 }
 
