@@ -12,6 +12,8 @@
 #include "include/fd_min.h"
 
 #define FD_RET (1 << 6)    /* fd_args: the return value is a descriptor */
+#define FD_PAIR (1 << 7)   /* fd_args: a successful call wrote two descriptors at argument FD_PAIR_ARG(mask) (pipe, socketpair) */
+#define FD_PAIR_ARG(m) (((m) >> 14) & 3)
 #define FD_DIRFD_SHIFT 8   /* fd_args: bit 8 + i: argument i is a directory descriptor (AT_FDCWD: the cwd) */
 #define AT_FDCWD -100
 #define FD_DEPTH 48        /* dentries and mounts walked up */
@@ -258,6 +260,17 @@ __noinline int capture_fd(struct record *rec, u32 off, u32 how, u64 fd)
 		return off;
 	put_item(rec, n, how & 0xff, ITEM_FD, pos - o);
 	return pos;
+}
+
+/* capture_fd_pair appends, at exit, the items of the two descriptors a
+ * pipe or socketpair wrote at ptr. */
+__noinline int capture_fd_pair(struct record *rec, u32 off, u64 ptr)
+{
+	s32 fds[2];
+	if (!rec || bpf_probe_read_user(fds, sizeof(fds), (const void *)ptr) != 0)
+		return off;
+	off = capture_fd(rec, off, FD_AT_EXIT << 8, fds[0]);
+	return capture_fd(rec, off, FD_AT_EXIT << 8, fds[1]);
 }
 
 /* capture_fd_args appends the items of the descriptor arguments in mask, at enter. */

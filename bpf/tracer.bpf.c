@@ -1378,8 +1378,11 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	}
 	u32 off = exit_captures(rec, &p, describe(p.nr), ret);
-	if ((fd_mask(p.nr) & FD_RET) && ret >= 0)
+	u16 fdm = fd_mask(p.nr);
+	if ((fdm & FD_RET) && ret >= 0)
 		off = capture_fd(rec, off, FD_AT_EXIT << 8, ret);
+	if ((fdm & FD_PAIR) && ret == 0)
+		off = capture_fd_pair(rec, off, p.args[FD_PAIR_ARG(fdm)]);
 	if (config.stack_trace && is_execve(p.nr)) {
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 		if (regs)

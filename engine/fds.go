@@ -9,9 +9,13 @@ import (
 // fd_args's bits (bpf/fd.bpf.h): FD_RET, a return value that is a
 // descriptor; FD_DIRFD_SHIFT, where the directory descriptors' bits start
 // (their AT_FDCWD is the working directory).
+// FD_PAIR, two descriptors written at argument mask>>fdPairShift (pipe,
+// socketpair).
 const (
 	fdRet        = 1 << 6
+	fdPair       = 1 << 7
 	fdDirfdShift = 8
+	fdPairShift  = 14
 )
 
 // fdArgMask is the kernel's fd_args entry of a syscall: bit i for a
@@ -24,6 +28,9 @@ func fdArgMask(sc *syscalls.Syscall) uint16 {
 		}
 		if i < 6 && a.Kind == syscalls.Dirfd {
 			m |= 1 << (fdDirfdShift + i)
+		}
+		if i < 4 && a.Printer == syscalls.PrintIntPair {
+			m |= fdPair | uint16(i)<<fdPairShift
 		}
 	}
 	if sc.Ret == syscalls.RetFd {

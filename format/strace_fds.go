@@ -228,7 +228,7 @@ func (c *call) kernelDescribed(fd int64, atExit bool) bool {
 		return false
 	}
 	if atExit {
-		return c.sc.Ret == syscalls.RetFd
+		return true // the returned descriptor, or pipe's and socketpair's pair
 	}
 	for i, a := range c.sc.Args {
 		if i < 6 && int64(int32(c.ev.Args[i])) == fd && (a.Kind == syscalls.Fd || a.Kind == syscalls.Dirfd) {

@@ -815,11 +815,7 @@ func (c *call) socket() {
 			if c.failed() || !ok || len(b) < 8 {
 				return appendPtr(d, c.ev.Args[3])
 			}
-			d = append(d, '[')
-			d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
-			d = append(d, ", "...)
-			d = strconv.AppendInt(d, int64(int32(le.Uint32(b[4:]))), 10)
-			return append(d, ']')
+			return appendIntPair(c, d, b)
 		})
 	}
 }
@@ -1016,10 +1012,11 @@ func appendIntPair(c *call, d, b []byte) []byte {
 	if len(b) < 8 {
 		return d
 	}
+	// New descriptors: -y shows them as the kernel described them at exit.
 	d = append(d, '[')
-	d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
+	d = c.appendFdAt(d, int64(int32(le.Uint32(b))), true)
 	d = append(d, ", "...)
-	d = strconv.AppendInt(d, int64(int32(le.Uint32(b[4:]))), 10)
+	d = c.appendFdAt(d, int64(int32(le.Uint32(b[4:]))), true)
 	return append(d, ']')
 }
 

@@ -69,7 +69,7 @@ func TestDecodeFdsLikeStrace(t *testing.T) {
 	}
 	dir := t.TempDir()
 	prog := fdCaller(t, dir)
-	const set = "trace=openat,read,write,close,listen,getsockname,dup2"
+	const set = "trace=openat,read,write,close,listen,getsockname,dup2,pipe,pipe2,socketpair,accept,accept4,socket,eventfd2"
 	for _, y := range []string{"-y", "-yy"} {
 		t.Run(y, func(t *testing.T) {
 			st := filepath.Join(dir, "strace"+y)
