@@ -159,13 +159,13 @@ func (c *call) appendIov(d []byte, arg int, out bool) []byte {
 	if !ok {
 		return appendHexNum(d, ptr)
 	}
-	return appendIovBytes(d, b, c.ev.Args[arg+1], ptr, limit)
+	return c.appendIovBytes(d, b, c.ev.Args[arg+1], ptr, limit)
 }
 
 // appendIovBytes renders vlen iovecs captured by the kernel side (the
 // array, then the start of each buffer), showing at most limit bytes of
 // data in all; the address ptr when the capture is short.
-func appendIovBytes(d, b []byte, vlen, ptr, limit uint64) []byte {
+func (c *call) appendIovBytes(d, b []byte, vlen, ptr, limit uint64) []byte {
 	n := min(vlen, arrayMax)
 	if uint64(len(b)) < 16*n {
 		return appendHexNum(d, ptr)
@@ -182,8 +182,10 @@ func appendIovBytes(d, b []byte, vlen, ptr, limit uint64) []byte {
 			got := base &^ iovCaptured
 			eff := min(l, limit)
 			limit -= eff
-			d = appendQuoted(d, data[:got], false)
-			if eff > got {
+			// The capture may be longer than shown (-e read=, write=).
+			show := min(got, uint64(c.s.opts.strsize()))
+			d = c.quote(d, data[:show])
+			if eff > show {
 				d = append(d, "..."...)
 			}
 			data = data[got:]
@@ -278,7 +280,7 @@ func (c *call) appendMsghdrBytes(d, h, iov []byte, hdrSize int, limit uint64) []
 	case len(iov) == 0:
 		d = appendHexNum(d, iovPtr)
 	default:
-		d = appendIovBytes(d, iov, iovlen, iovPtr, limit)
+		d = c.appendIovBytes(d, iov, iovlen, iovPtr, limit)
 	}
 	d = append(d, ", msg_iovlen="...)
 	d = strconv.AppendUint(d, iovlen, 10)

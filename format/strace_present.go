@@ -54,7 +54,7 @@ func (c *call) appendDump(dst []byte) []byte {
 	}
 	dc, ok := dumpCalls[c.sc.Name]
 	if !ok {
-		return dst
+		return c.appendIovDump(dst)
 	}
 	set := c.s.opts.ReadDump
 	kind := event.BufOut
@@ -76,6 +76,56 @@ func (c *call) appendDump(dst []byte) []byte {
 		b = b[:n]
 	}
 	return appendHexDump(dst, b)
+}
+
+// Vector calls whose buffers -e read= and -e write= dump, each after
+// " * N bytes in buffer I" (the iovec array is argument 1, its length 2).
+var dumpIovCalls = map[string]bool{
+	"readv": false, "preadv": false, "preadv2": false,
+	"writev": true, "pwritev": true, "pwritev2": true,
+}
+
+// appendIovDump is appendDump for readv and writev: the buffers of the
+// iovec item (the array, then each buffer's captured start) up to the
+// bytes the call moved.
+func (c *call) appendIovDump(dst []byte) []byte {
+	write, ok := dumpIovCalls[c.sc.Name]
+	if !ok {
+		return dst
+	}
+	set, kind := c.s.opts.ReadDump, event.BufOut
+	if write {
+		set, kind = c.s.opts.WriteDump, event.BufIn
+	}
+	on, named := set[int(int32(c.ev.Args[0]))]
+	if !named {
+		on = set[-1]
+	}
+	b, ok := c.data(1, kind)
+	if !on || !ok {
+		return dst
+	}
+	n := min(c.ev.Args[2], arrayMax)
+	if uint64(len(b)) < 16*n {
+		return dst
+	}
+	data, left := b[16*n:], uint64(c.ev.Ret)
+	for i := uint64(0); i < n && left > 0; i++ {
+		base, l := le.Uint64(b[16*i:]), le.Uint64(b[16*i+8:])
+		eff := min(l, left)
+		left -= eff
+		if base&iovCaptured == 0 || base&^iovCaptured > uint64(len(data)) {
+			break
+		}
+		got := base &^ iovCaptured
+		dst = append(dst, "\n * "...)
+		dst = strconv.AppendUint(dst, eff, 10)
+		dst = append(dst, " bytes in buffer "...)
+		dst = strconv.AppendUint(dst, i, 10)
+		dst = appendHexDump(dst, data[:min(got, eff)])
+		data = data[got:]
+	}
+	return dst
 }
 
 // appendHexDump is strace's dumpstr layout.

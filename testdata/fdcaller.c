@@ -3,7 +3,8 @@
  * options tests: files (a number reused for another file, one dup2'ed over
  * stdin, one unlinked), a device, a pipe, TCP and UDP over loopback, unix
  * sockets (a connected pair, an abstract bound datagram socket), an
- * eventfd, and a short-lived child that reads a file and exits at once.
+ * eventfd, a writev and a readv on a pipe, and a short-lived child that
+ * reads a file and exits at once.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,6 +97,16 @@ int main(void)
 	unsigned long long one = 1;
 	write(fd, &one, sizeof(one));
 	close(fd);
+
+	/* Vectors, for -e read= and -e write=. */
+	pipe(p);
+	struct iovec wv[2] = {{"ab", 2}, {"cde", 3}};
+	writev(p[1], wv, 2);
+	char b1[2], b2[5];
+	struct iovec rv[2] = {{b1, sizeof(b1)}, {b2, sizeof(b2)}};
+	readv(p[0], rv, 2);
+	close(p[0]);
+	close(p[1]);
 
 	if (fork() == 0) {
 		readfile("/etc/hostname");

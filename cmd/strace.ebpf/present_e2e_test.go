@@ -54,6 +54,7 @@ func TestPresentationLikeStrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	cat := []string{"cat", data}
+	fdc := []string{fdCaller(t, dir)}
 	for _, tc := range []struct {
 		name string
 		opts []string
@@ -64,6 +65,7 @@ func TestPresentationLikeStrace(t *testing.T) {
 		{"-xx", []string{"-xx", "-e", "trace=read,write"}, cat, `read(3, "\x23\x20\x4c`},
 		{"read=", []string{"-e", "trace=read,write", "-e", "read=3"}, cat, " | 00000  61 01 62 0a 70 6c 61 69  6e 20 74 65 78 74 20 6c  a.b.plain text l |"},
 		{"write=", []string{"-e", "trace=read,write", "-e", "write=1"}, cat, " | 00030  20 62 79 74 65 73 0a                               bytes.          |"},
+		{"read= write= vectors", []string{"-e", "trace=readv,writev", "-e", "read=all", "-e", "write=all"}, fdc, " * 3 bytes in buffer 1\n | 00000  63 64 65                                          cde              |"},
 		{"-a", []string{"-a", "12", "-e", "trace=read,close"}, cat, "close(3)    = 0"},
 		{"-qq", []string{"-qq", "-e", "trace=exit_group"}, cat, "exit_group(0)"},
 		{"-b execve", []string{"-f", "-b", "execve", "-e", "trace=execve,write"}, []string{"sh", "-c", "echo a; exec /bin/echo b"}, `execve("/bin/echo", ["/bin/echo", "b"], 0xADDR /* `},
@@ -74,6 +76,7 @@ func TestPresentationLikeStrace(t *testing.T) {
 			norm := func(s string) []string {
 				s = addrRe.ReplaceAllString(s, "0xADDR")
 				s = regexp.MustCompile(`(?m)^[0-9]+ +`).ReplaceAllString(s, "")
+				s = regexp.MustCompile(`si_pid=[0-9]+`).ReplaceAllString(s, "si_pid=N")
 				return strings.Split(strings.TrimSpace(s), "\n")
 			}
 			if !strings.Contains(strings.Join(norm(got), "\n"), tc.must) {
