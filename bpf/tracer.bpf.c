@@ -53,6 +53,7 @@ enum cap_kind : u8 {
 	CAP_STRUCT_DEREF = 20, /* a struct whose first word points to 8 more bytes, read too (pselect6's sigmask), at enter */
 	CAP_STRUCT_OUT_ERR = 21, /* fixed-size struct, at exit when the call failed (nanosleep's time left) */
 	CAP_MMSG = 22,         /* sendmmsg/recvmmsg: as many mmsghdrs as returned (up to MMSG_MAX), at exit */
+	CAP_ENVP = 24,         /* -v: execve's envp, its strings as CAP_ARGV's (after a successful exec, from mm->env_start..env_end) */
 	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
 };
 
@@ -922,7 +923,7 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 					   p->args[i], len);
 		} else
 			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, 0), p->args[i], len);
-	} else if (k == CAP_ARGV)
+	} else if (k == CAP_ARGV || k == CAP_ENVP)
 		next = capture_argv(rec, off, i, p->args[i], 0);
 	else if (k == CAP_COUNT)
 		next = capture_count(rec, off, i, p->args[i]);
@@ -1003,7 +1004,7 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		 */
 		if (rec->hdr.nitems == items && p->args[i] &&
 		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT || k == CAP_STRUCT_DEREF ||
-		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV || k == CAP_PRCTL))
+		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV || k == CAP_ENVP || k == CAP_PRCTL))
 			retry |= 1 << i;
 		items = rec->hdr.nitems;
 		off = next;
@@ -1023,7 +1024,7 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 	u8 k = d->cap[i].kind;
 	if (k == CAP_STR)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
-	else if (k == CAP_ARGV)
+	else if (k == CAP_ARGV || k == CAP_ENVP)
 		off = capture_argv(rec, off, i, p->args[i], 0);
 	else if (k == CAP_BUF_IN) {
 		u8 sa = d->cap[i].size_arg;
@@ -1593,6 +1594,7 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 		return 0;
 	u32 off = rec->hdr.args[0];
 	u8 retry = rec->hdr.pad;
+	u64 env_start = rec->hdr.args[4], env_end = rec->hdr.args[5]; /* set by sched_process_exec */
 	for (int i = 0; i < 6; i++) {
 		if (!(retry & (1 << i)))
 			continue;
@@ -1601,6 +1603,8 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 			off = capture_arg(rec, off, how(i, ITEM_STR, CAPTURE_KERNEL), filename, 0);
 		else if (k == CAP_ARGV)
 			off = capture_argv(rec, off, i, start, end);
+		else if (k == CAP_ENVP)
+			off = capture_argv(rec, off, i, env_start, env_end);
 	}
 	rec->hdr.args[0] = off;
 	rec->hdr.pad = 0; /* nothing to read again at exit: that memory is gone */
@@ -1622,5 +1626,8 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	u64 filename = pp->nr == config.execve_nr ? (u64)BPF_CORE_READ(bprm, filename) : 0;
 	u64 start = BPF_CORE_READ(task, mm, arg_start);
 	u64 end = BPF_CORE_READ(task, mm, arg_end);
+	/* -v's envp: a fifth bound does not fit in the call's arguments. */
+	rec->hdr.args[4] = BPF_CORE_READ(task, mm, env_start);
+	rec->hdr.args[5] = BPF_CORE_READ(task, mm, env_end);
 	return exec_captures(rec, describe(pp->nr), filename, start, end);
 }

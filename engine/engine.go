@@ -83,6 +83,10 @@ type Config struct {
 	// copies none (the kernel's frame-pointer walk alone).
 	StackWindow int
 
+	// FullEnv captures execve's environment strings, as argv's, instead
+	// of their number (strace -v).
+	FullEnv bool
+
 	// StrMax caps the bytes of each string argument read, its NUL
 	// included (-n/--filenames); 0 reads whole paths (PATH_MAX). A longer
 	// string comes as event.StrTrunc.
@@ -393,6 +397,9 @@ func (s *Session) load() error {
 			continue
 		}
 		d := describe(sc, s.cfg.CaptureBuffers)
+		if s.cfg.FullEnv {
+			fullEnv(sc, &d)
+		}
 		if err := s.objs.ScTable.Put(uint32(sc.Nr), &d); err != nil {
 			return fmt.Errorf("writing syscall table entry %s: %w", sc.Name, err)
 		}

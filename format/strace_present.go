@@ -232,3 +232,28 @@ func (s *Strace) detachAtExec(dst []byte, ev *event.Event) []byte {
 	s.started = true
 	return s.appendSyscall(dst, ev)
 }
+
+// appendStrArray prints strings captured back to back with their NULs (an
+// execve's argv, and its envp under -v) as strace: each cut at --strsize,
+// ", ..." when the kernel captured only the first ones.
+func (c *call) appendStrArray(d, b []byte, arg int) []byte {
+	d = append(d, '[')
+	for n := 0; len(b) > 0; n++ {
+		end := 0
+		for end < len(b) && b[end] != 0 {
+			end++
+		}
+		if n > 0 {
+			d = append(d, ", "...)
+		}
+		d = c.appendStrLimited(d, b[:end], false)
+		if end < len(b) {
+			end++
+		}
+		b = b[end:]
+	}
+	if _, more := c.data(arg, event.StrTrunc); more {
+		d = append(d, ", ..."...)
+	}
+	return append(d, ']')
+}

@@ -44,6 +44,12 @@ func (c *call) execve(base int) {
 		return append(d, ']')
 	})
 	c.addf(false, func(d []byte) []byte {
+		if c.s.opts.Verbose && envp != 0 {
+			// -v: the strings, captured as argv's.
+			if b, ok := c.data(base+2, event.Str, event.StrTrunc); ok {
+				return c.appendStrArray(d, b, base+2)
+			}
+		}
 		d = appendPtr(d, envp)
 		if b, ok := c.data(base+2, event.BufIn); ok && len(b) >= 4 && envp != 0 {
 			d = append(d, " /* "...)

@@ -43,6 +43,7 @@ type Needs struct {
 	ProcessEvents bool // thread exits and signal deliveries
 	EnterMarks    bool // the enter half of a call that sleeps, before the whole call
 	Fds           bool // descriptors described by the kernel at the call (-y)
+	FullEnv       bool // execve's environment strings, not their number (-v)
 }
 
 func (n Needs) union(o Needs) Needs {
@@ -51,6 +52,7 @@ func (n Needs) union(o Needs) Needs {
 		ProcessEvents: n.ProcessEvents || o.ProcessEvents,
 		EnterMarks:    n.EnterMarks || o.EnterMarks,
 		Fds:           n.Fds || o.Fds,
+		FullEnv:       n.FullEnv || o.FullEnv,
 	}
 }
 
@@ -97,7 +99,7 @@ var Formats = []Format{
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptDecodeFds | OptStrSize | OptStackTrace |
 			OptColumn | OptHexStrings | OptDump | OptVerbose | OptDetachExec,
 		needs: func(p *Plan) Needs {
-			n := Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true, Fds: p.Show.DecodeFds > 0}
+			n := Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true, Fds: p.Show.DecodeFds > 0, FullEnv: p.Show.Verbose}
 			if len(p.Show.ReadDump) > 0 || len(p.Show.WriteDump) > 0 {
 				n.Buffers = max(n.Buffers, dumpMax) // the dumps show whole buffers
 			}

@@ -201,6 +201,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		FollowForks:    p.Follow,
 		ChildrenOnly:   p.ChildrenOnly,
 		StrMax:         p.StrMax,
+		FullEnv:        n.FullEnv,
 		ObjectDir:      p.ObjectDir,
 		FailedOnly:     k.FailedOnly,
 		Syscalls:       k.Syscalls,

@@ -85,7 +85,7 @@ func addStraceFlags(fs *pflag.FlagSet, s *straceOptions) {
 	fs.CountVarP(&s.decodeFds, "decode-fds", "y", "print what file descriptors refer to, as the kernel says at the call: 3</etc/passwd>, pipe:[N], socket:[N] (-l strace; json adds it to data; bin records it for replays); -yy: sockets' protocols and addresses (TCP:[127.0.0.1:5000->127.0.0.1:41234]), devices' numbers")
 	fs.IntVarP(&s.column, "columns", "a", 40, "-l strace: align return values at `column`")
 	fs.CountVarP(&s.hexStrings, "strings-in-hex", "x", "-l strace: print strings and buffers with non-printable bytes in hex; -xx: all of them")
-	fs.BoolVarP(&s.verbose, "no-abbrev", "v", false, "-l strace: print structures whole (struct stat), as far as captured")
+	fs.BoolVarP(&s.verbose, "no-abbrev", "v", false, "-l strace: print structures whole (struct stat) and execve's environment, as far as captured")
 	fs.StringVarP(&s.detachOn, "detach-on", "b", "", "-l strace: stop showing a process at its successful `execve` (the only syscall supported, as strace); the launch's own execve is shown")
 	fs.IntVarP(&s.strsize, "strsize", "S", 32, "show at most `N` bytes of buffers and strings in -l strace, capture them for json and bin (strace's -s; -s is --script here)")
 	fs.BoolVarP(&s.successful, "successful-only", "z", false, "only calls that succeed (-e status=successful)")
