@@ -135,6 +135,9 @@ func prepare(p *Plan) (_ *Session, err error) {
 		rs.stacks = p.Show.StackTrace
 		s.src = rs
 		b.applyRecorded(rs.hdr)
+		if len(p.Filter.Paths) > 0 && !p.Show.recordedFds {
+			fmt.Fprintln(p.Stderr, "strace.ebpf: -P: the recording holds no fd descriptions (it was made without -y or -P); only path arguments match")
+		}
 		if p.Show.DecodeFds > 0 && !p.Show.recordedFds {
 			fmt.Fprintln(p.Stderr, "strace.ebpf: -y: the recording holds no fd paths (it was not made with -y; a replay reads nothing from this machine); fds print as numbers")
 		}
