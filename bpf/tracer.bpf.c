@@ -53,6 +53,7 @@ enum cap_kind : u8 {
 	CAP_STRUCT_DEREF = 20, /* a struct whose first word points to 8 more bytes, read too (pselect6's sigmask), at enter */
 	CAP_STRUCT_OUT_ERR = 21, /* fixed-size struct, at exit when the call failed (nanosleep's time left) */
 	CAP_MMSG = 22,         /* sendmmsg/recvmmsg: as many mmsghdrs as returned (up to MMSG_MAX), at exit */
+	CAP_ENVP = 24,         /* -v: execve's envp, its strings as CAP_ARGV's (after a successful exec, from mm->env_start..env_end) */
 	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
 	CAP_CLONE_ARGS = 24,   /* clone3: the struct (args[size_arg] bytes, up to size) and its set_tid array at enter; at exit the pidfd written (CLONE_PIDFD) */
 	CAP_PAGEVEC = 25,      /* mincore: a byte per page (1 << size bytes) of args[size_arg] bytes, up to ARRAY_MAX, at exit */
@@ -65,6 +66,7 @@ enum item_kind : u8 {
 	ITEM_BUF_OUT = 3,
 	ITEM_STR_TRUNC = 4,
 	ITEM_STACK = 5, /* -k: the user stack (capture_stack), arg 0 */
+	ITEM_FD = 6,    /* -y: what a descriptor refers to (capture_fd in fd.bpf.h) */
 };
 
 /*
@@ -79,6 +81,8 @@ enum task_state : u32 {
 	TASK_EXECING = 3, /* in that execve */
 };
 #define TASK_STATE(v) ((v) & 3)
+#define TASK_CHILD (1 << 2) /* with TASK_TRACED: a child followed by -F, whose own children are not */
+#define FOLLOW_CHILDREN 2   /* config.follow_fork for -F */
 #define TASK_EXEC_TID(v) ((v) >> 2)
 
 /* Record flags (decoded into internal/event's Kind and Flags by engine/decode.go). */
@@ -197,7 +201,7 @@ struct config {
 	 * measure what the tracepoints alone cost. */
 	u32 calibrate;
 	u32 system_wide;
-	u32 follow_fork;
+	u32 follow_fork; /* 1: every descendant (-f); FOLLOW_CHILDREN: children only (-F) */
 	u32 failed_only;
 	u32 filter_syscalls; /* sc_filter holds the traced syscalls */
 	s32 execve_nr;
@@ -214,6 +218,11 @@ struct config {
 	 * which each record wakes the reader at once, to freeze the traced
 	 * cgroup; 0: off. */
 	u64 ring_high_mark;
+	/* -y: the descriptors of fd_args are described (fd.bpf.h). */
+	u32 decode_fds;
+	/* -n/--filenames: bytes of a string argument read with its NUL (at
+	 * most STR_MAX); 0: STR_MAX, a whole path. */
+	u32 str_max;
 };
 
 volatile const struct config config = {
@@ -358,7 +367,7 @@ static __always_inline bool process_traced(u32 tgid)
 	if (config.system_wide)
 		return tgid != config.tracer_tgid;
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
-	return st && *st == TASK_TRACED;
+	return st && TASK_STATE(*st) == TASK_TRACED;
 }
 
 static __always_inline bool wanted(long nr)
@@ -442,18 +451,20 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 	u64 o = off;
 	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
 	if (kind == ITEM_STR) {
+		/* -n/--filenames caps strings below PATH_MAX. */
+		u32 max = config.str_max && config.str_max < STR_MAX ? config.str_max : STR_MAX;
 		if (how & CAPTURE_KERNEL)
-			got = bpf_probe_read_kernel_str(&rec->data[o], STR_MAX, (const void *)ptr);
+			got = bpf_probe_read_kernel_str(&rec->data[o], max, (const void *)ptr);
 		else
-			got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)ptr);
+			got = bpf_probe_read_user_str(&rec->data[o], max, (const void *)ptr);
 		if (got <= 0)
 			return off;
 		/*
 		 * got counts the NUL, which the helper always writes. A string
-		 * that filled STR_MAX may have been cut (the kernel would fail
-		 * such a path with ENAMETOOLONG): say so.
+		 * that filled the limit may have been cut (at STR_MAX the kernel
+		 * would fail such a path with ENAMETOOLONG): say so.
 		 */
-		if (got == STR_MAX)
+		if (got == max)
 			kind = ITEM_STR_TRUNC;
 		got--;
 	} else {
@@ -1020,7 +1031,7 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 					   p->args[i], len);
 		} else
 			next = capture_arg(rec, off, how(i, ITEM_BUF_IN, nl_flag(p)), p->args[i], len);
-	} else if (k == CAP_ARGV)
+	} else if (k == CAP_ARGV || k == CAP_ENVP)
 		next = capture_argv(rec, off, i, p->args[i], 0);
 	else if (k == CAP_COUNT)
 		next = capture_count(rec, off, i, p->args[i]);
@@ -1103,7 +1114,7 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		 */
 		if (rec->hdr.nitems == items && p->args[i] &&
 		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT || k == CAP_STRUCT_DEREF ||
-		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV || k == CAP_PRCTL ||
+		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV || k == CAP_ENVP || k == CAP_PRCTL ||
 		     k == CAP_CLONE_ARGS))
 			retry |= 1 << i;
 		items = rec->hdr.nitems;
@@ -1124,7 +1135,7 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 	u8 k = d->cap[i].kind;
 	if (k == CAP_STR)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
-	else if (k == CAP_ARGV)
+	else if (k == CAP_ARGV || k == CAP_ENVP)
 		off = capture_argv(rec, off, i, p->args[i], 0);
 	else if (k == CAP_BUF_IN) {
 		u8 sa = d->cap[i].size_arg;
@@ -1336,6 +1347,8 @@ static __always_inline u32 capture_stack(void *ctx, struct pt_regs *regs, struct
 	return o + STACK_HDR + got + size;
 }
 
+#include "fd.bpf.h"
+
 /* thread_rec returns tid's record buffer, creating it the first time. */
 static __always_inline struct record *thread_rec(u32 tid)
 {
@@ -1431,7 +1444,8 @@ int sys_enter(u64 *ctx)
 		return 0;
 	}
 
-	if (((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace) && !(p.state & P_EXEC_ONLY)) {
+	u16 fdm = fd_mask(nr);
+	if (((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace || fdm) && !(p.state & P_EXEC_ONLY)) {
 		struct record *rec = thread_rec(tid);
 		if (rec) {
 			if (d) {
@@ -1444,6 +1458,8 @@ int sys_enter(u64 *ctx)
 			/* execve's stack is read at exit, as strace -k shows it. */
 			if (config.stack_trace && !is_execve(nr))
 				rec->hdr.args[0] = capture_stack(ctx, regs, rec, rec->hdr.args[0]);
+			if (fdm & (FD_RET - 1))
+				rec->hdr.args[0] = capture_fd_args(rec, &p, fdm, rec->hdr.args[0]);
 			p.state |= P_HAS_REC;
 		} else {
 			count_lost();
@@ -1497,6 +1513,11 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 		return 0;
 	}
 	u32 off = exit_captures(rec, &p, describe(p.nr), ret);
+	u16 fdm = fd_mask(p.nr);
+	if ((fdm & FD_RET) && ret >= 0)
+		off = capture_fd(rec, off, FD_AT_EXIT << 8, ret);
+	if ((fdm & FD_PAIR) && ret == 0)
+		off = capture_fd_pair(rec, off, p.args[FD_PAIR_ARG(fdm)]);
 	if (config.stack_trace && is_execve(p.nr)) {
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 		if (regs)
@@ -1551,6 +1572,12 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	if (!st || TASK_STATE(*st) != TASK_TRACED)
 		return 0;
 	u32 v = TASK_TRACED;
+	if (config.follow_fork == FOLLOW_CHILDREN) {
+		/* -F: the traced processes' children, not theirs. */
+		if (*st & TASK_CHILD)
+			return 0;
+		v |= TASK_CHILD;
+	}
 	bpf_map_update_elem(&tasks, &ctgid, &v, BPF_ANY);
 	return 0;
 }
@@ -1809,6 +1836,7 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 		return 0;
 	u32 off = rec->hdr.args[0];
 	u8 retry = rec->hdr.pad;
+	u64 env_start = rec->hdr.args[4], env_end = rec->hdr.args[5]; /* set by sched_process_exec */
 	for (int i = 0; i < 6; i++) {
 		if (!(retry & (1 << i)))
 			continue;
@@ -1817,6 +1845,8 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 			off = capture_arg(rec, off, how(i, ITEM_STR, CAPTURE_KERNEL), filename, 0);
 		else if (k == CAP_ARGV)
 			off = capture_argv(rec, off, i, start, end);
+		else if (k == CAP_ENVP)
+			off = capture_argv(rec, off, i, env_start, env_end);
 	}
 	rec->hdr.args[0] = off;
 	rec->hdr.pad = 0; /* nothing to read again at exit: that memory is gone */
@@ -1838,5 +1868,8 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	u64 filename = pp->nr == config.execve_nr ? (u64)BPF_CORE_READ(bprm, filename) : 0;
 	u64 start = BPF_CORE_READ(task, mm, arg_start);
 	u64 end = BPF_CORE_READ(task, mm, arg_end);
+	/* -v's envp: a fifth bound does not fit in the call's arguments. */
+	rec->hdr.args[4] = BPF_CORE_READ(task, mm, env_start);
+	rec->hdr.args[5] = BPF_CORE_READ(task, mm, env_end);
 	return exec_captures(rec, describe(pp->nr), filename, start, end);
 }

@@ -39,6 +39,7 @@ const (
 	TracerCapKindCAP_STRUCT_DEREF   TracerCapKind = 20
 	TracerCapKindCAP_STRUCT_OUT_ERR TracerCapKind = 21
 	TracerCapKindCAP_MMSG           TracerCapKind = 22
+	TracerCapKindCAP_ENVP           TracerCapKind = 24
 	TracerCapKindCAP_PRCTL          TracerCapKind = 23
 	TracerCapKindCAP_CLONE_ARGS     TracerCapKind = 24
 	TracerCapKindCAP_PAGEVEC        TracerCapKind = 25
@@ -59,6 +60,8 @@ type TracerConfig struct {
 	EnterMarks     uint32
 	StackTrace     uint32
 	RingHighMark   uint64
+	DecodeFds      uint32
+	StrMax         uint32
 }
 
 type TracerEvFlags uint16
@@ -85,6 +88,34 @@ type TracerEventHdr struct {
 	Pad      uint8
 	Items    [8]TracerItem
 	Comm     [16]int8
+}
+
+type TracerFdFlags uint8
+
+const (
+	TracerFdFlagsFD_AT_EXIT TracerFdFlags = 1
+	TracerFdFlagsFD_DELETED TracerFdFlags = 2
+	TracerFdFlagsFD_CUT     TracerFdFlags = 4
+	TracerFdFlagsFD_PSEUDO  TracerFdFlags = 8
+	TracerFdFlagsFD_PEER    TracerFdFlags = 16
+	TracerFdFlagsFD_CWD     TracerFdFlags = 32
+)
+
+type TracerFdInfo struct {
+	_        structs.HostLayout
+	Ino      uint64
+	Fd       uint32
+	Magic    uint32
+	Mode     uint16
+	Flags    TracerFdFlags
+	Family   uint8
+	Protocol uint16
+	Type     uint16
+	Sport    uint16
+	Dport    uint16
+	Rdev     uint32
+	Saddr    [16]uint8
+	Daddr    [16]uint8
 }
 
 type TracerHeldSig struct {
@@ -116,6 +147,7 @@ const (
 	TracerItemKindITEM_BUF_OUT   TracerItemKind = 3
 	TracerItemKindITEM_STR_TRUNC TracerItemKind = 4
 	TracerItemKindITEM_STACK     TracerItemKind = 5
+	TracerItemKindITEM_FD        TracerItemKind = 6
 )
 
 type TracerPending struct {
@@ -185,6 +217,7 @@ const (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	TracerMapEvents            = "events"
+	TracerMapFdArgs            = "fd_args"
 	TracerMapHeldSigs          = "held_sigs"
 	TracerMapIoctlCaps         = "ioctl_caps"
 	TracerMapLost              = "lost"
@@ -263,6 +296,7 @@ type TracerProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerMapSpecs struct {
 	Events     *ebpf.MapSpec `ebpf:"events"`
+	FdArgs     *ebpf.MapSpec `ebpf:"fd_args"`
 	HeldSigs   *ebpf.MapSpec `ebpf:"held_sigs"`
 	IoctlCaps  *ebpf.MapSpec `ebpf:"ioctl_caps"`
 	Lost       *ebpf.MapSpec `ebpf:"lost"`
@@ -303,6 +337,7 @@ func (o *TracerObjects) Close() error {
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerMaps struct {
 	Events     *ebpf.Map `ebpf:"events"`
+	FdArgs     *ebpf.Map `ebpf:"fd_args"`
 	HeldSigs   *ebpf.Map `ebpf:"held_sigs"`
 	IoctlCaps  *ebpf.Map `ebpf:"ioctl_caps"`
 	Lost       *ebpf.Map `ebpf:"lost"`
@@ -318,6 +353,7 @@ type TracerMaps struct {
 func (m *TracerMaps) Close() error {
 	return _TracerClose(
 		m.Events,
+		m.FdArgs,
 		m.HeldSigs,
 		m.IoctlCaps,
 		m.Lost,

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -39,6 +40,9 @@ func record(pid, tid uint32, nr int32, ret int64, comm string, items ...event.Da
 // (which internal/event defines without the bpf package, since record/ and
 // format/ import it): the values must be equal.
 func TestItemKinds(t *testing.T) {
+	if n := int(unsafe.Sizeof(bpf.TracerFdInfo{})); n != event.FdInfoSize {
+		t.Errorf("struct fd_info is %d bytes, event.FdInfoSize %d", n, event.FdInfoSize)
+	}
 	for _, k := range []struct {
 		kernel bpf.TracerItemKind
 		event  event.DataKind
@@ -47,6 +51,7 @@ func TestItemKinds(t *testing.T) {
 		{bpf.TracerItemKindITEM_BUF_IN, event.BufIn},
 		{bpf.TracerItemKindITEM_BUF_OUT, event.BufOut},
 		{bpf.TracerItemKindITEM_STR_TRUNC, event.StrTrunc},
+		{bpf.TracerItemKindITEM_FD, event.Fd},
 	} {
 		if uint8(k.kernel) != uint8(k.event) {
 			t.Errorf("item kind %d in the kernel is event.DataKind %d", k.kernel, k.event)

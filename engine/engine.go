@@ -33,9 +33,12 @@ type Config struct {
 	Command []string // command to launch, argv[0] first
 	PIDs    []int    // processes to attach to
 
-	FollowForks bool  // trace every descendant (-f)
-	FailedOnly  bool  // only calls that fail (-X)
-	Syscalls    []int // syscall numbers to trace; nil traces all
+	FollowForks bool // trace every descendant (-f)
+	// ChildrenOnly narrows FollowForks to the traced processes' children,
+	// not their descendants (-F, the original's "level 1" fast follow).
+	ChildrenOnly bool
+	FailedOnly   bool  // only calls that fail (-X)
+	Syscalls     []int // syscall numbers to trace; nil traces all
 
 	// CaptureBuffers reads buffers and structs (up to BufSize bytes of a
 	// buffer) besides strings.
@@ -79,6 +82,24 @@ type Config struct {
 	// binaries' .eh_frame; 0 picks DefaultStackWindow, a negative value
 	// copies none (the kernel's frame-pointer walk alone).
 	StackWindow int
+
+	// FullEnv captures execve's environment strings, as argv's, instead
+	// of their number (strace -v).
+	FullEnv bool
+
+	// StrMax caps the bytes of each string argument read, its NUL
+	// included (-n/--filenames); 0 reads whole paths (PATH_MAX). A longer
+	// string comes as event.StrTrunc.
+	StrMax int
+
+	// ObjectDir loads the kernel side from DIR/tracer_ARCH_bpfel.o (-N)
+	// instead of the built-in object; it must have the built-in's maps,
+	// programs and config.
+	ObjectDir string
+
+	// DecodeFds describes each descriptor argument and returned descriptor
+	// from the kernel at the call (-y): event.Fd data.
+	DecodeFds bool
 
 	// Calibrate attaches syscall programs that return at once: nothing is
 	// traced, and the run measures what the tracepoints alone cost.
@@ -291,9 +312,9 @@ func (s *Session) debugf(format string, args ...any) {
 }
 
 func (s *Session) load() error {
-	spec, err := bpf.LoadTracer()
+	spec, err := loadSpec(s.cfg.ObjectDir)
 	if err != nil {
-		return fmt.Errorf("loading BPF spec: %w", err)
+		return err
 	}
 	tab := s.cfg.Table
 	// The session's settings, read by the programs as constants (struct
@@ -306,7 +327,7 @@ func (s *Session) load() error {
 		TracerTgid:     uint32(os.Getpid()),
 		Calibrate:      b2u(s.cfg.Calibrate),
 		SystemWide:     b2u(len(s.cfg.Command) == 0 && len(s.pids) == 0),
-		FollowFork:     b2u(s.cfg.FollowForks),
+		FollowFork:     followConst(s.cfg),
 		FailedOnly:     b2u(s.cfg.FailedOnly),
 		FilterSyscalls: b2u(s.cfg.Syscalls != nil),
 		ExecveNr:       nrOf(tab, "execve"),
@@ -316,6 +337,8 @@ func (s *Session) load() error {
 		EnterMarks:     b2u(s.cfg.EnterMarks),
 		RingHighMark:   s.highMark(),
 		StackTrace:     stackConst(s.cfg),
+		DecodeFds:      b2u(s.cfg.DecodeFds),
+		StrMax:         uint32(max(s.cfg.StrMax, 0)),
 	}); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
@@ -374,9 +397,15 @@ func (s *Session) load() error {
 			continue
 		}
 		d := describe(sc, s.cfg.CaptureBuffers)
+		if s.cfg.FullEnv {
+			fullEnv(sc, &d)
+		}
 		if err := s.objs.ScTable.Put(uint32(sc.Nr), &d); err != nil {
 			return fmt.Errorf("writing syscall table entry %s: %w", sc.Name, err)
 		}
+	}
+	if err := s.writeFdArgs(tab, maxNr); err != nil {
+		return err
 	}
 	for _, c := range ioctlCaps {
 		v := bpf.TracerIoctlCap(c.size)
@@ -404,6 +433,18 @@ func (s *Session) load() error {
 const DefaultStackWindow = maxStackWindow
 
 const maxStackWindow = 0xff8 // STACK_WINDOW_MAX in bpf/tracer.bpf.c
+
+// followConst is the follow_fork constant of bpf/tracer.bpf.c: 0 off, 1
+// every descendant, 2 (FOLLOW_CHILDREN) children only.
+func followConst(cfg Config) uint32 {
+	switch {
+	case !cfg.FollowForks:
+		return 0
+	case cfg.ChildrenOnly:
+		return 2
+	}
+	return 1
+}
 
 // stackConst is the stack_trace constant of bpf/tracer.bpf.c: 0 off, else
 // the window in bytes (1: none).

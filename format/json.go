@@ -107,6 +107,11 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 			dst = append(dst, dataKindName(d.Kind)...)
 			dst = append(dst, `","len":`...)
 			dst = strconv.AppendInt(dst, int64(len(d.Bytes)), 10)
+			if d.Kind == event.Fd {
+				dst = appendJSONFd(dst, d.Bytes)
+				dst = append(dst, '}')
+				continue
+			}
 			str := d.Kind == event.Str || d.Kind == event.StrTrunc
 			if str {
 				dst = append(dst, `,"value":`...)
@@ -283,6 +288,8 @@ func dataKindName(k event.DataKind) string {
 		return "buf_in"
 	case event.BufOut:
 		return "buf_out"
+	case event.Fd:
+		return "fd"
 	}
 	return "unknown"
 }

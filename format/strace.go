@@ -21,7 +21,15 @@ type StraceOptions struct {
 	Relative    bool      // -r: time since the previous line
 	Start       time.Time // wall-clock time of event TS 0, for -t/-tt/-ttt
 	SyscallTime bool      // -T: time spent in the call, <0.000123>
-	DecodeFds   bool      // -y: fd paths, 3</etc/passwd>
+	DecodeFds   bool      // -y: what fds refer to, 3</etc/passwd>
+	// DecodeSockets is -yy: sockets' protocols and addresses, devices' numbers.
+	DecodeSockets bool
+	// KernelFds says events describe their fds (event.Fd data, from the
+	// kernel at the call): an fd argument without one was not open.
+	KernelFds bool
+	// ProcFds lets fds the kernel did not describe (inside structs) be
+	// looked up in /proc: live events only.
+	ProcFds bool
 	// Live says the events describe this machine now: what no record
 	// carries may be looked up here (interface names). A replay's never
 	// are.
@@ -33,6 +41,17 @@ type StraceOptions struct {
 	OnlyFailed     bool // -Z: calls that fail
 
 	StackTrace bool // -k: each call's stack (event.Stack) under its line
+
+	Column      int          // -a: the column of " = "; 40 when 0
+	HexStrings  int          // -x 1: strings with non-printable bytes in hex; -xx 2: all
+	ReadDump    map[int]bool // -e read=: dump the data read from these fds (-1: any other)
+	WriteDump   map[int]bool // -e write=: dump the data written to these fds
+	NoExitLines bool         // -qq: no "+++ exited with N +++" lines
+	Verbose     bool         // -v: structures whole (struct stat), as far as captured
+	// DetachExec is -b execve: a process's successful execve (after the
+	// trace's first call) ends with " <detached ...>", and nothing more of
+	// the process is shown.
+	DetachExec bool
 }
 
 // PrefixStyle is how a line names its process.
@@ -64,9 +83,11 @@ type Strace struct {
 	lastEnd  uint64 // time of the last line printed
 	lastLine uint64 // time of the previous line, for -r
 	live     map[uint32]bool
-	fds      map[uint64]string // pid<<32|fd -> path, for -y
 	ifnames  map[uint32]string // interface index -> name, from the netlink link messages seen
 	scratch  call
+
+	detached map[uint32]bool // -b execve: processes no longer shown
+	started  bool            // a call was shown (-b execve spares the launch's execve)
 
 	entered map[uint32]*enteredCall // calls asleep, by thread (event.Entered)
 	hidden  int                     // how many of them are not shown yet
@@ -93,6 +114,9 @@ func AppendStrace(dst []byte, ev *event.Event, tab *syscalls.Table, o StraceOpti
 // "<unfinished ...>" and the "<... resumed>" one. It appends nothing for an
 // event the options filter out (-z, -Z).
 func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
+	if s.detached[ev.PID] {
+		return dst
+	}
 	switch ev.Kind {
 	case event.Syscall:
 		if ev.Flags&event.Entered != 0 {
@@ -108,6 +132,9 @@ func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 				}
 				return s.appendSyscallMode(dst, ev, resumedOnly)
 			}
+		}
+		if s.opts.DetachExec {
+			return s.detachAtExec(dst, ev)
 		}
 		return s.appendSyscall(dst, ev)
 	case event.Exit:
@@ -200,9 +227,10 @@ func appendPad(dst []byte, v uint64, width int) []byte {
 	return append(dst, s...)
 }
 
-// padTo pads the line that starts at start to strace's result column.
-func padTo(dst []byte, start int) []byte {
-	const col = 39
+// padTo pads the line that starts at start to strace's result column
+// (col, where " = " is to start, counted from 1).
+func padTo(dst []byte, start, col int) []byte {
+	col--
 	for len(dst)-start < col {
 		dst = append(dst, ' ')
 	}
@@ -212,6 +240,10 @@ func padTo(dst []byte, start int) []byte {
 func (s *Strace) appendExit(dst []byte, ev *event.Event) []byte {
 	// strace still counts the exiting thread for the [pid N] prefix; -z
 	// and -Z keep exits.
+	if s.opts.NoExitLines {
+		delete(s.live, ev.TID)
+		return dst
+	}
 	dst = s.prefix(dst, ev.TID, ev.TS)
 	delete(s.live, ev.TID)
 	st := uint32(ev.Ret)
@@ -336,13 +368,16 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 		dst = c.appendArgs(dst, phaseAll)
 	}
 	dst = append(dst, ')')
-	dst = padTo(dst, start)
+	dst = padTo(dst, start, s.column())
 	dst = append(dst, " = "...)
 	dst = c.appendRet(dst)
 	if s.opts.SyscallTime && !noreturn {
 		dst = append(dst, " <"...)
 		dst = appendSecs(dst, ev.Duration, 1, 6)
 		dst = append(dst, '>')
+	}
+	if s.opts.ReadDump != nil || s.opts.WriteDump != nil {
+		dst = c.appendDump(dst)
 	}
 	if s.opts.StackTrace {
 		dst = appendStack(dst, ev.Stack)
@@ -352,6 +387,5 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 	} else {
 		s.lastTID, s.lastEnd = ev.TID, end
 	}
-	c.learnFd()
 	return dst
 }

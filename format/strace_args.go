@@ -169,18 +169,8 @@ func appendPtr(dst []byte, v uint64) []byte {
 	return appendHexNum(dst, v)
 }
 
-// appendFd appends an fd, with its path under -y.
-func (c *call) appendFd(dst []byte, fd int64) []byte {
-	dst = strconv.AppendInt(dst, fd, 10)
-	if c.s.opts.DecodeFds && fd >= 0 {
-		if p := c.s.fdPath(c.ev.PID, int(fd)); p != "" {
-			dst = append(dst, '<')
-			dst = appendEscapedPath(dst, p)
-			dst = append(dst, '>')
-		}
-	}
-	return dst
-}
+// appendFd appends an fd argument, with what it refers to under -y.
+func (c *call) appendFd(dst []byte, fd int64) []byte { return c.appendFdAt(dst, fd, false) }
 
 func appendEscapedPath(dst []byte, p string) []byte {
 	for i := 0; i < len(p); i++ {
@@ -211,14 +201,21 @@ func (c *call) generic(i int) {
 		c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(v))) })
 	case syscalls.Dirfd:
 		if int32(v) == -100 {
-			c.add(false, []byte("AT_FDCWD"))
+			c.addf(false, func(d []byte) []byte {
+				// -y: strace shows the working directory.
+				d = append(d, "AT_FDCWD"...)
+				if f, ok := c.ev.FdData(-100, false); ok && c.s.opts.DecodeFds {
+					d = appendFdDesc(d, &f, c.s.opts.DecodeSockets)
+				}
+				return d
+			})
 		} else {
 			c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(v))) })
 		}
 	case syscalls.Path:
 		c.addf(false, func(d []byte) []byte {
 			if b, trunc, ok := c.str(i); ok {
-				d = appendQuoted(d, b, false)
+				d = c.quote(d, b)
 				if trunc {
 					d = append(d, "..."...)
 				}
@@ -398,7 +395,7 @@ func (c *call) appendBuf(d []byte, arg int, kind event.DataKind, n, raw uint64) 
 	if !ok && show > 0 || uint64(len(b)) < show {
 		return appendHexNum(d, raw)
 	}
-	d = appendQuoted(d, b[:show], false)
+	d = c.quote(d, b[:show])
 	if n > show {
 		d = append(d, "..."...)
 	}
@@ -409,10 +406,10 @@ func (c *call) appendBuf(d []byte, arg int, kind event.DataKind, n, raw uint64) 
 func (c *call) appendStrLimited(d []byte, b []byte, trunc bool) []byte {
 	max := c.s.opts.strsize()
 	if len(b) > max {
-		d = appendQuoted(d, b[:max], false)
+		d = c.quote(d, b[:max])
 		return append(d, "..."...)
 	}
-	d = appendQuoted(d, b, false)
+	d = c.quote(d, b)
 	if trunc {
 		d = append(d, "..."...)
 	}
@@ -497,10 +494,7 @@ func (c *call) appendRet(d []byte) []byte {
 	case syscalls.RetHex:
 		return appendHexNum(d, uint64(ev.Ret))
 	case syscalls.RetFd:
-		// A new fd (open, socket, dup ...): whatever path its number
-		// had before is stale.
-		delete(c.s.fds, uint64(ev.PID)<<32|uint64(uint32(ev.Ret)))
-		return c.appendFd(d, ev.Ret)
+		return c.appendFdAt(d, ev.Ret, true)
 	case syscalls.RetOctal:
 		return appendOctal(d, uint64(ev.Ret))
 	case syscalls.RetPrinter:
@@ -519,34 +513,6 @@ func (c *call) appendRet(d []byte) []byte {
 		return d
 	}
 	return strconv.AppendInt(d, ev.Ret, 10)
-}
-
-// learnFd remembers the path of an fd a call returned, for -y.
-func (c *call) learnFd() {
-	if !c.s.opts.DecodeFds || c.sc == nil || c.ev.Failed() || c.ev.Flags&event.NoReturn != 0 {
-		return
-	}
-	if c.sc.Name == "close" {
-		delete(c.s.fds, uint64(c.ev.PID)<<32|uint64(uint32(c.ev.Args[0])))
-	}
-}
-
-// fdPath returns the path behind fd of process pid, as strace -y does,
-// from /proc while the process lives.
-func (s *Strace) fdPath(pid uint32, fd int) string {
-	key := uint64(pid)<<32 | uint64(uint32(fd))
-	if p, ok := s.fds[key]; ok {
-		return p
-	}
-	p, err := os.Readlink("/proc/" + strconv.Itoa(int(pid)) + "/fd/" + strconv.Itoa(fd))
-	if err != nil {
-		return ""
-	}
-	if s.fds == nil {
-		s.fds = map[uint64]string{}
-	}
-	s.fds[key] = p
-	return p
 }
 
 // pageSize is mincore's page, for the length of its vector.

@@ -159,14 +159,14 @@ func (c *call) appendIov(d []byte, arg int, out bool) []byte {
 	if !ok {
 		return appendHexNum(d, ptr)
 	}
-	return appendIovBytes(d, b, c.ev.Args[arg+1], ptr, limit, nil)
+	return c.appendIovBytes(d, b, c.ev.Args[arg+1], ptr, limit, nil)
 }
 
 // appendIovBytes renders vlen iovecs captured by the kernel side (the
 // array, then the start of each buffer), showing at most limit bytes of
 // data in all; the address ptr when the capture is short. With nl, the
 // buffers are netlink messages of nl's call, decoded as strace does.
-func appendIovBytes(d, b []byte, vlen, ptr, limit uint64, nl *call) []byte {
+func (c *call) appendIovBytes(d, b []byte, vlen, ptr, limit uint64, nl *call) []byte {
 	n := min(vlen, arrayMax)
 	if uint64(len(b)) < 16*n {
 		return appendHexNum(d, ptr)
@@ -186,8 +186,10 @@ func appendIovBytes(d, b []byte, vlen, ptr, limit uint64, nl *call) []byte {
 			if nl != nil {
 				d = nl.appendNetlink(d, data[:got])
 			} else {
-				d = appendQuoted(d, data[:got], false)
-				if eff > got {
+				// The capture may be longer than shown (-e read=, write=).
+				show := min(got, uint64(c.s.opts.strsize()))
+				d = c.quote(d, data[:show])
+				if eff > show {
 					d = append(d, "..."...)
 				}
 			}
@@ -287,7 +289,7 @@ func (c *call) appendMsghdrBytes(d, h, iov []byte, hdrSize int, limit uint64) []
 		if c.ev.Flags&event.Netlink != 0 {
 			nl = c
 		}
-		d = appendIovBytes(d, iov, iovlen, iovPtr, limit, nl)
+		d = c.appendIovBytes(d, iov, iovlen, iovPtr, limit, nl)
 	}
 	d = append(d, ", msg_iovlen="...)
 	d = strconv.AppendUint(d, iovlen, 10)

@@ -81,7 +81,7 @@ func (s *Strace) endEntered(dst []byte, tid uint32) []byte {
 		dst = s.appendSyscallMode(dst, &e.ev, enteredOnly)
 	}
 	dst = append(dst, ')')
-	dst = padTo(dst, start)
+	dst = padTo(dst, start, s.column())
 	dst = append(dst, " = ?\n"...)
 	s.lastTID, s.lastEnd = tid, e.ev.TS
 	return dst

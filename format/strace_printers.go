@@ -167,7 +167,7 @@ func fcntlRet(c *call, d []byte) []byte {
 		d = append(d, c.s.tab.Flags("open_flags").Format(uint64(c.ev.Ret))...)
 		return append(d, ')')
 	case 0, 1030: // F_DUPFD, F_DUPFD_CLOEXEC
-		return c.appendFd(d, c.ev.Ret)
+		return c.appendFdAt(d, c.ev.Ret, true)
 	case 1034: // F_GET_SEALS
 		d = appendHexNum(d, uint64(c.ev.Ret))
 		if c.ev.Ret != 0 {

@@ -1,6 +1,7 @@
 package format
 
 import (
+	"encoding/binary"
 	"strings"
 	"testing"
 	"time"
@@ -136,30 +137,50 @@ func TestStraceUpdateSplit(t *testing.T) {
 	}
 }
 
-// TestStraceNewFdForgetsPath checks that under -y a call returning a new
-// fd (RetFd in the table: socket, not only open) forgets the path the
-// number had.
-func TestStraceNewFdForgetsPath(t *testing.T) {
+// fdItem is the kernel's description of fd (bpf/fd.bpf.h's struct fd_info).
+func fdItem(arg uint8, fd uint32, flags event.FdFlags, mode uint16, magic uint32, ino uint64, tail string) event.Data {
+	b := make([]byte, event.FdInfoSize, event.FdInfoSize+len(tail))
+	binary.LittleEndian.PutUint64(b, ino)
+	binary.LittleEndian.PutUint32(b[8:], fd)
+	binary.LittleEndian.PutUint32(b[12:], magic)
+	binary.LittleEndian.PutUint16(b[16:], mode)
+	b[18] = byte(flags)
+	return event.Data{Arg: arg, Kind: event.Fd, Bytes: append(b, tail...)}
+}
+
+// TestStraceKernelFds checks -y from the kernel's descriptions: the
+// argument's at enter, the return value's at exit, nothing for a
+// descriptor that was not open (never /proc), pipes by inode, deleted
+// files as strace marks them.
+func TestStraceKernelFds(t *testing.T) {
 	tab, err := syscalls.ForArch("amd64")
 	if err != nil {
 		t.Fatal(err)
 	}
-	const pid = 1 << 30 // no such process: nothing comes from /proc
-	s := NewStrace(tab, StraceOptions{DecodeFds: true})
-	s.fds = map[uint64]string{pid<<32 | 3: "/old"}
-	sock, dup := int32(tab.ByName("socket").Nr), int32(tab.ByName("dup").Nr)
+	const pid = 1 << 30
+	s := NewStrace(tab, StraceOptions{DecodeFds: true, KernelFds: true, ProcFds: true})
+	dup, clos := int32(tab.ByName("dup").Nr), int32(tab.ByName("close").Nr)
 	var got []string
 	for _, ev := range []event.Event{
-		{Kind: event.Syscall, PID: pid, TID: pid, Nr: dup, Args: [6]uint64{3}, Ret: 4},
-		{Kind: event.Syscall, PID: pid, TID: pid, Nr: sock, Args: [6]uint64{1, 1, 0}, Ret: 3},
-		{Kind: event.Syscall, PID: pid, TID: pid, Nr: dup, Args: [6]uint64{3}, Ret: 5},
+		{Kind: event.Syscall, PID: pid, TID: pid, Nr: dup, Args: [6]uint64{3}, Ret: 4, Data: []event.Data{
+			fdItem(0, 3, 0, 0o100644, 0xef53, 12, "passwd\x00etc\x00"),
+			fdItem(0, 4, event.FdAtExit, 0o100644, 0xef53, 12, "passwd\x00etc\x00"),
+		}},
+		{Kind: event.Syscall, PID: pid, TID: pid, Nr: clos, Args: [6]uint64{5}, Ret: -9},
+		{Kind: event.Syscall, PID: pid, TID: pid, Nr: clos, Args: [6]uint64{6}, Data: []event.Data{
+			fdItem(0, 6, 0, 0o010600, pipefsMagic, 4242, ""),
+		}},
+		{Kind: event.Syscall, PID: pid, TID: pid, Nr: clos, Args: [6]uint64{7}, Data: []event.Data{
+			fdItem(0, 7, event.FdDeleted, 0o100600, 0xef53, 9, "gone\x00tmp\x00"),
+		}},
 	} {
 		got = append(got, strings.TrimRight(string(s.Append(nil, &ev)), "\n"))
 	}
 	want := []string{
-		`dup(3</old>)                            = 4`,
-		`socket(AF_UNIX, SOCK_STREAM, 0)         = 3`,
-		`dup(3)                                  = 5`,
+		`dup(3</etc/passwd>)                     = 4</etc/passwd>`,
+		`close(5)                                = -1 EBADF (Bad file descriptor)`,
+		`close(6<pipe:[4242]>)                   = 0`,
+		`close(7</tmp/gone>(deleted))            = 0`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("lines (-want +got):\n%s", diff)

@@ -44,6 +44,12 @@ func (c *call) execve(base int) {
 		return append(d, ']')
 	})
 	c.addf(false, func(d []byte) []byte {
+		if c.s.opts.Verbose && envp != 0 {
+			// -v: the strings, captured as argv's.
+			if b, ok := c.data(base+2, event.Str, event.StrTrunc); ok {
+				return c.appendStrArray(d, b, base+2)
+			}
+		}
 		d = appendPtr(d, envp)
 		if b, ok := c.data(base+2, event.BufIn); ok && len(b) >= 4 && envp != 0 {
 			d = append(d, " /* "...)
@@ -854,11 +860,7 @@ func (c *call) socket() {
 			if c.failed() || !ok || len(b) < 8 {
 				return appendPtr(d, c.ev.Args[3])
 			}
-			d = append(d, '[')
-			d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
-			d = append(d, ", "...)
-			d = strconv.AppendInt(d, int64(int32(le.Uint32(b[4:]))), 10)
-			return append(d, ']')
+			return appendIntPair(c, d, b)
 		})
 	}
 }
@@ -874,6 +876,9 @@ func (c *call) statLayout() statLayout {
 }
 
 func appendStat(c *call, d, b []byte) []byte {
+	if c.s.opts.Verbose {
+		return appendStatVerbose(c, d, b)
+	}
 	l := c.statLayout()
 	if len(b) < l.size+8 {
 		return appendHexNum(d, 0)
@@ -1052,10 +1057,11 @@ func appendIntPair(c *call, d, b []byte) []byte {
 	if len(b) < 8 {
 		return d
 	}
+	// New descriptors: -y shows them as the kernel described them at exit.
 	d = append(d, '[')
-	d = strconv.AppendInt(d, int64(int32(le.Uint32(b))), 10)
+	d = c.appendFdAt(d, int64(int32(le.Uint32(b))), true)
 	d = append(d, ", "...)
-	d = strconv.AppendInt(d, int64(int32(le.Uint32(b[4:]))), 10)
+	d = c.appendFdAt(d, int64(int32(le.Uint32(b[4:]))), true)
 	return append(d, ']')
 }
 

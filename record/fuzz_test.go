@@ -53,6 +53,8 @@ func FuzzReader(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-reading what was read: %v", err)
 		}
+		// The writer picks the lowest version the content needs.
+		hdr.Version, hdr2.Version = 0, 0
 		if diff := cmp.Diff(hdr, hdr2); diff != "" {
 			t.Fatalf("header changed by a round trip (-first +second):\n%s", diff)
 		}

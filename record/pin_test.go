@@ -23,6 +23,7 @@ func TestOnDiskValues(t *testing.T) {
 		"MetaOption": MetaOption, "MetaSyscall": MetaSyscall,
 
 		"DataStr": DataStr, "DataBufIn": DataBufIn, "DataBufOut": DataBufOut, "DataStrTrunc": DataStrTrunc,
+		"DataFd": DataFd, "event.Fd": int(event.Fd), "event.FdInfoSize": event.FdInfoSize,
 		// The writer stores event.DataKind and event.Flags as they are.
 		"event.Str": int(event.Str), "event.BufIn": int(event.BufIn),
 		"event.BufOut": int(event.BufOut), "event.StrTrunc": int(event.StrTrunc),
@@ -34,6 +35,7 @@ func TestOnDiskValues(t *testing.T) {
 		"MetaArch": 1, "MetaKernel": 2, "MetaArgv": 3, "MetaOption": 4, "MetaSyscall": 5,
 
 		"DataStr": 1, "DataBufIn": 2, "DataBufOut": 3, "DataStrTrunc": 4,
+		"DataFd": 6, "event.Fd": 6, "event.FdInfoSize": 64,
 		"event.Str": 1, "event.BufIn": 2, "event.BufOut": 3, "event.StrTrunc": 4,
 		"event.NoReturn": 0x1, "event.Unfinished": 0x2,
 	}

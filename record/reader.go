@@ -127,6 +127,9 @@ func (r *Reader) next(ev *event.Event) error {
 	if r.hdr.Version >= 2 {
 		maxKind = DataStack
 	}
+	if r.hdr.Version >= 3 {
+		maxKind = DataFd
+	}
 	for i := range ndata {
 		if size-pos < dataHeaderSize {
 			return formatErr(start+int64(pos), ErrCorrupt, "%s record of %d bytes ends before data item %d of %d", kindName(kind), size, i+1, ndata)

@@ -23,9 +23,10 @@ const Magic = "SEBPFREC"
 
 // Version is the newest format version this package reads and writes.
 // Any change that an older reader would misread bumps it. Version 2 adds
-// stack traces (DataStack items); a recording without them is written as
-// version 1, which every reader reads.
-const Version = 2
+// stack traces (DataStack items); version 3 descriptors' descriptions
+// (DataFd items, -y). A recording is written with the lowest version its
+// header needs (without either it is version 1, which every reader reads).
+const Version = 3
 
 // Record kinds (the kind field of every record).
 const (
@@ -59,6 +60,7 @@ const (
 	DataBufOut   = 3
 	DataStrTrunc = 4
 	DataStack    = 5 // version 2: the call's stack (-k), arg 0, struct trace_stack
+	DataFd       = 6 // version 3: what a descriptor referred to at the call (-y), struct trace_fd
 )
 
 // Sizes of the fixed parts, in bytes.

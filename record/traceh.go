@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
 )
 
 // traceH is the C description of the format. The Go side is checked
@@ -131,6 +133,7 @@ struct trace_syscall {              /* @SYSCALLSZ@ bytes, then ndata items */
 #define TRACE_DATA_BUF_OUT   @DBUFOUT@ /* output buffer or struct read at exit */
 #define TRACE_DATA_STR_TRUNC @DSTRTRUNC@ /* string cut at the capture limit */
 #define TRACE_DATA_STACK     @DSTACK@ /* version 2: the call's stack (-k), struct trace_stack */
+#define TRACE_DATA_FD        @DFD@ /* version 3: what a descriptor referred to (-y), struct trace_fd */
 
 struct trace_data {                 /* @DATAHDR@ bytes */
 	uint8_t  arg;                   /* argument position, 0 to 5 */
@@ -154,6 +157,25 @@ struct trace_frame {                /* @FRAMEHDR@ bytes, then the names, padded 
 	uint32_t reserved;
 	/* module, then symbol (no NULs), then zeros up to
 	   TRACE_PAD8(sizeof(struct trace_frame) + module_len + symbol_len) */
+};
+
+struct trace_fd {                   /* @FDHDR@ bytes: a TRACE_DATA_FD item's bytes, then its names */
+	uint64_t ino;                   /* inode number */
+	uint32_t fd;                    /* the descriptor */
+	uint32_t magic;                 /* the file system's magic (pipefs, sockfs, anon_inodefs) */
+	uint16_t mode;                  /* the inode's mode */
+	uint8_t  flags;                 /* 1 the return value's (at exit), 2 deleted, 4 path cut at
+	                                   its top, 8 pseudo file (its one name follows), 16 unix peer */
+	uint8_t  family;                /* a socket's address family */
+	uint16_t protocol;              /* a socket's protocol */
+	uint16_t type;                  /* a socket's type */
+	uint16_t sport;                 /* local port, host order */
+	uint16_t dport;                 /* remote port, network order */
+	uint32_t rdev;                  /* a device's number (major << 20 | minor) */
+	uint8_t  saddr[16];             /* local address; netlink: the port id */
+	uint8_t  daddr[16];             /* remote address; unix: the peer's inode (8 bytes) */
+	/* a file's path names from the leaf up, each NUL-terminated; a bound
+	   unix socket's sun_path bytes */
 };
 
 struct trace_lost {                 /* @LOSTSZ@ bytes */
@@ -181,6 +203,7 @@ _Static_assert(sizeof(struct trace_syscall) == @SYSCALLSZ@, "trace_syscall");
 _Static_assert(sizeof(struct trace_data) == @DATAHDR@, "trace_data");
 _Static_assert(sizeof(struct trace_stack) == @STACKHDR@, "trace_stack");
 _Static_assert(sizeof(struct trace_frame) == @FRAMEHDR@, "trace_frame");
+_Static_assert(sizeof(struct trace_fd) == @FDHDR@, "trace_fd");
 _Static_assert(sizeof(struct trace_lost) == @LOSTSZ@, "trace_lost");
 _Static_assert(sizeof(struct trace_end) == @ENDSZ@, "trace_end");
 #endif
@@ -190,6 +213,8 @@ _Static_assert(sizeof(struct trace_end) == @ENDSZ@, "trace_end");
 
 var traceHText = strings.NewReplacer(
 	"@VERSION@", fmt.Sprint(Version),
+	"@DFD@", fmt.Sprint(DataFd),
+	"@FDHDR@", fmt.Sprint(event.FdInfoSize),
 	"@MAGIC@", Magic,
 	"@COMM@", fmt.Sprint(commSize),
 	"@MAXREC@", fmt.Sprint(MaxRecordSize),

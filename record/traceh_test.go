@@ -59,6 +59,10 @@ func TestTraceHLayout(t *testing.T) {
 		{"trace_stack", "nframes", 0},
 		{"trace_frame", "addr", 0}, {"trace_frame", "offset", 8}, {"trace_frame", "symoff", 16},
 		{"trace_frame", "module_len", 24}, {"trace_frame", "symbol_len", 26},
+		{"trace_fd", "ino", 0}, {"trace_fd", "fd", 8}, {"trace_fd", "magic", 12}, {"trace_fd", "mode", 16},
+		{"trace_fd", "flags", 18}, {"trace_fd", "family", 19}, {"trace_fd", "protocol", 20}, {"trace_fd", "type", 22},
+		{"trace_fd", "sport", 24}, {"trace_fd", "dport", 26}, {"trace_fd", "rdev", 28}, {"trace_fd", "saddr", 32},
+		{"trace_fd", "daddr", 48},
 	}
 	sizes := []struct {
 		typ  string
@@ -69,6 +73,7 @@ func TestTraceHLayout(t *testing.T) {
 		{"trace_syscall", syscallFixedSize}, {"trace_data", dataHeaderSize},
 		{"trace_lost", lostSize}, {"trace_end", endSize},
 		{"trace_stack", stackHeaderSize}, {"trace_frame", frameHeaderSize},
+		{"trace_fd", event.FdInfoSize},
 	}
 	consts := []struct {
 		name string
@@ -79,7 +84,7 @@ func TestTraceHLayout(t *testing.T) {
 		{"TRACE_FLAG_NORETURN", int(event.NoReturn)}, {"TRACE_FLAG_UNFINISHED", int(event.Unfinished)},
 		{"TRACE_DATA_STR", int(event.Str)}, {"TRACE_DATA_BUF_IN", int(event.BufIn)},
 		{"TRACE_DATA_BUF_OUT", int(event.BufOut)}, {"TRACE_DATA_STR_TRUNC", int(event.StrTrunc)},
-		{"TRACE_DATA_STACK", DataStack},
+		{"TRACE_DATA_STACK", DataStack}, {"TRACE_DATA_FD", DataFd},
 		{"TRACE_META_ARCH", MetaArch}, {"TRACE_META_KERNEL", MetaKernel}, {"TRACE_META_ARGV", MetaArgv},
 		{"TRACE_META_OPTION", MetaOption}, {"TRACE_META_SYSCALL", MetaSyscall},
 		{"TRACE_COMM_LEN", commSize}, {"TRACE_MAX_RECORD", MaxRecordSize},

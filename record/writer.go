@@ -216,6 +216,9 @@ func appendHeader(b []byte, h *Header) ([]byte, error) {
 	if h.Stacks {
 		version = 2
 	}
+	if h.Options["fds"] != "" {
+		version = 3
+	}
 	b = le.AppendUint32(b, version)
 	b = le.AppendUint32(b, 0) // header_size, patched below
 	b = le.AppendUint64(b, h.BootOffset)

@@ -3,6 +3,7 @@ package session
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -51,6 +52,10 @@ type Filter struct {
 	PIDs []int
 	// Comms keeps only events of these process names; nil keeps all.
 	Comms []string
+	// Paths keeps only the calls that touch one of these paths (-P): a
+	// path argument equal to one, or a descriptor (argument or returned)
+	// that referred to one at the call, as the kernel described it.
+	Paths []string
 
 	exprs []string // as given, for --explain and recording headers
 }
@@ -186,11 +191,16 @@ type Selection struct {
 	signals map[int]bool // nil: all
 	pids    map[uint32]bool
 	comms   map[string]bool
+	paths   map[string]bool // -P; nil: all
+	tab     *syscalls.Table
+	// stripFds drops the fd descriptions -P needed from the events it
+	// keeps, when nothing asked to show them (-y).
+	stripFds bool
 }
 
 // Resolve resolves the filter's syscall names against tab.
 func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
-	s := &Selection{status: f.Status, signals: f.Signals}
+	s := &Selection{status: f.Status, signals: f.Signals, tab: tab}
 	if s.status == AllStatus {
 		s.status = 0
 	}
@@ -215,6 +225,25 @@ func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 				delete(set, nr)
 			} else {
 				set[nr] = true
+			}
+		}
+	}
+	if len(f.Paths) > 0 {
+		// -P: only calls with a path or a descriptor can touch a path;
+		// the kernel drops the others.
+		s.paths = map[string]bool{}
+		for _, p := range f.Paths {
+			s.paths[p] = true
+		}
+		all := set == nil
+		if all {
+			set = map[int]bool{}
+		}
+		for _, sc := range tab.All() {
+			if touchesPaths(sc) && (all || set[sc.Nr]) {
+				set[sc.Nr] = true
+			} else {
+				delete(set, sc.Nr)
 			}
 		}
 	}
@@ -287,7 +316,58 @@ func (s *Selection) Keep(ev *event.Event) bool {
 	if s.comms != nil && !s.comms[ev.Comm] {
 		return false
 	}
+	if s.paths != nil && ev.Kind == event.Syscall && !s.touches(ev) {
+		return false
+	}
 	return true
+}
+
+// touchesPaths says a syscall has a path or a descriptor to match -P with.
+func touchesPaths(sc *syscalls.Syscall) bool {
+	if sc.Ret == syscalls.RetFd {
+		return true
+	}
+	for _, a := range sc.Args {
+		if a.Kind == syscalls.Path || a.Kind == syscalls.Fd || a.Kind == syscalls.Dirfd {
+			return true
+		}
+	}
+	return false
+}
+
+// touches says ev names one of the -P paths: a path argument, or a
+// descriptor the kernel described (-P has the kernel describe them).
+func (s *Selection) touches(ev *event.Event) bool {
+	if sc := s.tab.ByNr(int(ev.Nr)); sc != nil {
+		for i, a := range sc.Args {
+			if a.Kind != syscalls.Path || i >= 6 {
+				continue
+			}
+			if p, ok := ev.String(i); ok && s.paths[p] {
+				return true
+			}
+		}
+	}
+	for i := range ev.Data {
+		if ev.Data[i].Kind != event.Fd {
+			continue
+		}
+		if f, ok := event.ParseFd(ev.Data[i].Bytes); ok && f.Flags&(event.FdPseudo|event.FdCwd) == 0 && s.paths[f.Path()] {
+			return true
+		}
+	}
+	return false
+}
+
+// dropFds removes the fd descriptions from ev's data.
+func dropFds(ev *event.Event) {
+	kept := ev.Data[:0]
+	for _, d := range ev.Data {
+		if d.Kind != event.Fd {
+			kept = append(kept, d)
+		}
+	}
+	ev.Data = kept
 }
 
 // aliases are the original strace.ebpf's syscall sets, in terms of strace
@@ -390,6 +470,10 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
                           all, none; -z is status=successful, -Z and -X
                           status=failed
   signal=[!]SIG[,SIG...]  show only these signal deliveries
+  read=[!]FDS, write=[!]FDS
+                          -l strace: dump (hex and ASCII, strace's layout)
+                          the data read from or written to these
+                          descriptors (numbers, all, none)
 Every filter applies to every format, live and replayed; syscall sets and
 status=failed are applied in the kernel, the rest as events arrive. Names
 resolve against the traced (or recorded) architecture's table.
@@ -419,4 +503,20 @@ Syscalls known for `+tab.Arch()+`:
 		line += " " + n
 	}
 	fmt.Fprintln(w, line)
+}
+
+// withTargets adds, for a -P path that is a symbolic link, the path it
+// resolves to, as strace does (live only: a replay reads nothing from this
+// machine).
+func withTargets(paths []string) []string {
+	out := paths
+	for _, p := range paths {
+		if t, err := filepath.EvalSymlinks(p); err == nil && t != p {
+			if abs, err := filepath.Abs(t); err == nil {
+				t = abs
+			}
+			out = append(out[:len(out):len(out)], t)
+		}
+	}
+	return out
 }

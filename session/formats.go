@@ -20,6 +20,11 @@ const (
 	OptStrSize                     // -S
 	OptSeparator                   // -K
 	OptStackTrace                  // -k
+	OptColumn                      // -a
+	OptHexStrings                  // -x, -xx
+	OptDump                        // -e read=, -e write=
+	OptVerbose                     // -v
+	OptDetachExec                  // -b execve
 )
 
 var optNames = []struct {
@@ -28,7 +33,8 @@ var optNames = []struct {
 }{
 	{OptTimestamp, "-t"}, {OptRelative, "-r"}, {OptSyscallTime, "-T"},
 	{OptDecodeFds, "-y"}, {OptStrSize, "-S"}, {OptSeparator, "-K"},
-	{OptStackTrace, "-k"},
+	{OptStackTrace, "-k"}, {OptColumn, "-a"}, {OptHexStrings, "-x"},
+	{OptDump, "-e read=/write="}, {OptVerbose, "-v"}, {OptDetachExec, "-b execve"},
 }
 
 // Needs is what a format or a script needs the kernel to send.
@@ -36,6 +42,8 @@ type Needs struct {
 	Buffers       int  // capture buffers and structs up to this many bytes; 0: strings only
 	ProcessEvents bool // thread exits and signal deliveries
 	EnterMarks    bool // the enter half of a call that sleeps, before the whole call
+	Fds           bool // descriptors described by the kernel at the call (-y)
+	FullEnv       bool // execve's environment strings, not their number (-v)
 }
 
 func (n Needs) union(o Needs) Needs {
@@ -43,6 +51,8 @@ func (n Needs) union(o Needs) Needs {
 		Buffers:       max(n.Buffers, o.Buffers),
 		ProcessEvents: n.ProcessEvents || o.ProcessEvents,
 		EnterMarks:    n.EnterMarks || o.EnterMarks,
+		Fds:           n.Fds || o.Fds,
+		FullEnv:       n.FullEnv || o.FullEnv,
 	}
 }
 
@@ -69,6 +79,10 @@ type Format struct {
 	native func(w io.Writer, b *built) (Sink, error)
 }
 
+// dumpMax is how much of a buffer -e read= and -e write= capture: the
+// kernel's limit for one piece of data.
+const dumpMax = 4096
+
 // Formats are the stock formats, in -l help's order.
 var Formats = []Format{
 	{
@@ -79,21 +93,26 @@ var Formats = []Format{
 		needs:   func(*Plan) Needs { return Needs{} },
 	},
 	{
-		Name:    "strace",
-		About:   "lines as strace(1) prints them, arguments decoded (-t, -tt, -ttt, -r, -T, -y, -S apply)",
-		Stage:   "strace.star",
-		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptDecodeFds | OptStrSize | OptStackTrace,
+		Name:  "strace",
+		About: "lines as strace(1) prints them, arguments decoded (-t, -tt, -ttt, -r, -T, -y, -S apply)",
+		Stage: "strace.star",
+		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptDecodeFds | OptStrSize | OptStackTrace |
+			OptColumn | OptHexStrings | OptDump | OptVerbose | OptDetachExec,
 		needs: func(p *Plan) Needs {
-			return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true}
+			n := Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true, Fds: p.Show.DecodeFds > 0, FullEnv: p.Show.Verbose}
+			if len(p.Show.ReadDump) > 0 || len(p.Show.WriteDump) > 0 {
+				n.Buffers = max(n.Buffers, dumpMax) // the dumps show whole buffers
+			}
+			return n
 		},
 	},
 	{
 		Name: "json", Machine: true,
-		About: "one JSON object per line (docs/json-schema.json), for jq; every record carries ts and dur, so -t, -r and -T add nothing; -S captures buffers into \"data\"",
+		About: "one JSON object per line (docs/json-schema.json), for jq; every record carries ts and dur, so -t, -r and -T add nothing; -S captures buffers into \"data\", -y adds each fd's description there (kind \"fd\")",
 		// ts and dur are in every record: the time options are what it shows.
-		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptStackTrace,
+		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptStackTrace | OptDecodeFds,
 		needs: func(p *Plan) Needs {
-			n := Needs{ProcessEvents: true}
+			n := Needs{ProcessEvents: true, Fds: p.Show.DecodeFds > 0}
 			if p.Show.StrSizeSet {
 				n.Buffers = max(p.Show.StrSize, 1)
 			}
@@ -114,14 +133,14 @@ var Formats = []Format{
 	},
 	{
 		Name: "bin", Aliases: []string{"binary"}, Binary: true,
-		About: "binary recording, the fastest: replay it with -i; trace.h and docs/binary-format.md describe it; -t, -r, -T and -K are recorded and apply when it is replayed; -S captures buffers as -l strace does",
+		About: "binary recording, the fastest: replay it with -i; trace.h and docs/binary-format.md describe it; -t, -r, -T, -y and -K are recorded and apply when it is replayed; -S captures buffers as -l strace does",
 		// The time options are kept in the header and honoured by replays.
-		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptSeparator | OptStackTrace,
+		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptSeparator | OptStackTrace | OptDecodeFds,
 		needs: func(p *Plan) Needs {
 			if p.Show.StrSizeSet {
-				return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true}
+				return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, Fds: p.Show.DecodeFds > 0}
 			}
-			return Needs{}
+			return Needs{Fds: p.Show.DecodeFds > 0}
 		},
 		native: func(w io.Writer, b *built) (Sink, error) {
 			return &binSink{out: w, hdr: b.header(), traceH: true, debug: b.plan.Debug}, nil

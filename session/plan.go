@@ -45,6 +45,15 @@ type Presentation struct {
 	Separator   string // -K: field separator of hex logs; "" means a tab
 	StackTrace  bool   // -k: each call's user stack (every format shows it)
 	StackWindow int    // bytes of stack copied for unwinding; 0: the default, -1: frame pointers only
+
+	recordedFds bool // a replay's recording holds the kernel's fd descriptions (-y)
+
+	Column     int          // -a: the column of " = "; 0: 40
+	HexStrings int          // -x count
+	ReadDump   map[int]bool // -e read=SET: dump the data read from these fds
+	WriteDump  map[int]bool // -e write=SET
+	Verbose    bool         // -v: structures unabbreviated, as far as captured
+	DetachExec bool         // -b execve: stop showing a process at its next execve
 }
 
 // Plan is everything a session does.
@@ -55,6 +64,8 @@ type Plan struct {
 	PIDs    []int
 	Input   string
 	Follow  bool // -f: follow forks
+	// ChildrenOnly narrows Follow to the traced processes' children (-F).
+	ChildrenOnly bool
 	// RingSize is the kernel's ring buffer in bytes (--buffer-size); 0
 	// picks the engine's default.
 	RingSize int
@@ -62,6 +73,14 @@ type Plan struct {
 	// reader catches up, instead of losing records.
 	Lossless bool
 	Split    bool // -ff with Output: one file per process, Output.PID
+	// SplitThreads makes Split one file per thread, Output.TID.PID (-fff,
+	// as the original strace.ebpf names them).
+	SplitThreads bool
+	// StrMax caps each string argument captured, its NUL included
+	// (-n/--filenames); 0: whole paths.
+	StrMax int
+	// ObjectDir loads the kernel side from this directory (-N).
+	ObjectDir string
 	// Env changes the command's environment (-E): "VAR=VAL" sets, "VAR"
 	// removes.
 	Env []string
@@ -107,7 +126,7 @@ func (p *Plan) check(f *Format) error {
 	}
 	if p.Split {
 		if p.Output == "" {
-			return usage("parsing options: -ff needs -o FILE (each process's trace goes to FILE.PID)")
+			return usage("parsing options: -ff, -fff, -FF and -FFF need -o FILE (each process's trace goes to FILE.PID, each thread's to FILE.TID.PID)")
 		}
 		if len(p.Scripts) > 0 {
 			return usage("parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's")
@@ -121,6 +140,9 @@ func (p *Plan) check(f *Format) error {
 	}
 	if p.Summary != NoSummary && p.Split {
 		return usage("parsing options: -c and -C sum up the whole trace: they do not go with -ff")
+	}
+	if p.Input != "" && (p.ObjectDir != "" || p.StrMax != 0) {
+		return usage("parsing options: -N and -n choose what the kernel runs and captures; a replay (-i) has no kernel side")
 	}
 	if (len(p.Env) > 0 || p.User != "") && len(p.Command) == 0 {
 		return usage("parsing options: -E and -u apply to a command the tracer starts")
@@ -164,6 +186,10 @@ func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Scripts) > 0 || p.Summary != NoSummary || sel.StatusFiltered() || p.Record != "" {
 		n.EnterMarks = false
 	}
+	// -P matches descriptors by what the kernel says they refer to.
+	if len(p.Filter.Paths) > 0 {
+		n.Fds = true
+	}
 	return n
 }
 
@@ -173,6 +199,10 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Command:        p.Command,
 		PIDs:           p.PIDs,
 		FollowForks:    p.Follow,
+		ChildrenOnly:   p.ChildrenOnly,
+		StrMax:         p.StrMax,
+		FullEnv:        n.FullEnv,
+		ObjectDir:      p.ObjectDir,
 		FailedOnly:     k.FailedOnly,
 		Syscalls:       k.Syscalls,
 		CaptureBuffers: n.Buffers > 0,
@@ -190,6 +220,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Lossless:       p.Lossless,
 		StackTrace:     p.Show.StackTrace,
 		StackWindow:    p.Show.StackWindow,
+		DecodeFds:      n.Fds,
 	}
 }
 
@@ -251,11 +282,25 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		StrSize:     p.Show.StrSize,
 		Relative:    p.Show.Relative,
 		SyscallTime: p.Show.SyscallTime,
-		DecodeFds:   p.Show.DecodeFds > 0 && live,
-		Live:        live,
-		Timestamps:  min(p.Show.Timestamps, 3),
-		StackTrace:  p.Show.StackTrace,
-		Start:       start,
+		DecodeFds:   p.Show.DecodeFds > 0,
+		// -yy: sockets' addresses, devices' numbers.
+		DecodeSockets: p.Show.DecodeFds > 1,
+		// Live, the kernel describes the fds (Needs.Fds); a replay's
+		// recording says whether it did (applyRecorded).
+		KernelFds:  live || p.Show.recordedFds,
+		ProcFds:    live,
+		Live:       live,
+		Timestamps: min(p.Show.Timestamps, 3),
+		StackTrace: p.Show.StackTrace,
+		Start:      start,
+
+		Column:      p.Show.Column,
+		HexStrings:  p.Show.HexStrings,
+		ReadDump:    p.Show.ReadDump,
+		WriteDump:   p.Show.WriteDump,
+		NoExitLines: p.Quiet >= 2,
+		Verbose:     p.Show.Verbose,
+		DetachExec:  p.Show.DetachExec,
 	}
 	// Lines name their process when more than one can appear (multi), as
 	// strace decides; -ff's files need none.
@@ -288,6 +333,14 @@ func (p *Plan) recordOptions(n Needs) map[string]string {
 	set("syscall_times", p.Show.SyscallTime)
 	set("follow_forks", p.Follow)
 	set("process_events", n.ProcessEvents)
+	// The kernel's fd descriptions are in the events (-y, -P): "fds";
+	// the -y level to show them with: "decode_fds".
+	if n.Fds || p.Show.DecodeFds > 0 || len(p.Filter.Paths) > 0 {
+		opts["fds"] = "1"
+	}
+	if p.Show.DecodeFds > 0 {
+		opts["decode_fds"] = strconv.Itoa(p.Show.DecodeFds)
+	}
 	if n.Buffers > 0 {
 		opts["buffers"] = strconv.Itoa(n.Buffers)
 	}

@@ -135,17 +135,24 @@ func prepare(p *Plan) (_ *Session, err error) {
 		rs.stacks = p.Show.StackTrace
 		s.src = rs
 		b.applyRecorded(rs.hdr)
-		if p.Show.DecodeFds > 0 {
-			fmt.Fprintln(p.Stderr, "strace.ebpf: -y: the recording holds no fd paths (a replay reads nothing from this machine); fds print as numbers")
+		if len(p.Filter.Paths) > 0 && !p.Show.recordedFds {
+			fmt.Fprintln(p.Stderr, "strace.ebpf: -P: the recording holds no fd descriptions (it was made without -y or -P); only path arguments match")
+		}
+		if p.Show.DecodeFds > 0 && !p.Show.recordedFds {
+			fmt.Fprintln(p.Stderr, "strace.ebpf: -y: the recording holds no fd paths (it was not made with -y; a replay reads nothing from this machine); fds print as numbers")
 		}
 	} else {
 		s.live = newLive()
 		s.src = s.live
 	}
 	b.tab, b.src = s.src.Table(), s.src
+	if s.src.Live() {
+		p.Filter.Paths = withTargets(p.Filter.Paths)
+	}
 	if s.sel, err = p.Filter.Resolve(b.tab); err != nil {
 		return nil, err
 	}
+	s.sel.stripFds = len(p.Filter.Paths) > 0 && p.Show.DecodeFds == 0
 	if b.hex.Sep == "" {
 		b.hex.Sep = p.Show.Separator
 	}
@@ -192,6 +199,14 @@ func prepare(p *Plan) (_ *Session, err error) {
 		s.sink = &teeSink{path: p.Record, rec: &binSink{hdr: b.header()}, next: s.sink}
 	}
 	s.sink = &filterSink{sel: s.sel, next: s.sink}
+	if s.sel.stripFds {
+		// After the recording (which keeps them, for -P on its replays).
+		if t, ok := s.sink.(*filterSink).next.(*teeSink); ok {
+			t.next = &stripFdsSink{t.next}
+		} else {
+			s.sink.(*filterSink).next = &stripFdsSink{s.sink.(*filterSink).next}
+		}
+	}
 	if p.Explain || p.Debug != nil {
 		s.explain(k, b.needs)
 	}
@@ -233,6 +248,10 @@ func (b *built) applyRecorded(h *record.Header) {
 	}
 	if !p.Follow && o["follow_forks"] == "1" {
 		p.Follow = true
+	}
+	p.Show.recordedFds = o["fds"] == "1"
+	if n, err := strconv.Atoi(o["decode_fds"]); err == nil && n > 0 && p.Given&OptDecodeFds == 0 {
+		p.Show.DecodeFds = n
 	}
 }
 
@@ -397,6 +416,9 @@ func (s *Session) explain(k KernelFilter, n Needs) {
 	if s.sel.status != 0 && s.sel.status != Failed || s.sel.signals != nil || s.sel.pids != nil {
 		b.WriteString("In user space, before the scripts and the format: the rest of -e status=, -z, -Z, signal=, -p on replays\n")
 	}
+	if s.sel.paths != nil {
+		b.WriteString("-P: the kernel sends only calls with a path or a descriptor, each descriptor described; user space keeps those that name the paths\n")
+	}
 	fmt.Fprintf(&b, "Captured: %s\n", describeNeeds(n))
 	if s.plan.Record != "" {
 		b.WriteString("The --record recording holds the events that pass every filter.\n")
@@ -419,6 +441,9 @@ func describeNeeds(n Needs) string {
 	}
 	if n.EnterMarks {
 		parts = append(parts, "enter halves of sleeping calls")
+	}
+	if n.Fds {
+		parts = append(parts, "what each descriptor refers to (-y, -P)")
 	}
 	return strings.Join(parts, ", ")
 }

@@ -398,13 +398,18 @@ func TestRefused(t *testing.T) {
 		plan Plan
 		want string
 	}{
-		{Plan{Format: "hex", Show: Presentation{DecodeFds: 1}, Given: OptDecodeFds}, "choosing options: -y does not apply to -l hex (it applies to -l strace)"},
+		{Plan{Format: "hex", Show: Presentation{DecodeFds: 1}, Given: OptDecodeFds}, "choosing options: -y does not apply to -l hex (it applies to -l strace, -l json, -l bin)"},
 		{Plan{Format: "json", Given: OptSeparator}, "choosing options: -K does not apply to -l json (it applies to -l hex, -l bin)"},
 		{Plan{Format: "perfetto", Given: OptStrSize}, "choosing options: -S does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
 		{Plan{Summary: SummaryOnly, Given: OptSyscallTime}, "choosing options: -c prints only the summary table; -T applies to a trace (use -C for both)"},
 		{Plan{Summary: SummaryAlso, Format: "json"}, "parsing options: -C prints the summary after a text trace: -l hex or -l strace, not -l json"},
 		{Plan{Format: "xml"}, `choosing format: unknown format "xml"`},
-		{Plan{Split: true}, "parsing options: -ff needs -o FILE"},
+		{Plan{Split: true}, "parsing options: -ff, -fff, -FF and -FFF need -o FILE"},
+		{Plan{Format: "hex", Given: OptHexStrings}, "choosing options: -x does not apply to -l hex (it applies to -l strace)"},
+		{Plan{Format: "json", Given: OptDump}, "choosing options: -e read=/write= does not apply to -l json (it applies to -l strace)"},
+		{Plan{Format: "bin", Given: OptDetachExec}, "choosing options: -b execve does not apply to -l bin (it applies to -l strace)"},
+		{Plan{Format: "perfetto", Given: OptDecodeFds}, "choosing options: -y does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
+		{Plan{ObjectDir: "/tmp"}, "parsing options: -N and -n choose what the kernel runs and captures; a replay (-i) has no kernel side"},
 	}
 	for _, tt := range tests {
 		_, _, err := replay(t, workload, tt.plan)

@@ -249,6 +249,19 @@ func (f *filterSink) Start() error  { return f.next.Start() }
 func (f *filterSink) Finish() error { return f.next.Finish() }
 func (f *filterSink) Flush() error  { return f.next.Flush() }
 
+// stripFdsSink drops the fd descriptions -P needed, when -y did not ask
+// to show them.
+type stripFdsSink struct{ next Sink }
+
+func (f *stripFdsSink) Event(ev *event.Event) error {
+	dropFds(ev)
+	return f.next.Event(ev)
+}
+func (f *stripFdsSink) Idle() error   { return f.next.Idle() }
+func (f *stripFdsSink) Start() error  { return f.next.Start() }
+func (f *stripFdsSink) Finish() error { return f.next.Finish() }
+func (f *stripFdsSink) Flush() error  { return f.next.Flush() }
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {

@@ -1,6 +1,7 @@
 package session
 
-// -ff: one trace file per process, FILE.PID, as strace writes them.
+// -ff: one trace file per process, FILE.PID, as strace writes them; -fff:
+// one per thread, FILE.TID.PID, as the original strace.ebpf named them.
 
 import (
 	"errors"
@@ -15,8 +16,9 @@ import (
 // FILE.PID; the file is created with the process's first event and closed
 // when its main thread exits.
 type splitSink struct {
-	base string // -o FILE
-	b    *built
+	base    string // -o FILE
+	b       *built
+	threads bool // -fff: by thread
 
 	procs  map[uint32]*splitOut
 	opened map[uint32]bool // pids whose file was created: reopened for appending
@@ -28,16 +30,19 @@ type splitOut struct {
 }
 
 func newSplit(base string, b *built) *splitSink {
-	return &splitSink{base: base, b: b, procs: map[uint32]*splitOut{}, opened: map[uint32]bool{}}
+	return &splitSink{base: base, b: b, threads: b.plan.SplitThreads, procs: map[uint32]*splitOut{}, opened: map[uint32]bool{}}
 }
 
 func (p *splitSink) Start() error { return nil }
 
-func (p *splitSink) out(pid uint32) (*splitOut, error) {
+func (p *splitSink) out(pid, tgid uint32) (*splitOut, error) {
 	if so := p.procs[pid]; so != nil {
 		return so, nil
 	}
 	name := p.base + "." + strconv.FormatUint(uint64(pid), 10)
+	if p.threads {
+		name += "." + strconv.FormatUint(uint64(tgid), 10)
+	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if p.opened[pid] {
 		flags = os.O_WRONLY | os.O_APPEND
@@ -69,15 +74,19 @@ func (p *splitSink) Event(ev *event.Event) error {
 		}
 		return errors.Join(errs...)
 	}
-	so, err := p.out(ev.PID)
+	key := ev.PID
+	if p.threads {
+		key = ev.TID
+	}
+	so, err := p.out(key, ev.PID)
 	if err != nil {
 		return err
 	}
 	if err := so.s.Event(ev); err != nil {
 		return err
 	}
-	if ev.Kind == event.Exit && ev.TID == ev.PID {
-		return p.close(ev.PID, so.s.Finish())
+	if ev.Kind == event.Exit && ev.TID == key {
+		return p.close(key, so.s.Finish())
 	}
 	return nil
 }

@@ -57,7 +57,11 @@ type options struct {
 	hexSep       string
 	failed       bool
 	exprs        []string
+	paths        []string // -P
 	follow       int
+	fastFollow   int    // -F count
+	filenames    string // -n
+	objectDir    string // -N
 	pids         []string
 	scripts      []string
 	debug        bool
@@ -104,8 +108,10 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(session.FormatNames(), ", ")+"; 'help' or 'list' describes them")
 	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
 	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls (-e status=failed)")
-	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed")
-	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID")
+	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed; read=FDS and write=FDS dump the data read from and written to these descriptors (-l strace)")
+	fs.StringArrayVarP(&o.paths, "trace-path", "P", nil, "only calls that touch `path`: a path argument, or a descriptor that referred to it at the call (repeatable; a symbolic link's target too); applies to every format, live and replayed")
+	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID; -fff: one per thread, in FILE.TID.PID")
+	fs.CountVarP(&o.fastFollow, "fast-follow-fork", "F", "follow only the children of the traced processes, not their descendants (filtered in the kernel); -FF with -o FILE: one trace per process, in FILE.PID; -FFF: one per thread, in FILE.TID.PID")
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated; Ctrl-C detaches); with -i, replay only its events")
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
@@ -114,7 +120,9 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.wallClock, "summary-wall-clock", "w", false, "with -c/-C: sum wall-clock time per call (what the summary always sums here)")
 	fs.StringArrayVarP(&o.env, "env", "E", nil, "run the command with `VAR=VAL` in its environment, or without VAR with -E VAR (repeatable)")
 	fs.StringVarP(&o.user, "user", "u", "", "run the command as `user` (a name or uid), its groups too")
-	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p)")
+	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p); -qq: nor -l strace's \"+++ exited with N +++\" lines")
+	fs.StringVarP(&o.filenames, "filenames", "n", "full", "how much of each path and string argument the kernel captures: full (PATH_MAX, 4096 bytes), name_max (NAME_MAX, 255), fast (127), or a `mode` N (N*255 bytes); a longer one prints cut, with \"...\"")
+	fs.StringVarP(&o.objectDir, "ebpf-src-dir", "N", "", "load the kernel side from `dir`/tracer_ARCH_bpfel.o (ARCH: x86, arm64), built from bpf/tracer.bpf.c (make generate, docs/kernel.md), instead of the built-in one; it must have the same maps, programs and config")
 	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K; K, M, G suffixes): larger loses fewer events under load")
 	fs.BoolVar(&o.lossy, "lossy", false, "never pause the command: when the reader falls behind, records are lost (and counted) instead")
 	fs.BoolVar(&o.lossless, "lossless", false, "with -p: pause the processes while the reader catches up (moves them into a cgroup of the tracer's until the end)")
@@ -144,7 +152,10 @@ func usage(fs *pflag.FlagSet) string {
 	u := fs.FlagUsages()
 	u = strings.ReplaceAll(u, "[=true|false]", "             ")
 	u = strings.ReplaceAll(u, "--full-follow-fork count", "--full-follow-fork      ")
+	u = strings.ReplaceAll(u, "--fast-follow-fork count", "--fast-follow-fork      ")
 	u = strings.ReplaceAll(u, "--quiet count", "--quiet      ")
+	u = strings.ReplaceAll(u, "--strings-in-hex count", "--strings-in-hex      ")
+	u = strings.ReplaceAll(u, "--decode-fds count", "--decode-fds      ")
 	return usageHead + u
 }
 
@@ -195,7 +206,12 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		session.PrintFormats(stdout)
 		return 0, nil
 	}
-	filter, err := session.ParseFilter(o.exprs)
+	exprs, readDump, writeDump, err := session.SplitDumps(o.exprs)
+	if err != nil {
+		return 2, err
+	}
+	o.strace.readDump, o.strace.writeDump = readDump, writeDump
+	filter, err := session.ParseFilter(exprs)
 	if errors.Is(err, session.ErrHelp) {
 		session.PrintFilterHelp(stdout, tab)
 		return 0, nil
@@ -328,10 +344,19 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	if fs.Changed("buffer-size") && o.input != "" {
 		return nil, errors.New("parsing options: --buffer-size sizes the kernel's ring buffer; a replay (-i) has none")
 	}
+	if o.follow > 0 && o.fastFollow > 0 {
+		return nil, errors.New("parsing options: -f follows every descendant, -F only children: give one")
+	}
 	if o.lossy && o.lossless {
 		return nil, errors.New("parsing options: --lossy and --lossless are exclusive")
 	}
+	strMax, err := parseFilenames(o.filenames)
+	if err != nil {
+		return nil, err
+	}
 	p := &session.Plan{
+		StrMax:       strMax,
+		ObjectDir:    o.objectDir,
 		RingSize:     ring,
 		ScriptMemory: mem,
 		// A launched command is paused rather than its records lost,
@@ -342,8 +367,10 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		Quiet:        o.quiet,
 		Command:      args,
 		Input:        o.input,
-		Follow:       o.follow > 0,
-		Split:        o.follow > 1,
+		Follow:       o.follow > 0 || o.fastFollow > 0,
+		ChildrenOnly: o.fastFollow > 0,
+		Split:        o.follow > 1 || o.fastFollow > 1,
+		SplitThreads: o.follow > 2 || o.fastFollow > 2,
 		Filter:       filter,
 		Scripts:      o.scripts,
 		Interval:     o.interval,
@@ -368,6 +395,7 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	if fs.Changed("format") {
 		p.Format = o.format
 	}
+	p.Filter.Paths = o.paths
 	if o.failed {
 		p.Filter.Only(session.Failed)
 	}
@@ -404,12 +432,29 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		Separator:   sep,
 		StackTrace:  s.stackTrace,
 		StackWindow: s.stackWindow,
+		Column:      s.column,
+		HexStrings:  s.hexStrings,
+		ReadDump:    s.readDump,
+		WriteDump:   s.writeDump,
+		Verbose:     s.verbose,
+		DetachExec:  s.detachOn != "",
+	}
+	if s.detachOn != "" && s.detachOn != "execve" {
+		return nil, fmt.Errorf("parsing -b %s: only execve is supported (as strace)", s.detachOn)
+	}
+	if fs.Changed("columns") && s.column <= 0 {
+		return nil, fmt.Errorf("parsing -a %d: the column must be positive", s.column)
+	}
+	if s.readDump != nil || s.writeDump != nil {
+		p.Given |= session.OptDump
 	}
 	for flag, opt := range map[string]session.Opt{
 		"timestamp": session.OptTimestamp, "relative-timestamps": session.OptRelative,
 		"syscall-times": session.OptSyscallTime, "decode-fds": session.OptDecodeFds,
 		"strsize": session.OptStrSize, "hex-separator": session.OptSeparator,
-		"stack-trace": session.OptStackTrace,
+		"stack-trace": session.OptStackTrace, "columns": session.OptColumn,
+		"strings-in-hex": session.OptHexStrings, "no-abbrev": session.OptVerbose,
+		"detach-on": session.OptDetachExec,
 	} {
 		if fs.Changed(flag) {
 			p.Given |= opt
@@ -440,6 +485,25 @@ func (o *options) checkHints(fs *pflag.FlagSet, args []string) error {
 		}
 	}
 	return nil
+}
+
+// parseFilenames reads -n's mode into the bytes of a string the kernel
+// reads, its NUL included (0: whole paths).
+func parseFilenames(mode string) (int, error) {
+	const nameMax = 255
+	switch mode {
+	case "full":
+		return 0, nil
+	case "name_max":
+		return nameMax + 1, nil
+	case "fast":
+		return 128, nil
+	}
+	n, err := strconv.Atoi(mode)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("parsing -n %s: want full, name_max, fast or a number of NAME_MAX (255-byte) parts, at least 1", mode)
+	}
+	return min(n*nameMax+1, 4096), nil
 }
 
 func parsePIDs(vals []string) ([]int, error) {

@@ -32,6 +32,12 @@ type straceOptions struct {
 	builtinList bool // -B
 	list        bool // -L
 	llList      bool // -R
+	column      int  // -a
+	hexStrings  int  // -x count
+	verbose     bool // -v
+	detachOn    string
+	readDump    map[int]bool // -e read=
+	writeDump   map[int]bool // -e write=
 }
 
 // timestampFlag is -t: a boolean for the hex format (the original's TIME
@@ -76,7 +82,11 @@ func addTimestampFlag(fs *pflag.FlagSet, on *bool, s *straceOptions) {
 func addStraceFlags(fs *pflag.FlagSet, s *straceOptions) {
 	fs.BoolVarP(&s.relative, "relative-timestamps", "r", false, "print the time since the previous line (hex: in the TIME column)")
 	fs.BoolVarP(&s.syscallTime, "syscall-times", "T", false, "print the time spent in each call: <0.000123> with -l strace, a DUR(usec) column in hex")
-	fs.CountVarP(&s.decodeFds, "decode-fds", "y", "-l strace: print the paths of file descriptors, 3</etc/passwd>")
+	fs.CountVarP(&s.decodeFds, "decode-fds", "y", "print what file descriptors refer to, as the kernel says at the call: 3</etc/passwd>, pipe:[N], socket:[N] (-l strace; json adds it to data; bin records it for replays); -yy: sockets' protocols and addresses (TCP:[127.0.0.1:5000->127.0.0.1:41234]), devices' numbers")
+	fs.IntVarP(&s.column, "columns", "a", 40, "-l strace: align return values at `column`")
+	fs.CountVarP(&s.hexStrings, "strings-in-hex", "x", "-l strace: print strings and buffers with non-printable bytes in hex; -xx: all of them")
+	fs.BoolVarP(&s.verbose, "no-abbrev", "v", false, "-l strace: print structures whole (struct stat) and execve's environment, as far as captured")
+	fs.StringVarP(&s.detachOn, "detach-on", "b", "", "-l strace: stop showing a process at its successful `execve` (the only syscall supported, as strace); the launch's own execve is shown")
 	fs.IntVarP(&s.strsize, "strsize", "S", 32, "show at most `N` bytes of buffers and strings in -l strace, capture them for json and bin (strace's -s; -s is --script here)")
 	fs.BoolVarP(&s.successful, "successful-only", "z", false, "only calls that succeed (-e status=successful)")
 	fs.BoolVarP(&s.failing, "failed-only", "Z", false, "only calls that fail (-e status=failed, like -X)")

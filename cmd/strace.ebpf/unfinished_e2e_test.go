@@ -120,7 +120,7 @@ func TestSplitErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-ff", "true"}, "strace.ebpf: parsing options: -ff needs -o FILE (each process's trace goes to FILE.PID)\n"},
+		{[]string{"-ff", "true"}, "strace.ebpf: parsing options: -ff, -fff, -FF and -FFF need -o FILE (each process's trace goes to FILE.PID, each thread's to FILE.TID.PID)\n"},
 		{[]string{"-ff", "-o", "x", "-s", "x.star", "true"}, "strace.ebpf: parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's\n"},
 	} {
 		r := runTracer(t, tt.args...)
