@@ -39,7 +39,7 @@ const (
 	TracerCapKindCAP_STRUCT_DEREF   TracerCapKind = 20
 	TracerCapKindCAP_STRUCT_OUT_ERR TracerCapKind = 21
 	TracerCapKindCAP_MMSG           TracerCapKind = 22
-	TracerCapKindCAP_ENVP           TracerCapKind = 24
+	TracerCapKindCAP_ENVP           TracerCapKind = 26
 	TracerCapKindCAP_PRCTL          TracerCapKind = 23
 	TracerCapKindCAP_CLONE_ARGS     TracerCapKind = 24
 	TracerCapKindCAP_PAGEVEC        TracerCapKind = 25
