@@ -17,6 +17,10 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define MAX_NR 1024      /* syscall numbers below this are filtered and described */
+/* x86's TS_COMPAT (arch/x86/include/asm/thread_info.h), in the task's
+ * thread_info.status while it is in a syscall made in 32-bit mode (a -m32
+ * program, or int 0x80 from 64-bit code): set on entry, cleared on return. */
+#define TS_COMPAT 0x0002
 #define MAX_ITEMS 8      /* captured pieces of user memory per record */
 #define DATA_MAX 8192    /* bytes of captured memory per record */
 #define STR_MAX 4096     /* PATH_MAX: a path is captured whole */
@@ -85,6 +89,13 @@ enum ev_flags : u16 {
 	EV_EXIT = 1 << 1,   /* a traced thread exited: ret is its wait status */
 	EV_SIGNAL = 1 << 2, /* a signal was delivered: nr is the signal, one item the siginfo */
 	EV_ENTERED = 1 << 3, /* a call went to sleep: its enter half (args, enter captures) */
+	EV_COMPAT = 1 << 4,  /* made in 32-bit mode: nr and args are i386's */
+};
+
+/* Keys of sc_filter and sc_table: a native call's number, or a 32-bit
+ * call's number plus SC_COMPAT_BASE. */
+enum sc_key : u32 {
+	SC_COMPAT_BASE = MAX_NR,
 };
 
 #define ARGV_MAX 32   /* argv strings captured; more are marked with ITEM_STR_TRUNC */
@@ -168,6 +179,7 @@ enum pending_state : u32 {
 	P_EXEC_ONLY = 1 << 2, /* the launch's execve, filtered out: only end TASK_EXECING */
 	P_TRACED = 1 << 3,    /* the thread is known to be traced */
 	P_MARKED = 1 << 4,    /* its enter half was sent (EV_ENTERED) */
+	P_COMPAT = 1 << 5,    /* the call was made in 32-bit mode */
 };
 
 /* What sys_enter leaves for sys_exit, per thread. */
@@ -224,15 +236,15 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAX_NR);
-	__type(key, u32);
+	__uint(max_entries, 2 * MAX_NR);
+	__type(key, enum sc_key); /* a native nr, or a 32-bit nr + SC_COMPAT_BASE */
 	__type(value, u8); /* 1: trace this syscall */
 } sc_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAX_NR);
-	__type(key, u32);
+	__uint(max_entries, 2 * MAX_NR);
+	__type(key, enum sc_key); /* a native nr, or a 32-bit nr + SC_COMPAT_BASE */
 	__type(value, struct sc_desc);
 } sc_table SEC(".maps");
 
@@ -340,14 +352,37 @@ static __always_inline bool process_traced(u32 tgid)
 	return st && *st == TASK_TRACED;
 }
 
-static __always_inline bool wanted(long nr)
+/*
+ * in_compat says the current syscall was made in 32-bit mode. Only x86_64
+ * has such a mode here; a kernel whose thread_info has no status field
+ * (not x86) makes none.
+ */
+static __always_inline bool in_compat(void)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (bpf_core_field_exists(t->thread_info.status))
+		return t->thread_info.status & TS_COMPAT;
+#endif
+	return false;
+}
+
+/* sc_key is the key of syscall nr in sc_filter and sc_table, -1 out of range. */
+static __always_inline long sc_key(long nr, bool compat)
+{
+	if (nr < 0 || nr >= MAX_NR)
+		return -1;
+	return compat ? nr + SC_COMPAT_BASE : nr;
+}
+
+static __always_inline bool wanted(long key)
 {
 	if (!config.filter_syscalls)
 		return true;
-	if (nr < 0 || nr >= MAX_NR)
+	if (key < 0 || key >= 2 * MAX_NR)
 		return false;
-	u32 key = nr;
-	u8 *on = bpf_map_lookup_elem(&sc_filter, &key);
+	u32 key32 = key;
+	u8 *on = bpf_map_lookup_elem(&sc_filter, &key32);
 	return on && *on;
 }
 
@@ -377,6 +412,20 @@ static __always_inline void read_args(struct pt_regs *regs, u64 *args)
 	args[3] = regs->user_regs.regs[3];
 	args[4] = regs->user_regs.regs[4];
 	args[5] = regs->user_regs.regs[5];
+#endif
+}
+
+/* read_args_compat copies the six arguments of a 32-bit call: i386's
+ * registers, 32 bits each, as the kernel's ia32 entry reads them. */
+static __always_inline void read_args_compat(struct pt_regs *regs, u64 *args)
+{
+#if defined(__TARGET_ARCH_x86)
+	args[0] = (u32)regs->bx;
+	args[1] = (u32)regs->cx;
+	args[2] = (u32)regs->dx;
+	args[3] = (u32)regs->si;
+	args[4] = (u32)regs->di;
+	args[5] = (u32)regs->bp;
 #endif
 }
 
@@ -837,12 +886,13 @@ static __always_inline u32 how(int arg, u32 kind, u32 flags)
 	return arg | (kind << 8) | flags;
 }
 
-static __always_inline struct sc_desc *describe(long nr)
+/* describe returns the capture description of sc_key key. */
+static __always_inline struct sc_desc *describe(long key)
 {
-	if (nr < 0 || nr >= MAX_NR)
+	if (key < 0 || key >= 2 * MAX_NR)
 		return NULL;
-	u32 key = nr;
-	return bpf_map_lookup_elem(&sc_table, &key);
+	u32 key32 = key;
+	return bpf_map_lookup_elem(&sc_table, &key32);
 }
 
 static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 ts, u64 now)
@@ -1236,14 +1286,18 @@ int sys_enter(u64 *ctx)
 		return 0;
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	long nr = (long)ctx[1];
+	bool compat = in_compat();
+	long key = sc_key(nr, compat);
+	/* A 32-bit call's number is i386's: never the launch's execve. */
+	bool exec = !compat && is_execve(nr);
 
 	/*
 	 * The syscall filter first: it costs an array lookup, and drops most
 	 * calls of a filtered trace before any per-task work. The launch's
 	 * execve must still be seen returning, even when filtered out.
 	 */
-	bool want = wanted(nr);
-	if (!want && (config.system_wide || !is_execve(nr)))
+	bool want = wanted(key);
+	if (!want && (config.system_wide || !exec))
 		return 0;
 
 	u64 id = bpf_get_current_pid_tgid();
@@ -1253,7 +1307,7 @@ int sys_enter(u64 *ctx)
 	 * the tasks lookup.
 	 */
 	struct pending *slot = bpf_map_lookup_elem(&pendings, &tid);
-	if (!(slot && (slot->state & P_TRACED)) && !is_traced(id >> 32, tid, nr))
+	if (!(slot && (slot->state & P_TRACED)) && !is_traced(id >> 32, tid, compat ? -1 : nr))
 		return 0;
 	struct pending p = {};
 	if (!want)
@@ -1261,9 +1315,15 @@ int sys_enter(u64 *ctx)
 
 	p.ts = bpf_ktime_get_ns();
 	p.nr = nr;
-	read_args(regs, p.args);
+	if (compat) {
+		p.state |= P_COMPAT;
+		read_args_compat(regs, p.args);
+	} else {
+		read_args(regs, p.args);
+	}
+	u16 evc = compat ? EV_COMPAT : 0;
 
-	struct sc_desc *d = describe(nr);
+	struct sc_desc *d = describe(key);
 	u8 flags = d ? d->flags : 0;
 
 	if (flags & SC_NORETURN) {
@@ -1277,7 +1337,7 @@ int sys_enter(u64 *ctx)
 			fill_hdr(&rec->hdr, id, nr, p.ts, p.ts);
 			__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 			rec->hdr.ret = 0;
-			rec->hdr.flags = EV_NORETURN;
+			rec->hdr.flags = EV_NORETURN | evc;
 			rec->hdr.pad = 0;
 			if (size > sizeof(struct record))
 				size = sizeof(struct record);
@@ -1288,7 +1348,7 @@ int sys_enter(u64 *ctx)
 		struct event_hdr h = {};
 		fill_hdr(&h, id, nr, p.ts, p.ts);
 		__builtin_memcpy(h.args, p.args, sizeof(h.args));
-		h.flags = EV_NORETURN;
+		h.flags = EV_NORETURN | evc;
 		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
 			count_lost();
 		return 0;
@@ -1305,7 +1365,7 @@ int sys_enter(u64 *ctx)
 				rec->hdr.pad = 0;
 			}
 			/* execve's stack is read at exit, as strace -k shows it. */
-			if (config.stack_trace && !is_execve(nr))
+			if (config.stack_trace && !exec)
 				rec->hdr.args[0] = capture_stack(ctx, regs, rec, rec->hdr.args[0]);
 			p.state |= P_HAS_REC;
 		} else {
@@ -1313,7 +1373,7 @@ int sys_enter(u64 *ctx)
 		}
 	}
 	p.state |= P_ACTIVE;
-	if (!config.system_wide && is_execve(nr))
+	if (!config.system_wide && exec)
 		p.state &= ~P_TRACED; /* a launch's execve: look the task up until it returns */
 	else
 		p.state |= P_TRACED;
@@ -1339,7 +1399,10 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	u64 now = bpf_ktime_get_ns();
 	struct pending p = *pp;
 	pp->state &= P_TRACED;
-	if (!config.system_wide && is_execve(p.nr))
+	bool compat = p.state & P_COMPAT;
+	u16 evc = compat ? EV_COMPAT : 0;
+	bool exec = !compat && is_execve(p.nr);
+	if (!config.system_wide && exec)
 		exec_done(id >> 32);
 	if (p.state & P_EXEC_ONLY)
 		return 0;
@@ -1352,6 +1415,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		fill_hdr(&h, id, p.nr, p.ts, now);
 		__builtin_memcpy(h.args, p.args, sizeof(h.args));
 		h.ret = ret;
+		h.flags = evc;
 		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
 			count_lost();
 		return 0;
@@ -1362,8 +1426,8 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		count_lost();
 		return 0;
 	}
-	u32 off = exit_captures(rec, &p, describe(p.nr), ret);
-	if (config.stack_trace && is_execve(p.nr)) {
+	u32 off = exit_captures(rec, &p, describe(sc_key(p.nr, compat)), ret);
+	if (config.stack_trace && exec) {
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 		if (regs)
 			off = capture_stack(ctx, regs, rec, off);
@@ -1373,7 +1437,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);
 	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 	rec->hdr.ret = ret;
-	rec->hdr.flags = 0;
+	rec->hdr.flags = evc;
 	rec->hdr.pad = 0;
 	u64 size = sizeof(struct event_hdr) + off;
 	if (size > sizeof(struct record))
@@ -1526,7 +1590,7 @@ int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 		struct event_hdr h = {};
 		fill_hdr(&h, id, p.nr, p.ts, p.ts);
 		__builtin_memcpy(h.args, p.args, sizeof(h.args));
-		h.flags = EV_ENTERED;
+		h.flags = EV_ENTERED | ((p.state & P_COMPAT) ? EV_COMPAT : 0);
 		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
 			count_lost();
 		return 0;
@@ -1540,7 +1604,7 @@ int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, p.ts);
 	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 	rec->hdr.ret = 0;
-	rec->hdr.flags = EV_ENTERED;
+	rec->hdr.flags = EV_ENTERED | ((p.state & P_COMPAT) ? EV_COMPAT : 0);
 	rec->hdr.pad = 0;
 	u64 size = sizeof(struct event_hdr) + off;
 	if (size > sizeof(struct record))
@@ -1586,7 +1650,7 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	u32 tid = (u32)bpf_get_current_pid_tgid();
 	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
-	if (!pp || (pp->state & (P_ACTIVE | P_HAS_REC)) != (P_ACTIVE | P_HAS_REC) || !is_execve(pp->nr))
+	if (!pp || (pp->state & (P_ACTIVE | P_HAS_REC | P_COMPAT)) != (P_ACTIVE | P_HAS_REC) || !is_execve(pp->nr))
 		return 0;
 	struct record *rec = bpf_map_lookup_elem(&recs, &tid);
 	if (!rec || !rec->hdr.pad)

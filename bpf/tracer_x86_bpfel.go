@@ -66,6 +66,7 @@ const (
 	TracerEvFlagsEV_EXIT     TracerEvFlags = 2
 	TracerEvFlagsEV_SIGNAL   TracerEvFlags = 4
 	TracerEvFlagsEV_ENTERED  TracerEvFlags = 8
+	TracerEvFlagsEV_COMPAT   TracerEvFlags = 16
 )
 
 type TracerEventHdr struct {
@@ -124,6 +125,7 @@ const (
 	TracerPendingStateP_EXEC_ONLY TracerPendingState = 4
 	TracerPendingStateP_TRACED    TracerPendingState = 8
 	TracerPendingStateP_MARKED    TracerPendingState = 16
+	TracerPendingStateP_COMPAT    TracerPendingState = 32
 )
 
 type TracerRecord struct {
@@ -151,6 +153,12 @@ const (
 	TracerScFlagsSC_HAS_ENTER_CAP TracerScFlags = 2
 	TracerScFlagsSC_HAS_EXIT_CAP  TracerScFlags = 4
 	TracerScFlagsSC_ERR_CAP       TracerScFlags = 8
+)
+
+type TracerScKey uint32
+
+const (
+	TracerScKeySC_COMPAT_BASE TracerScKey = 1024
 )
 
 type TracerTaskState uint32

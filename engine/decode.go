@@ -83,6 +83,9 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 		ev.Flags |= event.Entered
 		ev.Duration = 0
 	}
+	if bpf.TracerEvFlags(le.Uint16(raw[offFlags:]))&bpf.TracerEvFlagsEV_COMPAT != 0 {
+		ev.Flags |= event.Compat
+	}
 	comm := raw[offComm : offComm+commLen]
 	n := 0
 	for n < len(comm) && comm[n] != 0 {

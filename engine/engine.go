@@ -36,6 +36,9 @@ type Config struct {
 	FollowForks bool  // trace every descendant (-f)
 	FailedOnly  bool  // only calls that fail (-X)
 	Syscalls    []int // syscall numbers to trace; nil traces all
+	// Syscalls32 are the 32-bit calls to trace (i386 numbers on amd64)
+	// when Syscalls is set; nil traces all of them.
+	Syscalls32 []int
 
 	// CaptureBuffers reads buffers and structs (up to BufSize bytes of a
 	// buffer) besides strings.
@@ -367,16 +370,13 @@ func (s *Session) load() error {
 	}
 
 	// The syscall description table and the syscall filter, for the
-	// numbers below MAX_NR (their size).
-	maxNr := int(s.objs.ScTable.MaxEntries())
-	for _, sc := range tab.All() {
-		if sc.Nr < 0 || sc.Nr >= maxNr {
-			continue
-		}
-		d := describe(sc, s.cfg.CaptureBuffers)
-		if err := s.objs.ScTable.Put(uint32(sc.Nr), &d); err != nil {
-			return fmt.Errorf("writing syscall table entry %s: %w", sc.Name, err)
-		}
+	// numbers below MAX_NR: the native calls', then the 32-bit calls' from
+	// SC_COMPAT_BASE (compat.go).
+	if err := s.putTable(tab, 0); err != nil {
+		return err
+	}
+	if err := s.putTable(tab.Compat(), compatBase); err != nil {
+		return err
 	}
 	for _, c := range ioctlCaps {
 		v := bpf.TracerIoctlCap(c.size)
@@ -387,15 +387,7 @@ func (s *Session) load() error {
 			return fmt.Errorf("writing ioctl capture table: %w", err)
 		}
 	}
-	for _, nr := range s.cfg.Syscalls {
-		if nr < 0 || nr >= maxNr {
-			return fmt.Errorf("writing syscall filter: number %d out of range", nr)
-		}
-		if err := s.objs.ScFilter.Put(uint32(nr), uint8(1)); err != nil {
-			return fmt.Errorf("writing syscall filter: %w", err)
-		}
-	}
-	return nil
+	return s.putFilter(tab)
 }
 
 // DefaultStackWindow is the user stack copied with each -k stack, the

@@ -64,6 +64,11 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 	dst = strconv.AppendUint(dst, ev.Duration, 10)
 	dst = append(dst, `,"nr":`...)
 	dst = strconv.AppendInt(dst, int64(ev.Nr), 10)
+	if ev.Flags&event.Compat != 0 {
+		// A call made in 32-bit mode: nr and args are i386's.
+		dst = append(dst, `,"personality":"32"`...)
+		tab = tab.Compat()
+	}
 	sc := tab.ByNr(int(ev.Nr))
 	dst = append(dst, `,"name":`...)
 	switch {

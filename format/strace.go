@@ -65,6 +65,9 @@ type Strace struct {
 
 	entered map[uint32]*enteredCall // calls asleep, by thread (event.Entered)
 	hidden  int                     // how many of them are not shown yet
+
+	compat  map[uint32]bool // threads whose last call was made in 32-bit mode
+	oneLine bool            // AppendStrace: no personality lines
 }
 
 // NewStrace returns a renderer for events of table tab.
@@ -80,6 +83,7 @@ func NewStrace(tab *syscalls.Table, o StraceOptions) *Strace {
 // learned from earlier calls.
 func AppendStrace(dst []byte, ev *event.Event, tab *syscalls.Table, o StraceOptions) []byte {
 	s := NewStrace(tab, o)
+	s.oneLine = true
 	return s.Append(dst, ev)
 }
 
@@ -209,6 +213,7 @@ func (s *Strace) appendExit(dst []byte, ev *event.Event) []byte {
 	// and -Z keep exits.
 	dst = s.prefix(dst, ev.TID, ev.TS)
 	delete(s.live, ev.TID)
+	delete(s.compat, ev.TID)
 	st := uint32(ev.Ret)
 	if st&0x7f == 0 {
 		dst = append(dst, "+++ exited with "...)
@@ -284,8 +289,9 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 		}
 	}
 	s.live[ev.TID] = true
-	sc := s.tab.ByNr(int(ev.Nr))
-	name := s.tab.Name(int(ev.Nr))
+	tab := s.tab.Personality(ev.Flags&event.Compat != 0)
+	sc := tab.ByNr(int(ev.Nr))
+	name := tab.Name(int(ev.Nr))
 	// One call's scratch is reused from event to event.
 	c := &s.scratch
 	*c = call{s: s, ev: ev, sc: sc, buf: c.buf[:0], pieces: c.pieces[:0]}
@@ -296,6 +302,9 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 	split := !noreturn && s.lastTID != 0 && s.lastTID != ev.TID && s.lastEnd > ev.TS
 	if unfinished {
 		split = false
+	}
+	if mode != resumedOnly {
+		dst = s.appendPersonality(dst, ev)
 	}
 	start := len(dst)
 	if mode == resumedOnly {

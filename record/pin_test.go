@@ -27,6 +27,7 @@ func TestOnDiskValues(t *testing.T) {
 		"event.Str": int(event.Str), "event.BufIn": int(event.BufIn),
 		"event.BufOut": int(event.BufOut), "event.StrTrunc": int(event.StrTrunc),
 		"event.NoReturn": int(event.NoReturn), "event.Unfinished": int(event.Unfinished),
+		"event.Compat": int(event.Compat), "Version": Version,
 	}
 	want := map[string]int{
 		"KindSyscall": 1, "KindLost": 2, "KindEnd": 3, "KindExit": 4, "KindSignal": 5,
@@ -36,6 +37,7 @@ func TestOnDiskValues(t *testing.T) {
 		"DataStr": 1, "DataBufIn": 2, "DataBufOut": 3, "DataStrTrunc": 4,
 		"event.Str": 1, "event.BufIn": 2, "event.BufOut": 3, "event.StrTrunc": 4,
 		"event.NoReturn": 0x1, "event.Unfinished": 0x2,
+		"event.Compat": 0x8, "Version": 3,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("recording format values (-want +got):\n%s", diff)

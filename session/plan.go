@@ -175,6 +175,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		FollowForks:    p.Follow,
 		FailedOnly:     k.FailedOnly,
 		Syscalls:       k.Syscalls,
+		Syscalls32:     k.Syscalls32,
 		CaptureBuffers: n.Buffers > 0,
 		BufSize:        n.Buffers,
 		ProcessEvents:  n.ProcessEvents,

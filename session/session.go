@@ -331,8 +331,10 @@ func (b *built) header() record.Header {
 	}
 	if b.src.Live() {
 		h.KernelRelease = kernelRelease()
+		h.Compat = len(tab.Compat().All()) > 0 // amd64: its 32-bit calls
 	} else if rs, ok := b.src.(*recordingSource); ok {
 		h.KernelRelease = rs.hdr.KernelRelease
+		h.Compat = rs.hdr.Compat
 	}
 	for _, sc := range tab.All() {
 		rs := record.Syscall{Nr: int32(sc.Nr), Name: sc.Name}

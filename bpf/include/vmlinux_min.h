@@ -92,7 +92,16 @@ struct mm_struct {
 	unsigned long arg_end;
 };
 
+#if defined(__TARGET_ARCH_x86)
+struct thread_info {
+	__u32 status; /* TS_COMPAT while in a 32-bit syscall */
+};
+#endif
+
 struct task_struct {
+#if defined(__TARGET_ARCH_x86)
+	struct thread_info thread_info;
+#endif
 	int pid;
 	int tgid;
 	int exit_code;

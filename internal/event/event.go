@@ -40,7 +40,21 @@ const (
 	// (engine.Config.EnterMarks), to print "<unfinished ...>" where strace
 	// does.
 	Entered
+	// Compat marks a call made in 32-bit mode on a 64-bit kernel (a -m32
+	// program on x86_64, or int 0x80 from 64-bit code): Nr and Args are
+	// i386's, decoded with the architecture's compat table
+	// (syscalls.Table.Personality), never the native one.
+	Compat
 )
+
+// Personality is strace's name of the mode a call was made in: "32" for a
+// Compat call, "64" otherwise.
+func (e *Event) Personality() string {
+	if e.Flags&Compat != 0 {
+		return "32"
+	}
+	return "64"
+}
 
 // DataKind says how a captured argument was read.
 type DataKind uint8
