@@ -29,6 +29,10 @@ type StraceOptions struct {
 	OnlyFailed     bool // -Z: calls that fail
 
 	StackTrace bool // -k: each call's stack (event.Stack) under its line
+
+	// QuietPersonality leaves out the "[ Process PID=N runs in 32 bit
+	// mode. ]" lines, as strace's -q (implied by -o FILE with a command).
+	QuietPersonality bool
 }
 
 // PrefixStyle is how a line names its process.

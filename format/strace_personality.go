@@ -11,7 +11,7 @@ import (
 // previous one (64-bit first, as strace assumes of a new thread).
 func (s *Strace) appendPersonality(dst []byte, ev *event.Event) []byte {
 	compat := ev.Flags&event.Compat != 0
-	if s.oneLine || s.compat[ev.TID] == compat {
+	if s.oneLine || s.opts.QuietPersonality || s.compat[ev.TID] == compat {
 		return dst
 	}
 	if compat {

@@ -213,7 +213,7 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 	"comm": func(e *Event) starlark.Value { return starlark.String(e.ev.Comm) },
 	"nr":   func(e *Event) starlark.Value { return starlark.MakeInt(int(e.ev.Nr)) },
 	"name": func(e *Event) starlark.Value {
-		if e.p != nil && e.ev.Kind == event.Syscall && e.tab == e.p.opts.Table {
+		if e.p != nil && e.ev.Kind == event.Syscall && e.ev.Flags&event.Compat == 0 && e.tab == e.p.opts.Table {
 			return e.p.syscallName(e.ev.Nr)
 		}
 		return starlark.String(e.name())

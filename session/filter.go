@@ -445,7 +445,9 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
   trace=SET[,SET...]      trace only these syscalls (a bare list means the same)
   trace=!SET[,SET...]     trace every syscall but these
       SET is a syscall name, %class, /regex (matched against names), all
-      or none; ?SET makes an unknown name, class or regex no error.
+      or none; ?SET makes an unknown name, class or regex no error. Names
+      match the calls made in 32-bit mode too (x86_64's i386 table: open is
+      5 there); name@64 and name@32 pick one mode.
   status=[!]LIST          show only calls with these outcomes: successful,
                           failed, unfinished (calls that never returned;
                           unavailable and detached mean the same here),

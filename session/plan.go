@@ -256,6 +256,9 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		Timestamps:  min(p.Show.Timestamps, 3),
 		StackTrace:  p.Show.StackTrace,
 		Start:       start,
+		// strace's -q, which -o FILE with a command implies (as does -o
+		// FILE replaying a recording), silences the personality lines.
+		QuietPersonality: p.Quiet > 0 || (p.Output != "" && (len(p.Command) > 0 || !live)),
 	}
 	// Lines name their process when more than one can appear (multi), as
 	// strace decides; -ff's files need none.
