@@ -24,7 +24,7 @@ func TestFilterPersonalities(t *testing.T) {
 		{expr: "trace=open", native: []int{2}, i386: []int{5}},
 		{expr: "trace=open@64", native: []int{2}, i386: []int{}},
 		{expr: "trace=open@32,close", native: []int{3}, i386: []int{5, 6}},
-		{expr: "trace=stat64", native: []int{}, i386: []int{195}},    // i386 only
+		{expr: "trace=stat64", native: []int{}, i386: []int{195}},     // i386 only
 		{expr: "trace=newfstatat", native: []int{262}, i386: []int{}}, // x86_64 only
 		{expr: "trace=!open", native: nil, i386: nil},
 		{expr: "trace=stat64@64", err: true},
