@@ -516,13 +516,20 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr, u64 e
 	u32 lim = config.buf_max + 2;
 	if (lim > 256)
 		lim = 256;
+	bool failed = false;
 	for (int i = 0; i < ARGV_MAX + 1; i++) {
 		u64 p = ptr;
 		if (end) {
 			if (p >= end)
 				break;
-		} else if (bpf_probe_read_user(&p, sizeof(p), (const void *)(ptr + 8 * i)) != 0 || !p)
-			break;
+		} else {
+			if (bpf_probe_read_user(&p, sizeof(p), (const void *)(ptr + 8 * i)) != 0) {
+				failed = true;
+				break;
+			}
+			if (!p)
+				break;
+		}
 		if (i == ARGV_MAX || off > DATA_MAX - STR_MAX) {
 			kind = ITEM_STR_TRUNC;
 			break;
@@ -531,8 +538,10 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr, u64 e
 		asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
 		/* Whole, to find the next one in an area; then cut. */
 		long got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)p);
-		if (got <= 0)
+		if (got <= 0) {
+			failed = true;
 			break;
+		}
 		if (end)
 			ptr += got;
 		if (got > lim) {
@@ -543,8 +552,14 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr, u64 e
 		}
 		off = o + got;
 	}
-	if (off == start && kind == ITEM_STR)
-		return off;
+	/*
+	 * A string or a pointer not faulted in yet (flock's "-c" in read-only
+	 * data the child never touched) fails the read: no item rather than
+	 * an argv cut short, so that the caller reads the whole array again
+	 * (the exec's copy on the new stack, or at exit).
+	 */
+	if ((failed && !end) || (off == start && kind == ITEM_STR))
+		return start;
 	put_item(rec, n, arg, kind, off - start);
 	return off;
 }
@@ -1480,7 +1495,18 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (config.proc_events && !config.failed_only && process_traced(tgid)) {
 		struct event_hdr h = {};
 		u64 now = bpf_ktime_get_ns();
-		fill_hdr(&h, (u64)tgid << 32 | tid, -1, now, now);
+		/*
+		 * A group leader killed because another thread execs lives on
+		 * as that thread (de_thread gives it the leader's id): nr names
+		 * the thread, strace's "+++ superseded by execve in pid N +++".
+		 */
+		s32 by = -1;
+		if (tid == tgid && bpf_core_field_exists(task->signal->group_exec_task)) {
+			struct task_struct *gx = BPF_CORE_READ(task, signal, group_exec_task);
+			if (gx && gx != task)
+				by = BPF_CORE_READ(gx, pid);
+		}
+		fill_hdr(&h, (u64)tgid << 32 | tid, by, now, now);
 		h.ret = BPF_CORE_READ(task, exit_code);
 		h.flags = EV_EXIT;
 		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
@@ -1645,10 +1671,33 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 	return 0;
 }
 
+/*
+ * exec_rekey moves what sys_enter left for an execve made by a thread other
+ * than the group leader: the kernel's de_thread gave the caller the
+ * leader's id, under which the call returns (old is the id it entered
+ * with).
+ */
+static __always_inline void exec_rekey(u32 old, u32 tid)
+{
+	struct pending *op = bpf_map_lookup_elem(&pendings, &old);
+	if (!op)
+		return;
+	bpf_map_update_elem(&pendings, &tid, op, BPF_ANY);
+	bpf_map_delete_elem(&pendings, &old);
+	struct record *orec = bpf_map_lookup_elem(&recs, &old);
+	if (orec) {
+		bpf_map_update_elem(&recs, &tid, orec, BPF_ANY);
+		bpf_map_delete_elem(&recs, &old);
+	}
+}
+
 SEC("raw_tracepoint/sched_process_exec")
 int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	u32 tid = (u32)bpf_get_current_pid_tgid();
+	u32 old = (u32)ctx->args[1];
+	if (old != tid)
+		exec_rekey(old, tid);
 	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
 	if (!pp || (pp->state & (P_ACTIVE | P_HAS_REC | P_COMPAT)) != (P_ACTIVE | P_HAS_REC) || !is_execve(pp->nr))
 		return 0;

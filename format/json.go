@@ -41,6 +41,11 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 	case event.Exit:
 		dst = append(dst, `,"kind":"exit"`...)
 		dst = appendJSONTask(dst, ev)
+		if ev.Superseded() {
+			// Another thread's execve: the process lives on as that thread.
+			dst = append(dst, `,"superseded_by":`...)
+			dst = strconv.AppendInt(dst, int64(ev.Nr), 10)
+		}
 		return append(appendExitStatus(dst, ev.Ret), '}')
 	case event.Signal:
 		dst = append(dst, `,"kind":"signal"`...)

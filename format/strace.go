@@ -213,6 +213,9 @@ func padTo(dst []byte, start int) []byte {
 }
 
 func (s *Strace) appendExit(dst []byte, ev *event.Event) []byte {
+	if ev.Superseded() {
+		return s.appendSuperseded(dst, ev)
+	}
 	// strace still counts the exiting thread for the [pid N] prefix; -z
 	// and -Z keep exits.
 	dst = s.prefix(dst, ev.TID, ev.TS)

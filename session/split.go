@@ -76,7 +76,7 @@ func (p *splitSink) Event(ev *event.Event) error {
 	if err := so.s.Event(ev); err != nil {
 		return err
 	}
-	if ev.Kind == event.Exit && ev.TID == ev.PID {
+	if ev.Kind == event.Exit && ev.TID == ev.PID && !ev.Superseded() {
 		return p.close(ev.PID, so.s.Finish())
 	}
 	return nil

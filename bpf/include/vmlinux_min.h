@@ -83,8 +83,11 @@ typedef struct {
 	int counter;
 } atomic_t;
 
+struct task_struct;
+
 struct signal_struct {
 	atomic_t live;
+	struct task_struct *group_exec_task; /* the thread in execve while de_thread kills the others (5.16+) */
 };
 
 struct mm_struct {

@@ -16,7 +16,9 @@ const (
 	// Exit is the end of a traced thread (strace's "+++ exited with N +++").
 	// TID and PID name it; Ret holds the kernel's wait status (exit code
 	// in bits 8-15, or the killing signal in bits 0-6 with 0x80 for a core
-	// dump); TS is when it exited. Nr and Args are unused.
+	// dump); TS is when it exited. Nr is -1, or for a group leader killed
+	// because another thread called execve the id of that thread, which
+	// lives on with the leader's id (Superseded). Args are unused.
 	Exit
 	// Signal is the delivery of a signal to a traced thread (strace's
 	// "--- SIGCHLD {...} ---"): Nr is the signal number, Data[0] (Kind
@@ -104,6 +106,13 @@ type Frame struct {
 	Offset uint64 // Addr's offset in Module's file
 	Symbol string // the function, "" when unknown
 	SymOff uint64 // Addr's offset from Symbol's start
+}
+
+// Superseded reports whether an Exit event is a group leader's that another
+// thread's execve replaced (strace's "+++ superseded by execve in pid N
+// +++", N being Nr): the process lives on, under the same id.
+func (e *Event) Superseded() bool {
+	return e.Kind == Exit && e.TID == e.PID && e.Nr > 0
 }
 
 // Failed reports whether the call returned an error (-4095..-1).
