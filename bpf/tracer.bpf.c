@@ -81,6 +81,7 @@ enum task_state : u32 {
 	TASK_EXECING = 3, /* in that execve */
 };
 #define TASK_STATE(v) ((v) & 3)
+#define EXCLUDE_MAX 4 /* config.exclude_tgid */
 #define TASK_EXEC_TID(v) ((v) >> 2)
 
 /* Record flags (decoded into internal/event's Kind and Flags by engine/decode.go). */
@@ -219,6 +220,10 @@ struct config {
 	 * which each record wakes the reader at once, to freeze the traced
 	 * cgroup; 0: off. */
 	u64 ring_high_mark;
+	/* System-wide: processes not traced besides the tracer, the readers
+	 * of its output pipe (strace.ebpf | cat), whose reads of the trace
+	 * would fill it; 0: none. */
+	u32 exclude_tgid[EXCLUDE_MAX];
 };
 
 volatile const struct config config = {
@@ -314,11 +319,24 @@ static __always_inline bool is_execve(long nr)
 	return nr == config.execve_nr || nr == config.execveat_nr;
 }
 
+/* system_traced says whether a system-wide trace traces tgid: not the
+ * tracer, not the readers of its output. */
+static __always_inline bool system_traced(u32 tgid)
+{
+	if (tgid == config.tracer_tgid)
+		return false;
+	for (int i = 0; i < EXCLUDE_MAX; i++) {
+		if (config.exclude_tgid[i] && tgid == config.exclude_tgid[i])
+			return false;
+	}
+	return true;
+}
+
 /* is_traced decides whether syscall nr of thread tid of tgid is of interest. */
 static __always_inline bool is_traced(u32 tgid, u32 tid, long nr)
 {
 	if (config.system_wide)
-		return tgid != config.tracer_tgid;
+		return system_traced(tgid);
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
 	if (!st)
 		return false;
@@ -347,7 +365,7 @@ static __always_inline void exec_done(u32 tgid)
 static __always_inline bool process_traced(u32 tgid)
 {
 	if (config.system_wide)
-		return tgid != config.tracer_tgid;
+		return system_traced(tgid);
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
 	return st && *st == TASK_TRACED;
 }

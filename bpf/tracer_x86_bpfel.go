@@ -57,6 +57,7 @@ type TracerConfig struct {
 	EnterMarks     uint32
 	StackTrace     uint32
 	RingHighMark   uint64
+	ExcludeTgid    [4]uint32
 }
 
 type TracerEvFlags uint16

@@ -39,6 +39,9 @@ type Config struct {
 	// Syscalls32 are the 32-bit calls to trace (i386 numbers on amd64)
 	// when Syscalls is set; nil traces all of them.
 	Syscalls32 []int
+	// Exclude are processes a system-wide trace leaves out besides the
+	// tracer: the readers of its output pipe (OutputReaders), at most four.
+	Exclude []int
 
 	// CaptureBuffers reads buffers and structs (up to BufSize bytes of a
 	// buffer) besides strings.
@@ -319,6 +322,7 @@ func (s *Session) load() error {
 		EnterMarks:     b2u(s.cfg.EnterMarks),
 		RingHighMark:   s.highMark(),
 		StackTrace:     stackConst(s.cfg),
+		ExcludeTgid:    excludeConst(s.cfg.Exclude),
 	}); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
