@@ -1319,9 +1319,14 @@ int sys_enter(u64 *ctx)
 		return 0;
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	long nr = (long)ctx[1];
-	bool compat = in_compat();
+	/*
+	 * A 32-bit call's number is i386's: its filter entry is another, and
+	 * it is never the launch's execve. Without a syscall filter, the mode
+	 * is read only for the calls of traced tasks (below), and for the
+	 * numbers of execve, which is_traced must tell apart.
+	 */
+	bool compat = (config.filter_syscalls || is_execve(nr)) && in_compat();
 	long key = sc_key(nr, compat);
-	/* A 32-bit call's number is i386's: never the launch's execve. */
 	bool exec = !compat && is_execve(nr);
 
 	/*
@@ -1342,6 +1347,10 @@ int sys_enter(u64 *ctx)
 	struct pending *slot = bpf_map_lookup_elem(&pendings, &tid);
 	if (!(slot && (slot->state & P_TRACED)) && !is_traced(id >> 32, tid, compat ? -1 : nr))
 		return 0;
+	if (!config.filter_syscalls && !is_execve(nr) && in_compat()) {
+		compat = true;
+		key = sc_key(nr, true);
+	}
 	struct pending p = {};
 	if (!want)
 		p.state = P_EXEC_ONLY;
