@@ -220,15 +220,19 @@ var compat = map[string]string{"amd64": "i386"}
 // knows no syscall, so no call is ever shown with another table's names.
 var emptyTable = sync.OnceValue(func() *Table { return newTable("none", nil) })
 
-// ForArch returns the table for a GOARCH name: "amd64" or "arm64", or
-// "i386" (the 32-bit calls of amd64 processes).
+// ForArch returns the table for a GOARCH name: "amd64" or "arm64". The
+// table of amd64's 32-bit calls is its Compat().
 func ForArch(goarch string) (*Table, error) {
 	t, ok := tables[goarch]
-	if !ok {
-		return nil, fmt.Errorf("loading syscall table for %q: %w (want amd64, arm64 or i386)", goarch, ErrUnknownArch)
+	if !ok || compatOnly[goarch] {
+		return nil, fmt.Errorf("loading syscall table for %q: %w (want amd64 or arm64)", goarch, ErrUnknownArch)
 	}
 	return t(), nil
 }
+
+// compatOnly are the tables reached only through Table.Compat: no trace
+// or recording is of that architecture.
+var compatOnly = map[string]bool{"i386": true}
 
 // Compat returns the table of the calls made in 32-bit mode on t's
 // architecture (i386's for amd64), and a table that knows no syscall where
