@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"os"
+	"runtime"
 
 	"github.com/strace-ebpf/strace.ebpf/bpf"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
@@ -57,4 +59,23 @@ func (s *Session) putFilter(tab *syscalls.Table) error {
 		}
 	}
 	return nil
+}
+
+// compatCall says whether the call a thread is blocked in, returning to pc,
+// was made in 32-bit mode (/proc/PID/task/TID/syscall then gives i386's
+// number and registers): every such call returns right after an int $0x80,
+// an i386 program's through the vDSO's landing pad too, whatever
+// instruction entered it. mem is the thread's /proc mem file.
+func compatCall(mem string, pc uint64) bool {
+	if runtime.GOARCH != "amd64" || pc < 2 {
+		return false
+	}
+	f, err := os.Open(mem)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var insn [2]byte
+	_, err = f.ReadAt(insn[:], int64(pc-2))
+	return err == nil && insn == [2]byte{0xcd, 0x80}
 }

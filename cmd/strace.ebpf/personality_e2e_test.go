@@ -2,13 +2,16 @@ package main
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -169,5 +172,50 @@ def on_syscall(ev):
 	}
 	if v := binary.LittleEndian.Uint32(data[8:]); v != 3 {
 		t.Errorf("recording with a 32-bit call: version %d, want 3", v)
+	}
+}
+
+// TestPersonalityAtAttach: a thread blocked in a 32-bit call when -p
+// attaches (its number and registers in /proc/PID/syscall are i386's) shows
+// that call with the i386 table when tracing stops: "read(0, <detached
+// ...>", not x86_64's close.
+func TestPersonalityAtAttach(t *testing.T) {
+	testutil.RequireBPF(t)
+	for _, m32 := range []bool{true, false} {
+		helper := personalityHelper(t, m32)
+		target := exec.Command(helper, "block")
+		stdin, err := target.StdinPipe() // never written: the read blocks
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := target.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pid := target.Process.Pid
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/syscall", pid))
+			if strings.HasPrefix(string(b), "3 ") { // i386's read
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("helper not blocked in read: %q", b)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		out := filepath.Join(t.TempDir(), "t.log")
+		tracer, se := startBackground(t, out, "-l", "strace", "-p", strconv.Itoa(pid))
+		time.Sleep(200 * time.Millisecond)
+		tracer.Process.Signal(os.Interrupt)
+		if err := tracer.Wait(); err != nil {
+			t.Fatalf("tracer after SIGINT: %v: %s", err, se.String())
+		}
+		stdin.Close()
+		target.Wait()
+		trace := readFile(t, out)
+		want := fmt.Sprintf("[ Process PID=%d runs in 32 bit mode. ]\nread(0, ", pid)
+		if !strings.Contains(trace, want) || !strings.Contains(trace, "<detached ...>") {
+			t.Errorf("m32 %v: want %q ... <detached ...>, got:\n%s", m32, want, trace)
+		}
 	}
 }
