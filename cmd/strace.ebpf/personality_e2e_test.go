@@ -159,6 +159,12 @@ def on_syscall(ev):
 		}
 	}
 
+	// -c: the 32-bit calls in a table of their own, after the native one.
+	_, stderr = tracerIn(t, dir, "-c", helper)
+	if _, after, ok := strings.Cut(stderr, "System call usage summary for 32 bit mode:\n"); !ok || !regexp.MustCompile(`(?m) 1 +1 open$`).MatchString(after) {
+		t.Errorf("-c has no 32-bit table with the failed open:\n%s", stderr)
+	}
+
 	live, rec := filepath.Join(dir, "live"), filepath.Join(dir, "rec.bin")
 	tracerIn(t, dir, "-l", "strace", "-o", live, "--record", rec, helper)
 	replayed := filepath.Join(dir, "replayed")
