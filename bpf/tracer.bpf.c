@@ -1372,7 +1372,8 @@ int sys_enter(u64 *ctx)
 		/* exit and exit_group never reach sys_exit: send them now. */
 		if (config.failed_only)
 			return 0;
-		struct record *rec = config.stack_trace ? thread_rec(tid) : NULL;
+		/* No stack for a 32-bit call: strace -k shows none either. */
+		struct record *rec = config.stack_trace && !compat ? thread_rec(tid) : NULL;
 		if (rec) {
 			rec->hdr.nitems = 0;
 			u64 size = sizeof(struct event_hdr) + capture_stack(ctx, regs, rec, 0);
@@ -1407,7 +1408,7 @@ int sys_enter(u64 *ctx)
 				rec->hdr.pad = 0;
 			}
 			/* execve's stack is read at exit, as strace -k shows it. */
-			if (config.stack_trace && !exec)
+			if (config.stack_trace && !exec && !compat)
 				rec->hdr.args[0] = capture_stack(ctx, regs, rec, rec->hdr.args[0]);
 			p.state |= P_HAS_REC;
 		} else {
