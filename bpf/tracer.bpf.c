@@ -17,6 +17,10 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define MAX_NR 1024      /* syscall numbers below this are filtered and described */
+/* x86's TS_COMPAT (arch/x86/include/asm/thread_info.h), in the task's
+ * thread_info.status while it is in a syscall made in 32-bit mode (a -m32
+ * program, or int 0x80 from 64-bit code): set on entry, cleared on return. */
+#define TS_COMPAT 0x0002
 #define MAX_ITEMS 8      /* captured pieces of user memory per record */
 #define DATA_MAX 8192    /* bytes of captured memory per record */
 #define STR_MAX 4096     /* PATH_MAX: a path is captured whole */
@@ -83,6 +87,7 @@ enum task_state : u32 {
 #define TASK_STATE(v) ((v) & 3)
 #define TASK_CHILD (1 << 2) /* with TASK_TRACED: a child followed by -F, whose own children are not */
 #define FOLLOW_CHILDREN 2   /* config.follow_fork for -F */
+#define EXCLUDE_MAX 4 /* config.exclude_tgid */
 #define TASK_EXEC_TID(v) ((v) >> 2)
 
 /* Record flags (decoded into internal/event's Kind and Flags by engine/decode.go). */
@@ -92,6 +97,13 @@ enum ev_flags : u16 {
 	EV_SIGNAL = 1 << 2, /* a signal was delivered: nr is the signal, one item the siginfo */
 	EV_ENTERED = 1 << 3, /* a call went to sleep: its enter half (args, enter captures) */
 	EV_NETLINK = 1 << 4, /* args[0] is an AF_NETLINK socket: its messages were captured whole, pad is its protocol */
+	EV_COMPAT = 1 << 5,  /* made in 32-bit mode: nr and args are i386's */
+};
+
+/* Keys of sc_filter and sc_table: a native call's number, or a 32-bit
+ * call's number plus SC_COMPAT_BASE. */
+enum sc_key : u32 {
+	SC_COMPAT_BASE = MAX_NR,
 };
 
 #define ARGV_MAX 32   /* argv strings captured; more are marked with ITEM_STR_TRUNC */
@@ -178,6 +190,7 @@ enum pending_state : u32 {
 	P_MARKED = 1 << 4,    /* its enter half was sent (EV_ENTERED) */
 	P_SIGNAL = 1 << 5,    /* an ignored signal waits in held_sigs (show_held) */
 	P_NETLINK = 1 << 6,   /* args[0] is an AF_NETLINK socket (SC_SOCK_FD), its protocol at P_PROTO_SHIFT */
+	P_COMPAT = 1 << 7,    /* the call was made in 32-bit mode */
 };
 #define P_PROTO_SHIFT 8
 
@@ -223,6 +236,10 @@ struct config {
 	/* -n/--filenames: bytes of a string argument read with its NUL (at
 	 * most STR_MAX); 0: STR_MAX, a whole path. */
 	u32 str_max;
+	/* System-wide: processes not traced besides the tracer, the readers
+	 * of its output pipe (strace.ebpf | cat), whose reads of the trace
+	 * would fill it; 0: none. */
+	u32 exclude_tgid[EXCLUDE_MAX];
 };
 
 volatile const struct config config = {
@@ -240,15 +257,15 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAX_NR);
-	__type(key, u32);
+	__uint(max_entries, 2 * MAX_NR);
+	__type(key, enum sc_key); /* a native nr, or a 32-bit nr + SC_COMPAT_BASE */
 	__type(value, u8); /* 1: trace this syscall */
 } sc_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAX_NR);
-	__type(key, u32);
+	__uint(max_entries, 2 * MAX_NR);
+	__type(key, enum sc_key); /* a native nr, or a 32-bit nr + SC_COMPAT_BASE */
 	__type(value, struct sc_desc);
 } sc_table SEC(".maps");
 
@@ -332,11 +349,24 @@ static __always_inline bool is_execve(long nr)
 	return nr == config.execve_nr || nr == config.execveat_nr;
 }
 
+/* system_traced says whether a system-wide trace traces tgid: not the
+ * tracer, not the readers of its output. */
+static __always_inline bool system_traced(u32 tgid)
+{
+	if (tgid == config.tracer_tgid)
+		return false;
+	for (int i = 0; i < EXCLUDE_MAX; i++) {
+		if (config.exclude_tgid[i] && tgid == config.exclude_tgid[i])
+			return false;
+	}
+	return true;
+}
+
 /* is_traced decides whether syscall nr of thread tid of tgid is of interest. */
 static __always_inline bool is_traced(u32 tgid, u32 tid, long nr)
 {
 	if (config.system_wide)
-		return tgid != config.tracer_tgid;
+		return system_traced(tgid);
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
 	if (!st)
 		return false;
@@ -365,19 +395,42 @@ static __always_inline void exec_done(u32 tgid)
 static __always_inline bool process_traced(u32 tgid)
 {
 	if (config.system_wide)
-		return tgid != config.tracer_tgid;
+		return system_traced(tgid);
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
 	return st && TASK_STATE(*st) == TASK_TRACED;
 }
 
-static __always_inline bool wanted(long nr)
+/*
+ * in_compat says the current syscall was made in 32-bit mode. Only x86_64
+ * has such a mode here; a kernel whose thread_info has no status field
+ * (not x86) makes none.
+ */
+static __always_inline bool in_compat(void)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (bpf_core_field_exists(t->thread_info.status))
+		return t->thread_info.status & TS_COMPAT;
+#endif
+	return false;
+}
+
+/* sc_key is the key of syscall nr in sc_filter and sc_table, -1 out of range. */
+static __always_inline long sc_key(long nr, bool compat)
+{
+	if (nr < 0 || nr >= MAX_NR)
+		return -1;
+	return compat ? nr + SC_COMPAT_BASE : nr;
+}
+
+static __always_inline bool wanted(long key)
 {
 	if (!config.filter_syscalls)
 		return true;
-	if (nr < 0 || nr >= MAX_NR)
+	if (key < 0 || key >= 2 * MAX_NR)
 		return false;
-	u32 key = nr;
-	u8 *on = bpf_map_lookup_elem(&sc_filter, &key);
+	u32 key32 = key;
+	u8 *on = bpf_map_lookup_elem(&sc_filter, &key32);
 	return on && *on;
 }
 
@@ -407,6 +460,20 @@ static __always_inline void read_args(struct pt_regs *regs, u64 *args)
 	args[3] = regs->user_regs.regs[3];
 	args[4] = regs->user_regs.regs[4];
 	args[5] = regs->user_regs.regs[5];
+#endif
+}
+
+/* read_args_compat copies the six arguments of a 32-bit call: i386's
+ * registers, 32 bits each, as the kernel's ia32 entry reads them. */
+static __always_inline void read_args_compat(struct pt_regs *regs, u64 *args)
+{
+#if defined(__TARGET_ARCH_x86)
+	args[0] = (u32)regs->bx;
+	args[1] = (u32)regs->cx;
+	args[2] = (u32)regs->dx;
+	args[3] = (u32)regs->si;
+	args[4] = (u32)regs->di;
+	args[5] = (u32)regs->bp;
 #endif
 }
 
@@ -505,13 +572,20 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr, u64 e
 	u32 lim = config.buf_max + 2;
 	if (lim > 256)
 		lim = 256;
+	bool failed = false;
 	for (int i = 0; i < ARGV_MAX + 1; i++) {
 		u64 p = ptr;
 		if (end) {
 			if (p >= end)
 				break;
-		} else if (bpf_probe_read_user(&p, sizeof(p), (const void *)(ptr + 8 * i)) != 0 || !p)
-			break;
+		} else {
+			if (bpf_probe_read_user(&p, sizeof(p), (const void *)(ptr + 8 * i)) != 0) {
+				failed = true;
+				break;
+			}
+			if (!p)
+				break;
+		}
 		if (i == ARGV_MAX || off > DATA_MAX - STR_MAX) {
 			kind = ITEM_STR_TRUNC;
 			break;
@@ -520,8 +594,10 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr, u64 e
 		asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
 		/* Whole, to find the next one in an area; then cut. */
 		long got = bpf_probe_read_user_str(&rec->data[o], STR_MAX, (const void *)p);
-		if (got <= 0)
+		if (got <= 0) {
+			failed = true;
 			break;
+		}
 		if (end)
 			ptr += got;
 		if (got > lim) {
@@ -532,8 +608,14 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr, u64 e
 		}
 		off = o + got;
 	}
-	if (off == start && kind == ITEM_STR)
-		return off;
+	/*
+	 * A string or a pointer not faulted in yet (flock's "-c" in read-only
+	 * data the child never touched) fails the read: no item rather than
+	 * an argv cut short, so that the caller reads the whole array again
+	 * (the exec's copy on the new stack, or at exit).
+	 */
+	if ((failed && !end) || (off == start && kind == ITEM_STR))
+		return start;
 	put_item(rec, n, arg, kind, off - start);
 	return off;
 }
@@ -886,12 +968,13 @@ static __always_inline u32 how(int arg, u32 kind, u32 flags)
 	return arg | (kind << 8) | flags;
 }
 
-static __always_inline struct sc_desc *describe(long nr)
+/* describe returns the capture description of sc_key key. */
+static __always_inline struct sc_desc *describe(long key)
 {
-	if (nr < 0 || nr >= MAX_NR)
+	if (key < 0 || key >= 2 * MAX_NR)
 		return NULL;
-	u32 key = nr;
-	return bpf_map_lookup_elem(&sc_table, &key);
+	u32 key32 = key;
+	return bpf_map_lookup_elem(&sc_table, &key32);
 }
 
 static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 ts, u64 now)
@@ -1378,14 +1461,23 @@ int sys_enter(u64 *ctx)
 		return 0;
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	long nr = (long)ctx[1];
+	/*
+	 * A 32-bit call's number is i386's: its filter entry is another, and
+	 * it is never the launch's execve. Without a syscall filter, the mode
+	 * is read only for the calls of traced tasks (below), and for the
+	 * numbers of execve, which is_traced must tell apart.
+	 */
+	bool compat = (config.filter_syscalls || is_execve(nr)) && in_compat();
+	long key = sc_key(nr, compat);
+	bool exec = !compat && is_execve(nr);
 
 	/*
 	 * The syscall filter first: it costs an array lookup, and drops most
 	 * calls of a filtered trace before any per-task work. The launch's
 	 * execve must still be seen returning, even when filtered out.
 	 */
-	bool want = wanted(nr);
-	if (!want && (config.system_wide || !is_execve(nr)))
+	bool want = wanted(key);
+	if (!want && (config.system_wide || !exec))
 		return 0;
 
 	u64 id = bpf_get_current_pid_tgid();
@@ -1395,20 +1487,30 @@ int sys_enter(u64 *ctx)
 	 * the tasks lookup.
 	 */
 	struct pending *slot = bpf_map_lookup_elem(&pendings, &tid);
-	if (!(slot && (slot->state & P_TRACED)) && !is_traced(id >> 32, tid, nr))
+	if (!(slot && (slot->state & P_TRACED)) && !is_traced(id >> 32, tid, compat ? -1 : nr))
 		return 0;
 	/* A signal that came while the thread ran in user space. */
 	if (slot && (slot->state & P_SIGNAL))
 		show_held(id);
+	if (!config.filter_syscalls && !is_execve(nr) && in_compat()) {
+		compat = true;
+		key = sc_key(nr, true);
+	}
 	struct pending p = {};
 	if (!want)
 		p.state = P_EXEC_ONLY;
 
 	p.ts = bpf_ktime_get_ns();
 	p.nr = nr;
-	read_args(regs, p.args);
+	if (compat) {
+		p.state |= P_COMPAT;
+		read_args_compat(regs, p.args);
+	} else {
+		read_args(regs, p.args);
+	}
+	u16 evc = compat ? EV_COMPAT : 0;
 
-	struct sc_desc *d = describe(nr);
+	struct sc_desc *d = describe(key);
 	u8 flags = d ? d->flags : 0;
 	if (flags & SC_SOCK_FD) {
 		int proto = netlink_proto(p.args[0]);
@@ -1420,14 +1522,15 @@ int sys_enter(u64 *ctx)
 		/* exit and exit_group never reach sys_exit: send them now. */
 		if (config.failed_only)
 			return 0;
-		struct record *rec = config.stack_trace ? thread_rec(tid) : NULL;
+		/* No stack for a 32-bit call: strace -k shows none either. */
+		struct record *rec = config.stack_trace && !compat ? thread_rec(tid) : NULL;
 		if (rec) {
 			rec->hdr.nitems = 0;
 			u64 size = sizeof(struct event_hdr) + capture_stack(ctx, regs, rec, 0);
 			fill_hdr(&rec->hdr, id, nr, p.ts, p.ts);
 			__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 			rec->hdr.ret = 0;
-			rec->hdr.flags = EV_NORETURN;
+			rec->hdr.flags = EV_NORETURN | evc;
 			rec->hdr.pad = 0;
 			if (size > sizeof(struct record))
 				size = sizeof(struct record);
@@ -1438,13 +1541,13 @@ int sys_enter(u64 *ctx)
 		struct event_hdr h = {};
 		fill_hdr(&h, id, nr, p.ts, p.ts);
 		__builtin_memcpy(h.args, p.args, sizeof(h.args));
-		h.flags = EV_NORETURN;
+		h.flags = EV_NORETURN | evc;
 		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
 			count_lost();
 		return 0;
 	}
 
-	u16 fdm = fd_mask(nr);
+	u16 fdm = compat ? 0 : fd_mask(nr);
 	if (((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace || fdm) && !(p.state & P_EXEC_ONLY)) {
 		struct record *rec = thread_rec(tid);
 		if (rec) {
@@ -1456,7 +1559,7 @@ int sys_enter(u64 *ctx)
 				rec->hdr.pad = 0;
 			}
 			/* execve's stack is read at exit, as strace -k shows it. */
-			if (config.stack_trace && !is_execve(nr))
+			if (config.stack_trace && !exec && !compat)
 				rec->hdr.args[0] = capture_stack(ctx, regs, rec, rec->hdr.args[0]);
 			if (fdm & (FD_RET - 1))
 				rec->hdr.args[0] = capture_fd_args(rec, &p, fdm, rec->hdr.args[0]);
@@ -1466,7 +1569,7 @@ int sys_enter(u64 *ctx)
 		}
 	}
 	p.state |= P_ACTIVE;
-	if (!config.system_wide && is_execve(nr))
+	if (!config.system_wide && exec)
 		p.state &= ~P_TRACED; /* a launch's execve: look the task up until it returns */
 	else
 		p.state |= P_TRACED;
@@ -1485,7 +1588,10 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 	u64 now = bpf_ktime_get_ns();
 	struct pending p = *pp;
 	pp->state &= P_TRACED | P_SIGNAL;
-	if (!config.system_wide && is_execve(p.nr))
+	bool compat = p.state & P_COMPAT;
+	u16 evc = compat ? EV_COMPAT : 0;
+	bool exec = !compat && is_execve(p.nr);
+	if (!config.system_wide && exec)
 		exec_done(id >> 32);
 	if (p.state & P_EXEC_ONLY)
 		return 0;
@@ -1498,8 +1604,9 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 		fill_hdr(&h, id, p.nr, p.ts, now);
 		__builtin_memcpy(h.args, p.args, sizeof(h.args));
 		h.ret = ret;
+		h.flags = evc;
 		if (p.state & P_NETLINK) {
-			h.flags = EV_NETLINK;
+			h.flags |= EV_NETLINK;
 			h.pad = p.state >> P_PROTO_SHIFT;
 		}
 		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
@@ -1512,13 +1619,13 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 		count_lost();
 		return 0;
 	}
-	u32 off = exit_captures(rec, &p, describe(p.nr), ret);
-	u16 fdm = fd_mask(p.nr);
+	u32 off = exit_captures(rec, &p, describe(sc_key(p.nr, compat)), ret);
+	u16 fdm = compat ? 0 : fd_mask(p.nr);
 	if ((fdm & FD_RET) && ret >= 0)
 		off = capture_fd(rec, off, FD_AT_EXIT << 8, ret);
 	if ((fdm & FD_PAIR) && ret == 0)
 		off = capture_fd_pair(rec, off, p.args[FD_PAIR_ARG(fdm)]);
-	if (config.stack_trace && is_execve(p.nr)) {
+	if (config.stack_trace && exec) {
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 		if (regs)
 			off = capture_stack(ctx, regs, rec, off);
@@ -1528,7 +1635,7 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);
 	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 	rec->hdr.ret = ret;
-	rec->hdr.flags = (p.state & P_NETLINK) ? EV_NETLINK : 0;
+	rec->hdr.flags = evc | ((p.state & P_NETLINK) ? EV_NETLINK : 0);
 	rec->hdr.pad = (p.state & P_NETLINK) ? p.state >> P_PROTO_SHIFT : 0;
 	u64 size = sizeof(struct event_hdr) + off;
 	if (size > sizeof(struct record))
@@ -1597,7 +1704,18 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (config.proc_events && !config.failed_only && process_traced(tgid)) {
 		struct event_hdr h = {};
 		u64 now = bpf_ktime_get_ns();
-		fill_hdr(&h, (u64)tgid << 32 | tid, -1, now, now);
+		/*
+		 * A group leader killed because another thread execs lives on
+		 * as that thread (de_thread gives it the leader's id): nr names
+		 * the thread, strace's "+++ superseded by execve in pid N +++".
+		 */
+		s32 by = -1;
+		if (tid == tgid && bpf_core_field_exists(task->signal->group_exec_task)) {
+			struct task_struct *gx = BPF_CORE_READ(task, signal, group_exec_task);
+			if (gx && gx != task)
+				by = BPF_CORE_READ(gx, pid);
+		}
+		fill_hdr(&h, (u64)tgid << 32 | tid, by, now, now);
 		h.ret = BPF_CORE_READ(task, exit_code);
 		h.flags = EV_EXIT;
 		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
@@ -1795,7 +1913,7 @@ int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 		struct event_hdr h = {};
 		fill_hdr(&h, id, p.nr, p.ts, p.ts);
 		__builtin_memcpy(h.args, p.args, sizeof(h.args));
-		h.flags = EV_ENTERED;
+		h.flags = EV_ENTERED | ((p.state & P_COMPAT) ? EV_COMPAT : 0);
 		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
 			count_lost();
 		return 0;
@@ -1809,7 +1927,7 @@ int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, p.ts);
 	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
 	rec->hdr.ret = 0;
-	rec->hdr.flags = EV_ENTERED | ((p.state & P_NETLINK) ? EV_NETLINK : 0);
+	rec->hdr.flags = EV_ENTERED | ((p.state & P_NETLINK) ? EV_NETLINK : 0) | ((p.state & P_COMPAT) ? EV_COMPAT : 0);
 	rec->hdr.pad = (p.state & P_NETLINK) ? p.state >> P_PROTO_SHIFT : 0;
 	u64 size = sizeof(struct event_hdr) + off;
 	if (size > sizeof(struct record))
@@ -1853,12 +1971,35 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 	return 0;
 }
 
+/*
+ * exec_rekey moves what sys_enter left for an execve made by a thread other
+ * than the group leader: the kernel's de_thread gave the caller the
+ * leader's id, under which the call returns (old is the id it entered
+ * with).
+ */
+static __always_inline void exec_rekey(u32 old, u32 tid)
+{
+	struct pending *op = bpf_map_lookup_elem(&pendings, &old);
+	if (!op)
+		return;
+	bpf_map_update_elem(&pendings, &tid, op, BPF_ANY);
+	bpf_map_delete_elem(&pendings, &old);
+	struct record *orec = bpf_map_lookup_elem(&recs, &old);
+	if (orec) {
+		bpf_map_update_elem(&recs, &tid, orec, BPF_ANY);
+		bpf_map_delete_elem(&recs, &old);
+	}
+}
+
 SEC("raw_tracepoint/sched_process_exec")
 int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	u32 tid = (u32)bpf_get_current_pid_tgid();
+	u32 old = (u32)ctx->args[1];
+	if (old != tid)
+		exec_rekey(old, tid);
 	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
-	if (!pp || (pp->state & (P_ACTIVE | P_HAS_REC)) != (P_ACTIVE | P_HAS_REC) || !is_execve(pp->nr))
+	if (!pp || (pp->state & (P_ACTIVE | P_HAS_REC | P_COMPAT)) != (P_ACTIVE | P_HAS_REC) || !is_execve(pp->nr))
 		return 0;
 	struct record *rec = bpf_map_lookup_elem(&recs, &tid);
 	if (!rec || !rec->hdr.pad)

@@ -62,6 +62,7 @@ type TracerConfig struct {
 	RingHighMark   uint64
 	DecodeFds      uint32
 	StrMax         uint32
+	ExcludeTgid    [4]uint32
 }
 
 type TracerEvFlags uint16
@@ -72,6 +73,7 @@ const (
 	TracerEvFlagsEV_SIGNAL   TracerEvFlags = 4
 	TracerEvFlagsEV_ENTERED  TracerEvFlags = 8
 	TracerEvFlagsEV_NETLINK  TracerEvFlags = 16
+	TracerEvFlagsEV_COMPAT   TracerEvFlags = 32
 )
 
 type TracerEventHdr struct {
@@ -168,6 +170,7 @@ const (
 	TracerPendingStateP_MARKED    TracerPendingState = 16
 	TracerPendingStateP_SIGNAL    TracerPendingState = 32
 	TracerPendingStateP_NETLINK   TracerPendingState = 64
+	TracerPendingStateP_COMPAT    TracerPendingState = 128
 )
 
 type TracerRecord struct {
@@ -196,6 +199,12 @@ const (
 	TracerScFlagsSC_HAS_EXIT_CAP  TracerScFlags = 4
 	TracerScFlagsSC_ERR_CAP       TracerScFlags = 8
 	TracerScFlagsSC_SOCK_FD       TracerScFlags = 16
+)
+
+type TracerScKey uint32
+
+const (
+	TracerScKeySC_COMPAT_BASE TracerScKey = 1024
 )
 
 type TracerSigRecord struct {

@@ -88,6 +88,9 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	if fl&bpf.TracerEvFlagsEV_NETLINK != 0 {
 		ev.Flags |= event.Netlink | event.Flags(raw[offPad])<<event.NetlinkProtoShift
 	}
+	if fl&bpf.TracerEvFlagsEV_COMPAT != 0 {
+		ev.Flags |= event.Compat
+	}
 	comm := raw[offComm : offComm+commLen]
 	n := 0
 	for n < len(comm) && comm[n] != 0 {

@@ -39,6 +39,12 @@ type Config struct {
 	ChildrenOnly bool
 	FailedOnly   bool  // only calls that fail (-X)
 	Syscalls     []int // syscall numbers to trace; nil traces all
+	// Syscalls32 are the 32-bit calls to trace (i386 numbers on amd64)
+	// when Syscalls is set; nil traces all of them.
+	Syscalls32 []int
+	// Exclude are processes a system-wide trace leaves out besides the
+	// tracer: the readers of its output pipe (OutputReaders), at most four.
+	Exclude []int
 
 	// CaptureBuffers reads buffers and structs (up to BufSize bytes of a
 	// buffer) besides strings.
@@ -339,6 +345,7 @@ func (s *Session) load() error {
 		StackTrace:     stackConst(s.cfg),
 		DecodeFds:      b2u(s.cfg.DecodeFds),
 		StrMax:         uint32(max(s.cfg.StrMax, 0)),
+		ExcludeTgid:    excludeConst(s.cfg.Exclude),
 	}); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
@@ -390,21 +397,15 @@ func (s *Session) load() error {
 	}
 
 	// The syscall description table and the syscall filter, for the
-	// numbers below MAX_NR (their size).
-	maxNr := int(s.objs.ScTable.MaxEntries())
-	for _, sc := range tab.All() {
-		if sc.Nr < 0 || sc.Nr >= maxNr {
-			continue
-		}
-		d := describe(sc, s.cfg.CaptureBuffers)
-		if s.cfg.FullEnv {
-			fullEnv(sc, &d)
-		}
-		if err := s.objs.ScTable.Put(uint32(sc.Nr), &d); err != nil {
-			return fmt.Errorf("writing syscall table entry %s: %w", sc.Name, err)
-		}
+	// numbers below MAX_NR: the native calls', then the 32-bit calls' from
+	// SC_COMPAT_BASE (compat.go).
+	if err := s.putTable(tab, 0); err != nil {
+		return err
 	}
-	if err := s.writeFdArgs(tab, maxNr); err != nil {
+	if err := s.putTable(tab.Compat(), compatBase); err != nil {
+		return err
+	}
+	if err := s.writeFdArgs(tab, compatBase); err != nil {
 		return err
 	}
 	for _, c := range ioctlCaps {
@@ -416,15 +417,7 @@ func (s *Session) load() error {
 			return fmt.Errorf("writing ioctl capture table: %w", err)
 		}
 	}
-	for _, nr := range s.cfg.Syscalls {
-		if nr < 0 || nr >= maxNr {
-			return fmt.Errorf("writing syscall filter: number %d out of range", nr)
-		}
-		if err := s.objs.ScFilter.Put(uint32(nr), uint8(1)); err != nil {
-			return fmt.Errorf("writing syscall filter: %w", err)
-		}
-	}
-	return nil
+	return s.putFilter(tab)
 }
 
 // DefaultStackWindow is the user stack copied with each -k stack, the

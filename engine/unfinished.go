@@ -37,6 +37,9 @@ func (s *Session) unfinished(d *decoder) []*event.Event {
 		h := &rec.Hdr
 		h.Ts, h.Duration, h.Args, h.Ret = p.Ts, 0, p.Args, 0
 		h.Pid, h.Tid, h.Nr, h.Flags = uint32(tgid), tid, p.Nr, 0
+		if p.State&bpf.TracerPendingStateP_COMPAT != 0 {
+			h.Flags = bpf.TracerEvFlagsEV_COMPAT // a 32-bit call: i386's number
+		}
 		h.Comm = [len(h.Comm)]int8{}
 		for i := 0; i < len(comm) && i < len(h.Comm)-1; i++ {
 			h.Comm[i] = int8(comm[i])

@@ -91,6 +91,7 @@ func AppendHex(dst []byte, ev *event.Event, tab *syscalls.Table, o HexOptions, p
 	if ev.Kind != event.Syscall {
 		return dst
 	}
+	tab = tab.Personality(ev.Flags&event.Compat != 0)
 	sep := o.sep()
 	dst = appendHex16(dst, uint64(ev.PID))
 	if o.timeColumn() {

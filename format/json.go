@@ -41,6 +41,11 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 	case event.Exit:
 		dst = append(dst, `,"kind":"exit"`...)
 		dst = appendJSONTask(dst, ev)
+		if ev.Superseded() {
+			// Another thread's execve: the process lives on as that thread.
+			dst = append(dst, `,"superseded_by":`...)
+			dst = strconv.AppendInt(dst, int64(ev.Nr), 10)
+		}
 		return append(appendExitStatus(dst, ev.Ret), '}')
 	case event.Signal:
 		dst = append(dst, `,"kind":"signal"`...)
@@ -64,6 +69,11 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 	dst = strconv.AppendUint(dst, ev.Duration, 10)
 	dst = append(dst, `,"nr":`...)
 	dst = strconv.AppendInt(dst, int64(ev.Nr), 10)
+	if ev.Flags&event.Compat != 0 {
+		// A call made in 32-bit mode: nr and args are i386's.
+		dst = append(dst, `,"personality":"32"`...)
+		tab = tab.Compat()
+	}
 	sc := tab.ByNr(int(ev.Nr))
 	dst = append(dst, `,"name":`...)
 	switch {

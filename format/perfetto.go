@@ -105,12 +105,13 @@ func (p *Perfetto) Event(ev *event.Event) error {
 		return nil
 	}
 	p.sep()
-	sc := p.tab.ByNr(int(ev.Nr))
+	tab := p.tab.Personality(ev.Flags&event.Compat != 0)
+	sc := tab.ByNr(int(ev.Nr))
 	p.buf = append(p.buf, `{"name":`...)
 	if sc != nil {
 		p.buf = appendJSONStr(p.buf, sc.Name)
 	} else {
-		p.buf = appendJSONStr(p.buf, p.tab.Name(int(ev.Nr)))
+		p.buf = appendJSONStr(p.buf, tab.Name(int(ev.Nr)))
 	}
 	p.buf = append(p.buf, `,"cat":"syscall",`...)
 	if ev.Flags&event.NoReturn != 0 {
@@ -184,7 +185,7 @@ func (p *Perfetto) args(ev *event.Event, sc *syscalls.Syscall) {
 			p.buf = append(p.buf, '"')
 			continue
 		}
-		if ft := flagTable(sc, i, p.tab); ft != nil {
+		if ft := flagTable(sc, i, p.tab.Personality(ev.Flags&event.Compat != 0)); ft != nil {
 			p.buf = appendJSONStr(p.buf, ft.Format(sc.Args[i].Normalize(ev.Args[i])))
 			continue
 		}

@@ -52,6 +52,9 @@ type StraceOptions struct {
 	// trace's first call) ends with " <detached ...>", and nothing more of
 	// the process is shown.
 	DetachExec bool
+	// QuietPersonality leaves out the "[ Process PID=N runs in 32 bit
+	// mode. ]" lines, as strace's -q (implied by -o FILE with a command).
+	QuietPersonality bool
 }
 
 // PrefixStyle is how a line names its process.
@@ -91,6 +94,9 @@ type Strace struct {
 
 	entered map[uint32]*enteredCall // calls asleep, by thread (event.Entered)
 	hidden  int                     // how many of them are not shown yet
+
+	compat  map[uint32]bool // threads whose last call was made in 32-bit mode
+	oneLine bool            // AppendStrace: no personality lines
 }
 
 // NewStrace returns a renderer for events of table tab.
@@ -106,6 +112,7 @@ func NewStrace(tab *syscalls.Table, o StraceOptions) *Strace {
 // learned from earlier calls.
 func AppendStrace(dst []byte, ev *event.Event, tab *syscalls.Table, o StraceOptions) []byte {
 	s := NewStrace(tab, o)
+	s.oneLine = true
 	return s.Append(dst, ev)
 }
 
@@ -238,6 +245,9 @@ func padTo(dst []byte, start, col int) []byte {
 }
 
 func (s *Strace) appendExit(dst []byte, ev *event.Event) []byte {
+	if ev.Superseded() {
+		return s.appendSuperseded(dst, ev)
+	}
 	// strace still counts the exiting thread for the [pid N] prefix; -z
 	// and -Z keep exits.
 	if s.opts.NoExitLines {
@@ -246,6 +256,7 @@ func (s *Strace) appendExit(dst []byte, ev *event.Event) []byte {
 	}
 	dst = s.prefix(dst, ev.TID, ev.TS)
 	delete(s.live, ev.TID)
+	delete(s.compat, ev.TID)
 	st := uint32(ev.Ret)
 	if st&0x7f == 0 {
 		dst = append(dst, "+++ exited with "...)
@@ -321,8 +332,9 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 		}
 	}
 	s.live[ev.TID] = true
-	sc := s.tab.ByNr(int(ev.Nr))
-	name := s.tab.Name(int(ev.Nr))
+	tab := s.tab.Personality(ev.Flags&event.Compat != 0)
+	sc := tab.ByNr(int(ev.Nr))
+	name := tab.Name(int(ev.Nr))
 	// One call's scratch is reused from event to event.
 	c := &s.scratch
 	*c = call{s: s, ev: ev, sc: sc, buf: c.buf[:0], pieces: c.pieces[:0]}
@@ -333,6 +345,9 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 	split := !noreturn && s.lastTID != 0 && s.lastTID != ev.TID && s.lastEnd > ev.TS
 	if unfinished {
 		split = false
+	}
+	if mode != resumedOnly {
+		dst = s.appendPersonality(dst, ev)
 	}
 	start := len(dst)
 	if mode == resumedOnly {

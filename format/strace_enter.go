@@ -75,7 +75,7 @@ func (s *Strace) endEntered(dst []byte, tid uint32) []byte {
 	if e.shown {
 		dst = s.prefix(dst, tid, e.ev.TS)
 		dst = append(dst, "<... "...)
-		dst = append(dst, s.tab.Name(int(e.ev.Nr))...)
+		dst = append(dst, s.tab.Personality(e.ev.Flags&event.Compat != 0).Name(int(e.ev.Nr))...)
 		dst = append(dst, " resumed>"...)
 	} else {
 		dst = s.appendSyscallMode(dst, &e.ev, enteredOnly)

@@ -92,6 +92,7 @@ func init() {
 		syscalls.CallSockopt:   (*call).sockopt,
 		syscalls.CallAffinity:  (*call).affinity,
 		syscalls.CallMmap:      (*call).mmap,
+		syscalls.CallMmap2:     (*call).mmap2,
 		syscalls.CallOpen:      func(c *call) { c.open(0) },
 		syscalls.CallOpenat:    func(c *call) { c.open(1) },
 		syscalls.CallIoctl:     (*call).ioctl,

@@ -248,13 +248,19 @@ func (c *call) appendCloneArgs(d, b []byte, size uint64) []byte {
 	return append(d, '}')
 }
 
-func (c *call) mmap() {
+func (c *call) mmap() { c.mmapShift(0) }
+
+// mmap2 is i386's mmap, whose offset counts 4096-byte pages: strace shows
+// it in bytes.
+func (c *call) mmap2() { c.mmapShift(12) }
+
+func (c *call) mmapShift(shift uint) {
 	c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[0]) })
 	c.addf(false, func(d []byte) []byte { return strconv.AppendUint(d, c.ev.Args[1], 10) })
 	c.generic(2)
 	c.generic(3)
 	c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(c.ev.Args[4]))) })
-	c.addf(false, func(d []byte) []byte { return appendHexNum(d, c.ev.Args[5]) })
+	c.addf(false, func(d []byte) []byte { return appendHexNum(d, c.ev.Args[5]<<shift) })
 }
 
 // open prints the mode only when the flags create a file, as strace.

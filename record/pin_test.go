@@ -28,6 +28,9 @@ func TestOnDiskValues(t *testing.T) {
 		"event.Str": int(event.Str), "event.BufIn": int(event.BufIn),
 		"event.BufOut": int(event.BufOut), "event.StrTrunc": int(event.StrTrunc),
 		"event.NoReturn": int(event.NoReturn), "event.Unfinished": int(event.Unfinished),
+		"event.Compat": int(event.Compat), "Version": Version,
+		"event.Entered": int(event.Entered), "event.Netlink": int(event.Netlink),
+		"event.NetlinkProtoShift": event.NetlinkProtoShift,
 	}
 	want := map[string]int{
 		"KindSyscall": 1, "KindLost": 2, "KindEnd": 3, "KindExit": 4, "KindSignal": 5,
@@ -38,6 +41,8 @@ func TestOnDiskValues(t *testing.T) {
 		"DataFd": 6, "event.Fd": 6, "event.FdInfoSize": 64,
 		"event.Str": 1, "event.BufIn": 2, "event.BufOut": 3, "event.StrTrunc": 4,
 		"event.NoReturn": 0x1, "event.Unfinished": 0x2,
+		"event.Compat": 0x10, "Version": 3,
+		"event.Entered": 0x4, "event.Netlink": 0x8, "event.NetlinkProtoShift": 8,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("recording format values (-want +got):\n%s", diff)

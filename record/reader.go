@@ -159,6 +159,9 @@ func (r *Reader) next(ev *event.Event) error {
 	if pos != size {
 		return formatErr(start, ErrCorrupt, "%s record size %d: its %d data items end at %d", kindName(kind), size, ndata, pos)
 	}
+	if event.Flags(flags)&event.Compat != 0 && !r.hdr.Compat {
+		return formatErr(start, ErrCorrupt, "%s record flags 0x%x: COMPAT (0x%x) in a version %d recording: want version 3", kindName(kind), flags, uint16(event.Compat), r.hdr.Version)
+	}
 	*ev = event.Event{
 		Kind:     eventKinds[kind],
 		Flags:    event.Flags(flags),
@@ -306,6 +309,7 @@ func (r *Reader) readHeader() (*Header, error) {
 	}
 	h := &Header{Version: le.Uint32(p[8:])}
 	h.Stacks = h.Version >= 2
+	h.Compat = h.Version >= 3
 	if h.Version == 0 || h.Version > Version {
 		return nil, formatErr(8, ErrVersion, "unsupported format version %d: this strace.ebpf reads versions 1 to %d; a newer one wrote it", h.Version, Version)
 	}

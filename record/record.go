@@ -24,8 +24,11 @@ const Magic = "SEBPFREC"
 // Version is the newest format version this package reads and writes.
 // Any change that an older reader would misread bumps it. Version 2 adds
 // stack traces (DataStack items); version 3 descriptors' descriptions
-// (DataFd items, -y). A recording is written with the lowest version its
-// header needs (without either it is version 1, which every reader reads).
+// (DataFd items, -y) and the COMPAT flag of syscall records (a call made in
+// 32-bit mode, whose nr and args are i386's; such a recording is raised to
+// version 3 at its first one, see Writer). A recording is written with the
+// lowest version it needs (without any of these it is version 1, which
+// every reader reads).
 const Version = 3
 
 // Record kinds (the kind field of every record).
@@ -94,12 +97,18 @@ var auditArch = map[string]uint32{
 // Header describes a recording.
 type Header struct {
 	// Version is the format version of the file; set by NewReader, ignored by
-	// NewWriter (which writes 2 when Stacks is set, else 1).
+	// NewWriter (which writes 2 when Stacks is set, else 1, and 3 once a
+	// call made in 32-bit mode is written).
 	Version uint32
 	// Stacks says that events carry stack traces (-k): their frames,
 	// symbolized when they were recorded, so that a replay shows them
 	// without the traced binaries. Such a recording is format version 2.
 	Stacks bool
+	// Compat says that events may be calls made in 32-bit mode (amd64's
+	// -m32 programs and int 0x80): syscall records with the COMPAT flag
+	// (event.Compat), a version-3 recording once one is written. Set by
+	// NewReader from the version.
+	Compat bool
 	// Arch is the traced architecture in GOARCH spelling ("amd64", "arm64").
 	Arch string
 	// KernelRelease is the release of the kernel that was traced (uname -r).

@@ -110,6 +110,7 @@ struct trace_record {               /* common prefix of every record */
 /* struct trace_syscall.flags */
 #define TRACE_FLAG_NORETURN   0x1 /* never returned (exit, execve); ret meaningless */
 #define TRACE_FLAG_UNFINISHED 0x2 /* still blocked when tracing ended */
+#define TRACE_FLAG_COMPAT     0x8 /* version 3: made in 32-bit mode; nr and args are i386's */
 
 struct trace_syscall {              /* @SYSCALLSZ@ bytes, then ndata items */
 	uint32_t size;                  /* @SYSCALLSZ@ + the data items */

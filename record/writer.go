@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
@@ -21,12 +22,32 @@ type Writer struct {
 	err     error // sticky
 	closed  bool
 	stacks  bool // the header says Stacks: events' stacks are written
+	compat  bool // the header says Compat: calls made in 32-bit mode are written
+	// raise is the file whose header's version becomes 3 when the first
+	// call made in 32-bit mode is written (nil once done, or when the
+	// header was written as version 3 already).
+	raise io.WriterAt
 }
 
 // NewWriter writes hdr to w and returns a Writer for the records. Writes are
 // buffered; Close writes the end record and flushes, but does not close w.
+//
+// With hdr.Compat, the version is 3 only if a call made in 32-bit mode is
+// written: into a regular file the header is written as version 1 or 2 and
+// raised to 3 in place by the first such call, so that an older reader
+// refuses the file rather than decode such a call with the native table;
+// into a pipe it is 3 from the start.
 func NewWriter(w io.Writer, hdr Header) (*Writer, error) {
-	head, err := appendHeader(nil, &hdr)
+	written := hdr
+	var raise io.WriterAt
+	if f, ok := w.(*os.File); ok && hdr.Compat {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if off, err := f.Seek(0, io.SeekCurrent); err == nil && off == 0 {
+				raise, written.Compat = f, false
+			}
+		}
+	}
+	head, err := appendHeader(nil, &written)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +55,26 @@ func NewWriter(w io.Writer, hdr Header) (*Writer, error) {
 	if _, err := bw.Write(head); err != nil {
 		return nil, fmt.Errorf("writing recording header: %w", err)
 	}
-	return &Writer{bw: bw, buf: make([]byte, 0, 4096), stacks: hdr.Stacks}, nil
+	return &Writer{bw: bw, buf: make([]byte, 0, 4096), stacks: hdr.Stacks, compat: hdr.Compat, raise: raise}, nil
+}
+
+// compatCall checks that the header allows a call made in 32-bit mode and
+// raises the file's version to 3 at the first one.
+func (w *Writer) compatCall() error {
+	if !w.compat {
+		return errors.New("writing record: a call made in 32-bit mode in a recording whose header has no Compat")
+	}
+	if w.raise != nil {
+		// The header may still be in the buffer: out first, then raised.
+		if err := w.bw.Flush(); err != nil {
+			return fmt.Errorf("writing recording header: %w", err)
+		}
+		if _, err := w.raise.WriteAt(le.AppendUint32(nil, 3), 8); err != nil {
+			return fmt.Errorf("writing recording header: raising the version to 3: %w", err)
+		}
+		w.raise = nil
+	}
+	return nil
 }
 
 // Write appends one event. Syscall, Exit and Signal events keep every
@@ -64,6 +104,11 @@ func (w *Writer) Write(ev *event.Event) error {
 		}
 		if size > MaxRecordSize {
 			return fmt.Errorf("writing record: %d bytes of captured data exceed the %d-byte record limit", size, MaxRecordSize)
+		}
+		if ev.Flags&event.Compat != 0 {
+			if err := w.compatCall(); err != nil {
+				return err
+			}
 		}
 		if ndata > 0xffff {
 			return fmt.Errorf("writing record: %d data items exceed the limit of 65535", ndata)
@@ -216,7 +261,7 @@ func appendHeader(b []byte, h *Header) ([]byte, error) {
 	if h.Stacks {
 		version = 2
 	}
-	if h.Options["fds"] != "" {
+	if h.Options["fds"] != "" || h.Compat {
 		version = 3
 	}
 	b = le.AppendUint32(b, version)

@@ -22,7 +22,8 @@ type Decl struct {
 	Comms    map[string]bool // nil means all
 	Buffers  int             // bytes of buffers and structs to capture; 0 for none
 
-	set []bool // Syscalls indexed by number
+	set   []bool // Syscalls indexed by number
+	set32 []bool // the same names in the table of 32-bit calls (i386's on amd64)
 }
 
 func (d *Decl) failedOnly() bool { return d.Failed == starlark.True }
@@ -32,10 +33,19 @@ func (d *Decl) wantsNr(nr int32) bool {
 	return d.set == nil || (nr >= 0 && int(nr) < len(d.set) && d.set[nr])
 }
 
+// wants reports whether ev's call is declared: by its number in the table
+// of its personality.
+func (d *Decl) wants(ev *event.Event) bool {
+	if ev.Flags&event.Compat != 0 && d.set != nil {
+		return ev.Nr >= 0 && int(ev.Nr) < len(d.set32) && d.set32[ev.Nr]
+	}
+	return d.wantsNr(ev.Nr)
+}
+
 // match reports whether ev is inside the declaration.
 func (d *Decl) match(ev *event.Event) bool {
 	if ev.Kind == event.Syscall {
-		if !d.wantsNr(ev.Nr) {
+		if !d.wants(ev) {
 			return false
 		}
 		if d.statusSet() && ev.Failed() != d.failedOnly() {
@@ -100,15 +110,22 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		if err != nil {
 			return nil, err
 		}
-		tab := p.opts.Table
+		tab, tab32 := p.opts.Table, p.opts.Table.Compat()
 		d.set = make([]bool, tab.MaxNr()+1)
+		d.set32 = make([]bool, tab32.MaxNr()+1)
 		for _, n := range names {
 			if strings.HasPrefix(n, "%") {
 				found := false
+				cl, ok := syscalls.ClassByName(n)
 				for _, sc := range tab.All() {
-					if cl, ok := syscalls.ClassByName(n); ok && sc.Classes&cl != 0 {
+					if ok && sc.Classes&cl != 0 {
 						d.set[sc.Nr] = true
 						found = true
+					}
+				}
+				for _, sc := range tab32.All() {
+					if ok && sc.Classes&cl != 0 {
+						d.set32[sc.Nr] = true
 					}
 				}
 				if !found {
@@ -116,11 +133,16 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 				}
 				continue
 			}
-			sc := tab.ByName(n)
-			if sc == nil {
+			sc, sc32 := tab.ByName(n), tab32.ByName(n)
+			if sc == nil && sc32 == nil {
 				return nil, fmt.Errorf("%s: unknown syscall %q", b.Name(), n)
 			}
-			d.set[sc.Nr] = true
+			if sc != nil {
+				d.set[sc.Nr] = true
+			}
+			if sc32 != nil {
+				d.set32[sc32.Nr] = true
+			}
 		}
 		d.Syscalls = []int{}
 		for nr, ok := range d.set {

@@ -43,7 +43,13 @@ func (e *Event) name() string {
 	if e.ev.Kind != event.Syscall {
 		return kindName(e.ev.Kind)
 	}
-	return e.tab.Name(int(e.ev.Nr))
+	return e.stab().Name(int(e.ev.Nr))
+}
+
+// stab is the table of the call's personality: i386's for a call made in
+// 32-bit mode on amd64.
+func (e *Event) stab() *syscalls.Table {
+	return e.tab.Personality(e.ev.Flags&event.Compat != 0)
 }
 
 // kindName is ev.kind: "syscall", "exit" (a thread ended), "signal" (a
@@ -66,7 +72,7 @@ func (e *Event) sc() *syscalls.Syscall {
 	if e.ev.Kind != event.Syscall {
 		return nil
 	}
-	return e.tab.ByNr(int(e.ev.Nr))
+	return e.stab().ByNr(int(e.ev.Nr))
 }
 
 func (e *Event) nargs() int {
@@ -207,7 +213,7 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 	"comm": func(e *Event) starlark.Value { return starlark.String(e.ev.Comm) },
 	"nr":   func(e *Event) starlark.Value { return starlark.MakeInt(int(e.ev.Nr)) },
 	"name": func(e *Event) starlark.Value {
-		if e.p != nil && e.ev.Kind == event.Syscall && e.tab == e.p.opts.Table {
+		if e.p != nil && e.ev.Kind == event.Syscall && e.ev.Flags&event.Compat == 0 && e.tab == e.p.opts.Table {
 			return e.p.syscallName(e.ev.Nr)
 		}
 		return starlark.String(e.name())
@@ -300,7 +306,13 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 		}
 		return noneIfEmpty(syscalls.SignalName(int(e.ev.Nr)))
 	},
-	"stack":      func(e *Event) starlark.Value { return stackValue(e.ev) },
+	"stack": func(e *Event) starlark.Value { return stackValue(e.ev) },
+	"personality": func(e *Event) starlark.Value {
+		if e.ev.Kind != event.Syscall {
+			return starlark.None
+		}
+		return starlark.String(e.ev.Personality())
+	},
 	"unfinished": func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.Unfinished != 0) },
 	"noreturn":   func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.NoReturn != 0) },
 	"ppid": func(e *Event) starlark.Value {

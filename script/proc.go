@@ -36,6 +36,7 @@ type procTable struct {
 	live   bool
 	procs  map[uint32]*procInfo
 	nrs    map[int32]string // process-related syscalls by number
+	nrs32  map[int32]string // the same in the table of 32-bit calls (event.Compat)
 	exited map[uint32]bool  // on_exit_process ran at exit_group; the exit event comes
 	gone   []uint32         // pids that exited, forgotten at the next event
 }
@@ -163,14 +164,21 @@ func (p *Pipeline) processEvent(raw *event.Event) error {
 		return nil
 	}
 	if t.nrs == nil {
-		t.nrs = map[int32]string{}
+		t.nrs, t.nrs32 = map[int32]string{}, map[int32]string{}
 		for _, n := range procSyscalls {
 			if sc := p.opts.Table.ByName(n); sc != nil {
 				t.nrs[int32(sc.Nr)] = n
 			}
+			if sc := p.opts.Table.Compat().ByName(n); sc != nil {
+				t.nrs32[int32(sc.Nr)] = n
+			}
 		}
 	}
-	name, ok := t.nrs[raw.Nr]
+	nrs := t.nrs
+	if raw.Flags&event.Compat != 0 {
+		nrs = t.nrs32
+	}
+	name, ok := nrs[raw.Nr]
 	if !ok {
 		return nil
 	}

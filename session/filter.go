@@ -187,6 +187,8 @@ func parseSignals(e, val string, neg bool) (map[int]bool, error) {
 type Selection struct {
 	nrs     []int        // syscalls traced; nil means all
 	want    []bool       // by number, when nrs is set
+	nrs32   []int        // the 32-bit calls traced (i386 numbers), when nrs is set
+	want32  []bool       // by number, when nrs is set
 	status  Status       // 0: all
 	signals map[int]bool // nil: all
 	pids    map[uint32]bool
@@ -198,33 +200,40 @@ type Selection struct {
 	stripFds bool
 }
 
-// Resolve resolves the filter's syscall names against tab.
+// Resolve resolves the filter's syscall names against tab, and against
+// tab.Compat() for the calls made in 32-bit mode.
 func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 	s := &Selection{status: f.Status, signals: f.Signals, tab: tab}
 	if s.status == AllStatus {
 		s.status = 0
 	}
-	var set map[int]bool
+	tabs := []*syscalls.Table{tab, tab.Compat()}
+	var sets []map[int]bool
 	for _, val := range f.Trace {
 		neg := strings.HasPrefix(val, "!")
 		val = strings.TrimPrefix(val, "!")
-		picked, err := pickSyscalls("trace="+val, val, tab)
+		picked, err := pickSyscalls("trace="+val, val, tabs)
 		if err != nil {
 			return nil, err
 		}
-		if set == nil {
-			set = map[int]bool{}
-			if neg {
-				for _, sc := range tab.All() {
-					set[sc.Nr] = true
+		if sets == nil {
+			sets = make([]map[int]bool, len(tabs))
+			for i, t := range tabs {
+				sets[i] = map[int]bool{}
+				if neg {
+					for _, sc := range t.All() {
+						sets[i][sc.Nr] = true
+					}
 				}
 			}
 		}
-		for nr := range picked {
-			if neg {
-				delete(set, nr)
-			} else {
-				set[nr] = true
+		for i := range tabs {
+			for nr := range picked[i] {
+				if neg {
+					delete(sets[i], nr)
+				} else {
+					sets[i][nr] = true
+				}
 			}
 		}
 	}
@@ -235,28 +244,26 @@ func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 		for _, p := range f.Paths {
 			s.paths[p] = true
 		}
-		all := set == nil
+		all := sets == nil
 		if all {
-			set = map[int]bool{}
+			sets = make([]map[int]bool, len(tabs))
 		}
-		for _, sc := range tab.All() {
-			if touchesPaths(sc) && (all || set[sc.Nr]) {
-				set[sc.Nr] = true
-			} else {
-				delete(set, sc.Nr)
+		for i, t := range tabs {
+			if all {
+				sets[i] = map[int]bool{}
+			}
+			for _, sc := range t.All() { // (an empty table without a 32-bit mode)
+				if touchesPaths(sc) && (all || sets[i][sc.Nr]) {
+					sets[i][sc.Nr] = true
+				} else {
+					delete(sets[i], sc.Nr)
+				}
 			}
 		}
 	}
-	if set != nil {
-		s.nrs = make([]int, 0, len(set))
-		s.want = make([]bool, tab.MaxNr()+1)
-		for nr := range set {
-			s.nrs = append(s.nrs, nr)
-			if nr >= 0 && nr < len(s.want) {
-				s.want[nr] = true
-			}
-		}
-		sort.Ints(s.nrs)
+	if sets != nil {
+		s.nrs, s.want = nrSet(sets[0], tabs[0])
+		s.nrs32, s.want32 = nrSet(sets[1], tabs[1])
 	}
 	if f.PIDs != nil {
 		s.pids = map[uint32]bool{}
@@ -273,9 +280,24 @@ func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 	return s, nil
 }
 
+// nrSet returns set's numbers in order, and a lookup by number.
+func nrSet(set map[int]bool, tab *syscalls.Table) ([]int, []bool) {
+	nrs := make([]int, 0, len(set))
+	want := make([]bool, tab.MaxNr()+1)
+	for nr := range set {
+		nrs = append(nrs, nr)
+		if nr >= 0 && nr < len(want) {
+			want[nr] = true
+		}
+	}
+	sort.Ints(nrs)
+	return nrs, want
+}
+
 // KernelFilter is the part of a selection the kernel applies.
 type KernelFilter struct {
 	Syscalls   []int // nil: all
+	Syscalls32 []int // the calls made in 32-bit mode (i386 numbers); nil: all
 	FailedOnly bool
 }
 
@@ -283,7 +305,7 @@ type KernelFilter struct {
 // syscall set, and failed-only when only failed calls are shown. The
 // other parts (successful-only, signals, names) are applied by Keep.
 func (s *Selection) Kernel() KernelFilter {
-	return KernelFilter{Syscalls: s.nrs, FailedOnly: s.status == Failed}
+	return KernelFilter{Syscalls: s.nrs, Syscalls32: s.nrs32, FailedOnly: s.status == Failed}
 }
 
 // ShowsStatus says calls of outcome st can be shown.
@@ -299,7 +321,11 @@ func (s *Selection) Keep(ev *event.Event) bool {
 	case event.Lost:
 		return true
 	case event.Syscall:
-		if s.want != nil && (ev.Nr < 0 || int(ev.Nr) >= len(s.want) || !s.want[ev.Nr]) {
+		want := s.want
+		if ev.Flags&event.Compat != 0 {
+			want = s.want32
+		}
+		if want != nil && (ev.Nr < 0 || int(ev.Nr) >= len(want) || !want[ev.Nr]) {
 			return false
 		}
 		if s.status != 0 && (ev.Flags&event.Entered != 0 || s.status&StatusOf(ev) == 0) {
@@ -380,28 +406,62 @@ var aliases = map[string]string{
 	"kp-fileio":   "read,write,pread64,pwrite64,readv,writev,preadv,pwritev,preadv2,pwritev2,sendfile,splice,tee,vmsplice,copy_file_range,lseek,fsync,fdatasync,sync_file_range,ftruncate,fallocate",
 }
 
-// pickSyscalls resolves one trace= list.
-func pickSyscalls(e, val string, tab *syscalls.Table) (map[int]bool, error) {
-	picked := map[int]bool{}
+// pickSyscalls resolves one trace= list against tabs (the native table,
+// then the table of 32-bit calls), one set per table. A name is unknown
+// when no table has it; strace's name@64 and name@32 pick one table.
+func pickSyscalls(e, val string, tabs []*syscalls.Table) ([]map[int]bool, error) {
+	picked := make([]map[int]bool, len(tabs))
+	for i := range picked {
+		picked[i] = map[int]bool{}
+	}
 	for _, name := range strings.Split(val, ",") {
 		optional := strings.HasPrefix(name, "?")
 		name = strings.TrimPrefix(name, "?")
 		if a, ok := aliases[name]; ok {
 			// Names an architecture lacks are no error in an alias.
-			sub, err := pickSyscalls(e, "?"+strings.ReplaceAll(a, ",", ",?"), tab)
+			sub, err := pickSyscalls(e, "?"+strings.ReplaceAll(a, ",", ",?"), tabs)
 			if err != nil {
 				return nil, err
 			}
-			for nr := range sub {
-				picked[nr] = true
+			for i := range sub {
+				for nr := range sub[i] {
+					picked[i][nr] = true
+				}
 			}
 			continue
+		}
+		use := tabs
+		only := -1
+		if base, pers, ok := strings.Cut(name, "@"); ok && !strings.HasPrefix(name, "/") {
+			switch pers {
+			case "64":
+				only = 0
+			case "32":
+				only = 1
+			default:
+				return nil, usagef("parsing -e %s: unknown personality %q in %q (want @64 or @32)", e, pers, name)
+			}
+			name = base
+			if only >= len(tabs) {
+				use = nil
+			} else {
+				use = tabs[only : only+1]
+			}
+		}
+		pick := func(t *syscalls.Table, nr int) {
+			for i := range tabs {
+				if tabs[i] == t {
+					picked[i][nr] = true
+				}
+			}
 		}
 		n := 0
 		switch {
 		case name == "all":
-			for _, sc := range tab.All() {
-				picked[sc.Nr] = true
+			for _, t := range use {
+				for _, sc := range t.All() {
+					pick(t, sc.Nr)
+				}
 			}
 			continue
 		case name == "none":
@@ -414,10 +474,12 @@ func pickSyscalls(e, val string, tab *syscalls.Table) (map[int]bool, error) {
 				}
 				return nil, usagef("parsing -e %s: unknown syscall class %q", e, name)
 			}
-			for _, sc := range tab.All() {
-				if sc.Classes&c != 0 {
-					picked[sc.Nr] = true
-					n++
+			for _, t := range use {
+				for _, sc := range t.All() {
+					if sc.Classes&c != 0 {
+						pick(t, sc.Nr)
+						n++
+					}
 				}
 			}
 		case strings.HasPrefix(name, "/"):
@@ -425,33 +487,38 @@ func pickSyscalls(e, val string, tab *syscalls.Table) (map[int]bool, error) {
 			if err != nil {
 				return nil, usagef("parsing -e %s: bad regular expression %q: %w", e, name[1:], err)
 			}
-			for _, sc := range tab.All() {
-				if re.MatchString(sc.Name) {
-					picked[sc.Nr] = true
-					n++
+			for _, t := range use {
+				for _, sc := range t.All() {
+					if re.MatchString(sc.Name) {
+						pick(t, sc.Nr)
+						n++
+					}
 				}
 			}
 			if n == 0 && !optional {
-				return nil, usagef("parsing -e %s: %q matches no %s syscall", e, name, tab.Arch())
+				return nil, usagef("parsing -e %s: %q matches no %s syscall", e, name, tabs[0].Arch())
 			}
 		default:
-			sc := tab.ByName(name)
-			if c, ok := syscalls.ClassByName(name); sc == nil && ok {
+			if c, ok := syscalls.ClassByName(name); ok && tabs[0].ByName(name) == nil {
 				// strace's old class spellings: trace=file, trace=process.
-				for _, sc := range tab.All() {
-					if sc.Classes&c != 0 {
-						picked[sc.Nr] = true
+				for _, t := range use {
+					for _, sc := range t.All() {
+						if sc.Classes&c != 0 {
+							pick(t, sc.Nr)
+						}
 					}
 				}
 				continue
 			}
-			if sc == nil {
-				if optional {
-					continue
+			for _, t := range use {
+				if sc := t.ByName(name); sc != nil {
+					pick(t, sc.Nr)
+					n++
 				}
-				return nil, usagef("parsing -e %s: unknown %s syscall %q", e, tab.Arch(), name)
 			}
-			picked[sc.Nr] = true
+			if n == 0 && !optional {
+				return nil, usagef("parsing -e %s: unknown %s syscall %q", e, tabs[0].Arch(), name)
+			}
 		}
 	}
 	return picked, nil
@@ -463,7 +530,9 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
   trace=SET[,SET...]      trace only these syscalls (a bare list means the same)
   trace=!SET[,SET...]     trace every syscall but these
       SET is a syscall name, %class, /regex (matched against names), all
-      or none; ?SET makes an unknown name, class or regex no error.
+      or none; ?SET makes an unknown name, class or regex no error. Names
+      match the calls made in 32-bit mode too (x86_64's i386 table: open is
+      5 there); name@64 and name@32 pick one mode.
   status=[!]LIST          show only calls with these outcomes: successful,
                           failed, unfinished (calls that never returned;
                           unavailable and detached mean the same here),

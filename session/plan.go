@@ -205,6 +205,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		ObjectDir:      p.ObjectDir,
 		FailedOnly:     k.FailedOnly,
 		Syscalls:       k.Syscalls,
+		Syscalls32:     k.Syscalls32,
 		CaptureBuffers: n.Buffers > 0,
 		BufSize:        n.Buffers,
 		ProcessEvents:  n.ProcessEvents,
@@ -301,6 +302,9 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		NoExitLines: p.Quiet >= 2,
 		Verbose:     p.Show.Verbose,
 		DetachExec:  p.Show.DetachExec,
+		// strace's -q, which -o FILE with a command implies (as does -o
+		// FILE replaying a recording), silences the personality lines.
+		QuietPersonality: p.Quiet > 0 || (p.Output != "" && (len(p.Command) > 0 || !live)),
 	}
 	// Lines name their process when more than one can appear (multi), as
 	// strace decides; -ff's files need none.

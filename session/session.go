@@ -79,14 +79,18 @@ func Open(p *Plan) (_ *Session, err error) {
 		}
 	}()
 	if s.live != nil {
+		systemWide := len(p.Command) == 0 && len(p.PIDs) == 0
+		if systemWide {
+			s.config.Exclude = outputReaders(p)
+		}
 		if err := s.live.open(s.config); err != nil {
 			return nil, err
 		}
 		if why := s.live.sess.LossyReason(); why != nil {
 			fmt.Fprintf(p.Stderr, "strace.ebpf: %v; tracing lossy (lost records are counted)\n", why)
 		}
-		if len(p.Command) == 0 && len(p.PIDs) == 0 && isTerminal(p.Stderr) {
-			fmt.Fprintln(p.Stderr, "strace.ebpf: tracing every process on this system (no command, no -p) until Ctrl-C")
+		if systemWide && isTerminal(p.Stderr) {
+			fmt.Fprintln(p.Stderr, "strace.ebpf: tracing every process on this system (no command, no -p) until Ctrl-C"+excludedNote(s.config.Exclude))
 		}
 		if p.Quiet == 0 {
 			for _, pid := range p.PIDs {
@@ -350,8 +354,10 @@ func (b *built) header() record.Header {
 	}
 	if b.src.Live() {
 		h.KernelRelease = kernelRelease()
+		h.Compat = len(tab.Compat().All()) > 0 // amd64: its 32-bit calls
 	} else if rs, ok := b.src.(*recordingSource); ok {
 		h.KernelRelease = rs.hdr.KernelRelease
+		h.Compat = rs.hdr.Compat
 	}
 	for _, sc := range tab.All() {
 		rs := record.Syscall{Nr: int32(sc.Nr), Name: sc.Name}

@@ -85,7 +85,7 @@ func (p *splitSink) Event(ev *event.Event) error {
 	if err := so.s.Event(ev); err != nil {
 		return err
 	}
-	if ev.Kind == event.Exit && ev.TID == key {
+	if ev.Kind == event.Exit && ev.TID == key && !ev.Superseded() {
 		return p.close(key, so.s.Finish())
 	}
 	return nil

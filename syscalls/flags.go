@@ -56,10 +56,11 @@ func (t *Table) Flags(decoder string) *FlagTable {
 }
 
 // FlagsForArch returns the flag table called decoder for goarch ("amd64",
-// "arm64"), or nil when there is none.
+// "arm64", "i386": x86's values are the same in both modes), or nil when
+// there is none.
 func FlagsForArch(goarch, decoder string) *FlagTable {
 	switch goarch {
-	case "amd64":
+	case "amd64", "i386":
 		return flagTablesAMD64[decoder]
 	case "arm64":
 		return flagTablesARM64[decoder]

@@ -216,15 +216,48 @@ var ErrUnknownArch = errors.New("unknown architecture")
 var tables = map[string]func() *Table{
 	"amd64": sync.OnceValue(func() *Table { return newTable("amd64", syscallsAMD64) }),
 	"arm64": sync.OnceValue(func() *Table { return newTable("arm64", syscallsARM64) }),
+	"i386":  sync.OnceValue(func() *Table { return newTable("i386", syscallsI386) }),
 }
 
-// ForArch returns the table for a GOARCH name: "amd64" or "arm64".
+// compat names the table of the 32-bit calls an architecture's processes
+// can make (x86_64's int 0x80, sysenter and -m32 programs).
+var compat = map[string]string{"amd64": "i386"}
+
+// emptyTable decodes the 32-bit calls of an architecture without them: it
+// knows no syscall, so no call is ever shown with another table's names.
+var emptyTable = sync.OnceValue(func() *Table { return newTable("none", nil) })
+
+// ForArch returns the table for a GOARCH name: "amd64" or "arm64". The
+// table of amd64's 32-bit calls is its Compat().
 func ForArch(goarch string) (*Table, error) {
 	t, ok := tables[goarch]
-	if !ok {
+	if !ok || compatOnly[goarch] {
 		return nil, fmt.Errorf("loading syscall table for %q: %w (want amd64 or arm64)", goarch, ErrUnknownArch)
 	}
 	return t(), nil
+}
+
+// compatOnly are the tables reached only through Table.Compat: no trace
+// or recording is of that architecture.
+var compatOnly = map[string]bool{"i386": true}
+
+// Compat returns the table of the calls made in 32-bit mode on t's
+// architecture (i386's for amd64), and a table that knows no syscall where
+// there is no such mode.
+func (t *Table) Compat() *Table {
+	if c, ok := compat[t.arch]; ok {
+		return tables[c]()
+	}
+	return emptyTable()
+}
+
+// Personality returns t for a call made in the native mode and t.Compat()
+// for one made in 32-bit mode (event.Compat).
+func (t *Table) Personality(compat bool) *Table {
+	if compat {
+		return t.Compat()
+	}
+	return t
 }
 
 // Native returns the table for runtime.GOARCH. It panics on an architecture

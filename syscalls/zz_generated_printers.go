@@ -68,6 +68,7 @@ const (
 	CallSockopt                          // getsockopt, setsockopt: level, name and value
 	CallAffinity                         // sched_getaffinity, sched_setaffinity
 	CallMmap                             // mmap
+	CallMmap2                            // mmap2 (i386): mmap with the offset in 4096-byte pages, shown in bytes
 	CallOpen                             // open
 	CallOpenat                           // openat
 	CallIoctl                            // ioctl: the argument by command
@@ -106,4 +107,4 @@ const (
 	NumCallPrinters
 )
 
-var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open"}
+var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open"}

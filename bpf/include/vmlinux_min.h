@@ -83,8 +83,11 @@ typedef struct {
 	int counter;
 } atomic_t;
 
+struct task_struct;
+
 struct signal_struct {
 	atomic_t live;
+	struct task_struct *group_exec_task; /* the thread in execve while de_thread kills the others (5.16+) */
 };
 
 struct mm_struct {
@@ -141,7 +144,16 @@ struct sighand_struct {
 	struct k_sigaction action[64];
 };
 
+#if defined(__TARGET_ARCH_x86)
+struct thread_info {
+	__u32 status; /* TS_COMPAT while in a 32-bit syscall */
+};
+#endif
+
 struct task_struct {
+#if defined(__TARGET_ARCH_x86)
+	struct thread_info thread_info;
+#endif
 	int pid;
 	int tgid;
 	int exit_code;

@@ -16,7 +16,9 @@ const (
 	// Exit is the end of a traced thread (strace's "+++ exited with N +++").
 	// TID and PID name it; Ret holds the kernel's wait status (exit code
 	// in bits 8-15, or the killing signal in bits 0-6 with 0x80 for a core
-	// dump); TS is when it exited. Nr and Args are unused.
+	// dump); TS is when it exited. Nr is -1, or for a group leader killed
+	// because another thread called execve the id of that thread, which
+	// lives on with the leader's id (Superseded). Args are unused.
 	Exit
 	// Signal is the delivery of a signal to a traced thread (strace's
 	// "--- SIGCHLD {...} ---"): Nr is the signal number, Data[0] (Kind
@@ -45,6 +47,11 @@ const (
 	// format decodes them. The socket's protocol (NETLINK_ROUTE ...) is
 	// in the bits from NetlinkProtoShift (NetlinkProto).
 	Netlink
+	// Compat marks a call made in 32-bit mode on a 64-bit kernel (a -m32
+	// program on x86_64, or int 0x80 from 64-bit code): Nr and Args are
+	// i386's, decoded with the architecture's compat table
+	// (syscalls.Table.Personality), never the native one.
+	Compat
 )
 
 // NetlinkProtoShift is where Flags holds a netlink socket's protocol.
@@ -57,6 +64,15 @@ func (e *Event) NetlinkProto() int {
 		return -1
 	}
 	return int(e.Flags >> NetlinkProtoShift)
+}
+
+// Personality is strace's name of the mode a call was made in: "32" for a
+// Compat call, "64" otherwise.
+func (e *Event) Personality() string {
+	if e.Flags&Compat != 0 {
+		return "32"
+	}
+	return "64"
 }
 
 // DataKind says how a captured argument was read.
@@ -107,6 +123,13 @@ type Frame struct {
 	Offset uint64 // Addr's offset in Module's file
 	Symbol string // the function, "" when unknown
 	SymOff uint64 // Addr's offset from Symbol's start
+}
+
+// Superseded reports whether an Exit event is a group leader's that another
+// thread's execve replaced (strace's "+++ superseded by execve in pid N
+// +++", N being Nr): the process lives on, under the same id.
+func (e *Event) Superseded() bool {
+	return e.Kind == Exit && e.TID == e.PID && e.Nr > 0
 }
 
 // Failed reports whether the call returned an error (-4095..-1).

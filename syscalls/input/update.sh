@@ -8,12 +8,13 @@
 # Written here:
 #   numbers_amd64.tsv  nr, name       from <x86_64-linux-gnu/asm/unistd_64.h>
 #   numbers_arm64.tsv  nr, name       from <asm-generic/unistd.h> with arm64's __ARCH_WANT_* set
+#   numbers_i386.tsv   nr, name       from <x86_64-linux-gnu/asm/unistd_32.h> (32-bit calls on amd64)
 #   protos.tsv         name, idx, argname, C type   from /sys/kernel/tracing/events/syscalls/sys_enter_*/format
 #   errno.tsv          nr, name, strerror text      from <asm-generic/errno*.h> and glibc's strerror
 #   signals.tsv        nr, name                     from <x86_64-linux-gnu/asm/signal.h>
 #   args.tsv           rows for new pointer/fd arguments are appended with a guessed
 #                      kind; existing rows (hand-curated) are never changed.
-# Hand-curated, never written here: numbers_extra.tsv, protos_extra.tsv, protos_arm64.tsv,
+# Hand-curated, never written here: numbers_extra.tsv, protos_extra.tsv, protos_arm64.tsv, protos_i386.tsv,
 # strace.tsv, structs.tsv, noreturn.tsv, errno_extra.tsv, flags_spec.tsv, flags_arm64.tsv.
 # Also written: flags.tsv (values of the constants listed in flags_spec.tsv).
 set -euo pipefail
@@ -28,6 +29,8 @@ export LC_ALL=C
 
 awk '/^#define __NR_/{sub("__NR_","",$2); print $3"\t"$2}' \
 	/usr/include/x86_64-linux-gnu/asm/unistd_64.h | sort -n > numbers_amd64.tsv
+awk '/^#define __NR_/{sub("__NR_","",$2); print $3"\t"$2}' \
+	/usr/include/x86_64-linux-gnu/asm/unistd_32.h | sort -n > numbers_i386.tsv
 
 # arm64's arch/arm64/include/uapi/asm/unistd.h selections (Linux 6.1).
 printf '%s\n' \

@@ -52,6 +52,20 @@ func run() error {
 var arches = []struct{ goarch, varName string }{
 	{"amd64", "syscallsAMD64"},
 	{"arm64", "syscallsARM64"},
+	{"i386", "syscallsI386"},
+}
+
+// ilp32 marks the architectures whose pointers and longs are 4 bytes: the
+// i386 table decodes the 32-bit calls of an amd64 process.
+var ilp32 = map[string]bool{"i386": true}
+
+// ilp32Kinds are the argument kinds an ILP32 table keeps: the ones whose
+// capture and printing do not depend on the layout of a struct, an array or
+// a pointer in user memory. Every other kind becomes Ptr there (an address),
+// so a 32-bit call is never shown with a 64-bit layout.
+var ilp32Kinds = map[string]bool{
+	"Int": true, "Fd": true, "Dirfd": true, "Path": true, "Str": true,
+	"BufIn": true, "BufOut": true, "Ptr": true, "Flags": true,
 }
 
 // kinds are the valid values of the kind column of args.tsv: the names of
@@ -85,10 +99,11 @@ type arg struct {
 	name, ctype string
 	kind        string
 	sizeArg     string // name of the length argument, "" for none
-	size        [2]int // per entry of arches
+	size        [2]int // per entry of arches with a column in structs.tsv (not ILP32 ones)
 	decoder     string
 	printer     string // id of printers.tsv, level arg; "" for none
 	width       int
+	width32     int // width on ILP32 architectures
 	signed      bool
 }
 
@@ -309,11 +324,11 @@ func Generate(dir string) (map[string][]byte, error) {
 		}
 	}
 
-	ctypeRows, err := readTSV(dir, "ctypes.tsv", 3)
+	ctypeRows, err := readTSV(dir, "ctypes.tsv", 4)
 	if err != nil {
 		return nil, err
 	}
-	ctypes := map[string][2]int{}
+	ctypes := map[string][3]int{}
 	for _, r := range ctypeRows {
 		n, err := atoi("ctypes.tsv", r[1])
 		if err != nil {
@@ -323,12 +338,16 @@ func Generate(dir string) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		ctypes[r[0]] = [2]int{n, sgn}
+		n32, err := atoi("ctypes.tsv", r[3])
+		if err != nil {
+			return nil, err
+		}
+		ctypes[r[0]] = [3]int{n, sgn, n32}
 	}
 	for name, args := range protos {
 		for _, a := range args {
 			if isPtr(a.ctype) {
-				a.width = 8
+				a.width, a.width32 = 8, 4
 				continue
 			}
 			ct, ok := ctypes[strings.TrimPrefix(a.ctype, "const ")]
@@ -336,7 +355,7 @@ func Generate(dir string) (map[string][]byte, error) {
 				errs = append(errs, fmt.Errorf("ctypes.tsv: no row for %q (%s %s)", a.ctype, name, a.name))
 				continue
 			}
-			a.width, a.signed = ct[0], ct[1] == 1
+			a.width, a.signed, a.width32 = ct[0], ct[1] == 1, ct[2]
 		}
 	}
 
@@ -472,6 +491,9 @@ func Generate(dir string) (map[string][]byte, error) {
 				if i > 0 {
 					b.WriteString(", ")
 				}
+				if ilp32[arch.goarch] {
+					a = ilp32Arg(a)
+				}
 				sizeArg := -1
 				for j, x := range args {
 					if a.sizeArg != "" && x.name == a.sizeArg {
@@ -482,7 +504,7 @@ func Generate(dir string) (map[string][]byte, error) {
 				if a.signed {
 					b.WriteString(", Signed: true")
 				}
-				if a.size[ai] != 0 {
+				if ai < len(a.size) && a.size[ai] != 0 {
 					fmt.Fprintf(&b, ", Size: %d", a.size[ai])
 				}
 				if a.decoder != "" {
@@ -567,6 +589,17 @@ func Generate(dir string) (map[string][]byte, error) {
 		return nil, errors.Join(errs...)
 	}
 	return files, nil
+}
+
+// ilp32Arg returns a as an ILP32 table describes it: 4-byte pointers and
+// longs, and Ptr for the kinds whose layout differs (ilp32Kinds).
+func ilp32Arg(a *arg) *arg {
+	c := *a
+	c.width = a.width32
+	if !ilp32Kinds[c.kind] {
+		c.kind, c.decoder, c.printer, c.sizeArg = "Ptr", "", "", ""
+	}
+	return &c
 }
 
 // genPrinters writes the typed printer ids of printers.tsv: Printer
@@ -682,6 +715,9 @@ func genFlags(dir string) ([]byte, map[string]bool, error) {
 	var b bytes.Buffer
 	b.WriteString(header)
 	for _, arch := range arches {
+		if ilp32[arch.goarch] {
+			continue // i386 shares amd64's values (syscalls.FlagsForArch)
+		}
 		var tables []*flagTable
 		byName := map[string]*flagTable{}
 		for _, r := range rows {
