@@ -88,10 +88,10 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				continue
 			}
 			c.Kind, c.SizeArg = capBufIn, uint8(a.SizeArg)
-			switch a.Decoder {
-			case "struct sockaddr":
+			switch a.Capture {
+			case syscalls.CaptureSockaddr:
 				c.Size = sockaddrMax // whole, not cut at BufSize
-			case "cpu_set": // sched_setaffinity: a bitmask, whole
+			case syscalls.CaptureCpuSet: // sched_setaffinity: a bitmask, whole
 				c.Size = cpuSetMax
 			}
 			d.Flags |= scHasEnterCap
@@ -136,12 +136,12 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.BufOut:
 			c.Kind = capBufOut
-			switch a.Decoder {
-			case "path": // getcwd: a path, shown whole
+			switch a.Capture {
+			case syscalls.CapturePath: // getcwd: a path, shown whole
 				c.Size = pathMax
-			case "dirents": // getdents: only the number of entries
+			case syscalls.CaptureDirents: // getdents: only the number of entries
 				c.Kind = capDirents
-			case "cpu_set": // sched_getaffinity: a bitmask, whole
+			case syscalls.CaptureCpuSet: // sched_getaffinity: a bitmask, whole
 				c.Size = cpuSetMax
 			}
 			d.Flags |= scHasExitCap
@@ -149,7 +149,7 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			// execve: argv's strings, envp's length (strace prints
 			// "/* 35 vars */").
 			c.Kind = capArgv
-			if a.Name == "envp" {
+			if a.Capture == syscalls.CaptureEnvCount {
 				c.Kind = capCount
 			}
 			d.Flags |= scHasEnterCap
@@ -157,7 +157,7 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			// accept, getsockname, recvfrom: a sockaddr whose length
 			// is behind the next argument.
 			// getsockopt: the option's value, the same way.
-			if a.Decoder != "struct sockaddr" && a.Decoder != "sockopt" || i+1 >= len(sc.Args) {
+			if a.Capture != syscalls.CaptureSockaddr && a.Capture != syscalls.CaptureSockopt || i+1 >= len(sc.Args) {
 				continue
 			}
 			c.Kind, c.SizeArg = capSockaddr, uint8(i+1)

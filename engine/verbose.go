@@ -9,7 +9,7 @@ import (
 // is, instead of counted: strace -v prints the environment.
 func fullEnv(sc *syscalls.Syscall, d *bpf.TracerScDesc) {
 	for i, a := range sc.Args {
-		if i < len(d.Cap) && a.Kind == syscalls.StrArray && a.Name == "envp" {
+		if i < len(d.Cap) && a.Capture == syscalls.CaptureEnvCount {
 			d.Cap[i].Kind = bpf.TracerCapKindCAP_ENVP
 		}
 	}

@@ -115,9 +115,25 @@ type Arg struct {
 	Size    uint16  // for StructIn/StructOut/StructInOut: struct size in bytes on this arch; for ArrayInOut/ArrayOut: element size
 	Decoder string  // the flag table of a Flags or Dirfd argument ("open_flags", "at_dirfd"); the C type pointed to otherwise ("struct stat")
 	Printer Printer // how format prints what the kernel captured for it (PrintStat); PrintNone for none
+	Capture Capture // how much of it the kernel reads where its Kind alone does not say
 	Width   uint8   // size in bytes of the C type (2, 4 or 8; 8 for pointers)
 	Signed  bool    // the C type is a signed integer
 }
+
+// Capture says how much of an argument the kernel reads, where its Kind
+// alone does not say: the generator derives it from the table's columns,
+// so that the engine's capture plan switches on it, not on names.
+type Capture uint8
+
+const (
+	CaptureDefault  Capture = iota // as the Kind says; buffers up to --strsize
+	CaptureSockaddr                // a struct sockaddr, whole (its own limit, not --strsize)
+	CaptureCpuSet                  // a CPU bitmask (sched_*affinity), whole
+	CapturePath                    // a path the kernel writes (getcwd), whole
+	CaptureDirents                 // getdents' records: only their number (strace's /* N entries */)
+	CaptureSockopt                 // getsockopt's value, sized by the next argument like a sockaddr
+	CaptureEnvCount                // execve's envp: only the number of strings (strace's /* N vars */)
+)
 
 // Normalize returns the raw register value of the argument truncated to
 // its C type and, for signed types, sign-extended: an int argument of -1

@@ -115,6 +115,27 @@ type sysent struct {
 }
 
 // retKinds maps sysent.tsv's return kinds to syscalls.RetKind constants.
+// captures are the arguments the kernel reads otherwise than their kind
+// says, by kind and decoder (or name): syscalls.Capture's constants.
+var captures = map[[2]string]string{
+	{"BufIn", "struct sockaddr"}: "CaptureSockaddr",
+	{"BufIn", "cpu_set"}:         "CaptureCpuSet",
+	{"BufOut", "cpu_set"}:        "CaptureCpuSet",
+	{"BufOut", "path"}:           "CapturePath",
+	{"BufOut", "dirents"}:        "CaptureDirents",
+	{"Ptr", "struct sockaddr"}:   "CaptureSockaddr",
+	{"Ptr", "sockopt"}:           "CaptureSockopt",
+	{"StrArray", "name:envp"}:    "CaptureEnvCount",
+}
+
+// captureOf is the Capture constant of an argument, "" for the default.
+func captureOf(name, kind, decoder string) string {
+	if c, ok := captures[[2]string{kind, decoder}]; ok {
+		return c
+	}
+	return captures[[2]string{kind, "name:" + name}]
+}
+
 var retKinds = map[string]string{"dec": "RetDec", "fd": "RetFd", "hex": "RetHex", "octal": "RetOctal", "printer": "RetPrinter", "named": "RetNamed"}
 
 // printer is a row of printers.tsv.
@@ -512,6 +533,9 @@ func Generate(dir string) (map[string][]byte, error) {
 				}
 				if a.printer != "" {
 					fmt.Fprintf(&b, ", Printer: %s", printerConst("arg", a.printer))
+				}
+				if c := captureOf(a.name, a.kind, a.decoder); c != "" {
+					fmt.Fprintf(&b, ", Capture: %s", c)
 				}
 				b.WriteString("}")
 			}
