@@ -16,6 +16,10 @@ type StraceOptions struct {
 	// ("1234 ", strace -f -o FILE) or PrefixTerminal ("[pid  1234] " once
 	// more than one process is traced, strace -f on a terminal).
 	PIDPrefix PrefixStyle
+	// Tracees is the number of threads traced from the start (the threads
+	// of every -p process; 2 for the whole system): with more than one,
+	// PrefixTerminal prefixes every line from the first, as strace does.
+	Tracees int
 
 	Timestamps  int       // 1: -t (HH:MM:SS), 2: -tt (with µs), 3: -ttt (epoch seconds.µs)
 	Relative    bool      // -r: time since the previous line
@@ -161,7 +165,7 @@ func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 }
 
 // Live reports the threads seen and not yet exited, for the [pid N] prefix.
-func (s *Strace) multi() bool { return len(s.live) > 1 }
+func (s *Strace) multi() bool { return len(s.live) > 1 || s.opts.Tracees > 1 }
 
 func (s *Strace) prefix(dst []byte, tid uint32, ts uint64) []byte {
 	switch s.opts.PIDPrefix {

@@ -308,6 +308,9 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 	}
 	// Lines name their process when more than one can appear (multi), as
 	// strace decides; -ff's files need none.
+	if live {
+		so.Tracees = p.tracees()
+	}
 	if multi && !p.Split {
 		if p.Output != "" || !live {
 			so.PIDPrefix = format.PrefixFile
@@ -316,6 +319,25 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		}
 	}
 	return so
+}
+
+// tracees is the number of threads traced from the start: every thread of
+// the -p processes, as strace attaches them; 2 for the whole system (more
+// than one); 0 for a command.
+func (p *Plan) tracees() int {
+	if len(p.Command) > 0 {
+		return 0
+	}
+	if len(p.PIDs) == 0 {
+		return 2
+	}
+	n := 0
+	for _, pid := range p.PIDs {
+		ents, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+		n += max(len(ents), 1)
+		_ = err
+	}
+	return n
 }
 
 // recordOptions are the plan's options kept in a recording's header, so

@@ -82,3 +82,67 @@ func TestEnvAndUser(t *testing.T) {
 		t.Errorf("-u unknown: exit %d, %s", res.code, res.stderr)
 	}
 }
+
+// With several -p processes every line names its process from the first,
+// in strace's style: "[pid N] " on a terminal (here stderr), "N " in a file.
+func TestPrefixesLikeStrace(t *testing.T) {
+	testutil.RequireBPF(t)
+	var pids []string
+	for i := 0; i < 2; i++ {
+		c := exec.Command("sh", "-c", "while :; do sleep 0.1; done")
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { c.Process.Kill(); c.Wait() }()
+		pids = append(pids, strconv.Itoa(c.Process.Pid))
+	}
+	time.Sleep(200 * time.Millisecond)
+	run := func(tool string, args ...string) string {
+		cmd := exec.Command(tool, args...)
+		// strace prints on stderr; strace.ebpf -p on stdout (stderr when it
+		// runs a command).
+		var out syncBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(800 * time.Millisecond)
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		return out.String()
+	}
+	style := func(out string, file bool) (lines, prefixed int) {
+		for _, l := range strings.Split(out, "\n") {
+			if !strings.Contains(l, "(") || strings.Contains(l, "Process ") {
+				continue
+			}
+			lines++
+			for _, p := range pids {
+				if !file && strings.HasPrefix(l, "[pid "+strings.Repeat(" ", max(0, 5-len(p)))+p+"] ") ||
+					file && strings.HasPrefix(l, p+" ") {
+					prefixed++
+				}
+			}
+		}
+		return lines, prefixed
+	}
+	for _, file := range []bool{false, true} {
+		dir := t.TempDir()
+		ours := []string{"-l", "strace", "-p", pids[0], "-p", pids[1]}
+		theirs := []string{"-p", pids[0], "-p", pids[1]}
+		if file {
+			ours = append(ours, "-o", filepath.Join(dir, "ours"))
+			theirs = append(theirs, "-o", filepath.Join(dir, "theirs"))
+		}
+		o := run(testutil.Tracer(t), ours...)
+		s := run("strace", theirs...)
+		if file {
+			o, s = readFile(t, filepath.Join(dir, "ours")), readFile(t, filepath.Join(dir, "theirs"))
+		}
+		ol, op := style(o, file)
+		sl, sp := style(s, file)
+		if ol == 0 || op != ol || sl == 0 || sp != sl {
+			t.Errorf("file %v: ours %d of %d lines prefixed, strace's %d of %d:\n%s\n---\n%s", file, op, ol, sp, sl, o, s)
+		}
+	}
+}
