@@ -312,6 +312,11 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 			return nil, fmt.Errorf("parsing options: --%s needs a file name, got an empty one", name)
 		}
 	}
+	for _, path := range o.paths {
+		if path == "" {
+			return nil, errors.New("parsing -P: an empty path")
+		}
+	}
 	if err := o.checkHints(fs, args); err != nil {
 		return nil, err
 	}

@@ -119,6 +119,7 @@ func TestSmallTrustItems(t *testing.T) {
 		{[]string{"-o", "", "true"}, "strace.ebpf: parsing options: --output needs a file name, got an empty one"},
 		{[]string{"--record", "", "true"}, "strace.ebpf: parsing options: --record needs a file name, got an empty one"},
 		{[]string{"-p", "2"}, "strace.ebpf: attaching to pid 2: a kernel thread makes no system calls"},
+		{[]string{"-P", "", "true"}, "strace.ebpf: parsing -P: an empty path"},
 		{[]string{"-w", "true"}, "strace.ebpf: parsing options: -w sums wall-clock time in the -c/-C summary; give -c or -C (to record events, use --record FILE)"},
 	} {
 		res := runTracer(t, tt.args...)
