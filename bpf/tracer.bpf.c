@@ -108,6 +108,20 @@ enum ioctl_cap : u32 {
 	IOCTL_AT_ENTER = 1 << 16, /* the argument is read at enter (else at exit on success) */
 };
 
+/* config.count: -c and -C count in the kernel (sc_stats). */
+enum count_mode : u32 {
+	COUNT_OFF = 0,
+	COUNT_ALSO = 1, /* count, and send every record too (-C) */
+	COUNT_ONLY = 2, /* count, and send no record per call (-c) */
+};
+
+/* A syscall's counts in sc_stats, per CPU: summed by user space. */
+struct sc_stat {
+	u64 calls;
+	u64 errors;
+	u64 ns; /* enter to exit */
+};
+
 /* sc_desc.flags */
 enum sc_flags : u8 {
 	SC_NORETURN = 1 << 0,
@@ -207,6 +221,8 @@ struct config {
 	 * which each record wakes the reader at once, to freeze the traced
 	 * cgroup; 0: off. */
 	u64 ring_high_mark;
+	/* -c, -C: calls, errors and time per syscall in sc_stats. */
+	enum count_mode count;
 };
 
 volatile const struct config config = {
@@ -271,6 +287,13 @@ struct {
 	__type(key, u32);
 	__type(value, u64);
 } lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_NR);
+	__type(key, u32); /* syscall number */
+	__type(value, struct sc_stat);
+} sc_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -354,6 +377,22 @@ static __always_inline bool wanted(long nr)
 static __always_inline bool is_error(s64 ret)
 {
 	return ret < 0 && ret >= -4095;
+}
+
+/* count_call adds a finished call to sc_stats (config.count). */
+static __always_inline void count_call(long nr, s64 ret, u64 ns)
+{
+	if (nr < 0 || nr >= MAX_NR)
+		return;
+	u32 key = nr;
+	struct sc_stat *st = bpf_map_lookup_elem(&sc_stats, &key);
+	if (!st)
+		return;
+	/* Per CPU, and a task does not migrate inside a BPF program: plain adds. */
+	st->calls++;
+	st->ns += ns;
+	if (is_error(ret))
+		st->errors++;
 }
 
 /*
@@ -1267,8 +1306,9 @@ int sys_enter(u64 *ctx)
 	u8 flags = d ? d->flags : 0;
 
 	if (flags & SC_NORETURN) {
-		/* exit and exit_group never reach sys_exit: send them now. */
-		if (config.failed_only)
+		/* exit and exit_group never reach sys_exit: send them now
+		 * (they are not counted: they have no end). */
+		if (config.failed_only || config.count == COUNT_ONLY)
 			return 0;
 		struct record *rec = config.stack_trace ? thread_rec(tid) : NULL;
 		if (rec) {
@@ -1294,7 +1334,8 @@ int sys_enter(u64 *ctx)
 		return 0;
 	}
 
-	if (((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace) && !(p.state & P_EXEC_ONLY)) {
+	if (config.count != COUNT_ONLY &&
+	    ((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace) && !(p.state & P_EXEC_ONLY)) {
 		struct record *rec = thread_rec(tid);
 		if (rec) {
 			if (d) {
@@ -1346,6 +1387,12 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	if (config.failed_only && !is_error(ret))
 		return 0;
+
+	if (config.count) {
+		count_call(p.nr, ret, now - p.ts);
+		if (config.count == COUNT_ONLY)
+			return 0;
+	}
 
 	if (!(p.state & P_HAS_REC)) {
 		struct event_hdr h = {};

@@ -57,7 +57,17 @@ type TracerConfig struct {
 	EnterMarks     uint32
 	StackTrace     uint32
 	RingHighMark   uint64
+	Count          uint32
+	_              [4]byte
 }
+
+type TracerCountMode uint32
+
+const (
+	TracerCountModeCOUNT_OFF  TracerCountMode = 0
+	TracerCountModeCOUNT_ALSO TracerCountMode = 1
+	TracerCountModeCOUNT_ONLY TracerCountMode = 2
+)
 
 type TracerEvFlags uint16
 
@@ -153,6 +163,13 @@ const (
 	TracerScFlagsSC_ERR_CAP       TracerScFlags = 8
 )
 
+type TracerScStat struct {
+	_      structs.HostLayout
+	Calls  uint64
+	Errors uint64
+	Ns     uint64
+}
+
 type TracerTaskState uint32
 
 const (
@@ -171,6 +188,7 @@ const (
 	TracerMapPendings          = "pendings"
 	TracerMapRecs              = "recs"
 	TracerMapScFilter          = "sc_filter"
+	TracerMapScStats           = "sc_stats"
 	TracerMapScTable           = "sc_table"
 	TracerMapScratch           = "scratch"
 	TracerMapTasks             = "tasks"
@@ -247,6 +265,7 @@ type TracerMapSpecs struct {
 	Pendings  *ebpf.MapSpec `ebpf:"pendings"`
 	Recs      *ebpf.MapSpec `ebpf:"recs"`
 	ScFilter  *ebpf.MapSpec `ebpf:"sc_filter"`
+	ScStats   *ebpf.MapSpec `ebpf:"sc_stats"`
 	ScTable   *ebpf.MapSpec `ebpf:"sc_table"`
 	Scratch   *ebpf.MapSpec `ebpf:"scratch"`
 	Tasks     *ebpf.MapSpec `ebpf:"tasks"`
@@ -285,6 +304,7 @@ type TracerMaps struct {
 	Pendings  *ebpf.Map `ebpf:"pendings"`
 	Recs      *ebpf.Map `ebpf:"recs"`
 	ScFilter  *ebpf.Map `ebpf:"sc_filter"`
+	ScStats   *ebpf.Map `ebpf:"sc_stats"`
 	ScTable   *ebpf.Map `ebpf:"sc_table"`
 	Scratch   *ebpf.Map `ebpf:"scratch"`
 	Tasks     *ebpf.Map `ebpf:"tasks"`
@@ -298,6 +318,7 @@ func (m *TracerMaps) Close() error {
 		m.Pendings,
 		m.Recs,
 		m.ScFilter,
+		m.ScStats,
 		m.ScTable,
 		m.Scratch,
 		m.Tasks,

@@ -95,6 +95,10 @@ type Config struct {
 	// HighMark and LowMark are bytes of the ring; 0 picks a quarter and
 	// an eighth of RingSize.
 	HighMark, LowMark int
+
+	// Count counts calls, errors and time per syscall in the kernel
+	// (SyscallStats); CountOnly sends no record per call.
+	Count CountMode
 }
 
 // Handler receives the events of a session, in order per thread, from a
@@ -144,6 +148,7 @@ type Session struct {
 	stacks  uint64            // stacks symbolized
 
 	drainStart time.Time
+	finalStats []SyscallStat // the kernel's counts at the end (Config.Count)
 }
 
 const defaultRingSize = 64 << 20
@@ -316,6 +321,7 @@ func (s *Session) load() error {
 		EnterMarks:     b2u(s.cfg.EnterMarks),
 		RingHighMark:   s.highMark(),
 		StackTrace:     stackConst(s.cfg),
+		Count:          uint32(s.cfg.Count),
 	}); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
@@ -770,6 +776,7 @@ func (s *Session) waitTraced(ended, stop chan struct{}) {
 // (a second Ctrl-C detaches at once, leaving it running).
 func (s *Session) finish(ctx context.Context, res Result, err error) (Result, error) {
 	s.detach()
+	s.keepStats()
 	if s.freezer != nil {
 		s.freezer.release()
 		res.Pauses, res.Paused = s.freezer.stats.pauses, s.freezer.stats.paused

@@ -106,6 +106,8 @@ type Pipeline struct {
 	hexStarted bool   // write_hex printed the hex log's title and header
 	hexPrevTS  uint64 // the last hex row's TS, for -r
 	hexRow     bool   // a hex row was made
+
+	kernelCounts func() ([]SyscallCount, error) // kernel_counts(); nil: None
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned

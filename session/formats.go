@@ -36,6 +36,10 @@ type Needs struct {
 	Buffers       int  // capture buffers and structs up to this many bytes; 0: strings only
 	ProcessEvents bool // thread exits and signal deliveries
 	EnterMarks    bool // the enter half of a call that sleeps, before the whole call
+	// Counts: the kernel counts calls, errors and time per syscall (-c, -C).
+	Counts bool
+	// NoRecords: nothing needs a record per call (-c counted in the kernel).
+	NoRecords bool
 }
 
 func (n Needs) union(o Needs) Needs {
@@ -43,6 +47,8 @@ func (n Needs) union(o Needs) Needs {
 		Buffers:       max(n.Buffers, o.Buffers),
 		ProcessEvents: n.ProcessEvents || o.ProcessEvents,
 		EnterMarks:    n.EnterMarks || o.EnterMarks,
+		Counts:        n.Counts || o.Counts,
+		NoRecords:     n.NoRecords && o.NoRecords,
 	}
 }
 

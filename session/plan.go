@@ -164,6 +164,12 @@ func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Scripts) > 0 || p.Summary != NoSummary || sel.StatusFiltered() || p.Record != "" {
 		n.EnterMarks = false
 	}
+	if p.countsInKernel(sel) {
+		n.Counts = true
+		// -c prints only the table: no record per call, unless one is
+		// recorded.
+		n.NoRecords = p.Summary == SummaryOnly && p.Record == ""
+	}
 	return n
 }
 
@@ -190,6 +196,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Lossless:       p.Lossless,
 		StackTrace:     p.Show.StackTrace,
 		StackWindow:    p.Show.StackWindow,
+		Count:          engineCount(n),
 	}
 }
 

@@ -82,6 +82,11 @@ func Open(p *Plan) (_ *Session, err error) {
 		if err := s.live.open(s.config); err != nil {
 			return nil, err
 		}
+		if s.config.Count != engine.NoCount {
+			for _, pipe := range s.pipes {
+				pipe.SetKernelCounts(kernelCounts(s.live.sess))
+			}
+		}
 		if why := s.live.sess.LossyReason(); why != nil {
 			fmt.Fprintf(p.Stderr, "strace.ebpf: %v; tracing lossy (lost records are counted)\n", why)
 		}
@@ -419,6 +424,12 @@ func describeNeeds(n Needs) string {
 	}
 	if n.EnterMarks {
 		parts = append(parts, "enter halves of sleeping calls")
+	}
+	if n.Counts {
+		parts = append(parts, "calls, errors and time per syscall counted in the kernel (-c, -C)")
+	}
+	if n.NoRecords {
+		parts = append(parts, "no record per call")
 	}
 	return strings.Join(parts, ", ")
 }
