@@ -223,6 +223,10 @@ struct config {
 	u64 ring_high_mark;
 	/* -c, -C: calls, errors and time per syscall in sc_stats. */
 	enum count_mode count;
+	/* Nothing shows when calls happen or how long they take (hex without
+	 * -t, -r, -T): syscall records carry no time (ts and duration 0),
+	 * and the clock is not read. */
+	u32 no_clock;
 };
 
 volatile const struct config config = {
@@ -900,6 +904,27 @@ static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 t
 }
 
 /*
+ * send_hdr sends a record without captures, written in place in the ring
+ * buffer: no copy of a header built on the stack. Its items are not
+ * written: nitems is 0.
+ */
+static __always_inline void send_hdr(u64 id, long nr, u64 ts, u64 now, const u64 *args, s64 ret, u16 flags)
+{
+	struct event_hdr *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
+	if (!h) {
+		count_lost();
+		return;
+	}
+	fill_hdr(h, id, nr, ts, now);
+	__builtin_memcpy(h->args, args, sizeof(h->args));
+	h->ret = ret;
+	h->flags = flags;
+	h->nitems = 0;
+	h->pad = 0;
+	bpf_ringbuf_submit(h, wake_flags());
+}
+
+/*
  * capture_deref reads a struct of size bytes (at most 64) and, when its
  * first word is a pointer, the 8 bytes it points to, after it in the same
  * item: a longer item says the second read worked.
@@ -1298,9 +1323,10 @@ int sys_enter(u64 *ctx)
 	if (!want)
 		p.state = P_EXEC_ONLY;
 
-	p.ts = bpf_ktime_get_ns();
+	p.ts = config.no_clock ? 0 : bpf_ktime_get_ns();
 	p.nr = nr;
-	read_args(regs, p.args);
+	if (config.count != COUNT_ONLY)
+		read_args(regs, p.args);
 
 	struct sc_desc *d = describe(nr);
 	u8 flags = d ? d->flags : 0;
@@ -1325,12 +1351,7 @@ int sys_enter(u64 *ctx)
 				count_lost();
 			return 0;
 		}
-		struct event_hdr h = {};
-		fill_hdr(&h, id, nr, p.ts, p.ts);
-		__builtin_memcpy(h.args, p.args, sizeof(h.args));
-		h.flags = EV_NORETURN;
-		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
-			count_lost();
+		send_hdr(id, nr, p.ts, p.ts, p.args, 0, EV_NORETURN);
 		return 0;
 	}
 
@@ -1377,30 +1398,28 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 
 	s64 ret = (s64)ctx->args[1];
-	u64 now = bpf_ktime_get_ns();
-	struct pending p = *pp;
-	pp->state &= P_TRACED;
-	if (!config.system_wide && is_execve(p.nr))
+	u64 now = config.no_clock ? 0 : bpf_ktime_get_ns();
+	/* The slot is this thread's: read in place, no copy. */
+	u32 state = pp->state;
+	s32 nr = pp->nr;
+	u64 ts = pp->ts;
+	pp->state = state & P_TRACED;
+	if (!config.system_wide && is_execve(nr))
 		exec_done(id >> 32);
-	if (p.state & P_EXEC_ONLY)
+	if (state & P_EXEC_ONLY)
 		return 0;
 
 	if (config.failed_only && !is_error(ret))
 		return 0;
 
 	if (config.count) {
-		count_call(p.nr, ret, now - p.ts);
+		count_call(nr, ret, now - ts);
 		if (config.count == COUNT_ONLY)
 			return 0;
 	}
 
-	if (!(p.state & P_HAS_REC)) {
-		struct event_hdr h = {};
-		fill_hdr(&h, id, p.nr, p.ts, now);
-		__builtin_memcpy(h.args, p.args, sizeof(h.args));
-		h.ret = ret;
-		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
-			count_lost();
+	if (!(state & P_HAS_REC)) {
+		send_hdr(id, nr, ts, now, pp->args, ret, 0);
 		return 0;
 	}
 
@@ -1409,16 +1428,16 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		count_lost();
 		return 0;
 	}
-	u32 off = exit_captures(rec, &p, describe(p.nr), ret);
-	if (config.stack_trace && is_execve(p.nr)) {
+	u32 off = exit_captures(rec, pp, describe(nr), ret);
+	if (config.stack_trace && is_execve(nr)) {
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 		if (regs)
 			off = capture_stack(ctx, regs, rec, off);
 	}
 	if (off > DATA_MAX)
 		off = DATA_MAX;
-	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);
-	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
+	fill_hdr(&rec->hdr, id, nr, ts, now);
+	__builtin_memcpy(rec->hdr.args, pp->args, sizeof(rec->hdr.args));
 	rec->hdr.ret = ret;
 	rec->hdr.flags = 0;
 	rec->hdr.pad = 0;

@@ -58,7 +58,7 @@ type TracerConfig struct {
 	StackTrace     uint32
 	RingHighMark   uint64
 	Count          uint32
-	_              [4]byte
+	NoClock        uint32
 }
 
 type TracerCountMode uint32

@@ -99,6 +99,9 @@ type Config struct {
 	// Count counts calls, errors and time per syscall in the kernel
 	// (SyscallStats); CountOnly sends no record per call.
 	Count CountMode
+	// NoClock: nothing needs the calls' times; the kernel reads no clock
+	// and Event.TS and Event.Duration are 0.
+	NoClock bool
 }
 
 // Handler receives the events of a session, in order per thread, from a
@@ -322,6 +325,7 @@ func (s *Session) load() error {
 		RingHighMark:   s.highMark(),
 		StackTrace:     stackConst(s.cfg),
 		Count:          uint32(s.cfg.Count),
+		NoClock:        b2u(s.cfg.NoClock),
 	}); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}

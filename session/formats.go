@@ -40,6 +40,9 @@ type Needs struct {
 	Counts bool
 	// NoRecords: nothing needs a record per call (-c counted in the kernel).
 	NoRecords bool
+	// Times: when calls happen and how long they take (ev.ts, ev.duration)
+	// are shown or used; without, the kernel reads no clock.
+	Times bool
 }
 
 func (n Needs) union(o Needs) Needs {
@@ -49,6 +52,7 @@ func (n Needs) union(o Needs) Needs {
 		EnterMarks:    n.EnterMarks || o.EnterMarks,
 		Counts:        n.Counts || o.Counts,
 		NoRecords:     n.NoRecords && o.NoRecords,
+		Times:         n.Times || o.Times,
 	}
 }
 
@@ -82,7 +86,9 @@ var Formats = []Format{
 		About:   "the original hex log: one row per syscall, numbers as 16 hex digits, paths as text (default); -t adds TIME(usec), -r makes it relative to the previous row, -T adds DUR(usec)",
 		Stage:   "hex.star",
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptSeparator,
-		needs:   func(*Plan) Needs { return Needs{} },
+		needs: func(p *Plan) Needs {
+			return Needs{Times: p.Show.Timestamps > 0 || p.Show.Relative || p.Show.SyscallTime}
+		},
 	},
 	{
 		Name:    "strace",
@@ -90,7 +96,8 @@ var Formats = []Format{
 		Stage:   "strace.star",
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptDecodeFds | OptStrSize | OptStackTrace,
 		needs: func(p *Plan) Needs {
-			return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true}
+			// Times order the lines of threads (the "<unfinished ...>" split).
+			return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true, Times: true}
 		},
 	},
 	{
@@ -99,7 +106,7 @@ var Formats = []Format{
 		// ts and dur are in every record: the time options are what it shows.
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptStackTrace,
 		needs: func(p *Plan) Needs {
-			n := Needs{ProcessEvents: true}
+			n := Needs{ProcessEvents: true, Times: true}
 			if p.Show.StrSizeSet {
 				n.Buffers = max(p.Show.StrSize, 1)
 			}
@@ -113,7 +120,7 @@ var Formats = []Format{
 		Name: "perfetto", Machine: true,
 		About:   "Chrome trace-event JSON: a timeline with a track per thread, for ui.perfetto.dev (times and durations are the timeline itself)",
 		Honours: OptTimestamp | OptRelative | OptSyscallTime,
-		needs:   func(*Plan) Needs { return Needs{ProcessEvents: true} },
+		needs:   func(*Plan) Needs { return Needs{ProcessEvents: true, Times: true} },
 		native: func(w io.Writer, b *built) (Sink, error) {
 			return &perfettoSink{w: bufio.NewWriterSize(w, 256<<10), tab: b.tab}, nil
 		},
@@ -124,10 +131,11 @@ var Formats = []Format{
 		// The time options are kept in the header and honoured by replays.
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptSeparator | OptStackTrace,
 		needs: func(p *Plan) Needs {
+			// A recording keeps the times: its replays may show them.
 			if p.Show.StrSizeSet {
-				return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true}
+				return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, Times: true}
 			}
-			return Needs{}
+			return Needs{Times: true}
 		},
 		native: func(w io.Writer, b *built) (Sink, error) {
 			writeTraceH(b.plan.Debug)

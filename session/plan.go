@@ -164,6 +164,11 @@ func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Scripts) > 0 || p.Summary != NoSummary || sel.StatusFiltered() || p.Record != "" {
 		n.EnterMarks = false
 	}
+	// Scripts may read ev.ts and ev.duration and tick by trace time; the
+	// summary sums durations; a recording keeps them for its replays.
+	if len(p.Scripts) > 0 || p.Summary != NoSummary || p.Record != "" {
+		n.Times = true
+	}
 	if p.countsInKernel(sel) {
 		n.Counts = true
 		// -c prints only the table: no record per call, unless one is
@@ -197,6 +202,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		StackTrace:     p.Show.StackTrace,
 		StackWindow:    p.Show.StackWindow,
 		Count:          engineCount(n),
+		NoClock:        !n.Times,
 	}
 }
 

@@ -431,6 +431,9 @@ func describeNeeds(n Needs) string {
 	if n.NoRecords {
 		parts = append(parts, "no record per call")
 	}
+	if !n.Times {
+		parts = append(parts, "no times (no clock read)")
+	}
 	return strings.Join(parts, ", ")
 }
 
