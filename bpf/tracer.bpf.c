@@ -223,6 +223,10 @@ struct config {
 	u64 ring_high_mark;
 	/* -c, -C: calls, errors and time per syscall in sc_stats. */
 	enum count_mode count;
+	/* Buffers and structs are captured (sc_table holds their kinds);
+	 * without, only strings are, and the verifier never sees the code
+	 * that reads the others: loading is faster. */
+	u32 buffers;
 	/* Nothing shows when calls happen or how long they take (hex without
 	 * -t, -r, -T): syscall records carry no time (ts and duration 0),
 	 * and the clock is not read. */
@@ -962,6 +966,8 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 	if (!rec || !p || !d || i >= 6)
 		return off;
 	u8 k = d->cap[i].kind;
+	if (!config.buffers && k != CAP_STR)
+		return off;
 	if (k == CAP_STR)
 		next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_BUF_IN) {
@@ -1075,6 +1081,8 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 	if (!rec || !p || !d || i >= 6)
 		return off;
 	u8 k = d->cap[i].kind;
+	if (!config.buffers && k != CAP_STR)
+		return off;
 	if (k == CAP_STR)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_ARGV)
@@ -1110,6 +1118,8 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 	if (!rec || !p || !d || i >= 6)
 		return off;
 	u8 k = d->cap[i].kind;
+	if (!config.buffers)
+		return off; /* strings are read at enter */
 	if (is_error(ret)) {
 		/* Only what a failed call writes (SC_ERR_CAP). */
 		if (k == CAP_STRUCT_OUT_ERR)
@@ -1639,7 +1649,7 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 		u8 k = d->cap[i].kind;
 		if (k == CAP_STR && filename)
 			off = capture_arg(rec, off, how(i, ITEM_STR, CAPTURE_KERNEL), filename, 0);
-		else if (k == CAP_ARGV)
+		else if (k == CAP_ARGV && config.buffers)
 			off = capture_argv(rec, off, i, start, end);
 	}
 	rec->hdr.args[0] = off;

@@ -58,7 +58,9 @@ type TracerConfig struct {
 	StackTrace     uint32
 	RingHighMark   uint64
 	Count          uint32
+	Buffers        uint32
 	NoClock        uint32
+	_              [4]byte
 }
 
 type TracerCountMode uint32

@@ -326,6 +326,7 @@ func (s *Session) load() error {
 		StackTrace:     stackConst(s.cfg),
 		Count:          uint32(s.cfg.Count),
 		NoClock:        b2u(s.cfg.NoClock),
+		Buffers:        b2u(s.cfg.CaptureBuffers),
 	}); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
@@ -343,7 +344,9 @@ func (s *Session) load() error {
 		m, err := ebpf.NewMap(spec.Maps[bpf.TracerMapEvents])
 		ringc <- created{m, err}
 	}()
+	tb := time.Now()
 	kernelTypes, btfErr := btf.LoadKernelSpec()
+	s.debugf("kernel BTF parsed in %v", time.Since(tb).Round(time.Microsecond))
 	ring := <-ringc
 	if ring.err != nil {
 		return fmt.Errorf("creating the ring buffer (%d bytes): %w", s.cfg.RingSize, ring.err)
@@ -360,6 +363,8 @@ func (s *Session) load() error {
 	if s.cfg.Debug != nil {
 		opts.Programs.LogLevel = ebpf.LogLevelStats
 	}
+	tl := time.Now()
+	defer func() { s.debugf("programs verified and maps created in %v", time.Since(tl).Round(time.Microsecond)) }()
 	if err := spec.LoadAndAssign(&s.objs, opts); err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) && s.cfg.Debug != nil {
