@@ -345,7 +345,10 @@ func (s *Session) load() error {
 		ringc <- created{m, err}
 	}()
 	tb := time.Now()
-	kernelTypes, btfErr := btf.LoadKernelSpec()
+	// One parse of the kernel's BTF serves the CO-RE relocations and the
+	// tp_btf programs' attach targets (the collection's cache).
+	cache := btf.NewCache()
+	kernelTypes, btfErr := cache.Kernel()
 	s.debugf("kernel BTF parsed in %v", time.Since(tb).Round(time.Microsecond))
 	ring := <-ringc
 	if ring.err != nil {
@@ -358,6 +361,7 @@ func (s *Session) load() error {
 
 	opts := &ebpf.CollectionOptions{
 		Programs:        ebpf.ProgramOptions{KernelTypes: kernelTypes},
+		Cache:           cache,
 		MapReplacements: map[string]*ebpf.Map{bpf.TracerMapEvents: ring.m},
 	}
 	if s.cfg.Debug != nil {
