@@ -102,6 +102,10 @@ type Config struct {
 	// NoClock: nothing needs the calls' times; the kernel reads no clock
 	// and Event.TS and Event.Duration are 0.
 	NoClock bool
+	// ReuseEvents hands every event to the Handler in the same Event, its
+	// captured bytes in a buffer of the reader's: the handler keeps none
+	// past its call. No allocation per event.
+	ReuseEvents bool
 }
 
 // Handler receives the events of a session, in order per thread, from a
@@ -613,8 +617,16 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		}
 		return nil
 	}
+	var scratch event.Event
+	d.reuse = s.cfg.ReuseEvents
 	deliver := func() error {
-		ev := new(event.Event)
+		var ev *event.Event
+		if s.cfg.ReuseEvents {
+			scratch = event.Event{Data: scratch.Data[:0]}
+			ev = &scratch
+		} else {
+			ev = new(event.Event)
+		}
 		if err := d.decode(rec.RawSample, ev); err != nil {
 			return err
 		}

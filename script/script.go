@@ -108,6 +108,11 @@ type Pipeline struct {
 	hexRow     bool   // a hex row was made
 
 	kernelCounts func() ([]SyscallCount, error) // kernel_counts(); nil: None
+
+	// userStages: a user script is in the pipeline, which may keep an ev;
+	// without, one wrapper (scratch) serves every event.
+	userStages bool
+	scratch    Event
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned
@@ -288,6 +293,9 @@ func (p *Pipeline) AddSource(name string, src []byte) error {
 
 func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir string, std bool) error {
 	info := &stageInfo{name: name, args: map[string]string{}, dir: dir, used: map[string]bool{}, stdlb: std}
+	if !std {
+		p.userStages = true
+	}
 	for k, v := range p.opts.Args {
 		info.args[k] = v
 	}
@@ -418,7 +426,13 @@ func (p *Pipeline) Event(raw *event.Event) error {
 			continue
 		}
 		if ev == nil {
-			ev = &Event{ev: raw, tab: p.opts.Table, p: p}
+			if p.userStages {
+				ev = &Event{ev: raw, tab: p.opts.Table, p: p}
+			} else {
+				// The stock scripts keep no ev: no allocation per event.
+				p.scratch = Event{ev: raw, tab: p.opts.Table, p: p}
+				ev = &p.scratch
+			}
 		}
 		p.enter(st)
 		v, line, err := st.syscall(ev)

@@ -46,3 +46,10 @@ func kernelCounts(s *engine.Session) func() ([]script.SyscallCount, error) {
 		return out, nil
 	}
 }
+
+// reusesEvents says the source may hand every event in the same Event:
+// nothing keeps one past its handling (the format streams; no user script,
+// which could keep ev; the summary keeps none).
+func (p *Plan) reusesEvents(f *Format) bool {
+	return f.Streams && len(p.Scripts) == 0 && !p.Split
+}

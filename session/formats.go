@@ -73,6 +73,9 @@ type Format struct {
 	// Machine says the output is read by programs (JSON): what scripts
 	// print goes to stderr or --script-output, never into it.
 	Machine bool
+	// Streams says the format keeps no event after handling it: a source
+	// may then hand it the same Event each time (no allocation per event).
+	Streams bool
 	// needs is what the format needs captured under plan p.
 	needs func(p *Plan) Needs
 	// native builds a native writer on w.
@@ -85,6 +88,7 @@ var Formats = []Format{
 		Name: "hex", Aliases: []string{"hex_raw", "hex_sl"},
 		About:   "the original hex log: one row per syscall, numbers as 16 hex digits, paths as text (default); -t adds TIME(usec), -r makes it relative to the previous row, -T adds DUR(usec)",
 		Stage:   "hex.star",
+		Streams: true,
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptSeparator,
 		needs: func(p *Plan) Needs {
 			return Needs{Times: p.Show.Timestamps > 0 || p.Show.Relative || p.Show.SyscallTime}
@@ -101,7 +105,7 @@ var Formats = []Format{
 		},
 	},
 	{
-		Name: "json", Machine: true,
+		Name: "json", Machine: true, Streams: true,
 		About: "one JSON object per line (docs/json-schema.json), for jq; every record carries ts and dur, so -t, -r and -T add nothing; -S captures buffers into \"data\"",
 		// ts and dur are in every record: the time options are what it shows.
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptStackTrace,
@@ -126,7 +130,7 @@ var Formats = []Format{
 		},
 	},
 	{
-		Name: "bin", Aliases: []string{"binary"}, Binary: true,
+		Name: "bin", Aliases: []string{"binary"}, Binary: true, Streams: true,
 		About: "binary recording, the fastest: replay it with -i; trace.h and docs/binary-format.md describe it; -t, -r, -T and -K are recorded and apply when it is replayed; -S captures buffers as -l strace does",
 		// The time options are kept in the header and honoured by replays.
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptSeparator | OptStackTrace,

@@ -201,8 +201,12 @@ func prepare(p *Plan) (_ *Session, err error) {
 		s.explain(k, b.needs)
 	}
 	s.format = f
+	if rs, ok := s.src.(*recordingSource); ok {
+		rs.reuse = p.reusesEvents(f)
+	}
 	if s.live != nil {
 		s.config = p.engineConfig(b.needs, k, s.live.start)
+		s.config.ReuseEvents = p.reusesEvents(f)
 		if s.config.User, err = p.credential(); err != nil {
 			return nil, err
 		}
