@@ -434,9 +434,15 @@ func (p *Pipeline) Event(raw *event.Event) error {
 				ev = &p.scratch
 			}
 		}
-		p.enter(st)
+		// The stock scripts are trusted and quick: only a pipeline with
+		// user scripts marks its calls for Interrupt and the watchdog.
+		if p.userStages {
+			p.enter(st)
+		}
 		v, line, err := st.syscall(ev)
-		p.leave()
+		if p.userStages {
+			p.leave()
+		}
 		if err != nil {
 			return err
 		}
