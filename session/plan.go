@@ -198,7 +198,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Start:          start,
 		Calibrate:      p.Calibrate,
 		RingSize:       p.RingSize,
-		Lossless:       p.Lossless,
+		Lossless:       p.Lossless && !n.NoRecords, // nothing to lose without records
 		StackTrace:     p.Show.StackTrace,
 		StackWindow:    p.Show.StackWindow,
 		Count:          engineCount(n),
