@@ -894,8 +894,10 @@ static __always_inline struct sc_desc *describe(long nr)
 
 static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 ts, u64 now)
 {
-	h->ts = ts;
-	h->duration = now - ts;
+	/* Without the clock, a slot seeded by user space (-p) still holds
+	 * an entry time: no record carries one. */
+	h->ts = config.no_clock ? 0 : ts;
+	h->duration = config.no_clock ? 0 : now - ts;
 	h->pid = id >> 32;
 	h->tid = (u32)id;
 	h->nr = nr;
