@@ -113,6 +113,11 @@ type Pipeline struct {
 	// without, one wrapper (scratch) serves every event.
 	userStages bool
 	scratch    Event
+
+	// userCounts are kernel_counts() when the kernel does not count: a
+	// stage declared trace(counts = True) and the host counts the events
+	// that reach it. nil when no stage did.
+	userCounts map[int32]*SyscallCount
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned
@@ -325,9 +330,15 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 			return fmt.Errorf("loading script %s: unknown script argument %q (the script reads: %s)", name, k, usedList(info.used))
 		}
 	}
+	if info.decl != nil && info.decl.Counts && info.has[hookSyscall] {
+		return fmt.Errorf("loading script %s: trace(counts = True): the stage sees no event, and it has on_syscall", name)
+	}
 	p.stages = append(p.stages, st)
 	if info.decl != nil {
 		p.filtering = true
+		if info.decl.Counts && p.userCounts == nil {
+			p.userCounts = map[int32]*SyscallCount{}
+		}
 	}
 	if info.has[hookTick] {
 		p.ticking = true
@@ -419,8 +430,14 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	var ev *Event // made when a script first needs it
 	for _, st := range p.stages {
 		in := st.info()
-		if p.filtering && in.decl != nil && !in.decl.match(raw) {
-			return nil
+		if p.filtering && in.decl != nil {
+			if !in.decl.match(raw) {
+				return nil
+			}
+			if in.decl.Counts {
+				p.countEvent(raw)
+				return nil
+			}
 		}
 		if !in.has[hookSyscall] {
 			continue

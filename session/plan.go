@@ -169,6 +169,14 @@ func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Scripts) > 0 || p.Summary != NoSummary || p.Record != "" {
 		n.Times = true
 	}
+	// A script that only counts (trace(counts = True), first in the
+	// pipeline) is counted for in the kernel when the kernel sees what it
+	// would: live, no filter left to user space; with no record per call
+	// unless one is recorded. Otherwise it counts the events itself.
+	n.Counts, n.NoRecords = false, false
+	if scripts.NoRecords && p.Input == "" && !p.Split && sel.kernelDecides() {
+		n.Counts, n.NoRecords = true, p.Record == ""
+	}
 	if p.countsInKernel(sel) {
 		n.Counts = true
 		// -c prints only the table: no record per call, unless one is

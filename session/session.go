@@ -291,7 +291,10 @@ func (b *built) formatSink(out io.Writer) (Sink, Needs, error) {
 }
 
 func pipeNeeds(pipe *script.Pipeline) Needs {
-	return Needs{Buffers: pipe.Pushdown().Buffers}
+	kf := pipe.Pushdown()
+	// A first stage that only counts (trace(counts = True)) needs no
+	// record per call when the kernel can count for it (Plan.needs).
+	return Needs{Buffers: kf.Buffers, Counts: kf.Counts, NoRecords: kf.Counts}
 }
 
 // pipeline builds the user's scripts, the summary stage and the stock
@@ -430,7 +433,7 @@ func describeNeeds(n Needs) string {
 		parts = append(parts, "enter halves of sleeping calls")
 	}
 	if n.Counts {
-		parts = append(parts, "calls, errors and time per syscall counted in the kernel (-c, -C)")
+		parts = append(parts, "calls, errors and time per syscall counted in the kernel")
 	}
 	if n.NoRecords {
 		parts = append(parts, "no record per call")

@@ -71,7 +71,7 @@ func TestSummaryKernelNoRecords(t *testing.T) {
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	_, stderr := tracerIn(t, dir, "--explain", "-c", "-o", filepath.Join(dir, "a"), "true")
-	if !strings.Contains(stderr, "counted in the kernel (-c, -C), no record per call") {
+	if !strings.Contains(stderr, "counted in the kernel, no record per call") {
 		t.Errorf("-c --explain:\n%s", stderr)
 	}
 	_, stderr = tracerIn(t, dir, "--explain", "-C", "-o", filepath.Join(dir, "b"), "true")
@@ -84,5 +84,30 @@ func TestSummaryKernelNoRecords(t *testing.T) {
 	_, stderr = tracerIn(t, dir, "--explain", "-c", "-e", "status=successful", "-o", filepath.Join(dir, "c"), "true")
 	if strings.Contains(stderr, "counted in the kernel") {
 		t.Errorf("-c -e status=successful counts in user space:\n%s", stderr)
+	}
+}
+
+// TestScriptCountsKernelEqualsUser: a script that only counts
+// (trace(counts = True)) is counted for in the kernel, with no record per
+// call (--explain); on one run recorded with --record, the kernel's counts
+// equal the host's counting of the recording's events.
+func TestScriptCountsKernelEqualsUser(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	kcount := filepath.Join(testutil.Root(), "examples", "kcount.star") + ":top=1000"
+	_, stderr := tracerIn(t, dir, "--explain", "-s", kcount, "-o", filepath.Join(dir, "x"), "true")
+	if !strings.Contains(stderr, "counted in the kernel, no record per call") {
+		t.Errorf("kcount.star is not counted in the kernel:\n%s", stderr)
+	}
+	rec := filepath.Join(dir, "run.bin")
+	script := testutil.Syscaller(t) + " basic; dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null; cat /nonexistent 2>/dev/null; true"
+	_, stderr = tracerIn(t, dir, "--explain", "-f", "-s", kcount, "--record", rec, "-o", filepath.Join(dir, "y"), "sh", "-c", script)
+	if !strings.Contains(stderr, "counted in the kernel") || strings.Contains(stderr, "events lost") {
+		t.Fatalf("the recorded run is not counted in the kernel, or lost events:\n%s", stderr)
+	}
+	tracerIn(t, dir, "-i", rec, "-s", kcount, "-o", filepath.Join(dir, "z"))
+	kernel, user := readFile(t, filepath.Join(dir, "y")), readFile(t, filepath.Join(dir, "z"))
+	if kernel != user || !strings.Contains(kernel, "openat") {
+		t.Errorf("the kernel's counts (-) and the host's (+) differ:\n%s", cmp.Diff(kernel, user))
 	}
 }
