@@ -52,6 +52,8 @@ var variants = []variant{
 	{"strace-openat", []string{"--lossy", "-l", "strace", "-e", "trace=openat", "-o", "{out}"}},
 	{"openat.star", []string{"--lossy", "-s", "{testdata}/openat.star", "-o", "{out}"}},
 	{"count.star", []string{"--lossy", "-s", "{testdata}/count.star", "-o", "{out}"}},
+	// The same counts kept in the kernel: trace(counts = True).
+	{"kcount.star", []string{"--lossy", "-s", "{examples}/kcount.star", "-o", "{out}"}},
 	// -k: every call's stack, unwound with the default 4 KiB stack
 	// window, with frame pointers alone, and for openat only (dd's loop
 	// makes none: the other calls must cost what they cost without -k).
@@ -107,6 +109,8 @@ func expand(args []string, dir string) []string {
 			out[i] = dir
 		case "{testdata}/count.star", "{testdata}/openat.star":
 			out[i] = filepath.Join(testutil.Root(), "bench", "testdata", strings.TrimPrefix(a, "{testdata}/"))
+		case "{examples}/kcount.star":
+			out[i] = filepath.Join(testutil.Root(), "examples", "kcount.star")
 		default:
 			out[i] = a
 		}
