@@ -53,3 +53,13 @@ func kernelCounts(s *engine.Session) func() ([]script.SyscallCount, error) {
 func (p *Plan) reusesEvents(f *Format) bool {
 	return f.Streams && len(p.Scripts) == 0 && !p.Split
 }
+
+// ringSize is the ring buffer's size: the one given, else the engine's
+// default, but small when no record per call crosses it (only process
+// events may): a 64 MiB ring takes start-up time to create.
+func ringSize(given int, n Needs) int {
+	if given == 0 && n.NoRecords {
+		return 256 << 10
+	}
+	return given
+}

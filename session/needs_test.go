@@ -59,3 +59,29 @@ func TestKernelSwitches(t *testing.T) {
 		})
 	}
 }
+
+// TestRingSizeWithoutRecords: with no record per call the ring is small,
+// unless --buffer-size says otherwise.
+func TestRingSizeWithoutRecords(t *testing.T) {
+	for _, tt := range []struct {
+		plan Plan
+		want int
+	}{
+		{Plan{Summary: SummaryOnly}, 256 << 10},
+		{Plan{Summary: SummaryOnly, RingSize: 1 << 20}, 1 << 20},
+		{Plan{Summary: SummaryAlso}, 0},
+		{Plan{}, 0},
+	} {
+		p := tt.plan
+		p.Command = []string{"true"}
+		p.Stderr, p.Stdout = io.Discard, io.Discard
+		s, err := prepare(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.close()
+		if s.config.RingSize != tt.want {
+			t.Errorf("summary %d, --buffer-size %d: ring %d, want %d", p.Summary, p.RingSize, s.config.RingSize, tt.want)
+		}
+	}
+}

@@ -205,7 +205,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Debug:          p.Debug,
 		Start:          start,
 		Calibrate:      p.Calibrate,
-		RingSize:       p.RingSize,
+		RingSize:       ringSize(p.RingSize, n),
 		Lossless:       p.Lossless && !n.NoRecords, // nothing to lose without records
 		StackTrace:     p.Show.StackTrace,
 		StackWindow:    p.Show.StackWindow,
