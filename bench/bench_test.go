@@ -32,22 +32,34 @@ type variant struct {
 	args []string
 }
 
+// nSyscalls is how many syscalls dd's loop makes: a read and a write per byte.
+const nSyscalls = 1_000_000
+
+// Tracing rows pass --lossy: a launched command is lossless by default, and
+// a paused command would hide the tracing cost in the pauses. "hex-lossless"
+// is the default as users run it.
 var variants = []variant{
 	// The floor: programs attached that return at once.
-	{"floor", []string{"--calibrate", "-o", "{out}"}},
-	{"hex", []string{"-o", "{out}"}},
-	{"strace", []string{"-l", "strace", "-o", "{out}"}},
+	{"floor", []string{"--lossy", "--calibrate", "-o", "{out}"}},
+	{"c", []string{"--lossy", "-c", "-o", "{out}"}},
+	{"bin", []string{"--lossy", "-l", "bin", "-o", "{out}"}},
+	{"hex", []string{"--lossy", "-o", "{out}"}},
+	{"hex-lossless", []string{"-o", "{out}"}},
+	{"json", []string{"--lossy", "-l", "json", "-o", "{out}"}},
+	{"strace", []string{"--lossy", "-l", "strace", "-o", "{out}"}},
+	{"C", []string{"--lossy", "-C", "-l", "strace", "-o", "{out}"}},
+	// A filtered-out syscall: dd's loop makes no openat.
+	{"strace-openat", []string{"--lossy", "-l", "strace", "-e", "trace=openat", "-o", "{out}"}},
+	{"openat.star", []string{"--lossy", "-s", "{testdata}/openat.star", "-o", "{out}"}},
+	{"count.star", []string{"--lossy", "-s", "{testdata}/count.star", "-o", "{out}"}},
+	// The same counts kept in the kernel: trace(counts = True).
+	{"kcount.star", []string{"--lossy", "-s", "{examples}/kcount.star", "-o", "{out}"}},
 	// -k: every call's stack, unwound with the default 4 KiB stack
-	// window, with 2 KiB, with frame pointers alone, and for openat only
-	// (dd's loop makes none: the other calls must cost what they cost
-	// without -k).
-	{"strace-k", []string{"-l", "strace", "-k", "-o", "{out}"}},
-	{"strace-k-2k", []string{"-l", "strace", "-k", "--stack-window=2048", "-o", "{out}"}},
-	{"strace-k-fp", []string{"-l", "strace", "-k", "--stack-window=-1", "-o", "{out}"}},
-	{"strace-k-openat", []string{"-l", "strace", "-k", "-e", "trace=openat", "-o", "{out}"}},
-	{"strace-openat", []string{"-l", "strace", "-e", "trace=openat", "-o", "{out}"}},
-	{"count.star", []string{"-s", "{testdata}/count.star", "-o", "{out}"}},
-	{"openat.star", []string{"-s", "{testdata}/openat.star", "-o", "{out}"}},
+	// window, with frame pointers alone, and for openat only (dd's loop
+	// makes none: the other calls must cost what they cost without -k).
+	{"strace-k", []string{"--lossy", "-l", "strace", "-k", "-o", "{out}"}},
+	{"strace-k-fp", []string{"--lossy", "-l", "strace", "-k", "--stack-window=-1", "-o", "{out}"}},
+	{"strace-k-openat", []string{"--lossy", "-l", "strace", "-k", "-e", "trace=openat", "-o", "{out}"}},
 }
 
 var (
@@ -97,6 +109,8 @@ func expand(args []string, dir string) []string {
 			out[i] = dir
 		case "{testdata}/count.star", "{testdata}/openat.star":
 			out[i] = filepath.Join(testutil.Root(), "bench", "testdata", strings.TrimPrefix(a, "{testdata}/"))
+		case "{examples}/kcount.star":
+			out[i] = filepath.Join(testutil.Root(), "examples", "kcount.star")
 		default:
 			out[i] = a
 		}
@@ -104,39 +118,85 @@ func expand(args []string, dir string) []string {
 	return out
 }
 
+// measure runs the workload bare and traced with args, alternating, reps
+// times each, and returns the medians: wall times, dd's own times, dd's CPU
+// times, and the events lost in all. The traced run follows forks (-f):
+// dd runs under the wrapper that reports its CPU time (cpu_test.go).
+func measure(b *testing.B, tracer string, args []string) (m measured) {
+	dir := b.TempDir()
+	bareArgv := wrapped(workload)
+	traced := append(append([]string{tracer, "-f"}, expand(args, dir)...), bareArgv...)
+	var bs, ts, dbs, dts, cbs, cts []time.Duration
+	for r := 0; r < reps; r++ {
+		d, stderr := runIn(b, dir, bareArgv)
+		bs = append(bs, d)
+		dbs = append(dbs, ddTime(b, stderr))
+		cbs = append(cbs, cpuTime(b, stderr))
+		d, stderr = runIn(b, dir, traced)
+		ts = append(ts, d)
+		dts = append(dts, ddTime(b, stderr))
+		cts = append(cts, cpuTime(b, stderr))
+		if mm := lostRE.FindStringSubmatch(stderr); mm != nil {
+			n, _ := strconv.ParseUint(mm[1], 10, 64)
+			m.lost += n
+		}
+	}
+	m.bare, m.traced = median(bs), median(ts)
+	m.ddBare, m.ddTraced = median(dbs), median(dts)
+	m.cpuBare, m.cpuTraced = median(cbs), median(cts)
+	return m
+}
+
+type measured struct {
+	bare, traced       time.Duration // wall, the whole command
+	ddBare, ddTraced   time.Duration // dd's own report
+	cpuBare, cpuTraced time.Duration // dd's CPU time
+	lost               uint64
+}
+
+// floorNS is the floor's cost per syscall in dd's CPU time, measured once
+// per run (by the floor row, or by the first row that needs it).
+var floorNS *float64
+
+func floor(b *testing.B, tracer string) float64 {
+	if floorNS == nil {
+		m := measure(b, tracer, variants[0].args)
+		f := perSyscall(m.cpuBare, m.cpuTraced)
+		floorNS = &f
+	}
+	return *floorNS
+}
+
+// perSyscall is the time tracing adds to each of dd's syscalls.
+func perSyscall(bare, traced time.Duration) float64 {
+	return float64(traced-bare) / nSyscalls
+}
+
 // BenchmarkDD runs the workload bare and under each variant, alternating,
-// and reports the ratio of median wall times and the events lost.
+// and reports per variant: the ratio of median wall times, the ns added
+// per syscall in dd's CPU time and above the floor (the tracepoints
+// alone), the same from dd's own reported (wall) time, and the events lost.
 func BenchmarkDD(b *testing.B) {
 	testutil.RequireBPF(b)
 	tracer := testutil.Tracer(b)
 	for _, v := range variants {
 		b.Run(v.name, func(b *testing.B) {
-			dir := b.TempDir()
-			traced := append(append([]string{tracer}, expand(v.args, dir)...), workload...)
 			for i := 0; i < b.N; i++ {
-				var bare, tr, ddBare, ddTr []time.Duration
-				var lost uint64
-				for r := 0; r < reps; r++ {
-					d, stderr := runIn(b, dir, workload)
-					bare = append(bare, d)
-					ddBare = append(ddBare, ddTime(b, stderr))
-					d, stderr = runIn(b, dir, traced)
-					tr = append(tr, d)
-					ddTr = append(ddTr, ddTime(b, stderr))
-					if m := lostRE.FindStringSubmatch(stderr); m != nil {
-						n, _ := strconv.ParseUint(m[1], 10, 64)
-						lost += n
-					}
+				m := measure(b, tracer, v.args)
+				ns := perSyscall(m.cpuBare, m.cpuTraced)
+				if v.name == "floor" {
+					floorNS = &ns
 				}
-				ratio := float64(median(tr)) / float64(median(bare))
-				inner := float64(median(ddTr)) / float64(median(ddBare))
+				above := ns - floor(b, tracer)
+				wallNS := perSyscall(m.ddBare, m.ddTraced)
+				ratio := float64(m.traced) / float64(m.bare)
 				b.ReportMetric(ratio, "x-bare")
-				b.ReportMetric(inner, "dd-x-bare")
-				b.ReportMetric(float64(lost), "lost")
-				b.ReportMetric(float64(median(bare).Milliseconds()), "bare-ms")
-				b.ReportMetric(float64(median(tr).Milliseconds()), "traced-ms")
-				fmt.Fprintf(os.Stderr, "dd %-12s %.2fx bare (bare %v, traced %v; dd's own time %.2fx), %d events lost\n",
-					v.name, ratio, median(bare).Round(time.Millisecond), median(tr).Round(time.Millisecond), inner, lost)
+				b.ReportMetric(ns, "ns/syscall")
+				b.ReportMetric(above, "ns-above-floor")
+				b.ReportMetric(wallNS, "wall-ns/syscall")
+				b.ReportMetric(float64(m.lost), "lost")
+				fmt.Fprintf(os.Stderr, "dd %-16s %5.2fx bare (bare %v, traced %v): %4.0f ns/syscall, %4.0f above the floor (dd's own wall time: %4.0f ns/syscall), %d events lost\n",
+					v.name, ratio, m.bare.Round(time.Millisecond), m.traced.Round(time.Millisecond), ns, above, wallNS, m.lost)
 			}
 		})
 	}

@@ -127,6 +127,20 @@ enum ioctl_cap : u32 {
 	IOCTL_AT_ENTER = 1 << 16, /* the argument is read at enter (else at exit on success) */
 };
 
+/* config.count: -c and -C count in the kernel (sc_stats). */
+enum count_mode : u32 {
+	COUNT_OFF = 0,
+	COUNT_ALSO = 1, /* count, and send every record too (-C) */
+	COUNT_ONLY = 2, /* count, and send no record per call (-c) */
+};
+
+/* A syscall's counts in sc_stats, per CPU: summed by user space. */
+struct sc_stat {
+	u64 calls;
+	u64 errors;
+	u64 ns; /* enter to exit */
+};
+
 /* sc_desc.flags */
 enum sc_flags : u8 {
 	SC_NORETURN = 1 << 0,
@@ -240,6 +254,16 @@ struct config {
 	 * of its output pipe (strace.ebpf | cat), whose reads of the trace
 	 * would fill it; 0: none. */
 	u32 exclude_tgid[EXCLUDE_MAX];
+	/* -c, -C: calls, errors and time per syscall in sc_stats. */
+	enum count_mode count;
+	/* Buffers and structs are captured (sc_table holds their kinds);
+	 * without, only strings are, and the verifier never sees the code
+	 * that reads the others: loading is faster. */
+	u32 buffers;
+	/* Nothing shows when calls happen or how long they take (hex without
+	 * -t, -r, -T): syscall records carry no time (ts and duration 0),
+	 * and the clock is not read. */
+	u32 no_clock;
 };
 
 volatile const struct config config = {
@@ -318,6 +342,13 @@ struct {
 	__type(key, u32); /* tid */
 	__type(value, struct held_sig);
 } held_sigs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_NR);
+	__type(key, u32); /* syscall number */
+	__type(value, struct sc_stat);
+} sc_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -437,6 +468,22 @@ static __always_inline bool wanted(long key)
 static __always_inline bool is_error(s64 ret)
 {
 	return ret < 0 && ret >= -4095;
+}
+
+/* count_call adds a finished call to sc_stats (config.count). */
+static __always_inline void count_call(long nr, s64 ret, u64 ns)
+{
+	if (nr < 0 || nr >= MAX_NR)
+		return;
+	u32 key = nr;
+	struct sc_stat *st = bpf_map_lookup_elem(&sc_stats, &key);
+	if (!st)
+		return;
+	/* Per CPU, and a task does not migrate inside a BPF program: plain adds. */
+	st->calls++;
+	st->ns += ns;
+	if (is_error(ret))
+		st->errors++;
 }
 
 /*
@@ -979,8 +1026,10 @@ static __always_inline struct sc_desc *describe(long key)
 
 static __always_inline void fill_hdr(struct event_hdr *h, u64 id, long nr, u64 ts, u64 now)
 {
-	h->ts = ts;
-	h->duration = now - ts;
+	/* Without the clock, a slot seeded by user space (-p) still holds
+	 * an entry time: no record carries one. */
+	h->ts = config.no_clock ? 0 : ts;
+	h->duration = config.no_clock ? 0 : now - ts;
 	h->pid = id >> 32;
 	h->tid = (u32)id;
 	h->nr = nr;
@@ -1020,6 +1069,27 @@ static __always_inline int netlink_proto(u64 fd)
 	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != 16) /* AF_NETLINK */
 		return -1;
 	return BPF_CORE_READ(sk, sk_protocol) & 0xff;
+}
+
+/*
+ * send_hdr sends a record without captures, written in place in the ring
+ * buffer: no copy of a header built on the stack. Its items are not
+ * written: nitems is 0.
+ */
+static __always_inline void send_hdr(u64 id, long nr, u64 ts, u64 now, const u64 *args, s64 ret, u16 flags, u8 pad)
+{
+	struct event_hdr *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
+	if (!h) {
+		count_lost();
+		return;
+	}
+	fill_hdr(h, id, nr, ts, now);
+	__builtin_memcpy(h->args, args, sizeof(h->args));
+	h->ret = ret;
+	h->flags = flags;
+	h->nitems = 0;
+	h->pad = pad;
+	bpf_ringbuf_submit(h, wake_flags());
 }
 
 /*
@@ -1100,6 +1170,8 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 	if (!rec || !p || !d || i >= 6)
 		return off;
 	u8 k = d->cap[i].kind;
+	if (!config.buffers && k != CAP_STR)
+		return off;
 	if (k == CAP_STR)
 		next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_BUF_IN) {
@@ -1216,6 +1288,8 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 	if (!rec || !p || !d || i >= 6)
 		return off;
 	u8 k = d->cap[i].kind;
+	if (!config.buffers && k != CAP_STR)
+		return off;
 	if (k == CAP_STR)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_ARGV || k == CAP_ENVP)
@@ -1253,6 +1327,8 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 	if (!rec || !p || !d || i >= 6)
 		return off;
 	u8 k = d->cap[i].kind;
+	if (!config.buffers)
+		return off; /* strings are read at enter */
 	if (is_error(ret)) {
 		/* Only what a failed call writes (SC_ERR_CAP). */
 		if (k == CAP_STRUCT_OUT_ERR)
@@ -1500,12 +1576,15 @@ int sys_enter(u64 *ctx)
 	if (!want)
 		p.state = P_EXEC_ONLY;
 
-	p.ts = bpf_ktime_get_ns();
+	p.ts = config.no_clock ? 0 : bpf_ktime_get_ns();
 	p.nr = nr;
+	/* -c counts native calls in the kernel and sends no record of them;
+	 * 32-bit calls are sent, for the summary's table of their own. */
+	bool count_only = config.count == COUNT_ONLY && !compat;
 	if (compat) {
 		p.state |= P_COMPAT;
 		read_args_compat(regs, p.args);
-	} else {
+	} else if (!count_only) {
 		read_args(regs, p.args);
 	}
 	u16 evc = compat ? EV_COMPAT : 0;
@@ -1519,8 +1598,9 @@ int sys_enter(u64 *ctx)
 	}
 
 	if (flags & SC_NORETURN) {
-		/* exit and exit_group never reach sys_exit: send them now. */
-		if (config.failed_only)
+		/* exit and exit_group never reach sys_exit: send them now
+		 * (they are not counted: they have no end). */
+		if (config.failed_only || count_only)
 			return 0;
 		/* No stack for a 32-bit call: strace -k shows none either. */
 		struct record *rec = config.stack_trace && !compat ? thread_rec(tid) : NULL;
@@ -1538,17 +1618,13 @@ int sys_enter(u64 *ctx)
 				count_lost();
 			return 0;
 		}
-		struct event_hdr h = {};
-		fill_hdr(&h, id, nr, p.ts, p.ts);
-		__builtin_memcpy(h.args, p.args, sizeof(h.args));
-		h.flags = EV_NORETURN | evc;
-		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
-			count_lost();
+		send_hdr(id, nr, p.ts, p.ts, p.args, 0, EV_NORETURN | evc, 0);
 		return 0;
 	}
 
 	u16 fdm = compat ? 0 : fd_mask(nr);
-	if (((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace || fdm) && !(p.state & P_EXEC_ONLY)) {
+	if (!count_only &&
+	    ((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace || fdm) && !(p.state & P_EXEC_ONLY)) {
 		struct record *rec = thread_rec(tid);
 		if (rec) {
 			if (d) {
@@ -1585,7 +1661,7 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 {
 	u32 tid = (u32)id;
 	s64 ret = (s64)ctx->args[1];
-	u64 now = bpf_ktime_get_ns();
+	u64 now = config.no_clock ? 0 : bpf_ktime_get_ns();
 	struct pending p = *pp;
 	pp->state &= P_TRACED | P_SIGNAL;
 	bool compat = p.state & P_COMPAT;
@@ -1599,18 +1675,22 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 	if (config.failed_only && !is_error(ret))
 		return 0;
 
+	/* -c, -C: native calls are counted here (32-bit ones by the summary,
+	 * from their records). */
+	if (config.count && !compat) {
+		count_call(p.nr, ret, now - p.ts);
+		if (config.count == COUNT_ONLY)
+			return 0;
+	}
+
 	if (!(p.state & P_HAS_REC)) {
-		struct event_hdr h = {};
-		fill_hdr(&h, id, p.nr, p.ts, now);
-		__builtin_memcpy(h.args, p.args, sizeof(h.args));
-		h.ret = ret;
-		h.flags = evc;
+		u16 fl = evc;
+		u8 pad = 0;
 		if (p.state & P_NETLINK) {
-			h.flags |= EV_NETLINK;
-			h.pad = p.state >> P_PROTO_SHIFT;
+			fl |= EV_NETLINK;
+			pad = p.state >> P_PROTO_SHIFT;
 		}
-		if (bpf_ringbuf_output(&events, &h, sizeof(h), wake_flags()) != 0)
-			count_lost();
+		send_hdr(id, p.nr, p.ts, now, p.args, ret, fl, pad);
 		return 0;
 	}
 
@@ -1961,7 +2041,7 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 		u8 k = d->cap[i].kind;
 		if (k == CAP_STR && filename)
 			off = capture_arg(rec, off, how(i, ITEM_STR, CAPTURE_KERNEL), filename, 0);
-		else if (k == CAP_ARGV)
+		else if (k == CAP_ARGV && config.buffers)
 			off = capture_argv(rec, off, i, start, end);
 		else if (k == CAP_ENVP)
 			off = capture_argv(rec, off, i, env_start, env_end);

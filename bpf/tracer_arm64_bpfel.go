@@ -63,7 +63,19 @@ type TracerConfig struct {
 	DecodeFds      uint32
 	StrMax         uint32
 	ExcludeTgid    [4]uint32
+	Count          uint32
+	Buffers        uint32
+	NoClock        uint32
+	_              [4]byte
 }
+
+type TracerCountMode uint32
+
+const (
+	TracerCountModeCOUNT_OFF  TracerCountMode = 0
+	TracerCountModeCOUNT_ALSO TracerCountMode = 1
+	TracerCountModeCOUNT_ONLY TracerCountMode = 2
+)
 
 type TracerEvFlags uint16
 
@@ -207,6 +219,13 @@ const (
 	TracerScKeySC_COMPAT_BASE TracerScKey = 1024
 )
 
+type TracerScStat struct {
+	_      structs.HostLayout
+	Calls  uint64
+	Errors uint64
+	Ns     uint64
+}
+
 type TracerSigRecord struct {
 	_    structs.HostLayout
 	Hdr  TracerEventHdr
@@ -233,6 +252,7 @@ const (
 	TracerMapPendings          = "pendings"
 	TracerMapRecs              = "recs"
 	TracerMapScFilter          = "sc_filter"
+	TracerMapScStats           = "sc_stats"
 	TracerMapScTable           = "sc_table"
 	TracerMapScratch           = "scratch"
 	TracerMapSigScratch        = "sig_scratch"
@@ -312,6 +332,7 @@ type TracerMapSpecs struct {
 	Pendings   *ebpf.MapSpec `ebpf:"pendings"`
 	Recs       *ebpf.MapSpec `ebpf:"recs"`
 	ScFilter   *ebpf.MapSpec `ebpf:"sc_filter"`
+	ScStats    *ebpf.MapSpec `ebpf:"sc_stats"`
 	ScTable    *ebpf.MapSpec `ebpf:"sc_table"`
 	Scratch    *ebpf.MapSpec `ebpf:"scratch"`
 	SigScratch *ebpf.MapSpec `ebpf:"sig_scratch"`
@@ -353,6 +374,7 @@ type TracerMaps struct {
 	Pendings   *ebpf.Map `ebpf:"pendings"`
 	Recs       *ebpf.Map `ebpf:"recs"`
 	ScFilter   *ebpf.Map `ebpf:"sc_filter"`
+	ScStats    *ebpf.Map `ebpf:"sc_stats"`
 	ScTable    *ebpf.Map `ebpf:"sc_table"`
 	Scratch    *ebpf.Map `ebpf:"scratch"`
 	SigScratch *ebpf.Map `ebpf:"sig_scratch"`
@@ -369,6 +391,7 @@ func (m *TracerMaps) Close() error {
 		m.Pendings,
 		m.Recs,
 		m.ScFilter,
+		m.ScStats,
 		m.ScTable,
 		m.Scratch,
 		m.SigScratch,

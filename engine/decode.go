@@ -44,6 +44,10 @@ type decoder struct {
 	startNS uint64            // monotonic time the trace started; event times are relative to it
 	comms   map[string]string // interned process names
 	stack   []byte            // the last record's stack item, aliasing the record; nil without one
+	// reuse: the captured bytes go to buf, reused by the next record
+	// (Config.ReuseEvents), not to a new allocation each.
+	reuse bool
+	buf   []byte
 }
 
 // decode fills ev from one record. Captured bytes are copied, so the
@@ -121,7 +125,15 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	}
 	// The captures are copied; a stack item is not: it is symbolized
 	// before the record's buffer is reused, and dropped.
-	buf := make([]byte, 0, kept)
+	var buf []byte
+	if d.reuse {
+		if cap(d.buf) < kept {
+			d.buf = make([]byte, 0, max(kept, 2*cap(d.buf)))
+		}
+		buf = d.buf[:0]
+	} else {
+		buf = make([]byte, 0, kept)
+	}
 	if cap(ev.Data) < nitems {
 		ev.Data = make([]event.Data, 0, nitems)
 	}

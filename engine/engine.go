@@ -122,6 +122,17 @@ type Config struct {
 	// HighMark and LowMark are bytes of the ring; 0 picks a quarter and
 	// an eighth of RingSize.
 	HighMark, LowMark int
+
+	// Count counts calls, errors and time per syscall in the kernel
+	// (SyscallStats); CountOnly sends no record per call.
+	Count CountMode
+	// NoClock: nothing needs the calls' times; the kernel reads no clock
+	// and Event.TS and Event.Duration are 0.
+	NoClock bool
+	// ReuseEvents hands every event to the Handler in the same Event, its
+	// captured bytes in a buffer of the reader's: the handler keeps none
+	// past its call. No allocation per event.
+	ReuseEvents bool
 }
 
 // Handler receives the events of a session, in order per thread, from a
@@ -171,6 +182,7 @@ type Session struct {
 	stacks  uint64            // stacks symbolized
 
 	drainStart time.Time
+	finalStats []SyscallStat // the kernel's counts at the end (Config.Count)
 }
 
 const defaultRingSize = 64 << 20
@@ -346,6 +358,9 @@ func (s *Session) load() error {
 		DecodeFds:      b2u(s.cfg.DecodeFds),
 		StrMax:         uint32(max(s.cfg.StrMax, 0)),
 		ExcludeTgid:    excludeConst(s.cfg.Exclude),
+		Count:          uint32(s.cfg.Count),
+		NoClock:        b2u(s.cfg.NoClock),
+		Buffers:        b2u(s.cfg.CaptureBuffers),
 	}); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
@@ -363,7 +378,12 @@ func (s *Session) load() error {
 		m, err := ebpf.NewMap(spec.Maps[bpf.TracerMapEvents])
 		ringc <- created{m, err}
 	}()
-	kernelTypes, btfErr := btf.LoadKernelSpec()
+	tb := time.Now()
+	// One parse of the kernel's BTF serves the CO-RE relocations and the
+	// tp_btf programs' attach targets (the collection's cache).
+	cache := btf.NewCache()
+	kernelTypes, btfErr := cache.Kernel()
+	s.debugf("kernel BTF parsed in %v", time.Since(tb).Round(time.Microsecond))
 	ring := <-ringc
 	if ring.err != nil {
 		return fmt.Errorf("creating the ring buffer (%d bytes): %w", s.cfg.RingSize, ring.err)
@@ -375,11 +395,14 @@ func (s *Session) load() error {
 
 	opts := &ebpf.CollectionOptions{
 		Programs:        ebpf.ProgramOptions{KernelTypes: kernelTypes},
+		Cache:           cache,
 		MapReplacements: map[string]*ebpf.Map{bpf.TracerMapEvents: ring.m},
 	}
 	if s.cfg.Debug != nil {
 		opts.Programs.LogLevel = ebpf.LogLevelStats
 	}
+	tl := time.Now()
+	defer func() { s.debugf("programs verified and maps created in %v", time.Since(tl).Round(time.Microsecond)) }()
 	if err := spec.LoadAndAssign(&s.objs, opts); err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) && s.cfg.Debug != nil {
@@ -628,8 +651,16 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		}
 		return nil
 	}
+	var scratch event.Event
+	d.reuse = s.cfg.ReuseEvents
 	deliver := func() error {
-		ev := new(event.Event)
+		var ev *event.Event
+		if s.cfg.ReuseEvents {
+			scratch = event.Event{Data: scratch.Data[:0]}
+			ev = &scratch
+		} else {
+			ev = new(event.Event)
+		}
 		if err := d.decode(rec.RawSample, ev); err != nil {
 			return err
 		}
@@ -804,6 +835,7 @@ func (s *Session) waitTraced(ended, stop chan struct{}) {
 // (a second Ctrl-C detaches at once, leaving it running).
 func (s *Session) finish(ctx context.Context, res Result, err error) (Result, error) {
 	s.detach()
+	s.keepStats()
 	if s.freezer != nil {
 		s.freezer.release()
 		res.Pauses, res.Paused = s.freezer.stats.pauses, s.freezer.stats.paused

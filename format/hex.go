@@ -4,6 +4,7 @@
 package format
 
 import (
+	"encoding/binary"
 	"strings"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
@@ -65,12 +66,20 @@ const (
 
 // appendHex16 appends v as 16 upper-case hex digits.
 func appendHex16(dst []byte, v uint64) []byte {
-	var buf [16]byte
-	for i := 15; i >= 0; i-- {
-		buf[i] = hexDigits[v&0xF]
-		v >>= 4
-	}
-	return append(dst, buf[:]...)
+	dst = binary.BigEndian.AppendUint64(dst, hexWord(uint32(v>>32)))
+	return binary.BigEndian.AppendUint64(dst, hexWord(uint32(v)))
+}
+
+// hexWord spells the 8 nibbles of v as upper-case hex digits, the first
+// digit in the top byte, all at once: each nibble spread to a byte of its
+// own, then '0' added, and 7 more to those of 10 and above ('A' - '9' - 1).
+func hexWord(v uint32) uint64 {
+	x := uint64(v)
+	x = (x | x<<16) & 0x0000FFFF0000FFFF
+	x = (x | x<<8) & 0x00FF00FF00FF00FF
+	x = (x | x<<4) & 0x0F0F0F0F0F0F0F0F
+	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return x + 0x3030303030303030 + letters*7
 }
 
 // AppendHex appends one hex-format row for ev (no newline): PID, optional

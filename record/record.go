@@ -43,7 +43,7 @@ const (
 // eventKinds maps the record kinds with the trace_syscall layout to event
 // kinds, and back.
 var (
-	eventKinds  = map[uint16]event.Kind{KindSyscall: event.Syscall, KindExit: event.Exit, KindSignal: event.Signal}
+	eventKinds  = [...]event.Kind{KindSyscall: event.Syscall, KindExit: event.Exit, KindSignal: event.Signal}
 	recordKinds = [...]uint16{event.Syscall: KindSyscall, event.Exit: KindExit, event.Signal: KindSignal}
 )
 

@@ -21,6 +21,10 @@ type Decl struct {
 	PIDs     map[uint32]bool // nil means all
 	Comms    map[string]bool // nil means all
 	Buffers  int             // bytes of buffers and structs to capture; 0 for none
+	// Counts: the stage sees no event; it reads kernel_counts(), counted
+	// in the kernel when the session can (no record per call), else by
+	// the host from the events that reach the stage.
+	Counts bool
 
 	set   []bool // Syscalls indexed by number
 	set32 []bool // the same names in the table of 32-bit calls (i386's on amd64)
@@ -71,7 +75,8 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	var sys, pids, comms starlark.Value = starlark.None, starlark.None, starlark.None
 	var failed starlark.Value = starlark.None
 	var buffers starlark.Value = starlark.False
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "syscalls?", &sys, "failed?", &failed, "pids?", &pids, "comms?", &comms, "buffers?", &buffers); err != nil {
+	var counts bool
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "syscalls?", &sys, "failed?", &failed, "pids?", &pids, "comms?", &comms, "buffers?", &buffers, "counts?", &counts); err != nil {
 		return nil, err
 	}
 	if t.Local(loadTimeKey) == nil {
@@ -85,7 +90,7 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		return nil, fmt.Errorf("%s: called twice; declare everything in one call", b.Name())
 	}
 	p := pipelineOf(t)
-	d := &Decl{Failed: failed}
+	d := &Decl{Failed: failed, Counts: counts}
 	switch v := buffers.(type) {
 	case starlark.Bool:
 		if v {
@@ -228,6 +233,9 @@ type KernelFilter struct {
 	Syscalls   []int // nil means all
 	FailedOnly bool
 	Buffers    int // capture buffers and structs, up to this many bytes; 0 for none
+	// Counts: the first stage only counts (trace(counts = True)) and the
+	// kernel can do it for it: no stage needs a record per call.
+	Counts bool
 }
 
 // Pushdown combines the declarations that can run in the kernel: those of
@@ -267,6 +275,13 @@ func (p *Pipeline) Pushdown() KernelFilter {
 		}
 		if in.has[hookSyscall] {
 			break
+		}
+	}
+	if len(p.stages) > 0 && !p.procHooks {
+		// The first stage only counts, and the kernel applies its whole
+		// declaration: the kernel counts what it would have seen.
+		if d := p.stages[0].info().decl; d != nil && d.Counts && d.PIDs == nil && d.Comms == nil && !d.succeeded() {
+			kf.Counts = true
 		}
 	}
 	if p.procHooks {
@@ -344,6 +359,9 @@ func (p *Pipeline) Explain(w *strings.Builder, kernelNrs []int, kernelFailed boo
 		}
 		if d.Buffers > 0 {
 			parts = append(parts, fmt.Sprintf("buffers=%d (captured in the kernel)", d.Buffers))
+		}
+		if d.Counts {
+			parts = append(parts, "counts=True (sees no event: kernel_counts() per syscall, counted in the kernel when it can be, else here)")
 		}
 		if d.Comms != nil {
 			var cs []string

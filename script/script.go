@@ -106,6 +106,18 @@ type Pipeline struct {
 	hexStarted bool   // write_hex printed the hex log's title and header
 	hexPrevTS  uint64 // the last hex row's TS, for -r
 	hexRow     bool   // a hex row was made
+
+	kernelCounts func() ([]SyscallCount, error) // kernel_counts(); nil: None
+
+	// userStages: a user script is in the pipeline, which may keep an ev;
+	// without, one wrapper (scratch) serves every event.
+	userStages bool
+	scratch    Event
+
+	// userCounts are kernel_counts() when the kernel does not count: a
+	// stage declared trace(counts = True) and the host counts the events
+	// that reach it. nil when no stage did.
+	userCounts map[int32]*SyscallCount
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned
@@ -286,6 +298,9 @@ func (p *Pipeline) AddSource(name string, src []byte) error {
 
 func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir string, std bool) error {
 	info := &stageInfo{name: name, args: map[string]string{}, dir: dir, used: map[string]bool{}, stdlb: std}
+	if !std {
+		p.userStages = true
+	}
 	for k, v := range p.opts.Args {
 		info.args[k] = v
 	}
@@ -315,9 +330,15 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 			return fmt.Errorf("loading script %s: unknown script argument %q (the script reads: %s)", name, k, usedList(info.used))
 		}
 	}
+	if info.decl != nil && info.decl.Counts && info.has[hookSyscall] {
+		return fmt.Errorf("loading script %s: trace(counts = True): the stage sees no event, and it has on_syscall", name)
+	}
 	p.stages = append(p.stages, st)
 	if info.decl != nil {
 		p.filtering = true
+		if info.decl.Counts && p.userCounts == nil {
+			p.userCounts = map[int32]*SyscallCount{}
+		}
 	}
 	if info.has[hookTick] {
 		p.ticking = true
@@ -409,18 +430,36 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	var ev *Event // made when a script first needs it
 	for _, st := range p.stages {
 		in := st.info()
-		if p.filtering && in.decl != nil && !in.decl.match(raw) {
-			return nil
+		if p.filtering && in.decl != nil {
+			if !in.decl.match(raw) {
+				return nil
+			}
+			if in.decl.Counts {
+				p.countEvent(raw)
+				return nil
+			}
 		}
 		if !in.has[hookSyscall] {
 			continue
 		}
 		if ev == nil {
-			ev = &Event{ev: raw, tab: p.opts.Table, p: p}
+			if p.userStages {
+				ev = &Event{ev: raw, tab: p.opts.Table, p: p}
+			} else {
+				// The stock scripts keep no ev: no allocation per event.
+				p.scratch = Event{ev: raw, tab: p.opts.Table, p: p}
+				ev = &p.scratch
+			}
 		}
-		p.enter(st)
+		// The stock scripts are trusted and quick: only a pipeline with
+		// user scripts marks its calls for Interrupt and the watchdog.
+		if p.userStages {
+			p.enter(st)
+		}
 		v, line, err := st.syscall(ev)
-		p.leave()
+		if p.userStages {
+			p.leave()
+		}
 		if err != nil {
 			return err
 		}

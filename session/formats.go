@@ -44,6 +44,13 @@ type Needs struct {
 	EnterMarks    bool // the enter half of a call that sleeps, before the whole call
 	Fds           bool // descriptors described by the kernel at the call (-y)
 	FullEnv       bool // execve's environment strings, not their number (-v)
+	// Counts: the kernel counts calls, errors and time per syscall (-c, -C).
+	Counts bool
+	// NoRecords: nothing needs a record per call (-c counted in the kernel).
+	NoRecords bool
+	// Times: when calls happen and how long they take (ev.ts, ev.duration)
+	// are shown or used; without, the kernel reads no clock.
+	Times bool
 }
 
 func (n Needs) union(o Needs) Needs {
@@ -53,6 +60,9 @@ func (n Needs) union(o Needs) Needs {
 		EnterMarks:    n.EnterMarks || o.EnterMarks,
 		Fds:           n.Fds || o.Fds,
 		FullEnv:       n.FullEnv || o.FullEnv,
+		Counts:        n.Counts || o.Counts,
+		NoRecords:     n.NoRecords && o.NoRecords,
+		Times:         n.Times || o.Times,
 	}
 }
 
@@ -73,6 +83,9 @@ type Format struct {
 	// Machine says the output is read by programs (JSON): what scripts
 	// print goes to stderr or --script-output, never into it.
 	Machine bool
+	// Streams says the format keeps no event after handling it: a source
+	// may then hand it the same Event each time (no allocation per event).
+	Streams bool
 	// needs is what the format needs captured under plan p.
 	needs func(p *Plan) Needs
 	// native builds a native writer on w.
@@ -89,8 +102,11 @@ var Formats = []Format{
 		Name: "hex", Aliases: []string{"hex_raw", "hex_sl"},
 		About:   "the original hex log: one row per syscall, numbers as 16 hex digits, paths as text (default); -t adds TIME(usec), -r makes it relative to the previous row, -T adds DUR(usec)",
 		Stage:   "hex.star",
+		Streams: true,
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptSeparator,
-		needs:   func(*Plan) Needs { return Needs{} },
+		needs: func(p *Plan) Needs {
+			return Needs{Times: p.Show.Timestamps > 0 || p.Show.Relative || p.Show.SyscallTime}
+		},
 	},
 	{
 		Name:  "strace",
@@ -99,7 +115,8 @@ var Formats = []Format{
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptDecodeFds | OptStrSize | OptStackTrace |
 			OptColumn | OptHexStrings | OptDump | OptVerbose | OptDetachExec,
 		needs: func(p *Plan) Needs {
-			n := Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true, Fds: p.Show.DecodeFds > 0, FullEnv: p.Show.Verbose}
+			// Times order the lines of threads (the "<unfinished ...>" split).
+			n := Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, EnterMarks: true, Times: true, Fds: p.Show.DecodeFds > 0, FullEnv: p.Show.Verbose}
 			if len(p.Show.ReadDump) > 0 || len(p.Show.WriteDump) > 0 {
 				n.Buffers = max(n.Buffers, dumpMax) // the dumps show whole buffers
 			}
@@ -107,12 +124,12 @@ var Formats = []Format{
 		},
 	},
 	{
-		Name: "json", Machine: true,
+		Name: "json", Machine: true, Streams: true,
 		About: "one JSON object per line (docs/json-schema.json), for jq; every record carries ts and dur, so -t, -r and -T add nothing; -S captures buffers into \"data\", -y adds each fd's description there (kind \"fd\")",
 		// ts and dur are in every record: the time options are what it shows.
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptStackTrace | OptDecodeFds,
 		needs: func(p *Plan) Needs {
-			n := Needs{ProcessEvents: true, Fds: p.Show.DecodeFds > 0}
+			n := Needs{ProcessEvents: true, Times: true, Fds: p.Show.DecodeFds > 0}
 			if p.Show.StrSizeSet {
 				n.Buffers = max(p.Show.StrSize, 1)
 			}
@@ -126,21 +143,22 @@ var Formats = []Format{
 		Name: "perfetto", Machine: true,
 		About:   "Chrome trace-event JSON: a timeline with a track per thread, for ui.perfetto.dev (times and durations are the timeline itself)",
 		Honours: OptTimestamp | OptRelative | OptSyscallTime,
-		needs:   func(*Plan) Needs { return Needs{ProcessEvents: true} },
+		needs:   func(*Plan) Needs { return Needs{ProcessEvents: true, Times: true} },
 		native: func(w io.Writer, b *built) (Sink, error) {
 			return &perfettoSink{w: bufio.NewWriterSize(w, 256<<10), tab: b.tab}, nil
 		},
 	},
 	{
-		Name: "bin", Aliases: []string{"binary"}, Binary: true,
+		Name: "bin", Aliases: []string{"binary"}, Binary: true, Streams: true,
 		About: "binary recording, the fastest: replay it with -i; trace.h and docs/binary-format.md describe it; -t, -r, -T, -y and -K are recorded and apply when it is replayed; -S captures buffers as -l strace does",
 		// The time options are kept in the header and honoured by replays.
 		Honours: OptTimestamp | OptRelative | OptSyscallTime | OptStrSize | OptSeparator | OptStackTrace | OptDecodeFds,
 		needs: func(p *Plan) Needs {
+			// A recording keeps the times: its replays may show them.
 			if p.Show.StrSizeSet {
-				return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, Fds: p.Show.DecodeFds > 0}
+				return Needs{Buffers: max(p.Show.StrSize, 1), ProcessEvents: true, Times: true, Fds: p.Show.DecodeFds > 0}
 			}
-			return Needs{Fds: p.Show.DecodeFds > 0}
+			return Needs{Times: true, Fds: p.Show.DecodeFds > 0}
 		},
 		native: func(w io.Writer, b *built) (Sink, error) {
 			return &binSink{out: w, hdr: b.header(), traceH: true, debug: b.plan.Debug}, nil

@@ -190,6 +190,25 @@ func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Filter.Paths) > 0 {
 		n.Fds = true
 	}
+	// Scripts may read ev.ts and ev.duration and tick by trace time; the
+	// summary sums durations; a recording keeps them for its replays.
+	if len(p.Scripts) > 0 || p.Summary != NoSummary || p.Record != "" {
+		n.Times = true
+	}
+	// A script that only counts (trace(counts = True), first in the
+	// pipeline) is counted for in the kernel when the kernel sees what it
+	// would: live, no filter left to user space; with no record per call
+	// unless one is recorded. Otherwise it counts the events itself.
+	n.Counts, n.NoRecords = false, false
+	if scripts.NoRecords && p.Input == "" && !p.Split && sel.kernelDecides() {
+		n.Counts, n.NoRecords = true, p.Record == ""
+	}
+	if p.countsInKernel(sel) {
+		n.Counts = true
+		// -c prints only the table: no record per call, unless one is
+		// recorded.
+		n.NoRecords = p.Summary == SummaryOnly && p.Record == ""
+	}
 	return n
 }
 
@@ -217,11 +236,13 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Debug:          p.Debug,
 		Start:          start,
 		Calibrate:      p.Calibrate,
-		RingSize:       p.RingSize,
-		Lossless:       p.Lossless,
+		RingSize:       ringSize(p.RingSize, n),
+		Lossless:       p.Lossless && !n.NoRecords, // nothing to lose without records
 		StackTrace:     p.Show.StackTrace,
 		StackWindow:    p.Show.StackWindow,
 		DecodeFds:      n.Fds,
+		Count:          engineCount(n),
+		NoClock:        !n.Times,
 	}
 }
 

@@ -86,6 +86,11 @@ func Open(p *Plan) (_ *Session, err error) {
 		if err := s.live.open(s.config); err != nil {
 			return nil, err
 		}
+		if s.config.Count != engine.NoCount {
+			for _, pipe := range s.pipes {
+				pipe.SetKernelCounts(kernelCounts(s.live.sess))
+			}
+		}
 		if why := s.live.sess.LossyReason(); why != nil {
 			fmt.Fprintf(p.Stderr, "strace.ebpf: %v; tracing lossy (lost records are counted)\n", why)
 		}
@@ -215,8 +220,12 @@ func prepare(p *Plan) (_ *Session, err error) {
 		s.explain(k, b.needs)
 	}
 	s.format = f
+	if rs, ok := s.src.(*recordingSource); ok {
+		rs.reuse = p.reusesEvents(f)
+	}
 	if s.live != nil {
 		s.config = p.engineConfig(b.needs, k, s.live.start)
+		s.config.ReuseEvents = p.reusesEvents(f)
 		if s.config.User, err = p.credential(); err != nil {
 			return nil, err
 		}
@@ -305,7 +314,10 @@ func (b *built) formatSink(out io.Writer) (Sink, Needs, error) {
 }
 
 func pipeNeeds(pipe *script.Pipeline) Needs {
-	return Needs{Buffers: pipe.Pushdown().Buffers}
+	kf := pipe.Pushdown()
+	// A first stage that only counts (trace(counts = True)) needs no
+	// record per call when the kernel can count for it (Plan.needs).
+	return Needs{Buffers: kf.Buffers, Counts: kf.Counts, NoRecords: kf.Counts}
 }
 
 // pipeline builds the user's scripts, the summary stage and the stock
@@ -450,6 +462,15 @@ func describeNeeds(n Needs) string {
 	}
 	if n.Fds {
 		parts = append(parts, "what each descriptor refers to (-y, -P)")
+	}
+	if n.Counts {
+		parts = append(parts, "calls, errors and time per syscall counted in the kernel")
+	}
+	if n.NoRecords {
+		parts = append(parts, "no record per call")
+	}
+	if !n.Times {
+		parts = append(parts, "no times (no clock read)")
 	}
 	return strings.Join(parts, ", ")
 }

@@ -75,6 +75,8 @@ type recordingSource struct {
 	hdr  *record.Header
 	// stacks keeps the recorded stacks (-k given to the replay).
 	stacks bool
+	// reuse hands every event in the same Event (Plan.reusesEvents).
+	reuse bool
 }
 
 // errRecording marks a recording that ends in bad input: the events before
@@ -125,7 +127,8 @@ func (rs *recordingSource) Start() time.Time {
 	return time.Unix(0, int64(rs.hdr.BootOffset))
 }
 
-// Run hands every record to h, each its own copy (scripts may keep one).
+// Run hands every record to h, each its own copy (scripts may keep one),
+// or with reuse the reader's Event itself.
 func (rs *recordingSource) Run(ctx context.Context, h engine.Handler) (engine.Result, error) {
 	var res engine.Result
 	var ev event.Event
@@ -146,7 +149,11 @@ func (rs *recordingSource) Run(ctx context.Context, h engine.Handler) (engine.Re
 			ev.Stack = nil // recorded with -k, replayed without
 		}
 		res.Events++
-		if err := h.Event(cloneEvent(&ev)); err != nil {
+		out := &ev
+		if !rs.reuse {
+			out = cloneEvent(&ev)
+		}
+		if err := h.Event(out); err != nil {
 			return res, err
 		}
 	}

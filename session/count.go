@@ -1,0 +1,65 @@
+package session
+
+import (
+	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/script"
+)
+
+// countsInKernel says -c's or -C's table can be counted in the kernel:
+// a live trace whose every call the summary stage would see is one the
+// kernel sees too. Scripts in front of the summary may drop calls, and
+// the user-space parts of the selection (Keep) are not the kernel's.
+func (p *Plan) countsInKernel(sel *Selection) bool {
+	return p.Summary != NoSummary && p.Input == "" && len(p.Scripts) == 0 && !p.Split &&
+		sel.kernelDecides()
+}
+
+// kernelDecides says the kernel applies the whole selection to syscalls
+// (Keep drops none the kernel sent). Every user-space part of Keep that
+// can drop a syscall must be listed here.
+func (s *Selection) kernelDecides() bool {
+	return (s.status == 0 || s.status == Failed) && s.pids == nil && s.comms == nil && s.paths == nil
+}
+
+// engineCount is the engine's counting mode under needs n.
+func engineCount(n Needs) engine.CountMode {
+	switch {
+	case n.Counts && n.NoRecords:
+		return engine.CountOnly
+	case n.Counts:
+		return engine.CountAlso
+	}
+	return engine.NoCount
+}
+
+// kernelCounts reads the engine's counts for kernel_counts().
+func kernelCounts(s *engine.Session) func() ([]script.SyscallCount, error) {
+	return func() ([]script.SyscallCount, error) {
+		st, err := s.SyscallStats()
+		if err != nil {
+			return nil, err
+		}
+		out := make([]script.SyscallCount, len(st))
+		for i, c := range st {
+			out[i] = script.SyscallCount{Nr: c.Nr, Calls: c.Calls, Errors: c.Errors, Time: c.NS}
+		}
+		return out, nil
+	}
+}
+
+// reusesEvents says the source may hand every event in the same Event:
+// nothing keeps one past its handling (the format streams; no user script,
+// which could keep ev; the summary keeps none).
+func (p *Plan) reusesEvents(f *Format) bool {
+	return f.Streams && len(p.Scripts) == 0 && !p.Split
+}
+
+// ringSize is the ring buffer's size: the one given, else the engine's
+// default, but small when no record per call crosses it (only process
+// events may): a 64 MiB ring takes start-up time to create.
+func ringSize(given int, n Needs) int {
+	if given == 0 && n.NoRecords {
+		return 256 << 10
+	}
+	return given
+}

@@ -1,0 +1,87 @@
+package session
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/strace-ebpf/strace.ebpf/engine"
+)
+
+// TestKernelSwitches: the engine's switches follow from what the output
+// needs: no clock for hex without -t, -r, -T; counting in the kernel for
+// -c and -C unless something in front of the summary or a user-space
+// filter could drop calls; no records for -c alone.
+func TestKernelSwitches(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "s.star")
+	if err := os.WriteFile(script, []byte("def on_syscall(ev):\n    return True\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		noClock bool
+		count   engine.CountMode
+	}
+	for _, tt := range []struct {
+		name string
+		plan Plan
+		want want
+	}{
+		{"hex", Plan{}, want{noClock: true}},
+		{"hex -t", Plan{Show: Presentation{Timestamps: 1}, Given: OptTimestamp}, want{}},
+		{"hex -r", Plan{Show: Presentation{Relative: true}, Given: OptRelative}, want{}},
+		{"hex -T", Plan{Show: Presentation{SyscallTime: true}, Given: OptSyscallTime}, want{}},
+		{"hex --record", Plan{Record: filepath.Join(t.TempDir(), "r.bin")}, want{}},
+		{"hex -s", Plan{Scripts: []string{script}}, want{}},
+		{"strace", Plan{Format: "strace"}, want{}},
+		{"json", Plan{Format: "json"}, want{}},
+		{"bin", Plan{Format: "bin"}, want{}},
+		{"-c", Plan{Summary: SummaryOnly}, want{count: engine.CountOnly}},
+		{"-C", Plan{Summary: SummaryAlso}, want{count: engine.CountAlso}},
+		{"-c -e status=failed", Plan{Summary: SummaryOnly, Filter: Filter{Status: Failed}}, want{count: engine.CountOnly}},
+		{"-c -e status=successful", Plan{Summary: SummaryOnly, Filter: Filter{Status: Successful}}, want{}},
+		{"-c --record", Plan{Summary: SummaryOnly, Record: filepath.Join(t.TempDir(), "r.bin")}, want{count: engine.CountAlso}},
+		{"-c -s", Plan{Summary: SummaryOnly, Scripts: []string{script}}, want{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := tt.plan
+			p.Command = []string{"true"}
+			p.Stderr, p.Stdout = io.Discard, io.Discard
+			s, err := prepare(&p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.close()
+			got := want{noClock: s.config.NoClock, count: s.config.Count}
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRingSizeWithoutRecords: with no record per call the ring is small,
+// unless --buffer-size says otherwise.
+func TestRingSizeWithoutRecords(t *testing.T) {
+	for _, tt := range []struct {
+		plan Plan
+		want int
+	}{
+		{Plan{Summary: SummaryOnly}, 256 << 10},
+		{Plan{Summary: SummaryOnly, RingSize: 1 << 20}, 1 << 20},
+		{Plan{Summary: SummaryAlso}, 0},
+		{Plan{}, 0},
+	} {
+		p := tt.plan
+		p.Command = []string{"true"}
+		p.Stderr, p.Stdout = io.Discard, io.Discard
+		s, err := prepare(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.close()
+		if s.config.RingSize != tt.want {
+			t.Errorf("summary %d, --buffer-size %d: ring %d, want %d", p.Summary, p.RingSize, s.config.RingSize, tt.want)
+		}
+	}
+}
