@@ -31,10 +31,13 @@ func ddArgv(of string, n int) []string {
 }
 
 // A small ring, so that the slow consumer falls behind within a second.
+// Its headroom above the high mark (3 MiB, some 20,000 records) absorbs
+// the freeze's latency at two dd's rate even on a loaded machine under the
+// race detector.
 const (
-	smallRing = 1 << 20
-	smallHigh = 256 << 10
-	smallLow  = 128 << 10
+	smallRing = 4 << 20
+	smallHigh = 1 << 20
+	smallLow  = 512 << 10
 )
 
 // slowCounter counts dd's one-byte reads of fd 0 and writes to fd 1, per
