@@ -146,6 +146,9 @@ var eventArgMethod = starlark.NewBuiltin("arg", func(t *starlark.Thread, b *star
 // ev.strace() is the call as strace prints it, on one line, without
 // memory of other events (no "<unfinished ...>" split, no -y paths); -S
 // sets the string size as for -l strace.
+// The personalities as values made once: ev.personality allocates nothing.
+var personality64, personality32 starlark.Value = starlark.String("64"), starlark.String("32")
+
 var eventStraceMethod = starlark.NewBuiltin("strace", func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	e := b.Receiver().(*Event)
 	if err := starlark.UnpackPositionalArgs("strace", args, kwargs, 0); err != nil {
@@ -308,10 +311,13 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 	},
 	"stack": func(e *Event) starlark.Value { return stackValue(e.ev) },
 	"personality": func(e *Event) starlark.Value {
-		if e.ev.Kind != event.Syscall {
+		switch {
+		case e.ev.Kind != event.Syscall:
 			return starlark.None
+		case e.ev.Flags&event.Compat != 0:
+			return personality32
 		}
-		return starlark.String(e.ev.Personality())
+		return personality64
 	},
 	"unfinished": func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.Unfinished != 0) },
 	"noreturn":   func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.NoReturn != 0) },
