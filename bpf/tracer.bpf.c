@@ -141,6 +141,24 @@ struct sc_stat {
 	u64 ns; /* enter to exit */
 };
 
+/* A syscall's durations in sc_hists, per CPU: slot i counts the calls of
+ * [2^(i-1), 2^i) µs (slot 0: under 1 µs), as hist() in scripts; the last
+ * slot holds every longer call. */
+#define HIST_SLOTS 32
+struct sc_hist {
+	u64 slots[HIST_SLOTS];
+};
+
+/* A process's counts in proc_stats, per CPU: summed by user space, which
+ * takes comm from the CPU that saw the process's first call (first_ns). */
+struct proc_stat {
+	u64 calls;
+	u64 errors;
+	u64 ns;
+	u64 first_ns; /* the first counted call's enter time */
+	char comm[16];
+};
+
 /* sc_desc.flags */
 enum sc_flags : u8 {
 	SC_NORETURN = 1 << 0,
@@ -351,6 +369,22 @@ struct {
 } sc_stats SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_NR);
+	__type(key, u32); /* syscall number */
+	__type(value, struct sc_hist);
+} sc_hists SEC(".maps");
+
+/* Bounded: a process past the limit is not counted per process (its calls
+ * still are per syscall). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, u32); /* tgid */
+	__type(value, struct proc_stat);
+} proc_stats SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 << 20); /* resized by user space */
 } events SEC(".maps");
@@ -470,8 +504,42 @@ static __always_inline bool is_error(s64 ret)
 	return ret < 0 && ret >= -4095;
 }
 
-/* count_call adds a finished call to sc_stats (config.count). */
-static __always_inline void count_call(long nr, s64 ret, u64 ns)
+/* count_call adds a finished call to sc_stats, sc_hists and proc_stats
+ * (config.count). */
+/* log2_slot is the hist slot of v: 0 for 0, else its bit length, at most
+ * HIST_SLOTS - 1. */
+static __always_inline u32 log2_slot(u64 v)
+{
+	u32 n = 0;
+	if (v >> 32) {
+		v >>= 32;
+		n += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		n += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		n += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		n += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		n += 2;
+	}
+	if (v >> 1) {
+		v >>= 1;
+		n += 1;
+	}
+	n += v; /* v is 0 or 1 */
+	return n < HIST_SLOTS ? n : HIST_SLOTS - 1;
+}
+
+static __always_inline void count_call(long nr, s64 ret, u64 ns, u64 now)
 {
 	if (nr < 0 || nr >= MAX_NR)
 		return;
@@ -482,8 +550,31 @@ static __always_inline void count_call(long nr, s64 ret, u64 ns)
 	/* Per CPU, and a task does not migrate inside a BPF program: plain adds. */
 	st->calls++;
 	st->ns += ns;
-	if (is_error(ret))
+	bool err = is_error(ret);
+	if (err)
 		st->errors++;
+
+	struct sc_hist *h = bpf_map_lookup_elem(&sc_hists, &key);
+	if (h) {
+		u32 slot = log2_slot(ns / 1000);
+		if (slot < HIST_SLOTS)
+			h->slots[slot]++;
+	}
+
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct proc_stat *ps = bpf_map_lookup_elem(&proc_stats, &tgid);
+	if (!ps) {
+		struct proc_stat init = { .first_ns = now - ns };
+		bpf_get_current_comm(init.comm, sizeof(init.comm));
+		bpf_map_update_elem(&proc_stats, &tgid, &init, BPF_NOEXIST);
+		ps = bpf_map_lookup_elem(&proc_stats, &tgid);
+		if (!ps)
+			return;
+	}
+	ps->calls++;
+	ps->ns += ns;
+	if (err)
+		ps->errors++;
 }
 
 /*
@@ -1678,7 +1769,7 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 	/* -c, -C: native calls are counted here (32-bit ones by the summary,
 	 * from their records). */
 	if (config.count && !compat) {
-		count_call(p.nr, ret, now - p.ts);
+		count_call(p.nr, ret, now - p.ts, now);
 		if (config.count == COUNT_ONLY)
 			return 0;
 	}

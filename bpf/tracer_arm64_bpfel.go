@@ -185,6 +185,15 @@ const (
 	TracerPendingStateP_COMPAT    TracerPendingState = 128
 )
 
+type TracerProcStat struct {
+	_       structs.HostLayout
+	Calls   uint64
+	Errors  uint64
+	Ns      uint64
+	FirstNs uint64
+	Comm    [16]int8
+}
+
 type TracerRecord struct {
 	_    structs.HostLayout
 	Hdr  TracerEventHdr
@@ -212,6 +221,11 @@ const (
 	TracerScFlagsSC_ERR_CAP       TracerScFlags = 8
 	TracerScFlagsSC_SOCK_FD       TracerScFlags = 16
 )
+
+type TracerScHist struct {
+	_     structs.HostLayout
+	Slots [32]uint64
+}
 
 type TracerScKey uint32
 
@@ -250,8 +264,10 @@ const (
 	TracerMapIoctlCaps         = "ioctl_caps"
 	TracerMapLost              = "lost"
 	TracerMapPendings          = "pendings"
+	TracerMapProcStats         = "proc_stats"
 	TracerMapRecs              = "recs"
 	TracerMapScFilter          = "sc_filter"
+	TracerMapScHists           = "sc_hists"
 	TracerMapScStats           = "sc_stats"
 	TracerMapScTable           = "sc_table"
 	TracerMapScratch           = "scratch"
@@ -330,8 +346,10 @@ type TracerMapSpecs struct {
 	IoctlCaps  *ebpf.MapSpec `ebpf:"ioctl_caps"`
 	Lost       *ebpf.MapSpec `ebpf:"lost"`
 	Pendings   *ebpf.MapSpec `ebpf:"pendings"`
+	ProcStats  *ebpf.MapSpec `ebpf:"proc_stats"`
 	Recs       *ebpf.MapSpec `ebpf:"recs"`
 	ScFilter   *ebpf.MapSpec `ebpf:"sc_filter"`
+	ScHists    *ebpf.MapSpec `ebpf:"sc_hists"`
 	ScStats    *ebpf.MapSpec `ebpf:"sc_stats"`
 	ScTable    *ebpf.MapSpec `ebpf:"sc_table"`
 	Scratch    *ebpf.MapSpec `ebpf:"scratch"`
@@ -372,8 +390,10 @@ type TracerMaps struct {
 	IoctlCaps  *ebpf.Map `ebpf:"ioctl_caps"`
 	Lost       *ebpf.Map `ebpf:"lost"`
 	Pendings   *ebpf.Map `ebpf:"pendings"`
+	ProcStats  *ebpf.Map `ebpf:"proc_stats"`
 	Recs       *ebpf.Map `ebpf:"recs"`
 	ScFilter   *ebpf.Map `ebpf:"sc_filter"`
+	ScHists    *ebpf.Map `ebpf:"sc_hists"`
 	ScStats    *ebpf.Map `ebpf:"sc_stats"`
 	ScTable    *ebpf.Map `ebpf:"sc_table"`
 	Scratch    *ebpf.Map `ebpf:"scratch"`
@@ -389,8 +409,10 @@ func (m *TracerMaps) Close() error {
 		m.IoctlCaps,
 		m.Lost,
 		m.Pendings,
+		m.ProcStats,
 		m.Recs,
 		m.ScFilter,
+		m.ScHists,
 		m.ScStats,
 		m.ScTable,
 		m.Scratch,

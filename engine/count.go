@@ -74,3 +74,118 @@ func (s *Session) keepStats() {
 	}
 	s.finalStats = st
 }
+
+// HistSlots is the number of slots of a duration histogram: slot i counts
+// the calls of [2^(i-1), 2^i) µs (slot 0: under 1 µs); the last one holds
+// every longer call.
+const HistSlots = len(bpf.TracerScHist{}.Slots)
+
+// SyscallHist is the kernel's histogram of one syscall's durations
+// (Config.Count), counted for the same calls as its SyscallStat.
+type SyscallHist struct {
+	Nr    int
+	Slots [HistSlots]uint64
+}
+
+// ProcStat is what the kernel counted for one process (thread group):
+// finished calls, the failed ones and their time; Comm is its name at its
+// first counted call.
+type ProcStat struct {
+	PID    int
+	Comm   string
+	Calls  uint64
+	Errors uint64
+	NS     uint64
+}
+
+// KernelAggs are the kernel's histograms and per-process counts
+// (Config.Count). After the session ended they are the final ones.
+func (s *Session) KernelAggs() ([]SyscallHist, []ProcStat, error) {
+	if s.cfg.Count == NoCount {
+		return nil, nil, nil
+	}
+	if s.finalAggs != nil || s.closed {
+		if s.finalAggs == nil {
+			return nil, nil, nil
+		}
+		return s.finalAggs.hists, s.finalAggs.procs, nil
+	}
+	return s.readAggs()
+}
+
+type kernelAggs struct {
+	hists []SyscallHist
+	procs []ProcStat
+}
+
+func (s *Session) readAggs() ([]SyscallHist, []ProcStat, error) {
+	var hists []SyscallHist
+	var per []bpf.TracerScHist
+	it := s.objs.ScHists.Iterate()
+	var nr uint32
+	for it.Next(&nr, &per) {
+		h := SyscallHist{Nr: int(nr)}
+		var any uint64
+		for _, c := range per {
+			for i, n := range c.Slots {
+				h.Slots[i] += n
+				any += n
+			}
+		}
+		if any > 0 {
+			hists = append(hists, h)
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, nil, fmt.Errorf("reading syscall histograms: %w", err)
+	}
+	var procs []ProcStat
+	var pper []bpf.TracerProcStat
+	pit := s.objs.ProcStats.Iterate()
+	var tgid uint32
+	for pit.Next(&tgid, &pper) {
+		p := ProcStat{PID: int(tgid)}
+		first := ^uint64(0)
+		for _, c := range pper {
+			p.Calls += c.Calls
+			p.Errors += c.Errors
+			p.NS += c.Ns
+			if c.Calls > 0 && c.FirstNs < first {
+				first = c.FirstNs
+				p.Comm = commString(c.Comm[:])
+			}
+		}
+		if p.Calls > 0 {
+			procs = append(procs, p)
+		}
+	}
+	if err := pit.Err(); err != nil {
+		return nil, nil, fmt.Errorf("reading per-process counts: %w", err)
+	}
+	return hists, procs, nil
+}
+
+func commString(c []int8) string {
+	b := make([]byte, 0, len(c))
+	for _, x := range c {
+		if x == 0 {
+			break
+		}
+		b = append(b, byte(x))
+	}
+	return string(b)
+}
+
+// keepAggs reads the final histograms and per-process counts before the
+// kernel objects go.
+func (s *Session) keepAggs() {
+	if s.cfg.Count == NoCount || s.finalAggs != nil {
+		return
+	}
+	h, p, err := s.readAggs()
+	if err != nil {
+		s.debugf("%v", err)
+		return
+	}
+	s.finalAggs = &kernelAggs{hists: h, procs: p}
+}

@@ -183,6 +183,7 @@ type Session struct {
 
 	drainStart time.Time
 	finalStats []SyscallStat // the kernel's counts at the end (Config.Count)
+	finalAggs  *kernelAggs   // the kernel's histograms and per-process counts at the end
 }
 
 const defaultRingSize = 64 << 20
@@ -836,6 +837,7 @@ func (s *Session) waitTraced(ended, stop chan struct{}) {
 func (s *Session) finish(ctx context.Context, res Result, err error) (Result, error) {
 	s.detach()
 	s.keepStats()
+	s.keepAggs()
 	if s.freezer != nil {
 		s.freezer.release()
 		res.Pauses, res.Paused = s.freezer.stats.pauses, s.freezer.stats.paused
