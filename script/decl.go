@@ -21,7 +21,8 @@ type Decl struct {
 	PIDs     map[uint32]bool // nil means all
 	Comms    map[string]bool // nil means all
 	Buffers  int             // bytes of buffers and structs to capture; 0 for none
-	// Counts: the stage sees no event; it reads kernel_counts(), counted
+	// Counts: the stage sees no event; it reads kernel_counts(),
+	// kernel_hist() and kernel_procs(), counted
 	// in the kernel when the session can (no record per call), else by
 	// the host from the events that reach the stage.
 	Counts bool
@@ -361,7 +362,7 @@ func (p *Pipeline) Explain(w *strings.Builder, kernelNrs []int, kernelFailed boo
 			parts = append(parts, fmt.Sprintf("buffers=%d (captured in the kernel)", d.Buffers))
 		}
 		if d.Counts {
-			parts = append(parts, "counts=True (sees no event: kernel_counts() per syscall, counted in the kernel when it can be, else here)")
+			parts = append(parts, "counts=True (sees no event: kernel_counts() and kernel_hist() per syscall, kernel_procs() per process, counted in the kernel when it can be, else here)")
 		}
 		if d.Comms != nil {
 			var cs []string

@@ -1,6 +1,7 @@
 package script
 
 import (
+	"math/bits"
 	"sort"
 
 	"go.starlark.net/starlark"
@@ -9,20 +10,70 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 )
 
+// HistSlots is the number of slots of SyscallCount.Hist: slot i counts the
+// calls of [2^(i-1), 2^i) µs (slot 0: under 1 µs), as hist() buckets them;
+// the last slot holds every longer call. The kernel's histogram has as many.
+const HistSlots = 32
+
 // SyscallCount is what the kernel counted for one syscall (-c, -C counted
-// in the kernel): finished calls, the failed ones, their time in ns.
+// in the kernel): finished calls, the failed ones, their time in ns, and
+// their durations' histogram.
 type SyscallCount struct {
 	Nr                  int
 	Calls, Errors, Time uint64
+	Hist                [HistSlots]uint64
 }
 
-// SetKernelCounts makes kernel_counts() read the kernel's counts through
-// fn. Without it, kernel_counts() is the host's counts for a stage that
-// declared trace(counts = True), else None.
-func (p *Pipeline) SetKernelCounts(fn func() ([]SyscallCount, error)) { p.kernelCounts = fn }
+// ProcCount is what the kernel counted for one process (thread group):
+// finished calls, the failed ones and their time in ns; Comm is its name at
+// its first counted call.
+type ProcCount struct {
+	PID                 int
+	Comm                string
+	Calls, Errors, Time uint64
+}
+
+// KernelCounts are the aggregations the kernel keeps for trace(counts =
+// True): per syscall (kernel_counts(), kernel_hist()) and per process
+// (kernel_procs()).
+type KernelCounts struct {
+	Syscalls []SyscallCount
+	Procs    []ProcCount
+}
+
+// SetKernelCounts makes kernel_counts(), kernel_hist() and kernel_procs()
+// read the kernel's counts through fn. Without it, they are the host's
+// counts for a stage that declared trace(counts = True), else None.
+func (p *Pipeline) SetKernelCounts(fn func() (KernelCounts, error)) { p.kernelCounts = fn }
 
 func init() {
 	hostBuiltins["kernel_counts"] = starlark.NewBuiltin("kernel_counts", kernelCountsBuiltin)
+	hostBuiltins["kernel_hist"] = starlark.NewBuiltin("kernel_hist", kernelHistBuiltin)
+	hostBuiltins["kernel_procs"] = starlark.NewBuiltin("kernel_procs", kernelProcsBuiltin)
+}
+
+// counts are the kernel's counts, or the host's when the kernel does not
+// count; ok is false when neither counts.
+func (p *Pipeline) counts() (k KernelCounts, ok bool, err error) {
+	switch {
+	case p.kernelCounts != nil:
+		k, err = p.kernelCounts()
+		if err != nil {
+			return k, false, err
+		}
+	case p.userCounts != nil:
+		for _, c := range p.userCounts {
+			k.Syscalls = append(k.Syscalls, *c)
+		}
+		for _, c := range p.userProcs {
+			k.Procs = append(k.Procs, *c)
+		}
+	default:
+		return k, false, nil
+	}
+	sort.Slice(k.Syscalls, func(i, j int) bool { return k.Syscalls[i].Nr < k.Syscalls[j].Nr })
+	sort.Slice(k.Procs, func(i, j int) bool { return k.Procs[i].PID < k.Procs[j].PID })
+	return k, true, nil
 }
 
 // kernel_counts() is the kernel's count per syscall, a dict by name of
@@ -33,23 +84,12 @@ func kernelCountsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.
 		return nil, err
 	}
 	p := pipelineOf(t)
-	var counts []SyscallCount
-	switch {
-	case p.kernelCounts != nil:
-		var err error
-		if counts, err = p.kernelCounts(); err != nil {
-			return nil, err
-		}
-	case p.userCounts != nil:
-		for _, c := range p.userCounts {
-			counts = append(counts, *c)
-		}
-	default:
-		return starlark.None, nil
+	k, ok, err := p.counts()
+	if err != nil || !ok {
+		return starlark.None, err
 	}
-	sort.Slice(counts, func(i, j int) bool { return counts[i].Nr < counts[j].Nr })
-	d := starlark.NewDict(len(counts))
-	for _, c := range counts {
+	d := starlark.NewDict(len(k.Syscalls))
+	for _, c := range k.Syscalls {
 		d.SetKey(p.syscallName(int32(c.Nr)), starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
 			"nr":      starlark.MakeInt(c.Nr),
 			"calls":   starlark.MakeUint64(c.Calls),
@@ -60,8 +100,78 @@ func kernelCountsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.
 	return d, nil
 }
 
-// countEvent counts ev for kernel_counts() as the kernel would: finished
-// calls (not one that never returns, nor one still blocked at the end).
+// kernel_hist(name = "usecs") is the kernel's histogram of durations in µs
+// per syscall: a hist() keyed by syscall name, as `h = hist("usecs")` with
+// h.add(ev.name, ev.duration // 1000) for every finished call; None when
+// the kernel does not count.
+func kernelHistBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	name := "usecs"
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name?", &name); err != nil {
+		return nil, err
+	}
+	p := pipelineOf(t)
+	k, ok, err := p.counts()
+	if err != nil || !ok {
+		return starlark.None, err
+	}
+	a := &Agg{kind: aggHist, name: name, entries: map[string]*aggEntry{}}
+	for _, c := range k.Syscalls {
+		if c.Calls == 0 {
+			continue
+		}
+		e, err := a.entry(p.syscallName(int32(c.Nr)))
+		if err != nil {
+			return nil, err
+		}
+		e.sum = int64(c.Time / 1000)
+		for i, n := range c.Hist {
+			if n == 0 {
+				continue
+			}
+			e.buckets[i] = int64(n)
+			e.count += int64(n)
+			lo := int64(0)
+			if i > 0 {
+				lo = 1 << (i - 1)
+			}
+			e.min = min(e.min, lo)
+			e.max = max(e.max, lo)
+		}
+	}
+	a.Freeze()
+	return a, nil
+}
+
+// kernel_procs() is the kernel's count per process, a dict by (pid, comm)
+// of structs (calls, errors, time_ns), or None when the kernel does not
+// count.
+func kernelProcsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	k, ok, err := pipelineOf(t).counts()
+	if err != nil || !ok {
+		return starlark.None, err
+	}
+	d := starlark.NewDict(len(k.Procs))
+	for _, c := range k.Procs {
+		d.SetKey(starlark.Tuple{starlark.MakeInt(c.PID), starlark.String(c.Comm)}, starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
+			"calls":   starlark.MakeUint64(c.Calls),
+			"errors":  starlark.MakeUint64(c.Errors),
+			"time_ns": starlark.MakeUint64(c.Time),
+		}))
+	}
+	return d, nil
+}
+
+// histSlot is the slot of a call of ns nanoseconds, as the kernel's.
+func histSlot(ns uint64) int {
+	return min(bits.Len64(ns/1000), HistSlots-1)
+}
+
+// countEvent counts ev for kernel_counts(), kernel_hist() and
+// kernel_procs() as the kernel would: finished calls (not one that never
+// returns, nor one still blocked at the end).
 func (p *Pipeline) countEvent(ev *event.Event) {
 	if p.kernelCounts != nil || ev.Kind != event.Syscall || ev.Flags&(event.NoReturn|event.Unfinished|event.Entered) != 0 {
 		return
@@ -71,9 +181,21 @@ func (p *Pipeline) countEvent(ev *event.Event) {
 		c = &SyscallCount{Nr: int(ev.Nr)}
 		p.userCounts[ev.Nr] = c
 	}
+	failed := ev.Failed()
 	c.Calls++
 	c.Time += ev.Duration
-	if ev.Failed() {
+	c.Hist[histSlot(ev.Duration)]++
+	if failed {
 		c.Errors++
+	}
+	pc := p.userProcs[ev.PID]
+	if pc == nil {
+		pc = &ProcCount{PID: int(ev.PID), Comm: ev.Comm}
+		p.userProcs[ev.PID] = pc
+	}
+	pc.Calls++
+	pc.Time += ev.Duration
+	if failed {
+		pc.Errors++
 	}
 }

@@ -107,7 +107,7 @@ type Pipeline struct {
 	hexPrevTS  uint64 // the last hex row's TS, for -r
 	hexRow     bool   // a hex row was made
 
-	kernelCounts func() ([]SyscallCount, error) // kernel_counts(); nil: None
+	kernelCounts func() (KernelCounts, error) // kernel_counts(), kernel_hist(), kernel_procs(); nil: None
 
 	// userStages: a user script is in the pipeline, which may keep an ev;
 	// without, one wrapper (scratch) serves every event.
@@ -118,6 +118,7 @@ type Pipeline struct {
 	// stage declared trace(counts = True) and the host counts the events
 	// that reach it. nil when no stage did.
 	userCounts map[int32]*SyscallCount
+	userProcs  map[uint32]*ProcCount // kernel_procs() then, by pid
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned
@@ -338,6 +339,7 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 		p.filtering = true
 		if info.decl.Counts && p.userCounts == nil {
 			p.userCounts = map[int32]*SyscallCount{}
+			p.userProcs = map[uint32]*ProcCount{}
 		}
 	}
 	if info.has[hookTick] {

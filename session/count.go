@@ -32,18 +32,35 @@ func engineCount(n Needs) engine.CountMode {
 	return engine.NoCount
 }
 
-// kernelCounts reads the engine's counts for kernel_counts().
-func kernelCounts(s *engine.Session) func() ([]script.SyscallCount, error) {
-	return func() ([]script.SyscallCount, error) {
+// kernelCounts reads the engine's counts for kernel_counts(),
+// kernel_hist() and kernel_procs().
+func kernelCounts(s *engine.Session) func() (script.KernelCounts, error) {
+	return func() (script.KernelCounts, error) {
+		var k script.KernelCounts
 		st, err := s.SyscallStats()
 		if err != nil {
-			return nil, err
+			return k, err
 		}
-		out := make([]script.SyscallCount, len(st))
+		hists, procs, err := s.KernelAggs()
+		if err != nil {
+			return k, err
+		}
+		byNr := make(map[int]*engine.SyscallHist, len(hists))
+		for i := range hists {
+			byNr[hists[i].Nr] = &hists[i]
+		}
+		k.Syscalls = make([]script.SyscallCount, len(st))
 		for i, c := range st {
-			out[i] = script.SyscallCount{Nr: c.Nr, Calls: c.Calls, Errors: c.Errors, Time: c.NS}
+			k.Syscalls[i] = script.SyscallCount{Nr: c.Nr, Calls: c.Calls, Errors: c.Errors, Time: c.NS}
+			if h := byNr[c.Nr]; h != nil {
+				k.Syscalls[i].Hist = h.Slots
+			}
 		}
-		return out, nil
+		k.Procs = make([]script.ProcCount, len(procs))
+		for i, c := range procs {
+			k.Procs[i] = script.ProcCount{PID: c.PID, Comm: c.Comm, Calls: c.Calls, Errors: c.Errors, Time: c.NS}
+		}
+		return k, nil
 	}
 }
 

@@ -464,7 +464,7 @@ func describeNeeds(n Needs) string {
 		parts = append(parts, "what each descriptor refers to (-y, -P)")
 	}
 	if n.Counts {
-		parts = append(parts, "calls, errors and time per syscall counted in the kernel")
+		parts = append(parts, "calls, errors, time and a duration histogram per syscall, and calls, errors and time per process, counted in the kernel")
 	}
 	if n.NoRecords {
 		parts = append(parts, "no record per call")
