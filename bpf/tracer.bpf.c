@@ -150,12 +150,14 @@ struct sc_hist {
 };
 
 /* A process's counts in proc_stats, per CPU: summed by user space, which
- * takes comm from the CPU that saw the process's first call (first_ns). */
+ * takes the comm read last (comm_ns) over the CPUs. comm is read at the
+ * process's first counted call on the CPU and again after each counted
+ * successful exec. */
 struct proc_stat {
 	u64 calls;
 	u64 errors;
 	u64 ns;
-	u64 first_ns; /* the first counted call's enter time */
+	u64 comm_ns; /* when comm was read */
 	char comm[16];
 };
 
@@ -564,12 +566,19 @@ static __always_inline void count_call(long nr, s64 ret, u64 ns, u64 now)
 	u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct proc_stat *ps = bpf_map_lookup_elem(&proc_stats, &tgid);
 	if (!ps) {
-		struct proc_stat init = { .first_ns = now - ns };
-		bpf_get_current_comm(init.comm, sizeof(init.comm));
+		struct proc_stat init = {};
 		bpf_map_update_elem(&proc_stats, &tgid, &init, BPF_NOEXIST);
 		ps = bpf_map_lookup_elem(&proc_stats, &tgid);
 		if (!ps)
 			return;
+	}
+	if (!ps->calls || (ret == 0 && is_execve(nr))) {
+		/* Two plain loads from the task, as fill_hdr. */
+		struct task_struct *t = bpf_get_current_task_btf();
+		const u64 *comm = (const u64 *)t->comm;
+		((u64 *)ps->comm)[0] = comm[0];
+		((u64 *)ps->comm)[1] = comm[1];
+		ps->comm_ns = now;
 	}
 	ps->calls++;
 	ps->ns += ns;

@@ -186,12 +186,12 @@ const (
 )
 
 type TracerProcStat struct {
-	_       structs.HostLayout
-	Calls   uint64
-	Errors  uint64
-	Ns      uint64
-	FirstNs uint64
-	Comm    [16]int8
+	_      structs.HostLayout
+	Calls  uint64
+	Errors uint64
+	Ns     uint64
+	CommNs uint64
+	Comm   [16]int8
 }
 
 type TracerRecord struct {

@@ -89,7 +89,8 @@ type SyscallHist struct {
 
 // ProcStat is what the kernel counted for one process (thread group):
 // finished calls, the failed ones and their time; Comm is its name at its
-// first counted call.
+// first counted call, or after its last counted successful exec (or, when
+// it changed otherwise, at its first counted call on some CPU since).
 type ProcStat struct {
 	PID    int
 	Comm   string
@@ -145,13 +146,13 @@ func (s *Session) readAggs() ([]SyscallHist, []ProcStat, error) {
 	var tgid uint32
 	for pit.Next(&tgid, &pper) {
 		p := ProcStat{PID: int(tgid)}
-		first := ^uint64(0)
+		var read uint64
 		for _, c := range pper {
 			p.Calls += c.Calls
 			p.Errors += c.Errors
 			p.NS += c.Ns
-			if c.Calls > 0 && c.FirstNs < first {
-				first = c.FirstNs
+			if c.Calls > 0 && c.CommNs >= read {
+				read = c.CommNs
 				p.Comm = commString(c.Comm[:])
 			}
 		}

@@ -26,7 +26,7 @@ type SyscallCount struct {
 
 // ProcCount is what the kernel counted for one process (thread group):
 // finished calls, the failed ones and their time in ns; Comm is its name at
-// its first counted call.
+// its first counted call, or after its last counted successful exec.
 type ProcCount struct {
 	PID                 int
 	Comm                string
@@ -193,9 +193,16 @@ func (p *Pipeline) countEvent(ev *event.Event) {
 		pc = &ProcCount{PID: int(ev.PID), Comm: ev.Comm}
 		p.userProcs[ev.PID] = pc
 	}
+	if ev.Ret == 0 && ev.Flags&event.Compat == 0 && isExec(p.syscallName(ev.Nr)) {
+		pc.Comm = ev.Comm
+	}
 	pc.Calls++
 	pc.Time += ev.Duration
 	if failed {
 		pc.Errors++
 	}
+}
+
+func isExec(name starlark.Value) bool {
+	return name == starlark.String("execve") || name == starlark.String("execveat")
 }
