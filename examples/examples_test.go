@@ -135,13 +135,26 @@ func TestRecorded(t *testing.T) {
 	}
 }
 
-// TestLive runs every example with real BPF on the workload.
+// inKernel are the examples that count in the kernel (trace(counts =
+// True)), with what their live output must hold.
+var inKernel = map[string][]string{
+	"kcount.star":   {"SYSCALL", "openat"},
+	"syscount.star": {"openat", "workload.sh", "head"},
+	"latency.star":  {"@usecs[read]:", "[1]"},
+}
+
+// TestLive runs every example with real BPF on the workload; the ones that
+// count in the kernel must say so (--explain) and send no record per call.
 func TestLive(t *testing.T) {
 	testutil.RequireBPF(t)
 	tracer := testutil.Tracer(t)
 	for _, name := range scripts(t) {
 		t.Run(name, func(t *testing.T) {
 			argv := []string{"-f", "-o", filepath.Join(t.TempDir(), "out")}
+			want, kernel := inKernel[name]
+			if kernel {
+				argv = append(argv, "--explain")
+			}
 			spec := name
 			for k, v := range args[strings.TrimSuffix(name, filepath.Ext(name))] {
 				argv = append(argv, "--arg", k+"="+v)
@@ -159,6 +172,17 @@ func TestLive(t *testing.T) {
 			}
 			if len(bytes.TrimSpace(out)) == 0 {
 				t.Errorf("%s printed nothing live", name)
+			}
+			if !kernel {
+				return
+			}
+			if !strings.Contains(stderr.String(), "counted in the kernel, no record per call") {
+				t.Errorf("%s does not count in the kernel:\n%s", name, stderr.String())
+			}
+			for _, w := range want {
+				if !bytes.Contains(out, []byte(w)) {
+					t.Errorf("%s live: no %q in:\n%s", name, w, out)
+				}
 			}
 		})
 	}
