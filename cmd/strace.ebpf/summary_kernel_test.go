@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -109,5 +110,42 @@ func TestScriptCountsKernelEqualsUser(t *testing.T) {
 	kernel, user := readFile(t, filepath.Join(dir, "y")), readFile(t, filepath.Join(dir, "z"))
 	if kernel != user || !strings.Contains(kernel, "openat") {
 		t.Errorf("the kernel's counts (-) and the host's (+) differ:\n%s", cmp.Diff(kernel, user))
+	}
+}
+
+// TestScriptAggsKernelEqualsUser: the kernel's duration histograms
+// (kernel_hist()) and per-process counts (kernel_procs()) of one run
+// recorded with --record equal the host's from the recording's events, and
+// the latency example's histogram is kept in the kernel (--explain).
+func TestScriptAggsKernelEqualsUser(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	aggs := filepath.Join(dir, "aggs.star")
+	if err := os.WriteFile(aggs, []byte(`trace(counts = True)
+
+def on_exit():
+    print(kernel_hist())
+    procs = kernel_procs()
+    for k in sorted(procs.keys()):
+        c = procs[k]
+        print(k[0], k[1], c.calls, c.errors, c.time_ns)
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	latency := filepath.Join(testutil.Root(), "examples", "latency.star")
+	_, stderr := tracerIn(t, dir, "--explain", "-s", latency, "-o", filepath.Join(dir, "x"), "true")
+	if !strings.Contains(stderr, "duration histogram per syscall") || !strings.Contains(stderr, "counted in the kernel, no record per call") {
+		t.Errorf("latency.star's histogram is not kept in the kernel:\n%s", stderr)
+	}
+	rec := filepath.Join(dir, "run.bin")
+	script := testutil.Syscaller(t) + " basic; dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null; cat /nonexistent 2>/dev/null; sleep 0.01; true"
+	_, stderr = tracerIn(t, dir, "-f", "-s", aggs, "--record", rec, "-o", filepath.Join(dir, "y"), "sh", "-c", script)
+	if strings.Contains(stderr, "events lost") {
+		t.Fatalf("the recorded run lost events:\n%s", stderr)
+	}
+	tracerIn(t, dir, "-i", rec, "-s", aggs, "-o", filepath.Join(dir, "z"))
+	kernel, user := readFile(t, filepath.Join(dir, "y")), readFile(t, filepath.Join(dir, "z"))
+	if kernel != user || !strings.Contains(kernel, "@usecs[read]:") || !strings.Contains(kernel, " dd ") || !strings.Contains(kernel, " cat ") {
+		t.Errorf("the kernel's aggregations (-) and the host's (+) differ:\n%s", cmp.Diff(kernel, user))
 	}
 }
