@@ -54,6 +54,9 @@ var variants = []variant{
 	{"count.star", []string{"--lossy", "-s", "{testdata}/count.star", "-o", "{out}"}},
 	// The same counts kept in the kernel: trace(counts = True).
 	{"kcount.star", []string{"--lossy", "-s", "{examples}/kcount.star", "-o", "{out}"}},
+	// Counts, a duration histogram per syscall and counts per process,
+	// all kept in the kernel.
+	{"syscount.star", []string{"--lossy", "-s", "{examples}/syscount.star", "-o", "{out}"}},
 	// -k: every call's stack, unwound with the default 4 KiB stack
 	// window, with frame pointers alone, and for openat only (dd's loop
 	// makes none: the other calls must cost what they cost without -k).
@@ -109,8 +112,8 @@ func expand(args []string, dir string) []string {
 			out[i] = dir
 		case "{testdata}/count.star", "{testdata}/openat.star":
 			out[i] = filepath.Join(testutil.Root(), "bench", "testdata", strings.TrimPrefix(a, "{testdata}/"))
-		case "{examples}/kcount.star":
-			out[i] = filepath.Join(testutil.Root(), "examples", "kcount.star")
+		case "{examples}/kcount.star", "{examples}/syscount.star":
+			out[i] = filepath.Join(testutil.Root(), "examples", strings.TrimPrefix(a, "{examples}/"))
 		default:
 			out[i] = a
 		}
