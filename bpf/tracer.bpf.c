@@ -284,6 +284,10 @@ struct config {
 	 * -t, -r, -T): syscall records carry no time (ts and duration 0),
 	 * and the clock is not read. */
 	u32 no_clock;
+	/* With count: also a duration histogram per syscall (sc_hists) and
+	 * counts per process (proc_stats), for scripts' kernel_hist() and
+	 * kernel_procs(). */
+	u32 count_aggs;
 };
 
 volatile const struct config config = {
@@ -555,6 +559,8 @@ static __always_inline void count_call(long nr, s64 ret, u64 ns, u64 now)
 	bool err = is_error(ret);
 	if (err)
 		st->errors++;
+	if (!config.count_aggs)
+		return;
 
 	struct sc_hist *h = bpf_map_lookup_elem(&sc_hists, &key);
 	if (h) {

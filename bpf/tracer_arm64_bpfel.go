@@ -66,7 +66,7 @@ type TracerConfig struct {
 	Count          uint32
 	Buffers        uint32
 	NoClock        uint32
-	_              [4]byte
+	CountAggs      uint32
 }
 
 type TracerCountMode uint32

@@ -100,9 +100,10 @@ type ProcStat struct {
 }
 
 // KernelAggs are the kernel's histograms and per-process counts
-// (Config.Count). After the session ended they are the final ones.
+// (Config.Count and CountAggs). After the session ended they are the
+// final ones.
 func (s *Session) KernelAggs() ([]SyscallHist, []ProcStat, error) {
-	if s.cfg.Count == NoCount {
+	if s.cfg.Count == NoCount || !s.cfg.CountAggs {
 		return nil, nil, nil
 	}
 	if s.finalAggs != nil || s.closed {
@@ -180,7 +181,7 @@ func commString(c []int8) string {
 // keepAggs reads the final histograms and per-process counts before the
 // kernel objects go.
 func (s *Session) keepAggs() {
-	if s.cfg.Count == NoCount || s.finalAggs != nil {
+	if s.cfg.Count == NoCount || !s.cfg.CountAggs || s.finalAggs != nil {
 		return
 	}
 	h, p, err := s.readAggs()

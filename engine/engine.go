@@ -126,6 +126,9 @@ type Config struct {
 	// Count counts calls, errors and time per syscall in the kernel
 	// (SyscallStats); CountOnly sends no record per call.
 	Count CountMode
+	// CountAggs: with Count, the kernel also keeps a duration histogram
+	// per syscall and counts per process (KernelAggs).
+	CountAggs bool
 	// NoClock: nothing needs the calls' times; the kernel reads no clock
 	// and Event.TS and Event.Duration are 0.
 	NoClock bool
@@ -360,6 +363,7 @@ func (s *Session) load() error {
 		StrMax:         uint32(max(s.cfg.StrMax, 0)),
 		ExcludeTgid:    excludeConst(s.cfg.Exclude),
 		Count:          uint32(s.cfg.Count),
+		CountAggs:      b2u(s.cfg.CountAggs),
 		NoClock:        b2u(s.cfg.NoClock),
 		Buffers:        b2u(s.cfg.CaptureBuffers),
 	}); err != nil {

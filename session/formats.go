@@ -48,6 +48,9 @@ type Needs struct {
 	Counts bool
 	// NoRecords: nothing needs a record per call (-c counted in the kernel).
 	NoRecords bool
+	// CountAggs: with Counts, the kernel also keeps a duration histogram
+	// per syscall and counts per process (a script's trace(counts = True)).
+	CountAggs bool
 	// Times: when calls happen and how long they take (ev.ts, ev.duration)
 	// are shown or used; without, the kernel reads no clock.
 	Times bool
@@ -62,6 +65,7 @@ func (n Needs) union(o Needs) Needs {
 		FullEnv:       n.FullEnv || o.FullEnv,
 		Counts:        n.Counts || o.Counts,
 		NoRecords:     n.NoRecords && o.NoRecords,
+		CountAggs:     n.CountAggs || o.CountAggs,
 		Times:         n.Times || o.Times,
 	}
 }

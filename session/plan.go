@@ -199,9 +199,9 @@ func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
 	// pipeline) is counted for in the kernel when the kernel sees what it
 	// would: live, no filter left to user space; with no record per call
 	// unless one is recorded. Otherwise it counts the events itself.
-	n.Counts, n.NoRecords = false, false
+	n.Counts, n.NoRecords, n.CountAggs = false, false, false
 	if scripts.NoRecords && p.Input == "" && !p.Split && sel.kernelDecides() {
-		n.Counts, n.NoRecords = true, p.Record == ""
+		n.Counts, n.NoRecords, n.CountAggs = true, p.Record == "", true
 	}
 	if p.countsInKernel(sel) {
 		n.Counts = true
@@ -242,6 +242,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		StackWindow:    p.Show.StackWindow,
 		DecodeFds:      n.Fds,
 		Count:          engineCount(n),
+		CountAggs:      n.Counts && n.CountAggs,
 		NoClock:        !n.Times,
 	}
 }

@@ -463,8 +463,11 @@ func describeNeeds(n Needs) string {
 	if n.Fds {
 		parts = append(parts, "what each descriptor refers to (-y, -P)")
 	}
-	if n.Counts {
+	switch {
+	case n.Counts && n.CountAggs:
 		parts = append(parts, "calls, errors, time and a duration histogram per syscall, and calls, errors and time per process, counted in the kernel")
+	case n.Counts:
+		parts = append(parts, "calls, errors and time per syscall counted in the kernel")
 	}
 	if n.NoRecords {
 		parts = append(parts, "no record per call")
