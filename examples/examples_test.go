@@ -143,6 +143,10 @@ var inKernel = map[string][]string{
 	"latency.star":  {"@usecs[read]:", "[1]"},
 }
 
+// keepsAggs are those that name kernel_hist or kernel_procs: the kernel
+// keeps the histograms and per-process counts for them only.
+var keepsAggs = map[string]bool{"syscount.star": true, "latency.star": true}
+
 // TestLive runs every example with real BPF on the workload; the ones that
 // count in the kernel must say so (--explain) and send no record per call.
 func TestLive(t *testing.T) {
@@ -178,6 +182,9 @@ func TestLive(t *testing.T) {
 			}
 			if !strings.Contains(stderr.String(), "counted in the kernel, no record per call") {
 				t.Errorf("%s does not count in the kernel:\n%s", name, stderr.String())
+			}
+			if aggs := strings.Contains(stderr.String(), "duration histogram per syscall"); aggs != keepsAggs[name] {
+				t.Errorf("%s: the kernel keeps histograms and per-process counts: %v, want %v:\n%s", name, aggs, keepsAggs[name], stderr.String())
 			}
 			for _, w := range want {
 				if !bytes.Contains(out, []byte(w)) {

@@ -237,6 +237,10 @@ type KernelFilter struct {
 	// Counts: the first stage only counts (trace(counts = True)) and the
 	// kernel can do it for it: no stage needs a record per call.
 	Counts bool
+	// CountAggs: with Counts, a script reads kernel_hist() or
+	// kernel_procs(): the kernel keeps them too (they cost it more per
+	// call than the counts alone).
+	CountAggs bool
 }
 
 // Pushdown combines the declarations that can run in the kernel: those of
@@ -283,6 +287,7 @@ func (p *Pipeline) Pushdown() KernelFilter {
 		// declaration: the kernel counts what it would have seen.
 		if d := p.stages[0].info().decl; d != nil && d.Counts && d.PIDs == nil && d.Comms == nil && !d.succeeded() {
 			kf.Counts = true
+			kf.CountAggs = p.readsAggs
 		}
 	}
 	if p.procHooks {

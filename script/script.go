@@ -15,6 +15,7 @@ package script
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -119,6 +120,9 @@ type Pipeline struct {
 	// that reach it. nil when no stage did.
 	userCounts map[int32]*SyscallCount
 	userProcs  map[uint32]*ProcCount // kernel_procs() then, by pid
+	// readsAggs: a stage's source names kernel_hist or kernel_procs, the
+	// aggregations the kernel keeps only when asked (KernelFilter).
+	readsAggs bool
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned
@@ -299,6 +303,9 @@ func (p *Pipeline) AddSource(name string, src []byte) error {
 
 func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir string, std bool) error {
 	info := &stageInfo{name: name, args: map[string]string{}, dir: dir, used: map[string]bool{}, stdlb: std}
+	if bytes.Contains(src, []byte("kernel_hist")) || bytes.Contains(src, []byte("kernel_procs")) {
+		p.readsAggs = true
+	}
 	if !std {
 		p.userStages = true
 	}

@@ -201,7 +201,7 @@ func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
 	// unless one is recorded. Otherwise it counts the events itself.
 	n.Counts, n.NoRecords, n.CountAggs = false, false, false
 	if scripts.NoRecords && p.Input == "" && !p.Split && sel.kernelDecides() {
-		n.Counts, n.NoRecords, n.CountAggs = true, p.Record == "", true
+		n.Counts, n.NoRecords, n.CountAggs = true, p.Record == "", scripts.CountAggs
 	}
 	if p.countsInKernel(sel) {
 		n.Counts = true

@@ -317,7 +317,7 @@ func pipeNeeds(pipe *script.Pipeline) Needs {
 	kf := pipe.Pushdown()
 	// A first stage that only counts (trace(counts = True)) needs no
 	// record per call when the kernel can count for it (Plan.needs).
-	return Needs{Buffers: kf.Buffers, Counts: kf.Counts, NoRecords: kf.Counts}
+	return Needs{Buffers: kf.Buffers, Counts: kf.Counts, NoRecords: kf.Counts, CountAggs: kf.CountAggs}
 }
 
 // pipeline builds the user's scripts, the summary stage and the stock
