@@ -168,6 +168,7 @@ enum sc_flags : u8 {
 	SC_HAS_EXIT_CAP = 1 << 2,
 	SC_ERR_CAP = 1 << 3, /* an exit capture is read when the call fails (CAP_STRUCT_OUT_ERR) */
 	SC_SOCK_FD = 1 << 4, /* args[0] is a socket: an AF_NETLINK one has its messages captured whole */
+	SC_FD0 = 1 << 5,     /* args[0] is a file descriptor: counted per (process, fd) in fd_stats */
 };
 
 struct arg_cap {
@@ -381,6 +382,33 @@ struct {
 	__type(value, struct sc_hist);
 } sc_hists SEC(".maps");
 
+/* Failed calls per (syscall, errno), for kernel_errors(): the key is
+ * nr << 12 | errno. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u32);
+	__type(value, u64);
+} err_stats SEC(".maps");
+
+/* Calls on a descriptor (a syscall whose first argument is one) per
+ * (process, fd), for kernel_fds(). */
+struct fd_key {
+	u32 tgid;
+	s32 fd;
+};
+struct fd_stat {
+	u64 calls;
+	u64 errors;
+	u64 ns;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct fd_key);
+	__type(value, struct fd_stat);
+} fd_stats SEC(".maps");
+
 /* Bounded: a process past the limit is not counted per process (its calls
  * still are per syscall). */
 struct {
@@ -545,7 +573,39 @@ static __always_inline u32 log2_slot(u64 v)
 	return n < HIST_SLOTS ? n : HIST_SLOTS - 1;
 }
 
-static __always_inline void count_call(long nr, s64 ret, u64 ns, u64 now)
+/* count_key adds one to a per-CPU hash counter, making it first. */
+static __always_inline void count_err(u32 key)
+{
+	u64 *n = bpf_map_lookup_elem(&err_stats, &key);
+	if (!n) {
+		u64 zero = 0;
+		bpf_map_update_elem(&err_stats, &key, &zero, BPF_NOEXIST);
+		n = bpf_map_lookup_elem(&err_stats, &key);
+		if (!n)
+			return;
+	}
+	(*n)++;
+}
+
+/* count_fd adds a call on descriptor fd of the current process. */
+static __always_inline void count_fd(s32 fd, bool err, u64 ns)
+{
+	struct fd_key k = {.tgid = bpf_get_current_pid_tgid() >> 32, .fd = fd};
+	struct fd_stat *fs = bpf_map_lookup_elem(&fd_stats, &k);
+	if (!fs) {
+		struct fd_stat init = {};
+		bpf_map_update_elem(&fd_stats, &k, &init, BPF_NOEXIST);
+		fs = bpf_map_lookup_elem(&fd_stats, &k);
+		if (!fs)
+			return;
+	}
+	fs->calls++;
+	fs->ns += ns;
+	if (err)
+		fs->errors++;
+}
+
+static __always_inline void count_call(long nr, s64 ret, u64 ns, u64 now, u64 arg0)
 {
 	if (nr < 0 || nr >= MAX_NR)
 		return;
@@ -590,6 +650,12 @@ static __always_inline void count_call(long nr, s64 ret, u64 ns, u64 now)
 	ps->ns += ns;
 	if (err)
 		ps->errors++;
+
+	if (err)
+		count_err((u32)nr << 12 | (u32)(-ret));
+	struct sc_desc *d = bpf_map_lookup_elem(&sc_table, &key);
+	if (d && (d->flags & SC_FD0))
+		count_fd((s32)arg0, err, ns);
 }
 
 /*
@@ -1690,7 +1756,8 @@ int sys_enter(u64 *ctx)
 	if (compat) {
 		p.state |= P_COMPAT;
 		read_args_compat(regs, p.args);
-	} else if (!count_only) {
+	} else if (!count_only || config.count_aggs) {
+		/* kernel_fds() counts by the first argument. */
 		read_args(regs, p.args);
 	}
 	u16 evc = compat ? EV_COMPAT : 0;
@@ -1784,7 +1851,7 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 	/* -c, -C: native calls are counted here (32-bit ones by the summary,
 	 * from their records). */
 	if (config.count && !compat) {
-		count_call(p.nr, ret, now - p.ts, now);
+		count_call(p.nr, ret, now - p.ts, now, p.args[0]);
 		if (config.count == COUNT_ONLY)
 			return 0;
 	}

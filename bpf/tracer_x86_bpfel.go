@@ -132,6 +132,19 @@ type TracerFdInfo struct {
 	Daddr    [16]uint8
 }
 
+type TracerFdKey struct {
+	_    structs.HostLayout
+	Tgid uint32
+	Fd   int32
+}
+
+type TracerFdStat struct {
+	_      structs.HostLayout
+	Calls  uint64
+	Errors uint64
+	Ns     uint64
+}
+
 type TracerHeldSig struct {
 	_    structs.HostLayout
 	Sig  int32
@@ -220,6 +233,7 @@ const (
 	TracerScFlagsSC_HAS_EXIT_CAP  TracerScFlags = 4
 	TracerScFlagsSC_ERR_CAP       TracerScFlags = 8
 	TracerScFlagsSC_SOCK_FD       TracerScFlags = 16
+	TracerScFlagsSC_FD0           TracerScFlags = 32
 )
 
 type TracerScHist struct {
@@ -258,8 +272,10 @@ const (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	TracerMapErrStats          = "err_stats"
 	TracerMapEvents            = "events"
 	TracerMapFdArgs            = "fd_args"
+	TracerMapFdStats           = "fd_stats"
 	TracerMapHeldSigs          = "held_sigs"
 	TracerMapIoctlCaps         = "ioctl_caps"
 	TracerMapLost              = "lost"
@@ -340,8 +356,10 @@ type TracerProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerMapSpecs struct {
+	ErrStats   *ebpf.MapSpec `ebpf:"err_stats"`
 	Events     *ebpf.MapSpec `ebpf:"events"`
 	FdArgs     *ebpf.MapSpec `ebpf:"fd_args"`
+	FdStats    *ebpf.MapSpec `ebpf:"fd_stats"`
 	HeldSigs   *ebpf.MapSpec `ebpf:"held_sigs"`
 	IoctlCaps  *ebpf.MapSpec `ebpf:"ioctl_caps"`
 	Lost       *ebpf.MapSpec `ebpf:"lost"`
@@ -384,8 +402,10 @@ func (o *TracerObjects) Close() error {
 //
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerMaps struct {
+	ErrStats   *ebpf.Map `ebpf:"err_stats"`
 	Events     *ebpf.Map `ebpf:"events"`
 	FdArgs     *ebpf.Map `ebpf:"fd_args"`
+	FdStats    *ebpf.Map `ebpf:"fd_stats"`
 	HeldSigs   *ebpf.Map `ebpf:"held_sigs"`
 	IoctlCaps  *ebpf.Map `ebpf:"ioctl_caps"`
 	Lost       *ebpf.Map `ebpf:"lost"`
@@ -403,8 +423,10 @@ type TracerMaps struct {
 
 func (m *TracerMaps) Close() error {
 	return _TracerClose(
+		m.ErrStats,
 		m.Events,
 		m.FdArgs,
+		m.FdStats,
 		m.HeldSigs,
 		m.IoctlCaps,
 		m.Lost,

@@ -102,25 +102,84 @@ type ProcStat struct {
 // KernelAggs are the kernel's histograms and per-process counts
 // (Config.Count and CountAggs). After the session ended they are the
 // final ones.
-func (s *Session) KernelAggs() ([]SyscallHist, []ProcStat, error) {
+func (s *Session) KernelAggs() (*Aggs, error) {
 	if s.cfg.Count == NoCount || !s.cfg.CountAggs {
-		return nil, nil, nil
+		return &Aggs{}, nil
 	}
 	if s.finalAggs != nil || s.closed {
 		if s.finalAggs == nil {
-			return nil, nil, nil
+			return &Aggs{}, nil
 		}
-		return s.finalAggs.hists, s.finalAggs.procs, nil
+		return s.finalAggs, nil
 	}
 	return s.readAggs()
 }
 
-type kernelAggs struct {
-	hists []SyscallHist
-	procs []ProcStat
+// ErrStat is how many calls of a syscall failed with an errno.
+type ErrStat struct {
+	Nr, Errno int
+	Calls     uint64
 }
 
-func (s *Session) readAggs() ([]SyscallHist, []ProcStat, error) {
+// FdStat is what the kernel counted for the calls of a process on one
+// descriptor (the calls whose first argument is one).
+type FdStat struct {
+	PID, FD       int
+	Calls, Errors uint64
+	NS            uint64
+}
+
+// Aggs are the kernel's aggregations besides the per-syscall counts:
+// durations' histograms, per process, per errno, per descriptor.
+type Aggs struct {
+	Hists  []SyscallHist
+	Procs  []ProcStat
+	Errors []ErrStat
+	Fds    []FdStat
+}
+
+func (s *Session) readAggs() (*Aggs, error) {
+	hists, procs, err := s.readHistsProcs()
+	if err != nil {
+		return nil, err
+	}
+	a := &Aggs{Hists: hists, Procs: procs}
+	var key uint32
+	var per []uint64
+	it := s.objs.ErrStats.Iterate()
+	for it.Next(&key, &per) {
+		e := ErrStat{Nr: int(key >> 12), Errno: int(key & 0xfff)}
+		for _, n := range per {
+			e.Calls += n
+		}
+		if e.Calls > 0 {
+			a.Errors = append(a.Errors, e)
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("reading counts per errno: %w", err)
+	}
+	var fk bpf.TracerFdKey
+	var fper []bpf.TracerFdStat
+	fit := s.objs.FdStats.Iterate()
+	for fit.Next(&fk, &fper) {
+		f := FdStat{PID: int(fk.Tgid), FD: int(fk.Fd)}
+		for _, c := range fper {
+			f.Calls += c.Calls
+			f.Errors += c.Errors
+			f.NS += c.Ns
+		}
+		if f.Calls > 0 {
+			a.Fds = append(a.Fds, f)
+		}
+	}
+	if err := fit.Err(); err != nil {
+		return nil, fmt.Errorf("reading counts per descriptor: %w", err)
+	}
+	return a, nil
+}
+
+func (s *Session) readHistsProcs() ([]SyscallHist, []ProcStat, error) {
 	var hists []SyscallHist
 	var per []bpf.TracerScHist
 	it := s.objs.ScHists.Iterate()
@@ -184,10 +243,10 @@ func (s *Session) keepAggs() {
 	if s.cfg.Count == NoCount || !s.cfg.CountAggs || s.finalAggs != nil {
 		return
 	}
-	h, p, err := s.readAggs()
+	a, err := s.readAggs()
 	if err != nil {
 		s.debugf("%v", err)
 		return
 	}
-	s.finalAggs = &kernelAggs{hists: h, procs: p}
+	s.finalAggs = a
 }

@@ -186,7 +186,7 @@ type Session struct {
 
 	drainStart time.Time
 	finalStats []SyscallStat // the kernel's counts at the end (Config.Count)
-	finalAggs  *kernelAggs   // the kernel's histograms and per-process counts at the end
+	finalAggs  *Aggs         // the kernel's histograms and per-process counts at the end
 }
 
 const defaultRingSize = 64 << 20

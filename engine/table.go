@@ -43,6 +43,7 @@ const (
 	scHasExitCap  = bpf.TracerScFlagsSC_HAS_EXIT_CAP
 	scErrCap      = bpf.TracerScFlagsSC_ERR_CAP // an exit capture that is read when the call fails
 	scSockFd      = bpf.TracerScFlagsSC_SOCK_FD // args[0] is a socket: a netlink one's messages are read whole
+	scFd0         = bpf.TracerScFlagsSC_FD0     // args[0] is a descriptor: counted per (process, fd) for kernel_fds()
 
 	ioctlAtEnter = bpf.TracerIoctlCapIOCTL_AT_ENTER // ioctl_caps: read the argument at enter
 )
@@ -61,6 +62,9 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	var d bpf.TracerScDesc
 	if sc.NoReturn {
 		d.Flags |= scNoReturn
+	}
+	if len(sc.Args) > 0 && sc.Args[0].Kind == syscalls.Fd {
+		d.Flags |= scFd0
 	}
 	if netlinkCalls[sc.Name] && captureBuffers {
 		d.Flags |= scSockFd

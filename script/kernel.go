@@ -3,11 +3,13 @@ package script
 import (
 	"math/bits"
 	"sort"
+	"strconv"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
 // HistSlots is the number of slots of SyscallCount.Hist: slot i counts the
@@ -39,6 +41,28 @@ type ProcCount struct {
 type KernelCounts struct {
 	Syscalls []SyscallCount
 	Procs    []ProcCount
+	Errors   []ErrCount // kernel_errors()
+	Fds      []FdCount  // kernel_fds()
+}
+
+// ErrCount is how many calls of a syscall failed with an errno.
+type ErrCount struct {
+	Nr, Errno int
+	Calls     uint64
+}
+
+// FdCount is what was counted for a process's calls on one descriptor
+// (the calls whose first argument is one).
+type FdCount struct {
+	PID, FD             int
+	Calls, Errors, Time uint64
+}
+
+// errKey and fdKey index the host's counts of them.
+type errKey struct{ nr, errno int32 }
+type fdKey struct {
+	pid uint32
+	fd  int32
 }
 
 // SetKernelCounts makes kernel_counts(), kernel_hist() and kernel_procs()
@@ -50,6 +74,8 @@ func init() {
 	hostBuiltins["kernel_counts"] = starlark.NewBuiltin("kernel_counts", kernelCountsBuiltin)
 	hostBuiltins["kernel_hist"] = starlark.NewBuiltin("kernel_hist", kernelHistBuiltin)
 	hostBuiltins["kernel_procs"] = starlark.NewBuiltin("kernel_procs", kernelProcsBuiltin)
+	hostBuiltins["kernel_errors"] = starlark.NewBuiltin("kernel_errors", kernelErrorsBuiltin)
+	hostBuiltins["kernel_fds"] = starlark.NewBuiltin("kernel_fds", kernelFdsBuiltin)
 }
 
 // counts are the kernel's counts, or the host's when the kernel does not
@@ -68,11 +94,25 @@ func (p *Pipeline) counts() (k KernelCounts, ok bool, err error) {
 		for _, c := range p.userProcs {
 			k.Procs = append(k.Procs, *c)
 		}
+		for _, c := range p.userErrs {
+			k.Errors = append(k.Errors, *c)
+		}
+		for _, c := range p.userFds {
+			k.Fds = append(k.Fds, *c)
+		}
 	default:
 		return k, false, nil
 	}
 	sort.Slice(k.Syscalls, func(i, j int) bool { return k.Syscalls[i].Nr < k.Syscalls[j].Nr })
 	sort.Slice(k.Procs, func(i, j int) bool { return k.Procs[i].PID < k.Procs[j].PID })
+	sort.Slice(k.Errors, func(i, j int) bool {
+		a, b := k.Errors[i], k.Errors[j]
+		return a.Nr < b.Nr || a.Nr == b.Nr && a.Errno < b.Errno
+	})
+	sort.Slice(k.Fds, func(i, j int) bool {
+		a, b := k.Fds[i], k.Fds[j]
+		return a.PID < b.PID || a.PID == b.PID && a.FD < b.FD
+	})
 	return k, true, nil
 }
 
@@ -164,6 +204,50 @@ func kernelProcsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.T
 	return d, nil
 }
 
+// kernel_errors() is the kernel's count of failed calls per (syscall name,
+// errno name), or None when the kernel does not count.
+func kernelErrorsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	p := pipelineOf(t)
+	k, ok, err := p.counts()
+	if err != nil || !ok {
+		return starlark.None, err
+	}
+	d := starlark.NewDict(len(k.Errors))
+	for _, c := range k.Errors {
+		name := syscalls.ErrnoName(c.Errno)
+		if name == "" {
+			name = strconv.Itoa(c.Errno)
+		}
+		d.SetKey(starlark.Tuple{p.syscallName(int32(c.Nr)), starlark.String(name)}, starlark.MakeUint64(c.Calls))
+	}
+	return d, nil
+}
+
+// kernel_fds() is the kernel's count of calls on descriptors, a dict by
+// (pid, fd) of structs (calls, errors, time_ns), or None when the kernel
+// does not count.
+func kernelFdsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	k, ok, err := pipelineOf(t).counts()
+	if err != nil || !ok {
+		return starlark.None, err
+	}
+	d := starlark.NewDict(len(k.Fds))
+	for _, c := range k.Fds {
+		d.SetKey(starlark.Tuple{starlark.MakeInt(c.PID), starlark.MakeInt(c.FD)}, starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
+			"calls":   starlark.MakeUint64(c.Calls),
+			"errors":  starlark.MakeUint64(c.Errors),
+			"time_ns": starlark.MakeUint64(c.Time),
+		}))
+	}
+	return d, nil
+}
+
 // histSlot is the slot of a call of ns nanoseconds, as the kernel's.
 func histSlot(ns uint64) int {
 	return min(bits.Len64(ns/1000), HistSlots-1)
@@ -200,6 +284,31 @@ func (p *Pipeline) countEvent(ev *event.Event) {
 	pc.Time += ev.Duration
 	if failed {
 		pc.Errors++
+	}
+	if ev.Flags&event.Compat != 0 {
+		return // the kernel keeps these for native calls
+	}
+	if failed {
+		ek := errKey{ev.Nr, int32(ev.Errno())}
+		ec := p.userErrs[ek]
+		if ec == nil {
+			ec = &ErrCount{Nr: int(ev.Nr), Errno: ev.Errno()}
+			p.userErrs[ek] = ec
+		}
+		ec.Calls++
+	}
+	if sc := p.opts.Table.ByNr(int(ev.Nr)); sc != nil && len(sc.Args) > 0 && sc.Args[0].Kind == syscalls.Fd {
+		fk := fdKey{ev.PID, int32(ev.Args[0])}
+		fc := p.userFds[fk]
+		if fc == nil {
+			fc = &FdCount{PID: int(ev.PID), FD: int(int32(ev.Args[0]))}
+			p.userFds[fk] = fc
+		}
+		fc.Calls++
+		fc.Time += ev.Duration
+		if failed {
+			fc.Errors++
+		}
 	}
 }
 

@@ -120,6 +120,8 @@ type Pipeline struct {
 	// that reach it. nil when no stage did.
 	userCounts map[int32]*SyscallCount
 	userProcs  map[uint32]*ProcCount // kernel_procs() then, by pid
+	userErrs   map[errKey]*ErrCount  // kernel_errors() then
+	userFds    map[fdKey]*FdCount    // kernel_fds() then
 	// readsAggs: a stage's source names kernel_hist or kernel_procs, the
 	// aggregations the kernel keeps only when asked (KernelFilter).
 	readsAggs bool
@@ -303,7 +305,8 @@ func (p *Pipeline) AddSource(name string, src []byte) error {
 
 func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir string, std bool) error {
 	info := &stageInfo{name: name, args: map[string]string{}, dir: dir, used: map[string]bool{}, stdlb: std}
-	if bytes.Contains(src, []byte("kernel_hist")) || bytes.Contains(src, []byte("kernel_procs")) {
+	if bytes.Contains(src, []byte("kernel_hist")) || bytes.Contains(src, []byte("kernel_procs")) ||
+		bytes.Contains(src, []byte("kernel_errors")) || bytes.Contains(src, []byte("kernel_fds")) {
 		p.readsAggs = true
 	}
 	if !std {
@@ -347,6 +350,8 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 		if info.decl.Counts && p.userCounts == nil {
 			p.userCounts = map[int32]*SyscallCount{}
 			p.userProcs = map[uint32]*ProcCount{}
+			p.userErrs = map[errKey]*ErrCount{}
+			p.userFds = map[fdKey]*FdCount{}
 		}
 	}
 	if info.has[hookTick] {

@@ -41,10 +41,11 @@ func kernelCounts(s *engine.Session) func() (script.KernelCounts, error) {
 		if err != nil {
 			return k, err
 		}
-		hists, procs, err := s.KernelAggs()
+		aggs, err := s.KernelAggs()
 		if err != nil {
 			return k, err
 		}
+		hists, procs := aggs.Hists, aggs.Procs
 		byNr := make(map[int]*engine.SyscallHist, len(hists))
 		for i := range hists {
 			byNr[hists[i].Nr] = &hists[i]
@@ -59,6 +60,12 @@ func kernelCounts(s *engine.Session) func() (script.KernelCounts, error) {
 		k.Procs = make([]script.ProcCount, len(procs))
 		for i, c := range procs {
 			k.Procs[i] = script.ProcCount{PID: c.PID, Comm: c.Comm, Calls: c.Calls, Errors: c.Errors, Time: c.NS}
+		}
+		for _, e := range aggs.Errors {
+			k.Errors = append(k.Errors, script.ErrCount{Nr: e.Nr, Errno: e.Errno, Calls: e.Calls})
+		}
+		for _, f := range aggs.Fds {
+			k.Fds = append(k.Fds, script.FdCount{PID: f.PID, FD: f.FD, Calls: f.Calls, Errors: f.Errors, Time: f.NS})
 		}
 		return k, nil
 	}

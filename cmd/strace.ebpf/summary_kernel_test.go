@@ -114,7 +114,8 @@ func TestScriptCountsKernelEqualsUser(t *testing.T) {
 }
 
 // TestScriptAggsKernelEqualsUser: the kernel's duration histograms
-// (kernel_hist()) and per-process counts (kernel_procs()) of one run
+// (kernel_hist()), per-process, per-errno and per-descriptor counts
+// (kernel_procs(), kernel_errors(), kernel_fds()) of one run
 // recorded with --record equal the host's from the recording's events, and
 // the latency example's histogram is kept in the kernel (--explain).
 func TestScriptAggsKernelEqualsUser(t *testing.T) {
@@ -129,6 +130,13 @@ def on_exit():
     for k in sorted(procs.keys()):
         c = procs[k]
         print(k[0], k[1], c.calls, c.errors, c.time_ns)
+    errs = kernel_errors()
+    for k in sorted(errs.keys()):
+        print("err", k[0], k[1], errs[k])
+    fds = kernel_fds()
+    for k in sorted(fds.keys()):
+        c = fds[k]
+        print("fd", k[0], k[1], c.calls, c.errors, c.time_ns)
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +153,8 @@ def on_exit():
 	}
 	tracerIn(t, dir, "-i", rec, "-s", aggs, "-o", filepath.Join(dir, "z"))
 	kernel, user := readFile(t, filepath.Join(dir, "y")), readFile(t, filepath.Join(dir, "z"))
-	if kernel != user || !strings.Contains(kernel, "@usecs[read]:") || !strings.Contains(kernel, " dd ") || !strings.Contains(kernel, " cat ") {
+	if kernel != user || !strings.Contains(kernel, "@usecs[read]:") || !strings.Contains(kernel, " dd ") || !strings.Contains(kernel, " cat ") ||
+		!strings.Contains(kernel, "err openat ENOENT") || !strings.Contains(kernel, "\nfd ") {
 		t.Errorf("the kernel's aggregations (-) and the host's (+) differ:\n%s", cmp.Diff(kernel, user))
 	}
 }
