@@ -367,7 +367,7 @@ func (p *Pipeline) Explain(w *strings.Builder, kernelNrs []int, kernelFailed boo
 			parts = append(parts, fmt.Sprintf("buffers=%d (captured in the kernel)", d.Buffers))
 		}
 		if d.Counts {
-			parts = append(parts, "counts=True (sees no event: kernel_counts() and kernel_hist() per syscall, kernel_procs() per process, counted in the kernel when it can be, else here)")
+			parts = append(parts, "counts=True (sees no event: kernel_counts() and kernel_hist() per syscall, kernel_procs() per process, kernel_fds() per descriptor, kernel_errors() per errno, counted in the kernel when it can be, else here)")
 		}
 		if d.Comms != nil {
 			var cs []string

@@ -465,7 +465,7 @@ func describeNeeds(n Needs) string {
 	}
 	switch {
 	case n.Counts && n.CountAggs:
-		parts = append(parts, "calls, errors, time and a duration histogram per syscall, and calls, errors and time per process, counted in the kernel")
+		parts = append(parts, "calls, errors, time and a duration histogram per syscall, calls, errors and time per process and per descriptor, and failed calls per errno, counted in the kernel")
 	case n.Counts:
 		parts = append(parts, "calls, errors and time per syscall counted in the kernel")
 	}
