@@ -195,13 +195,19 @@ func kernelProcsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.T
 	}
 	d := starlark.NewDict(len(k.Procs))
 	for _, c := range k.Procs {
-		d.SetKey(starlark.Tuple{starlark.MakeInt(c.PID), starlark.String(c.Comm)}, starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
-			"calls":   starlark.MakeUint64(c.Calls),
-			"errors":  starlark.MakeUint64(c.Errors),
-			"time_ns": starlark.MakeUint64(c.Time),
-		}))
+		d.SetKey(starlark.Tuple{starlark.MakeInt(c.PID), starlark.String(c.Comm)}, callStats(c.Calls, c.Errors, c.Time))
 	}
 	return d, nil
+}
+
+// callStats is the struct of calls, errors and time_ns the per-process and
+// per-descriptor counts are made of.
+func callStats(calls, errors, ns uint64) starlark.Value {
+	return starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
+		"calls":   starlark.MakeUint64(calls),
+		"errors":  starlark.MakeUint64(errors),
+		"time_ns": starlark.MakeUint64(ns),
+	})
 }
 
 // kernel_errors() is the kernel's count of failed calls per (syscall name,
@@ -239,11 +245,7 @@ func kernelFdsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	}
 	d := starlark.NewDict(len(k.Fds))
 	for _, c := range k.Fds {
-		d.SetKey(starlark.Tuple{starlark.MakeInt(c.PID), starlark.MakeInt(c.FD)}, starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
-			"calls":   starlark.MakeUint64(c.Calls),
-			"errors":  starlark.MakeUint64(c.Errors),
-			"time_ns": starlark.MakeUint64(c.Time),
-		}))
+		d.SetKey(starlark.Tuple{starlark.MakeInt(c.PID), starlark.MakeInt(c.FD)}, callStats(c.Calls, c.Errors, c.Time))
 	}
 	return d, nil
 }
