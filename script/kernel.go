@@ -116,15 +116,23 @@ func (p *Pipeline) counts() (k KernelCounts, ok bool, err error) {
 	return k, true, nil
 }
 
+// countsArg is the start of the argument-less kernel_*() builtins: their
+// pipeline and its counts; ok is false when neither the kernel nor the host
+// counts.
+func countsArg(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (*Pipeline, KernelCounts, bool, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, KernelCounts{}, false, err
+	}
+	p := pipelineOf(t)
+	k, ok, err := p.counts()
+	return p, k, ok, err
+}
+
 // kernel_counts() is the kernel's count per syscall, a dict by name of
 // structs (nr, calls, errors, time_ns), or None when the kernel does not
 // count.
 func kernelCountsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
-		return nil, err
-	}
-	p := pipelineOf(t)
-	k, ok, err := p.counts()
+	p, k, ok, err := countsArg(t, b, args, kwargs)
 	if err != nil || !ok {
 		return starlark.None, err
 	}
@@ -186,10 +194,7 @@ func kernelHistBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 // of structs (calls, errors, time_ns), or None when the kernel does not
 // count.
 func kernelProcsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
-		return nil, err
-	}
-	k, ok, err := pipelineOf(t).counts()
+	_, k, ok, err := countsArg(t, b, args, kwargs)
 	if err != nil || !ok {
 		return starlark.None, err
 	}
@@ -213,11 +218,7 @@ func callStats(calls, errors, ns uint64) starlark.Value {
 // kernel_errors() is the kernel's count of failed calls per (syscall name,
 // errno name), or None when the kernel does not count.
 func kernelErrorsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
-		return nil, err
-	}
-	p := pipelineOf(t)
-	k, ok, err := p.counts()
+	p, k, ok, err := countsArg(t, b, args, kwargs)
 	if err != nil || !ok {
 		return starlark.None, err
 	}
@@ -236,10 +237,7 @@ func kernelErrorsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.
 // (pid, fd) of structs (calls, errors, time_ns), or None when the kernel
 // does not count.
 func kernelFdsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
-		return nil, err
-	}
-	k, ok, err := pipelineOf(t).counts()
+	_, k, ok, err := countsArg(t, b, args, kwargs)
 	if err != nil || !ok {
 		return starlark.None, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 	"github.com/strace-ebpf/strace.ebpf/record"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
@@ -299,7 +300,7 @@ func TestSignalFilterEveryFormat(t *testing.T) {
 		{Kind: event.Signal, PID: 7, TID: 7, Nr: 10, Comm: "sh", TS: 20, Data: []event.Data{{Kind: event.BufOut, Bytes: siginfo}}},
 		{Kind: event.Exit, PID: 7, TID: 7, Comm: "sh", TS: 30},
 	}
-	rec := writeRec(t, hdr, evs)
+	rec := testutil.WriteRecording(t, hdr, evs, true)
 	for _, fmtName := range []string{"strace", "json", "perfetto"} {
 		for _, tt := range []struct {
 			expr      string
@@ -319,28 +320,6 @@ func TestSignalFilterEveryFormat(t *testing.T) {
 	}
 }
 
-func writeRec(t *testing.T, hdr record.Header, evs []event.Event) string {
-	t.Helper()
-	var buf bytes.Buffer
-	w, err := record.NewWriter(&buf, hdr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range evs {
-		if err := w.Write(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	rec := filepath.Join(t.TempDir(), "rec.bin")
-	if err := os.WriteFile(rec, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return rec
-}
-
 // TestCrossArchReplay replays an arm64 recording here: -e names resolve
 // against the recording's table (openat is 56 on arm64, 257 on amd64).
 func TestCrossArchReplay(t *testing.T) {
@@ -355,7 +334,7 @@ func TestCrossArchReplay(t *testing.T) {
 			Data: []event.Data{{Arg: 1, Kind: event.Str, Bytes: []byte("/etc/passwd")}}},
 		{Kind: event.Syscall, PID: 7, TID: 7, Nr: int32(clone), Comm: "ls", Ret: 8},
 	}
-	rec := writeRec(t, hdr, evs)
+	rec := testutil.WriteRecording(t, hdr, evs, true)
 
 	for _, tt := range []struct{ expr, want string }{
 		{"trace=openat", `openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3`},

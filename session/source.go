@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -220,5 +219,3 @@ func cloneEvent(ev *event.Event) *event.Event {
 	}
 	return cp
 }
-
-var _ = errors.New

@@ -13,6 +13,7 @@ import (
 
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 	"github.com/strace-ebpf/strace.ebpf/record"
 	"github.com/strace-ebpf/strace.ebpf/script"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
@@ -39,29 +40,7 @@ func recEvents() []event.Event {
 
 func writeRecording(t *testing.T, hdr record.Header, evs []event.Event, complete bool) string {
 	t.Helper()
-	var buf bytes.Buffer
-	w, err := record.NewWriter(&buf, hdr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range evs {
-		if err := w.Write(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if complete {
-		err = w.Close()
-	} else {
-		err = w.Flush()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "run.bin")
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testutil.WriteRecording(t, hdr, evs, complete)
 }
 
 func amd64Header(opts map[string]string) record.Header {
