@@ -66,10 +66,10 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	if len(sc.Args) > 0 && sc.Args[0].Kind == syscalls.Fd {
 		d.Flags |= scFd0
 	}
-	if netlinkCalls[sc.Name] && captureBuffers {
+	if sc.Capture == syscalls.CallCaptureNetlink && captureBuffers {
 		d.Flags |= scSockFd
 	}
-	if sc.Name == "rt_sigreturn" && captureBuffers {
+	if sc.Capture == syscalls.CallCaptureSigframe && captureBuffers {
 		// strace prints the mask the call restores, from the signal
 		// frame on the stack.
 		d.Cap[0].Kind = capSigmask
@@ -219,11 +219,6 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	}
 	return d
 }
-
-// netlinkCalls carry messages on the socket args[0]: on an AF_NETLINK
-// socket the kernel side reads them whole (up to 4095 bytes), for the
-// strace format's netlink decoder, not cut at the string size.
-var netlinkCalls = map[string]bool{"sendto": true, "recvfrom": true, "sendmsg": true, "recvmsg": true}
 
 // ioctlCap is an ioctl command whose argument the kernel side reads: size
 // bytes, at enter (the kernel reads it) or at exit on success (it writes it).

@@ -169,7 +169,20 @@ type Syscall struct {
 	Ret     RetKind // how the return value is shown
 	// RetFlags is the flag table naming a RetNamed result.
 	RetFlags string
+	// Capture is what the kernel reads for the call as a whole, besides
+	// its arguments' captures.
+	Capture CallCapture
 }
+
+// CallCapture is what the kernel reads for a call as a whole (generated
+// from the table, like Arg.Capture).
+type CallCapture uint8
+
+const (
+	CallCaptureNone     CallCapture = iota
+	CallCaptureSigframe             // rt_sigreturn: the signal mask it restores, from the frame on the stack
+	CallCaptureNetlink              // messages on the socket args[0]: an AF_NETLINK one's are read whole
+)
 
 // Printer identifies how an argument's captured memory is printed
 // (printers.tsv, level arg). The constants are generated.

@@ -128,6 +128,16 @@ var captures = map[[2]string]string{
 	{"StrArray", "name:envp"}:    "CaptureEnvCount",
 }
 
+// callCaptures are the calls the kernel reads something of as a whole:
+// syscalls.CallCapture's constants.
+var callCaptures = map[string]string{
+	"rt_sigreturn": "CallCaptureSigframe",
+	"sendto":       "CallCaptureNetlink",
+	"recvfrom":     "CallCaptureNetlink",
+	"sendmsg":      "CallCaptureNetlink",
+	"recvmsg":      "CallCaptureNetlink",
+}
+
 // captureOf is the Capture constant of an argument, "" for the default.
 func captureOf(name, kind, decoder string) string {
 	if c, ok := captures[[2]string{kind, decoder}]; ok {
@@ -551,6 +561,9 @@ func Generate(dir string) (map[string][]byte, error) {
 			}
 			if noreturn[name] {
 				b.WriteString(", NoReturn: true")
+			}
+			if c := callCaptures[name]; c != "" {
+				fmt.Fprintf(&b, ", Capture: %s", c)
 			}
 			if e, ok := sysents[name]; ok {
 				if e.printer != "" {
