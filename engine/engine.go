@@ -133,6 +133,11 @@ type Config struct {
 	// NoClock: nothing needs the calls' times; the kernel reads no clock
 	// and Event.TS and Event.Duration are 0.
 	NoClock bool
+	// Inject is the fault injection of a launched command (-e inject=,
+	// -e fault=, scripts' inject()); nil for none. New refuses it with
+	// PIDs or system-wide (ErrInjectUnsupported). See engine/inject.go.
+	Inject *InjectConfig
+
 	// ReuseEvents hands every event to the Handler in the same Event, its
 	// captured bytes in a buffer of the reader's: the handler keeps none
 	// past its call. No allocation per event.
@@ -175,7 +180,8 @@ type Session struct {
 	links  []link.Link
 	reader *ringbuf.Reader
 	child  *child
-	pids   []int // tgids given with -p
+	inj    *injector // fault injection; nil without
+	pids   []int     // tgids given with -p
 	start  uint64
 	closed bool
 	// verifyOnly: the session only loads (Verify), with the verifier's
@@ -213,6 +219,15 @@ func New(cfg Config) (_ *Session, err error) {
 	}
 	if len(cfg.Command) > 0 && len(cfg.PIDs) > 0 {
 		return nil, errors.New("choosing what to trace: a command and -p are exclusive")
+	}
+	if !cfg.Inject.empty() {
+		if len(cfg.Command) == 0 {
+			return nil, ErrInjectUnsupported
+		}
+		// Made events are ordered among the traced ones by their times.
+		cfg.NoClock = false
+	} else {
+		cfg.Inject = nil
 	}
 	if cfg.Lossless {
 		if err := checkMarks(&cfg); err != nil {
@@ -612,6 +627,16 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		if err := s.objs.Tasks.Put(uint32(s.child.cmd.Process.Pid), bpf.TracerTaskStateTASK_ARMED); err != nil {
 			return res, fmt.Errorf("arming task %d: %w", s.child.cmd.Process.Pid, err)
 		}
+		if s.child.listener >= 0 {
+			inj, err := newInjector(s.child.listener, &s.cfg, s.objs.Tasks, s.start)
+			if err != nil {
+				return res, err
+			}
+			s.child.listener = -1 // the injector's now
+			s.inj = inj
+			go inj.serve()
+			defer inj.stop()
+		}
 		if err := s.child.release(); err != nil {
 			return res, fmt.Errorf("starting '%s': %w", s.cfg.Command[0], err)
 		}
@@ -661,6 +686,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		return nil
 	}
 	var scratch event.Event
+	var made []*event.Event // fault injection's events
 	d.reuse = s.cfg.ReuseEvents
 	deliver := func() error {
 		var ev *event.Event
@@ -677,6 +703,16 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		// comes with the whole call.
 		if len(d.stack) > 0 && s.symbols != nil && ev.Flags&event.Entered == 0 {
 			s.symbolize(ev, d.stack)
+		}
+		if s.inj != nil {
+			// The calls the tracer answered itself, entered before ev.
+			made = s.inj.before(ev, made[:0])
+			for _, m := range made {
+				res.Events++
+				if err := h.Event(m); err != nil {
+					return err
+				}
+			}
 		}
 		res.Events++
 		// Losses are looked for every lossCheck records too, not only
@@ -719,7 +755,27 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	}
 	s.reader.SetDeadline(time.Now().Add(poll))
 	sinceCheck := 0
+	var madeUpTo uint64 // made events queued before the last read
+	deliverMade := func() error {
+		if s.inj == nil {
+			return nil
+		}
+		if err := s.inj.err(); err != nil {
+			return err
+		}
+		made = s.inj.takeUpTo(madeUpTo, made[:0])
+		for _, m := range made {
+			res.Events++
+			if err := h.Event(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for {
+		if s.inj != nil {
+			madeUpTo = s.inj.pushed.Load()
+		}
 		err := s.reader.ReadInto(&rec)
 		switch {
 		case err == nil:
@@ -736,6 +792,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		case errors.Is(err, os.ErrDeadlineExceeded):
 		case errors.Is(err, ringbuf.ErrFlushed):
 			if stopping {
+				if err := deliverMade(); err != nil {
+					return s.finish(ctx, res, err)
+				}
 				for _, ev := range s.unfinished(&d) {
 					res.Events++
 					if err := h.Event(ev); err != nil {
@@ -755,6 +814,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 			return s.finish(ctx, res, fmt.Errorf("reading ring buffer: %w", err))
 		}
 		// The ring is empty for now.
+		if err := deliverMade(); err != nil {
+			return s.finish(ctx, res, err)
+		}
 		if s.mmaps != nil {
 			s.mmaps.drain(s.symbols.Tracker)
 		}

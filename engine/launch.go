@@ -52,6 +52,15 @@ func runChild() {
 		os.Exit(127)
 	}
 	path, argv := os.Args[1], os.Args[2:]
+	if spec, ok := os.LookupEnv(injectEnv); ok {
+		// Before dropping privileges: as root, the filter needs no
+		// no_new_privs, and setuid programs keep working.
+		os.Unsetenv(injectEnv)
+		if err := installInjectFilter(spec); err != nil {
+			fmt.Fprintf(os.Stderr, "strace.ebpf: starting command: %v\n", err)
+			os.Exit(127)
+		}
+	}
 	if cred, ok := os.LookupEnv(credEnv); ok {
 		os.Unsetenv(credEnv)
 		if err := dropTo(cred); err != nil {
@@ -127,6 +136,9 @@ type child struct {
 	st   *os.ProcessState
 	// released: the command was let run (release); set before Run reads it.
 	released bool
+	// listener is the seccomp listener of fault injection (-1: none),
+	// until the session's injector takes it.
+	listener int
 }
 
 // Credential is a user to run the command as: ids and supplementary groups.
@@ -169,6 +181,17 @@ func startChild(path string, cfg *Config) (*child, error) {
 		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d:%d:%s", credEnv, u.UID, u.GID, strings.Join(groups, ",")))
 	}
 	cmd.ExtraFiles = []*os.File{r}
+	var statusR, statusW *os.File
+	if !cfg.Inject.empty() {
+		native, compat := newRuleSet(cfg.Inject).calls()
+		if statusR, statusW, err = os.Pipe(); err != nil {
+			r.Close()
+			w.Close()
+			return nil, fmt.Errorf("starting '%s': %w", argv[0], err)
+		}
+		cmd.ExtraFiles = append(cmd.ExtraFiles, statusW) // injectStatusFd
+		cmd.Env = append(cmd.Env, injectEnv+"="+formatCalls(native, compat))
+	}
 	// A nil stream in exec.Cmd means /dev/null; here it means ours.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if stdin != nil {
@@ -183,15 +206,28 @@ func startChild(path string, cfg *Config) (*child, error) {
 	if err := cmd.Start(); err != nil {
 		r.Close()
 		w.Close()
+		if statusR != nil {
+			statusR.Close()
+			statusW.Close()
+		}
 		return nil, fmt.Errorf("starting '%s': %s", argv[0], strings.TrimPrefix(errText(err), "fork/exec "))
 	}
 	r.Close()
-	c := &child{cmd: cmd, goW: w, done: make(chan struct{})}
+	c := &child{cmd: cmd, goW: w, done: make(chan struct{}), listener: -1}
 	go func() {
 		c.cmd.Wait()
 		c.st = c.cmd.ProcessState
 		close(c.done)
 	}()
+	if statusR != nil {
+		statusW.Close()
+		fd, err := takeListener(cmd.Process.Pid, statusR)
+		if err != nil {
+			c.abort()
+			return nil, fmt.Errorf("starting '%s' with fault injection: %w", argv[0], err)
+		}
+		c.listener = fd
+	}
 	return c, nil
 }
 
@@ -206,6 +242,12 @@ func (c *child) release() error {
 // abort makes a child that was never released exit without running
 // anything; a released one (the command, running) is left alone.
 func (c *child) abort() {
+	if c.listener >= 0 {
+		// Calls waiting on the listener fail with ENOSYS: the launcher
+		// gets to its go pipe, and exits.
+		syscall.Close(c.listener)
+		c.listener = -1
+	}
 	if c.released {
 		return
 	}

@@ -390,6 +390,7 @@ func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte
 	dst = padTo(dst, start, s.column())
 	dst = append(dst, " = "...)
 	dst = c.appendRet(dst)
+	dst = appendInjected(dst, ev.Flags)
 	if s.opts.SyscallTime && !noreturn {
 		dst = append(dst, " <"...)
 		dst = appendSecs(dst, ev.Duration, 1, 6)

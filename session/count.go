@@ -10,7 +10,9 @@ import (
 // kernel sees too. Scripts in front of the summary may drop calls, and
 // the user-space parts of the selection (Keep) are not the kernel's.
 func (p *Plan) countsInKernel(sel *Selection) bool {
-	return p.Summary != NoSummary && p.Input == "" && len(p.Scripts) == 0 && !p.Split &&
+	// Injected calls never reach the kernel side's counts: counted from
+	// their events.
+	return p.Summary != NoSummary && p.Input == "" && len(p.Scripts) == 0 && !p.Split && len(p.Filter.Inject) == 0 &&
 		sel.kernelDecides()
 }
 

@@ -56,6 +56,9 @@ type Filter struct {
 	// path argument equal to one, or a descriptor (argument or returned)
 	// that referred to one at the call, as the kernel described it.
 	Paths []string
+	// Inject are the -e inject= and -e fault= sets, in order (not a
+	// filter: the faults injected into a launched command; session/inject.go).
+	Inject []InjectSet
 
 	exprs []string // as given, for --explain and recording headers
 }
@@ -104,8 +107,14 @@ func ParseFilter(exprs []string) (Filter, error) {
 				return f, err
 			}
 			f.Signals = sigs
+		case "inject", "fault":
+			set, err := parseInject(e, val, qual == "fault")
+			if err != nil {
+				return f, err
+			}
+			f.Inject = append(f.Inject, set)
 		default:
-			return f, usagef("parsing -e %s: unsupported qualifier %q (supported: trace, status, signal; see -e help)", e, qual)
+			return f, usagef("parsing -e %s: unsupported qualifier %q (supported: trace, status, signal, inject, fault; see -e help)", e, qual)
 		}
 	}
 	return f, nil

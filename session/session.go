@@ -225,6 +225,9 @@ func prepare(p *Plan) (_ *Session, err error) {
 	}
 	if s.live != nil {
 		s.config = p.engineConfig(b.needs, k, s.live.start)
+		if s.config.Inject, err = p.injectConfig(b.tab); err != nil {
+			return nil, err
+		}
 		s.config.ReuseEvents = p.reusesEvents(f)
 		if s.config.User, err = p.credential(); err != nil {
 			return nil, err

@@ -52,6 +52,13 @@ const (
 	// i386's, decoded with the architecture's compat table
 	// (syscalls.Table.Personality), never the native one.
 	Compat
+	// Injected marks a call whose result the tracer gave (-e inject=
+	// error= or retval=, a script's fault): it never ran; Ret is the
+	// injected result (strace's "(INJECTED)").
+	Injected
+	// Delayed marks a call the tracer held before it ran (delay_enter=,
+	// strace's "(DELAYED)").
+	Delayed
 )
 
 // NetlinkProtoShift is where Flags holds a netlink socket's protocol.

@@ -1,0 +1,19 @@
+package format
+
+import "github.com/strace-ebpf/strace.ebpf/internal/event"
+
+// appendInjected is strace's note after the return value of a call the
+// tracer tampered with (print_injected_note): " (INJECTED)" for an
+// injected error or value, " (DELAYED)" for a delayed call.
+func appendInjected(d []byte, fl event.Flags) []byte {
+	if fl&(event.Injected|event.Delayed) == 0 {
+		return d
+	}
+	if fl&event.Injected != 0 {
+		d = append(d, " (INJECTED)"...)
+	}
+	if fl&event.Delayed != 0 {
+		d = append(d, " (DELAYED)"...)
+	}
+	return d
+}

@@ -1,0 +1,231 @@
+package session
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// InjectSet is one -e inject= or -e fault= expression, parsed: the
+// syscall set (resolved against the source's table later, as trace= is),
+// which calls, and the fault.
+type InjectSet struct {
+	Expr  string // as given
+	Set   string
+	When  engine.When
+	Fault engine.Fault
+}
+
+// parseInject reads strace's SET:error=E|retval=N|signal=SIG|
+// delay_enter=T|delay_exit=T|poke_enter=..|poke_exit=..|syscall=NAME|
+// when=FIRST[..LAST][+STEP], tokens in any order (strace's
+// parse_inject_token). fault= takes error= and when= (and syscall=) only,
+// and fails with ENOSYS when no error is given.
+func parseInject(e, val string, fault bool) (InjectSet, error) {
+	s := InjectSet{Expr: e, When: engine.Every}
+	bad := func(why string) error {
+		q := "inject"
+		if fault {
+			q = "fault"
+		}
+		return usagef("parsing -e %s: invalid %s expression: %s", e, q, why)
+	}
+	toks := strings.Split(val, ":")
+	s.Set = toks[0]
+	if s.Set == "" {
+		return s, bad("no syscall set")
+	}
+	var seen = map[string]bool{}
+	var action bool
+	for _, tok := range toks[1:] {
+		key, v, ok := strings.Cut(tok, "=")
+		if !ok || v == "" {
+			return s, bad(fmt.Sprintf("%q is not KEY=VALUE", tok))
+		}
+		if seen[key] {
+			return s, bad(key + "= given twice")
+		}
+		seen[key] = true
+		if fault && key != "error" && key != "when" && key != "syscall" {
+			return s, bad(key + "= is not a fault= token (error=, when=)")
+		}
+		switch key {
+		case "when":
+			w, err := parseWhen(v)
+			if err != nil {
+				return s, bad(err.Error())
+			}
+			s.When = w
+		case "error":
+			if seen["retval"] {
+				return s, bad("error= and retval= are exclusive")
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				var ok bool
+				if n, ok = syscalls.ErrnoByName(v); !ok {
+					return s, bad(fmt.Sprintf("unknown error %q", v))
+				}
+			}
+			if n < 1 || n > 4095 {
+				return s, bad(fmt.Sprintf("error %s out of 1..4095", v))
+			}
+			s.Fault.Error, action = n, true
+		case "retval":
+			if seen["error"] {
+				return s, bad("error= and retval= are exclusive")
+			}
+			n, err := strconv.ParseUint(v, 0, 64)
+			if err != nil {
+				return s, bad(fmt.Sprintf("retval %q is not an unsigned number", v))
+			}
+			s.Fault.Retval, s.Fault.HasRetval, action = int64(n), true, true
+		case "signal":
+			n, ok := syscalls.SignalByName(v)
+			if !ok {
+				return s, bad(fmt.Sprintf("unknown signal %q", v))
+			}
+			s.Fault.Signal, action = n, true
+		case "delay_enter":
+			d, err := parseDelay(v)
+			if err != nil {
+				return s, bad(err.Error())
+			}
+			s.Fault.DelayEnter, action = d, true
+		case "delay_exit":
+			return s, usagef("parsing -e %s: delay_exit= is not supported: the tracer answers a call before it runs (seccomp), and cannot hold it after", e)
+		case "poke_enter", "poke_exit":
+			return s, usagef("parsing -e %s: %s= is not supported", e, key)
+		case "syscall":
+			// strace runs this pure syscall in place of the injected one;
+			// here the injected call does not run at all, which is the
+			// same to the program.
+			if !pureSyscalls[v] {
+				return s, bad(fmt.Sprintf("syscall=%s: not a pure syscall (strace's TRACE_PURE)", v))
+			}
+		default:
+			return s, bad(fmt.Sprintf("unknown token %q", tok))
+		}
+	}
+	if !action {
+		if !fault {
+			return s, bad("no error=, retval=, signal= or delay_enter=")
+		}
+		s.Fault.Error, _ = syscalls.ErrnoByName("ENOSYS")
+	}
+	if s.Fault.HasRetval {
+		if r := s.Fault.Retval; r < 0 && r >= -4095 {
+			// strace's check_inadvertent_fault_injection
+			return s, usagef("parsing -e %s: retval=%d is an error; use error=%s", e, uint64(r), syscalls.ErrnoName(int(-r)))
+		}
+	}
+	return s, nil
+}
+
+// pureSyscalls are strace's TRACE_PURE calls, the ones syscall= accepts.
+var pureSyscalls = map[string]bool{
+	"getpid": true, "getppid": true, "getuid": true, "geteuid": true, "getgid": true, "getegid": true,
+	"gettid": true, "getpgrp": true, "getuid32": true, "geteuid32": true, "getgid32": true, "getegid32": true,
+	"sched_yield": true, "getpagesize": true, "sync": true,
+}
+
+// parseWhen is strace's when=FIRST[..LAST][+[STEP]]: FIRST alone injects
+// once, FIRST+ every call from FIRST, FIRST..LAST every call in between.
+func parseWhen(v string) (engine.When, error) {
+	var w engine.When
+	num := func(s string) (uint16, error) {
+		n, err := strconv.ParseUint(s, 10, 16)
+		if err != nil || n < 1 || n > 0xffff {
+			return 0, fmt.Errorf("when=%s: %q is not a number in 1..65535", v, s)
+		}
+		return uint16(n), nil
+	}
+	rng, step, hasStep := strings.Cut(v, "+")
+	first, last, hasLast := strings.Cut(rng, "..")
+	var err error
+	if w.First, err = num(first); err != nil {
+		return w, err
+	}
+	w.Last = engine.InjectLastInf
+	if hasLast {
+		if w.Last, err = num(last); err != nil {
+			return w, err
+		}
+		if w.Last < w.First || w.Last == engine.InjectLastInf {
+			return w, fmt.Errorf("when=%s: LAST must be at least FIRST and below 65535", v)
+		}
+	}
+	switch {
+	case hasStep && step != "":
+		if w.Step, err = num(step); err != nil {
+			return w, err
+		}
+	case hasStep, hasLast:
+		w.Step = 1
+	default:
+		w.Step = 0 // once
+	}
+	return w, nil
+}
+
+// parseDelay is strace's parse_ts: a number, microseconds unless it ends
+// in s, ms, us or ns.
+func parseDelay(v string) (time.Duration, error) {
+	num := strings.TrimRight(v, "smun")
+	unit := v[len(num):]
+	scale := map[string]float64{"": 1e3, "s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1}[unit]
+	f, err := strconv.ParseFloat(num, 64)
+	if scale == 0 || err != nil || f < 0 || math.IsInf(f, 0) || f*scale > math.MaxInt64 {
+		return 0, fmt.Errorf("%q is not a delay (a number of microseconds, or with s, ms, us, ns)", v)
+	}
+	return time.Duration(f * scale), nil
+}
+
+// injectConfig resolves the inject sets against the source's table.
+func injectConfig(sets []InjectSet, tab *syscalls.Table) (*engine.InjectConfig, error) {
+	if len(sets) == 0 {
+		return nil, nil
+	}
+	tabs := []*syscalls.Table{tab, tab.Compat()}
+	c := &engine.InjectConfig{}
+	for _, s := range sets {
+		neg := strings.HasPrefix(s.Set, "!")
+		picked, err := pickSyscalls(s.Expr, strings.TrimPrefix(s.Set, "!"), tabs)
+		if err != nil {
+			return nil, err
+		}
+		r := engine.InjectRule{When: s.When, Fault: s.Fault}
+		for i, t := range tabs {
+			var nrs []int
+			for _, sc := range t.All() {
+				if picked[i][sc.Nr] != neg {
+					nrs = append(nrs, sc.Nr)
+				}
+			}
+			if i == 0 {
+				r.Syscalls = nrs
+			} else {
+				r.Syscalls32 = nrs
+			}
+		}
+		c.Rules = append(c.Rules, r)
+	}
+	return c, nil
+}
+
+// injectConfig is the plan's fault injection, resolved: -e inject= and
+// fault= sets. It refuses them where seccomp cannot apply.
+func (p *Plan) injectConfig(tab *syscalls.Table) (*engine.InjectConfig, error) {
+	if len(p.Filter.Inject) == 0 {
+		return nil, nil
+	}
+	if len(p.Command) == 0 {
+		return nil, usagef("-e %s: %v", p.Filter.Inject[0].Expr, engine.ErrInjectUnsupported)
+	}
+	return injectConfig(p.Filter.Inject, tab)
+}
