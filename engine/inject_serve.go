@@ -253,16 +253,34 @@ func (inj *injector) act(n *seccompNotif, ev *event.Event, f Fault, compat bool,
 	} else if f.DelayEnter > 0 {
 		inj.mark(tid, delayMark{nr: n.Data.Nr, compat: compat, at: monotonicNow() - inj.start})
 	}
+	// As strace, the signal is pending when the call returns: sent
+	// before the answer where a signal cannot take the call back from the
+	// tracer (WAIT_KILLABLE_RECV), after it elsewhere.
+	early := f.Signal != 0 && waitKillableRecv()
+	if early {
+		unix.Tgkill(int(tgid), int(tid), unix.Signal(f.Signal))
+	}
 	if err := inj.answer(n.ID, f); err != nil {
 		if ev != nil {
 			inj.withdraw(ev)
 		}
 		return
 	}
-	if f.Signal != 0 {
+	if f.Signal != 0 && !early {
 		unix.Tgkill(int(tgid), int(tid), unix.Signal(f.Signal))
 	}
 }
+
+// waitKillableRecv says the kernel has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+// (5.19+), which the launcher sets when it can: once the tracer has
+// received a call, only a fatal signal interrupts it. Asked without
+// installing anything: the kernel checks the flags before it reads the
+// (here missing) program.
+var waitKillableRecv = sync.OnceValue(func() bool {
+	_, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER,
+		unix.SECCOMP_FILTER_FLAG_NEW_LISTENER|unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, 0)
+	return e == unix.EFAULT
+})
 
 // answer sends the answer: the fault's error or value, or continue.
 func (inj *injector) answer(id uint64, f Fault) error {

@@ -160,6 +160,7 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 			}
 		}
 	}
+	dst = appendJSONInjected(dst, ev.Flags)
 	return append(dst, '}')
 }
 

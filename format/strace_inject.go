@@ -17,3 +17,14 @@ func appendInjected(d []byte, fl event.Flags) []byte {
 	}
 	return d
 }
+
+// appendJSONInjected adds "injected" and "delayed" to a json call.
+func appendJSONInjected(d []byte, fl event.Flags) []byte {
+	if fl&event.Injected != 0 {
+		d = append(d, `,"injected":true`...)
+	}
+	if fl&event.Delayed != 0 {
+		d = append(d, `,"delayed":true`...)
+	}
+	return d
+}

@@ -110,7 +110,9 @@ struct trace_record {               /* common prefix of every record */
 /* struct trace_syscall.flags */
 #define TRACE_FLAG_NORETURN   0x1 /* never returned (exit, execve); ret meaningless */
 #define TRACE_FLAG_UNFINISHED 0x2 /* still blocked when tracing ended */
-#define TRACE_FLAG_COMPAT     0x8 /* version 3: made in 32-bit mode; nr and args are i386's */
+#define TRACE_FLAG_COMPAT     0x10 /* version 3: made in 32-bit mode; nr and args are i386's */
+#define TRACE_FLAG_INJECTED   0x20 /* -e inject=: the tracer gave ret; the call never ran */
+#define TRACE_FLAG_DELAYED    0x40 /* -e inject=...:delay_enter=: held before it ran */
 
 struct trace_syscall {              /* @SYSCALLSZ@ bytes, then ndata items */
 	uint32_t size;                  /* @SYSCALLSZ@ + the data items */

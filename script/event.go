@@ -237,6 +237,8 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 	},
 	"err":      func(e *Event) starlark.Value { return starlark.MakeInt(e.ev.Errno()) },
 	"failed":   func(e *Event) starlark.Value { return starlark.Bool(e.ev.Failed()) },
+	"injected": func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.Injected != 0) },
+	"delayed":  func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.Delayed != 0) },
 	"ts":       func(e *Event) starlark.Value { return starlark.MakeUint64(e.ev.TS) },
 	"duration": func(e *Event) starlark.Value { return starlark.MakeUint64(e.ev.Duration) },
 	"path": func(e *Event) starlark.Value {

@@ -19,6 +19,7 @@ import (
 // the stock formats' ones (builtins.go).
 var hostBuiltins = map[string]*starlark.Builtin{
 	"trace":   starlark.NewBuiltin("trace", traceBuiltin),
+	"inject":  starlark.NewBuiltin("inject", injectBuiltin),
 	"arg":     starlark.NewBuiltin("arg", argBuiltin),
 	"count":   starlark.NewBuiltin("count", newAggBuiltin(aggCount)),
 	"sum":     starlark.NewBuiltin("sum", newAggBuiltin(aggSum)),

@@ -50,7 +50,7 @@ func (s *luaStage) resetContext() {
 
 // kwFuncs take their keyword arguments in Lua as a trailing table with
 // string keys: trace{syscalls={"openat"}}, table(m, {header={...}}).
-var kwFuncs = map[string]bool{"trace": true, "table": true, "lhist": true, "count": true, "sum": true, "stats": true, "hist": true, "arg": false, "time.format": true}
+var kwFuncs = map[string]bool{"trace": true, "inject": true, "table": true, "lhist": true, "count": true, "sum": true, "stats": true, "hist": true, "arg": false, "time.format": true}
 
 func (p *Pipeline) newLuaStage(in *stageInfo, src []byte) (stage, error) {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, IncludeGoStackTrace: false})

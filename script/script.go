@@ -110,6 +110,8 @@ type Pipeline struct {
 
 	kernelCounts func() (KernelCounts, error) // kernel_counts(), kernel_hist(), kernel_procs(); nil: None
 
+	inj injectState // inject() declarations and on_inject (inject.go)
+
 	// userStages: a user script is in the pipeline, which may keep an ev;
 	// without, one wrapper (scratch) serves every event.
 	userStages bool
@@ -185,6 +187,7 @@ const (
 	hookLost
 	hookExec
 	hookExitProcess
+	hookInject
 	numHooks
 )
 
@@ -200,6 +203,7 @@ var hookSpecs = [numHooks]struct {
 	hookLost:        {"on_lost", 1},
 	hookExec:        {"on_exec", 1},
 	hookExitProcess: {"on_exit_process", 1},
+	hookInject:      {"on_inject", 1},
 }
 
 // Hooks is the list of hook names, in lifecycle order.
@@ -425,6 +429,10 @@ func (p *Pipeline) Start() error {
 
 // Event sends ev through the stages.
 func (p *Pipeline) Event(raw *event.Event) error {
+	if p.inj.hooked {
+		p.inj.mu.Lock()
+		defer p.inj.mu.Unlock()
+	}
 	if raw.Kind == event.Lost {
 		return p.lost(raw)
 	}
@@ -545,6 +553,10 @@ func (p *Pipeline) tickTo(now uint64) error {
 // Idle flushes buffered output, and runs on_tick when an interval ended
 // while no event came.
 func (p *Pipeline) Idle() error {
+	if p.inj.hooked {
+		p.inj.mu.Lock()
+		defer p.inj.mu.Unlock()
+	}
 	if p.ticking && p.startMono != 0 {
 		if now := monotonicNow() - p.startMono; now >= p.nextTick {
 			if err := p.tickTo(now); err != nil {

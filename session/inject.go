@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/script"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -219,13 +221,93 @@ func injectConfig(sets []InjectSet, tab *syscalls.Table) (*engine.InjectConfig, 
 }
 
 // injectConfig is the plan's fault injection, resolved: -e inject= and
-// fault= sets. It refuses them where seccomp cannot apply.
-func (p *Plan) injectConfig(tab *syscalls.Table) (*engine.InjectConfig, error) {
-	if len(p.Filter.Inject) == 0 {
+// fault= sets, then the scripts' inject() declarations (a later set that
+// names a call replaces an earlier one, as in strace), and the calls
+// their on_inject decides. It refuses them where seccomp cannot apply.
+func (p *Plan) injectConfig(tab *syscalls.Table, pipes []*script.Pipeline) (*engine.InjectConfig, error) {
+	sets := p.Filter.Inject
+	var decider *scriptDecider
+	var decided []string
+	for _, pipe := range pipes {
+		decls, err := pipe.Injects()
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range decls {
+			set := strings.Join(d.Syscalls, ",")
+			if d.Fault == "" {
+				decided = append(decided, set)
+				if decider == nil {
+					decider = &scriptDecider{pipe: pipe, cache: map[string]engine.Fault{}}
+				}
+				continue
+			}
+			is, err := parseInject(fmt.Sprintf("inject() in %s", d.Script), set+":"+d.Fault, false)
+			if err != nil {
+				return nil, err
+			}
+			sets = append(sets, is)
+		}
+	}
+	if len(sets) == 0 && decider == nil {
 		return nil, nil
 	}
 	if len(p.Command) == 0 {
-		return nil, usagef("-e %s: %v", p.Filter.Inject[0].Expr, engine.ErrInjectUnsupported)
+		what := "a script's inject()"
+		if len(p.Filter.Inject) > 0 {
+			what = "-e " + p.Filter.Inject[0].Expr
+		}
+		return nil, usagef("%s: %v", what, engine.ErrInjectUnsupported)
 	}
-	return injectConfig(p.Filter.Inject, tab)
+	c, err := injectConfig(sets, tab)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		c = &engine.InjectConfig{}
+	}
+	if decider != nil {
+		tabs := []*syscalls.Table{tab, tab.Compat()}
+		picked, err := pickSyscalls("inject()", strings.Join(decided, ","), tabs)
+		if err != nil {
+			return nil, err
+		}
+		for nr := range picked[0] {
+			c.Decided = append(c.Decided, nr)
+		}
+		for nr := range picked[1] {
+			c.Decided32 = append(c.Decided32, nr)
+		}
+		c.Decider = decider
+	}
+	return c, nil
+}
+
+// scriptDecider asks the scripts' on_inject for a call's fault.
+type scriptDecider struct {
+	pipe  *script.Pipeline
+	cache map[string]engine.Fault // parsed faults, by their tokens
+}
+
+func (d *scriptDecider) Decide(ev *event.Event) (engine.Fault, bool, error) {
+	tokens, err := d.pipe.Inject(ev)
+	if err != nil || tokens == "" {
+		return engine.Fault{}, false, err
+	}
+	if f, ok := d.cache[tokens]; ok {
+		return f, true, nil
+	}
+	for _, t := range strings.Split(tokens, ":") {
+		if strings.HasPrefix(t, "when=") {
+			return engine.Fault{}, false, fmt.Errorf("on_inject returned %q: when= belongs in inject(); on_inject decides each call", tokens)
+		}
+	}
+	is, err := parseInject("on_inject", "on_inject:"+tokens, false)
+	if err != nil {
+		return engine.Fault{}, false, fmt.Errorf("on_inject returned %q: %w", tokens, err)
+	}
+	if len(d.cache) < 1024 {
+		d.cache[tokens] = is.Fault
+	}
+	return is.Fault, true, nil
 }
