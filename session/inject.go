@@ -49,7 +49,7 @@ func parseInject(e, val string, fault bool) (InjectSet, error) {
 		if !ok || v == "" {
 			return s, bad(fmt.Sprintf("%q is not KEY=VALUE", tok))
 		}
-		if seen[key] {
+		if seen[key] && key != "when" { // the last when= counts, as in strace
 			return s, bad(key + "= given twice")
 		}
 		seen[key] = true
@@ -224,8 +224,9 @@ func injectConfig(sets []InjectSet, tab *syscalls.Table) (*engine.InjectConfig, 
 // fault= sets, then the scripts' inject() declarations (a later set that
 // names a call replaces an earlier one, as in strace), and the calls
 // their on_inject decides. It refuses them where seccomp cannot apply.
-func (p *Plan) injectConfig(tab *syscalls.Table, pipes []*script.Pipeline) (*engine.InjectConfig, error) {
+func (p *Plan) injectConfig(tab *syscalls.Table, sel *Selection, pipes []*script.Pipeline) (*engine.InjectConfig, error) {
 	sets := p.Filter.Inject
+	nFilter := len(sets)
 	var decider *scriptDecider
 	var decided []string
 	for _, pipe := range pipes {
@@ -262,6 +263,13 @@ func (p *Plan) injectConfig(tab *syscalls.Table, pipes []*script.Pipeline) (*eng
 	c, err := injectConfig(sets, tab)
 	if err != nil {
 		return nil, err
+	}
+	// As strace does, -e inject= tampers with traced calls only (-e
+	// trace=); a script's inject() names its calls itself.
+	for i := 0; i < nFilter && c != nil; i++ {
+		r := &c.Rules[i]
+		r.Syscalls = sel.traced(r.Syscalls, false)
+		r.Syscalls32 = sel.traced(r.Syscalls32, true)
 	}
 	if c == nil {
 		c = &engine.InjectConfig{}
@@ -310,4 +318,22 @@ func (d *scriptDecider) Decide(ev *event.Event) (engine.Fault, bool, error) {
 		d.cache[tokens] = is.Fault
 	}
 	return is.Fault, true, nil
+}
+
+// traced keeps the calls of nrs that -e trace= shows.
+func (s *Selection) traced(nrs []int, compat bool) []int {
+	want := s.want
+	if compat {
+		want = s.want32
+	}
+	if want == nil {
+		return nrs
+	}
+	var out []int
+	for _, nr := range nrs {
+		if nr >= 0 && nr < len(want) && want[nr] {
+			out = append(out, nr)
+		}
+	}
+	return out
 }

@@ -225,7 +225,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 	}
 	if s.live != nil {
 		s.config = p.engineConfig(b.needs, k, s.live.start)
-		if s.config.Inject, err = p.injectConfig(b.tab, s.pipes); err != nil {
+		if s.config.Inject, err = p.injectConfig(b.tab, s.sel, s.pipes); err != nil {
 			return nil, err
 		}
 		s.config.ReuseEvents = p.reusesEvents(f)
