@@ -83,6 +83,12 @@ func parseInject(e, val string, fault bool) (InjectSet, error) {
 				return s, bad("error= and retval= are exclusive")
 			}
 			n, err := strconv.ParseUint(v, 0, 64)
+			if err != nil && strings.HasPrefix(v, "-") {
+				// strtoull's wrap-around, as strace reads it
+				var m int64
+				m, err = strconv.ParseInt(v, 0, 64)
+				n = uint64(m)
+			}
 			if err != nil {
 				return s, bad(fmt.Sprintf("retval %q is not an unsigned number", v))
 			}
