@@ -110,7 +110,7 @@ func expand(args []string, dir string) []string {
 			out[i] = filepath.Join(dir, "trace.out")
 		case "{dir}":
 			out[i] = dir
-		case "{testdata}/count.star", "{testdata}/openat.star":
+		case "{testdata}/count.star", "{testdata}/openat.star", "{testdata}/inject_read.star":
 			out[i] = filepath.Join(testutil.Root(), "bench", "testdata", strings.TrimPrefix(a, "{testdata}/"))
 		case "{examples}/kcount.star", "{examples}/syscount.star":
 			out[i] = filepath.Join(testutil.Root(), "examples", strings.TrimPrefix(a, "{examples}/"))
