@@ -552,6 +552,15 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
                           -l strace: dump (hex and ASCII, strace's layout)
                           the data read from or written to these
                           descriptors (numbers, all, none)
+  inject=SET:FAULT[:when=FIRST[..LAST][+[STEP]]]
+                          a launched command's calls of SET (traced ones)
+                          get FAULT: error=E (fail with errno E) or
+                          retval=N (return N; the call does not run),
+                          signal=SIG, delay_enter=T (T in µs, or with s, ms,
+                          us, ns); when= picks which calls, counted per
+                          thread and per syscall (docs/injection.md)
+  fault=SET[:error=E][:when=...]
+                          inject= with error= only (ENOSYS by default)
 Every filter applies to every format, live and replayed; syscall sets and
 status=failed are applied in the kernel, the rest as events arrive. Names
 resolve against the traced (or recorded) architecture's table.

@@ -121,6 +121,9 @@ func (p *Plan) check(f *Format) error {
 	if p.Input != "" && len(p.Command) > 0 {
 		return usage("parsing options: -i replays a recording; it takes no command")
 	}
+	if p.Input != "" && len(p.Filter.Inject) > 0 {
+		return usagef("-e %s: a replay runs nothing to inject into", p.Filter.Inject[0].Expr)
+	}
 	if len(p.PIDs) > 0 && len(p.Command) > 0 {
 		return usage("parsing options: -p and a command are exclusive")
 	}
