@@ -72,6 +72,9 @@ type injector struct {
 
 	fdMu   sync.RWMutex // answers against closing the listener
 	closed bool
+
+	flightMu sync.Mutex
+	flights  map[uint64]*time.Timer // delayed calls not yet answered, by notification id
 }
 
 type queued struct {
@@ -110,6 +113,7 @@ func newInjector(fd int, cfg *Config, tasks *ebpf.Map, start uint64) (*injector,
 		delayed: map[uint32][]delayMark{},
 		errs:    make(chan error, 1),
 		served:  make(chan struct{}),
+		flights: map[uint64]*time.Timer{},
 	}
 	if inj.strMax <= 0 || inj.strMax > 4096 {
 		inj.strMax = 4096
@@ -234,7 +238,25 @@ func (inj *injector) handle(n *seccompNotif) {
 		return
 	}
 	nc := *n
-	time.AfterFunc(f.DelayEnter, func() { inj.act(&nc, ev, f, compat, tgid) })
+	inj.flightMu.Lock()
+	inj.flights[n.ID] = time.AfterFunc(f.DelayEnter, func() {
+		if inj.land(nc.ID) {
+			inj.act(&nc, ev, f, compat, tgid)
+		}
+	})
+	inj.flightMu.Unlock()
+}
+
+// land takes a delayed call off the flights: true once, for whoever
+// answers it (its timer, or stop).
+func (inj *injector) land(id uint64) bool {
+	inj.flightMu.Lock()
+	defer inj.flightMu.Unlock()
+	if _, ok := inj.flights[id]; !ok {
+		return false
+	}
+	delete(inj.flights, id)
+	return true
 }
 
 // act answers a call the fault applies to: its made event first (so that
@@ -534,12 +556,28 @@ func (inj *injector) takeUpTo(n uint64, out []*event.Event) []*event.Event {
 // stop ends serving and closes the listener: calls still waiting for an
 // answer, and every later call the filter names, fail with ENOSYS (the
 // kernel's answer when no tracer listens).
+//
+// Processes that still carry the filter when the session ends (a command
+// left running on Ctrl-C, the untraced children of a command traced
+// without -f) would get ENOSYS from every named call: instead, a helper
+// (drainListener) takes the listener and lets their calls run until the
+// last of them exits. The calls waiting out a delay are let run first.
 func (inj *injector) stop() {
 	var one = [8]byte{1}
 	unix.Write(inj.wake, one[:])
 	<-inj.served
-	inj.fdMu.Lock()
+	inj.flightMu.Lock()
+	for id, t := range inj.flights {
+		if t.Stop() {
+			delete(inj.flights, id)
+			r := seccompNotifResp{ID: id, Flags: unix.SECCOMP_USER_NOTIF_FLAG_CONTINUE}
+			ioctlPtr(inj.fd, unix.SECCOMP_IOCTL_NOTIF_SEND, unsafe.Pointer(&r))
+		}
+	}
+	inj.flightMu.Unlock()
+	inj.fdMu.Lock() // after the answers under way
 	inj.closed = true
+	drainListener(inj.fd)
 	unix.Close(inj.fd)
 	inj.fdMu.Unlock()
 	unix.Close(inj.wake)

@@ -286,3 +286,32 @@ func TestInjectTracerKilled(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestInjectOutlived: a child that outlives the session (traced without
+// -f) keeps the filter; its named calls must run, not fail with ENOSYS
+// (a helper answers them until it exits).
+func TestInjectOutlived(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	prog := injCaller(t, dir)
+	out := filepath.Join(dir, "bg.out")
+	script := "(sleep 0.5; " + prog + " files > " + out + " 2>&1) & exit 0"
+	res := runTracer(t, "-o", "/dev/null", "-e", "inject=openat:error=EIO:when=4", "sh", "-c", script)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile(out)
+		if strings.Contains(string(b), "getppid 1") {
+			if strings.Contains(string(b), "-1") {
+				t.Errorf("the outliving child's calls failed:\n%s", b)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the outliving child did not finish: %q", b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
