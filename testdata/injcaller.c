@@ -10,12 +10,15 @@
  *   injcaller fork      a child makes umask 3 times, then the parent does
  *   injcaller net       connect to 127.0.0.1:9 (discard), 3 times, each on a new socket
  *   injcaller slow N    umask N times, each after 1 ms (a long run to kill a tracer in)
+ *   injcaller threads   umask once, then a thread makes umask 3 times, then another
+ *                       (one after the other: counts are per thread)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +54,13 @@ static void umasks(int n)
 {
 	for (int i = 0; i < n; i++)
 		say("umask", (long)umask(022));
+}
+
+static void *umask_thread(void *arg)
+{
+	(void)arg;
+	umasks(3);
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -93,6 +103,15 @@ int main(int argc, char **argv)
 			int s = socket(AF_INET, SOCK_STREAM, 0);
 			say("connect", connect(s, (struct sockaddr *)&sin, sizeof sin));
 			close(s);
+		}
+		return 0;
+	}
+	if (!strcmp(argv[1], "threads")) {
+		umasks(1);
+		for (int i = 0; i < 2; i++) {
+			pthread_t t;
+			pthread_create(&t, NULL, umask_thread, NULL);
+			pthread_join(t, NULL);
 		}
 		return 0;
 	}

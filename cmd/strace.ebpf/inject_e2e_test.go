@@ -26,7 +26,7 @@ func injCaller(t *testing.T, dir string) string {
 	if cc == "" {
 		cc = "cc"
 	}
-	if b, err := exec.Command(cc, "-O1", "-o", out, filepath.Join(testutil.Root(), "testdata", "injcaller.c")).CombinedOutput(); err != nil {
+	if b, err := exec.Command(cc, "-O1", "-pthread", "-o", out, filepath.Join(testutil.Root(), "testdata", "injcaller.c")).CombinedOutput(); err != nil {
 		t.Fatalf("compiling testdata/injcaller.c: %v\n%s", err, b)
 	}
 	return out
@@ -87,6 +87,8 @@ var injectCases = []struct {
 		must: `umask(022) = 022 (DELAYED)`},
 	{name: "untraced-set", mode: "files", exprs: []string{"trace=write", "inject=openat:error=ENOENT:when=3"}},
 	{name: "follow", mode: "fork", follow: true, exprs: []string{"trace=umask", "inject=umask:error=EPERM:when=2"},
+		must: `umask(022) = -1 EPERM (Operation not permitted) (INJECTED)`},
+	{name: "threads", mode: "threads", follow: true, exprs: []string{"trace=umask", "inject=umask:error=EPERM:when=2"},
 		must: `umask(022) = -1 EPERM (Operation not permitted) (INJECTED)`},
 	{name: "network", mode: "net", exprs: []string{"trace=connect", "inject=connect:error=ETIMEDOUT:when=2"},
 		must: `connect(3, {sa_family=AF_INET, sin_port=htons(9), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 ETIMEDOUT (Connection timed out) (INJECTED)`},
