@@ -278,6 +278,7 @@ func New(cfg Config) (_ *Session, err error) {
 		if err != nil {
 			return nil, err
 		}
+		s.debugInject()
 	}
 	s.joinFreezer()
 	if cfg.StackTrace {

@@ -195,3 +195,14 @@ func (cs counts) fires(tid uint32, k callKey, w When) bool {
 	}
 	return c.fires(w)
 }
+
+// debugInject says, with -d, which calls the seccomp filter sends to the
+// tracer.
+func (s *Session) debugInject() {
+	if s.cfg.Inject == nil || s.cfg.Debug == nil {
+		return
+	}
+	native, compat := newRuleSet(s.cfg.Inject).calls()
+	s.debugf("fault injection: the seccomp filter stops %d native and %d 32-bit calls for the tracer, listener fd %d; %d rules, a script decides %d calls",
+		len(native), len(compat), s.child.listener, len(s.cfg.Inject.Rules), len(s.cfg.Inject.Decided)+len(s.cfg.Inject.Decided32))
+}
