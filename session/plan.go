@@ -203,7 +203,7 @@ func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
 	// would: live, no filter left to user space; with no record per call
 	// unless one is recorded. Otherwise it counts the events itself.
 	n.Counts, n.NoRecords, n.CountAggs = false, false, false
-	if scripts.NoRecords && p.Input == "" && !p.Split && sel.kernelDecides() {
+	if scripts.NoRecords && p.Input == "" && !p.Split && sel.kernelDecides() && len(p.Filter.Inject) == 0 {
 		n.Counts, n.NoRecords, n.CountAggs = true, p.Record == "", scripts.CountAggs
 	}
 	if p.countsInKernel(sel) {
