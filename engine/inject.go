@@ -54,13 +54,24 @@ type Fault struct {
 	Signal int
 	// DelayEnter sleeps before the call runs (or fails).
 	DelayEnter time.Duration
+	// Pokes overwrite the memory arguments point to before the call runs
+	// (strace's poke_enter=@argN=HEX).
+	Pokes []Poke
+}
+
+// Poke is data written where argument Arg (1-based) points.
+type Poke struct {
+	Arg  int
+	Data []byte
 }
 
 // Tampers says the call does not run: it returns the fault's error or value.
 func (f Fault) Tampers() bool { return f.Error != 0 || f.HasRetval }
 
 // Empty says the fault does nothing.
-func (f Fault) Empty() bool { return !f.Tampers() && f.Signal == 0 && f.DelayEnter == 0 }
+func (f Fault) Empty() bool {
+	return !f.Tampers() && f.Signal == 0 && f.DelayEnter == 0 && len(f.Pokes) == 0
+}
 
 // InjectRule is one inject set, resolved: the calls it names (native and
 // 32-bit numbers), which of them, and the fault.

@@ -82,12 +82,13 @@ type queued struct {
 	seq uint64
 }
 
-// delayMark is a call let run after a delay: its record, the next of the
-// thread's with this number entered after at, is flagged Delayed.
+// delayMark is a call let run after a delay or a poke: its record, the
+// next of the thread's with this number entered after at, gets flags.
 type delayMark struct {
 	nr     int32
 	compat bool
 	at     uint64
+	flags  event.Flags // Delayed, Poked
 }
 
 func newInjector(fd int, cfg *Config, tasks *ebpf.Map, start uint64) (*injector, error) {
@@ -264,6 +265,13 @@ func (inj *injector) land(id uint64) bool {
 // the signal.
 func (inj *injector) act(n *seccompNotif, ev *event.Event, f Fault, compat bool, tgid uint32) {
 	tid := n.Pid
+	poked := inj.poke(n, f.Pokes, compat)
+	if poked && ev != nil {
+		// The made event shows what the call saw.
+		if fresh := inj.makeEvent(n, ev.PID, compat, monotonicNow()); fresh != nil {
+			ev.Data = fresh.Data
+		}
+	}
 	if f.Tampers() {
 		ev.Duration = monotonicNow() - inj.start - ev.TS
 		if f.Error != 0 {
@@ -275,11 +283,21 @@ func (inj *injector) act(n *seccompNotif, ev *event.Event, f Fault, compat bool,
 		if f.DelayEnter > 0 {
 			ev.Flags |= event.Delayed
 		}
+		if poked {
+			ev.Flags |= event.Poked
+		}
 		if inj.shown == nil || inj.shown(ev) {
 			inj.push(ev)
 		}
-	} else if f.DelayEnter > 0 {
-		inj.mark(tid, delayMark{nr: n.Data.Nr, compat: compat, at: monotonicNow() - inj.start})
+	} else if f.DelayEnter > 0 || poked {
+		m := delayMark{nr: n.Data.Nr, compat: compat, at: monotonicNow() - inj.start}
+		if f.DelayEnter > 0 {
+			m.flags |= event.Delayed
+		}
+		if poked {
+			m.flags |= event.Poked
+		}
+		inj.mark(tid, m)
 	}
 	// As strace, the signal is pending when the call returns: sent
 	// before the answer where a signal cannot take the call back from the
@@ -519,7 +537,7 @@ func (inj *injector) before(ev *event.Event, out []*event.Event) []*event.Event 
 		if ms := inj.delayed[ev.TID]; len(ms) > 0 {
 			for j, m := range ms {
 				if m.nr == ev.Nr && m.compat == (ev.Flags&event.Compat != 0) && ev.TS >= m.at {
-					ev.Flags |= event.Delayed
+					ev.Flags |= m.flags
 					ms = append(ms[:j], ms[j+1:]...)
 					inj.pending.Add(-1)
 					break
@@ -607,4 +625,33 @@ func commOf(tid uint32) string {
 		return ""
 	}
 	return string(bytes.TrimSuffix(b[:n], []byte("\n")))
+}
+
+// poke writes a fault's pokes into the caller's memory, where its
+// arguments point (strace's poke_tcb): true when one was written. It
+// writes through /proc/TID/mem, which, as ptrace's POKEDATA, writes
+// read-only private pages too (a string literal), copying them.
+func (inj *injector) poke(n *seccompNotif, pokes []Poke, compat bool) bool {
+	if len(pokes) == 0 {
+		return false
+	}
+	nargs := 6
+	if sc := inj.tab.Personality(compat).ByNr(int(n.Data.Nr)); sc != nil {
+		nargs = len(sc.Args)
+	}
+	fd, err := unix.Open("/proc/"+strconv.FormatUint(uint64(n.Pid), 10)+"/mem", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	poked := false
+	for _, p := range pokes {
+		if p.Arg < 1 || p.Arg > nargs || len(p.Data) == 0 {
+			continue
+		}
+		if k, err := unix.Pwrite(fd, p.Data, int64(n.Data.Args[p.Arg-1])); err == nil && k > 0 {
+			poked = true
+		}
+	}
+	return poked
 }

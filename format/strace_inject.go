@@ -6,10 +6,15 @@ import "github.com/strace-ebpf/strace.ebpf/internal/event"
 // tracer tampered with (print_injected_note): " (INJECTED)" for an
 // injected error or value, " (DELAYED)" for a delayed call.
 func appendInjected(d []byte, fl event.Flags) []byte {
-	if fl&(event.Injected|event.Delayed) == 0 {
+	if fl&(event.Injected|event.Delayed|event.Poked) == 0 {
 		return d
 	}
-	if fl&event.Injected != 0 {
+	switch {
+	case fl&event.Injected != 0 && fl&event.Poked != 0:
+		d = append(d, " (INJECTED: args, retval)"...)
+	case fl&event.Poked != 0:
+		d = append(d, " (INJECTED: args)"...)
+	case fl&event.Injected != 0:
 		d = append(d, " (INJECTED)"...)
 	}
 	if fl&event.Delayed != 0 {
@@ -25,6 +30,9 @@ func appendJSONInjected(d []byte, fl event.Flags) []byte {
 	}
 	if fl&event.Delayed != 0 {
 		d = append(d, `,"delayed":true`...)
+	}
+	if fl&event.Poked != 0 {
+		d = append(d, `,"poked":true`...)
 	}
 	return d
 }

@@ -31,7 +31,7 @@ func TestOnDiskValues(t *testing.T) {
 		"event.Compat": int(event.Compat), "Version": Version,
 		"event.Entered": int(event.Entered), "event.Netlink": int(event.Netlink),
 		"event.NetlinkProtoShift": event.NetlinkProtoShift,
-		"event.Injected": int(event.Injected), "event.Delayed": int(event.Delayed),
+		"event.Injected":          int(event.Injected), "event.Delayed": int(event.Delayed), "event.Poked": int(event.Poked),
 	}
 	want := map[string]int{
 		"KindSyscall": 1, "KindLost": 2, "KindEnd": 3, "KindExit": 4, "KindSignal": 5,
@@ -44,7 +44,7 @@ func TestOnDiskValues(t *testing.T) {
 		"event.NoReturn": 0x1, "event.Unfinished": 0x2,
 		"event.Compat": 0x10, "Version": 3,
 		"event.Entered": 0x4, "event.Netlink": 0x8, "event.NetlinkProtoShift": 8,
-		"event.Injected": 0x20, "event.Delayed": 0x40,
+		"event.Injected": 0x20, "event.Delayed": 0x40, "event.Poked": 0x80,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("recording format values (-want +got):\n%s", diff)

@@ -113,6 +113,7 @@ struct trace_record {               /* common prefix of every record */
 #define TRACE_FLAG_COMPAT     0x10 /* version 3: made in 32-bit mode; nr and args are i386's */
 #define TRACE_FLAG_INJECTED   0x20 /* -e inject=: the tracer gave ret; the call never ran */
 #define TRACE_FLAG_DELAYED    0x40 /* -e inject=...:delay_enter=: held before it ran */
+#define TRACE_FLAG_POKED      0x80 /* -e inject=...:poke_enter=: its argument memory overwritten */
 
 struct trace_syscall {              /* @SYSCALLSZ@ bytes, then ndata items */
 	uint32_t size;                  /* @SYSCALLSZ@ + the data items */

@@ -239,6 +239,7 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 	"failed":   func(e *Event) starlark.Value { return starlark.Bool(e.ev.Failed()) },
 	"injected": func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.Injected != 0) },
 	"delayed":  func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.Delayed != 0) },
+	"poked":    func(e *Event) starlark.Value { return starlark.Bool(e.ev.Flags&event.Poked != 0) },
 	"ts":       func(e *Event) starlark.Value { return starlark.MakeUint64(e.ev.TS) },
 	"duration": func(e *Event) starlark.Value { return starlark.MakeUint64(e.ev.Duration) },
 	"path": func(e *Event) starlark.Value {

@@ -557,7 +557,8 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
                           get FAULT: error=E (fail with errno E) or
                           retval=N (return N; the call does not run),
                           signal=SIG, delay_enter=T (T in µs, or with s, ms,
-                          us, ns); when= picks which calls, counted per
+                          us, ns), poke_enter=@argN=HEX (write HEX where
+                          argument N points); when= picks which calls, counted per
                           thread and per syscall (docs/injection.md)
   fault=SET[:error=E][:when=...]
                           inject= with error= only (ENOSYS by default)

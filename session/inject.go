@@ -107,8 +107,14 @@ func parseInject(e, val string, fault bool) (InjectSet, error) {
 			s.Fault.DelayEnter, action = d, true
 		case "delay_exit":
 			return s, usagef("parsing -e %s: delay_exit= is not supported: the tracer answers a call before it runs (seccomp), and cannot hold it after", e)
-		case "poke_enter", "poke_exit":
-			return s, usagef("parsing -e %s: %s= is not supported", e, key)
+		case "poke_exit":
+			return s, usagef("parsing -e %s: poke_exit= is not supported: the tracer answers a call before it runs (seccomp), and cannot stop it after", e)
+		case "poke_enter":
+			pokes, err := parsePokes(v)
+			if err != nil {
+				return s, bad(err.Error())
+			}
+			s.Fault.Pokes, action = pokes, true
 		case "syscall":
 			// strace runs this pure syscall in place of the injected one;
 			// here the injected call does not run at all, which is the
@@ -122,7 +128,7 @@ func parseInject(e, val string, fault bool) (InjectSet, error) {
 	}
 	if !action {
 		if !fault {
-			return s, bad("no error=, retval=, signal= or delay_enter=")
+			return s, bad("no error=, retval=, signal=, delay_enter= or poke_enter=")
 		}
 		s.Fault.Error, _ = syscalls.ErrnoByName("ENOSYS")
 	}
@@ -342,4 +348,30 @@ func (s *Selection) traced(nrs []int, compat bool) []int {
 		}
 	}
 	return out
+}
+
+// parsePokes is strace's poke_enter=@argN=HEX[,@argM=HEX...]: N from 1 to
+// 7, HEX an even number of hex digits, at most 2048.
+func parsePokes(v string) ([]engine.Poke, error) {
+	var pokes []engine.Poke
+	for _, tok := range strings.Split(v, ",") {
+		rest, ok := strings.CutPrefix(tok, "@arg")
+		if !ok || len(rest) < 3 || rest[0] < '1' || rest[0] > '7' || rest[1] != '=' {
+			return nil, fmt.Errorf("poke_enter: %q is not @argN=HEX (N from 1 to 7)", tok)
+		}
+		hex := rest[2:]
+		if len(hex) == 0 || len(hex)%2 != 0 || len(hex) > 2048 {
+			return nil, fmt.Errorf("poke_enter: %q: want an even number of hex digits, at most 2048", tok)
+		}
+		data := make([]byte, len(hex)/2)
+		for i := range data {
+			b, err := strconv.ParseUint(hex[2*i:2*i+2], 16, 8)
+			if err != nil {
+				return nil, fmt.Errorf("poke_enter: %q is not hex", hex)
+			}
+			data[i] = byte(b)
+		}
+		pokes = append(pokes, engine.Poke{Arg: int(rest[0] - '0'), Data: data})
+	}
+	return pokes, nil
 }

@@ -90,6 +90,10 @@ var injectCases = []struct {
 		must: `umask(022) = -1 EPERM (Operation not permitted) (INJECTED)`},
 	{name: "threads", mode: "threads", follow: true, exprs: []string{"trace=umask", "inject=umask:error=EPERM:when=2"},
 		must: `umask(022) = -1 EPERM (Operation not permitted) (INJECTED)`},
+	{name: "poke", mode: "files", exprs: []string{"trace=write", "inject=write:poke_enter=@arg2=7a:when=2"},
+		must: `write(3, "z", 1) = 1 (INJECTED: args)`},
+	{name: "poke-error", mode: "files", exprs: []string{"trace=write", "inject=write:poke_enter=@arg2=7a:error=EIO:when=2"},
+		must: `write(3, "z", 1) = -1 EIO (Input/output error) (INJECTED: args, retval)`},
 	{name: "network", mode: "net", exprs: []string{"trace=connect", "inject=connect:error=ETIMEDOUT:when=2"},
 		must: `connect(3, {sa_family=AF_INET, sin_port=htons(9), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 ETIMEDOUT (Connection timed out) (INJECTED)`},
 }
@@ -240,7 +244,8 @@ func TestInjectRefusals(t *testing.T) {
 		{[]string{"-p", "1", "-e", "inject=openat:error=EIO"}, "seccomp cannot be given to a running process"},
 		{[]string{"-e", "inject=openat:error=EIO", "-o", "/dev/null"}, "seccomp cannot be given to a running process"},
 		{[]string{"-e", "inject=umask:delay_exit=1s", "true"}, "delay_exit= is not supported"},
-		{[]string{"-e", "inject=umask", "true"}, "no error=, retval=, signal= or delay_enter="},
+		{[]string{"-e", "inject=umask", "true"}, "no error=, retval=, signal=, delay_enter= or poke_enter="},
+		{[]string{"-e", "inject=write:poke_exit=@arg2=00", "true"}, "poke_exit= is not supported"},
 		{[]string{"-e", "fault=umask:retval=1", "true"}, "retval= is not a fault= token"},
 	} {
 		res := runTracer(t, tc.args...)

@@ -59,6 +59,9 @@ const (
 	// Delayed marks a call the tracer held before it ran (delay_enter=,
 	// strace's "(DELAYED)").
 	Delayed
+	// Poked marks a call whose argument memory the tracer overwrote
+	// before it ran (poke_enter=, strace's "(INJECTED: args)").
+	Poked
 )
 
 // NetlinkProtoShift is where Flags holds a netlink socket's protocol.
