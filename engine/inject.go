@@ -100,6 +100,9 @@ type InjectConfig struct {
 	Decider   Decider
 	Decided   []int
 	Decided32 []int
+	// Only narrows the rules to the calls it accepts, before they are
+	// counted (strace's -P: calls that touch a path); nil accepts all.
+	Only func(ev *event.Event) bool
 }
 
 func (c *InjectConfig) empty() bool {

@@ -56,6 +56,10 @@ type injector struct {
 	compat  uint32 // seccomp_data.arch of 32-bit calls
 	strMax  int
 	bufMax  int // 0: no buffers read
+	fds     bool // describe descriptor arguments (-y, -P)
+	// only narrows the rules to the calls it accepts (strace's -P); nil
+	// accepts all. It sees the call's event (strings, descriptors).
+	only func(ev *event.Event) bool
 	// shown says a made event passes the kernel's filters (the syscall
 	// set, -X); nil shows all.
 	shown func(ev *event.Event) bool
@@ -122,6 +126,8 @@ func newInjector(fd int, cfg *Config, tasks *ebpf.Map, start uint64) (*injector,
 	if cfg.CaptureBuffers {
 		inj.bufMax = cfg.BufSize
 	}
+	inj.fds = cfg.DecodeFds
+	inj.only = cfg.Inject.Only
 	native, compat := setOf(cfg.Syscalls), setOf(cfg.Syscalls32)
 	failedOnly := cfg.FailedOnly
 	if native != nil || failedOnly {
@@ -211,11 +217,18 @@ func (inj *injector) handle(n *seccompNotif) {
 	var ev *event.Event
 	if tgid, ok := inj.traced(tid); ok {
 		if r := inj.rules.byCall[k]; r != nil {
-			fire = inj.counts.fires(tid, k, r.When)
-			f = r.Fault
+			if inj.only != nil {
+				ev = inj.makeEvent(n, tgid, compat, at)
+			}
+			if inj.only == nil || inj.only(ev) {
+				fire = inj.counts.fires(tid, k, r.When)
+				f = r.Fault
+			}
 		}
 		if !fire && inj.rules.decided[k] {
-			ev = inj.makeEvent(n, tgid, compat, at)
+			if ev == nil {
+				ev = inj.makeEvent(n, tgid, compat, at)
+			}
 			df, ok, err := inj.decider.Decide(ev)
 			if err != nil {
 				select {
@@ -416,6 +429,12 @@ func (inj *injector) makeEvent(n *seccompNotif, tgid uint32, compat bool, at uin
 			continue
 		}
 		switch a.Kind {
+		case syscalls.Fd, syscalls.Dirfd:
+			if fd := int32(addr); inj.fds && fd >= 0 {
+				if d, ok := fdItem(n.Pid, fd, uint8(i)); ok {
+					ev.Data = append(ev.Data, d)
+				}
+			}
 		case syscalls.Path, syscalls.Str:
 			b, whole := readString(int(n.Pid), addr, inj.strMax)
 			kind := event.Str

@@ -283,6 +283,11 @@ func (p *Plan) injectConfig(tab *syscalls.Table, sel *Selection, pipes []*script
 		r.Syscalls = sel.traced(r.Syscalls, false)
 		r.Syscalls32 = sel.traced(r.Syscalls32, true)
 	}
+	if c != nil && sel.paths != nil {
+		// -P: as strace, only the calls that touch the paths count and
+		// get faults (their descriptors described from /proc).
+		c.Only = sel.touches
+	}
 	if c == nil {
 		c = &engine.InjectConfig{}
 	}

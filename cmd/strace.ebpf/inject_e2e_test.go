@@ -42,6 +42,7 @@ var injNorm = []struct {
 	{regexp.MustCompile(`(?m)^[0-9]+ +`), ""},
 	{regexp.MustCompile(`^(--- SIG[A-Z0-9]+) \{.*\} ---$`), "$1 {...} ---"},
 	{regexp.MustCompile(` +=`), " ="},
+	{regexp.MustCompile(`pipe:\[[0-9]+\]`), "pipe:[N]"},
 }
 
 func normInject(s string, sorted bool) []string {
@@ -66,6 +67,7 @@ var injectCases = []struct {
 	exprs  []string
 	follow bool // -f, lines sorted (two processes interleave)
 	must   string
+	opts   []string // other options, before the -e ones
 }{
 	{name: "error-when", mode: "files", exprs: []string{"trace=openat,write,close,umask", "inject=openat:error=ENOSPC:when=3"},
 		must: `openat(AT_FDCWD, "/dev/null", O_WRONLY) = -1 ENOSPC (No space left on device) (INJECTED)`},
@@ -94,6 +96,10 @@ var injectCases = []struct {
 		must: `write(3, "z", 1) = 1 (INJECTED: args)`},
 	{name: "poke-error", mode: "files", exprs: []string{"trace=write", "inject=write:poke_enter=@arg2=7a:error=EIO:when=2"},
 		must: `write(3, "z", 1) = -1 EIO (Input/output error) (INJECTED: args, retval)`},
+	{name: "decode-fds", mode: "files", opts: []string{"-y"}, exprs: []string{"trace=write,close", "inject=write:error=ENOSPC:when=2"},
+		must: `write(3</dev/null>, "x", 1) = -1 ENOSPC (No space left on device) (INJECTED)`},
+	{name: "trace-path", mode: "files", opts: []string{"-P", "/dev/null"}, exprs: []string{"trace=write,openat,close", "inject=write:error=ENOSPC:when=2"},
+		must: `write(3, "x", 1) = -1 ENOSPC (No space left on device) (INJECTED)`},
 	{name: "network", mode: "net", exprs: []string{"trace=connect", "inject=connect:error=ETIMEDOUT:when=2"},
 		must: `connect(3, {sa_family=AF_INET, sin_port=htons(9), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 ETIMEDOUT (Connection timed out) (INJECTED)`},
 }
@@ -111,7 +117,7 @@ func TestInjectLikeStrace(t *testing.T) {
 	tracer := testutil.Tracer(t)
 	for _, tc := range injectCases {
 		t.Run(tc.name, func(t *testing.T) {
-			var args []string
+			args := append([]string(nil), tc.opts...)
 			if tc.follow {
 				args = append(args, "-f")
 			}
