@@ -55,7 +55,7 @@ type injector struct {
 	start   uint64
 	compat  uint32 // seccomp_data.arch of 32-bit calls
 	strMax  int
-	bufMax  int // 0: no buffers read
+	bufMax  int  // 0: no buffers read
 	fds     bool // describe descriptor arguments (-y, -P)
 	// only narrows the rules to the calls it accepts (strace's -P); nil
 	// accepts all. It sees the call's event (strings, descriptors).
