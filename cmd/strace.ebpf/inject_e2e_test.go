@@ -43,6 +43,7 @@ var injNorm = []struct {
 	{regexp.MustCompile(`^(--- SIG[A-Z0-9]+) \{.*\} ---$`), "$1 {...} ---"},
 	{regexp.MustCompile(` +=`), " ="},
 	{regexp.MustCompile(`pipe:\[[0-9]+\]`), "pipe:[N]"},
+	{regexp.MustCompile(`, 0x[0-9a-f]+ /\* [0-9]+ vars \*/\)`), ", ENV)"},
 }
 
 func normInject(s string, sorted bool) []string {
@@ -100,6 +101,9 @@ var injectCases = []struct {
 		must: `write(3</dev/null>, "x", 1) = -1 ENOSPC (No space left on device) (INJECTED)`},
 	{name: "trace-path", mode: "files", opts: []string{"-P", "/dev/null"}, exprs: []string{"trace=write,openat,close", "inject=write:error=ENOSPC:when=2"},
 		must: `write(3, "x", 1) = -1 ENOSPC (No space left on device) (INJECTED)`},
+	// strace neither counts nor tampers with the launch's own execve.
+	{name: "launch-execve", mode: "files", exprs: []string{"trace=execve,umask", "inject=execve:error=ENOENT:when=1", "inject=umask:retval=1:when=1"},
+		must: `umask(022) = 001 (INJECTED)`},
 	{name: "network", mode: "net", exprs: []string{"trace=connect", "inject=connect:error=ETIMEDOUT:when=2"},
 		must: `connect(3, {sa_family=AF_INET, sin_port=htons(9), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 ETIMEDOUT (Connection timed out) (INJECTED)`},
 }
