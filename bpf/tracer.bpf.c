@@ -797,6 +797,9 @@ __noinline int capture_argv(struct record *rec, u32 off, u32 arg, u64 ptr, u64 e
 	if (lim > 256)
 		lim = 256;
 	bool failed = false;
+	/* Unrolled: as a loop, clang closes it by falling into its header,
+	 * which Linux 6.1's verifier refuses ("back-edge", headroom_test.go). */
+#pragma clang loop unroll(full)
 	for (int i = 0; i < ARGV_MAX + 1; i++) {
 		u64 p = ptr;
 		if (end) {
@@ -906,12 +909,13 @@ __noinline int capture_dirents(struct record *rec, u32 off, u32 arg, u64 ptr, u6
  * iov_elem reads the start of the buffer of the iovec at rec->data[io]
  * (see capture_iov), at rec->hdr.args[2], up to config.buf_max bytes and to the
  * rec->hdr.args[1] bytes left of the limit, and updates both. It returns 0
- * to go on, 1 to stop. A global function of its own, so that the verifier
+ * to go on, 1 to stop (at once when more, the element's being within the
+ * array, is 0). A global function of its own, so that the verifier
  * checks it once instead of once per iteration and path of the loop.
  */
-__noinline int iov_elem(struct record *rec, u32 io)
+__noinline int iov_elem(struct record *rec, u32 io, u32 more)
 {
-	if (!rec)
+	if (!rec || !more)
 		return 1;
 	u64 pos = rec->hdr.args[2];
 	u64 limit = rec->hdr.args[1];
@@ -974,8 +978,12 @@ __noinline int capture_iov(struct record *rec, u32 off, u32 how, u64 ptr, u64 li
 	rec->hdr.args[1] = limit;
 	rec->hdr.args[2] = o + alen;
 	rec->hdr.args[4] = (how & CAPTURE_NETLINK) ? NETLINK_MAX : config.buf_max;
+	/* Unrolled, as capture_argv's loop. */
+#pragma clang loop unroll(full)
 	for (u32 i = 0; i < ARRAY_MAX; i++) {
-		if (i >= cnt || iov_elem(rec, o + 16 * i))
+		/* The count is iov_elem's to check: a loop that ends on it has
+		 * no constant trip count for clang to unroll. */
+		if (iov_elem(rec, o + 16 * i, i < cnt))
 			break;
 	}
 	u64 pos = rec->hdr.args[2];
@@ -1077,7 +1085,16 @@ __noinline int capture_mmsg(struct record *rec, u32 off, u32 how, u64 ptr, u64 c
 		u32 next = capture_msghdr(rec, off, how | CAPTURE_MMSG, ptr + MMSGHDR_SIZE * j, ~0ULL);
 		if (rec->hdr.nitems != items + 2)
 			break;
-		u8 h = items & (MAX_ITEMS - 1), v = (items + 1) & (MAX_ITEMS - 1);
+		/*
+		 * The masks are kept (asm): clang drops them as items is known
+		 * to be below 7, and 6.12's verifier loses that bound through
+		 * the comparison above (items + 2, a linked register), then
+		 * refuses the unbounded index ("math between mem pointer and
+		 * register with unbounded min value").
+		 */
+		u64 h = items, v = items + 1;
+		asm volatile("%[h] &= 7" : [h] "+r"(h));
+		asm volatile("%[v] &= 7" : [v] "+r"(v));
 		u16 base = rec->hdr.items[h].len;
 		u64 o = off;
 		asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
