@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -194,6 +195,13 @@ type Session struct {
 }
 
 const defaultRingSize = 64 << 20
+
+// sharedBTF is the parsed kernel BTF, kept for the process's later loads;
+// the lock serialises the loads that use it.
+var sharedBTF struct {
+	sync.Mutex
+	cache *btf.Cache
+}
 
 // New checks privileges and kernel features, resolves the command or pids,
 // loads the programs and attaches them. Nothing is started: on error every
@@ -377,8 +385,14 @@ func (s *Session) load() error {
 	}()
 	tb := time.Now()
 	// One parse of the kernel's BTF serves the CO-RE relocations and the
-	// tp_btf programs' attach targets (the collection's cache).
-	cache := btf.NewCache()
+	// tp_btf programs' attach targets (the collection's cache), and every
+	// later load of this process (the load test loads hundreds).
+	sharedBTF.Lock()
+	defer sharedBTF.Unlock()
+	if sharedBTF.cache == nil {
+		sharedBTF.cache = btf.NewCache()
+	}
+	cache := sharedBTF.cache
 	kernelTypes, btfErr := cache.Kernel()
 	s.debugf("kernel BTF parsed in %v", time.Since(tb).Round(time.Microsecond))
 	ring := <-ringc
