@@ -497,16 +497,16 @@ func KernelConfig(cfg Config) bpf.TracerConfig {
 // frame pointers unwind (docs/stack-traces.md has the measurements).
 const DefaultStackWindow = maxStackWindow
 
-const maxStackWindow = 0xff8 // STACK_WINDOW_MAX in bpf/tracer.bpf.c
+const maxStackWindow = int(bpf.TracerSharedLimitsSTACK_WINDOW_MAX) // STACK_WINDOW_MAX in bpf/tracer.h
 
-// followConst is the follow_fork constant of bpf/tracer.bpf.c: 0 off, 1
-// every descendant, 2 (FOLLOW_CHILDREN) children only.
+// followConst is the follow_fork constant of bpf/tracer.h: 0 off, 1
+// every descendant, FOLLOW_CHILDREN children only.
 func followConst(cfg Config) uint32 {
 	switch {
 	case !cfg.FollowForks:
 		return 0
 	case cfg.ChildrenOnly:
-		return 2
+		return uint32(bpf.TracerSharedLimitsFOLLOW_CHILDREN)
 	}
 	return 1
 }
@@ -520,7 +520,7 @@ func stackConst(cfg Config) uint32 {
 	case cfg.StackWindow < 0:
 		return 1
 	case cfg.StackWindow == 0:
-		return DefaultStackWindow
+		return uint32(DefaultStackWindow)
 	}
 	return uint32(min(cfg.StackWindow, maxStackWindow)) &^ 7
 }
