@@ -248,6 +248,9 @@ func New(cfg Config) (_ *Session, err error) {
 	if err := CheckKernel(); err != nil {
 		return nil, err
 	}
+	if err := checkFeatures(cfg); err != nil {
+		return nil, err
+	}
 
 	defer func() {
 		if err != nil {
