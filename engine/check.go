@@ -97,9 +97,9 @@ func CheckKernel() error {
 // read an execve's new stack at its exit (a variable for tests).
 var haveTaskPtRegs = func() error { return features.HaveProgramHelper(ebpf.RawTracepoint, asm.FnTaskPtRegs) }
 
-// checkFeatures refuses, in one line, the one feature of cfg that the
+// CheckFeatures refuses, in one line, the one feature of cfg that the
 // running kernel lacks; the rest of the tracer works there.
-func checkFeatures(cfg Config) error {
+func CheckFeatures(cfg Config) error {
 	if cfg.StackTrace {
 		if err := haveTaskPtRegs(); err != nil {
 			if errors.Is(err, ebpf.ErrNotSupported) {

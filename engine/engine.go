@@ -248,7 +248,7 @@ func New(cfg Config) (_ *Session, err error) {
 	if err := CheckKernel(); err != nil {
 		return nil, err
 	}
-	if err := checkFeatures(cfg); err != nil {
+	if err := CheckFeatures(cfg); err != nil {
 		return nil, err
 	}
 

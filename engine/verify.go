@@ -62,7 +62,7 @@ func Verify(cfg Config) ([]ProgramStats, error) {
 	if err := Available(); err != nil {
 		return nil, err
 	}
-	if err := checkFeatures(cfg); err != nil {
+	if err := CheckFeatures(cfg); err != nil {
 		return nil, err
 	}
 	s := &Session{cfg: cfg, verifyOnly: true}
