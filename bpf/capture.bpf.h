@@ -8,6 +8,13 @@
 #ifndef __STRACE_EBPF_CAPTURE_BPF_H__
 #define __STRACE_EBPF_CAPTURE_BPF_H__
 
+/* cap_props_of is what capture kind k is (enum cap_props). */
+static __always_inline u8 cap_props_of(u32 k)
+{
+	u8 *v = bpf_map_lookup_elem(&cap_table, &k);
+	return v ? *v : 0;
+}
+
 /*
  * read_args copies the six syscall arguments out of the user pt_regs with as
  * few probe reads as the layout allows (each read is a helper call).
@@ -813,10 +820,7 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		 * be read here; the syscall itself faults it in, so try again
 		 * at exit. Failure is no new item (an empty string is one).
 		 */
-		if (rec->hdr.nitems == items && p->args[i] &&
-		    (k == CAP_STR || k == CAP_BUF_IN || k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT || k == CAP_STRUCT_DEREF ||
-		     k == CAP_ARRAY_INOUT || k == CAP_IOV_IN || k == CAP_MSGHDR_IN || k == CAP_ARGV || k == CAP_ENVP || k == CAP_PRCTL ||
-		     k == CAP_CLONE_ARGS))
+		if (rec->hdr.nitems == items && p->args[i] && (cap_props_of(k) & CAP_RETRY))
 			retry |= 1 << i;
 		items = rec->hdr.nitems;
 		off = next;

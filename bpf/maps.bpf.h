@@ -40,6 +40,14 @@ struct {
 	__type(value, enum ioctl_cap); /* bytes of its argument to read, | IOCTL_AT_ENTER */
 } ioctl_caps SEC(".maps");
 
+/* The enum cap_props of each capture kind. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CAP_KIND_MAX);
+	__type(key, u32);
+	__type(value, enum cap_props);
+} cap_table SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);

@@ -92,6 +92,20 @@ enum cap_kind : u8 {
 };
 
 /* Item kinds in records (internal/event's DataKind, checked by engine's tests). */
+/*
+ * What each capture kind is (cap_table, written by user space from its one
+ * table, engine/capkinds.go): when it reads, whether a failed read at enter
+ * is tried again at exit.
+ */
+enum cap_props : u8 {
+	CAP_AT_ENTER = 1,   /* read at enter */
+	CAP_AT_EXIT = 2,    /* read at exit */
+	CAP_ERR_ONLY = 4,   /* at exit only when the call failed */
+	CAP_RETRY = 8,      /* a failed read at enter (a page not faulted in yet) is tried again at exit */
+	CAP_BUFFERS = 16,   /* only with buffer capture (config.buffers); strings are always read */
+};
+#define CAP_KIND_MAX 32
+
 enum item_kind : u8 {
 	ITEM_STR = 1,
 	ITEM_BUF_IN = 2,

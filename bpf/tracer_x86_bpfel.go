@@ -45,6 +45,16 @@ const (
 	TracerCapKindCAP_PAGEVEC        TracerCapKind = 25
 )
 
+type TracerCapProps uint8
+
+const (
+	TracerCapPropsCAP_AT_ENTER TracerCapProps = 1
+	TracerCapPropsCAP_AT_EXIT  TracerCapProps = 2
+	TracerCapPropsCAP_ERR_ONLY TracerCapProps = 4
+	TracerCapPropsCAP_RETRY    TracerCapProps = 8
+	TracerCapPropsCAP_BUFFERS  TracerCapProps = 16
+)
+
 type TracerConfig struct {
 	_              structs.HostLayout
 	TracerTgid     uint32
@@ -294,6 +304,7 @@ const (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	TracerMapCapTable           = "cap_table"
 	TracerMapErrStats           = "err_stats"
 	TracerMapEvents             = "events"
 	TracerMapFdArgs             = "fd_args"
@@ -380,6 +391,7 @@ type TracerProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerMapSpecs struct {
+	CapTable   *ebpf.MapSpec `ebpf:"cap_table"`
 	ErrStats   *ebpf.MapSpec `ebpf:"err_stats"`
 	Events     *ebpf.MapSpec `ebpf:"events"`
 	FdArgs     *ebpf.MapSpec `ebpf:"fd_args"`
@@ -428,6 +440,7 @@ func (o *TracerObjects) Close() error {
 //
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerMaps struct {
+	CapTable   *ebpf.Map `ebpf:"cap_table"`
 	ErrStats   *ebpf.Map `ebpf:"err_stats"`
 	Events     *ebpf.Map `ebpf:"events"`
 	FdArgs     *ebpf.Map `ebpf:"fd_args"`
@@ -449,6 +462,7 @@ type TracerMaps struct {
 
 func (m *TracerMaps) Close() error {
 	return _TracerClose(
+		m.CapTable,
 		m.ErrStats,
 		m.Events,
 		m.FdArgs,
