@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -201,6 +202,13 @@ type Session struct {
 
 const defaultRingSize = 64 << 20
 
+// sharedBTF is the parsed kernel BTF, kept for the process's later loads;
+// the lock serialises the loads that use it.
+var sharedBTF struct {
+	sync.Mutex
+	cache *btf.Cache
+}
+
 // New checks privileges and kernel features, resolves the command or pids,
 // loads the programs and attaches them. Nothing is started: on error every
 // resource acquired so far is released.
@@ -253,6 +261,9 @@ func New(cfg Config) (_ *Session, err error) {
 		return nil, err
 	}
 	if err := CheckKernel(); err != nil {
+		return nil, err
+	}
+	if err := CheckFeatures(cfg); err != nil {
 		return nil, err
 	}
 
@@ -365,28 +376,16 @@ func (s *Session) load() error {
 	if !ok {
 		return fmt.Errorf("loading BPF spec: no variable %s", bpf.TracerVarConfig)
 	}
-	if err := vs.Set(bpf.TracerConfig{
-		TracerTgid:     uint32(os.Getpid()),
-		Calibrate:      b2u(s.cfg.Calibrate),
-		SystemWide:     b2u(len(s.cfg.Command) == 0 && len(s.pids) == 0),
-		FollowFork:     followConst(s.cfg),
-		FailedOnly:     b2u(s.cfg.FailedOnly),
-		FilterSyscalls: b2u(s.cfg.Syscalls != nil),
-		ExecveNr:       nrOf(tab, "execve"),
-		ExecveatNr:     nrOf(tab, "execveat"),
-		BufMax:         uint32(s.cfg.BufSize),
-		ProcEvents:     b2u(s.cfg.ProcessEvents),
-		EnterMarks:     b2u(s.cfg.EnterMarks),
-		RingHighMark:   s.highMark(),
-		StackTrace:     stackConst(s.cfg),
-		DecodeFds:      b2u(s.cfg.DecodeFds),
-		StrMax:         uint32(max(s.cfg.StrMax, 0)),
-		ExcludeTgid:    excludeConst(s.cfg.Exclude),
-		Count:          uint32(s.cfg.Count),
-		CountAggs:      b2u(s.cfg.CountAggs),
-		NoClock:        b2u(s.cfg.NoClock),
-		Buffers:        b2u(s.cfg.CaptureBuffers),
-	}); err != nil {
+	kc := KernelConfig(s.cfg)
+	kc.TracerTgid = uint32(os.Getpid())
+	kc.RingHighMark = s.highMark()
+	if !s.verifyOnly {
+		kc.SystemWide = b2u(len(s.cfg.Command) == 0 && len(s.pids) == 0)
+	} else if s.cfg.Lossless {
+		// A lossless session's programs check the ring's fill level.
+		kc.RingHighMark = uint64(s.cfg.RingSize) / 2
+	}
+	if err := vs.Set(kc); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
 	spec.Maps[bpf.TracerMapEvents].MaxEntries = uint32(s.cfg.RingSize)
@@ -405,8 +404,14 @@ func (s *Session) load() error {
 	}()
 	tb := time.Now()
 	// One parse of the kernel's BTF serves the CO-RE relocations and the
-	// tp_btf programs' attach targets (the collection's cache).
-	cache := btf.NewCache()
+	// tp_btf programs' attach targets (the collection's cache), and every
+	// later load of this process (the load test loads hundreds).
+	sharedBTF.Lock()
+	defer sharedBTF.Unlock()
+	if sharedBTF.cache == nil {
+		sharedBTF.cache = btf.NewCache()
+	}
+	cache := sharedBTF.cache
 	kernelTypes, btfErr := cache.Kernel()
 	s.debugf("kernel BTF parsed in %v", time.Since(tb).Round(time.Microsecond))
 	ring := <-ringc
@@ -456,6 +461,9 @@ func (s *Session) load() error {
 	if err := s.writeFdArgs(tab, compatBase); err != nil {
 		return err
 	}
+	if err := s.writeCapTable(); err != nil {
+		return err
+	}
 	for _, c := range ioctlCaps {
 		v := bpf.TracerIoctlCap(c.size)
 		if c.enter {
@@ -468,21 +476,59 @@ func (s *Session) load() error {
 	return s.putFilter(tab)
 }
 
+// KernelConfig is the kernel side's configuration (struct config in
+// bpf/tracer.bpf.c) for cfg: what decides which code the verifier sees.
+// The fields known only when a session runs (the tracer's tgid, the ring's
+// high mark) are zero, and RingHighMark is 1 when cfg is lossless (the
+// programs then check the ring's fill level); SystemWide follows cfg's
+// command and pids.
+func KernelConfig(cfg Config) bpf.TracerConfig {
+	tab := cfg.Table
+	if tab == nil {
+		tab = syscalls.Native()
+	}
+	bufSize := cfg.BufSize
+	if bufSize <= 0 {
+		bufSize = defaultBufSize
+	}
+	return bpf.TracerConfig{
+		Calibrate:      b2u(cfg.Calibrate),
+		SystemWide:     b2u(len(cfg.Command) == 0 && len(cfg.PIDs) == 0),
+		FollowFork:     followConst(cfg),
+		FailedOnly:     b2u(cfg.FailedOnly),
+		FilterSyscalls: b2u(cfg.Syscalls != nil),
+		ExecveNr:       nrOf(tab, "execve"),
+		ExecveatNr:     nrOf(tab, "execveat"),
+		BufMax:         uint32(bufSize),
+		ProcEvents:     b2u(cfg.ProcessEvents),
+		EnterMarks:     b2u(cfg.EnterMarks),
+		StackTrace:     stackConst(cfg),
+		DecodeFds:      b2u(cfg.DecodeFds),
+		StrMax:         uint32(max(cfg.StrMax, 0)),
+		ExcludeTgid:    excludeConst(cfg.Exclude),
+		Count:          uint32(cfg.Count),
+		CountAggs:      b2u(cfg.CountAggs),
+		NoClock:        b2u(cfg.NoClock),
+		Buffers:        b2u(cfg.CaptureBuffers),
+		RingHighMark:   uint64(b2u(cfg.Lossless)),
+	}
+}
+
 // DefaultStackWindow is the user stack copied with each -k stack, the
 // most the kernel side copies: with less, fewer frames of binaries without
 // frame pointers unwind (docs/stack-traces.md has the measurements).
 const DefaultStackWindow = maxStackWindow
 
-const maxStackWindow = 0xff8 // STACK_WINDOW_MAX in bpf/tracer.bpf.c
+const maxStackWindow = int(bpf.TracerSharedLimitsSTACK_WINDOW_MAX) // STACK_WINDOW_MAX in bpf/tracer.h
 
-// followConst is the follow_fork constant of bpf/tracer.bpf.c: 0 off, 1
-// every descendant, 2 (FOLLOW_CHILDREN) children only.
+// followConst is the follow_fork constant of bpf/tracer.h: 0 off, 1
+// every descendant, FOLLOW_CHILDREN children only.
 func followConst(cfg Config) uint32 {
 	switch {
 	case !cfg.FollowForks:
 		return 0
 	case cfg.ChildrenOnly:
-		return 2
+		return uint32(bpf.TracerSharedLimitsFOLLOW_CHILDREN)
 	}
 	return 1
 }
@@ -496,7 +542,7 @@ func stackConst(cfg Config) uint32 {
 	case cfg.StackWindow < 0:
 		return 1
 	case cfg.StackWindow == 0:
-		return DefaultStackWindow
+		return uint32(DefaultStackWindow)
 	}
 	return uint32(min(cfg.StackWindow, maxStackWindow)) &^ 7
 }
