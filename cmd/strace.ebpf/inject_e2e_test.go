@@ -332,3 +332,17 @@ func TestInjectOutlived(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestInjectUserDrop: the launcher drops to -u's user with the filter in
+// place, and its own calls are never injected: faking setuid's result
+// must not leave the command running as root.
+func TestInjectUserDrop(t *testing.T) {
+	testutil.RequireBPF(t)
+	if _, err := exec.LookPath("id"); err != nil {
+		t.Skip("no id")
+	}
+	res := runTracer(t, "-o", "/dev/null", "-u", "65534", "-e", "inject=setuid,setgid,setgroups,setresuid,setresgid:retval=0", "id", "-u")
+	if res.code != 0 || strings.TrimSpace(res.stdout) != "65534" {
+		t.Errorf("exit %d, id -u printed %q; want 65534\nstderr: %s", res.code, res.stdout, res.stderr)
+	}
+}
