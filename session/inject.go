@@ -380,3 +380,15 @@ func parsePokes(v string) ([]engine.Poke, error) {
 	}
 	return pokes, nil
 }
+
+// explainInject says, for --explain, what -e inject= does where.
+func explainInject(b *strings.Builder, sets []InjectSet) {
+	if len(sets) == 0 {
+		return
+	}
+	var names []string
+	for _, s := range sets {
+		names = append(names, s.Set)
+	}
+	fmt.Fprintf(b, "Fault injection (-e inject=, fault=): a seccomp filter in the command sends %s (the traced ones) to the tracer, which counts and answers them; every other call stays on seccomp's fast path\n", strings.Join(names, ", "))
+}

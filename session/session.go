@@ -441,6 +441,7 @@ func (s *Session) explain(k KernelFilter, n Needs) {
 		b.WriteString("-P: the kernel sends only calls with a path or a descriptor, each descriptor described; user space keeps those that name the paths\n")
 	}
 	fmt.Fprintf(&b, "Captured: %s\n", describeNeeds(n))
+	explainInject(&b, s.plan.Filter.Inject)
 	if s.plan.Record != "" {
 		b.WriteString("The --record recording holds the events that pass every filter.\n")
 	}
