@@ -79,6 +79,7 @@ type injector struct {
 
 	flightMu sync.Mutex
 	flights  map[uint64]*time.Timer // delayed calls not yet answered, by notification id
+	flying   sync.WaitGroup         // their timers, until each has run or been stopped
 }
 
 type queued struct {
@@ -253,7 +254,9 @@ func (inj *injector) handle(n *seccompNotif) {
 	}
 	nc := *n
 	inj.flightMu.Lock()
+	inj.flying.Add(1)
 	inj.flights[n.ID] = time.AfterFunc(f.DelayEnter, func() {
+		defer inj.flying.Done()
 		if inj.land(nc.ID) {
 			inj.act(&nc, ev, f, compat, tgid)
 		}
@@ -609,10 +612,15 @@ func (inj *injector) stop() {
 			delete(inj.flights, id)
 			r := seccompNotifResp{ID: id, Flags: unix.SECCOMP_USER_NOTIF_FLAG_CONTINUE}
 			ioctlPtr(inj.fd, unix.SECCOMP_IOCTL_NOTIF_SEND, unsafe.Pointer(&r))
+			inj.flying.Done()
 		}
 	}
 	inj.flightMu.Unlock()
-	inj.fdMu.Lock() // after the answers under way
+	// A timer that fired already answers its call: a call received and
+	// never answered would wait for good once the helper holds the
+	// listener.
+	inj.flying.Wait()
+	inj.fdMu.Lock()
 	inj.closed = true
 	drainListener(inj.fd)
 	unix.Close(inj.fd)

@@ -291,16 +291,55 @@ func TestInjectTracerKilled(t *testing.T) {
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
+	b := waitDone(t, outPath)
+	if strings.Contains(b, "bad 0") {
+		t.Errorf("no call failed after the tracer died: %q (want ENOSYS)", b)
+	}
+}
+
+// waitDone waits for injcaller slow's last line.
+func waitDone(t *testing.T, path string) string {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		b, _ := os.ReadFile(outPath)
+		b, _ := os.ReadFile(path)
 		if strings.Contains(string(b), "done 20") {
-			break
+			return string(b)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the command is still blocked 10 s after the tracer died (output %q)", b)
+			t.Fatalf("the command is still blocked 10 s after the tracer went (output %q)", b)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestInjectInterrupted: Ctrl-C detaches from a command that ignores it
+// (the first goes to the command, the second stops the tracer) while a
+// call waits in a delay: the call runs at once, and the later named calls
+// run too (a helper answers them), none fails.
+func TestInjectInterrupted(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	prog := injCaller(t, dir)
+	outPath := filepath.Join(dir, "prog.out")
+	out, err := os.Create(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(testutil.Tracer(t), "-o", "/dev/null", "-e", "inject=umask:delay_enter=30s",
+		"sh", "-c", "trap '' INT; exec "+prog+" slow 20")
+	cmd.Stdout = out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	cmd.Process.Signal(os.Interrupt)
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if b := waitDone(t, outPath); !strings.Contains(b, "bad 0") {
+		t.Errorf("calls failed after the tracer detached: %q", b)
 	}
 }
 
