@@ -349,28 +349,16 @@ func (s *Session) load() error {
 	if !ok {
 		return fmt.Errorf("loading BPF spec: no variable %s", bpf.TracerVarConfig)
 	}
-	if err := vs.Set(bpf.TracerConfig{
-		TracerTgid:     uint32(os.Getpid()),
-		Calibrate:      b2u(s.cfg.Calibrate),
-		SystemWide:     b2u(len(s.cfg.Command) == 0 && len(s.pids) == 0),
-		FollowFork:     followConst(s.cfg),
-		FailedOnly:     b2u(s.cfg.FailedOnly),
-		FilterSyscalls: b2u(s.cfg.Syscalls != nil),
-		ExecveNr:       nrOf(tab, "execve"),
-		ExecveatNr:     nrOf(tab, "execveat"),
-		BufMax:         uint32(s.cfg.BufSize),
-		ProcEvents:     b2u(s.cfg.ProcessEvents),
-		EnterMarks:     b2u(s.cfg.EnterMarks),
-		RingHighMark:   s.highMark(),
-		StackTrace:     stackConst(s.cfg),
-		DecodeFds:      b2u(s.cfg.DecodeFds),
-		StrMax:         uint32(max(s.cfg.StrMax, 0)),
-		ExcludeTgid:    excludeConst(s.cfg.Exclude),
-		Count:          uint32(s.cfg.Count),
-		CountAggs:      b2u(s.cfg.CountAggs),
-		NoClock:        b2u(s.cfg.NoClock),
-		Buffers:        b2u(s.cfg.CaptureBuffers),
-	}); err != nil {
+	kc := KernelConfig(s.cfg)
+	kc.TracerTgid = uint32(os.Getpid())
+	kc.RingHighMark = s.highMark()
+	if !s.verifyOnly {
+		kc.SystemWide = b2u(len(s.cfg.Command) == 0 && len(s.pids) == 0)
+	} else if s.cfg.Lossless {
+		// A lossless session's programs check the ring's fill level.
+		kc.RingHighMark = uint64(s.cfg.RingSize) / 2
+	}
+	if err := vs.Set(kc); err != nil {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
 	spec.Maps[bpf.TracerMapEvents].MaxEntries = uint32(s.cfg.RingSize)
@@ -450,6 +438,44 @@ func (s *Session) load() error {
 		}
 	}
 	return s.putFilter(tab)
+}
+
+// KernelConfig is the kernel side's configuration (struct config in
+// bpf/tracer.bpf.c) for cfg: what decides which code the verifier sees.
+// The fields known only when a session runs (the tracer's tgid, the ring's
+// high mark) are zero, and RingHighMark is 1 when cfg is lossless (the
+// programs then check the ring's fill level); SystemWide follows cfg's
+// command and pids.
+func KernelConfig(cfg Config) bpf.TracerConfig {
+	tab := cfg.Table
+	if tab == nil {
+		tab = syscalls.Native()
+	}
+	bufSize := cfg.BufSize
+	if bufSize <= 0 {
+		bufSize = defaultBufSize
+	}
+	return bpf.TracerConfig{
+		Calibrate:      b2u(cfg.Calibrate),
+		SystemWide:     b2u(len(cfg.Command) == 0 && len(cfg.PIDs) == 0),
+		FollowFork:     followConst(cfg),
+		FailedOnly:     b2u(cfg.FailedOnly),
+		FilterSyscalls: b2u(cfg.Syscalls != nil),
+		ExecveNr:       nrOf(tab, "execve"),
+		ExecveatNr:     nrOf(tab, "execveat"),
+		BufMax:         uint32(bufSize),
+		ProcEvents:     b2u(cfg.ProcessEvents),
+		EnterMarks:     b2u(cfg.EnterMarks),
+		StackTrace:     stackConst(cfg),
+		DecodeFds:      b2u(cfg.DecodeFds),
+		StrMax:         uint32(max(cfg.StrMax, 0)),
+		ExcludeTgid:    excludeConst(cfg.Exclude),
+		Count:          uint32(cfg.Count),
+		CountAggs:      b2u(cfg.CountAggs),
+		NoClock:        b2u(cfg.NoClock),
+		Buffers:        b2u(cfg.CaptureBuffers),
+		RingHighMark:   uint64(b2u(cfg.Lossless)),
+	}
 }
 
 // DefaultStackWindow is the user stack copied with each -k stack, the

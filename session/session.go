@@ -574,3 +574,18 @@ func intersect(a, b []int) []int {
 	}
 	return out
 }
+
+// EngineConfig is the engine configuration a live plan produces, computed
+// as Open computes it but without loading or starting anything: for the
+// enumeration of the kernel configurations the command line can produce.
+func EngineConfig(p *Plan) (engine.Config, error) {
+	if p.Input != "" {
+		return engine.Config{}, usage("computing the kernel configuration: a replay (-i) has no kernel side")
+	}
+	s, err := prepare(p)
+	if err != nil {
+		return engine.Config{}, err
+	}
+	defer s.close()
+	return s.config, nil
+}

@@ -206,20 +206,11 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		session.PrintFormats(stdout)
 		return 0, nil
 	}
-	exprs, readDump, writeDump, err := session.SplitDumps(o.exprs)
-	if err != nil {
-		return 2, err
-	}
-	o.strace.readDump, o.strace.writeDump = readDump, writeDump
-	filter, err := session.ParseFilter(exprs)
+	p, err := o.buildPlan(fs, args, argv, stdout, stderr)
 	if errors.Is(err, session.ErrHelp) {
 		session.PrintFilterHelp(stdout, tab)
 		return 0, nil
 	}
-	if err != nil {
-		return 2, err
-	}
-	p, err := o.plan(fs, filter, args, argv, stdout, stderr)
 	if err != nil {
 		return 2, err
 	}
@@ -303,6 +294,21 @@ func formatNamesForCompletion() []string { return session.FormatNames() }
 type commandStatus struct{ error }
 
 func (c commandStatus) Unwrap() error { return c.error }
+
+// buildPlan parses the -e expressions and turns the parsed options into a
+// session plan (session.ErrHelp for -e help).
+func (o *options) buildPlan(fs *pflag.FlagSet, args, argv []string, stdout, stderr io.Writer) (*session.Plan, error) {
+	exprs, readDump, writeDump, err := session.SplitDumps(o.exprs)
+	if err != nil {
+		return nil, err
+	}
+	o.strace.readDump, o.strace.writeDump = readDump, writeDump
+	filter, err := session.ParseFilter(exprs)
+	if err != nil {
+		return nil, err
+	}
+	return o.plan(fs, filter, args, argv, stdout, stderr)
+}
 
 // plan turns the options into a session plan, refusing what no session
 // could make sense of.
