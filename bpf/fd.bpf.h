@@ -11,10 +11,7 @@
  */
 #include "include/fd_min.h"
 
-#define FD_RET (1 << 6)    /* fd_args: the return value is a descriptor */
-#define FD_PAIR (1 << 7)   /* fd_args: a successful call wrote two descriptors at argument FD_PAIR_ARG(mask) (pipe, socketpair) */
-#define FD_PAIR_ARG(m) (((m) >> 14) & 3)
-#define FD_DIRFD_SHIFT 8   /* fd_args: bit 8 + i: argument i is a directory descriptor (AT_FDCWD: the cwd) */
+#define FD_PAIR_ARG(m) (((m) >> FD_PAIR_SHIFT) & 3)
 #define AT_FDCWD -100
 #define FD_DEPTH 48        /* dentries and mounts walked up */
 #define FD_NAME_MAX 256    /* NAME_MAX and its NUL */

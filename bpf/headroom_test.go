@@ -23,7 +23,7 @@ const stackBudget = 384
 var instructionBudget = map[string]int{
 	"sys_enter":          9000,
 	"sys_exit":           9000,
-	"sched_process_exec": 2500,
+	"sched_process_exec": 4000,
 	"default":            1500,
 }
 
@@ -176,6 +176,125 @@ func TestHeadroom(t *testing.T) {
 			}
 			if n := len(prog.Instructions); n > budget {
 				t.Errorf("%s: %s: %d instructions, over its budget of %d", obj, name, n, budget)
+			}
+		}
+	}
+}
+
+// cfgState is an instruction's state in cfgBackEdges' walk (the kernel's
+// check_cfg).
+const (
+	cfgDiscovered = 0x10
+	cfgExplored   = 0x20
+	cfgFallthru   = 1
+	cfgBranch     = 2
+)
+
+// cfgBackEdges walks a program's control-flow graph as Linux 6.1's
+// verifier does (check_cfg: depth first, a conditional jump's fall-through
+// before its target, calls into subprograms followed) and returns the
+// back-edges it refuses: before 6.2 a loop may close only through a jump,
+// so a fall-through into an instruction still on the walk's stack (a loop
+// whose latch falls into its header) fails the whole program with "back-edge
+// from insn X to Y", whatever kernel compiled it happily.
+func cfgBackEdges(insns asm.Instructions) []string {
+	// Raw offsets: a 64-bit immediate load takes two slots.
+	var raw []asm.Instruction
+	start := map[string]int{}
+	for _, ins := range insns {
+		if sym := ins.Symbol(); sym != "" {
+			start[sym] = len(raw)
+		}
+		raw = append(raw, ins)
+		if ins.OpCode.IsDWordLoad() {
+			raw = append(raw, asm.Instruction{OpCode: asm.OpCode(0)}) // the second half
+		}
+	}
+	n := len(raw)
+	state := make([]int, n)
+	var bad []string
+	stack := []int{0}
+	state[0] = cfgDiscovered
+	// push follows edge e from t to w; it says whether w was pushed.
+	push := func(t, w, e int, loopOK bool) (pushed, failed bool) {
+		if e == cfgFallthru && state[t] >= cfgDiscovered|cfgFallthru {
+			return false, false
+		}
+		if e == cfgBranch && state[t] >= cfgDiscovered|cfgBranch {
+			return false, false
+		}
+		if w < 0 || w >= n {
+			bad = append(bad, fmt.Sprintf("jump out of range from insn %d to %d", t, w))
+			return false, true
+		}
+		switch {
+		case state[w] == 0:
+			state[t] = cfgDiscovered | e
+			state[w] = cfgDiscovered
+			stack = append(stack, w)
+			return true, false
+		case state[w]&cfgDiscovered != 0 && state[w]&cfgExplored == 0:
+			if loopOK {
+				return false, false
+			}
+			bad = append(bad, fmt.Sprintf("back-edge from insn %d to %d", t, w))
+			return false, true
+		default:
+			state[t] = cfgDiscovered | e
+			return false, false
+		}
+	}
+	for len(stack) > 0 {
+		t := stack[len(stack)-1]
+		ins := raw[t]
+		op := ins.OpCode
+		var pushed, failed bool
+		switch {
+		case op.JumpOp() == asm.Exit:
+			state[t] = cfgExplored
+			stack = stack[:len(stack)-1]
+			continue
+		case op.JumpOp() == asm.Call:
+			if pushed, failed = push(t, t+1, cfgFallthru, false); pushed || failed {
+				break
+			}
+			if ins.IsFunctionCall() {
+				target, ok := start[ins.Reference()]
+				if !ok {
+					bad = append(bad, fmt.Sprintf("call to unknown %s at insn %d", ins.Reference(), t))
+					return bad
+				}
+				pushed, failed = push(t, target, cfgBranch, false)
+			}
+		case op.Class().IsJump() && op.JumpOp() == asm.Ja:
+			pushed, failed = push(t, t+int(ins.Offset)+1, cfgFallthru, true)
+		case op.Class().IsJump():
+			if pushed, failed = push(t, t+1, cfgFallthru, false); pushed || failed {
+				break
+			}
+			pushed, failed = push(t, t+int(ins.Offset)+1, cfgBranch, true)
+		default:
+			pushed, failed = push(t, t+1, cfgFallthru, false)
+		}
+		if failed {
+			return bad
+		}
+		if !pushed {
+			state[t] = cfgExplored
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return bad
+}
+
+// TestNoFallthroughBackEdge: every program passes the control-flow check
+// of the oldest kernel the tracer supports (6.1's check_cfg).
+func TestNoFallthroughBackEdge(t *testing.T) {
+	for _, obj := range []string{"tracer_x86_bpfel.o", "tracer_arm64_bpfel.o"} {
+		spec := loadObject(t, obj)
+		for name, prog := range spec.Programs {
+			if bad := cfgBackEdges(prog.Instructions); len(bad) > 0 {
+				t.Errorf("%s: %s: %s (Linux 6.1's verifier refuses a loop closed by a fall-through)", obj, name, bad[0])
 			}
 		}
 	}

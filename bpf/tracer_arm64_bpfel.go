@@ -45,6 +45,16 @@ const (
 	TracerCapKindCAP_PAGEVEC        TracerCapKind = 25
 )
 
+type TracerCapProps uint8
+
+const (
+	TracerCapPropsCAP_AT_ENTER TracerCapProps = 1
+	TracerCapPropsCAP_AT_EXIT  TracerCapProps = 2
+	TracerCapPropsCAP_ERR_ONLY TracerCapProps = 4
+	TracerCapPropsCAP_RETRY    TracerCapProps = 8
+	TracerCapPropsCAP_BUFFERS  TracerCapProps = 16
+)
+
 type TracerConfig struct {
 	_              structs.HostLayout
 	TracerTgid     uint32
@@ -254,6 +264,28 @@ type TracerScStat struct {
 	Ns     uint64
 }
 
+type TracerSharedBits uint32
+
+const (
+	TracerSharedBitsFD_RET           TracerSharedBits = 64
+	TracerSharedBitsFD_PAIR          TracerSharedBits = 128
+	TracerSharedBitsFD_DIRFD_SHIFT   TracerSharedBits = 8
+	TracerSharedBitsFD_PAIR_SHIFT    TracerSharedBits = 14
+	TracerSharedBitsIOV_CAPTURED_BIT TracerSharedBits = 63
+	TracerSharedBitsMMSG_IOV_MARK    TracerSharedBits = 2147483648
+)
+
+type TracerSharedLimits uint32
+
+const (
+	TracerSharedLimitsARRAY_MAX        TracerSharedLimits = 32
+	TracerSharedLimitsSOCKADDR_MAX     TracerSharedLimits = 128
+	TracerSharedLimitsHIST_SLOTS       TracerSharedLimits = 32
+	TracerSharedLimitsSTACK_HDR        TracerSharedLimits = 32
+	TracerSharedLimitsSTACK_WINDOW_MAX TracerSharedLimits = 4088
+	TracerSharedLimitsFOLLOW_CHILDREN  TracerSharedLimits = 2
+)
+
 type TracerSigRecord struct {
 	_    structs.HostLayout
 	Hdr  TracerEventHdr
@@ -272,32 +304,35 @@ const (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	TracerMapErrStats          = "err_stats"
-	TracerMapEvents            = "events"
-	TracerMapFdArgs            = "fd_args"
-	TracerMapFdStats           = "fd_stats"
-	TracerMapHeldSigs          = "held_sigs"
-	TracerMapIoctlCaps         = "ioctl_caps"
-	TracerMapLost              = "lost"
-	TracerMapPendings          = "pendings"
-	TracerMapProcStats         = "proc_stats"
-	TracerMapRecs              = "recs"
-	TracerMapScFilter          = "sc_filter"
-	TracerMapScHists           = "sc_hists"
-	TracerMapScStats           = "sc_stats"
-	TracerMapScTable           = "sc_table"
-	TracerMapScratch           = "scratch"
-	TracerMapSigScratch        = "sig_scratch"
-	TracerMapTasks             = "tasks"
-	TracerProgSchedProcessExec = "sched_process_exec"
-	TracerProgSchedProcessExit = "sched_process_exit"
-	TracerProgSchedProcessFork = "sched_process_fork"
-	TracerProgSchedSwitch      = "sched_switch"
-	TracerProgSignalDeliver    = "signal_deliver"
-	TracerProgSignalGenerate   = "signal_generate"
-	TracerProgSysEnter         = "sys_enter"
-	TracerProgSysExit          = "sys_exit"
-	TracerVarConfig            = "config"
+	TracerMapCapTable           = "cap_table"
+	TracerMapErrStats           = "err_stats"
+	TracerMapEvents             = "events"
+	TracerMapFdArgs             = "fd_args"
+	TracerMapFdStats            = "fd_stats"
+	TracerMapHeldSigs           = "held_sigs"
+	TracerMapIoctlCaps          = "ioctl_caps"
+	TracerMapLost               = "lost"
+	TracerMapPendings           = "pendings"
+	TracerMapProcStats          = "proc_stats"
+	TracerMapRecs               = "recs"
+	TracerMapScFilter           = "sc_filter"
+	TracerMapScHists            = "sc_hists"
+	TracerMapScStats            = "sc_stats"
+	TracerMapScTable            = "sc_table"
+	TracerMapScratch            = "scratch"
+	TracerMapSigScratch         = "sig_scratch"
+	TracerMapTasks              = "tasks"
+	TracerProgSchedProcessExec  = "sched_process_exec"
+	TracerProgSchedProcessExit  = "sched_process_exit"
+	TracerProgSchedProcessFork  = "sched_process_fork"
+	TracerProgSchedSwitch       = "sched_switch"
+	TracerProgSignalDeliver     = "signal_deliver"
+	TracerProgSignalGenerate    = "signal_generate"
+	TracerProgSysEnter          = "sys_enter"
+	TracerProgSysExit           = "sys_exit"
+	TracerVarConfig             = "config"
+	TracerVarUnusedSharedBits   = "unused_shared_bits"
+	TracerVarUnusedSharedLimits = "unused_shared_limits"
 )
 
 // LoadTracer returns the embedded CollectionSpec for Tracer.
@@ -356,6 +391,7 @@ type TracerProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerMapSpecs struct {
+	CapTable   *ebpf.MapSpec `ebpf:"cap_table"`
 	ErrStats   *ebpf.MapSpec `ebpf:"err_stats"`
 	Events     *ebpf.MapSpec `ebpf:"events"`
 	FdArgs     *ebpf.MapSpec `ebpf:"fd_args"`
@@ -379,7 +415,9 @@ type TracerMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerVariableSpecs struct {
-	Config *ebpf.VariableSpec `ebpf:"config"`
+	Config             *ebpf.VariableSpec `ebpf:"config"`
+	UnusedSharedBits   *ebpf.VariableSpec `ebpf:"unused_shared_bits"`
+	UnusedSharedLimits *ebpf.VariableSpec `ebpf:"unused_shared_limits"`
 }
 
 // TracerObjects contains all objects after they have been loaded into the kernel.
@@ -402,6 +440,7 @@ func (o *TracerObjects) Close() error {
 //
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerMaps struct {
+	CapTable   *ebpf.Map `ebpf:"cap_table"`
 	ErrStats   *ebpf.Map `ebpf:"err_stats"`
 	Events     *ebpf.Map `ebpf:"events"`
 	FdArgs     *ebpf.Map `ebpf:"fd_args"`
@@ -423,6 +462,7 @@ type TracerMaps struct {
 
 func (m *TracerMaps) Close() error {
 	return _TracerClose(
+		m.CapTable,
 		m.ErrStats,
 		m.Events,
 		m.FdArgs,
@@ -447,7 +487,9 @@ func (m *TracerMaps) Close() error {
 //
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerVariables struct {
-	Config *ebpf.Variable `ebpf:"config"`
+	Config             *ebpf.Variable `ebpf:"config"`
+	UnusedSharedBits   *ebpf.Variable `ebpf:"unused_shared_bits"`
+	UnusedSharedLimits *ebpf.Variable `ebpf:"unused_shared_limits"`
 }
 
 // TracerPrograms contains all programs after they have been loaded into the kernel.

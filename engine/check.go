@@ -93,6 +93,24 @@ func CheckKernel() error {
 	return nil
 }
 
+// haveTaskPtRegs probes bpf_task_pt_regs (Linux 5.15), which -k uses to
+// read an execve's new stack at its exit (a variable for tests).
+var haveTaskPtRegs = func() error { return features.HaveProgramHelper(ebpf.RawTracepoint, asm.FnTaskPtRegs) }
+
+// CheckFeatures refuses, in one line, the one feature of cfg that the
+// running kernel lacks; the rest of the tracer works there.
+func CheckFeatures(cfg Config) error {
+	if cfg.StackTrace {
+		if err := haveTaskPtRegs(); err != nil {
+			if errors.Is(err, ebpf.ErrNotSupported) {
+				return fmt.Errorf("checking kernel: -k needs bpf_task_pt_regs (Linux 5.15 or later); tracing without -k works here: %w", ErrNotSupported)
+			}
+			return fmt.Errorf("checking kernel: probing bpf_task_pt_regs: %w", err)
+		}
+	}
+	return nil
+}
+
 // Available reports why BPF tracing cannot run here, or nil when it can.
 func Available() error {
 	if err := CheckPrivileges(); err != nil {

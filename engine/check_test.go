@@ -35,3 +35,18 @@ func TestCheckKernelMissingFeature(t *testing.T) {
 		t.Errorf("error %q, want %q", err, want)
 	}
 }
+
+// -k on a kernel without bpf_task_pt_regs is refused alone, naming the
+// helper and the version; without -k nothing is refused.
+func TestCheckFeaturesStackTrace(t *testing.T) {
+	defer func(f func() error) { haveTaskPtRegs = f }(haveTaskPtRegs)
+	haveTaskPtRegs = func() error { return fmt.Errorf("probing: %w", ebpf.ErrNotSupported) }
+	if err := CheckFeatures(Config{}); err != nil {
+		t.Errorf("without -k: %v", err)
+	}
+	err := CheckFeatures(Config{StackTrace: true})
+	want := "checking kernel: -k needs bpf_task_pt_regs (Linux 5.15 or later); tracing without -k works here: not supported by this kernel"
+	if err == nil || err.Error() != want {
+		t.Errorf("with -k: %v, want %q", err, want)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -195,6 +196,13 @@ type Session struct {
 
 const defaultRingSize = 64 << 20
 
+// sharedBTF is the parsed kernel BTF, kept for the process's later loads;
+// the lock serialises the loads that use it.
+var sharedBTF struct {
+	sync.Mutex
+	cache *btf.Cache
+}
+
 // New checks privileges and kernel features, resolves the command or pids,
 // loads the programs and attaches them. Nothing is started: on error every
 // resource acquired so far is released.
@@ -238,6 +246,9 @@ func New(cfg Config) (_ *Session, err error) {
 		return nil, err
 	}
 	if err := CheckKernel(); err != nil {
+		return nil, err
+	}
+	if err := CheckFeatures(cfg); err != nil {
 		return nil, err
 	}
 
@@ -377,8 +388,14 @@ func (s *Session) load() error {
 	}()
 	tb := time.Now()
 	// One parse of the kernel's BTF serves the CO-RE relocations and the
-	// tp_btf programs' attach targets (the collection's cache).
-	cache := btf.NewCache()
+	// tp_btf programs' attach targets (the collection's cache), and every
+	// later load of this process (the load test loads hundreds).
+	sharedBTF.Lock()
+	defer sharedBTF.Unlock()
+	if sharedBTF.cache == nil {
+		sharedBTF.cache = btf.NewCache()
+	}
+	cache := sharedBTF.cache
 	kernelTypes, btfErr := cache.Kernel()
 	s.debugf("kernel BTF parsed in %v", time.Since(tb).Round(time.Microsecond))
 	ring := <-ringc
@@ -426,6 +443,9 @@ func (s *Session) load() error {
 		return err
 	}
 	if err := s.writeFdArgs(tab, compatBase); err != nil {
+		return err
+	}
+	if err := s.writeCapTable(); err != nil {
 		return err
 	}
 	for _, c := range ioctlCaps {
@@ -483,16 +503,16 @@ func KernelConfig(cfg Config) bpf.TracerConfig {
 // frame pointers unwind (docs/stack-traces.md has the measurements).
 const DefaultStackWindow = maxStackWindow
 
-const maxStackWindow = 0xff8 // STACK_WINDOW_MAX in bpf/tracer.bpf.c
+const maxStackWindow = int(bpf.TracerSharedLimitsSTACK_WINDOW_MAX) // STACK_WINDOW_MAX in bpf/tracer.h
 
-// followConst is the follow_fork constant of bpf/tracer.bpf.c: 0 off, 1
-// every descendant, 2 (FOLLOW_CHILDREN) children only.
+// followConst is the follow_fork constant of bpf/tracer.h: 0 off, 1
+// every descendant, FOLLOW_CHILDREN children only.
 func followConst(cfg Config) uint32 {
 	switch {
 	case !cfg.FollowForks:
 		return 0
 	case cfg.ChildrenOnly:
-		return 2
+		return uint32(bpf.TracerSharedLimitsFOLLOW_CHILDREN)
 	}
 	return 1
 }
@@ -506,7 +526,7 @@ func stackConst(cfg Config) uint32 {
 	case cfg.StackWindow < 0:
 		return 1
 	case cfg.StackWindow == 0:
-		return DefaultStackWindow
+		return uint32(DefaultStackWindow)
 	}
 	return uint32(min(cfg.StackWindow, maxStackWindow)) &^ 7
 }

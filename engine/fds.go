@@ -3,19 +3,20 @@ package engine
 import (
 	"fmt"
 
+	"github.com/strace-ebpf/strace.ebpf/bpf"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
-// fd_args's bits (bpf/fd.bpf.h): FD_RET, a return value that is a
-// descriptor; FD_DIRFD_SHIFT, where the directory descriptors' bits start
-// (their AT_FDCWD is the working directory).
-// FD_PAIR, two descriptors written at argument mask>>fdPairShift (pipe,
+// fd_args's bits (enum shared_bits in bpf/tracer.h): FD_RET, a return
+// value that is a descriptor; FD_DIRFD_SHIFT, where the directory
+// descriptors' bits start (their AT_FDCWD is the working directory);
+// FD_PAIR, two descriptors written at argument mask>>FD_PAIR_SHIFT (pipe,
 // socketpair).
 const (
-	fdRet        = 1 << 6
-	fdPair       = 1 << 7
-	fdDirfdShift = 8
-	fdPairShift  = 14
+	fdRet        = uint16(bpf.TracerSharedBitsFD_RET)
+	fdPair       = uint16(bpf.TracerSharedBitsFD_PAIR)
+	fdDirfdShift = int(bpf.TracerSharedBitsFD_DIRFD_SHIFT)
+	fdPairShift  = int(bpf.TracerSharedBitsFD_PAIR_SHIFT)
 )
 
 // fdArgMask is the kernel's fd_args entry of a syscall: bit i for a

@@ -37,6 +37,7 @@ const (
 	capPrctl     = bpf.TracerCapKindCAP_PRCTL
 	capClone     = bpf.TracerCapKindCAP_CLONE_ARGS
 	capPageVec   = bpf.TracerCapKindCAP_PAGEVEC
+	capEnvp      = bpf.TracerCapKindCAP_ENVP
 
 	scNoReturn    = bpf.TracerScFlagsSC_NORETURN
 	scHasEnterCap = bpf.TracerScFlagsSC_HAS_ENTER_CAP
@@ -73,7 +74,6 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 		// strace prints the mask the call restores, from the signal
 		// frame on the stack.
 		d.Cap[0].Kind = capSigmask
-		d.Flags |= scHasEnterCap
 	}
 	for i, a := range sc.Args {
 		if i >= len(d.Cap) {
@@ -86,7 +86,6 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 		switch a.Kind {
 		case syscalls.Path, syscalls.Str:
 			c.Kind = capStr
-			d.Flags |= scHasEnterCap
 		case syscalls.BufIn:
 			if a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
 				continue
@@ -98,13 +97,11 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			case syscalls.CaptureCpuSet: // sched_setaffinity: a bitmask, whole
 				c.Size = cpuSetMax
 			}
-			d.Flags |= scHasEnterCap
 		case syscalls.StructIn:
 			if a.Size == 0 {
 				continue
 			}
 			c.Kind, c.Size = capStructIn, a.Size
-			d.Flags |= scHasEnterCap
 		case syscalls.CloneArgs:
 			// clone3: the struct and its set_tid array at enter, the
 			// pidfd at exit.
@@ -112,32 +109,26 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				continue
 			}
 			c.Kind, c.Size, c.SizeArg = capClone, a.Size, uint8(a.SizeArg)
-			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.PageVec:
 			// mincore: a byte per page, Size the page shift.
 			if a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
 				continue
 			}
 			c.Kind, c.Size, c.SizeArg = capPageVec, uint16(bits.TrailingZeros(uint(os.Getpagesize()))), uint8(a.SizeArg)
-			d.Flags |= scHasExitCap
 		case syscalls.StructDeref:
 			// pselect6's sigmask: the struct and the set it points to.
 			c.Kind, c.Size = capDeref, a.Size
-			d.Flags |= scHasEnterCap
 		case syscalls.StructOutErr:
 			// nanosleep's rmtp: read at exit only when the call failed.
 			c.Kind, c.Size = capStructErr, a.Size
-			d.Flags |= scHasExitCap | scErrCap
 		case syscalls.MmsgOut:
 			// sendmmsg, recvmmsg: the vector as far as it was sent or
 			// received, at exit.
 			c.Kind = capMmsg
-			d.Flags |= scHasExitCap
 		case syscalls.PrctlArg:
 			// A string, a buffer or a number by option: the kernel side
 			// decides.
 			c.Kind = capPrctl
-			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.BufOut:
 			c.Kind = capBufOut
 			switch a.Capture {
@@ -148,7 +139,6 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			case syscalls.CaptureCpuSet: // sched_getaffinity: a bitmask, whole
 				c.Size = cpuSetMax
 			}
-			d.Flags |= scHasExitCap
 		case syscalls.StrArray:
 			// execve: argv's strings, envp's length (strace prints
 			// "/* 35 vars */").
@@ -156,7 +146,6 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 			if a.Capture == syscalls.CaptureEnvCount {
 				c.Kind = capCount
 			}
-			d.Flags |= scHasEnterCap
 		case syscalls.Ptr:
 			// accept, getsockname, recvfrom: a sockaddr whose length
 			// is behind the next argument.
@@ -165,19 +154,16 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				continue
 			}
 			c.Kind, c.SizeArg = capSockaddr, uint8(i+1)
-			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.StructOut:
 			if a.Size == 0 {
 				continue
 			}
 			c.Kind, c.Size = capStructOut, a.Size
-			d.Flags |= scHasExitCap
 		case syscalls.StructInOut:
 			if a.Size == 0 {
 				continue
 			}
 			c.Kind, c.Size = capStructIO, a.Size
-			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.ArrayInOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg, syscalls.FdSets:
 			if a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
 				continue
@@ -189,33 +175,28 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 					continue
 				}
 				c.Kind, c.Size = capArrayIn, a.Size
-				d.Flags |= scHasEnterCap | scHasExitCap
 			case syscalls.IovIn:
 				c.Kind = capIovIn
-				d.Flags |= scHasEnterCap
 			case syscalls.IovOut:
 				c.Kind = capIovOut
-				d.Flags |= scHasExitCap
 			case syscalls.IoctlArg:
 				c.Kind = capIoctl
-				d.Flags |= scHasEnterCap | scHasExitCap
 			case syscalls.FdSets:
 				c.Kind = capFdsets
-				d.Flags |= scHasEnterCap | scHasExitCap
 			}
 		case syscalls.MsghdrIn:
 			c.Kind = capMsghdrIn
-			d.Flags |= scHasEnterCap
 		case syscalls.MsghdrOut:
 			c.Kind = capMsghdrOut
-			d.Flags |= scHasEnterCap | scHasExitCap
 		case syscalls.ArrayOut:
 			if a.Size == 0 {
 				continue
 			}
 			c.Kind, c.Size = capArrayOut, a.Size
-			d.Flags |= scHasExitCap
 		}
+	}
+	for _, c := range d.Cap {
+		d.Flags |= phaseFlags(c.Kind)
 	}
 	return d
 }

@@ -62,6 +62,9 @@ func Verify(cfg Config) ([]ProgramStats, error) {
 	if err := Available(); err != nil {
 		return nil, err
 	}
+	if err := CheckFeatures(cfg); err != nil {
+		return nil, err
+	}
 	s := &Session{cfg: cfg, verifyOnly: true}
 	defer s.Close()
 	if err := s.load(); err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // arrayMax is how many elements of an array the kernel side captures
-// (ARRAY_MAX in bpf/tracer.bpf.c); strace shows as many at the default
+// (ARRAY_MAX in bpf/tracer.h); strace shows as many at the default
 // --strsize and marks the rest with "...".
 const arrayMax = 32
 
@@ -309,7 +309,7 @@ func (c *call) appendMsghdrBytes(d, h, iov []byte, hdrSize int, limit uint64) []
 }
 
 const (
-	sockaddrMax = 128 // bytes of msg_name captured (SOCKADDR_MAX in bpf/tracer.bpf.c)
+	sockaddrMax = 128 // bytes of msg_name captured (SOCKADDR_MAX in bpf/tracer.h)
 	cmsgMax     = 128 // bytes of msg_control captured (CMSG_MAX)
 	cmsgHdrSize = 16  // struct cmsghdr on 64-bit architectures
 )
@@ -447,7 +447,7 @@ func (c *call) appendMmsgs(d []byte) []byte {
 }
 
 // mmsgIovMark, in an mmsghdr's padding, marks the offset of its iovecs in
-// the item (bpf/tracer.bpf.c, MMSG_IOV_MARK).
+// the item (bpf/tracer.h, MMSG_IOV_MARK).
 const mmsgIovMark = 0x80000000
 
 // epollWait prints the events epoll_wait returned.

@@ -16,29 +16,30 @@ type Raw struct {
 	Window     []byte   // the stack from SP up, when copied
 }
 
-// Header of the stack item: sp, fp, lr, then the count of addresses (low
+// RawHeader is the size of the stack item's header (STACK_HDR in
+// bpf/tracer.h, checked by engine's contract test): sp, fp, lr, then the count of addresses (low
 // 32 bits) and of window bytes (high 32 bits).
-const rawHeader = 32
+const RawHeader = 32
 
 var errRaw = errors.New("bad stack item")
 
 // ParseRaw decodes a stack item. The slices alias b.
 func ParseRaw(b []byte) (Raw, error) {
 	le := binary.LittleEndian
-	if len(b) < rawHeader {
+	if len(b) < RawHeader {
 		return Raw{}, fmt.Errorf("decoding stack: %d bytes: %w", len(b), errRaw)
 	}
 	r := Raw{SP: le.Uint64(b), FP: le.Uint64(b[8:]), LR: le.Uint64(b[16:])}
 	n := int(le.Uint32(b[24:]))
 	w := int(le.Uint32(b[28:]))
-	if rawHeader+8*n+w != len(b) {
+	if RawHeader+8*n+w != len(b) {
 		return Raw{}, fmt.Errorf("decoding stack: %d addresses and %d window bytes in %d bytes: %w", n, w, len(b), errRaw)
 	}
 	r.IPs = make([]uint64, n)
 	for i := range r.IPs {
-		r.IPs[i] = le.Uint64(b[rawHeader+8*i:])
+		r.IPs[i] = le.Uint64(b[RawHeader+8*i:])
 	}
-	r.Window = b[rawHeader+8*n:]
+	r.Window = b[RawHeader+8*n:]
 	return r, nil
 }
 

@@ -3,6 +3,7 @@
 package testutil
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,12 @@ import (
 // RequireBPF skips the test, with the reason, when this process can't load
 // and attach the tracer; with STRACE_EBPF_REQUIRE_BPF=1 it fails instead, so
 // CI never skips silently.
+//
+// The first call also loads the programs, plain and with every capture on:
+// when the running kernel refuses them, nothing that traces can pass, and
+// the test binary stops at once with one line instead of failing each test
+// with the same error (with STRACE_EBPF_REQUIRE_BPF=1; otherwise every such
+// test skips with it).
 func RequireBPF(tb testing.TB) {
 	tb.Helper()
 	if err := engine.Available(); err != nil {
@@ -24,6 +31,34 @@ func RequireBPF(tb testing.TB) {
 		}
 		tb.Skipf("BPF unavailable: %v", err)
 	}
+	loadOnce.Do(func() { loadErr = probeLoad() })
+	if loadErr != nil {
+		if os.Getenv("STRACE_EBPF_REQUIRE_BPF") == "1" {
+			fmt.Fprintf(os.Stderr, "%s: stopping: the tracer's BPF programs do not load on this kernel: %v\n", filepath.Base(os.Args[0]), loadErr)
+			os.Exit(1)
+		}
+		tb.Skipf("the tracer's BPF programs do not load on this kernel: %v", loadErr)
+	}
+}
+
+var (
+	loadOnce sync.Once
+	loadErr  error
+)
+
+// probeLoad loads the programs as the default format does, then with
+// every capture and switch that grows them on.
+func probeLoad() error {
+	for _, cfg := range []engine.Config{
+		{Command: []string{"true"}},
+		{Command: []string{"true"}, FollowForks: true, CaptureBuffers: true, BufSize: 4096, ProcessEvents: true,
+			EnterMarks: true, StackTrace: true, DecodeFds: true, Lossless: true, FullEnv: true},
+	} {
+		if _, err := engine.Verify(cfg); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Root is the repository's top directory.
