@@ -29,7 +29,9 @@ for line in open("flags_spec.tsv"):
     src += ["#include <%s>" % h for h in headers.split(",")]
     src.append("int main(void) {")
     for shown, macro, arch, enum in consts:
-        if enum:
+        if enum or macro[0].isdigit() or macro[0] == "-":
+            # An enum constant, or a literal value (NAME=0x10) for what the
+            # headers are too old to define.
             src.append('printf("%s\\t%%lld\\n", (long long)(%s));' % (shown, macro))
             continue
         src.append("#ifdef %s" % macro)
