@@ -26,10 +26,10 @@ for line in open("flags_spec.tsv"):
         out.append((table, style, mask, "all", "-", "0"))
         continue
     src = ["#define _GNU_SOURCE", "#include <stdio.h>"]
-    src += ["#include <%s>" % h for h in headers.split(",")]
+    src += ["#include <%s>" % h for h in headers.split(",") if h != "-"]
     src.append("int main(void) {")
     for shown, macro, arch, enum in consts:
-        if enum or macro[0].isdigit() or macro[0] == "-":
+        if enum or macro[0] in "0123456789-(":
             # An enum constant, or a literal value (NAME=0x10) for what the
             # headers are too old to define.
             src.append('printf("%s\\t%%lld\\n", (long long)(%s));' % (shown, macro))
