@@ -332,6 +332,9 @@ struct {
 	__type(value, struct pending);
 } pendings SEC(".maps");
 
+/* What a thread's slot is made with (sys_enter). */
+static const struct pending zero_pending = {};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -605,7 +608,9 @@ static __always_inline void count_fd(s32 fd, bool err, u64 ns)
 		fs->errors++;
 }
 
-static __always_inline void count_call(long nr, s64 ret, u64 ns, u64 now, u64 arg0)
+/* Not inlined: its keys and zeroed values stay out of sys_exit's frame,
+ * which is the bottom of the deepest capture chain. */
+static __noinline void count_call(long nr, s64 ret, u64 ns, u64 now, u64 arg0)
 {
 	if (nr < 0 || nr >= MAX_NR)
 		return;
@@ -981,6 +986,42 @@ __noinline int capture_iov(struct record *rec, u32 off, u32 how, u64 ptr, u64 li
 }
 
 /*
+ * msghdr_extras appends, after the msghdr copied at rec->data[o], the
+ * address (msg_name, up to SOCKADDR_MAX bytes) and the control messages
+ * (msg_control, up to CMSG_MAX) it names, to item n, each as long as the
+ * header says (a failed read leaves zeros), so that user space finds them.
+ * It returns the new end. Its own function, reading the header's fields
+ * from the record, so that capture_msghdr keeps few values across calls.
+ */
+static __noinline u32 msghdr_extras(struct record *rec, u64 o, u32 next, u8 n)
+{
+	o &= 0x1fff;
+	u64 name = *(u64 *)&rec->data[o];
+	u32 namelen = *(u32 *)&rec->data[o + 8];
+	if (name && namelen) {
+		if (namelen > SOCKADDR_MAX)
+			namelen = SOCKADDR_MAX;
+		u64 no = next;
+		asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
+		bpf_probe_read_user(&rec->data[no], namelen & 0xff, (const void *)name);
+		rec->hdr.items[n & (MAX_ITEMS - 1)].len += namelen;
+		next = no + namelen;
+	}
+	u64 ctl = *(u64 *)&rec->data[o + 32];
+	u64 ctllen = *(u64 *)&rec->data[o + 40];
+	if (ctl && ctllen) {
+		if (ctllen > CMSG_MAX)
+			ctllen = CMSG_MAX;
+		u64 co = next;
+		asm volatile("%[co] &= 0x1fff" : [co] "+r"(co));
+		bpf_probe_read_user(&rec->data[co], ctllen & 0xff, (const void *)ctl);
+		rec->hdr.items[n & (MAX_ITEMS - 1)].len += ctllen;
+		next = co + ctllen;
+	}
+	return next;
+}
+
+/*
  * capture_msghdr reads a msghdr and the address it names as one item, then its iovec array and
  * buffers (capture_iov) as the next item of the same argument and kind.
  */
@@ -1000,41 +1041,13 @@ __noinline int capture_msghdr(struct record *rec, u32 off, u32 how, u64 ptr, u64
 		if (limit > mlen)
 			limit = mlen;
 	}
-	u64 name = *(u64 *)&rec->data[o];
-	u32 namelen = *(u32 *)&rec->data[o + 8];
-	u64 iov = *(u64 *)&rec->data[o + 16];
+	next = msghdr_extras(rec, o, next, rec->hdr.nitems - 1);
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
 	u64 cnt = *(u64 *)&rec->data[o + 24];
-	u64 ctl = *(u64 *)&rec->data[o + 32];
-	u64 ctllen = *(u64 *)&rec->data[o + 40];
-	u8 n = rec->hdr.nitems - 1;
-	/*
-	 * The address (msg_name, up to SOCKADDR_MAX bytes) and the control
-	 * messages (msg_control, up to CMSG_MAX) follow the header in the same
-	 * item, each as long as the header says (a failed read leaves zeros),
-	 * so that user space finds them.
-	 */
-	if (name && namelen) {
-		if (namelen > SOCKADDR_MAX)
-			namelen = SOCKADDR_MAX;
-		u64 no = next;
-		asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
-		bpf_probe_read_user(&rec->data[no], namelen & 0xff, (const void *)name);
-		rec->hdr.items[n & (MAX_ITEMS - 1)].len += namelen;
-		next = no + namelen;
-	}
-	if (ctl && ctllen) {
-		if (ctllen > CMSG_MAX)
-			ctllen = CMSG_MAX;
-		u64 co = next;
-		asm volatile("%[co] &= 0x1fff" : [co] "+r"(co));
-		bpf_probe_read_user(&rec->data[co], ctllen & 0xff, (const void *)ctl);
-		rec->hdr.items[n & (MAX_ITEMS - 1)].len += ctllen;
-		next = co + ctllen;
-	}
 	if (cnt > ARRAY_MAX)
 		cnt = ARRAY_MAX;
 	u8 items = rec->hdr.nitems;
-	next = capture_iov(rec, next, (how & (0xffff | CAPTURE_NETLINK)) | (cnt << 24), iov, limit);
+	next = capture_iov(rec, next, (how & (0xffff | CAPTURE_NETLINK)) | (cnt << 24), *(u64 *)&rec->data[o + 16], limit);
 	if ((how & CAPTURE_MMSG) && rec->hdr.nitems == items && items < MAX_ITEMS) {
 		/* An empty iovec item keeps an mmsghdr's two items paired. */
 		put_item(rec, items, how & 0xff, (how >> 8) & 0xff, 0);
@@ -1700,7 +1713,7 @@ static __always_inline struct record *thread_rec(u32 tid)
 	return rec;
 }
 
-static __always_inline void show_held(u64 id);
+static __noinline void show_held(u64 id);
 
 SEC("tp_btf/sys_enter")
 int sys_enter(u64 *ctx)
@@ -1744,31 +1757,47 @@ int sys_enter(u64 *ctx)
 		compat = true;
 		key = sc_key(nr, true);
 	}
-	struct pending p = {};
+	/*
+	 * The call is written in place in the thread's slot (made the first
+	 * time), not built on the stack: this frame is the bottom of the
+	 * deepest capture chain. P_ACTIVE, set last, says it is complete.
+	 */
+	if (!slot) {
+		bpf_map_update_elem(&pendings, &tid, &zero_pending, BPF_NOEXIST);
+		slot = bpf_map_lookup_elem(&pendings, &tid);
+		if (!slot) {
+			count_lost();
+			return 0;
+		}
+	}
+	struct pending *p = slot;
+	/* A launch's execve: look the task up until it returns. */
+	u32 state = (!config.system_wide && exec) ? 0 : P_TRACED;
 	if (!want)
-		p.state = P_EXEC_ONLY;
-
-	p.ts = config.no_clock ? 0 : bpf_ktime_get_ns();
-	p.nr = nr;
+		state |= P_EXEC_ONLY;
+	u64 ts = config.no_clock ? 0 : bpf_ktime_get_ns();
+	p->ts = ts;
+	p->nr = nr;
 	/* -c counts native calls in the kernel and sends no record of them;
 	 * 32-bit calls are sent, for the summary's table of their own. */
 	bool count_only = config.count == COUNT_ONLY && !compat;
 	if (compat) {
-		p.state |= P_COMPAT;
-		read_args_compat(regs, p.args);
+		state |= P_COMPAT;
+		read_args_compat(regs, p->args);
 	} else if (!count_only || config.count_aggs) {
 		/* kernel_fds() counts by the first argument. */
-		read_args(regs, p.args);
+		read_args(regs, p->args);
 	}
 	u16 evc = compat ? EV_COMPAT : 0;
 
 	struct sc_desc *d = describe(key);
 	u8 flags = d ? d->flags : 0;
 	if (flags & SC_SOCK_FD) {
-		int proto = netlink_proto(p.args[0]);
+		int proto = netlink_proto(p->args[0]);
 		if (proto >= 0)
-			p.state |= P_NETLINK | (proto << P_PROTO_SHIFT);
+			state |= P_NETLINK | (proto << P_PROTO_SHIFT);
 	}
+	p->state = state;
 
 	if (flags & SC_NORETURN) {
 		/* exit and exit_group never reach sys_exit: send them now
@@ -1780,8 +1809,8 @@ int sys_enter(u64 *ctx)
 		if (rec) {
 			rec->hdr.nitems = 0;
 			u64 size = sizeof(struct event_hdr) + capture_stack(ctx, regs, rec, 0);
-			fill_hdr(&rec->hdr, id, nr, p.ts, p.ts);
-			__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
+			fill_hdr(&rec->hdr, id, nr, ts, ts);
+			__builtin_memcpy(rec->hdr.args, p->args, sizeof(rec->hdr.args));
 			rec->hdr.ret = 0;
 			rec->hdr.flags = EV_NORETURN | evc;
 			rec->hdr.pad = 0;
@@ -1791,17 +1820,17 @@ int sys_enter(u64 *ctx)
 				count_lost();
 			return 0;
 		}
-		send_hdr(id, nr, p.ts, p.ts, p.args, 0, EV_NORETURN | evc, 0);
+		send_hdr(id, nr, ts, ts, p->args, 0, EV_NORETURN | evc, 0);
 		return 0;
 	}
 
 	u16 fdm = compat ? 0 : fd_mask(nr);
 	if (!count_only &&
-	    ((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace || fdm) && !(p.state & P_EXEC_ONLY)) {
+	    ((d && (flags & (SC_HAS_ENTER_CAP | SC_HAS_EXIT_CAP))) || config.stack_trace || fdm) && !(state & P_EXEC_ONLY)) {
 		struct record *rec = thread_rec(tid);
 		if (rec) {
 			if (d) {
-				enter_captures(rec, &p, d, user_sp(regs));
+				enter_captures(rec, p, d, user_sp(regs));
 			} else {
 				rec->hdr.nitems = 0;
 				rec->hdr.args[0] = 0;
@@ -1811,21 +1840,13 @@ int sys_enter(u64 *ctx)
 			if (config.stack_trace && !exec && !compat)
 				rec->hdr.args[0] = capture_stack(ctx, regs, rec, rec->hdr.args[0]);
 			if (fdm & (FD_RET - 1))
-				rec->hdr.args[0] = capture_fd_args(rec, &p, fdm, rec->hdr.args[0]);
-			p.state |= P_HAS_REC;
+				rec->hdr.args[0] = capture_fd_args(rec, p, fdm, rec->hdr.args[0]);
+			state |= P_HAS_REC;
 		} else {
 			count_lost();
 		}
 	}
-	p.state |= P_ACTIVE;
-	if (!config.system_wide && exec)
-		p.state &= ~P_TRACED; /* a launch's execve: look the task up until it returns */
-	else
-		p.state |= P_TRACED;
-	if (slot)
-		*slot = p;
-	else
-		bpf_map_update_elem(&pendings, &tid, &p, BPF_NOEXIST);
+	p->state = state | P_ACTIVE;
 	return 0;
 }
 
@@ -1835,14 +1856,16 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 	u32 tid = (u32)id;
 	s64 ret = (s64)ctx->args[1];
 	u64 now = config.no_clock ? 0 : bpf_ktime_get_ns();
-	struct pending p = *pp;
-	pp->state &= P_TRACED | P_SIGNAL;
-	bool compat = p.state & P_COMPAT;
+	/* pp is read in place (no copy on the stack, which the capture chain
+	 * below would pay for); sys_exit clears its state after. */
+	struct pending *p = pp;
+	u32 state = p->state;
+	bool compat = state & P_COMPAT;
 	u16 evc = compat ? EV_COMPAT : 0;
-	bool exec = !compat && is_execve(p.nr);
+	bool exec = !compat && is_execve(p->nr);
 	if (!config.system_wide && exec)
 		exec_done(id >> 32);
-	if (p.state & P_EXEC_ONLY)
+	if (state & P_EXEC_ONLY)
 		return 0;
 
 	if (config.failed_only && !is_error(ret))
@@ -1851,19 +1874,19 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 	/* -c, -C: native calls are counted here (32-bit ones by the summary,
 	 * from their records). */
 	if (config.count && !compat) {
-		count_call(p.nr, ret, now - p.ts, now, p.args[0]);
+		count_call(p->nr, ret, now - p->ts, now, p->args[0]);
 		if (config.count == COUNT_ONLY)
 			return 0;
 	}
 
-	if (!(p.state & P_HAS_REC)) {
+	if (!(state & P_HAS_REC)) {
 		u16 fl = evc;
 		u8 pad = 0;
-		if (p.state & P_NETLINK) {
+		if (state & P_NETLINK) {
 			fl |= EV_NETLINK;
-			pad = p.state >> P_PROTO_SHIFT;
+			pad = state >> P_PROTO_SHIFT;
 		}
-		send_hdr(id, p.nr, p.ts, now, p.args, ret, fl, pad);
+		send_hdr(id, p->nr, p->ts, now, p->args, ret, fl, pad);
 		return 0;
 	}
 
@@ -1872,12 +1895,12 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 		count_lost();
 		return 0;
 	}
-	u32 off = exit_captures(rec, &p, describe(sc_key(p.nr, compat)), ret);
-	u16 fdm = compat ? 0 : fd_mask(p.nr);
+	u32 off = exit_captures(rec, p, describe(sc_key(p->nr, compat)), ret);
+	u16 fdm = compat ? 0 : fd_mask(p->nr);
 	if ((fdm & FD_RET) && ret >= 0)
 		off = capture_fd(rec, off, FD_AT_EXIT << 8, ret);
 	if ((fdm & FD_PAIR) && ret == 0)
-		off = capture_fd_pair(rec, off, p.args[FD_PAIR_ARG(fdm)]);
+		off = capture_fd_pair(rec, off, p->args[FD_PAIR_ARG(fdm)]);
 	if (config.stack_trace && exec) {
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 		if (regs)
@@ -1885,11 +1908,11 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 	}
 	if (off > DATA_MAX)
 		off = DATA_MAX;
-	fill_hdr(&rec->hdr, id, p.nr, p.ts, now);
-	__builtin_memcpy(rec->hdr.args, p.args, sizeof(rec->hdr.args));
+	fill_hdr(&rec->hdr, id, p->nr, p->ts, now);
+	__builtin_memcpy(rec->hdr.args, p->args, sizeof(rec->hdr.args));
 	rec->hdr.ret = ret;
-	rec->hdr.flags = evc | ((p.state & P_NETLINK) ? EV_NETLINK : 0);
-	rec->hdr.pad = (p.state & P_NETLINK) ? p.state >> P_PROTO_SHIFT : 0;
+	rec->hdr.flags = evc | ((state & P_NETLINK) ? EV_NETLINK : 0);
+	rec->hdr.pad = (state & P_NETLINK) ? state >> P_PROTO_SHIFT : 0;
 	u64 size = sizeof(struct event_hdr) + off;
 	if (size > sizeof(struct record))
 		size = sizeof(struct record);
@@ -1908,8 +1931,10 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
 	if (!pp)
 		return 0;
-	if (pp->state & P_ACTIVE)
+	if (pp->state & P_ACTIVE) {
 		send_exit(ctx, id, pp);
+		pp->state &= P_TRACED | P_SIGNAL;
+	}
 	/* An ignored signal that came during the call: strace sees it when
 	 * the call returns to user space, after the call's line. */
 	if (pp->state & P_SIGNAL)
@@ -2034,8 +2059,9 @@ static __always_inline void send_held(struct held_sig *hs, u32 tgid, u32 tid, st
 	send_signal(r, true);
 }
 
-/* show_held sends the ignored signal held for the current thread, if any. */
-static __always_inline void show_held(u64 id)
+/* show_held sends the ignored signal held for the current thread, if any.
+ * Not inlined, to keep its locals out of the syscall programs' frames. */
+static __noinline void show_held(u64 id)
 {
 	u32 tid = (u32)id;
 	struct held_sig *hs = bpf_map_lookup_elem(&held_sigs, &tid);

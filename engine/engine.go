@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -177,6 +178,9 @@ type Session struct {
 	pids   []int // tgids given with -p
 	start  uint64
 	closed bool
+	// verifyOnly: the session only loads (Verify), with the verifier's
+	// statistics.
+	verifyOnly bool
 
 	freezer *freezer          // lossless tracing; nil when lossy
 	lossy   error             // why lossless tracing was asked for and not given
@@ -403,7 +407,7 @@ func (s *Session) load() error {
 		Cache:           cache,
 		MapReplacements: map[string]*ebpf.Map{bpf.TracerMapEvents: ring.m},
 	}
-	if s.cfg.Debug != nil {
+	if s.cfg.Debug != nil || s.verifyOnly {
 		opts.Programs.LogLevel = ebpf.LogLevelStats
 	}
 	tl := time.Now()
@@ -413,7 +417,7 @@ func (s *Session) load() error {
 		if errors.As(err, &ve) && s.cfg.Debug != nil {
 			fmt.Fprintf(s.cfg.Debug, "%+v\n", ve)
 		}
-		return fmt.Errorf("loading BPF programs: %w", err)
+		return loadError(err)
 	}
 	if s.cfg.Debug != nil {
 		for name, p := range map[string]*ebpf.Program{"sys_enter": s.objs.SysEnter, "sys_exit": s.objs.SysExit} {
@@ -915,3 +919,55 @@ func waitPidfds(fds []int, ended, stop chan struct{}) {
 		}
 	}
 }
+
+// programName finds the program cilium/ebpf names in a load error
+// ("... program sys_exit: load program: ...").
+var programName = regexp.MustCompile(`program (\w+): load program`)
+
+// loadError words a failed load for the user. The verifier's refusal comes
+// with EACCES (or EINVAL), which says nothing true to a user who is root:
+// the error names the program, the verifier's reason (its log's telling
+// line) and that this is a bug of ours, to report with -d's output (the
+// whole log).
+func loadError(err error) error {
+	var ve *ebpf.VerifierError
+	if !errors.As(err, &ve) {
+		return fmt.Errorf("loading BPF programs: %w", err)
+	}
+	prog := "?"
+	if m := programName.FindStringSubmatch(err.Error()); m != nil {
+		prog = m[1]
+	}
+	return &VerifierRejected{Program: prog, Reason: verifierReason(ve), Err: err}
+}
+
+// verifierReason is the line of the verifier's log that says why it
+// refused: the last one before the statistics.
+func verifierReason(ve *ebpf.VerifierError) string {
+	log := ve.Log
+	for i := len(log) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(log[i])
+		if l == "" || strings.HasPrefix(l, "processed ") || strings.HasPrefix(l, "verification time") ||
+			strings.HasPrefix(l, "stack depth") {
+			continue
+		}
+		return l
+	}
+	return ve.Cause.Error()
+}
+
+// VerifierRejected is the kernel's verifier refusing one of the tracer's
+// programs on the running kernel: a bug of the tracer's, not a missing
+// privilege.
+type VerifierRejected struct {
+	Program string // sys_exit, sched_process_exec ...
+	Reason  string // the verifier's own words
+	Err     error  // the whole error, with the log
+}
+
+func (e *VerifierRejected) Error() string {
+	return fmt.Sprintf("loading BPF programs: the kernel's verifier rejected program %s: %s "+
+		"(a bug of strace.ebpf on this kernel: please report it with the output of -d)", e.Program, e.Reason)
+}
+
+func (e *VerifierRejected) Unwrap() error { return e.Err }

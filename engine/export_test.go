@@ -7,3 +7,6 @@ func SetTracerCgroup(dir string, err error) (restore func()) {
 	tracerCgroup = func() (string, error) { return dir, err }
 	return func() { tracerCgroup = saved }
 }
+
+// LoadError is loadError, for the tests of its wording.
+var LoadError = loadError

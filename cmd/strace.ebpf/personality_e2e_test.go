@@ -44,6 +44,13 @@ func personalityHelper(t *testing.T, m32 bool) string {
 		}
 		t.Fatal(msg)
 	}
+	// A kernel without 32-bit execution (IA32 emulation off, as on this
+	// project's machines in December 2026) refuses the i386 program with
+	// ENOEXEC and kills int 0x80 with SIGSEGV: a feature the running
+	// kernel lacks, covered by the kernel matrix where it has it.
+	if b, err := exec.Command(out).CombinedOutput(); err != nil {
+		t.Skipf("the running kernel does not execute 32-bit code (%s): %v %s", filepath.Base(out), err, b)
+	}
 	return out
 }
 
