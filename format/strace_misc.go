@@ -89,6 +89,7 @@ func (c *call) affinity() {
 		if !ok || ptr == 0 {
 			return appendPtr(d, ptr)
 		}
+		n = max(n, 0) // a result no kernel returns, from a recording
 		return appendCPUSet(d, b[:min(len(b), n)], len(b) < n)
 	})
 }
