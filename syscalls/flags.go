@@ -174,9 +174,16 @@ func (t *FlagTable) formatBits(v, mask uint64) string {
 		if name, ok := t.enumName(v&mask, mask); ok {
 			parts = append(parts, name)
 		} else if v&mask != 0 {
-			parts = append(parts, fmt.Sprintf("%#x", v&mask))
+			// strace prints the enum part with printxval, the flags
+			// with printflags: "0x99 /* SOCK_??? */|SOCK_CLOEXEC".
+			if t.Default != "" {
+				parts = append(parts, hex(v&mask)+" /* "+t.Default+" */")
+			} else {
+				parts = append(parts, fmt.Sprintf("%#x", v&mask))
+			}
 		}
 	}
+	named := len(parts)
 	rest := v &^ mask
 	for _, e := range t.Entries {
 		ev := uint64(e.Value)
@@ -189,11 +196,12 @@ func (t *FlagTable) formatBits(v, mask uint64) string {
 		}
 	}
 	if rest != 0 {
-		if len(parts) == 0 && t.Default != "" {
+		if len(parts) == named && t.Default != "" {
 			// strace's printflags: no constant matched.
-			return hex(rest) + " /* " + t.Default + " */"
+			parts = append(parts, hex(rest)+" /* "+t.Default+" */")
+		} else {
+			parts = append(parts, hex(rest))
 		}
-		parts = append(parts, hex(rest))
 	}
 	if len(parts) == 0 {
 		if mask == 0 {
