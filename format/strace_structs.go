@@ -551,13 +551,8 @@ func (c *call) ioctl() {
 			d = append(d, alias...)
 			d = append(d, " or "...)
 		}
-		ft := c.s.tab.Flags("ioctl_cmd")
-		if ft != nil {
-			for _, e := range ft.Entries {
-				if uint32(e.Value) == cmd {
-					return append(d, e.Name...)
-				}
-			}
+		if name := c.ioctlName(cmd); name != "" {
+			return append(d, name...)
 		}
 		return appendIoctlCode(d, cmd)
 	})
@@ -581,7 +576,7 @@ func (c *call) ioctl() {
 		})
 		return
 	}
-	c.addf(true, func(d []byte) []byte { return appendPtr(d, c.ev.Args[2]) })
+	c.ioctlArgDefault(c.ioctlName(cmd))
 }
 
 // ioctlAliases are the OSS sequencer commands that share terminal ioctls'
