@@ -250,6 +250,21 @@ func (c *call) appendCloneArgs(d, b []byte, size uint64) []byte {
 
 func (c *call) mmap() { c.mmapShift(0) }
 
+// appendMmapFlags renders mmap's flags as strace's print_mmap_flags: the
+// map type (MAP_FILE for 0), the flags, then the huge page size as
+// "21<<MAP_HUGE_SHIFT".
+func (c *call) appendMmapFlags(d []byte, v uint64) []byte {
+	const hugeShift, hugeMask = 26, 0x3f
+	huge := v & (hugeMask << hugeShift)
+	d = c.appendFlags(d, "mmap_flags", v&^huge)
+	if huge != 0 {
+		d = append(d, '|')
+		d = strconv.AppendUint(d, huge>>hugeShift, 10)
+		d = append(d, "<<MAP_HUGE_SHIFT"...)
+	}
+	return d
+}
+
 // mmap2 is i386's mmap, whose offset counts 4096-byte pages: strace shows
 // it in bytes.
 func (c *call) mmap2() { c.mmapShift(12) }
@@ -258,7 +273,7 @@ func (c *call) mmapShift(shift uint) {
 	c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[0]) })
 	c.addf(false, func(d []byte) []byte { return strconv.AppendUint(d, c.ev.Args[1], 10) })
 	c.generic(2)
-	c.generic(3)
+	c.addf(false, func(d []byte) []byte { return c.appendMmapFlags(d, c.arg(3)) })
 	c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(c.ev.Args[4]))) })
 	c.addf(false, func(d []byte) []byte { return appendHexNum(d, c.ev.Args[5]<<shift) })
 }
@@ -434,9 +449,39 @@ func (c *call) wait4() {
 	c.generic(3) // the rusage, by its printer
 }
 
+// archPrctl prints arch_prctl as strace 6.1: the address ARCH_GET_FS and
+// ARCH_GET_GS store to, nothing for ARCH_GET_CPUID, the argument in hex
+// for the others.
 func (c *call) archPrctl() {
 	c.generic(0)
-	c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[1]) })
+	switch uint32(c.ev.Args[0]) {
+	case 0x1003, 0x1004, 0x1021, 0x1022, 0x1024: // ARCH_GET_FS, ARCH_GET_GS, ARCH_GET_XCOMP_*
+		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[1]) })
+	case 0x1011: // ARCH_GET_CPUID: no argument
+	default:
+		c.addf(false, func(d []byte) []byte { return appendHexNum(d, c.ev.Args[1]) })
+	}
+}
+
+// membarrier prints the command and flags, and cpu_id only with
+// MEMBARRIER_CMD_FLAG_CPU, as strace 6.1.
+func (c *call) membarrier() {
+	c.generic(0)
+	c.generic(1)
+	if uint32(c.ev.Args[1])&1 != 0 {
+		c.generic(2)
+	}
+}
+
+// reboot prints the magic numbers and the command, and the restart
+// command string only with LINUX_REBOOT_CMD_RESTART2, as strace 6.1.
+func (c *call) reboot() {
+	c.generic(0)
+	c.generic(1)
+	c.generic(2)
+	if uint32(c.ev.Args[2]) == 0xa1b2c3d4 {
+		c.generic(3)
+	}
 }
 
 func (c *call) futex() {

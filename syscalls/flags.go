@@ -25,6 +25,9 @@ const (
 	// StyleClone renders clone flags with the exit signal in the low byte:
 	// "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD".
 	StyleClone
+	// StyleEnumDec is StyleEnum with unknown values in decimal, as strace's
+	// XLAT_STYLE_FMT_D: "153 /* SYSLOG_ACTION_??? */".
+	StyleEnumDec
 )
 
 // FlagEntry is one named constant of a FlagTable.
@@ -103,7 +106,7 @@ func (t *FlagTable) enumName(v uint64, mask uint64) (string, bool) {
 // table's Default, or for an enum its first constant's prefix up to the
 // first "_" ("0x9 /* SEEK_??? */").
 func (t *FlagTable) unknown() string {
-	if t.Default != "" || t.Style != StyleEnum || len(t.Entries) == 0 {
+	if t.Default != "" || (t.Style != StyleEnum && t.Style != StyleEnumDec) || len(t.Entries) == 0 {
 		return t.Default
 	}
 	n := t.Entries[0].Name
@@ -138,6 +141,15 @@ func (t *FlagTable) Format(v uint64) string {
 			return hex(v) + " /* " + d + " */"
 		}
 		return hex(v)
+	case StyleEnumDec:
+		if name, ok := t.enumName(v, 0); ok {
+			return name
+		}
+		s := strconv.FormatInt(int64(int32(v)), 10)
+		if d := t.unknown(); d != "" {
+			return s + " /* " + d + " */"
+		}
+		return s
 	case StyleOctal:
 		return fmt.Sprintf("%#03o", v)
 	case StyleDirfd:

@@ -728,6 +728,7 @@ func genCommon(dir string) ([]byte, error) {
 var flagStyles = map[string]string{
 	"bits": "StyleBits", "enum": "StyleEnum", "octal": "StyleOctal",
 	"dirfd": "StyleDirfd", "signal": "StyleSignal", "clone": "StyleClone",
+	"enum_d": "StyleEnumDec",
 }
 
 type flagTable struct {
