@@ -21,6 +21,7 @@ var edgeFloors = map[string]float64{
 	"enums": 100,
 	"null":  100,
 	"ioctl": 100,
+	"more":  85,
 }
 
 // TestEdgeCases runs testdata/edgecases.c's modes under strace and
@@ -46,7 +47,7 @@ func TestEdgeCases(t *testing.T) {
 	tracer := testutil.Tracer(t)
 	var total, matched int
 	var report []string
-	for _, mode := range []string{"flags", "enums", "null", "ioctl"} {
+	for _, mode := range []string{"flags", "enums", "null", "ioctl", "more"} {
 		t.Run(mode, func(t *testing.T) {
 			dir := t.TempDir()
 			out := t.TempDir()

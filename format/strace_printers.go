@@ -105,7 +105,7 @@ func init() {
 		syscalls.CallReboot:     (*call).reboot,
 		syscalls.CallPrctl:      (*call).prctl,
 		syscalls.CallFutex:      (*call).futex,
-		syscalls.CallUmask:      func(c *call) { c.addf(false, func(d []byte) []byte { return appendOctal(d, c.arg(0)) }) },
+		syscalls.CallUmask:      func(c *call) { c.addf(false, func(d []byte) []byte { return appendOctal(d, c.arg(0)&0xffff) }) },
 		syscalls.CallGetcwd:     (*call).getcwd,
 		syscalls.CallAccept:     func(c *call) { c.sockaddrOut(true) },
 		syscalls.CallSockname:   func(c *call) { c.sockaddrOut(false) },

@@ -527,6 +527,11 @@ func (c *call) futex() {
 		c.addf(false, func(d []byte) []byte { return appendFutexWakeOp(d, uint32(c.ev.Args[5])) })
 	case 6, 13: // FUTEX_LOCK_PI, FUTEX_LOCK_PI2
 		c.addf(false, timeout)
+	case 1, 2, 7, 8: // FUTEX_WAKE, FUTEX_FD, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI
+	default: // strace's default: every argument
+		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[3]) })
+		c.addf(false, uaddr2)
+		c.addf(false, func(d []byte) []byte { return appendHexNum(d, uint64(uint32(c.ev.Args[5]))) })
 	}
 }
 
@@ -570,6 +575,11 @@ var futexCmds = []string{"FUTEX_WAIT", "FUTEX_WAKE", "FUTEX_FD", "FUTEX_REQUEUE"
 
 func appendFutexOp(d []byte, op uint32) []byte {
 	cmd := op & 0x7f
+	if int(cmd) >= len(futexCmds) || op&^0x1ff != 0 {
+		// No name in strace's futexops: the whole operation.
+		d = appendHexNum(d, uint64(op))
+		return append(d, " /* FUTEX_??? */"...)
+	}
 	if int(cmd) < len(futexCmds) {
 		d = append(d, futexCmds[cmd]...)
 	} else {
@@ -785,12 +795,11 @@ func (c *call) fcntl() {
 	case 1, 3, 9, 11, 1025, 1032, 1034: // F_GETFD F_GETFL F_GETOWN F_GETSIG F_GETLEASE F_GETPIPE_SZ F_GET_SEALS
 		return
 	case 2: // F_SETFD
-		c.addf(false, func(d []byte) []byte {
-			if c.ev.Args[2]&1 != 0 {
-				return append(d, "FD_CLOEXEC"...)
-			}
-			return strconv.AppendUint(d, c.ev.Args[2], 10)
-		})
+		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "fd_flags", uint64(uint32(c.ev.Args[2]))) })
+	case 1024: // F_SETLEASE
+		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "lease_types", uint64(uint32(c.ev.Args[2]))) })
+	case 1026: // F_NOTIFY
+		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "dnotify_flags", uint64(uint32(c.ev.Args[2]))) })
 	case 4: // F_SETFL
 		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "open_flags", uint64(uint32(c.ev.Args[2]))) })
 	case 0, 1030: // F_DUPFD, F_DUPFD_CLOEXEC

@@ -7,6 +7,8 @@
 //	edgecases enums    constants no table names (strace's XXX_??? comments)
 //	edgecases null     NULL and unmapped pointers
 //	edgecases ioctl    ioctl requests of the common subsystems
+//	edgecases more     process, prctl, socket option, fd, memory, xattr,
+//	                   timer and signal calls with odd arguments
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -32,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/epoll.h>
+#include <linux/ptrace.h>
 
 #define BAD ((void *)8) /* an unmapped address */
 
@@ -156,6 +160,64 @@ static void null(void)
 	syscall(SYS_timer_create, CLOCK_MONOTONIC, BAD, BAD);
 }
 
+static void more(void)
+{
+	syscall(SYS_pidfd_send_signal, -1, 0, NULL, 1);
+	syscall(SYS_pidfd_getfd, -1, 3, 1);
+	syscall(SYS_kcmp, 0, 0, 0, 1, 2);              /* KCMP_FILE */
+	syscall(SYS_wait4, -1, NULL, 0x10000, NULL);
+	syscall(SYS_setns, -1, 0);
+	syscall(SYS_prctl, PR_SET_MM, 0x99, 0, 0, 0);
+	syscall(SYS_prctl, PR_SET_DUMPABLE, 9, 0, 0, 0);
+	syscall(SYS_prctl, PR_CAPBSET_READ, 0x99, 0, 0, 0);
+	syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 0, 1, 0, 0);
+	syscall(SYS_getsockopt, -1, SOL_SOCKET, 0x1a, NULL, NULL);
+	syscall(SYS_getsockopt, -1, 0 /* SOL_IP */, 0x99, NULL, NULL);
+	syscall(SYS_getsockopt, -1, 6 /* SOL_TCP */, 0x99, NULL, NULL);
+	syscall(SYS_setsockopt, -1, SOL_SOCKET, SO_REUSEADDR, NULL, 4);
+	syscall(SYS_fcntl, -1, F_SETFL, O_NONBLOCK | O_APPEND);
+	syscall(SYS_fcntl, -1, F_SETFD, 3);
+	syscall(SYS_fcntl, -1, F_ADD_SEALS, 0x40);
+	syscall(SYS_fcntl, -1, F_SETLEASE, 9);
+	syscall(SYS_fcntl, -1, F_NOTIFY, 0x80000000);
+	syscall(SYS_close_range, 3, 2, 8);
+	syscall(SYS_mbind, NULL, 0, 0x99, NULL, 0, 8);
+	syscall(SYS_set_mempolicy, 0x99, NULL, 0);
+	syscall(SYS_get_mempolicy, NULL, NULL, 0, NULL, 8);
+	syscall(SYS_memfd_create, "x", 0x80);
+	syscall(SYS_pkey_alloc, 1, 4);
+	syscall(SYS_pkey_mprotect, NULL, 0, 0x10, 1);
+	syscall(SYS_userfaultfd, O_CLOEXEC | 2);
+	syscall(SYS_setxattr, "x", "user.x", "v", 1, 8);
+	syscall(SYS_getxattr, NULL, NULL, NULL, 0);
+	syscall(SYS_listxattr, NULL, NULL, 0);
+	syscall(SYS_quotactl, 0x99, NULL, 0, NULL);
+	syscall(SYS_timer_create, 0x99, NULL, NULL);
+	syscall(SYS_timerfd_settime, -1, 4, NULL, NULL);
+	syscall(SYS_clock_nanosleep, 0x99, 0, NULL, NULL);
+	syscall(SYS_ioprio_set, 1, 0, 0x6007);
+	syscall(SYS_sched_setattr, 0, NULL, 8);
+	syscall(SYS_epoll_ctl, -1, EPOLL_CTL_ADD, -1, NULL);
+	syscall(SYS_inotify_add_watch, -1, NULL, 0x80000000);
+	syscall(SYS_fanotify_init, 0x99, O_RDONLY);
+	syscall(SYS_personality, 0xffffffff);
+	syscall(SYS_mremap, NULL, 0, 0, 8, NULL);
+	syscall(SYS_madvise, NULL, 0, MADV_DONTNEED);
+	syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 9);
+	syscall(SYS_socket, AF_NETLINK, SOCK_RAW, 99);
+	syscall(SYS_shutdown, -1, SHUT_RDWR);
+	syscall(SYS_access, "x", 8);
+	syscall(SYS_mknodat, -1, "x", 0170777, 0);
+	syscall(SYS_umask, 0777777);
+	syscall(SYS_kill, -1, 99);
+	syscall(SYS_rt_sigaction, 99, NULL, NULL, 8);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, NULL, NULL, 9);
+	syscall(SYS_sched_getscheduler, -1);
+	syscall(SYS_ptrace, 0x9999, 0, NULL, NULL);
+	syscall(SYS_futex, NULL, 0x99, 0, NULL, NULL, 0);
+	syscall(SYS_swapon, "x", 0x18000);
+}
+
 static void ioctls(void)
 {
 	struct winsize ws;
@@ -204,6 +266,8 @@ int main(int argc, char **argv)
 		enums();
 	else if (!strcmp(argv[1], "null"))
 		null();
+	else if (!strcmp(argv[1], "more"))
+		more();
 	else if (!strcmp(argv[1], "ioctl"))
 		ioctls();
 	else
