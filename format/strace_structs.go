@@ -892,20 +892,12 @@ func (c *call) socket() {
 	fam := uint32(c.ev.Args[0])
 	proto := int32(c.ev.Args[2])
 	c.addf(false, func(d []byte) []byte {
-		switch {
-		case fam == 2 || fam == 10: // AF_INET, AF_INET6
-			switch proto {
-			case 6:
-				return append(d, "IPPROTO_TCP"...)
-			case 17:
-				return append(d, "IPPROTO_UDP"...)
-			case 0:
-				return append(d, "IPPROTO_IP"...)
-			case 1:
-				return append(d, "IPPROTO_ICMP"...)
-			}
-		case fam == 16 && proto == 0: // AF_NETLINK
-			return append(d, "NETLINK_ROUTE"...)
+		// strace's protocol tables by family; the others print the number.
+		switch fam {
+		case 2, 10: // AF_INET, AF_INET6
+			return c.appendFlags(d, "inet_protocols", uint64(uint32(proto)))
+		case 16: // AF_NETLINK
+			return c.appendFlags(d, "netlink_proto", uint64(uint32(proto)))
 		}
 		return strconv.AppendInt(d, int64(proto), 10)
 	})
