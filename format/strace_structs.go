@@ -473,6 +473,28 @@ func (c *call) membarrier() {
 	}
 }
 
+// mremap prints new_address only with MREMAP_FIXED, as strace.
+func (c *call) mremap() {
+	for i := 0; i < 4; i++ {
+		c.generic(i)
+	}
+	if c.ev.Args[3]&2 != 0 { // MREMAP_FIXED
+		c.generic(4)
+	}
+}
+
+// mknod prints the device number only for a character or block device
+// (mode's file type S_IFCHR or S_IFBLK), as strace; base is the mode's
+// argument.
+func (c *call) mknod(base int) {
+	for i := 0; i <= base; i++ {
+		c.generic(i)
+	}
+	if t := c.ev.Args[base] & 0o170000; t == 0o020000 || t == 0o060000 {
+		c.generic(base + 1)
+	}
+}
+
 // reboot prints the magic numbers and the command, and the restart
 // command string only with LINUX_REBOOT_CMD_RESTART2, as strace 6.1.
 func (c *call) reboot() {
