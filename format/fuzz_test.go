@@ -18,7 +18,7 @@ import (
 // captured bytes: no event, however made up, may panic a format. A
 // recording replayed with -i is such an event: its bytes come from a file.
 //
-//	go test ./format -run '^$' -fuzz FuzzStraceSyscall -fuzztime 1m
+//	go test ./format -run '^$' -fuzz FuzzStraceSyscall -fuzztime 200000x
 //	go test ./format -run '^$' -fuzz FuzzStraceNetlink -fuzztime 1m
 //	go test ./format -run '^$' -fuzz FuzzStraceSignal -fuzztime 30s
 //	go test ./format -run '^$' -fuzz FuzzFormats -fuzztime 30s
