@@ -6,7 +6,7 @@ GO         ?= go
 BPF_CLANG  ?= clang-16
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 
-.PHONY: all build install generate check-generated test bench fuzz help clean
+.PHONY: all build install generate check-generated test bench fuzz kernels help clean
 
 all: build ## build ./strace.ebpf (no clang needed)
 
@@ -36,6 +36,9 @@ bench: ## the dd workload bare and traced in each mode: ratio to bare, ns per sy
 
 fuzz: ## fuzz the recording reader (FUZZTIME=30s)
 	$(GO) test ./record -run '^$$' -fuzz FuzzReader -fuzztime $(or $(FUZZTIME),30s)
+
+kernels: ## the kernel matrix: Debian's kernels (5.10 to 7.x, x86-64 and arm64) booted under qemu, the tracer checked in each (kernels/run; KERNELS="6.1 7.x" picks some)
+	kernels/run $(KERNELS)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'

@@ -259,8 +259,8 @@ __noinline int capture_dirents(struct record *rec, u32 off, u32 arg, u64 ptr, u6
 
 /*
  * iov_elem reads the start of the buffer of the iovec at rec->data[io]
- * (see capture_iov), at rec->hdr.args[2], up to config.buf_max bytes and to the
- * rec->hdr.args[1] bytes left of the limit, and updates both. It returns 0
+ * (see capture_iov), at rec->st.iov_pos, up to config.buf_max bytes and to the
+ * rec->st.iov_left bytes left of the limit, and updates both. It returns 0
  * to go on, 1 to stop (at once when more, the element's being within the
  * array, is 0). A global function of its own, so that the verifier
  * checks it once instead of once per iteration and path of the loop.
@@ -269,8 +269,8 @@ __noinline int iov_elem(struct record *rec, u32 io, u32 more)
 {
 	if (!rec || !more)
 		return 1;
-	u64 pos = rec->hdr.args[2];
-	u64 limit = rec->hdr.args[1];
+	u64 pos = rec->st.iov_pos;
+	u64 limit = rec->st.iov_left;
 	u64 i = io;
 	asm volatile("%[i] &= 0x1fff" : [i] "+r"(i));
 	u64 base = *(u64 *)&rec->data[i];
@@ -280,21 +280,21 @@ __noinline int iov_elem(struct record *rec, u32 io, u32 more)
 	if (l > limit)
 		l = limit;
 	limit -= l;
-	if (l > rec->hdr.args[4]) /* config.buf_max, or NETLINK_MAX (capture_iov) */
-		l = rec->hdr.args[4];
+	if (l > rec->st.iov_max) /* config.buf_max, or NETLINK_MAX (capture_iov) */
+		l = rec->st.iov_max;
 	if (pos > DATA_MAX || l > STR_MAX || pos + l > DATA_MAX)
 		return 1;
 	if (l) {
 		u64 po = pos;
 		asm volatile("%[po] &= 0x1fff" : [po] "+r"(po));
 		if (bpf_probe_read_user(&rec->data[po], l & 0xfff, (const void *)base) != 0) {
-			rec->hdr.args[3] = 1; /* a buffer could not be read */
+			rec->st.iov_failed = 1; /* a buffer could not be read */
 			return 1;
 		}
 	}
 	*(u64 *)&rec->data[i] = l | (1ULL << IOV_CAPTURED_BIT);
-	rec->hdr.args[2] = pos + l;
-	rec->hdr.args[1] = limit;
+	rec->st.iov_pos = pos + l;
+	rec->st.iov_left = limit;
 	return 0;
 }
 
@@ -327,9 +327,9 @@ __noinline int capture_iov(struct record *rec, u32 off, u32 how, u64 ptr, u64 li
 		return off;
 	/* The loop's state lives in the record, not in registers the verifier
 	 * would follow through every iteration. */
-	rec->hdr.args[1] = limit;
-	rec->hdr.args[2] = o + alen;
-	rec->hdr.args[4] = (how & CAPTURE_NETLINK) ? NETLINK_MAX : config.buf_max;
+	rec->st.iov_left = limit;
+	rec->st.iov_pos = o + alen;
+	rec->st.iov_max = (how & CAPTURE_NETLINK) ? NETLINK_MAX : config.buf_max;
 	/* Unrolled, as capture_argv's loop. */
 #pragma clang loop unroll(full)
 	for (u32 i = 0; i < ARRAY_MAX; i++) {
@@ -338,7 +338,7 @@ __noinline int capture_iov(struct record *rec, u32 off, u32 how, u64 ptr, u64 li
 		if (iov_elem(rec, o + 16 * i, i < cnt))
 			break;
 	}
-	u64 pos = rec->hdr.args[2];
+	u64 pos = rec->st.iov_pos;
 	if (pos < o || pos > DATA_MAX)
 		return off;
 	put_item(rec, n, arg, kind, pos - o);
@@ -771,14 +771,14 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 		 * it again, after the call itself faulted it in.
 		 */
 		u8 before = rec->hdr.nitems;
-		rec->hdr.args[3] = 0;
+		rec->st.iov_failed = 0;
 		if (k == CAP_IOV_IN) {
 			u8 sa = d->cap[i].size_arg;
 			next = capture_iov(rec, off, how(i, ITEM_BUF_IN, iov_cnt(p->args[sa < 6 ? sa : 0])),
 					   p->args[i], ~0ULL);
 		} else
 			next = capture_msghdr(rec, off, how(i, ITEM_BUF_IN, nl_flag(p)), p->args[i], ~0ULL);
-		if (rec->hdr.args[3]) {
+		if (rec->st.iov_failed) {
 			rec->hdr.nitems = before;
 			next = off;
 		}
@@ -799,8 +799,8 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 
 /*
  * enter_captures reads the arguments sc_desc asks for at enter into rec,
- * leaving in rec->hdr.pad the arguments to read again at exit and in
- * rec->hdr.args[0] the end of the data. Like capture_arg it is a global
+ * leaving in rec->st.retry the arguments to read again at exit and in
+ * rec->st.end the end of the data. Like capture_arg it is a global
  * function: the verifier checks its loop once, which keeps loading fast.
  */
 __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_desc *d, u64 sp)
@@ -825,9 +825,9 @@ __noinline int enter_captures(struct record *rec, struct pending *p, struct sc_d
 		items = rec->hdr.nitems;
 		off = next;
 	}
-	rec->hdr.pad = retry;
+	rec->st.retry = retry;
 	/* Remember where exit captures go. */
-	rec->hdr.args[0] = off;
+	rec->st.end = off;
 	return 0;
 }
 
@@ -965,9 +965,9 @@ __noinline int exit_captures(struct record *rec, struct pending *p, struct sc_de
 	if (!rec || !p)
 		return 0;
 	if (!d)
-		return rec->hdr.args[0];
-	u32 off = rec->hdr.args[0];
-	u8 retry = rec->hdr.pad;
+		return rec->st.end;
+	u32 off = rec->st.end;
+	u8 retry = rec->st.retry;
 	if (d && retry) {
 		for (int i = 0; i < 6; i++) {
 			if (!(retry & (1 << i)))
@@ -997,9 +997,9 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 {
 	if (!rec || !d)
 		return 0;
-	u32 off = rec->hdr.args[0];
-	u8 retry = rec->hdr.pad;
-	u64 env_start = rec->hdr.args[4], env_end = rec->hdr.args[5]; /* set by sched_process_exec */
+	u32 off = rec->st.end;
+	u8 retry = rec->st.retry;
+	u64 env_start = rec->st.env_start, env_end = rec->st.env_end; /* set by sched_process_exec */
 	for (int i = 0; i < 6; i++) {
 		if (!(retry & (1 << i)))
 			continue;
@@ -1011,8 +1011,8 @@ __noinline int exec_captures(struct record *rec, struct sc_desc *d, u64 filename
 		else if (k == CAP_ENVP)
 			off = capture_argv(rec, off, i, env_start, env_end);
 	}
-	rec->hdr.args[0] = off;
-	rec->hdr.pad = 0; /* nothing to read again at exit: that memory is gone */
+	rec->st.end = off;
+	rec->st.retry = 0; /* nothing to read again at exit: that memory is gone */
 	return 0;
 }
 

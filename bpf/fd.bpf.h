@@ -77,10 +77,10 @@ __noinline int fd_step(struct record *rec)
 {
 	if (!rec)
 		return 1;
-	struct dentry___fd *d = (struct dentry___fd *)rec->hdr.args[1];
-	struct vfsmount___fd *mnt = (struct vfsmount___fd *)rec->hdr.args[2];
-	u64 pos = rec->hdr.args[3] & 0xffffffff, start = rec->hdr.args[3] >> 32;
-	if ((u64)d == rec->hdr.args[4] && (u64)mnt == rec->hdr.args[5])
+	struct dentry___fd *d = (struct dentry___fd *)rec->st.fd_dentry;
+	struct vfsmount___fd *mnt = (struct vfsmount___fd *)rec->st.fd_mnt;
+	u64 pos = rec->st.fd_pos & 0xffffffff, start = rec->st.fd_pos >> 32;
+	if ((u64)d == rec->st.fd_root_dentry && (u64)mnt == rec->st.fd_root_mnt)
 		return 1;
 	u64 moff = bpf_core_field_offset(struct mount___fd, mnt);
 	if (d == BPF_CORE_READ(mnt, mnt_root)) {
@@ -88,8 +88,8 @@ __noinline int fd_step(struct record *rec)
 		struct mount___fd *up = BPF_CORE_READ(m, mnt_parent);
 		if (!up || up == m)
 			return 1;
-		rec->hdr.args[1] = (u64)BPF_CORE_READ(m, mnt_mountpoint);
-		rec->hdr.args[2] = (u64)up + moff;
+		rec->st.fd_dentry = (u64)BPF_CORE_READ(m, mnt_mountpoint);
+		rec->st.fd_mnt = (u64)up + moff;
 		return 0;
 	}
 	struct dentry___fd *parent = BPF_CORE_READ(d, d_parent);
@@ -102,8 +102,8 @@ __noinline int fd_step(struct record *rec)
 	long got = bpf_probe_read_kernel_str(&rec->data[po], FD_NAME_MAX, BPF_CORE_READ(d, d_name.name));
 	if (got <= 0)
 		return 1;
-	rec->hdr.args[1] = (u64)parent;
-	rec->hdr.args[3] = start << 32 | (po + got);
+	rec->st.fd_dentry = (u64)parent;
+	rec->st.fd_pos = start << 32 | (po + got);
 	return 0;
 }
 
@@ -237,11 +237,11 @@ __noinline int capture_fd(struct record *rec, u32 off, u32 how, u64 fd)
 		} else {
 			if (parent != d && !BPF_CORE_READ(d, d_hash.pprev))
 				info->flags |= FD_DELETED;
-			rec->hdr.args[1] = (u64)d;
-			rec->hdr.args[2] = (u64)mnt;
-			rec->hdr.args[3] = o << 32 | pos;
-			rec->hdr.args[4] = (u64)BPF_CORE_READ(t, fs, root.dentry);
-			rec->hdr.args[5] = (u64)BPF_CORE_READ(t, fs, root.mnt);
+			rec->st.fd_dentry = (u64)d;
+			rec->st.fd_mnt = (u64)mnt;
+			rec->st.fd_pos = o << 32 | pos;
+			rec->st.fd_root_dentry = (u64)BPF_CORE_READ(t, fs, root.dentry);
+			rec->st.fd_root_mnt = (u64)BPF_CORE_READ(t, fs, root.mnt);
 			int r = 2;
 			for (int i = 0; i < FD_DEPTH; i++) {
 				r = fd_step(rec);
@@ -250,7 +250,7 @@ __noinline int capture_fd(struct record *rec, u32 off, u32 how, u64 fd)
 			}
 			if (r != 1)
 				info->flags |= FD_CUT;
-			pos = rec->hdr.args[3] & 0xffffffff;
+			pos = rec->st.fd_pos & 0xffffffff;
 		}
 	}
 	if (pos < o || pos > DATA_MAX + STR_MAX)

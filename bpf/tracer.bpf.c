@@ -152,14 +152,14 @@ int sys_enter(u64 *ctx)
 				enter_captures(rec, p, d, user_sp(regs));
 			} else {
 				rec->hdr.nitems = 0;
-				rec->hdr.args[0] = 0;
-				rec->hdr.pad = 0;
+				rec->st.end = 0;
+				rec->st.retry = 0;
 			}
 			/* execve's stack is read at exit, as strace -k shows it. */
 			if (config.stack_trace && !exec && !compat)
-				rec->hdr.args[0] = capture_stack(ctx, regs, rec, rec->hdr.args[0]);
+				rec->st.end = capture_stack(ctx, regs, rec, rec->st.end);
 			if (fdm & (FD_RET - 1))
-				rec->hdr.args[0] = capture_fd_args(rec, p, fdm, rec->hdr.args[0]);
+				rec->st.end = capture_fd_args(rec, p, fdm, rec->st.end);
 			state |= P_HAS_REC;
 		} else {
 			count_lost();
@@ -347,10 +347,8 @@ int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 			count_lost();
 		return 0;
 	}
-	/* The record holds, until the exit, where enter captures end and which
-	 * to read again: keep them across the send. */
-	u64 off = rec->hdr.args[0];
-	u8 retry = rec->hdr.pad;
+	/* Where enter captures end (the capture state, kept until the exit). */
+	u64 off = rec->st.end;
 	if (off > DATA_MAX)
 		off = DATA_MAX;
 	fill_hdr(&rec->hdr, id, p.nr, p.ts, p.ts);
@@ -363,8 +361,6 @@ int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 		size = sizeof(struct record);
 	if (bpf_ringbuf_output(&events, rec, size, wake_flags()) != 0)
 		count_lost();
-	rec->hdr.args[0] = off;
-	rec->hdr.pad = retry;
 	return 0;
 }
 
@@ -379,7 +375,7 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	if (!pp || (pp->state & (P_ACTIVE | P_HAS_REC | P_COMPAT)) != (P_ACTIVE | P_HAS_REC) || !is_execve(pp->nr))
 		return 0;
 	struct record *rec = bpf_map_lookup_elem(&recs, &tid);
-	if (!rec || !rec->hdr.pad)
+	if (!rec || !rec->st.retry)
 		return 0;
 	struct task_struct *task = (struct task_struct *)ctx->args[0];
 	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
@@ -387,7 +383,7 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	u64 start = BPF_CORE_READ(task, mm, arg_start);
 	u64 end = BPF_CORE_READ(task, mm, arg_end);
 	/* -v's envp: a fifth bound does not fit in the call's arguments. */
-	rec->hdr.args[4] = BPF_CORE_READ(task, mm, env_start);
-	rec->hdr.args[5] = BPF_CORE_READ(task, mm, env_end);
+	rec->st.env_start = BPF_CORE_READ(task, mm, env_start);
+	rec->st.env_end = BPF_CORE_READ(task, mm, env_end);
 	return exec_captures(rec, describe(pp->nr), filename, start, end);
 }

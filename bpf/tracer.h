@@ -243,11 +243,31 @@ struct event_hdr {
 	char comm[16];
 };
 
+/*
+ * The state of one call's captures, kept in the thread's record between
+ * its enter and its exit and through the loops that capture in steps (in
+ * the record, not in registers the verifier would follow through every
+ * iteration). Never sent: records are sent up to the end of their data.
+ */
+struct cap_state {
+	u64 end;       /* the end of the enter captures: where exit captures go */
+	u64 iov_left;  /* capture_iov: bytes left of the call's limit */
+	u64 iov_pos;   /* capture_iov: where the next buffer goes */
+	u64 iov_max;   /* capture_iov: bytes of each buffer read (config.buf_max, NETLINK_MAX) */
+	u64 iov_failed; /* capture_iov: a buffer could not be read */
+	u64 env_start, env_end; /* -v: execve's new environment (sched_process_exec) */
+	/* capture_fd's walk up a path: the dentry and mount reached, the
+	 * item's start << 32 | the position of the next name, the root. */
+	u64 fd_dentry, fd_mnt, fd_pos, fd_root_dentry, fd_root_mnt;
+	u8 retry;      /* the arguments enter could not read, read again at exit */
+};
+
 struct record {
 	struct event_hdr hdr;
 	/* Captures start below DATA_MAX; the slack past it lets the verifier
 	 * check a masked offset plus a full read. */
 	u8 data[DATA_MAX + STR_MAX];
+	struct cap_state st;
 };
 
 /*

@@ -221,6 +221,23 @@ type TracerRecord struct {
 	_    structs.HostLayout
 	Hdr  TracerEventHdr
 	Data [12288]uint8
+	St   struct {
+		_            structs.HostLayout
+		End          uint64
+		IovLeft      uint64
+		IovPos       uint64
+		IovMax       uint64
+		IovFailed    uint64
+		EnvStart     uint64
+		EnvEnd       uint64
+		FdDentry     uint64
+		FdMnt        uint64
+		FdPos        uint64
+		FdRootDentry uint64
+		FdRootMnt    uint64
+		Retry        uint8
+		_            [7]byte
+	}
 }
 
 type TracerScDesc struct {

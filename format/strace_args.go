@@ -333,6 +333,11 @@ func (c *call) generic(i int) {
 		// The last two are printed by their syscall's special (mmsg, prctl).
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })
 	case syscalls.Flags:
+		if a.Width == 4 {
+			// strace prints flags and constants of 32-bit types unsigned:
+			// "O_RDONLY|0x80000000", "0xffffffff /* SEEK_??? */".
+			v = uint64(uint32(raw))
+		}
 		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, a.Decoder, v) })
 	case syscalls.StrArray:
 		c.addf(false, func(d []byte) []byte { return appendPtr(d, raw) })

@@ -363,8 +363,9 @@ func (c *call) appendCmsgs(d []byte, b []byte, ctllen, addr uint64) []byte {
 			buf = buf[cmsgHdrSize:]
 			break
 		}
+		// A cmsg_len near 2^64 would wrap to a step of 0 when rounded up.
 		next := (clen + 7) &^ 7
-		if next >= uint64(len(buf)) {
+		if clen >= uint64(len(buf)) || next >= uint64(len(buf)) {
 			buf = nil
 			break
 		}

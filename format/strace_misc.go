@@ -89,6 +89,7 @@ func (c *call) affinity() {
 		if !ok || ptr == 0 {
 			return appendPtr(d, ptr)
 		}
+		n = max(n, 0) // a result no kernel returns, from a recording
 		return appendCPUSet(d, b[:min(len(b), n)], len(b) < n)
 	})
 }
@@ -207,11 +208,9 @@ func appendPselectSigmask(c *call, d, b []byte) []byte {
 // sockoptNames are the option names strace shows per level (SOL_SOCKET,
 // SOL_IP, SOL_TCP, SOL_IPV6, SOL_NETLINK), the same on amd64 and arm64.
 var sockoptNames = map[uint32]map[uint32]string{
-	1: {1: "SO_DEBUG", 2: "SO_REUSEADDR", 3: "SO_TYPE", 4: "SO_ERROR", 5: "SO_DONTROUTE", 6: "SO_BROADCAST", 7: "SO_SNDBUF", 8: "SO_RCVBUF",
-		9: "SO_KEEPALIVE", 10: "SO_OOBINLINE", 11: "SO_NO_CHECK", 12: "SO_PRIORITY", 13: "SO_LINGER", 14: "SO_BSDCOMPAT", 15: "SO_REUSEPORT",
-		16: "SO_PASSCRED", 17: "SO_PEERCRED", 18: "SO_RCVLOWAT", 19: "SO_SNDLOWAT", 20: "SO_RCVTIMEO_OLD", 21: "SO_SNDTIMEO_OLD",
-		25: "SO_BINDTODEVICE", 29: "SO_TIMESTAMP_OLD", 30: "SO_ACCEPTCONN", 31: "SO_PEERSEC", 32: "SO_SNDBUFFORCE", 33: "SO_RCVBUFFORCE",
-		34: "SO_PASSSEC", 36: "SO_MARK", 38: "SO_PROTOCOL", 39: "SO_DOMAIN", 46: "SO_BUSY_POLL", 49: "SO_INCOMING_CPU", 60: "SO_ZEROCOPY"},
+	// strace 6.1's sock_options (26 is getsockopt's SO_GET_FILTER,
+	// setsockopt's SO_ATTACH_FILTER: appendSockoptName).
+	1: {1: "SO_DEBUG", 2: "SO_REUSEADDR", 3: "SO_TYPE", 4: "SO_ERROR", 5: "SO_DONTROUTE", 6: "SO_BROADCAST", 7: "SO_SNDBUF", 8: "SO_RCVBUF", 9: "SO_KEEPALIVE", 10: "SO_OOBINLINE", 11: "SO_NO_CHECK", 12: "SO_PRIORITY", 13: "SO_LINGER", 14: "SO_BSDCOMPAT", 15: "SO_REUSEPORT", 16: "SO_PASSCRED", 17: "SO_PEERCRED", 18: "SO_RCVLOWAT", 19: "SO_SNDLOWAT", 20: "SO_RCVTIMEO_OLD", 21: "SO_SNDTIMEO_OLD", 22: "SO_SECURITY_AUTHENTICATION", 23: "SO_SECURITY_ENCRYPTION_TRANSPORT", 24: "SO_SECURITY_ENCRYPTION_NETWORK", 25: "SO_BINDTODEVICE", 27: "SO_DETACH_FILTER", 28: "SO_PEERNAME", 29: "SO_TIMESTAMP_OLD", 30: "SO_ACCEPTCONN", 31: "SO_PEERSEC", 32: "SO_SNDBUFFORCE", 33: "SO_RCVBUFFORCE", 34: "SO_PASSSEC", 35: "SO_TIMESTAMPNS_OLD", 36: "SO_MARK", 37: "SO_TIMESTAMPING_OLD", 38: "SO_PROTOCOL", 39: "SO_DOMAIN", 40: "SO_RXQ_OVFL", 41: "SO_WIFI_STATUS", 42: "SO_PEEK_OFF", 43: "SO_NOFCS", 44: "SO_LOCK_FILTER", 45: "SO_SELECT_ERR_QUEUE", 46: "SO_BUSY_POLL", 47: "SO_MAX_PACING_RATE", 48: "SO_BPF_EXTENSIONS", 49: "SO_INCOMING_CPU", 50: "SO_ATTACH_BPF", 51: "SO_ATTACH_REUSEPORT_CBPF", 52: "SO_ATTACH_REUSEPORT_EBPF", 53: "SO_CNX_ADVICE", 55: "SO_MEMINFO", 56: "SO_INCOMING_NAPI_ID", 57: "SO_COOKIE", 59: "SO_PEERGROUPS", 60: "SO_ZEROCOPY", 61: "SO_TXTIME", 62: "SO_BINDTOIFINDEX", 63: "SO_TIMESTAMP_NEW", 64: "SO_TIMESTAMPNS_NEW", 65: "SO_TIMESTAMPING_NEW", 66: "SO_RCVTIMEO_NEW", 67: "SO_SNDTIMEO_NEW", 68: "SO_DETACH_REUSEPORT_BPF", 69: "SO_PREFER_BUSY_POLL", 70: "SO_BUSY_POLL_BUDGET", 71: "SO_NETNS_COOKIE", 72: "SO_BUF_LOCK", 73: "SO_RESERVE_MEM", 74: "SO_TXREHASH", 75: "SO_RCVMARK"},
 	0: {1: "IP_TOS", 2: "IP_TTL", 3: "IP_HDRINCL", 4: "IP_OPTIONS", 6: "IP_RECVOPTS", 7: "IP_RETOPTS", 8: "IP_PKTINFO", 10: "IP_MTU_DISCOVER",
 		11: "IP_RECVERR", 12: "IP_RECVTTL", 13: "IP_RECVTOS", 14: "IP_MTU", 15: "IP_FREEBIND", 24: "IP_BIND_ADDRESS_NO_PORT",
 		32: "IP_MULTICAST_IF", 33: "IP_MULTICAST_TTL", 34: "IP_MULTICAST_LOOP", 35: "IP_ADD_MEMBERSHIP"},
@@ -236,7 +235,13 @@ const (
 
 // appendSockoptName renders an option name for its level: "SO_REUSEADDR",
 // "0x3e7 /* SO_??? */", the number for a level strace has no names for.
-func appendSockoptName(d []byte, level, name uint32) []byte {
+func appendSockoptName(d []byte, level, name uint32, get bool) []byte {
+	if level == solSocket && name == 26 {
+		if get {
+			return append(d, "SO_GET_FILTER"...)
+		}
+		return append(d, "SO_ATTACH_FILTER"...)
+	}
 	names, ok := sockoptNames[level]
 	if !ok {
 		return strconv.AppendUint(d, uint64(name), 10)
@@ -256,7 +261,7 @@ func (c *call) sockopt() {
 	c.generic(0)
 	level, name := uint32(c.ev.Args[1]), uint32(c.ev.Args[2])
 	c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "sockopt_level", uint64(level)) })
-	c.addf(false, func(d []byte) []byte { return appendSockoptName(d, level, name) })
+	c.addf(false, func(d []byte) []byte { return appendSockoptName(d, level, name, c.sc.Name == "getsockopt") })
 	ptr := c.ev.Args[3]
 	if c.sc.Name == "setsockopt" {
 		n := uint32(c.ev.Args[4])

@@ -80,6 +80,9 @@ func (c *call) appendNlHex(d, b []byte) []byte {
 
 // appendNlmsg renders one message (its header at b[0:16]) and its payload.
 func (c *call) appendNlmsg(d, b []byte, proto int) []byte {
+	if len(b) < nlmsgHdrLen {
+		return c.appendNlHex(d, b)
+	}
 	n := min(le.Uint32(b), uint32(len(b)))
 	if n > nlmsgHdrLen {
 		d = append(d, '[')
@@ -209,41 +212,54 @@ func (c *call) appendNlPayload(d []byte, typ, flags uint16, b []byte, proto int)
 	return c.appendNlHex(d, b)
 }
 
-// appendNlmsgerr renders an NLMSG_ERROR's payload: the error and the
-// request it answers (its header only when the kernel capped it).
+// appendNlmsgerr renders an NLMSG_ERROR's payload as strace 6.1's
+// decode_nlmsgerr: shorter than struct nlmsgerr (20 bytes) as bytes, else
+// the error and the request it answers (its header only when the kernel
+// capped it, at least its header when its nlmsg_len is invalid), then the
+// extended-ack attributes.
 func (c *call) appendNlmsgerr(d []byte, flags uint16, b []byte, proto int) []byte {
-	if len(b) < 4 {
+	const nlmsgerrLen = 4 + nlmsgHdrLen
+	if len(b) < nlmsgerrLen {
 		return c.appendNlHex(d, b)
 	}
+	e := int32(le.Uint32(b))
+	b = b[4:]
+	payload := max(uint32(nlmsgHdrLen), le.Uint32(b))
+	if flags&nlmFCapped != 0 {
+		payload = nlmsgHdrLen
+	}
+	payload = min(payload, uint32(len(b)))
+	more := uint32(len(b)) > payload
+	if more {
+		d = append(d, '[')
+	}
 	d = append(d, "{error="...)
-	if e := int32(le.Uint32(b)); e < 0 {
-		if name := syscalls.ErrnoName(int(-e)); name != "" {
-			d = append(d, "-"+name...)
-		} else {
-			d = strconv.AppendInt(d, int64(e), 10)
-		}
+	if name := syscalls.ErrnoName(int(-e)); e < 0 && name != "" {
+		d = append(d, "-"+name...)
 	} else {
 		d = strconv.AppendInt(d, int64(e), 10)
 	}
-	b = b[4:]
-	if len(b) > 0 {
-		d = append(d, ", msg="...)
-		if len(b) < nlmsgHdrLen {
-			d = c.appendNlHex(d, b)
-		} else {
-			payload := le.Uint32(b)
-			if flags&nlmFCapped != 0 {
-				payload = nlmsgHdrLen
-			}
-			payload = min(payload, uint32(len(b)))
-			d = c.appendNlmsg(d, b[:payload], proto)
-			if uint32(len(b)) > payload {
-				d = append(d, ", "...)
-				d = c.appendNlHex(d, b[payload:])
-			}
-		}
+	d = append(d, ", msg="...)
+	d = c.appendNlmsg(d, b[:payload], proto)
+	d = append(d, '}')
+	if more {
+		d = append(d, ", "...)
+		d = c.appendNlattrs(d, b[payload:], "nlmsgerr_attrs", "NLMSGERR_ATTR_???", c.nlmsgerrValue)
+		d = append(d, ']')
 	}
-	return append(d, '}')
+	return d
+}
+
+// nlmsgerrValue decodes the extended-ack attributes strace 6.1 decodes:
+// NLMSGERR_ATTR_MSG as a string, NLMSGERR_ATTR_OFFS as a number.
+func (c *call) nlmsgerrValue(d []byte, typ uint16, v []byte) ([]byte, bool) {
+	switch typ {
+	case 1:
+		return c.nlaValueOf(d, nlaStr, v, 0)
+	case 2:
+		return c.nlaValueOf(d, nlaU32, v, 0)
+	}
+	return d, false
 }
 
 // appendRtnl renders a NETLINK_ROUTE payload: links and addresses

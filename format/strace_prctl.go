@@ -42,6 +42,7 @@ const (
 	prSetIOFlusher       = 57
 	prSetPtracer         = 0x59616d61
 	prSetVMA             = 0x53564d41
+	prSetMM              = 35
 	prSetVMAAnonName     = 0
 	prCapAmbientClearAll = 4
 )
@@ -168,6 +169,9 @@ func (c *call) prctl() {
 		} else {
 			hexFrom(2)
 		}
+	case prSetMM:
+		enum(1, "pr_set_mm")
+		hexFrom(2)
 	default:
 		hexFrom(1)
 	}

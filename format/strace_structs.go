@@ -250,6 +250,21 @@ func (c *call) appendCloneArgs(d, b []byte, size uint64) []byte {
 
 func (c *call) mmap() { c.mmapShift(0) }
 
+// appendMmapFlags renders mmap's flags as strace's print_mmap_flags: the
+// map type (MAP_FILE for 0), the flags, then the huge page size as
+// "21<<MAP_HUGE_SHIFT".
+func (c *call) appendMmapFlags(d []byte, v uint64) []byte {
+	const hugeShift, hugeMask = 26, 0x3f
+	huge := v & (hugeMask << hugeShift)
+	d = c.appendFlags(d, "mmap_flags", v&^huge)
+	if huge != 0 {
+		d = append(d, '|')
+		d = strconv.AppendUint(d, huge>>hugeShift, 10)
+		d = append(d, "<<MAP_HUGE_SHIFT"...)
+	}
+	return d
+}
+
 // mmap2 is i386's mmap, whose offset counts 4096-byte pages: strace shows
 // it in bytes.
 func (c *call) mmap2() { c.mmapShift(12) }
@@ -258,7 +273,7 @@ func (c *call) mmapShift(shift uint) {
 	c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[0]) })
 	c.addf(false, func(d []byte) []byte { return strconv.AppendUint(d, c.ev.Args[1], 10) })
 	c.generic(2)
-	c.generic(3)
+	c.addf(false, func(d []byte) []byte { return c.appendMmapFlags(d, c.arg(3)) })
 	c.addf(false, func(d []byte) []byte { return c.appendFd(d, int64(int32(c.ev.Args[4]))) })
 	c.addf(false, func(d []byte) []byte { return appendHexNum(d, c.ev.Args[5]<<shift) })
 }
@@ -434,9 +449,61 @@ func (c *call) wait4() {
 	c.generic(3) // the rusage, by its printer
 }
 
+// archPrctl prints arch_prctl as strace 6.1: the address ARCH_GET_FS and
+// ARCH_GET_GS store to, nothing for ARCH_GET_CPUID, the argument in hex
+// for the others.
 func (c *call) archPrctl() {
 	c.generic(0)
-	c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[1]) })
+	switch uint32(c.ev.Args[0]) {
+	case 0x1003, 0x1004, 0x1021, 0x1022, 0x1024: // ARCH_GET_FS, ARCH_GET_GS, ARCH_GET_XCOMP_*
+		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[1]) })
+	case 0x1011: // ARCH_GET_CPUID: no argument
+	default:
+		c.addf(false, func(d []byte) []byte { return appendHexNum(d, c.ev.Args[1]) })
+	}
+}
+
+// membarrier prints the command and flags, and cpu_id only with
+// MEMBARRIER_CMD_FLAG_CPU, as strace 6.1.
+func (c *call) membarrier() {
+	c.generic(0)
+	c.generic(1)
+	if uint32(c.ev.Args[1])&1 != 0 {
+		c.generic(2)
+	}
+}
+
+// mremap prints new_address only with MREMAP_FIXED, as strace.
+func (c *call) mremap() {
+	for i := 0; i < 4; i++ {
+		c.generic(i)
+	}
+	if c.ev.Args[3]&2 != 0 { // MREMAP_FIXED
+		c.generic(4)
+	}
+}
+
+// mknod prints the device number only for a character or block device
+// (mode's file type S_IFCHR or S_IFBLK), as strace; base is the mode's
+// argument.
+func (c *call) mknod(base int) {
+	for i := 0; i <= base; i++ {
+		c.generic(i)
+	}
+	if t := c.ev.Args[base] & 0o170000; t == 0o020000 || t == 0o060000 {
+		c.generic(base + 1)
+	}
+}
+
+// reboot prints the magic numbers and the command, and the restart
+// command string only with LINUX_REBOOT_CMD_RESTART2, as strace 6.1.
+func (c *call) reboot() {
+	c.generic(0)
+	c.generic(1)
+	c.generic(2)
+	if uint32(c.ev.Args[2]) == 0xa1b2c3d4 {
+		c.generic(3)
+	}
 }
 
 func (c *call) futex() {
@@ -482,6 +549,11 @@ func (c *call) futex() {
 		c.addf(false, func(d []byte) []byte { return appendFutexWakeOp(d, uint32(c.ev.Args[5])) })
 	case 6, 13: // FUTEX_LOCK_PI, FUTEX_LOCK_PI2
 		c.addf(false, timeout)
+	case 1, 2, 7, 8: // FUTEX_WAKE, FUTEX_FD, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI
+	default: // strace's default: every argument
+		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[3]) })
+		c.addf(false, uaddr2)
+		c.addf(false, func(d []byte) []byte { return appendHexNum(d, uint64(uint32(c.ev.Args[5]))) })
 	}
 }
 
@@ -525,6 +597,11 @@ var futexCmds = []string{"FUTEX_WAIT", "FUTEX_WAKE", "FUTEX_FD", "FUTEX_REQUEUE"
 
 func appendFutexOp(d []byte, op uint32) []byte {
 	cmd := op & 0x7f
+	if int(cmd) >= len(futexCmds) || op&^0x1ff != 0 {
+		// No name in strace's futexops: the whole operation.
+		d = appendHexNum(d, uint64(op))
+		return append(d, " /* FUTEX_??? */"...)
+	}
 	if int(cmd) < len(futexCmds) {
 		d = append(d, futexCmds[cmd]...)
 	} else {
@@ -551,13 +628,8 @@ func (c *call) ioctl() {
 			d = append(d, alias...)
 			d = append(d, " or "...)
 		}
-		ft := c.s.tab.Flags("ioctl_cmd")
-		if ft != nil {
-			for _, e := range ft.Entries {
-				if uint32(e.Value) == cmd {
-					return append(d, e.Name...)
-				}
-			}
+		if name := c.ioctlName(cmd); name != "" {
+			return append(d, name...)
 		}
 		return appendIoctlCode(d, cmd)
 	})
@@ -581,7 +653,7 @@ func (c *call) ioctl() {
 		})
 		return
 	}
-	c.addf(true, func(d []byte) []byte { return appendPtr(d, c.ev.Args[2]) })
+	c.ioctlArgDefault(c.ioctlName(cmd))
 }
 
 // ioctlAliases are the OSS sequencer commands that share terminal ioctls'
@@ -745,12 +817,11 @@ func (c *call) fcntl() {
 	case 1, 3, 9, 11, 1025, 1032, 1034: // F_GETFD F_GETFL F_GETOWN F_GETSIG F_GETLEASE F_GETPIPE_SZ F_GET_SEALS
 		return
 	case 2: // F_SETFD
-		c.addf(false, func(d []byte) []byte {
-			if c.ev.Args[2]&1 != 0 {
-				return append(d, "FD_CLOEXEC"...)
-			}
-			return strconv.AppendUint(d, c.ev.Args[2], 10)
-		})
+		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "fd_flags", uint64(uint32(c.ev.Args[2]))) })
+	case 1024: // F_SETLEASE
+		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "lease_types", uint64(uint32(c.ev.Args[2]))) })
+	case 1026: // F_NOTIFY
+		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "dnotify_flags", uint64(uint32(c.ev.Args[2]))) })
 	case 4: // F_SETFL
 		c.addf(false, func(d []byte) []byte { return c.appendFlags(d, "open_flags", uint64(uint32(c.ev.Args[2]))) })
 	case 0, 1030: // F_DUPFD, F_DUPFD_CLOEXEC
@@ -843,20 +914,12 @@ func (c *call) socket() {
 	fam := uint32(c.ev.Args[0])
 	proto := int32(c.ev.Args[2])
 	c.addf(false, func(d []byte) []byte {
-		switch {
-		case fam == 2 || fam == 10: // AF_INET, AF_INET6
-			switch proto {
-			case 6:
-				return append(d, "IPPROTO_TCP"...)
-			case 17:
-				return append(d, "IPPROTO_UDP"...)
-			case 0:
-				return append(d, "IPPROTO_IP"...)
-			case 1:
-				return append(d, "IPPROTO_ICMP"...)
-			}
-		case fam == 16 && proto == 0: // AF_NETLINK
-			return append(d, "NETLINK_ROUTE"...)
+		// strace's protocol tables by family; the others print the number.
+		switch fam {
+		case 2, 10: // AF_INET, AF_INET6
+			return c.appendFlags(d, "inet_protocols", uint64(uint32(proto)))
+		case 16: // AF_NETLINK
+			return c.appendFlags(d, "netlink_proto", uint64(uint32(proto)))
 		}
 		return strconv.AppendInt(d, int64(proto), 10)
 	})

@@ -25,6 +25,9 @@ const (
 	// StyleClone renders clone flags with the exit signal in the low byte:
 	// "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD".
 	StyleClone
+	// StyleEnumDec is StyleEnum with unknown values in decimal, as strace's
+	// XLAT_STYLE_FMT_D: "153 /* SYSLOG_ACTION_??? */".
+	StyleEnumDec
 )
 
 // FlagEntry is one named constant of a FlagTable.
@@ -39,7 +42,12 @@ type FlagTable struct {
 	Name     string // decoder name, e.g. "open_flags"
 	Style    FlagStyle
 	EnumMask uint64 // StyleBits: the bits holding an enum value instead of flags
-	Entries  []FlagEntry
+	// Default is strace's comment for a value no constant names
+	// (printflags' and printxval's dflt): "0x8 /* ?_OK */". Empty: an enum's
+	// is its first constant's prefix and "???", a flag set's unknown bits
+	// print bare.
+	Default string
+	Entries []FlagEntry
 }
 
 // LookupFlags returns the flag table called decoder (as in Arg.Decoder)
@@ -94,17 +102,26 @@ func (t *FlagTable) enumName(v uint64, mask uint64) (string, bool) {
 	return "", false
 }
 
-// prefix returns the common prefix of the table's names up to the first
-// "_" ("F_", "SEEK_"), for strace's "0x9 /* SEEK_??? */".
-func (t *FlagTable) prefix() string {
-	if len(t.Entries) == 0 {
-		return ""
+// unknown returns strace's comment for a value no constant names: the
+// table's Default, or for an enum its first constant's prefix up to the
+// first "_" ("0x9 /* SEEK_??? */").
+func (t *FlagTable) unknown() string {
+	if t.Default != "" || (t.Style != StyleEnum && t.Style != StyleEnumDec) || len(t.Entries) == 0 {
+		return t.Default
 	}
 	n := t.Entries[0].Name
 	if i := strings.Index(n, "_"); i > 0 {
-		return n[:i+1]
+		return n[:i+1] + "???"
 	}
 	return ""
+}
+
+// hex renders v as C's "%#llx": "0" for 0.
+func hex(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	return "0x" + strconv.FormatUint(v, 16)
 }
 
 // Format renders v as strace does: "O_RDONLY|O_CLOEXEC", unknown bits as
@@ -120,10 +137,19 @@ func (t *FlagTable) Format(v uint64) string {
 		if name, ok := t.enumName(v, 0); ok {
 			return name
 		}
-		if p := t.prefix(); p != "" {
-			return fmt.Sprintf("%#x /* %s??? */", v, p)
+		if d := t.unknown(); d != "" {
+			return hex(v) + " /* " + d + " */"
 		}
-		return fmt.Sprintf("%#x", v)
+		return hex(v)
+	case StyleEnumDec:
+		if name, ok := t.enumName(v, 0); ok {
+			return name
+		}
+		s := strconv.FormatInt(int64(int32(v)), 10)
+		if d := t.unknown(); d != "" {
+			return s + " /* " + d + " */"
+		}
+		return s
 	case StyleOctal:
 		return fmt.Sprintf("%#03o", v)
 	case StyleDirfd:
@@ -160,9 +186,16 @@ func (t *FlagTable) formatBits(v, mask uint64) string {
 		if name, ok := t.enumName(v&mask, mask); ok {
 			parts = append(parts, name)
 		} else if v&mask != 0 {
-			parts = append(parts, fmt.Sprintf("%#x", v&mask))
+			// strace prints the enum part with printxval, the flags
+			// with printflags: "0x99 /* SOCK_??? */|SOCK_CLOEXEC".
+			if t.Default != "" {
+				parts = append(parts, hex(v&mask)+" /* "+t.Default+" */")
+			} else {
+				parts = append(parts, fmt.Sprintf("%#x", v&mask))
+			}
 		}
 	}
+	named := len(parts)
 	rest := v &^ mask
 	for _, e := range t.Entries {
 		ev := uint64(e.Value)
@@ -175,7 +208,12 @@ func (t *FlagTable) formatBits(v, mask uint64) string {
 		}
 	}
 	if rest != 0 {
-		parts = append(parts, fmt.Sprintf("%#x", rest))
+		if len(parts) == named && t.Default != "" {
+			// strace's printflags: no constant matched.
+			parts = append(parts, hex(rest)+" /* "+t.Default+" */")
+		} else {
+			parts = append(parts, hex(rest))
+		}
 	}
 	if len(parts) == 0 {
 		if mask == 0 {

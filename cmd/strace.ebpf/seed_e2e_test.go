@@ -153,7 +153,17 @@ func TestObjectDir(t *testing.T) {
 	fd = []byte(strings.Replace(string(fd), "__type(value, u16); /* bit i", "__type(value, u32); /* bit i", 1))
 	fd = []byte(strings.Replace(string(fd), "u16 *m = bpf_map_lookup_elem(&fd_args", "u32 *m = bpf_map_lookup_elem(&fd_args", 1))
 	os.MkdirAll(filepath.Join(bad, "include"), 0o755)
-	for _, f := range []string{"tracer.bpf.c", "include/vmlinux_min.h", "include/fd_min.h"} {
+	sources, err := filepath.Glob(filepath.Join(testutil.Root(), "bpf", "*.h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range sources {
+		sources[i] = filepath.Base(f)
+	}
+	for _, f := range append(sources, "tracer.bpf.c", "include/vmlinux_min.h", "include/fd_min.h") {
+		if f == "fd.bpf.h" {
+			continue // written changed below
+		}
 		b, err := os.ReadFile(filepath.Join(testutil.Root(), "bpf", f))
 		if err != nil {
 			t.Fatal(err)

@@ -26,10 +26,12 @@ for line in open("flags_spec.tsv"):
         out.append((table, style, mask, "all", "-", "0"))
         continue
     src = ["#define _GNU_SOURCE", "#include <stdio.h>"]
-    src += ["#include <%s>" % h for h in headers.split(",")]
+    src += ["#include <%s>" % h for h in headers.split(",") if h != "-"]
     src.append("int main(void) {")
     for shown, macro, arch, enum in consts:
-        if enum:
+        if enum or macro[0] in "0123456789-(":
+            # An enum constant, or a literal value (NAME=0x10) for what the
+            # headers are too old to define.
             src.append('printf("%s\\t%%lld\\n", (long long)(%s));' % (shown, macro))
             continue
         src.append("#ifdef %s" % macro)

@@ -728,10 +728,12 @@ func genCommon(dir string) ([]byte, error) {
 var flagStyles = map[string]string{
 	"bits": "StyleBits", "enum": "StyleEnum", "octal": "StyleOctal",
 	"dirfd": "StyleDirfd", "signal": "StyleSignal", "clone": "StyleClone",
+	"enum_d": "StyleEnumDec",
 }
 
 type flagTable struct {
 	name, style string
+	dflt        string // strace's comment for unknown values (flags_default.tsv)
 	mask        uint64
 	names       []string
 	values      []int64
@@ -747,6 +749,14 @@ func genFlags(dir string) ([]byte, map[string]bool, error) {
 	armRows, err := readTSV(dir, "flags_arm64.tsv", 3)
 	if err != nil {
 		return nil, nil, err
+	}
+	dfltRows, err := readTSV(dir, "flags_default.tsv", 2)
+	if err != nil {
+		return nil, nil, err
+	}
+	dflts := map[string]string{}
+	for _, r := range dfltRows {
+		dflts[r[0]] = r[1]
 	}
 	names := map[string]bool{}
 	var b bytes.Buffer
@@ -768,7 +778,7 @@ func genFlags(dir string) ([]byte, map[string]bool, error) {
 				if err != nil {
 					return nil, nil, fmt.Errorf("flags.tsv: %s: %w", r[0], err)
 				}
-				t = &flagTable{name: r[0], style: style, mask: mask}
+				t = &flagTable{name: r[0], style: style, mask: mask, dflt: dflts[r[0]]}
 				byName[r[0]] = t
 				tables = append(tables, t)
 				names[r[0]] = true
@@ -814,7 +824,11 @@ func genFlags(dir string) ([]byte, map[string]bool, error) {
 		fmt.Fprintf(&b, "// flagTables%s are the %s flag tables by decoder name.\n", strings.ToUpper(arch.goarch), arch.goarch)
 		fmt.Fprintf(&b, "var flagTables%s = map[string]*FlagTable{\n", strings.ToUpper(arch.goarch))
 		for _, t := range tables {
-			fmt.Fprintf(&b, "\t%q: {Name: %q, Style: %s, EnumMask: %#x, Entries: []FlagEntry{", t.name, t.name, t.style, t.mask)
+			fmt.Fprintf(&b, "\t%q: {Name: %q, Style: %s, EnumMask: %#x, ", t.name, t.name, t.style, t.mask)
+			if t.dflt != "" {
+				fmt.Fprintf(&b, "Default: %q, ", t.dflt)
+			}
+			b.WriteString("Entries: []FlagEntry{")
 			for i := range t.names {
 				if i > 0 {
 					b.WriteString(", ")

@@ -1,0 +1,276 @@
+// edgecases: syscalls with invalid flags, unknown constants and NULL
+// pointers, for comparing strace.ebpf -l strace with the system strace
+// (fidelity/edge_test.go). Every call fails or does nothing; the modes
+// group them by what they exercise:
+//
+//	edgecases flags    flag sets with unknown bits, flags printed by name
+//	edgecases enums    constants no table names (strace's XXX_??? comments)
+//	edgecases null     NULL and unmapped pointers
+//	edgecases ioctl    ioctl requests of the common subsystems
+//	edgecases more     process, prctl, socket option, fd, memory, xattr,
+//	                   timer and signal calls with odd arguments
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/seccomp.h>
+#include <linux/perf_event.h>
+#include <linux/loop.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/epoll.h>
+#include <linux/ptrace.h>
+
+#define BAD ((void *)8) /* an unmapped address */
+
+static void flags(void)
+{
+	syscall(SYS_pidfd_open, 0, O_NONBLOCK);         /* PIDFD_NONBLOCK, pid 0: EINVAL */
+	syscall(SYS_pidfd_open, -1, 0x1000);            /* unknown bit */
+	syscall(SYS_fspick, -1, "", 1);                 /* FSPICK_CLOEXEC */
+	syscall(SYS_fspick, -1, "", 0x80);              /* unknown bit */
+	syscall(SYS_fsopen, "nofs", 1);                 /* FSOPEN_CLOEXEC */
+	syscall(SYS_fsmount, -1, 1, 0x20);              /* FSMOUNT_CLOEXEC, MOUNT_ATTR_NOATIME? */
+	syscall(SYS_open_tree, -1, "", 0x80001);        /* OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC */
+	syscall(SYS_move_mount, -1, "", -1, "", 0x44);  /* MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH */
+	syscall(SYS_mount_setattr, -1, "", 0x1100, NULL, 0);
+	faccessat(-1, "x", 8, 0);                       /* unknown mode bit */
+	syscall(SYS_faccessat2, -1, "x", R_OK, 0x100);  /* AT_SYMLINK_NOFOLLOW */
+	syscall(SYS_fchownat, -1, "x", 1, 2, 0x1100);
+	syscall(SYS_unlinkat, -1, "x", 0x200);          /* AT_REMOVEDIR */
+	syscall(SYS_linkat, -1, "x", -1, "y", 0x400);   /* AT_SYMLINK_FOLLOW */
+	syscall(SYS_utimensat, -1, "x", NULL, 0x100);
+	syscall(SYS_openat, -1, "x", O_WRONLY | O_CREAT | O_TRUNC | 0x40000000, 0644);
+	syscall(SYS_fallocate, -1, 3, 0, 1);            /* FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE */
+	syscall(SYS_fallocate, -1, 0x1000, 0, 1);
+	syscall(SYS_mlock2, 0, 0, 1);                   /* MLOCK_ONFAULT */
+	syscall(SYS_mlock2, 0, 0, 2);
+	syscall(SYS_membarrier, 0, 1, 0);               /* QUERY, FLAG_CPU */
+	syscall(SYS_seccomp, 1, 1, NULL);               /* SECCOMP_SET_MODE_FILTER, TSYNC */
+	syscall(SYS_userfaultfd, 0x10);
+	syscall(SYS_preadv2, -1, NULL, 0, 0, 0, 3);     /* RWF_HIPRI|RWF_DSYNC */
+	syscall(SYS_sync_file_range, -1, 0, 0, 7);
+	syscall(SYS_perf_event_open, NULL, 0, -1, -1, 8);
+	syscall(SYS_dup3, 0, 0, 0x80000 | 0x1);         /* O_CLOEXEC|0x1 */
+	syscall(SYS_pipe2, NULL, 0x4000);
+	syscall(SYS_mmap, NULL, 0, 0x10, 0x40000000, -1, 0);
+	syscall(SYS_mprotect, NULL, 0, 0x40);
+	syscall(SYS_msync, NULL, 0, 8);
+	syscall(SYS_mlockall, 8);
+	syscall(SYS_renameat2, -1, "x", -1, "y", 8);
+	syscall(SYS_getrandom, NULL, 0, 8);
+	syscall(SYS_eventfd2, 0, 1 | 0x10);
+	syscall(SYS_timerfd_create, 1, 1);
+	syscall(SYS_inotify_init1, 1);
+	syscall(SYS_epoll_create1, 1);
+	syscall(SYS_memfd_create, "x", 0x100);
+	syscall(SYS_close_range, 5, 4, 1);
+	syscall(SYS_flock, -1, 0x10);
+	syscall(SYS_statx, -1, "x", 0x100000, 0x10000, NULL);
+	syscall(SYS_accept4, -1, NULL, NULL, 1);
+	syscall(SYS_socket, AF_INET, SOCK_STREAM | 0x100, 0);
+	syscall(SYS_sendto, -1, NULL, 0, 0x80000000, NULL, 0);
+	syscall(SYS_umount2, "/nonexistent", 0x10);
+	syscall(SYS_unshare, 0x1);
+	syscall(SYS_setns, -1, 0x20000);
+	syscall(SYS_waitid, 7, 0, NULL, 0x80, NULL);
+	syscall(SYS_clock_nanosleep, 0, 2, NULL, NULL);
+	syscall(SYS_timer_settime, 0, 2, NULL, NULL);
+	syscall(SYS_getxattr, "x", "user.x", NULL, 0);
+	syscall(SYS_setxattr, "x", "user.x", NULL, 0, 4);
+	syscall(SYS_splice, -1, NULL, -1, NULL, 0, 0x10);
+}
+
+static void enums(void)
+{
+	syscall(SYS_prctl, 0x43, 0, 0, 0, 0);
+	syscall(SYS_lseek, -1, 0, 9);
+	syscall(SYS_fcntl, -1, 0x7f);
+	syscall(SYS_madvise, NULL, 0, 0x99);
+	syscall(SYS_fadvise64, -1, 0, 0, 9);
+	syscall(SYS_clock_gettime, 0x7b, NULL);
+	syscall(SYS_getrlimit, 0x55, NULL);
+	syscall(SYS_getrusage, 5, NULL);
+	syscall(SYS_getitimer, 9, NULL);
+	syscall(SYS_getpriority, 9, 0);
+	syscall(SYS_epoll_ctl, -1, 9, -1, NULL);
+	syscall(SYS_shutdown, -1, 9);
+	syscall(SYS_socket, 0x99, 0, 0);
+	syscall(SYS_rt_sigprocmask, 9, NULL, NULL, 8);
+	syscall(SYS_kcmp, 0, 0, 0x55, 0, 0);
+	syscall(SYS_keyctl, 0x999, 0, 0, 0, 0);
+	syscall(SYS_membarrier, 0x800, 0, 0);
+	syscall(SYS_seccomp, 9, 0, NULL);
+	syscall(SYS_fsconfig, -1, 0x99, NULL, NULL, 0);
+	syscall(SYS_io_uring_register, -1, 0x99, NULL, 0);
+	syscall(SYS_ioprio_get, 9, 0);
+	syscall(SYS_syslog, 0x99, NULL, 0);
+	syscall(SYS_arch_prctl, 0x9999, 0);
+	syscall(SYS_reboot, 0, 0, 0, NULL);
+	syscall(SYS_sched_setscheduler, 0, 0x99, NULL);
+	syscall(SYS_waitid, 9, 0, NULL, WEXITED, NULL);
+	syscall(SYS_setsockopt, -1, 0x99, 1, NULL, 0);
+	syscall(SYS_getsockopt, -1, SOL_SOCKET, 0x1a0, NULL, NULL);
+}
+
+static void null(void)
+{
+	syscall(SYS_open, NULL, O_RDONLY);
+	syscall(SYS_stat, NULL, NULL);
+	syscall(SYS_stat, BAD, BAD);
+	syscall(SYS_read, -1, NULL, 0);
+	syscall(SYS_write, -1, BAD, 4);
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, NULL);
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, BAD);
+	syscall(SYS_nanosleep, NULL, NULL);
+	syscall(SYS_getrlimit, RLIMIT_NOFILE, NULL);
+	syscall(SYS_rt_sigaction, SIGUSR1, BAD, NULL, 8);
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, BAD, NULL, 8);
+	syscall(SYS_uname, NULL);
+	syscall(SYS_sysinfo, NULL);
+	syscall(SYS_pipe, NULL);
+	syscall(SYS_wait4, -1, NULL, WNOHANG, NULL);
+	syscall(SYS_getcwd, NULL, 0);
+	syscall(SYS_readlink, NULL, NULL, 0);
+	syscall(SYS_poll, NULL, 0, 0);
+	syscall(SYS_select, 0, NULL, NULL, NULL, BAD);
+	syscall(SYS_connect, -1, NULL, 0);
+	syscall(SYS_bind, -1, BAD, 16);
+	syscall(SYS_sendmsg, -1, NULL, 0);
+	syscall(SYS_execve, NULL, NULL, NULL);
+	syscall(SYS_getdents64, -1, NULL, 0);
+	syscall(SYS_capget, NULL, NULL);
+	syscall(SYS_sched_getaffinity, 0, 0, NULL);
+	syscall(SYS_timer_create, CLOCK_MONOTONIC, BAD, BAD);
+}
+
+static void more(void)
+{
+	syscall(SYS_pidfd_send_signal, -1, 0, NULL, 1);
+	syscall(SYS_pidfd_getfd, -1, 3, 1);
+	syscall(SYS_kcmp, 0, 0, 0, 1, 2);              /* KCMP_FILE */
+	syscall(SYS_wait4, -1, NULL, 0x10000, NULL);
+	syscall(SYS_setns, -1, 0);
+	syscall(SYS_prctl, PR_SET_MM, 0x99, 0, 0, 0);
+	syscall(SYS_prctl, PR_SET_DUMPABLE, 9, 0, 0, 0);
+	syscall(SYS_prctl, PR_CAPBSET_READ, 0x99, 0, 0, 0);
+	syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 0, 1, 0, 0);
+	syscall(SYS_getsockopt, -1, SOL_SOCKET, 0x1a, NULL, NULL);
+	syscall(SYS_getsockopt, -1, 0 /* SOL_IP */, 0x99, NULL, NULL);
+	syscall(SYS_getsockopt, -1, 6 /* SOL_TCP */, 0x99, NULL, NULL);
+	syscall(SYS_setsockopt, -1, SOL_SOCKET, SO_REUSEADDR, NULL, 4);
+	syscall(SYS_fcntl, -1, F_SETFL, O_NONBLOCK | O_APPEND);
+	syscall(SYS_fcntl, -1, F_SETFD, 3);
+	syscall(SYS_fcntl, -1, F_ADD_SEALS, 0x40);
+	syscall(SYS_fcntl, -1, F_SETLEASE, 9);
+	syscall(SYS_fcntl, -1, F_NOTIFY, 0x80000000);
+	syscall(SYS_close_range, 3, 2, 8);
+	syscall(SYS_mbind, NULL, 0, 0x99, NULL, 0, 8);
+	syscall(SYS_set_mempolicy, 0x99, NULL, 0);
+	syscall(SYS_get_mempolicy, NULL, NULL, 0, NULL, 8);
+	syscall(SYS_memfd_create, "x", 0x80);
+	syscall(SYS_pkey_alloc, 1, 4);
+	syscall(SYS_pkey_mprotect, NULL, 0, 0x10, 1);
+	syscall(SYS_userfaultfd, O_CLOEXEC | 2);
+	syscall(SYS_setxattr, "x", "user.x", "v", 1, 8);
+	syscall(SYS_getxattr, NULL, NULL, NULL, 0);
+	syscall(SYS_listxattr, NULL, NULL, 0);
+	syscall(SYS_quotactl, 0x99, NULL, 0, NULL);
+	syscall(SYS_timer_create, 0x99, NULL, NULL);
+	syscall(SYS_timerfd_settime, -1, 4, NULL, NULL);
+	syscall(SYS_clock_nanosleep, 0x99, 0, NULL, NULL);
+	syscall(SYS_ioprio_set, 1, 0, 0x6007);
+	syscall(SYS_sched_setattr, 0, NULL, 8);
+	syscall(SYS_epoll_ctl, -1, EPOLL_CTL_ADD, -1, NULL);
+	syscall(SYS_inotify_add_watch, -1, NULL, 0x80000000);
+	syscall(SYS_fanotify_init, 0x99, O_RDONLY);
+	syscall(SYS_personality, 0xffffffff);
+	syscall(SYS_mremap, NULL, 0, 0, 8, NULL);
+	syscall(SYS_madvise, NULL, 0, MADV_DONTNEED);
+	syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 9);
+	syscall(SYS_socket, AF_NETLINK, SOCK_RAW, 99);
+	syscall(SYS_shutdown, -1, SHUT_RDWR);
+	syscall(SYS_access, "x", 8);
+	syscall(SYS_mknodat, -1, "x", 0170777, 0);
+	syscall(SYS_umask, 0777777);
+	syscall(SYS_kill, -1, 99);
+	syscall(SYS_rt_sigaction, 99, NULL, NULL, 8);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, NULL, NULL, 9);
+	syscall(SYS_sched_getscheduler, -1);
+	syscall(SYS_ptrace, 0x9999, 0, NULL, NULL);
+	syscall(SYS_futex, NULL, 0x99, 0, NULL, NULL, 0);
+	syscall(SYS_swapon, "x", 0x18000);
+}
+
+static void ioctls(void)
+{
+	struct winsize ws;
+	syscall(SYS_ioctl, -1, TCGETS, NULL);
+	syscall(SYS_ioctl, -1, TCSETS, NULL);
+	syscall(SYS_ioctl, -1, TIOCGWINSZ, &ws);
+	syscall(SYS_ioctl, -1, TCFLSH, 2);
+	syscall(SYS_ioctl, -1, TCSBRK, 1);
+	syscall(SYS_ioctl, -1, TIOCSCTTY, 0);
+	syscall(SYS_ioctl, -1, TIOCNOTTY);
+	syscall(SYS_ioctl, -1, FIONREAD, NULL);
+	syscall(SYS_ioctl, -1, SIOCGIFCONF, NULL);
+	syscall(SYS_ioctl, -1, SIOCGIFFLAGS, NULL);
+	syscall(SYS_ioctl, -1, SIOCGIFINDEX, NULL);
+	syscall(SYS_ioctl, -1, SIOCGIFHWADDR, NULL);
+	syscall(SYS_ioctl, -1, BLKGETSIZE64, NULL);
+	syscall(SYS_ioctl, -1, BLKSSZGET, NULL);
+	syscall(SYS_ioctl, -1, BLKFLSBUF);
+	syscall(SYS_ioctl, -1, BLKROGET, NULL);
+	syscall(SYS_ioctl, -1, LOOP_SET_FD, 3);
+	syscall(SYS_ioctl, -1, LOOP_CLR_FD);
+	syscall(SYS_ioctl, -1, LOOP_GET_STATUS64, NULL);
+	syscall(SYS_ioctl, -1, LOOP_CTL_GET_FREE);
+	syscall(SYS_ioctl, -1, FS_IOC_GETFLAGS, NULL);
+	syscall(SYS_ioctl, -1, FS_IOC_SETFLAGS, NULL);
+	syscall(SYS_ioctl, -1, FS_IOC_GETVERSION, NULL);
+	syscall(SYS_ioctl, -1, FIFREEZE, 0);
+	syscall(SYS_ioctl, -1, FICLONE, 3);
+	syscall(SYS_ioctl, -1, PERF_EVENT_IOC_ENABLE, 0);
+	syscall(SYS_ioctl, -1, PERF_EVENT_IOC_DISABLE, 0);
+	syscall(SYS_ioctl, -1, PERF_EVENT_IOC_RESET, 0);
+	syscall(SYS_ioctl, -1, PERF_EVENT_IOC_ID, NULL);
+	syscall(SYS_ioctl, -1, SECCOMP_IOCTL_NOTIF_RECV, NULL);
+	syscall(SYS_ioctl, -1, SECCOMP_IOCTL_NOTIF_SEND, NULL);
+	syscall(SYS_ioctl, -1, SECCOMP_IOCTL_NOTIF_ID_VALID, NULL);
+	syscall(SYS_ioctl, -1, 0xdead, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	if (!strcmp(argv[1], "flags"))
+		flags();
+	else if (!strcmp(argv[1], "enums"))
+		enums();
+	else if (!strcmp(argv[1], "null"))
+		null();
+	else if (!strcmp(argv[1], "more"))
+		more();
+	else if (!strcmp(argv[1], "ioctl"))
+		ioctls();
+	else
+		return 2;
+	return 0;
+}
