@@ -67,13 +67,25 @@ func TestHangupCompletesOutputs(t *testing.T) {
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	out, rec := filepath.Join(dir, "t.json"), filepath.Join(dir, "t.bin")
-	cmd := exec.Command(testutil.Tracer(t), "-l", "perfetto", "-o", out, "--record", rec, "-f", "sh", "-c", "while :; do cat /etc/hostname >/dev/null; done")
+	started := filepath.Join(dir, "started")
+	cmd := exec.Command(testutil.Tracer(t), "-l", "perfetto", "-o", out, "--record", rec, "-f", "sh", "-c", ": > "+started+"; while :; do cat /etc/hostname >/dev/null; done")
 	var se bytes.Buffer
 	cmd.Stderr = &se
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(700 * time.Millisecond)
+	// The command runs once the tracer runs (its signal handling too): a
+	// fixed sleep is outlasted by a loaded machine's start-up.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(started); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the command did not start: %s", se.String())
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGHUP) // forwarded: the loop ends
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
