@@ -213,17 +213,12 @@ var sharedBTF struct {
 // loads the programs and attaches them. Nothing is started: on error every
 // resource acquired so far is released.
 func New(cfg Config) (_ *Session, err error) {
-	if cfg.Table == nil {
-		cfg.Table = syscalls.Native()
-	}
+	cfg.setDefaults()
 	if cfg.RingSize == 0 {
 		cfg.RingSize = defaultRingSize
 	}
 	if cfg.RingSize&(cfg.RingSize-1) != 0 || cfg.RingSize < os.Getpagesize() {
 		return nil, fmt.Errorf("sizing ring buffer: %d is not a power of two of at least a page", cfg.RingSize)
-	}
-	if cfg.BufSize <= 0 {
-		cfg.BufSize = defaultBufSize
 	}
 	if len(cfg.Command) > 0 && len(cfg.PIDs) > 0 {
 		return nil, errors.New("choosing what to trace: a command and -p are exclusive")
@@ -476,6 +471,17 @@ func (s *Session) load() error {
 	return s.putFilter(tab)
 }
 
+// setDefaults fills in the syscall table and the buffer size a zero
+// Config leaves out (the ring's size is the caller's: New and Verify differ).
+func (cfg *Config) setDefaults() {
+	if cfg.Table == nil {
+		cfg.Table = syscalls.Native()
+	}
+	if cfg.BufSize <= 0 {
+		cfg.BufSize = defaultBufSize
+	}
+}
+
 // KernelConfig is the kernel side's configuration (struct config in
 // bpf/tracer.bpf.c) for cfg: what decides which code the verifier sees.
 // The fields known only when a session runs (the tracer's tgid, the ring's
@@ -483,23 +489,16 @@ func (s *Session) load() error {
 // programs then check the ring's fill level); SystemWide follows cfg's
 // command and pids.
 func KernelConfig(cfg Config) bpf.TracerConfig {
-	tab := cfg.Table
-	if tab == nil {
-		tab = syscalls.Native()
-	}
-	bufSize := cfg.BufSize
-	if bufSize <= 0 {
-		bufSize = defaultBufSize
-	}
+	cfg.setDefaults()
 	return bpf.TracerConfig{
 		Calibrate:      b2u(cfg.Calibrate),
 		SystemWide:     b2u(len(cfg.Command) == 0 && len(cfg.PIDs) == 0),
 		FollowFork:     followConst(cfg),
 		FailedOnly:     b2u(cfg.FailedOnly),
 		FilterSyscalls: b2u(cfg.Syscalls != nil),
-		ExecveNr:       nrOf(tab, "execve"),
-		ExecveatNr:     nrOf(tab, "execveat"),
-		BufMax:         uint32(bufSize),
+		ExecveNr:       nrOf(cfg.Table, "execve"),
+		ExecveatNr:     nrOf(cfg.Table, "execveat"),
+		BufMax:         uint32(cfg.BufSize),
 		ProcEvents:     b2u(cfg.ProcessEvents),
 		EnterMarks:     b2u(cfg.EnterMarks),
 		StackTrace:     stackConst(cfg),

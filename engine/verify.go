@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-
-	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
 // ProgramStats is what the kernel's verifier reported for one program.
@@ -50,14 +48,9 @@ func parseVerifierStats(name, log string) ProgramStats {
 // the verifier's statistics per program, or the load's error (a
 // *VerifierRejected when the verifier refuses one).
 func Verify(cfg Config) ([]ProgramStats, error) {
-	if cfg.Table == nil {
-		cfg.Table = syscalls.Native()
-	}
+	cfg.setDefaults()
 	if cfg.RingSize == 0 {
-		cfg.RingSize = 1 << 20
-	}
-	if cfg.BufSize <= 0 {
-		cfg.BufSize = defaultBufSize
+		cfg.RingSize = 1 << 20 // a small ring: nothing is sent
 	}
 	if err := Available(); err != nil {
 		return nil, err
