@@ -40,8 +40,8 @@ const DefaultMaxSteps = 50_000_000
 // Options configure a pipeline.
 type Options struct {
 	Table    *syscalls.Table // nil means syscalls.Native()
-	Hex      format.HexOptions
-	Argv     []string // the tracer's command line, for format titles
+	Hex      format.HexOptions // hex(ev), write_hex(ev)
+	Argv     []string          // the tracer's command line, for hex_title()
 	MaxSteps uint64   // per hook call; 0 means DefaultMaxSteps
 
 	// Args are the script arguments given with --arg key=value; every
@@ -65,13 +65,12 @@ type Options struct {
 	MemoryLimit int64
 }
 
-// Pipeline is the chain of stages events go through, the last one usually a
-// stock format. It implements engine.Handler.
+// Pipeline is the chain of stages events go through, in front of a stock
+// format's writer (SetSink). It implements engine.Handler.
 type Pipeline struct {
 	opts   Options
 	out    *bufio.Writer
 	stages []stage
-	line   []byte // scratch for native formatting
 
 	// What the stages use, settled when each is added: the hot path
 	// checks these flags, not the stages.
@@ -98,20 +97,16 @@ type Pipeline struct {
 	mem      *memGuard     // the memory budget; nil when none or no watchdog
 	done     bool
 
-	straceOpts format.StraceOptions // strace(ev) and ev.strace() (strace_builtin.go)
+	fmts formats // the stock formats' builtins (formats.go)
 
 	names []starlark.Value // syscall names as Starlark values, by number: ev.name allocates nothing
 
 	sink func(*event.Event) error // receives the events every stage keeps; see SetSink
 
-	hexStarted bool   // write_hex printed the hex log's title and header
-	hexPrevTS  uint64 // the last hex row's TS, for -r
-	hexRow     bool   // a hex row was made
-
 	kernelCounts func() (KernelCounts, error) // kernel_counts(), kernel_hist(), kernel_procs(); nil: None
 
 	// userStages: a user script is in the pipeline, which may keep an ev;
-	// without, one wrapper (scratch) serves every event.
+	// without (the summary alone), one wrapper (scratch) serves every event.
 	userStages bool
 	scratch    Event
 
@@ -171,6 +166,7 @@ func NewPipeline(out io.Writer, opts Options) *Pipeline {
 		interval: uint64(opts.Interval),
 		procs:    newProcTable(opts.Live),
 		modules:  map[string]*loadedModule{},
+		fmts:     formats{hexOpts: opts.Hex, argv: opts.Argv},
 	}
 }
 
@@ -428,7 +424,9 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	if raw.Kind == event.Lost {
 		return p.lost(raw)
 	}
-	if raw.Flags&event.Entered != 0 && !p.takesEntered() {
+	if raw.Flags&event.Entered != 0 {
+		// The enter half of a sleeping call, which only the strace
+		// format alone shows: to a script, a call is one event.
 		return nil
 	}
 	if p.ticking && raw.TS >= p.nextTick {
@@ -460,13 +458,13 @@ func (p *Pipeline) Event(raw *event.Event) error {
 			if p.userStages {
 				ev = &Event{ev: raw, tab: p.opts.Table, p: p}
 			} else {
-				// The stock scripts keep no ev: no allocation per event.
+				// The summary keeps no ev: no allocation per event.
 				p.scratch = Event{ev: raw, tab: p.opts.Table, p: p}
 				ev = &p.scratch
 			}
 		}
-		// The stock scripts are trusted and quick: only a pipeline with
-		// user scripts marks its calls for Interrupt and the watchdog.
+		// The summary is trusted and quick: only a pipeline with user
+		// scripts marks its calls for Interrupt and the watchdog.
 		if p.userStages {
 			p.enter(st)
 		}
@@ -492,39 +490,10 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	return nil
 }
 
-// takesEntered says whether the pipeline is the stock strace format alone:
-// the only consumer of the enter halves of sleeping calls (event.Entered),
-// which it prints as "<unfinished ...>" where strace does. Scripts never see
-// them: to a script, a call is one event.
-func (p *Pipeline) takesEntered() bool {
-	if len(p.stages) != 1 {
-		return false
-	}
-	st, ok := p.stages[0].(*starStage)
-	return ok && st.in.stdlb && st.direct != nil && st.direct.Name() == "write_strace"
-}
-
-// lost runs the on_lost hooks, then marks the gap in the stock text format
-// at the end of the pipeline, if there is one: a LOST row in hex, strace's
-// out-of-band note style in strace. (Native formats get the Lost event
-// from scriptedSink.)
+// lost runs the on_lost hooks. (The format after the pipeline marks the
+// gap: scriptedSink passes it the Lost event.)
 func (p *Pipeline) lost(raw *event.Event) error {
-	if err := p.runHook(hookLost, starlark.MakeUint64(raw.LostN)); err != nil {
-		return err
-	}
-	if len(p.stages) == 0 {
-		return nil
-	}
-	st, ok := p.stages[len(p.stages)-1].(*starStage)
-	if !ok || !st.in.stdlb || st.direct == nil {
-		return nil
-	}
-	switch st.direct.Name() {
-	case "write_hex", "write_strace":
-		_, err := st.direct.CallInternal(st.thread, starlark.Tuple{&Event{ev: raw, tab: p.opts.Table, p: p}}, nil)
-		return err
-	}
-	return nil
+	return p.runHook(hookLost, starlark.MakeUint64(raw.LostN))
 }
 
 // tickTo runs on_tick for every interval that ended by trace time now.

@@ -2,6 +2,7 @@ package session
 
 import (
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/script"
 )
 
@@ -74,7 +75,7 @@ func kernelCounts(s *engine.Session) func() (script.KernelCounts, error) {
 // reusesEvents says the source may hand every event in the same Event:
 // nothing keeps one past its handling (the format streams; no user script,
 // which could keep ev; the summary keeps none).
-func (p *Plan) reusesEvents(f *Format) bool {
+func (p *Plan) reusesEvents(f *format.Format) bool {
 	return f.Streams && len(p.Scripts) == 0 && !p.Split
 }
 

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,9 +29,9 @@ func TestKernelSwitches(t *testing.T) {
 		want want
 	}{
 		{"hex", Plan{}, want{noClock: true}},
-		{"hex -t", Plan{Show: Presentation{Timestamps: 1}, Given: OptTimestamp}, want{}},
-		{"hex -r", Plan{Show: Presentation{Relative: true}, Given: OptRelative}, want{}},
-		{"hex -T", Plan{Show: Presentation{SyscallTime: true}, Given: OptSyscallTime}, want{}},
+		{"hex -t", Plan{Show: Presentation{Timestamps: 1}, Given: format.OptTimestamp}, want{}},
+		{"hex -r", Plan{Show: Presentation{Relative: true}, Given: format.OptRelative}, want{}},
+		{"hex -T", Plan{Show: Presentation{SyscallTime: true}, Given: format.OptSyscallTime}, want{}},
 		{"hex --record", Plan{Record: filepath.Join(t.TempDir(), "r.bin")}, want{}},
 		{"hex -s", Plan{Scripts: []string{script}}, want{}},
 		{"strace", Plan{Format: "strace"}, want{}},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -72,7 +73,7 @@ func TestGolden(t *testing.T) {
 		plan Plan
 	}{
 		{"hex_openat", Plan{Filter: mustFilter(t, "trace=openat")}},
-		{"hex_times", Plan{Filter: mustFilter(t, "trace=execve,wait4"), Show: Presentation{Timestamps: 1, Relative: true, SyscallTime: true}, Given: OptTimestamp | OptRelative | OptSyscallTime}},
+		{"hex_times", Plan{Filter: mustFilter(t, "trace=execve,wait4"), Show: Presentation{Timestamps: 1, Relative: true, SyscallTime: true}, Given: format.OptTimestamp | format.OptRelative | format.OptSyscallTime}},
 		{"strace_failed", Plan{Format: "strace", Filter: mustFilter(t, "status=failed")}},
 		{"strace_successful_file", Plan{Format: "strace", Filter: mustFilter(t, "trace=%file", "status=successful"), Follow: true}},
 		{"strace_unfinished", Plan{Format: "strace", Filter: mustFilter(t, "status=unfinished")}},
@@ -358,7 +359,7 @@ func TestCrossArchReplay(t *testing.T) {
 // TestReplayReadsNoLiveState: -y on a replay prints numbers and says why
 // once; nothing comes from this machine's /proc.
 func TestReplayReadsNoLiveState(t *testing.T) {
-	out, stderr, err := replay(t, workload, Plan{Format: "strace", Filter: mustFilter(t, "trace=read,close"), Show: Presentation{DecodeFds: 1}, Given: OptDecodeFds})
+	out, stderr, err := replay(t, workload, Plan{Format: "strace", Filter: mustFilter(t, "trace=read,close"), Show: Presentation{DecodeFds: 1}, Given: format.OptDecodeFds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,17 +378,17 @@ func TestRefused(t *testing.T) {
 		plan Plan
 		want string
 	}{
-		{Plan{Format: "hex", Show: Presentation{DecodeFds: 1}, Given: OptDecodeFds}, "choosing options: -y does not apply to -l hex (it applies to -l strace, -l json, -l bin)"},
-		{Plan{Format: "json", Given: OptSeparator}, "choosing options: -K does not apply to -l json (it applies to -l hex, -l bin)"},
-		{Plan{Format: "perfetto", Given: OptStrSize}, "choosing options: -S does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
-		{Plan{Summary: SummaryOnly, Given: OptSyscallTime}, "choosing options: -c prints only the summary table; -T applies to a trace (use -C for both)"},
+		{Plan{Format: "hex", Show: Presentation{DecodeFds: 1}, Given: format.OptDecodeFds}, "choosing options: -y does not apply to -l hex (it applies to -l strace, -l json, -l bin)"},
+		{Plan{Format: "json", Given: format.OptSeparator}, "choosing options: -K does not apply to -l json (it applies to -l hex, -l bin)"},
+		{Plan{Format: "perfetto", Given: format.OptStrSize}, "choosing options: -S does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
+		{Plan{Summary: SummaryOnly, Given: format.OptSyscallTime}, "choosing options: -c prints only the summary table; -T applies to a trace (use -C for both)"},
 		{Plan{Summary: SummaryAlso, Format: "json"}, "parsing options: -C prints the summary after a text trace: -l hex or -l strace, not -l json"},
 		{Plan{Format: "xml"}, `choosing format: unknown format "xml"`},
 		{Plan{Split: true}, "parsing options: -ff, -fff, -FF and -FFF need -o FILE"},
-		{Plan{Format: "hex", Given: OptHexStrings}, "choosing options: -x does not apply to -l hex (it applies to -l strace)"},
-		{Plan{Format: "json", Given: OptDump}, "choosing options: -e read=/write= does not apply to -l json (it applies to -l strace)"},
-		{Plan{Format: "bin", Given: OptDetachExec}, "choosing options: -b execve does not apply to -l bin (it applies to -l strace)"},
-		{Plan{Format: "perfetto", Given: OptDecodeFds}, "choosing options: -y does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
+		{Plan{Format: "hex", Given: format.OptHexStrings}, "choosing options: -x does not apply to -l hex (it applies to -l strace)"},
+		{Plan{Format: "json", Given: format.OptDump}, "choosing options: -e read=/write= does not apply to -l json (it applies to -l strace)"},
+		{Plan{Format: "bin", Given: format.OptDetachExec}, "choosing options: -b execve does not apply to -l bin (it applies to -l strace)"},
+		{Plan{Format: "perfetto", Given: format.OptDecodeFds}, "choosing options: -y does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
 		{Plan{ObjectDir: "/tmp"}, "parsing options: -N and -n choose what the kernel runs and captures; a replay (-i) has no kernel side"},
 	}
 	for _, tt := range tests {
@@ -454,7 +455,7 @@ func TestRecordedOptionsReplay(t *testing.T) {
 	rec := filepath.Join(dir, "r.bin")
 	// Re-record the workload with -T -r, as bin keeps them.
 	if _, stderr, err := replay(t, workload, Plan{Format: "bin", Output: rec, Filter: mustFilter(t, "trace=execve"),
-		Show: Presentation{Relative: true, SyscallTime: true}, Given: OptRelative | OptSyscallTime}); err != nil {
+		Show: Presentation{Relative: true, SyscallTime: true}, Given: format.OptRelative | format.OptSyscallTime}); err != nil {
 		t.Fatalf("%v: %s", err, stderr)
 	}
 	direct, _, err := replay(t, workload, Plan{Format: "strace", Filter: mustFilter(t, "trace=execve"),

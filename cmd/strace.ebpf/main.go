@@ -22,6 +22,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/record"
 	"github.com/strace-ebpf/strace.ebpf/session"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
@@ -105,7 +106,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.StringVarP(&o.output, "output", "o", "", "write the trace to `file` (created with mode 0600)")
 	addTimestampFlag(fs, &o.timestamp, &o.strace)
-	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(session.FormatNames(), ", ")+"; 'help' or 'list' describes them")
+	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(format.Names(), ", ")+"; 'help' or 'list' describes them")
 	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
 	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls (-e status=failed)")
 	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed; read=FDS and write=FDS dump the data read from and written to these descriptors (-l strace)")
@@ -203,7 +204,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		return exitCode(err), err
 	}
 	if o.format == "help" || o.format == "list" {
-		session.PrintFormats(stdout)
+		format.PrintFormats(stdout)
 		return 0, nil
 	}
 	exprs, readDump, writeDump, err := session.SplitDumps(o.exprs)
@@ -296,7 +297,7 @@ type shortError struct {
 func (e shortError) Error() string { return e.msg }
 func (e shortError) Unwrap() error { return e.err }
 
-func formatNamesForCompletion() []string { return session.FormatNames() }
+func formatNamesForCompletion() []string { return format.Names() }
 
 // commandStatus is a tracer failure after which the traced command ran to
 // its end: the exit status is the command's, even 0.
@@ -427,7 +428,7 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		p.ScriptArgs[k] = v
 	}
 	s := &o.strace
-	p.Show = session.Presentation{
+	p.Show = format.Presentation{
 		Timestamps:  s.timestamps,
 		Relative:    s.relative,
 		SyscallTime: s.syscallTime,
@@ -451,18 +452,11 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		return nil, fmt.Errorf("parsing -a %d: the column must be positive", s.column)
 	}
 	if s.readDump != nil || s.writeDump != nil {
-		p.Given |= session.OptDump
+		p.Given |= format.OptDump
 	}
-	for flag, opt := range map[string]session.Opt{
-		"timestamp": session.OptTimestamp, "relative-timestamps": session.OptRelative,
-		"syscall-times": session.OptSyscallTime, "decode-fds": session.OptDecodeFds,
-		"strsize": session.OptStrSize, "hex-separator": session.OptSeparator,
-		"stack-trace": session.OptStackTrace, "columns": session.OptColumn,
-		"strings-in-hex": session.OptHexStrings, "no-abbrev": session.OptVerbose,
-		"detach-on": session.OptDetachExec,
-	} {
-		if fs.Changed(flag) {
-			p.Given |= opt
+	for _, o := range format.Options {
+		if o.Flag != "" && fs.Changed(o.Flag) {
+			p.Given |= o.Opt
 		}
 	}
 	if o.debug {
