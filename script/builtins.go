@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"go.starlark.net/starlark"
-
 )
 
 // builtins are the predeclared functions of every script, by name.

@@ -39,10 +39,10 @@ const DefaultMaxSteps = 50_000_000
 
 // Options configure a pipeline.
 type Options struct {
-	Table    *syscalls.Table // nil means syscalls.Native()
+	Table    *syscalls.Table   // nil means syscalls.Native()
 	Hex      format.HexOptions // hex(ev), write_hex(ev)
 	Argv     []string          // the tracer's command line, for hex_title()
-	MaxSteps uint64   // per hook call; 0 means DefaultMaxSteps
+	MaxSteps uint64            // per hook call; 0 means DefaultMaxSteps
 
 	// Args are the script arguments given with --arg key=value; every
 	// stage sees them, under its own -s FILE:key=value ones.
@@ -443,7 +443,7 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	for _, st := range p.stages {
 		in := st.info()
 		if p.filtering && in.decl != nil {
-			if !in.decl.match(raw) {
+			if !in.decl.Filter.Keep(raw) {
 				return nil
 			}
 			if in.decl.Counts {

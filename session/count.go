@@ -9,17 +9,11 @@ import (
 // countsInKernel says -c's or -C's table can be counted in the kernel:
 // a live trace whose every call the summary stage would see is one the
 // kernel sees too. Scripts in front of the summary may drop calls, and
-// the user-space parts of the selection (Keep) are not the kernel's.
+// the user-space parts of the selection (Keep) are not the kernel's
+// (filter.Filter.KernelDecides).
 func (p *Plan) countsInKernel(sel *Selection) bool {
 	return p.Summary != NoSummary && p.Input == "" && len(p.Scripts) == 0 && !p.Split &&
-		sel.kernelDecides()
-}
-
-// kernelDecides says the kernel applies the whole selection to syscalls
-// (Keep drops none the kernel sent). Every user-space part of Keep that
-// can drop a syscall must be listed here.
-func (s *Selection) kernelDecides() bool {
-	return (s.status == 0 || s.status == Failed) && s.pids == nil && s.comms == nil && s.paths == nil
+		sel.KernelDecides()
 }
 
 // engineCount is the engine's counting mode under needs n.

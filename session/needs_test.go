@@ -1,6 +1,7 @@
 package session
 
 import (
+	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"io"
 	"os"
@@ -39,8 +40,8 @@ func TestKernelSwitches(t *testing.T) {
 		{"bin", Plan{Format: "bin"}, want{}},
 		{"-c", Plan{Summary: SummaryOnly}, want{count: engine.CountOnly}},
 		{"-C", Plan{Summary: SummaryAlso}, want{count: engine.CountAlso}},
-		{"-c -e status=failed", Plan{Summary: SummaryOnly, Filter: Filter{Status: Failed}}, want{count: engine.CountOnly}},
-		{"-c -e status=successful", Plan{Summary: SummaryOnly, Filter: Filter{Status: Successful}}, want{}},
+		{"-c -e status=failed", Plan{Summary: SummaryOnly, Filter: Filter{Status: filter.Failed}}, want{count: engine.CountOnly}},
+		{"-c -e status=successful", Plan{Summary: SummaryOnly, Filter: Filter{Status: filter.Successful}}, want{}},
 		{"-c --record", Plan{Summary: SummaryOnly, Record: filepath.Join(t.TempDir(), "r.bin")}, want{count: engine.CountAlso}},
 		{"-c -s", Plan{Summary: SummaryOnly, Scripts: []string{script}}, want{}},
 	} {

@@ -14,6 +14,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"github.com/strace-ebpf/strace.ebpf/filter"
 	"io"
 	"os"
 	"os/user"
@@ -171,7 +172,7 @@ func (p *Plan) needs(f *format.Format, scripts Needs, sel *Selection) Needs {
 	// would: live, no filter left to user space; with no record per call
 	// unless one is recorded. Otherwise it counts the events itself.
 	n.Counts, n.NoRecords, n.CountAggs = false, false, false
-	if scripts.NoRecords && p.Input == "" && !p.Split && sel.kernelDecides() {
+	if scripts.NoRecords && p.Input == "" && !p.Split && sel.KernelDecides() {
 		n.Counts, n.NoRecords, n.CountAggs = true, p.Record == "", scripts.CountAggs
 	}
 	if p.countsInKernel(sel) {
@@ -363,7 +364,7 @@ func (p *Plan) recordOptions(n Needs) map[string]string {
 	if n.Buffers > 0 {
 		opts["buffers"] = strconv.Itoa(n.Buffers)
 	}
-	if p.Filter.Status == Failed {
+	if p.Filter.Status == filter.Failed {
 		opts["failed_only"] = "1"
 	}
 	if len(p.Filter.exprs) > 0 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/strace-ebpf/strace.ebpf/filter"
 	"io"
 	"os"
 	"strconv"
@@ -441,10 +442,10 @@ func (s *Session) explain(k KernelFilter, n Needs) {
 		fmt.Fprintf(&b, "In the kernel (BPF, before the ring buffer):\n  syscalls: %s\n  status:   %s\n", names,
 			map[bool]string{true: "failed calls only", false: "all"}[k.FailedOnly])
 	}
-	if s.sel.status != 0 && s.sel.status != Failed || s.sel.signals != nil || s.sel.pids != nil {
+	if st := s.sel.Status(); st != 0 && st != filter.Failed || s.sel.Signals() != nil || s.sel.PIDs() != nil {
 		b.WriteString("In user space, before the scripts and the format: the rest of -e status=, -z, -Z, signal=, -p on replays\n")
 	}
-	if s.sel.paths != nil {
+	if s.sel.Paths() != nil {
 		b.WriteString("-P: the kernel sends only calls with a path or a descriptor, each descriptor described; user space keeps those that name the paths\n")
 	}
 	fmt.Fprintf(&b, "Captured: %s\n", describeNeeds(n))

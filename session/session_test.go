@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"os"
 	"path/filepath"
@@ -198,10 +199,10 @@ func shown(t *testing.T, fmtName, out string, tab *syscalls.Table) []string {
 				continue
 			}
 			name := tab.Name(int(ev.Nr))
-			switch StatusOf(&ev) {
-			case Failed:
+			switch filter.StatusOf(&ev) {
+			case filter.Failed:
 				name += "!"
-			case Unfinished:
+			case filter.Unfinished:
 				name += "?"
 			}
 			got = append(got, name)
@@ -237,10 +238,10 @@ func TestFilterEveryFormat(t *testing.T) {
 				continue
 			}
 			name := tab.Name(int(e.Nr))
-			switch StatusOf(e) {
-			case Failed:
+			switch filter.StatusOf(e) {
+			case filter.Failed:
 				name += "!"
-			case Unfinished:
+			case filter.Unfinished:
 				name += "?"
 			}
 			out = append(out, name)
@@ -252,17 +253,17 @@ func TestFilterEveryFormat(t *testing.T) {
 	filters := []struct {
 		name   string
 		filter Filter
-		only   Status // -X, -z, -Z
+		only   filter.Status // -X, -z, -Z
 		keep   func(*event.Event) bool
 	}{
 		{"trace=openat", mustFilter(t, "trace=openat"), 0, isOpen},
-		{"-X", mustFilter(t), Failed, func(e *event.Event) bool { return e.Failed() }},
-		{"-Z trace=openat", mustFilter(t, "openat"), Failed, func(e *event.Event) bool { return isOpen(e) && e.Failed() }},
-		{"-z trace=openat", mustFilter(t, "openat"), Successful, func(e *event.Event) bool { return isOpen(e) && StatusOf(e) == Successful }},
-		{"status=!successful", mustFilter(t, "status=!successful"), 0, func(e *event.Event) bool { return StatusOf(e) != Successful }},
-		{"status=unfinished", mustFilter(t, "status=unfinished"), 0, func(e *event.Event) bool { return StatusOf(e) == Unfinished }},
+		{"-X", mustFilter(t), filter.Failed, func(e *event.Event) bool { return e.Failed() }},
+		{"-Z trace=openat", mustFilter(t, "openat"), filter.Failed, func(e *event.Event) bool { return isOpen(e) && e.Failed() }},
+		{"-z trace=openat", mustFilter(t, "openat"), filter.Successful, func(e *event.Event) bool { return isOpen(e) && filter.StatusOf(e) == filter.Successful }},
+		{"status=!successful", mustFilter(t, "status=!successful"), 0, func(e *event.Event) bool { return filter.StatusOf(e) != filter.Successful }},
+		{"status=unfinished", mustFilter(t, "status=unfinished"), 0, func(e *event.Event) bool { return filter.StatusOf(e) == filter.Unfinished }},
 		{"status=none", mustFilter(t, "status=none"), 0, func(*event.Event) bool { return false }},
-		{"-z -Z", mustFilter(t), Successful, func(*event.Event) bool { return false }},
+		{"-z -Z", mustFilter(t), filter.Successful, func(*event.Event) bool { return false }},
 		{"trace=!%file,read", mustFilter(t, "trace=!%file,read"), 0, func(e *event.Event) bool {
 			sc := tab.ByNr(int(e.Nr))
 			return sc != nil && sc.Classes&syscalls.File == 0 && sc.Name != "read"
@@ -276,7 +277,7 @@ func TestFilterEveryFormat(t *testing.T) {
 					p.Filter.Only(ft.only)
 				}
 				if ft.name == "-z -Z" {
-					p.Filter.Only(Failed)
+					p.Filter.Only(filter.Failed)
 				}
 				out, stderr, err := replay(t, workload, p)
 				if err != nil {
@@ -412,17 +413,17 @@ func TestNeeds(t *testing.T) {
 		name string
 		plan Plan
 		want Needs
-		k    KernelFilter
+		k    filter.Kernel
 	}{
-		{"hex", Plan{}, Needs{}, KernelFilter{}},
-		{"strace", Plan{Format: "strace", Show: Presentation{StrSize: 32}}, Needs{Buffers: 32, ProcessEvents: true, EnterMarks: true}, KernelFilter{}},
-		{"strace -Z", Plan{Format: "strace", Show: Presentation{StrSize: 32}, Filter: Filter{Status: Failed}}, Needs{Buffers: 32, ProcessEvents: true}, KernelFilter{FailedOnly: true}},
-		{"strace -z", Plan{Format: "strace", Show: Presentation{StrSize: 32}, Filter: Filter{Status: Successful}}, Needs{Buffers: 32, ProcessEvents: true}, KernelFilter{}},
-		{"json", Plan{Format: "json"}, Needs{ProcessEvents: true}, KernelFilter{}},
-		{"json -S", Plan{Format: "json", Show: Presentation{StrSize: 100, StrSizeSet: true}}, Needs{Buffers: 100, ProcessEvents: true}, KernelFilter{}},
-		{"bin", Plan{Format: "bin"}, Needs{}, KernelFilter{}},
-		{"hex + script", Plan{Scripts: []string{bufScript}}, Needs{Buffers: 64}, KernelFilter{Syscalls: []int{0}}},
-		{"strace + record", Plan{Format: "strace", Record: filepath.Join(dir, "r.bin")}, Needs{Buffers: 1, ProcessEvents: true}, KernelFilter{}},
+		{"hex", Plan{}, Needs{}, filter.Kernel{}},
+		{"strace", Plan{Format: "strace", Show: Presentation{StrSize: 32}}, Needs{Buffers: 32, ProcessEvents: true, EnterMarks: true}, filter.Kernel{}},
+		{"strace -Z", Plan{Format: "strace", Show: Presentation{StrSize: 32}, Filter: Filter{Status: filter.Failed}}, Needs{Buffers: 32, ProcessEvents: true}, filter.Kernel{FailedOnly: true}},
+		{"strace -z", Plan{Format: "strace", Show: Presentation{StrSize: 32}, Filter: Filter{Status: filter.Successful}}, Needs{Buffers: 32, ProcessEvents: true}, filter.Kernel{}},
+		{"json", Plan{Format: "json"}, Needs{ProcessEvents: true}, filter.Kernel{}},
+		{"json -S", Plan{Format: "json", Show: Presentation{StrSize: 100, StrSizeSet: true}}, Needs{Buffers: 100, ProcessEvents: true}, filter.Kernel{}},
+		{"bin", Plan{Format: "bin"}, Needs{}, filter.Kernel{}},
+		{"hex + script", Plan{Scripts: []string{bufScript}}, Needs{Buffers: 64}, filter.Kernel{Syscalls: []int{0}}},
+		{"strace + record", Plan{Format: "strace", Record: filepath.Join(dir, "r.bin")}, Needs{Buffers: 1, ProcessEvents: true}, filter.Kernel{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -441,7 +442,7 @@ func TestNeeds(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("needs (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.k, KernelFilter{Syscalls: c.Syscalls, FailedOnly: c.FailedOnly}); diff != "" {
+			if diff := cmp.Diff(tt.k, filter.Kernel{Syscalls: c.Syscalls, FailedOnly: c.FailedOnly}); diff != "" {
 				t.Errorf("kernel filter (-want +got):\n%s", diff)
 			}
 		})

@@ -22,6 +22,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/record"
 	"github.com/strace-ebpf/strace.ebpf/session"
@@ -212,7 +213,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		return 2, err
 	}
 	o.strace.readDump, o.strace.writeDump = readDump, writeDump
-	filter, err := session.ParseFilter(exprs)
+	f, err := session.ParseFilter(exprs)
 	if errors.Is(err, session.ErrHelp) {
 		session.PrintFilterHelp(stdout, tab)
 		return 0, nil
@@ -220,7 +221,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	p, err := o.plan(fs, filter, args, argv, stdout, stderr)
+	p, err := o.plan(fs, f, args, argv, stdout, stderr)
 	if err != nil {
 		return 2, err
 	}
@@ -307,7 +308,7 @@ func (c commandStatus) Unwrap() error { return c.error }
 
 // plan turns the options into a session plan, refusing what no session
 // could make sense of.
-func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []string, stdout, stderr io.Writer) (*session.Plan, error) {
+func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []string, stdout, stderr io.Writer) (*session.Plan, error) {
 	for _, name := range []string{"output", "input", "record", "script-output"} {
 		if fs.Changed(name) && fs.Lookup(name).Value.String() == "" {
 			return nil, fmt.Errorf("parsing options: --%s needs a file name, got an empty one", name)
@@ -377,7 +378,7 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		ChildrenOnly: o.fastFollow > 0,
 		Split:        o.follow > 1 || o.fastFollow > 1,
 		SplitThreads: o.follow > 2 || o.fastFollow > 2,
-		Filter:       filter,
+		Filter:       sel,
 		Scripts:      o.scripts,
 		Interval:     o.interval,
 		Output:       o.output,
@@ -403,13 +404,13 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	}
 	p.Filter.Paths = o.paths
 	if o.failed {
-		p.Filter.Only(session.Failed)
+		p.Filter.Only(filter.Failed)
 	}
 	if o.strace.successful {
-		p.Filter.Only(session.Successful)
+		p.Filter.Only(filter.Successful)
 	}
 	if o.strace.failing {
-		p.Filter.Only(session.Failed)
+		p.Filter.Only(filter.Failed)
 	}
 	switch {
 	case o.summaryOnly:
