@@ -22,8 +22,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -67,6 +65,12 @@ type Options struct {
 
 // Pipeline is the chain of stages events go through, in front of a stock
 // format's writer (SetSink). It implements engine.Handler.
+//
+// Each concern has its type and file: hosting the stages (this file,
+// star.go, lua.go), the budgets' watchdog (watchdog.go), on_tick's clock
+// (ticker, tick.go), the host-side emulation of the kernel's counts
+// (hostCounts, kernel.go), the stock formats' builtins (formats, formats.go)
+// and the processes seen (procTable, proc.go).
 type Pipeline struct {
 	opts   Options
 	out    *bufio.Writer
@@ -75,51 +79,24 @@ type Pipeline struct {
 	// What the stages use, settled when each is added: the hot path
 	// checks these flags, not the stages.
 	filtering bool // some stage has a declaration
-	ticking   bool // some stage has on_tick
 	procHooks bool // some stage has on_exec or on_exit_process
-
-	nextTick  uint64 // trace time of the next on_tick, ns
-	interval  uint64
-	startMono uint64 // monotonic clock at Start, for ticks while idle
 
 	procs   *procTable
 	modules map[string]*loadedModule // load() cache, by resolved name
 
-	// Stopping a runaway call (Interrupt, the watchdog of budget.go: from
-	// other goroutines).
-	inCall   atomic.Bool
-	callSeq  atomic.Uint64
-	current  atomic.Pointer[stageCancel]
-	stopWhy  atomic.Uint32 // a stopKind: why the call was cancelled
-	mu       sync.Mutex
-	watching bool          // the watchdog runs
-	quit     chan struct{} // ends it
-	mem      *memGuard     // the memory budget; nil when none or no watchdog
-	done     bool
-
-	fmts formats // the stock formats' builtins (formats.go)
-
 	names []starlark.Value // syscall names as Starlark values, by number: ev.name allocates nothing
 
 	sink func(*event.Event) error // receives the events every stage keeps; see SetSink
-
-	kernelCounts func() (KernelCounts, error) // kernel_counts(), kernel_hist(), kernel_procs(); nil: None
 
 	// userStages: a user script is in the pipeline, which may keep an ev;
 	// without (the summary alone), one wrapper (scratch) serves every event.
 	userStages bool
 	scratch    Event
 
-	// userCounts are kernel_counts() when the kernel does not count: a
-	// stage declared trace(counts = True) and the host counts the events
-	// that reach it. nil when no stage did.
-	userCounts map[int32]*SyscallCount
-	userProcs  map[uint32]*ProcCount // kernel_procs() then, by pid
-	userErrs   map[errKey]*ErrCount  // kernel_errors() then
-	userFds    map[fdKey]*FdCount    // kernel_fds() then
-	// readsAggs: a stage's source names kernel_hist or kernel_procs, the
-	// aggregations the kernel keeps only when asked (KernelFilter).
-	readsAggs bool
+	watchdog   // stopping a runaway call: Interrupt, the budgets
+	ticker     // when on_tick runs
+	hostCounts // kernel_counts() and the rest, from the kernel or counted here
+	fmts       formats
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned
@@ -143,12 +120,6 @@ func (p *Pipeline) syscallName(nr int32) starlark.Value {
 	return v
 }
 
-// stageCancel cancels the call running in one stage.
-type stageCancel struct {
-	cancel func(reason string)
-	timed  bool // the stage has a time budget (Lua)
-}
-
 // NewPipeline returns an empty pipeline writing to out.
 func NewPipeline(out io.Writer, opts Options) *Pipeline {
 	if opts.Table == nil {
@@ -160,14 +131,16 @@ func NewPipeline(out io.Writer, opts Options) *Pipeline {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
-	return &Pipeline{
-		opts:     opts,
-		out:      bufio.NewWriterSize(out, 256<<10),
-		interval: uint64(opts.Interval),
-		procs:    newProcTable(opts.Live),
-		modules:  map[string]*loadedModule{},
-		fmts:     formats{hexOpts: opts.Hex, argv: opts.Argv},
+	p := &Pipeline{
+		opts:    opts,
+		out:     bufio.NewWriterSize(out, 256<<10),
+		ticker:  ticker{interval: uint64(opts.Interval)},
+		procs:   newProcTable(opts.Live),
+		modules: map[string]*loadedModule{},
+		fmts:    formats{hexOpts: opts.Hex, argv: opts.Argv},
 	}
+	p.watchdog = watchdog{timeout: p.callTimeout(), limit: p.memoryLimit(), message: p.stopMessage}
+	return p
 }
 
 // hook names a script entry point.
@@ -343,11 +316,8 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 	p.stages = append(p.stages, st)
 	if info.decl != nil {
 		p.filtering = true
-		if info.decl.Counts && p.userCounts == nil {
-			p.userCounts = map[int32]*SyscallCount{}
-			p.userProcs = map[uint32]*ProcCount{}
-			p.userErrs = map[errKey]*ErrCount{}
-			p.userFds = map[fdKey]*FdCount{}
+		if info.decl.Counts {
+			p.counting()
 		}
 	}
 	if info.has[hookTick] {
@@ -494,21 +464,6 @@ func (p *Pipeline) Event(raw *event.Event) error {
 // gap: scriptedSink passes it the Lost event.)
 func (p *Pipeline) lost(raw *event.Event) error {
 	return p.runHook(hookLost, starlark.MakeUint64(raw.LostN))
-}
-
-// tickTo runs on_tick for every interval that ended by trace time now.
-func (p *Pipeline) tickTo(now uint64) error {
-	for now >= p.nextTick {
-		p.nextTick += p.interval
-		if err := p.runHook(hookTick, nil); err != nil {
-			return err
-		}
-		if now-p.nextTick > 100*p.interval {
-			// A long gap (a replay, a stalled system): one tick for it.
-			p.nextTick = now - now%p.interval + p.interval
-		}
-	}
-	return nil
 }
 
 // Idle flushes buffered output, and runs on_tick when an interval ended

@@ -106,7 +106,12 @@ func TestPrefixesLikeStrace(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(800 * time.Millisecond)
+		// Both attached (strace says so once it is; so does strace.ebpf),
+		// then a few rounds of the loops' sleep 0.1.
+		if !waitFor(&out, "Process "+pids[0]+" attached", "Process "+pids[1]+" attached") {
+			t.Errorf("%s did not attach: %s", tool, out.String())
+		}
+		time.Sleep(500 * time.Millisecond)
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 		return out.String()
