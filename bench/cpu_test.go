@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"github.com/strace-ebpf/strace.ebpf/engine"
 	"os"
 	"os/exec"
 	"regexp"
@@ -22,6 +23,7 @@ const wrapEnv = "STRACE_EBPF_BENCH_WRAP"
 var cpuRE = regexp.MustCompile(`strace-ebpf-bench cpu (\d+) ns`)
 
 func TestMain(m *testing.M) {
+	engine.RunHelper() // the live benchmarks launch commands as copies of this binary
 	if os.Getenv(wrapEnv) == "1" {
 		os.Exit(wrap(os.Args[1:]))
 	}

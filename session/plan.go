@@ -49,8 +49,11 @@ type Plan struct {
 	// picks the engine's default.
 	RingSize int
 	// Lossless pauses the traced processes (their cgroup frozen) while the
-	// reader catches up, instead of losing records.
+	// reader catches up, instead of losing records (--lossless); Lossy
+	// never does (--lossy). With neither, a launched command is traced
+	// lossless, running processes lossy (lossless).
 	Lossless bool
+	Lossy    bool
 	Split    bool // -ff with Output: one file per process, Output.PID
 	// SplitThreads makes Split one file per thread, Output.TID.PID (-fff,
 	// as the original strace.ebpf names them).
@@ -104,6 +107,9 @@ func (p *Plan) check(f *format.Format) error {
 	}
 	if len(p.PIDs) > 0 && len(p.Command) > 0 {
 		return usage("parsing options: -p and a command are exclusive")
+	}
+	if p.Lossy && p.Lossless {
+		return usage("parsing options: --lossy and --lossless are exclusive")
 	}
 	if p.Split {
 		if p.Output == "" {
@@ -209,7 +215,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Start:          start,
 		Calibrate:      p.Calibrate,
 		RingSize:       ringSize(p.RingSize, n),
-		Lossless:       p.Lossless && !n.NoRecords, // nothing to lose without records
+		Lossless:       p.lossless() && !n.NoRecords, // nothing to lose without records
 		StackTrace:     p.Show.StackTrace,
 		StackWindow:    p.Show.StackWindow,
 		DecodeFds:      n.Fds,
@@ -217,6 +223,13 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		CountAggs:      n.Counts && n.CountAggs,
 		NoClock:        !n.Times,
 	}
+}
+
+// lossless says the traced processes are paused rather than their records
+// lost: on request, and by default for a launched command (not a
+// calibration, which measures the tracepoints alone).
+func (p *Plan) lossless() bool {
+	return p.Lossless || len(p.Command) > 0 && p.Input == "" && !p.Lossy && !p.Calibrate
 }
 
 // env is the command's environment: the tracer's with -E applied; nil

@@ -22,6 +22,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/record"
@@ -32,6 +33,9 @@ import (
 var stopProfile = func() {}
 
 func main() {
+	// A copy of this executable started as the launcher of a traced
+	// command or the keeper of a lossless cgroup runs as that, here.
+	engine.RunHelper()
 	// Events are short-lived garbage; memory is cheaper than collections.
 	debug.SetGCPercent(400)
 	// A trace reader that goes away makes writes fail with EPIPE (tracing
@@ -354,10 +358,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	if o.follow > 0 && o.fastFollow > 0 {
 		return nil, errors.New("parsing options: -f follows every descendant, -F only children: give one")
 	}
-	if o.lossy && o.lossless {
-		return nil, errors.New("parsing options: --lossy and --lossless are exclusive")
-	}
-	strMax, err := parseFilenames(o.filenames)
+	strMax, err := engine.StrMaxOf(o.filenames)
 	if err != nil {
 		return nil, err
 	}
@@ -366,9 +367,8 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		ObjectDir:    o.objectDir,
 		RingSize:     ring,
 		ScriptMemory: mem,
-		// A launched command is paused rather than its records lost,
-		// unless --lossy; running processes only on request.
-		Lossless:     o.lossless || (len(args) > 0 && o.input == "" && !o.lossy && !o.calibrate),
+		Lossless:     o.lossless,
+		Lossy:        o.lossy,
 		Env:          o.env,
 		User:         o.user,
 		Quiet:        o.quiet,
@@ -487,24 +487,6 @@ func (o *options) checkHints(fs *pflag.FlagSet, args []string) error {
 	return nil
 }
 
-// parseFilenames reads -n's mode into the bytes of a string the kernel
-// reads, its NUL included (0: whole paths).
-func parseFilenames(mode string) (int, error) {
-	const nameMax = 255
-	switch mode {
-	case "full":
-		return 0, nil
-	case "name_max":
-		return nameMax + 1, nil
-	case "fast":
-		return 128, nil
-	}
-	n, err := strconv.Atoi(mode)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("parsing -n %s: want full, name_max, fast or a number of NAME_MAX (255-byte) parts, at least 1", mode)
-	}
-	return min(n*nameMax+1, 4096), nil
-}
 
 func parsePIDs(vals []string) ([]int, error) {
 	var pids []int
