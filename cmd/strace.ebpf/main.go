@@ -487,7 +487,6 @@ func (o *options) checkHints(fs *pflag.FlagSet, args []string) error {
 	return nil
 }
 
-
 func parsePIDs(vals []string) ([]int, error) {
 	var pids []int
 	self := os.Getpid()
