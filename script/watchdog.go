@@ -1,6 +1,7 @@
 package script
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,4 +116,16 @@ func (p *watchdog) watch(quit chan struct{}, mem *memGuard) {
 			}
 		}
 	}
+}
+
+// reserve checks an allocation of n bytes, made in one go by the guarded
+// operation name, against the memory budget: the one check of both
+// languages' guards (guard.go, luaguard.go). When it does not fit, the
+// call stops with the budget's error.
+func (p *watchdog) reserve(name string, n int64) error {
+	if p.mem.reserve(n) {
+		return nil
+	}
+	p.stopWhy.CompareAndSwap(0, uint32(stopMemory))
+	return fmt.Errorf("%s: %s", name, p.message(stopMemory))
 }
