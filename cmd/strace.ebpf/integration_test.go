@@ -357,6 +357,21 @@ func startBackground(t *testing.T, out string, args ...string) (*exec.Cmd, *sync
 	return cmd, se
 }
 
+// waitForFile waits until the file name exists, and says whether it came
+// before waitLimit.
+func waitForFile(name string) bool {
+	deadline := time.Now().Add(waitLimit)
+	for {
+		if _, err := os.Stat(name); err == nil {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // waitLimit bounds waitFor: start-up on a loaded machine, never a test's pace.
 const waitLimit = 30 * time.Second
 

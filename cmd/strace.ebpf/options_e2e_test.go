@@ -31,7 +31,10 @@ func TestAttachBlocked(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "t")
 	tracer, se := startBackground(t, out, "-l", "strace", "-p", pid)
-	time.Sleep(500 * time.Millisecond)
+	if !waitFor(se, "Process "+pid+" attached") {
+		t.Fatalf("not attached: %s", se.String())
+	}
+	time.Sleep(200 * time.Millisecond)
 	tracer.Process.Signal(os.Interrupt)
 	if err := tracer.Wait(); err != nil {
 		t.Fatalf("tracer: %v: %s", err, se.String())
@@ -61,7 +64,7 @@ func TestAttachBlocked(t *testing.T) {
 
 	// -q silences the attach and detach notes.
 	tracer, se = startBackground(t, out, "-q", "-l", "strace", "-p", pid)
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
 	tracer.Process.Signal(os.Interrupt)
 	tracer.Wait()
 	if strings.Contains(se.String(), "Process "+pid) {

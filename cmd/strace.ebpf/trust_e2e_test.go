@@ -67,13 +67,18 @@ func TestHangupCompletesOutputs(t *testing.T) {
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	out, rec := filepath.Join(dir, "t.json"), filepath.Join(dir, "t.bin")
-	cmd := exec.Command(testutil.Tracer(t), "-l", "perfetto", "-o", out, "--record", rec, "-f", "sh", "-c", "while :; do cat /etc/hostname >/dev/null; done")
+	started := filepath.Join(dir, "started")
+	cmd := exec.Command(testutil.Tracer(t), "-l", "perfetto", "-o", out, "--record", rec, "-f", "sh", "-c", ": > "+started+"; while :; do cat /etc/hostname >/dev/null; done")
 	var se bytes.Buffer
 	cmd.Stderr = &se
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(700 * time.Millisecond)
+	// The command runs once the tracer runs; then a few rounds of its loop.
+	if !waitForFile(started) {
+		t.Fatalf("the command did not start: %s", se.String())
+	}
+	time.Sleep(200 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGHUP) // forwarded: the loop ends
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -166,7 +171,8 @@ func TestSecondInterruptDetaches(t *testing.T) {
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	f := filepath.Join(dir, "F")
-	cmd := exec.Command(testutil.Tracer(t), "-o", filepath.Join(dir, "t"), "sh", "-c", `trap "" INT; sleep 1.5; echo ok > `+f)
+	started := filepath.Join(dir, "started")
+	cmd := exec.Command(testutil.Tracer(t), "-o", filepath.Join(dir, "t"), "sh", "-c", `trap "" INT; : > `+started+`; sleep 1.5; echo ok > `+f)
 	// A file, not a pipe: Wait then waits for the tracer alone, not for the
 	// detached command that shares its stderr.
 	seFile, err := os.Create(filepath.Join(dir, "stderr"))
@@ -178,7 +184,10 @@ func TestSecondInterruptDetaches(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// The command runs once the tracer runs (its signal handling too).
+	if !waitForFile(started) {
+		t.Fatalf("the command did not start")
+	}
 	cmd.Process.Signal(os.Interrupt) // forwarded: the shell ignores it
 	time.Sleep(200 * time.Millisecond)
 	start := time.Now()
