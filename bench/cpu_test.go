@@ -2,7 +2,6 @@ package bench
 
 import (
 	"fmt"
-	"github.com/strace-ebpf/strace.ebpf/engine"
 	"os"
 	"os/exec"
 	"regexp"
@@ -10,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/strace-ebpf/strace.ebpf/engine"
 )
 
 // wrapEnv makes the test binary a wrapper (TestMain): it runs its

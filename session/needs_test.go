@@ -1,14 +1,14 @@
 package session
 
 import (
-	"github.com/strace-ebpf/strace.ebpf/filter"
-	"github.com/strace-ebpf/strace.ebpf/format"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/filter"
+	"github.com/strace-ebpf/strace.ebpf/format"
 )
 
 // TestKernelSwitches: the engine's switches follow from what the output

@@ -14,7 +14,6 @@ package session
 import (
 	"errors"
 	"fmt"
-	"github.com/strace-ebpf/strace.ebpf/filter"
 	"io"
 	"os"
 	"os/user"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
 )
 
