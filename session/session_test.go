@@ -81,6 +81,8 @@ func TestGolden(t *testing.T) {
 		{"strace_status_none", Plan{Format: "strace", Filter: mustFilter(t, "status=none"), Follow: true}},
 		{"json_not_successful", Plan{Format: "json", Filter: mustFilter(t, "trace=openat,connect", "status=!successful")}},
 		{"perfetto_execve", Plan{Format: "perfetto", Filter: mustFilter(t, "trace=execve")}},
+		{"strace_script", Plan{Format: "strace", Scripts: []string{"testdata/mark.star"}}},
+		{"hex_script", Plan{Scripts: []string{"testdata/mark.star"}, Filter: mustFilter(t, "trace=execve,openat,close")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
