@@ -4,18 +4,15 @@ import (
 	"io"
 	"testing"
 
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
-	"github.com/strace-ebpf/strace.ebpf/script"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
-// BenchmarkPipelineHex is the user-space cost of one event in the default
-// format: the stock hex.star stage and its native formatter, to io.Discard.
-func BenchmarkPipelineHex(b *testing.B) {
-	p := script.NewPipeline(io.Discard, script.Options{Table: syscalls.Native(), Argv: []string{"strace.ebpf"}})
-	if err := p.AddStdlib("hex.star"); err != nil {
-		b.Fatal(err)
-	}
+// BenchmarkHexWriter is the user-space cost of one event in the default
+// format: the hex writer, to io.Discard.
+func BenchmarkHexWriter(b *testing.B) {
+	p := format.NewHexWriter(io.Discard, syscalls.Native(), []string{"strace.ebpf"}, format.HexOptions{})
 	if err := p.Start(); err != nil {
 		b.Fatal(err)
 	}

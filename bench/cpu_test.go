@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/strace-ebpf/strace.ebpf/engine"
 )
 
 // wrapEnv makes the test binary a wrapper (TestMain): it runs its
@@ -22,6 +24,7 @@ const wrapEnv = "STRACE_EBPF_BENCH_WRAP"
 var cpuRE = regexp.MustCompile(`strace-ebpf-bench cpu (\d+) ns`)
 
 func TestMain(m *testing.M) {
+	engine.RunHelper() // the live benchmarks launch commands as copies of this binary
 	if os.Getenv(wrapEnv) == "1" {
 		os.Exit(wrap(os.Args[1:]))
 	}

@@ -45,13 +45,6 @@ const (
 	keeperMarksEnv = "STRACE_EBPF_CGROUP_KEEPER_MARKS"
 )
 
-func init() {
-	if dir := os.Getenv(keeperEnv); dir != "" {
-		runKeeper(dir, os.Getenv(keeperMarksEnv))
-		os.Exit(0)
-	}
-}
-
 // ErrLossless is wrapped by the reasons a session falls back to lossy
 // tracing (Session.LossyReason) and by the refusal of system-wide lossless
 // tracing.
@@ -158,6 +151,9 @@ func newFreezer(high, low uint64, debugf func(string, ...any)) (*freezer, error)
 // programs: the ring is sent to it later (sendRing), over the socket that
 // is its standard input.
 func (f *freezer) startKeeper() error {
+	if !dispatched.Load() {
+		return errNoHelpers
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err

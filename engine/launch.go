@@ -22,15 +22,13 @@ const childEnv = "STRACE_EBPF_EXEC_CHILD"
 const godebugEnv = "STRACE_EBPF_GODEBUG"
 
 func init() {
-	// A launched command starts as a copy of this executable: whatever the
-	// program (the CLI, a test binary), the launch half runs here, before
-	// main, so it never depends on main remembering to call it.
-	if os.Getenv(childEnv) == "1" {
-		// The launcher must exec from the main thread: a non-leader
-		// thread that execs takes the leader's tid, and its execve would
-		// lose its enter record. Locking in init keeps it there.
+	// A launched command starts as a copy of this executable, which main
+	// (or TestMain) turns into the launcher (RunHelper). The launcher must
+	// exec from the main thread: a non-leader thread that execs takes the
+	// leader's tid, and its execve would lose its enter record. Locking in
+	// init keeps main's goroutine there.
+	if HelperRole() == Launcher {
 		runtime.LockOSThread()
-		runChild()
 	}
 }
 
@@ -153,6 +151,9 @@ const credEnv = "STRACE_EBPF_CRED"
 
 func startChild(path string, cfg *Config) (*child, error) {
 	argv, stdin, stdout, stderr := cfg.Command, cfg.Stdin, cfg.Stdout, cfg.Stderr
+	if !dispatched.Load() {
+		return nil, fmt.Errorf("starting '%s': %w", argv[0], errNoHelpers)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("starting '%s': finding own executable: %w", argv[0], err)

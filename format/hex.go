@@ -1,10 +1,15 @@
-// Package format renders events as text: the native halves of the stock
-// formats, which stdlib scripts call as builtins so that a stock format costs
-// one script call per event.
+// Package format holds the stock output formats (hex, strace, json,
+// perfetto, bin): each a Writer, registered in one table (Formats, writer.go)
+// that also says which presentation options it honours and what it needs
+// captured. The renderers under the writers (AppendHex, Strace, AppendJSON)
+// are what scripts reach through hex(ev), strace(ev) and ev.strace().
 package format
 
 import (
+	"bufio"
 	"encoding/binary"
+	"fmt"
+	"io"
 	"strings"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
@@ -215,4 +220,92 @@ func appendHexLost(dst []byte, ev *event.Event, o HexOptions) []byte {
 	}
 	dst = append(dst, sep...)
 	return dst
+}
+
+// Hex renders a hex log: the title and header before the first row, and
+// the rows, TIME(usec) relative to the previous row with -r. Use one Hex
+// per output stream.
+type Hex struct {
+	tab     *syscalls.Table
+	argv    []string
+	opts    HexOptions
+	prevTS  uint64 // the last row's TS, for -r
+	row     bool   // a row was made
+	started bool   // the title and header were made
+}
+
+// NewHex returns a hex renderer for events of table tab, titled argv.
+func NewHex(tab *syscalls.Table, argv []string, o HexOptions) *Hex {
+	if tab == nil {
+		tab = syscalls.Native()
+	}
+	return &Hex{tab: tab, argv: argv, opts: o}
+}
+
+// AppendRow appends ev's row (no newline); nothing for events that have
+// none (process exits, signals).
+func (h *Hex) AppendRow(dst []byte, ev *event.Event) []byte {
+	if !h.row && ev.Kind == event.Syscall {
+		// -r: the first row is 0, as strace's first line.
+		h.row, h.prevTS = true, ev.TS
+	}
+	n := len(dst)
+	dst = AppendHex(dst, ev, h.tab, h.opts, h.prevTS)
+	if len(dst) > n && ev.Kind == event.Syscall {
+		h.prevTS = ev.TS
+	}
+	return dst
+}
+
+// Append appends ev's row with its newline, after the log's title and
+// header lines when it is the first: a trace that no event reaches (a
+// script in front that only counts) prints nothing.
+func (h *Hex) Append(dst []byte, ev *event.Event) []byte {
+	n := len(dst)
+	dst = h.AppendRow(dst, ev)
+	if len(dst) == n {
+		return dst
+	}
+	if !h.started {
+		h.started = true
+		row := string(dst[n:])
+		dst = append(dst[:n], HexTitle(h.argv, h.opts)...)
+		dst = append(dst, '\n')
+		dst = append(dst, HexHeader(h.opts)...)
+		dst = append(dst, '\n')
+		dst = append(dst, row...)
+	}
+	return append(dst, '\n')
+}
+
+// HexWriter writes the hex format.
+type HexWriter struct {
+	h    *Hex
+	w    *bufio.Writer
+	line []byte
+}
+
+// NewHexWriter returns the hex format's writer on w. A w that is already a
+// *bufio.Writer of 256 KiB or more is written to directly: the scripts in
+// front of a text format share its buffer.
+func NewHexWriter(w io.Writer, tab *syscalls.Table, argv []string, o HexOptions) *HexWriter {
+	return &HexWriter{h: NewHex(tab, argv, o), w: bufio.NewWriterSize(w, 256<<10)}
+}
+
+func (x *HexWriter) Start() error { return nil }
+func (x *HexWriter) Event(ev *event.Event) error {
+	x.line = x.h.Append(x.line[:0], ev)
+	_, err := x.w.Write(x.line)
+	return err
+}
+func (x *HexWriter) Idle() error   { return x.Flush() }
+func (x *HexWriter) Finish() error { return x.Flush() }
+func (x *HexWriter) Flush() error  { return flush(x.w) }
+
+// flush flushes w, saying what failed.
+func flush(w *bufio.Writer) error {
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("writing trace: %w", err)
+	}
+	return nil
 }

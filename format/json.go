@@ -1,6 +1,8 @@
 package format
 
 import (
+	"bufio"
+	"io"
 	"strconv"
 	"unicode/utf8"
 
@@ -365,3 +367,26 @@ func appendJSONStr[T string | []byte](dst []byte, s T) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// JSONWriter writes the json format: one object per line.
+type JSONWriter struct {
+	w   *bufio.Writer
+	tab *syscalls.Table
+	buf []byte
+}
+
+// NewJSONWriter returns the json format's writer on w.
+func NewJSONWriter(w io.Writer, tab *syscalls.Table) *JSONWriter {
+	return &JSONWriter{w: bufio.NewWriterSize(w, 256<<10), tab: tab}
+}
+
+func (s *JSONWriter) Start() error { return nil }
+func (s *JSONWriter) Event(ev *event.Event) error {
+	s.buf = AppendJSON(s.buf[:0], ev, s.tab)
+	s.buf = append(s.buf, '\n')
+	_, err := s.w.Write(s.buf)
+	return err
+}
+func (s *JSONWriter) Idle() error   { return s.Flush() }
+func (s *JSONWriter) Finish() error { return s.Flush() }
+func (s *JSONWriter) Flush() error  { return flush(s.w) }

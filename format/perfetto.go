@@ -1,6 +1,7 @@
 package format
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strconv"
@@ -288,4 +289,38 @@ func (p *Perfetto) End() error {
 	}
 	p.buf = append(p.buf, "\n]}\n"...)
 	return p.Flush()
+}
+
+// PerfettoWriter writes the perfetto format: one JSON document, begun at
+// Start and ended at Finish.
+type PerfettoWriter struct {
+	p   *Perfetto
+	w   *bufio.Writer
+	tab *syscalls.Table
+}
+
+// NewPerfettoWriter returns the perfetto format's writer on w.
+func NewPerfettoWriter(w io.Writer, tab *syscalls.Table) *PerfettoWriter {
+	return &PerfettoWriter{w: bufio.NewWriterSize(w, 256<<10), tab: tab}
+}
+
+func (s *PerfettoWriter) Start() error {
+	s.p = NewPerfetto(s.tab)
+	return s.p.Begin(s.w)
+}
+func (s *PerfettoWriter) Event(ev *event.Event) error { return s.p.Event(ev) }
+func (s *PerfettoWriter) Idle() error                 { return s.Flush() }
+func (s *PerfettoWriter) Finish() error {
+	if err := s.p.End(); err != nil {
+		return err
+	}
+	return s.Flush()
+}
+func (s *PerfettoWriter) Flush() error {
+	if s.p != nil {
+		if err := s.p.Flush(); err != nil {
+			return err
+		}
+	}
+	return flush(s.w)
 }

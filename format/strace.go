@@ -39,11 +39,6 @@ type StraceOptions struct {
 	// are.
 	Live bool
 
-	Signals map[int]bool // -e signal=: deliveries shown; nil shows all
-
-	OnlySuccessful bool // -z: calls that succeed
-	OnlyFailed     bool // -Z: calls that fail
-
 	StackTrace bool // -k: each call's stack (event.Stack) under its line
 
 	Column      int          // -a: the column of " = "; 40 when 0
@@ -123,7 +118,8 @@ func AppendStrace(dst []byte, ev *event.Event, tab *syscalls.Table, o StraceOpti
 // Append appends the lines of ev without the final newline; a call
 // interrupted by another thread's line comes out as two lines, the
 // "<unfinished ...>" and the "<... resumed>" one. It appends nothing for an
-// event the options filter out (-z, -Z).
+// event that makes no line (a process no longer shown with -b execve, the
+// kernel's SIGKILL).
 func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 	if s.detached[ev.PID] {
 		return dst
@@ -287,9 +283,6 @@ func appendSignal(dst []byte, sig int) []byte {
 
 // signalShown says whether a signal event makes a line.
 func (s *Strace) signalShown(ev *event.Event) bool {
-	if s.opts.Signals != nil && !s.opts.Signals[int(ev.Nr)] {
-		return false
-	}
 	// The kernel's fatal-signal path: strace never shows SIGKILL.
 	return ev.Nr != 9 || len(ev.Data) > 0
 }
@@ -327,14 +320,6 @@ func (s *Strace) appendSyscall(dst []byte, ev *event.Event) []byte {
 func (s *Strace) appendSyscallMode(dst []byte, ev *event.Event, mode int) []byte {
 	unfinished := ev.Flags&event.Unfinished != 0
 	noreturn := ev.Flags&event.NoReturn != 0
-	if !unfinished && !noreturn {
-		if s.opts.OnlyFailed && !ev.Failed() {
-			return dst
-		}
-		if s.opts.OnlySuccessful && ev.Failed() {
-			return dst
-		}
-	}
 	s.live[ev.TID] = true
 	tab := s.tab.Personality(ev.Flags&event.Compat != 0)
 	sc := tab.ByNr(int(ev.Nr))

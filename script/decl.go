@@ -8,66 +8,23 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
-// Decl is what a stage declared with trace(): the events it wants. The
-// pipeline drops every other event in front of the stage; the engine pushes
-// what it can of the first declarations into the kernel (Pushdown).
+// Decl is what a stage declared with trace(): the events it wants (a
+// filter.Filter, the same type as the session's filter) and what it needs
+// captured. The pipeline drops every other event in front of the stage;
+// the engine pushes what it can of the first declarations into the kernel
+// (Pushdown).
 type Decl struct {
-	Syscalls []int           // sorted syscall numbers; nil means all
-	Failed   starlark.Value  // True: failed calls only; False: successful only; None: both
-	PIDs     map[uint32]bool // nil means all
-	Comms    map[string]bool // nil means all
-	Buffers  int             // bytes of buffers and structs to capture; 0 for none
+	Filter  filter.Filter
+	Buffers int // bytes of buffers and structs to capture; 0 for none
 	// Counts: the stage sees no event; it reads kernel_counts(),
 	// kernel_hist() and kernel_procs(), counted
 	// in the kernel when the session can (no record per call), else by
 	// the host from the events that reach the stage.
 	Counts bool
-
-	set   []bool // Syscalls indexed by number
-	set32 []bool // the same names in the table of 32-bit calls (i386's on amd64)
-}
-
-func (d *Decl) failedOnly() bool { return d.Failed == starlark.True }
-func (d *Decl) succeeded() bool  { return d.Failed == starlark.False }
-func (d *Decl) statusSet() bool  { return d.Failed != nil && d.Failed != starlark.None }
-func (d *Decl) wantsNr(nr int32) bool {
-	return d.set == nil || (nr >= 0 && int(nr) < len(d.set) && d.set[nr])
-}
-
-// wants reports whether ev's call is declared: by its number in the table
-// of its personality.
-func (d *Decl) wants(ev *event.Event) bool {
-	if ev.Flags&event.Compat != 0 && d.set != nil {
-		return ev.Nr >= 0 && int(ev.Nr) < len(d.set32) && d.set32[ev.Nr]
-	}
-	return d.wantsNr(ev.Nr)
-}
-
-// match reports whether ev is inside the declaration.
-func (d *Decl) match(ev *event.Event) bool {
-	if ev.Kind == event.Syscall {
-		if !d.wants(ev) {
-			return false
-		}
-		if d.statusSet() && ev.Failed() != d.failedOnly() {
-			return false
-		}
-	} else if d.set != nil || d.statusSet() {
-		// Process exits and signals are not calls: a stage that named
-		// its calls or their status does not see them.
-		return false
-	}
-	if d.PIDs != nil && !d.PIDs[ev.PID] {
-		return false
-	}
-	if d.Comms != nil && !d.Comms[ev.Comm] {
-		return false
-	}
-	return true
 }
 
 // trace(syscalls=None, failed=None, pids=None, comms=None) declares, at load
@@ -91,7 +48,7 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		return nil, fmt.Errorf("%s: called twice; declare everything in one call", b.Name())
 	}
 	p := pipelineOf(t)
-	d := &Decl{Failed: failed, Counts: counts}
+	d := &Decl{Counts: counts}
 	switch v := buffers.(type) {
 	case starlark.Bool:
 		if v {
@@ -106,8 +63,13 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	default:
 		return nil, fmt.Errorf("%s: buffers: got %s, want bool or int", b.Name(), buffers.Type())
 	}
-	switch failed.(type) {
-	case starlark.NoneType, starlark.Bool:
+	switch failed {
+	case starlark.None:
+	case starlark.True:
+		d.Filter.SetStatus(filter.Failed)
+	case starlark.False:
+		// Calls that never returned did not fail.
+		d.Filter.SetStatus(filter.Successful | filter.Unfinished)
 	default:
 		return nil, fmt.Errorf("%s: failed: got %s, want bool or None", b.Name(), failed.Type())
 	}
@@ -117,21 +79,20 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 			return nil, err
 		}
 		tab, tab32 := p.opts.Table, p.opts.Table.Compat()
-		d.set = make([]bool, tab.MaxNr()+1)
-		d.set32 = make([]bool, tab32.MaxNr()+1)
+		set, set32 := map[int]bool{}, map[int]bool{}
 		for _, n := range names {
 			if strings.HasPrefix(n, "%") {
 				found := false
 				cl, ok := syscalls.ClassByName(n)
 				for _, sc := range tab.All() {
 					if ok && sc.Classes&cl != 0 {
-						d.set[sc.Nr] = true
+						set[sc.Nr] = true
 						found = true
 					}
 				}
 				for _, sc := range tab32.All() {
 					if ok && sc.Classes&cl != 0 {
-						d.set32[sc.Nr] = true
+						set32[sc.Nr] = true
 					}
 				}
 				if !found {
@@ -144,41 +105,35 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 				return nil, fmt.Errorf("%s: unknown syscall %q", b.Name(), n)
 			}
 			if sc != nil {
-				d.set[sc.Nr] = true
+				set[sc.Nr] = true
 			}
 			if sc32 != nil {
-				d.set32[sc32.Nr] = true
+				set32[sc32.Nr] = true
 			}
 		}
-		d.Syscalls = []int{}
-		for nr, ok := range d.set {
-			if ok {
-				d.Syscalls = append(d.Syscalls, nr)
-			}
-		}
+		d.Filter.SetSyscalls(tab, set, set32)
 	}
+	// A stage that named its calls or their status sees calls only: no
+	// process exits, no signals.
+	d.Filter.SetCallsOnly(sys != starlark.None || failed != starlark.None)
 	if pids != starlark.None {
 		list, err := intList(b.Name(), "pids", pids)
 		if err != nil {
 			return nil, err
 		}
-		d.PIDs = map[uint32]bool{}
-		for _, pid := range list {
-			d.PIDs[uint32(pid)] = true
-		}
+		d.Filter.SetPIDs(list)
 	}
 	if comms != starlark.None {
 		names, err := stringList(b.Name(), "comms", comms)
 		if err != nil {
 			return nil, err
 		}
-		d.Comms = map[string]bool{}
-		for _, c := range names {
+		for i, c := range names {
 			if len(c) > 15 {
-				c = c[:15] // the kernel's comm is 15 bytes
+				names[i] = c[:15] // the kernel's comm is 15 bytes
 			}
-			d.Comms[c] = true
 		}
+		d.Filter.SetComms(names)
 	}
 	in.decl = d
 	return starlark.None, nil
@@ -260,21 +215,22 @@ func (p *Pipeline) Pushdown() KernelFilter {
 	for _, st := range p.stages {
 		in := st.info()
 		if d := in.decl; d != nil {
-			if d.Syscalls != nil {
+			k := d.Filter.Kernel()
+			if k.Syscalls != nil {
 				if set == nil {
 					set = map[int]bool{}
-					for _, nr := range d.Syscalls {
+					for _, nr := range k.Syscalls {
 						set[nr] = true
 					}
 				} else {
 					for nr := range set {
-						if !d.wantsNr(int32(nr)) {
+						if !d.Filter.WantsNr(int32(nr)) {
 							delete(set, nr)
 						}
 					}
 				}
 			}
-			if d.failedOnly() {
+			if k.FailedOnly {
 				kf.FailedOnly = true
 			}
 		}
@@ -285,7 +241,7 @@ func (p *Pipeline) Pushdown() KernelFilter {
 	if len(p.stages) > 0 && !p.procHooks {
 		// The first stage only counts, and the kernel applies its whole
 		// declaration: the kernel counts what it would have seen.
-		if d := p.stages[0].info().decl; d != nil && d.Counts && d.PIDs == nil && d.Comms == nil && !d.succeeded() {
+		if d := p.stages[0].info().decl; d != nil && d.Counts && d.Filter.KernelDecides() {
 			kf.Counts = true
 			kf.CountAggs = p.readsAggs
 		}
@@ -345,19 +301,22 @@ func (p *Pipeline) Explain(w *strings.Builder, kernelNrs []int, kernelFailed boo
 			continue
 		}
 		var parts []string
-		if d.Syscalls != nil {
-			names := make([]string, 0, len(d.Syscalls))
-			for _, nr := range d.Syscalls {
+		if nrs := d.Filter.Syscalls(); nrs != nil {
+			names := make([]string, 0, len(nrs))
+			for _, nr := range nrs {
 				names = append(names, tab.Name(nr))
 			}
 			parts = append(parts, "syscalls="+strings.Join(names, ","))
 		}
-		if d.statusSet() {
-			parts = append(parts, "failed="+d.Failed.String())
+		switch d.Filter.Status() {
+		case filter.Failed:
+			parts = append(parts, "failed=True")
+		case filter.Successful | filter.Unfinished:
+			parts = append(parts, "failed=False")
 		}
-		if d.PIDs != nil {
+		if pids := d.Filter.PIDs(); pids != nil {
 			var ps []string
-			for pid := range d.PIDs {
+			for pid := range pids {
 				ps = append(ps, fmt.Sprint(pid))
 			}
 			sortStrings(ps)
@@ -369,9 +328,9 @@ func (p *Pipeline) Explain(w *strings.Builder, kernelNrs []int, kernelFailed boo
 		if d.Counts {
 			parts = append(parts, "counts=True (sees no event: kernel_counts() and kernel_hist() per syscall, kernel_procs() per process, kernel_fds() per descriptor, kernel_errors() per errno, counted in the kernel when it can be, else here)")
 		}
-		if d.Comms != nil {
+		if comms := d.Filter.Comms(); comms != nil {
 			var cs []string
-			for c := range d.Comms {
+			for c := range comms {
 				cs = append(cs, c)
 			}
 			sortStrings(cs)

@@ -156,7 +156,7 @@ var eventStraceMethod = starlark.NewBuiltin("strace", func(t *starlark.Thread, b
 	}
 	var so format.StraceOptions
 	if p := e.p; p != nil {
-		so.StrSize = p.straceOpts.StrSize
+		so.StrSize = p.fmts.straceOpts.StrSize
 	}
 	line := format.AppendStrace(nil, e.ev, e.tab, so)
 	return starlark.String(strings.TrimRight(string(line), "\n")), nil

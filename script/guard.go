@@ -8,6 +8,9 @@ package script
 // checked against what the budget has left (memGuard.reserve) when its
 // result would be large, and refused with a memory budget error.
 //
+// This file has the Starlark guards, luaguard.go the Lua ones; both check
+// through watchdog.reserve.
+//
 // Starlark's '*' is an operator, so user scripts are compiled with every
 // x * y (and x *= y) rewritten into a call of the guard builtin
 // __mul__(x, y), which computes exactly x * y; stock scripts are trusted
@@ -19,7 +22,6 @@ import (
 	"strconv"
 	"strings"
 
-	lua "github.com/yuin/gopher-lua"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 )
@@ -81,11 +83,10 @@ var sizedBuiltins = []string{"list", "tuple", "sorted", "reversed", "enumerate",
 // error.
 func reserve(t *starlark.Thread, name string, n int64) error {
 	p, ok := t.Local(pipelineKey).(*Pipeline)
-	if !ok || p.mem.reserve(n) {
+	if !ok {
 		return nil
 	}
-	p.stopWhy.CompareAndSwap(0, uint32(stopMemory))
-	return fmt.Errorf("%s: %s", name, p.stopMessage(stopMemory))
+	return p.reserve(name, n)
 }
 
 // mulGuard is x * y, refused when its result would not fit the budget.
@@ -504,76 +505,4 @@ func cloneExpr(e syntax.Expr) syntax.Expr {
 		return &syntax.ParenExpr{Lparen: e.Lparen, X: cloneExpr(e.X), Rparen: e.Rparen}
 	}
 	return e
-}
-
-// luaGuards replace the Lua library functions that build a big string in
-// one Go call with checked ones.
-func (s *luaStage) luaGuards() {
-	L := s.L
-	strlib := L.GetGlobal("string").(*lua.LTable)
-	origRep := strlib.RawGetString("rep").(*lua.LFunction)
-	L.SetField(strlib, "rep", L.NewFunction(func(L *lua.LState) int {
-		str := L.CheckString(1)
-		n := L.CheckInt(2)
-		if n > 0 && int64(len(str))*int64(n) >= bigAlloc {
-			s.reserve(L, "string.rep", int64(len(str))*int64(n))
-		}
-		return origRep.GFunction(L)
-	}))
-	origGsub := strlib.RawGetString("gsub").(*lua.LFunction)
-	L.SetField(strlib, "gsub", L.NewFunction(func(L *lua.LState) int {
-		str := L.CheckString(1)
-		if repl, ok := L.Get(3).(lua.LString); ok && len(repl) > 1 {
-			matches := int64(len(str)) + 1
-			if n, ok := L.Get(4).(lua.LNumber); ok && int64(n) < matches {
-				matches = int64(n)
-			}
-			if size := int64(len(str)) + matches*int64(len(repl)); size >= bigAlloc {
-				s.reserve(L, "string.gsub", size)
-			}
-		}
-		return origGsub.GFunction(L)
-	}))
-	origFormat := strlib.RawGetString("format").(*lua.LFunction)
-	L.SetField(strlib, "format", L.NewFunction(func(L *lua.LState) int {
-		size := int64(len(L.CheckString(1)))
-		for i := 2; i <= L.GetTop(); i++ {
-			if v, ok := L.Get(i).(lua.LString); ok {
-				size += int64(len(v))
-			} else {
-				size += 32
-			}
-		}
-		if size >= bigAlloc {
-			s.reserve(L, "string.format", size)
-		}
-		return origFormat.GFunction(L)
-	}))
-	tablib := L.GetGlobal("table").(*lua.LTable)
-	origConcat := tablib.RawGetString("concat").(*lua.LFunction)
-	L.SetField(tablib, "concat", L.NewFunction(func(L *lua.LState) int {
-		t := L.CheckTable(1)
-		sep := int64(len(L.OptString(2, "")))
-		var n int64
-		for i := 1; i <= t.Len(); i++ {
-			if v, ok := t.RawGetInt(i).(lua.LString); ok {
-				n += int64(len(v)) + sep
-			} else {
-				n += 24 + sep // a number
-			}
-		}
-		if n >= bigAlloc {
-			s.reserve(L, "table.concat", n)
-		}
-		return origConcat.GFunction(L)
-	}))
-}
-
-// reserve raises the memory budget's error when n bytes would not fit.
-func (s *luaStage) reserve(L *lua.LState, name string, n int64) {
-	if s.p.mem.reserve(n) {
-		return
-	}
-	s.p.stopWhy.CompareAndSwap(0, uint32(stopMemory))
-	L.RaiseError("%s: %s", name, s.p.stopMessage(stopMemory))
 }

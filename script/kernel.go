@@ -65,6 +65,36 @@ type fdKey struct {
 	fd  int32
 }
 
+// hostCounts are what kernel_counts(), kernel_hist(), kernel_procs(),
+// kernel_errors() and kernel_fds() read: the kernel's counts (kernelCounts,
+// set by the session when the kernel counts), else the host's emulation of
+// them, counted from the events that reach a stage that declared
+// trace(counts = True) (countEvent).
+type hostCounts struct {
+	kernelCounts func() (KernelCounts, error) // nil: the host counts, or None
+
+	// userCounts are kernel_counts() when the kernel does not count: a
+	// stage declared trace(counts = True) and the host counts the events
+	// that reach it. nil when no stage did.
+	userCounts map[int32]*SyscallCount
+	userProcs  map[uint32]*ProcCount // kernel_procs() then, by pid
+	userErrs   map[errKey]*ErrCount  // kernel_errors() then
+	userFds    map[fdKey]*FdCount    // kernel_fds() then
+	// readsAggs: a stage's source names kernel_hist or kernel_procs, the
+	// aggregations the kernel keeps only when asked (KernelFilter).
+	readsAggs bool
+}
+
+// counting makes the host count for trace(counts = True), once.
+func (h *hostCounts) counting() {
+	if h.userCounts == nil {
+		h.userCounts = map[int32]*SyscallCount{}
+		h.userProcs = map[uint32]*ProcCount{}
+		h.userErrs = map[errKey]*ErrCount{}
+		h.userFds = map[fdKey]*FdCount{}
+	}
+}
+
 // SetKernelCounts makes kernel_counts(), kernel_hist() and kernel_procs()
 // read the kernel's counts through fn. Without it, they are the host's
 // counts for a stage that declared trace(counts = True), else None.

@@ -197,3 +197,73 @@ func luaGuardExpr(e ast.Expr) ast.Expr {
 	}
 	return e
 }
+
+// luaGuards replace the Lua library functions that build a big string in
+// one Go call with checked ones.
+func (s *luaStage) luaGuards() {
+	L := s.L
+	strlib := L.GetGlobal("string").(*lua.LTable)
+	origRep := strlib.RawGetString("rep").(*lua.LFunction)
+	L.SetField(strlib, "rep", L.NewFunction(func(L *lua.LState) int {
+		str := L.CheckString(1)
+		n := L.CheckInt(2)
+		if n > 0 && int64(len(str))*int64(n) >= bigAlloc {
+			s.reserve(L, "string.rep", int64(len(str))*int64(n))
+		}
+		return origRep.GFunction(L)
+	}))
+	origGsub := strlib.RawGetString("gsub").(*lua.LFunction)
+	L.SetField(strlib, "gsub", L.NewFunction(func(L *lua.LState) int {
+		str := L.CheckString(1)
+		if repl, ok := L.Get(3).(lua.LString); ok && len(repl) > 1 {
+			matches := int64(len(str)) + 1
+			if n, ok := L.Get(4).(lua.LNumber); ok && int64(n) < matches {
+				matches = int64(n)
+			}
+			if size := int64(len(str)) + matches*int64(len(repl)); size >= bigAlloc {
+				s.reserve(L, "string.gsub", size)
+			}
+		}
+		return origGsub.GFunction(L)
+	}))
+	origFormat := strlib.RawGetString("format").(*lua.LFunction)
+	L.SetField(strlib, "format", L.NewFunction(func(L *lua.LState) int {
+		size := int64(len(L.CheckString(1)))
+		for i := 2; i <= L.GetTop(); i++ {
+			if v, ok := L.Get(i).(lua.LString); ok {
+				size += int64(len(v))
+			} else {
+				size += 32
+			}
+		}
+		if size >= bigAlloc {
+			s.reserve(L, "string.format", size)
+		}
+		return origFormat.GFunction(L)
+	}))
+	tablib := L.GetGlobal("table").(*lua.LTable)
+	origConcat := tablib.RawGetString("concat").(*lua.LFunction)
+	L.SetField(tablib, "concat", L.NewFunction(func(L *lua.LState) int {
+		t := L.CheckTable(1)
+		sep := int64(len(L.OptString(2, "")))
+		var n int64
+		for i := 1; i <= t.Len(); i++ {
+			if v, ok := t.RawGetInt(i).(lua.LString); ok {
+				n += int64(len(v)) + sep
+			} else {
+				n += 24 + sep // a number
+			}
+		}
+		if n >= bigAlloc {
+			s.reserve(L, "table.concat", n)
+		}
+		return origConcat.GFunction(L)
+	}))
+}
+
+// reserve raises the memory budget's error when n bytes would not fit.
+func (s *luaStage) reserve(L *lua.LState, name string, n int64) {
+	if err := s.p.reserve(name, n); err != nil {
+		L.RaiseError("%s", err.Error())
+	}
+}

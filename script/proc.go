@@ -248,7 +248,7 @@ func (p *Pipeline) processHook(h hook, raw *event.Event, pi *procInfo, kind stri
 		if !in.has[h] {
 			continue
 		}
-		if d := in.decl; d != nil && ((d.PIDs != nil && !d.PIDs[raw.PID]) || (d.Comms != nil && !d.Comms[raw.Comm])) {
+		if d := in.decl; d != nil && !d.Filter.KeepsProcess(raw) {
 			continue
 		}
 		p.enter(st)

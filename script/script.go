@@ -22,8 +22,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -39,10 +37,10 @@ const DefaultMaxSteps = 50_000_000
 
 // Options configure a pipeline.
 type Options struct {
-	Table    *syscalls.Table // nil means syscalls.Native()
-	Hex      format.HexOptions
-	Argv     []string // the tracer's command line, for format titles
-	MaxSteps uint64   // per hook call; 0 means DefaultMaxSteps
+	Table    *syscalls.Table   // nil means syscalls.Native()
+	Hex      format.HexOptions // hex(ev), write_hex(ev)
+	Argv     []string          // the tracer's command line, for hex_title()
+	MaxSteps uint64            // per hook call; 0 means DefaultMaxSteps
 
 	// Args are the script arguments given with --arg key=value; every
 	// stage sees them, under its own -s FILE:key=value ones.
@@ -65,68 +63,42 @@ type Options struct {
 	MemoryLimit int64
 }
 
-// Pipeline is the chain of stages events go through, the last one usually a
-// stock format. It implements engine.Handler.
+// Pipeline is the chain of stages events go through, in front of a stock
+// format's writer (SetSink). It implements engine.Handler.
+//
+// Each concern has its type and file: hosting the stages (this file,
+// star.go, lua.go), the budgets' watchdog (watchdog.go), on_tick's clock
+// (ticker, tick.go), the host-side emulation of the kernel's counts
+// (hostCounts, kernel.go), the stock formats' builtins (formats, formats.go)
+// and the processes seen (procTable, proc.go).
 type Pipeline struct {
 	opts   Options
 	out    *bufio.Writer
 	stages []stage
-	line   []byte // scratch for native formatting
 
 	// What the stages use, settled when each is added: the hot path
 	// checks these flags, not the stages.
 	filtering bool // some stage has a declaration
-	ticking   bool // some stage has on_tick
 	procHooks bool // some stage has on_exec or on_exit_process
-
-	nextTick  uint64 // trace time of the next on_tick, ns
-	interval  uint64
-	startMono uint64 // monotonic clock at Start, for ticks while idle
 
 	procs   *procTable
 	modules map[string]*loadedModule // load() cache, by resolved name
-
-	// Stopping a runaway call (Interrupt, the watchdog of budget.go: from
-	// other goroutines).
-	inCall   atomic.Bool
-	callSeq  atomic.Uint64
-	current  atomic.Pointer[stageCancel]
-	stopWhy  atomic.Uint32 // a stopKind: why the call was cancelled
-	mu       sync.Mutex
-	watching bool          // the watchdog runs
-	quit     chan struct{} // ends it
-	mem      *memGuard     // the memory budget; nil when none or no watchdog
-	done     bool
-
-	straceOpts format.StraceOptions // strace(ev) and ev.strace() (strace_builtin.go)
 
 	names []starlark.Value // syscall names as Starlark values, by number: ev.name allocates nothing
 
 	sink func(*event.Event) error // receives the events every stage keeps; see SetSink
 
-	hexStarted bool   // write_hex printed the hex log's title and header
-	hexPrevTS  uint64 // the last hex row's TS, for -r
-	hexRow     bool   // a hex row was made
-
-	kernelCounts func() (KernelCounts, error) // kernel_counts(), kernel_hist(), kernel_procs(); nil: None
-
 	inj injectState // inject() declarations and on_inject (inject.go)
 
 	// userStages: a user script is in the pipeline, which may keep an ev;
-	// without, one wrapper (scratch) serves every event.
+	// without (the summary alone), one wrapper (scratch) serves every event.
 	userStages bool
 	scratch    Event
 
-	// userCounts are kernel_counts() when the kernel does not count: a
-	// stage declared trace(counts = True) and the host counts the events
-	// that reach it. nil when no stage did.
-	userCounts map[int32]*SyscallCount
-	userProcs  map[uint32]*ProcCount // kernel_procs() then, by pid
-	userErrs   map[errKey]*ErrCount  // kernel_errors() then
-	userFds    map[fdKey]*FdCount    // kernel_fds() then
-	// readsAggs: a stage's source names kernel_hist or kernel_procs, the
-	// aggregations the kernel keeps only when asked (KernelFilter).
-	readsAggs bool
+	watchdog   // stopping a runaway call: Interrupt, the budgets
+	ticker     // when on_tick runs
+	hostCounts // kernel_counts() and the rest, from the kernel or counted here
+	fmts       formats
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned
@@ -150,12 +122,6 @@ func (p *Pipeline) syscallName(nr int32) starlark.Value {
 	return v
 }
 
-// stageCancel cancels the call running in one stage.
-type stageCancel struct {
-	cancel func(reason string)
-	timed  bool // the stage has a time budget (Lua)
-}
-
 // NewPipeline returns an empty pipeline writing to out.
 func NewPipeline(out io.Writer, opts Options) *Pipeline {
 	if opts.Table == nil {
@@ -167,13 +133,16 @@ func NewPipeline(out io.Writer, opts Options) *Pipeline {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
-	return &Pipeline{
-		opts:     opts,
-		out:      bufio.NewWriterSize(out, 256<<10),
-		interval: uint64(opts.Interval),
-		procs:    newProcTable(opts.Live),
-		modules:  map[string]*loadedModule{},
+	p := &Pipeline{
+		opts:    opts,
+		out:     bufio.NewWriterSize(out, 256<<10),
+		ticker:  ticker{interval: uint64(opts.Interval)},
+		procs:   newProcTable(opts.Live),
+		modules: map[string]*loadedModule{},
+		fmts:    formats{hexOpts: opts.Hex, argv: opts.Argv},
 	}
+	p.watchdog = watchdog{timeout: p.callTimeout(), limit: p.memoryLimit(), message: p.stopMessage}
+	return p
 }
 
 // hook names a script entry point.
@@ -351,11 +320,8 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 	p.stages = append(p.stages, st)
 	if info.decl != nil {
 		p.filtering = true
-		if info.decl.Counts && p.userCounts == nil {
-			p.userCounts = map[int32]*SyscallCount{}
-			p.userProcs = map[uint32]*ProcCount{}
-			p.userErrs = map[errKey]*ErrCount{}
-			p.userFds = map[fdKey]*FdCount{}
+		if info.decl.Counts {
+			p.counting()
 		}
 	}
 	if info.has[hookTick] {
@@ -436,7 +402,9 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	if raw.Kind == event.Lost {
 		return p.lost(raw)
 	}
-	if raw.Flags&event.Entered != 0 && !p.takesEntered() {
+	if raw.Flags&event.Entered != 0 {
+		// The enter half of a sleeping call, which only the strace
+		// format alone shows: to a script, a call is one event.
 		return nil
 	}
 	if p.ticking && raw.TS >= p.nextTick {
@@ -453,7 +421,7 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	for _, st := range p.stages {
 		in := st.info()
 		if p.filtering && in.decl != nil {
-			if !in.decl.match(raw) {
+			if !in.decl.Filter.Keep(raw) {
 				return nil
 			}
 			if in.decl.Counts {
@@ -468,13 +436,13 @@ func (p *Pipeline) Event(raw *event.Event) error {
 			if p.userStages {
 				ev = &Event{ev: raw, tab: p.opts.Table, p: p}
 			} else {
-				// The stock scripts keep no ev: no allocation per event.
+				// The summary keeps no ev: no allocation per event.
 				p.scratch = Event{ev: raw, tab: p.opts.Table, p: p}
 				ev = &p.scratch
 			}
 		}
-		// The stock scripts are trusted and quick: only a pipeline with
-		// user scripts marks its calls for Interrupt and the watchdog.
+		// The summary is trusted and quick: only a pipeline with user
+		// scripts marks its calls for Interrupt and the watchdog.
 		if p.userStages {
 			p.enter(st)
 		}
@@ -500,54 +468,10 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	return nil
 }
 
-// takesEntered says whether the pipeline is the stock strace format alone:
-// the only consumer of the enter halves of sleeping calls (event.Entered),
-// which it prints as "<unfinished ...>" where strace does. Scripts never see
-// them: to a script, a call is one event.
-func (p *Pipeline) takesEntered() bool {
-	if len(p.stages) != 1 {
-		return false
-	}
-	st, ok := p.stages[0].(*starStage)
-	return ok && st.in.stdlb && st.direct != nil && st.direct.Name() == "write_strace"
-}
-
-// lost runs the on_lost hooks, then marks the gap in the stock text format
-// at the end of the pipeline, if there is one: a LOST row in hex, strace's
-// out-of-band note style in strace. (Native formats get the Lost event
-// from scriptedSink.)
+// lost runs the on_lost hooks. (The format after the pipeline marks the
+// gap: scriptedSink passes it the Lost event.)
 func (p *Pipeline) lost(raw *event.Event) error {
-	if err := p.runHook(hookLost, starlark.MakeUint64(raw.LostN)); err != nil {
-		return err
-	}
-	if len(p.stages) == 0 {
-		return nil
-	}
-	st, ok := p.stages[len(p.stages)-1].(*starStage)
-	if !ok || !st.in.stdlb || st.direct == nil {
-		return nil
-	}
-	switch st.direct.Name() {
-	case "write_hex", "write_strace":
-		_, err := st.direct.CallInternal(st.thread, starlark.Tuple{&Event{ev: raw, tab: p.opts.Table, p: p}}, nil)
-		return err
-	}
-	return nil
-}
-
-// tickTo runs on_tick for every interval that ended by trace time now.
-func (p *Pipeline) tickTo(now uint64) error {
-	for now >= p.nextTick {
-		p.nextTick += p.interval
-		if err := p.runHook(hookTick, nil); err != nil {
-			return err
-		}
-		if now-p.nextTick > 100*p.interval {
-			// A long gap (a replay, a stalled system): one tick for it.
-			p.nextTick = now - now%p.interval + p.interval
-		}
-	}
-	return nil
+	return p.runHook(hookLost, starlark.MakeUint64(raw.LostN))
 }
 
 // Idle flushes buffered output, and runs on_tick when an interval ended

@@ -38,11 +38,6 @@ type starStage struct {
 	globals starlark.StringDict
 	fns     [numHooks]starlark.Callable
 	args    starlark.Tuple // reused argument tuple of one-parameter hooks
-
-	// direct is the builtin on_syscall only forwards to, called without a
-	// Starlark frame (see directHook); directReturns: it returns its result.
-	direct        *starlark.Builtin
-	directReturns bool
 }
 
 func (s *starStage) info() *stageInfo     { return s.in }
@@ -63,24 +58,20 @@ func (p *Pipeline) newThread(in *stageInfo) *starlark.Thread {
 
 // compileStar compiles a Starlark file; user files (not stdlib ones) have
 // their growing operators and methods guarded (guard.go).
-func compileStar(name string, src []byte, pre starlark.StringDict, std bool) (*syntax.File, *starlark.Program, error) {
+func compileStar(name string, src []byte, pre starlark.StringDict, std bool) (*starlark.Program, error) {
 	file, err := fileOptions.Parse(name, src, 0)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if !std {
 		guardFile(file)
 	}
-	prog, err := starlark.FileProgram(file, pre.Has)
-	if err != nil {
-		return nil, nil, err
-	}
-	return file, prog, nil
+	return starlark.FileProgram(file, pre.Has)
 }
 
 func (p *Pipeline) newStarStage(in *stageInfo, src []byte) (stage, error) {
 	pre := p.starPredeclared()
-	file, prog, err := compileStar(in.name, src, pre, in.stdlb)
+	prog, err := compileStar(in.name, src, pre, in.stdlb)
 	if err != nil {
 		return nil, fmt.Errorf("compiling script: %s", compileError(err))
 	}
@@ -112,9 +103,6 @@ func (p *Pipeline) newStarStage(in *stageInfo, src []byte) (stage, error) {
 		}
 		st.fns[h] = fn
 		in.has[h] = true
-	}
-	if fn, ok := st.fns[hookSyscall].(*starlark.Function); ok {
-		st.direct, st.directReturns = directHook(file, fn, pre)
 	}
 	return st, nil
 }
@@ -156,18 +144,7 @@ func (s *starStage) call(h hook, arg starlark.Value) error {
 
 func (s *starStage) syscall(ev *Event) (verdict, string, error) {
 	s.args[0] = ev
-	var v starlark.Value
-	var err error
-	if s.direct != nil {
-		v, err = s.direct.CallInternal(s.thread, s.args, nil)
-		if err != nil {
-			err = s.p.starError(s.in.name, err)
-		} else if !s.directReturns {
-			v = starlark.None
-		}
-	} else {
-		v, err = s.invoke(hookSyscall, s.args)
-	}
+	v, err := s.invoke(hookSyscall, s.args)
 	s.args[0] = nil
 	if err != nil {
 		return drop, "", err
@@ -232,7 +209,7 @@ func (p *Pipeline) loadStar(t *starlark.Thread, in *stageInfo, module string) (s
 	p.modules[key] = m
 	pre := p.starPredeclared()
 	std := strings.HasPrefix(key, "stdlib/")
-	_, prog, err := compileStar(key, src, pre, std)
+	prog, err := compileStar(key, src, pre, std)
 	if err != nil {
 		m.err = fmt.Errorf("compiling %s", compileError(err))
 	} else {

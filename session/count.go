@@ -2,25 +2,20 @@ package session
 
 import (
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/script"
 )
 
 // countsInKernel says -c's or -C's table can be counted in the kernel:
 // a live trace whose every call the summary stage would see is one the
 // kernel sees too. Scripts in front of the summary may drop calls, and
-// the user-space parts of the selection (Keep) are not the kernel's.
+// the user-space parts of the selection (Keep) are not the kernel's
+// (filter.Filter.KernelDecides).
 func (p *Plan) countsInKernel(sel *Selection) bool {
 	// Injected calls never reach the kernel side's counts: counted from
 	// their events.
 	return p.Summary != NoSummary && p.Input == "" && len(p.Scripts) == 0 && !p.Split && len(p.Filter.Inject) == 0 &&
-		sel.kernelDecides()
-}
-
-// kernelDecides says the kernel applies the whole selection to syscalls
-// (Keep drops none the kernel sent). Every user-space part of Keep that
-// can drop a syscall must be listed here.
-func (s *Selection) kernelDecides() bool {
-	return (s.status == 0 || s.status == Failed) && s.pids == nil && s.comms == nil && s.paths == nil
+		sel.KernelDecides()
 }
 
 // engineCount is the engine's counting mode under needs n.
@@ -76,7 +71,7 @@ func kernelCounts(s *engine.Session) func() (script.KernelCounts, error) {
 // reusesEvents says the source may hand every event in the same Event:
 // nothing keeps one past its handling (the format streams; no user script,
 // which could keep ev; the summary keeps none).
-func (p *Plan) reusesEvents(f *Format) bool {
+func (p *Plan) reusesEvents(f *format.Format) bool {
 	return f.Streams && len(p.Scripts) == 0 && !p.Split
 }
 

@@ -8,31 +8,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
-
-// Status is a set of call outcomes, as strace's -e status= names them.
-type Status uint8
-
-const (
-	Successful Status = 1 << iota // returned without an error
-	Failed                        // returned an error
-	Unfinished                    // never returned (exit_group) or still blocked at the end
-
-	AllStatus = Successful | Failed | Unfinished
-)
-
-// Of is the outcome of a syscall event.
-func StatusOf(ev *event.Event) Status {
-	switch {
-	case ev.Flags&(event.NoReturn|event.Unfinished) != 0:
-		return Unfinished
-	case ev.Failed():
-		return Failed
-	}
-	return Successful
-}
 
 // Filter is what the user selects: the -e expressions, -X, -z, -Z and, on
 // a replay, -p. Syscall names stay unresolved until the source's table is
@@ -42,7 +21,7 @@ type Filter struct {
 	// Trace are the trace= sets in order, each "[!]SET[,SET...]".
 	Trace []string
 	// Status is the outcomes shown; 0 means all.
-	Status Status
+	Status filter.Status
 	// Signals are the signal numbers whose deliveries are shown; nil
 	// means all.
 	Signals map[int]bool
@@ -99,7 +78,7 @@ func ParseFilter(exprs []string) (Filter, error) {
 			}
 			f.Status = st
 			if st == 0 {
-				f.Status = statusNone
+				f.Status = filter.None
 			}
 		case "signal", "signals", "s":
 			sigs, err := parseSignals(e, strings.TrimPrefix(val, "!"), neg)
@@ -120,43 +99,40 @@ func ParseFilter(exprs []string) (Filter, error) {
 	return f, nil
 }
 
-// statusNone is status=none: no call is shown (Status 0 means all).
-const statusNone Status = 1 << 7
-
 // Only narrows the status set to st (-X, -z, -Z on top of status=).
-func (f *Filter) Only(st Status) {
+func (f *Filter) Only(st filter.Status) {
 	if f.Status == 0 {
 		f.Status = st
 		return
 	}
 	f.Status &= st
 	if f.Status == 0 {
-		f.Status = statusNone
+		f.Status = filter.None
 	}
 }
 
-func parseStatus(e, val string, neg bool) (Status, error) {
-	var st Status
+func parseStatus(e, val string, neg bool) (filter.Status, error) {
+	var st filter.Status
 	for _, v := range strings.Split(val, ",") {
 		switch v {
 		case "successful":
-			st |= Successful
+			st |= filter.Successful
 		case "failed":
-			st |= Failed
+			st |= filter.Failed
 		case "unfinished", "unavailable", "detached":
 			// Calls that never return, or were blocked when tracing
 			// stopped, are strace's unfinished ones; every other outcome
 			// is available here.
-			st |= Unfinished
+			st |= filter.Unfinished
 		case "all":
-			st = AllStatus
+			st = filter.AllStatus
 		case "none":
 		default:
 			return 0, usagef("parsing -e %s: unknown status %q (successful, failed, unfinished, unavailable, detached, all, none)", e, v)
 		}
 	}
 	if neg {
-		st = AllStatus &^ st
+		st = filter.AllStatus &^ st
 	}
 	return st, nil
 }
@@ -190,32 +166,25 @@ func parseSignals(e, val string, neg bool) (map[int]bool, error) {
 	return sigs, nil
 }
 
-// Selection is a Filter resolved against one syscall table: what a source's
-// events are held to. Kernel says which part the kernel applies; Keep
-// applies all of it, for every format, live or replayed.
+// Selection is a Filter resolved against one syscall table: the
+// filter.Filter a source's events are held to (Keep), for every format,
+// live or replayed; its Kernel part is what the kernel applies.
 type Selection struct {
-	nrs     []int        // syscalls traced; nil means all
-	want    []bool       // by number, when nrs is set
-	nrs32   []int        // the 32-bit calls traced (i386 numbers), when nrs is set
-	want32  []bool       // by number, when nrs is set
-	status  Status       // 0: all
-	signals map[int]bool // nil: all
-	pids    map[uint32]bool
-	comms   map[string]bool
-	paths   map[string]bool // -P; nil: all
-	tab     *syscalls.Table
+	filter.Filter
 	// stripFds drops the fd descriptions -P needed from the events it
 	// keeps, when nothing asked to show them (-y).
 	stripFds bool
 }
 
+// KernelFilter is the part of a selection the kernel applies.
+type KernelFilter = filter.Kernel
+
 // Resolve resolves the filter's syscall names against tab, and against
 // tab.Compat() for the calls made in 32-bit mode.
 func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
-	s := &Selection{status: f.Status, signals: f.Signals, tab: tab}
-	if s.status == AllStatus {
-		s.status = 0
-	}
+	s := &Selection{}
+	s.SetStatus(f.Status)
+	s.SetSignals(f.Signals)
 	tabs := []*syscalls.Table{tab, tab.Compat()}
 	var sets []map[int]bool
 	for _, val := range f.Trace {
@@ -249,10 +218,7 @@ func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 	if len(f.Paths) > 0 {
 		// -P: only calls with a path or a descriptor can touch a path;
 		// the kernel drops the others.
-		s.paths = map[string]bool{}
-		for _, p := range f.Paths {
-			s.paths[p] = true
-		}
+		s.SetPaths(tab, f.Paths)
 		all := sets == nil
 		if all {
 			sets = make([]map[int]bool, len(tabs))
@@ -262,7 +228,7 @@ func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 				sets[i] = map[int]bool{}
 			}
 			for _, sc := range t.All() { // (an empty table without a 32-bit mode)
-				if touchesPaths(sc) && (all || sets[i][sc.Nr]) {
+				if filter.TouchesPaths(sc) && (all || sets[i][sc.Nr]) {
 					sets[i][sc.Nr] = true
 				} else {
 					delete(sets[i], sc.Nr)
@@ -271,127 +237,11 @@ func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 		}
 	}
 	if sets != nil {
-		s.nrs, s.want = nrSet(sets[0], tabs[0])
-		s.nrs32, s.want32 = nrSet(sets[1], tabs[1])
+		s.SetSyscalls(tab, sets[0], sets[1])
 	}
-	if f.PIDs != nil {
-		s.pids = map[uint32]bool{}
-		for _, p := range f.PIDs {
-			s.pids[uint32(p)] = true
-		}
-	}
-	if f.Comms != nil {
-		s.comms = map[string]bool{}
-		for _, c := range f.Comms {
-			s.comms[c] = true
-		}
-	}
+	s.SetPIDs(f.PIDs)
+	s.SetComms(f.Comms)
 	return s, nil
-}
-
-// nrSet returns set's numbers in order, and a lookup by number.
-func nrSet(set map[int]bool, tab *syscalls.Table) ([]int, []bool) {
-	nrs := make([]int, 0, len(set))
-	want := make([]bool, tab.MaxNr()+1)
-	for nr := range set {
-		nrs = append(nrs, nr)
-		if nr >= 0 && nr < len(want) {
-			want[nr] = true
-		}
-	}
-	sort.Ints(nrs)
-	return nrs, want
-}
-
-// KernelFilter is the part of a selection the kernel applies.
-type KernelFilter struct {
-	Syscalls   []int // nil: all
-	Syscalls32 []int // the calls made in 32-bit mode (i386 numbers); nil: all
-	FailedOnly bool
-}
-
-// Kernel is what the kernel can drop before a record is written: the
-// syscall set, and failed-only when only failed calls are shown. The
-// other parts (successful-only, signals, names) are applied by Keep.
-func (s *Selection) Kernel() KernelFilter {
-	return KernelFilter{Syscalls: s.nrs, Syscalls32: s.nrs32, FailedOnly: s.status == Failed}
-}
-
-// ShowsStatus says calls of outcome st can be shown.
-func (s *Selection) ShowsStatus(st Status) bool { return s.status == 0 || s.status&st != 0 }
-
-// StatusFiltered says the outcome decides whether a call is shown: a call's
-// enter half cannot be printed before it returns.
-func (s *Selection) StatusFiltered() bool { return s.status != 0 }
-
-// Keep says whether ev passes the selection.
-func (s *Selection) Keep(ev *event.Event) bool {
-	switch ev.Kind {
-	case event.Lost:
-		return true
-	case event.Syscall:
-		want := s.want
-		if ev.Flags&event.Compat != 0 {
-			want = s.want32
-		}
-		if want != nil && (ev.Nr < 0 || int(ev.Nr) >= len(want) || !want[ev.Nr]) {
-			return false
-		}
-		if s.status != 0 && (ev.Flags&event.Entered != 0 || s.status&StatusOf(ev) == 0) {
-			return false
-		}
-	case event.Signal:
-		if s.signals != nil && !s.signals[int(ev.Nr)] {
-			return false
-		}
-	}
-	if s.pids != nil && !s.pids[ev.PID] && !s.pids[ev.TID] {
-		return false
-	}
-	if s.comms != nil && !s.comms[ev.Comm] {
-		return false
-	}
-	if s.paths != nil && ev.Kind == event.Syscall && !s.touches(ev) {
-		return false
-	}
-	return true
-}
-
-// touchesPaths says a syscall has a path or a descriptor to match -P with.
-func touchesPaths(sc *syscalls.Syscall) bool {
-	if sc.Ret == syscalls.RetFd {
-		return true
-	}
-	for _, a := range sc.Args {
-		if a.Kind == syscalls.Path || a.Kind == syscalls.Fd || a.Kind == syscalls.Dirfd {
-			return true
-		}
-	}
-	return false
-}
-
-// touches says ev names one of the -P paths: a path argument, or a
-// descriptor the kernel described (-P has the kernel describe them).
-func (s *Selection) touches(ev *event.Event) bool {
-	if sc := s.tab.ByNr(int(ev.Nr)); sc != nil {
-		for i, a := range sc.Args {
-			if a.Kind != syscalls.Path || i >= 6 {
-				continue
-			}
-			if p, ok := ev.String(i); ok && s.paths[p] {
-				return true
-			}
-		}
-	}
-	for i := range ev.Data {
-		if ev.Data[i].Kind != event.Fd {
-			continue
-		}
-		if f, ok := event.ParseFd(ev.Data[i].Bytes); ok && f.Flags&(event.FdPseudo|event.FdCwd) == 0 && s.paths[f.Path()] {
-			return true
-		}
-	}
-	return false
 }
 
 // dropFds removes the fd descriptions from ev's data.

@@ -280,13 +280,13 @@ func (p *Plan) injectConfig(tab *syscalls.Table, sel *Selection, pipes []*script
 	// trace=); a script's inject() names its calls itself.
 	for i := 0; i < nFilter && c != nil; i++ {
 		r := &c.Rules[i]
-		r.Syscalls = sel.traced(r.Syscalls, false)
-		r.Syscalls32 = sel.traced(r.Syscalls32, true)
+		r.Syscalls = sel.KeptSyscalls(r.Syscalls, false)
+		r.Syscalls32 = sel.KeptSyscalls(r.Syscalls32, true)
 	}
-	if c != nil && sel.paths != nil {
+	if c != nil && sel.Paths() != nil {
 		// -P: as strace, only the calls that touch the paths count and
 		// get faults (their descriptors described from /proc).
-		c.Only = sel.touches
+		c.Only = sel.Touches
 	}
 	if c == nil {
 		c = &engine.InjectConfig{}
@@ -335,24 +335,6 @@ func (d *scriptDecider) Decide(ev *event.Event) (engine.Fault, bool, error) {
 		d.cache[tokens] = is.Fault
 	}
 	return is.Fault, true, nil
-}
-
-// traced keeps the calls of nrs that -e trace= shows.
-func (s *Selection) traced(nrs []int, compat bool) []int {
-	want := s.want
-	if compat {
-		want = s.want32
-	}
-	if want == nil {
-		return nrs
-	}
-	var out []int
-	for _, nr := range nrs {
-		if nr >= 0 && nr < len(want) && want[nr] {
-			out = append(out, nr)
-		}
-	}
-	return out
 }
 
 // parsePokes is strace's poke_enter=@argN=HEX[,@argM=HEX...]: N from 1 to

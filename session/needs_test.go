@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/filter"
+	"github.com/strace-ebpf/strace.ebpf/format"
 )
 
 // TestKernelSwitches: the engine's switches follow from what the output
@@ -28,9 +30,9 @@ func TestKernelSwitches(t *testing.T) {
 		want want
 	}{
 		{"hex", Plan{}, want{noClock: true}},
-		{"hex -t", Plan{Show: Presentation{Timestamps: 1}, Given: OptTimestamp}, want{}},
-		{"hex -r", Plan{Show: Presentation{Relative: true}, Given: OptRelative}, want{}},
-		{"hex -T", Plan{Show: Presentation{SyscallTime: true}, Given: OptSyscallTime}, want{}},
+		{"hex -t", Plan{Show: Presentation{Timestamps: 1}, Given: format.OptTimestamp}, want{}},
+		{"hex -r", Plan{Show: Presentation{Relative: true}, Given: format.OptRelative}, want{}},
+		{"hex -T", Plan{Show: Presentation{SyscallTime: true}, Given: format.OptSyscallTime}, want{}},
 		{"hex --record", Plan{Record: filepath.Join(t.TempDir(), "r.bin")}, want{}},
 		{"hex -s", Plan{Scripts: []string{script}}, want{}},
 		{"strace", Plan{Format: "strace"}, want{}},
@@ -38,8 +40,8 @@ func TestKernelSwitches(t *testing.T) {
 		{"bin", Plan{Format: "bin"}, want{}},
 		{"-c", Plan{Summary: SummaryOnly}, want{count: engine.CountOnly}},
 		{"-C", Plan{Summary: SummaryAlso}, want{count: engine.CountAlso}},
-		{"-c -e status=failed", Plan{Summary: SummaryOnly, Filter: Filter{Status: Failed}}, want{count: engine.CountOnly}},
-		{"-c -e status=successful", Plan{Summary: SummaryOnly, Filter: Filter{Status: Successful}}, want{}},
+		{"-c -e status=failed", Plan{Summary: SummaryOnly, Filter: Filter{Status: filter.Failed}}, want{count: engine.CountOnly}},
+		{"-c -e status=successful", Plan{Summary: SummaryOnly, Filter: Filter{Status: filter.Successful}}, want{}},
 		{"-c --record", Plan{Summary: SummaryOnly, Record: filepath.Join(t.TempDir(), "r.bin")}, want{count: engine.CountAlso}},
 		{"-c -s", Plan{Summary: SummaryOnly, Scripts: []string{script}}, want{}},
 	} {

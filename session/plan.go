@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
 )
 
@@ -33,28 +34,6 @@ const (
 	SummaryOnly         // -c: the summary table instead of the trace
 	SummaryAlso         // -C: the trace, then the table
 )
-
-// Presentation are the options of how events are shown.
-type Presentation struct {
-	Timestamps  int    // -t count: 1 HH:MM:SS (hex: TIME column), 2 with µs, 3 epoch
-	Relative    bool   // -r: time since the previous line
-	SyscallTime bool   // -T: time spent in each call
-	DecodeFds   int    // -y count
-	StrSize     int    // -S: bytes of strings and buffers shown
-	StrSizeSet  bool   // -S was given (bin and json capture buffers then)
-	Separator   string // -K: field separator of hex logs; "" means a tab
-	StackTrace  bool   // -k: each call's user stack (every format shows it)
-	StackWindow int    // bytes of stack copied for unwinding; 0: the default, -1: frame pointers only
-
-	recordedFds bool // a replay's recording holds the kernel's fd descriptions (-y)
-
-	Column     int          // -a: the column of " = "; 0: 40
-	HexStrings int          // -x count
-	ReadDump   map[int]bool // -e read=SET: dump the data read from these fds
-	WriteDump  map[int]bool // -e write=SET
-	Verbose    bool         // -v: structures unabbreviated, as far as captured
-	DetachExec bool         // -b execve: stop showing a process at its next execve
-}
 
 // Plan is everything a session does.
 type Plan struct {
@@ -70,8 +49,11 @@ type Plan struct {
 	// picks the engine's default.
 	RingSize int
 	// Lossless pauses the traced processes (their cgroup frozen) while the
-	// reader catches up, instead of losing records.
+	// reader catches up, instead of losing records (--lossless); Lossy
+	// never does (--lossy). With neither, a launched command is traced
+	// lossless, running processes lossy (lossless).
 	Lossless bool
+	Lossy    bool
 	Split    bool // -ff with Output: one file per process, Output.PID
 	// SplitThreads makes Split one file per thread, Output.TID.PID (-fff,
 	// as the original strace.ebpf names them).
@@ -105,7 +87,9 @@ type Plan struct {
 	Record       string // --record FILE: also record the events
 
 	Show  Presentation
-	Given Opt // the presentation options given, checked against the format
+	Given format.Opt // the presentation options given, checked against the format
+
+	recordedFds bool // a replay's recording holds the kernel's fd descriptions (-y)
 
 	Argv      []string // the tracer's command line, for titles and headers
 	Explain   bool
@@ -117,7 +101,7 @@ type Plan struct {
 }
 
 // check refuses combinations the plan cannot honour, before anything starts.
-func (p *Plan) check(f *Format) error {
+func (p *Plan) check(f *format.Format) error {
 	if p.Input != "" && len(p.Command) > 0 {
 		return usage("parsing options: -i replays a recording; it takes no command")
 	}
@@ -126,6 +110,9 @@ func (p *Plan) check(f *Format) error {
 	}
 	if len(p.PIDs) > 0 && len(p.Command) > 0 {
 		return usage("parsing options: -p and a command are exclusive")
+	}
+	if p.Lossy && p.Lossless {
+		return usage("parsing options: --lossy and --lossless are exclusive")
 	}
 	if p.Split {
 		if p.Output == "" {
@@ -138,7 +125,7 @@ func (p *Plan) check(f *Format) error {
 	if p.Summary == SummaryOnly && p.Format != "" {
 		return usage("parsing options: -c prints only the summary table: it takes no -l (use -C for both)")
 	}
-	if p.Summary == SummaryAlso && f.Stage == "" {
+	if p.Summary == SummaryAlso && !f.Text() {
 		return usagef("parsing options: -C prints the summary after a text trace: -l hex or -l strace, not -l %s", f.Name)
 	}
 	if p.Summary != NoSummary && p.Split {
@@ -156,32 +143,23 @@ func (p *Plan) check(f *Format) error {
 	if p.Summary == SummaryOnly {
 		// The table is the whole output: the format's own options do not
 		// apply, and saying so beats ignoring them.
-		if p.Given&^OptStrSize != 0 {
-			return usagef("choosing options: -c prints only the summary table; %s applies to a trace (use -C for both)", firstOpt(p.Given&^OptStrSize))
+		if p.Given&^format.OptStrSize != 0 {
+			return usagef("choosing options: -c prints only the summary table; %s applies to a trace (use -C for both)", format.OptName(p.Given&^format.OptStrSize))
 		}
 		return nil
 	}
 	given := p.Given
 	if len(p.Scripts) > 0 {
-		given &^= OptStackTrace // scripts see ev.stack whatever the format
+		given &^= format.OptStackTrace // scripts see ev.stack whatever the format
 	}
-	return f.checkHonoured(given)
-}
-
-func firstOpt(o Opt) string {
-	for _, on := range optNames {
-		if o&on.o != 0 {
-			return on.flag
-		}
-	}
-	return "?"
+	return checkHonoured(f, given)
 }
 
 // needs is what the kernel must send for the format and the scripts.
-func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
+func (p *Plan) needs(f *format.Format, scripts Needs, sel *Selection) Needs {
 	n := scripts
 	if p.Summary != SummaryOnly {
-		n = n.union(f.needs(p))
+		n = n.Union(f.Needs(&p.Show))
 	}
 	// The enter half of a sleeping call is printed ("<unfinished ...>")
 	// only by the stock strace format, and only when nothing in front of it
@@ -203,7 +181,7 @@ func (p *Plan) needs(f *Format, scripts Needs, sel *Selection) Needs {
 	// would: live, no filter left to user space; with no record per call
 	// unless one is recorded. Otherwise it counts the events itself.
 	n.Counts, n.NoRecords, n.CountAggs = false, false, false
-	if scripts.NoRecords && p.Input == "" && !p.Split && sel.kernelDecides() && len(p.Filter.Inject) == 0 {
+	if scripts.NoRecords && p.Input == "" && !p.Split && sel.KernelDecides() && len(p.Filter.Inject) == 0 {
 		n.Counts, n.NoRecords, n.CountAggs = true, p.Record == "", scripts.CountAggs
 	}
 	if p.countsInKernel(sel) {
@@ -240,7 +218,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Start:          start,
 		Calibrate:      p.Calibrate,
 		RingSize:       ringSize(p.RingSize, n),
-		Lossless:       p.Lossless && !n.NoRecords, // nothing to lose without records
+		Lossless:       p.lossless() && !n.NoRecords, // nothing to lose without records
 		StackTrace:     p.Show.StackTrace,
 		StackWindow:    p.Show.StackWindow,
 		DecodeFds:      n.Fds,
@@ -248,6 +226,13 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		CountAggs:      n.Counts && n.CountAggs,
 		NoClock:        !n.Times,
 	}
+}
+
+// lossless says the traced processes are paused rather than their records
+// lost: on request, and by default for a launched command (not a
+// calibration, which measures the tracepoints alone).
+func (p *Plan) lossless() bool {
+	return p.Lossless || len(p.Command) > 0 && p.Input == "" && !p.Lossy && !p.Calibrate
 }
 
 // env is the command's environment: the tracer's with -E applied; nil
@@ -313,7 +298,7 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		DecodeSockets: p.Show.DecodeFds > 1,
 		// Live, the kernel describes the fds (Needs.Fds); a replay's
 		// recording says whether it did (applyRecorded).
-		KernelFds:  live || p.Show.recordedFds,
+		KernelFds:  live || p.recordedFds,
 		ProcFds:    live,
 		Live:       live,
 		Timestamps: min(p.Show.Timestamps, 3),
@@ -395,7 +380,7 @@ func (p *Plan) recordOptions(n Needs) map[string]string {
 	if n.Buffers > 0 {
 		opts["buffers"] = strconv.Itoa(n.Buffers)
 	}
-	if p.Filter.Status == Failed {
+	if p.Filter.Status == filter.Failed {
 		opts["failed_only"] = "1"
 	}
 	if len(p.Filter.exprs) > 0 {

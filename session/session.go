@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/record"
@@ -47,14 +49,14 @@ type Session struct {
 	files []*os.File // closed by Run
 	sigs  atomic.Int32
 
-	format *Format
+	format *format.Format
 	config engine.Config // the live engine's configuration
 }
 
 // built is what building the sinks needs besides the plan.
 type built struct {
 	plan   *Plan
-	format *Format
+	format *format.Format
 	tab    *syscalls.Table
 	src    Source
 	needs  Needs
@@ -63,6 +65,19 @@ type built struct {
 	argv   []string // titles: the recording's command line on a replay
 	text   io.Writer
 	pipes  *[]*script.Pipeline
+}
+
+// config is what the format's writer is built with.
+func (b *built) config() *format.Config {
+	return &format.Config{
+		Table:  b.tab,
+		Argv:   b.argv,
+		Hex:    b.hex,
+		Strace: b.strace,
+		Header: b.header,
+		TraceH: true,
+		Debug:  b.plan.Debug,
+	}
 }
 
 // Open checks the plan, opens its source, compiles its scripts and, when
@@ -121,7 +136,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 	if name == "" {
 		name = "hex"
 	}
-	f, err := LookupFormat(name)
+	f, err := format.Lookup(name)
 	if err != nil {
 		return nil, err
 	}
@@ -144,10 +159,10 @@ func prepare(p *Plan) (_ *Session, err error) {
 		rs.stacks = p.Show.StackTrace
 		s.src = rs
 		b.applyRecorded(rs.hdr)
-		if len(p.Filter.Paths) > 0 && !p.Show.recordedFds {
+		if len(p.Filter.Paths) > 0 && !p.recordedFds {
 			fmt.Fprintln(p.Stderr, "strace.ebpf: -P: the recording holds no fd descriptions (it was made without -y or -P); only path arguments match")
 		}
-		if p.Show.DecodeFds > 0 && !p.Show.recordedFds {
+		if p.Show.DecodeFds > 0 && !p.recordedFds {
 			fmt.Fprintln(p.Stderr, "strace.ebpf: -y: the recording holds no fd paths (it was not made with -y; a replay reads nothing from this machine); fds print as numbers")
 		}
 	} else {
@@ -177,7 +192,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 	b.hex.Duration = p.Show.SyscallTime
 
 	// Scripts compile before anything starts: a broken script costs nothing.
-	if f.Binary || f.Machine {
+	if !f.Text() {
 		if b.text, err = s.textChannel(); err != nil {
 			return nil, err
 		}
@@ -205,7 +220,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 		if rs, ok := s.src.(*recordingSource); ok && rs.sameFile(p.Record) {
 			return nil, usage("opening recording: --record names the recording being replayed")
 		}
-		s.sink = &teeSink{path: p.Record, rec: &binSink{hdr: b.header()}, next: s.sink}
+		s.sink = &teeSink{path: p.Record, rec: format.NewBinWriter(nil, b.header), next: s.sink}
 	}
 	s.sink = &filterSink{sel: s.sel, next: s.sink}
 	if s.sel.stripFds {
@@ -244,10 +259,10 @@ func (b *built) applyRecorded(h *record.Header) {
 		b.argv = h.Argv
 	}
 	o := h.Options
-	if v := o["hex_separator"]; v != "" && p.Given&OptSeparator == 0 {
+	if v := o["hex_separator"]; v != "" && p.Given&format.OptSeparator == 0 {
 		b.hex.Sep = v
 	}
-	if p.Given&OptTimestamp == 0 {
+	if p.Given&format.OptTimestamp == 0 {
 		switch o["timestamp"] {
 		case "", "0":
 		case "1", "2", "3":
@@ -256,17 +271,17 @@ func (b *built) applyRecorded(h *record.Header) {
 			p.Show.Timestamps = 1
 		}
 	}
-	if p.Given&OptRelative == 0 && o["relative"] == "1" {
+	if p.Given&format.OptRelative == 0 && o["relative"] == "1" {
 		p.Show.Relative = true
 	}
-	if p.Given&OptSyscallTime == 0 && o["syscall_times"] == "1" {
+	if p.Given&format.OptSyscallTime == 0 && o["syscall_times"] == "1" {
 		p.Show.SyscallTime = true
 	}
 	if !p.Follow && o["follow_forks"] == "1" {
 		p.Follow = true
 	}
-	p.Show.recordedFds = o["fds"] == "1"
-	if n, err := strconv.Atoi(o["decode_fds"]); err == nil && n > 0 && p.Given&OptDecodeFds == 0 {
+	p.recordedFds = o["fds"] == "1"
+	if n, err := strconv.Atoi(o["decode_fds"]); err == nil && n > 0 && p.Given&format.OptDecodeFds == 0 {
 		p.Show.DecodeFds = n
 	}
 }
@@ -286,34 +301,35 @@ func (s *Session) textChannel() (io.Writer, error) {
 	return f, nil
 }
 
-// formatSink builds the scripts and the format on out: the stock text
-// formats are the last stage of the script pipeline; a native writer
-// follows the scripts (scriptedSink).
+// formatSink builds the format's writer on out, with the scripts (and
+// the summary) in front of it. A text format's writer and the scripts
+// share one buffer on out: what a script prints comes where its event
+// would have. With -c the summary is the whole output.
 func (b *built) formatSink(out io.Writer) (Sink, Needs, error) {
 	p, f := b.plan, b.format
-	stage := f.Stage
+	text := b.text
+	var w Sink
+	shared := false
 	if p.Summary == SummaryOnly {
-		stage = "" // the table is the whole output
-	}
-	if stage != "" || p.Summary == SummaryOnly {
-		pipe, err := b.pipeline(out, stage)
-		if err != nil {
+		text = out // the table is the whole output
+	} else {
+		if f.Text() {
+			bw := bufio.NewWriterSize(out, 256<<10)
+			out, text, shared = bw, bw, true
+		}
+		var err error
+		if w, err = f.New(out, b.config()); err != nil {
 			return nil, Needs{}, err
 		}
-		return pipe, pipeNeeds(pipe), nil
-	}
-	nat, err := f.native(out, b)
-	if err != nil {
-		return nil, Needs{}, err
 	}
 	if len(p.Scripts) == 0 && p.Summary == NoSummary {
-		return nat, Needs{}, nil
+		return w, Needs{}, nil
 	}
-	pipe, err := b.pipeline(b.text, "")
+	pipe, err := b.pipeline(text)
 	if err != nil {
 		return nil, Needs{}, err
 	}
-	return newScripted(pipe, nat), pipeNeeds(pipe), nil
+	return newScripted(pipe, w, shared), pipeNeeds(pipe), nil
 }
 
 func pipeNeeds(pipe *script.Pipeline) Needs {
@@ -323,9 +339,9 @@ func pipeNeeds(pipe *script.Pipeline) Needs {
 	return Needs{Buffers: kf.Buffers, Counts: kf.Counts, NoRecords: kf.Counts, CountAggs: kf.CountAggs}
 }
 
-// pipeline builds the user's scripts, the summary stage and the stock
-// format's stage (if any), printing on out.
-func (b *built) pipeline(out io.Writer, stage string) (*script.Pipeline, error) {
+// pipeline builds the user's scripts and the summary stage, printing on
+// out.
+func (b *built) pipeline(out io.Writer) (*script.Pipeline, error) {
 	p := b.plan
 	pipe := script.NewPipeline(out, script.Options{
 		Table:       b.tab,
@@ -344,11 +360,6 @@ func (b *built) pipeline(out io.Writer, stage string) (*script.Pipeline, error) 
 	}
 	if p.Summary != NoSummary {
 		if err := pipe.AddStdlib("summary.star"); err != nil {
-			return nil, err
-		}
-	}
-	if stage != "" {
-		if err := pipe.AddStdlib(stage); err != nil {
 			return nil, err
 		}
 	}
@@ -387,7 +398,7 @@ func (b *built) header() record.Header {
 // openOutput opens the trace's destination: -o, else stderr when tracing
 // a command (its own stdout stays clean), else stdout. -ff opens a file
 // per process itself.
-func (s *Session) openOutput(f *Format) error {
+func (s *Session) openOutput(f *format.Format) error {
 	p := s.plan
 	switch {
 	case p.Split:
@@ -434,10 +445,10 @@ func (s *Session) explain(k KernelFilter, n Needs) {
 		fmt.Fprintf(&b, "In the kernel (BPF, before the ring buffer):\n  syscalls: %s\n  status:   %s\n", names,
 			map[bool]string{true: "failed calls only", false: "all"}[k.FailedOnly])
 	}
-	if s.sel.status != 0 && s.sel.status != Failed || s.sel.signals != nil || s.sel.pids != nil {
+	if st := s.sel.Status(); st != 0 && st != filter.Failed || s.sel.Signals() != nil || s.sel.PIDs() != nil {
 		b.WriteString("In user space, before the scripts and the format: the rest of -e status=, -z, -Z, signal=, -p on replays\n")
 	}
-	if s.sel.paths != nil {
+	if s.sel.Paths() != nil {
 		b.WriteString("-P: the kernel sends only calls with a path or a descriptor, each descriptor described; user space keeps those that name the paths\n")
 	}
 	fmt.Fprintf(&b, "Captured: %s\n", describeNeeds(n))

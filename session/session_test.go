@@ -15,6 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/strace-ebpf/strace.ebpf/filter"
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 	"github.com/strace-ebpf/strace.ebpf/record"
@@ -72,13 +74,15 @@ func TestGolden(t *testing.T) {
 		plan Plan
 	}{
 		{"hex_openat", Plan{Filter: mustFilter(t, "trace=openat")}},
-		{"hex_times", Plan{Filter: mustFilter(t, "trace=execve,wait4"), Show: Presentation{Timestamps: 1, Relative: true, SyscallTime: true}, Given: OptTimestamp | OptRelative | OptSyscallTime}},
+		{"hex_times", Plan{Filter: mustFilter(t, "trace=execve,wait4"), Show: Presentation{Timestamps: 1, Relative: true, SyscallTime: true}, Given: format.OptTimestamp | format.OptRelative | format.OptSyscallTime}},
 		{"strace_failed", Plan{Format: "strace", Filter: mustFilter(t, "status=failed")}},
 		{"strace_successful_file", Plan{Format: "strace", Filter: mustFilter(t, "trace=%file", "status=successful"), Follow: true}},
 		{"strace_unfinished", Plan{Format: "strace", Filter: mustFilter(t, "status=unfinished")}},
 		{"strace_status_none", Plan{Format: "strace", Filter: mustFilter(t, "status=none"), Follow: true}},
 		{"json_not_successful", Plan{Format: "json", Filter: mustFilter(t, "trace=openat,connect", "status=!successful")}},
 		{"perfetto_execve", Plan{Format: "perfetto", Filter: mustFilter(t, "trace=execve")}},
+		{"strace_script", Plan{Format: "strace", Scripts: []string{"testdata/mark.star"}}},
+		{"hex_script", Plan{Scripts: []string{"testdata/mark.star"}, Filter: mustFilter(t, "trace=execve,openat,close")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -197,10 +201,10 @@ func shown(t *testing.T, fmtName, out string, tab *syscalls.Table) []string {
 				continue
 			}
 			name := tab.Name(int(ev.Nr))
-			switch StatusOf(&ev) {
-			case Failed:
+			switch filter.StatusOf(&ev) {
+			case filter.Failed:
 				name += "!"
-			case Unfinished:
+			case filter.Unfinished:
 				name += "?"
 			}
 			got = append(got, name)
@@ -236,10 +240,10 @@ func TestFilterEveryFormat(t *testing.T) {
 				continue
 			}
 			name := tab.Name(int(e.Nr))
-			switch StatusOf(e) {
-			case Failed:
+			switch filter.StatusOf(e) {
+			case filter.Failed:
 				name += "!"
-			case Unfinished:
+			case filter.Unfinished:
 				name += "?"
 			}
 			out = append(out, name)
@@ -251,17 +255,17 @@ func TestFilterEveryFormat(t *testing.T) {
 	filters := []struct {
 		name   string
 		filter Filter
-		only   Status // -X, -z, -Z
+		only   filter.Status // -X, -z, -Z
 		keep   func(*event.Event) bool
 	}{
 		{"trace=openat", mustFilter(t, "trace=openat"), 0, isOpen},
-		{"-X", mustFilter(t), Failed, func(e *event.Event) bool { return e.Failed() }},
-		{"-Z trace=openat", mustFilter(t, "openat"), Failed, func(e *event.Event) bool { return isOpen(e) && e.Failed() }},
-		{"-z trace=openat", mustFilter(t, "openat"), Successful, func(e *event.Event) bool { return isOpen(e) && StatusOf(e) == Successful }},
-		{"status=!successful", mustFilter(t, "status=!successful"), 0, func(e *event.Event) bool { return StatusOf(e) != Successful }},
-		{"status=unfinished", mustFilter(t, "status=unfinished"), 0, func(e *event.Event) bool { return StatusOf(e) == Unfinished }},
+		{"-X", mustFilter(t), filter.Failed, func(e *event.Event) bool { return e.Failed() }},
+		{"-Z trace=openat", mustFilter(t, "openat"), filter.Failed, func(e *event.Event) bool { return isOpen(e) && e.Failed() }},
+		{"-z trace=openat", mustFilter(t, "openat"), filter.Successful, func(e *event.Event) bool { return isOpen(e) && filter.StatusOf(e) == filter.Successful }},
+		{"status=!successful", mustFilter(t, "status=!successful"), 0, func(e *event.Event) bool { return filter.StatusOf(e) != filter.Successful }},
+		{"status=unfinished", mustFilter(t, "status=unfinished"), 0, func(e *event.Event) bool { return filter.StatusOf(e) == filter.Unfinished }},
 		{"status=none", mustFilter(t, "status=none"), 0, func(*event.Event) bool { return false }},
-		{"-z -Z", mustFilter(t), Successful, func(*event.Event) bool { return false }},
+		{"-z -Z", mustFilter(t), filter.Successful, func(*event.Event) bool { return false }},
 		{"trace=!%file,read", mustFilter(t, "trace=!%file,read"), 0, func(e *event.Event) bool {
 			sc := tab.ByNr(int(e.Nr))
 			return sc != nil && sc.Classes&syscalls.File == 0 && sc.Name != "read"
@@ -275,7 +279,7 @@ func TestFilterEveryFormat(t *testing.T) {
 					p.Filter.Only(ft.only)
 				}
 				if ft.name == "-z -Z" {
-					p.Filter.Only(Failed)
+					p.Filter.Only(filter.Failed)
 				}
 				out, stderr, err := replay(t, workload, p)
 				if err != nil {
@@ -358,7 +362,7 @@ func TestCrossArchReplay(t *testing.T) {
 // TestReplayReadsNoLiveState: -y on a replay prints numbers and says why
 // once; nothing comes from this machine's /proc.
 func TestReplayReadsNoLiveState(t *testing.T) {
-	out, stderr, err := replay(t, workload, Plan{Format: "strace", Filter: mustFilter(t, "trace=read,close"), Show: Presentation{DecodeFds: 1}, Given: OptDecodeFds})
+	out, stderr, err := replay(t, workload, Plan{Format: "strace", Filter: mustFilter(t, "trace=read,close"), Show: Presentation{DecodeFds: 1}, Given: format.OptDecodeFds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,17 +381,17 @@ func TestRefused(t *testing.T) {
 		plan Plan
 		want string
 	}{
-		{Plan{Format: "hex", Show: Presentation{DecodeFds: 1}, Given: OptDecodeFds}, "choosing options: -y does not apply to -l hex (it applies to -l strace, -l json, -l bin)"},
-		{Plan{Format: "json", Given: OptSeparator}, "choosing options: -K does not apply to -l json (it applies to -l hex, -l bin)"},
-		{Plan{Format: "perfetto", Given: OptStrSize}, "choosing options: -S does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
-		{Plan{Summary: SummaryOnly, Given: OptSyscallTime}, "choosing options: -c prints only the summary table; -T applies to a trace (use -C for both)"},
+		{Plan{Format: "hex", Show: Presentation{DecodeFds: 1}, Given: format.OptDecodeFds}, "choosing options: -y does not apply to -l hex (it applies to -l strace, -l json, -l bin)"},
+		{Plan{Format: "json", Given: format.OptSeparator}, "choosing options: -K does not apply to -l json (it applies to -l hex, -l bin)"},
+		{Plan{Format: "perfetto", Given: format.OptStrSize}, "choosing options: -S does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
+		{Plan{Summary: SummaryOnly, Given: format.OptSyscallTime}, "choosing options: -c prints only the summary table; -T applies to a trace (use -C for both)"},
 		{Plan{Summary: SummaryAlso, Format: "json"}, "parsing options: -C prints the summary after a text trace: -l hex or -l strace, not -l json"},
 		{Plan{Format: "xml"}, `choosing format: unknown format "xml"`},
 		{Plan{Split: true}, "parsing options: -ff, -fff, -FF and -FFF need -o FILE"},
-		{Plan{Format: "hex", Given: OptHexStrings}, "choosing options: -x does not apply to -l hex (it applies to -l strace)"},
-		{Plan{Format: "json", Given: OptDump}, "choosing options: -e read=/write= does not apply to -l json (it applies to -l strace)"},
-		{Plan{Format: "bin", Given: OptDetachExec}, "choosing options: -b execve does not apply to -l bin (it applies to -l strace)"},
-		{Plan{Format: "perfetto", Given: OptDecodeFds}, "choosing options: -y does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
+		{Plan{Format: "hex", Given: format.OptHexStrings}, "choosing options: -x does not apply to -l hex (it applies to -l strace)"},
+		{Plan{Format: "json", Given: format.OptDump}, "choosing options: -e read=/write= does not apply to -l json (it applies to -l strace)"},
+		{Plan{Format: "bin", Given: format.OptDetachExec}, "choosing options: -b execve does not apply to -l bin (it applies to -l strace)"},
+		{Plan{Format: "perfetto", Given: format.OptDecodeFds}, "choosing options: -y does not apply to -l perfetto (it applies to -l strace, -l json, -l bin)"},
 		{Plan{ObjectDir: "/tmp"}, "parsing options: -N and -n choose what the kernel runs and captures; a replay (-i) has no kernel side"},
 	}
 	for _, tt := range tests {
@@ -411,17 +415,17 @@ func TestNeeds(t *testing.T) {
 		name string
 		plan Plan
 		want Needs
-		k    KernelFilter
+		k    filter.Kernel
 	}{
-		{"hex", Plan{}, Needs{}, KernelFilter{}},
-		{"strace", Plan{Format: "strace", Show: Presentation{StrSize: 32}}, Needs{Buffers: 32, ProcessEvents: true, EnterMarks: true}, KernelFilter{}},
-		{"strace -Z", Plan{Format: "strace", Show: Presentation{StrSize: 32}, Filter: Filter{Status: Failed}}, Needs{Buffers: 32, ProcessEvents: true}, KernelFilter{FailedOnly: true}},
-		{"strace -z", Plan{Format: "strace", Show: Presentation{StrSize: 32}, Filter: Filter{Status: Successful}}, Needs{Buffers: 32, ProcessEvents: true}, KernelFilter{}},
-		{"json", Plan{Format: "json"}, Needs{ProcessEvents: true}, KernelFilter{}},
-		{"json -S", Plan{Format: "json", Show: Presentation{StrSize: 100, StrSizeSet: true}}, Needs{Buffers: 100, ProcessEvents: true}, KernelFilter{}},
-		{"bin", Plan{Format: "bin"}, Needs{}, KernelFilter{}},
-		{"hex + script", Plan{Scripts: []string{bufScript}}, Needs{Buffers: 64}, KernelFilter{Syscalls: []int{0}}},
-		{"strace + record", Plan{Format: "strace", Record: filepath.Join(dir, "r.bin")}, Needs{Buffers: 1, ProcessEvents: true}, KernelFilter{}},
+		{"hex", Plan{}, Needs{}, filter.Kernel{}},
+		{"strace", Plan{Format: "strace", Show: Presentation{StrSize: 32}}, Needs{Buffers: 32, ProcessEvents: true, EnterMarks: true}, filter.Kernel{}},
+		{"strace -Z", Plan{Format: "strace", Show: Presentation{StrSize: 32}, Filter: Filter{Status: filter.Failed}}, Needs{Buffers: 32, ProcessEvents: true}, filter.Kernel{FailedOnly: true}},
+		{"strace -z", Plan{Format: "strace", Show: Presentation{StrSize: 32}, Filter: Filter{Status: filter.Successful}}, Needs{Buffers: 32, ProcessEvents: true}, filter.Kernel{}},
+		{"json", Plan{Format: "json"}, Needs{ProcessEvents: true}, filter.Kernel{}},
+		{"json -S", Plan{Format: "json", Show: Presentation{StrSize: 100, StrSizeSet: true}}, Needs{Buffers: 100, ProcessEvents: true}, filter.Kernel{}},
+		{"bin", Plan{Format: "bin"}, Needs{}, filter.Kernel{}},
+		{"hex + script", Plan{Scripts: []string{bufScript}}, Needs{Buffers: 64}, filter.Kernel{Syscalls: []int{0}}},
+		{"strace + record", Plan{Format: "strace", Record: filepath.Join(dir, "r.bin")}, Needs{Buffers: 1, ProcessEvents: true}, filter.Kernel{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -440,7 +444,7 @@ func TestNeeds(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("needs (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.k, KernelFilter{Syscalls: c.Syscalls, FailedOnly: c.FailedOnly}); diff != "" {
+			if diff := cmp.Diff(tt.k, filter.Kernel{Syscalls: c.Syscalls, FailedOnly: c.FailedOnly}); diff != "" {
 				t.Errorf("kernel filter (-want +got):\n%s", diff)
 			}
 		})
@@ -454,7 +458,7 @@ func TestRecordedOptionsReplay(t *testing.T) {
 	rec := filepath.Join(dir, "r.bin")
 	// Re-record the workload with -T -r, as bin keeps them.
 	if _, stderr, err := replay(t, workload, Plan{Format: "bin", Output: rec, Filter: mustFilter(t, "trace=execve"),
-		Show: Presentation{Relative: true, SyscallTime: true}, Given: OptRelative | OptSyscallTime}); err != nil {
+		Show: Presentation{Relative: true, SyscallTime: true}, Given: format.OptRelative | format.OptSyscallTime}); err != nil {
 		t.Fatalf("%v: %s", err, stderr)
 	}
 	direct, _, err := replay(t, workload, Plan{Format: "strace", Filter: mustFilter(t, "trace=execve"),

@@ -1,159 +1,63 @@
 package session
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
-	"github.com/strace-ebpf/strace.ebpf/record"
 	"github.com/strace-ebpf/strace.ebpf/script"
-	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
-// Sink is where events end: the script pipeline with a text format, a
-// native writer, or a combination (tee, per-process split).
-type Sink interface {
-	Event(ev *event.Event) error // an event, live or replayed
-	Idle() error                 // a pause: flush
-	Start() error                // before the first event
-	Finish() error               // after the last event: on_exit hooks, end of document, flush
-	Flush() error                // flush after a failure, without finishing
-}
+// Sink is where events end: a format's writer, or a combination (the
+// scripts in front of a writer, tee, per-process split, the filter).
+type Sink = format.Writer
 
 var _ Sink = (*script.Pipeline)(nil)
 
-type jsonSink struct {
-	w   *bufio.Writer
-	tab *syscalls.Table
-	buf []byte
-}
-
-func (s *jsonSink) Start() error { return nil }
-func (s *jsonSink) Event(ev *event.Event) error {
-	s.buf = format.AppendJSON(s.buf[:0], ev, s.tab)
-	s.buf = append(s.buf, '\n')
-	_, err := s.w.Write(s.buf)
-	return err
-}
-func (s *jsonSink) Idle() error   { return s.Flush() }
-func (s *jsonSink) Finish() error { return s.Flush() }
-func (s *jsonSink) Flush() error {
-	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("writing trace: %w", err)
-	}
-	return nil
-}
-
-type perfettoSink struct {
-	p   *format.Perfetto
-	w   *bufio.Writer
-	tab *syscalls.Table
-}
-
-func (s *perfettoSink) Start() error {
-	s.p = format.NewPerfetto(s.tab)
-	return s.p.Begin(s.w)
-}
-func (s *perfettoSink) Event(ev *event.Event) error { return s.p.Event(ev) }
-func (s *perfettoSink) Idle() error                 { return s.Flush() }
-func (s *perfettoSink) Finish() error {
-	if err := s.p.End(); err != nil {
-		return err
-	}
-	return s.Flush()
-}
-func (s *perfettoSink) Flush() error {
-	if s.p != nil {
-		if err := s.p.Flush(); err != nil {
-			return err
-		}
-	}
-	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("writing trace: %w", err)
-	}
-	return nil
-}
-
-// binSink writes a recording. Its header is written by Start, when the
-// output is open.
-type binSink struct {
-	out io.Writer
-	hdr record.Header
-	w   *record.Writer
-	// traceH: -l bin writes trace.h into the current directory at start
-	// (-d says what happened there).
-	traceH bool
-	debug  io.Writer
-
-	flushed time.Time // last flush by Idle
-}
-
-func (s *binSink) Start() error {
-	if s.traceH {
-		writeTraceH(s.debug)
-	}
-	w, err := record.NewWriter(s.out, s.hdr)
-	if err != nil {
-		return err
-	}
-	s.w = w
-	return nil
-}
-func (s *binSink) Event(ev *event.Event) error { return s.w.Write(ev) }
-
-// Idle flushes at most once a second: a slow trace reaches the file
-// soon, a fast one in large writes.
-func (s *binSink) Idle() error {
-	if s.w == nil || time.Since(s.flushed) < time.Second {
-		return nil
-	}
-	s.flushed = time.Now()
-	return s.w.Flush()
-}
-func (s *binSink) Finish() error {
-	if s.w == nil {
-		return nil
-	}
-	return s.w.Close()
-}
-func (s *binSink) Flush() error {
-	if s.w == nil {
-		return nil
-	}
-	return s.w.Flush()
-}
-
-// scriptedSink runs the scripts in front of a native format: the syscalls
+// scriptedSink runs the scripts in front of a format's writer: the syscalls
 // every stage keeps go on to it (script.Pipeline.SetSink). A stage that
 // drops an event or prints its own line (a string return) ends the
-// pipeline for that event, as with the stock formats. Other events (exits,
-// signals, lost counts) reach the native format whatever the scripts do.
-// What the scripts print goes to their own text channel, never into the
-// native format's stream.
+// pipeline for that event. Other events (exits, signals, lost counts)
+// reach the format whatever the scripts do, after the scripts saw them.
+// With a text format the scripts print into the format's own buffer
+// (shared), in the order of the events; next to json, perfetto and bin
+// they print to their own channel, flushed before each record so that the
+// two streams interleave in order.
 type scriptedSink struct {
-	pipe *script.Pipeline
-	next Sink
+	pipe   *script.Pipeline
+	next   Sink
+	shared bool
 }
 
-func newScripted(pipe *script.Pipeline, next Sink) *scriptedSink {
+// newScripted puts pipe in front of next; nil next: the scripts are the
+// whole output (-c).
+func newScripted(pipe *script.Pipeline, next Sink, shared bool) Sink {
+	if next == nil {
+		return pipe
+	}
+	s := &scriptedSink{pipe: pipe, next: next, shared: shared}
 	pipe.SetSink(func(ev *event.Event) error {
 		if ev.Kind != event.Syscall {
 			return nil // passed on by Event below
 		}
-		// Scripts' output first, then the format's record of the event.
-		if err := pipe.Flush(); err != nil {
+		return s.pass(ev)
+	})
+	return s
+}
+
+// pass hands ev to the format, after what the scripts printed.
+func (s *scriptedSink) pass(ev *event.Event) error {
+	if !s.shared {
+		if err := s.pipe.Flush(); err != nil {
 			return err
 		}
-		return next.Event(ev)
-	})
-	return &scriptedSink{pipe: pipe, next: next}
+	}
+	return s.next.Event(ev)
 }
 
 func (s *scriptedSink) Start() error {
@@ -168,10 +72,7 @@ func (s *scriptedSink) Event(ev *event.Event) error {
 		return err
 	}
 	if ev.Kind != event.Syscall {
-		if err := s.pipe.Flush(); err != nil {
-			return err
-		}
-		return s.next.Event(ev)
+		return s.pass(ev)
 	}
 	return nil
 }
@@ -189,7 +90,7 @@ func (s *scriptedSink) Flush() error {
 // teeSink records every event (--record) before handing it to the format.
 type teeSink struct {
 	path string
-	rec  *binSink
+	rec  *format.BinWriter
 	file *os.File
 	next Sink
 }
@@ -200,7 +101,8 @@ func (t *teeSink) Start() error {
 	if err != nil {
 		return fmt.Errorf("opening recording: %w", err)
 	}
-	t.file, t.rec.out = f, f
+	t.file = f
+	t.rec.SetOutput(f)
 	if err := t.rec.Start(); err != nil {
 		return err
 	}

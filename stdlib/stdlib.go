@@ -1,6 +1,7 @@
-// Package stdlib holds the stock scripts: the formats and filters that
-// options select (-l hex, -X), written in Starlark and embedded in the
-// binary. Their heavy lifting is done by native builtins.
+// Package stdlib holds the stock scripts: the built-in analyses that
+// options select (-c, -C: summary.star), written in Starlark and embedded
+// in the binary; scripts load them as stdlib/NAME. (The stock formats are
+// Go writers, package format.)
 package stdlib
 
 import "embed"

@@ -350,15 +350,48 @@ func startBackground(t *testing.T, out string, args ...string) (*exec.Cmd, *sync
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(se.String(), "strace.ebpf: loaded in ") {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("tracer not attached after 10s: %s", se.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !waitFor(se, "strace.ebpf: loaded in ") {
+		cmd.Process.Kill()
+		t.Fatalf("tracer not attached after %s: %s", waitLimit, se.String())
 	}
 	return cmd, se
+}
+
+// waitForFile waits until the file name exists, and says whether it came
+// before waitLimit.
+func waitForFile(name string) bool {
+	deadline := time.Now().Add(waitLimit)
+	for {
+		if _, err := os.Stat(name); err == nil {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitLimit bounds waitFor: start-up on a loaded machine, never a test's pace.
+const waitLimit = 30 * time.Second
+
+// waitFor waits until out holds every one of wants, and says whether it
+// came before waitLimit.
+func waitFor(out fmt.Stringer, wants ...string) bool {
+	deadline := time.Now().Add(waitLimit)
+	for {
+		s, all := out.String(), true
+		for _, w := range wants {
+			all = all && strings.Contains(s, w)
+		}
+		if all {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // syncBuffer is a bytes.Buffer a process writes while the test reads it.

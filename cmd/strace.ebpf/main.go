@@ -22,6 +22,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/filter"
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/record"
 	"github.com/strace-ebpf/strace.ebpf/session"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
@@ -30,6 +33,9 @@ import (
 var stopProfile = func() {}
 
 func main() {
+	// A copy of this executable started as the launcher of a traced
+	// command or the keeper of a lossless cgroup runs as that, here.
+	engine.RunHelper()
 	// Events are short-lived garbage; memory is cheaper than collections.
 	debug.SetGCPercent(400)
 	// A trace reader that goes away makes writes fail with EPIPE (tracing
@@ -105,7 +111,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.StringVarP(&o.output, "output", "o", "", "write the trace to `file` (created with mode 0600)")
 	addTimestampFlag(fs, &o.timestamp, &o.strace)
-	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(session.FormatNames(), ", ")+"; 'help' or 'list' describes them")
+	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(format.Names(), ", ")+"; 'help' or 'list' describes them")
 	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
 	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls (-e status=failed)")
 	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed; read=FDS and write=FDS dump the data read from and written to these descriptors (-l strace); inject=SET:error=E|retval=N[:signal=SIG][:delay_enter=T][:when=FIRST..LAST+STEP] and fault=SET[:error=E] make a launched command's calls fail, through seccomp (docs/injection.md)")
@@ -203,7 +209,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		return exitCode(err), err
 	}
 	if o.format == "help" || o.format == "list" {
-		session.PrintFormats(stdout)
+		format.PrintFormats(stdout)
 		return 0, nil
 	}
 	p, err := o.buildPlan(fs, args, argv, stdout, stderr)
@@ -287,7 +293,7 @@ type shortError struct {
 func (e shortError) Error() string { return e.msg }
 func (e shortError) Unwrap() error { return e.err }
 
-func formatNamesForCompletion() []string { return session.FormatNames() }
+func formatNamesForCompletion() []string { return format.Names() }
 
 // commandStatus is a tracer failure after which the traced command ran to
 // its end: the exit status is the command's, even 0.
@@ -312,7 +318,7 @@ func (o *options) buildPlan(fs *pflag.FlagSet, args, argv []string, stdout, stde
 
 // plan turns the options into a session plan, refusing what no session
 // could make sense of.
-func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []string, stdout, stderr io.Writer) (*session.Plan, error) {
+func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []string, stdout, stderr io.Writer) (*session.Plan, error) {
 	for _, name := range []string{"output", "input", "record", "script-output"} {
 		if fs.Changed(name) && fs.Lookup(name).Value.String() == "" {
 			return nil, fmt.Errorf("parsing options: --%s needs a file name, got an empty one", name)
@@ -358,10 +364,7 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	if o.follow > 0 && o.fastFollow > 0 {
 		return nil, errors.New("parsing options: -f follows every descendant, -F only children: give one")
 	}
-	if o.lossy && o.lossless {
-		return nil, errors.New("parsing options: --lossy and --lossless are exclusive")
-	}
-	strMax, err := parseFilenames(o.filenames)
+	strMax, err := engine.StrMaxOf(o.filenames)
 	if err != nil {
 		return nil, err
 	}
@@ -370,9 +373,8 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		ObjectDir:    o.objectDir,
 		RingSize:     ring,
 		ScriptMemory: mem,
-		// A launched command is paused rather than its records lost,
-		// unless --lossy; running processes only on request.
-		Lossless:     o.lossless || (len(args) > 0 && o.input == "" && !o.lossy && !o.calibrate),
+		Lossless:     o.lossless,
+		Lossy:        o.lossy,
 		Env:          o.env,
 		User:         o.user,
 		Quiet:        o.quiet,
@@ -382,7 +384,7 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		ChildrenOnly: o.fastFollow > 0,
 		Split:        o.follow > 1 || o.fastFollow > 1,
 		SplitThreads: o.follow > 2 || o.fastFollow > 2,
-		Filter:       filter,
+		Filter:       sel,
 		Scripts:      o.scripts,
 		Interval:     o.interval,
 		Output:       o.output,
@@ -408,13 +410,13 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 	}
 	p.Filter.Paths = o.paths
 	if o.failed {
-		p.Filter.Only(session.Failed)
+		p.Filter.Only(filter.Failed)
 	}
 	if o.strace.successful {
-		p.Filter.Only(session.Successful)
+		p.Filter.Only(filter.Successful)
 	}
 	if o.strace.failing {
-		p.Filter.Only(session.Failed)
+		p.Filter.Only(filter.Failed)
 	}
 	switch {
 	case o.summaryOnly:
@@ -433,7 +435,7 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		p.ScriptArgs[k] = v
 	}
 	s := &o.strace
-	p.Show = session.Presentation{
+	p.Show = format.Presentation{
 		Timestamps:  s.timestamps,
 		Relative:    s.relative,
 		SyscallTime: s.syscallTime,
@@ -457,18 +459,11 @@ func (o *options) plan(fs *pflag.FlagSet, filter session.Filter, args, argv []st
 		return nil, fmt.Errorf("parsing -a %d: the column must be positive", s.column)
 	}
 	if s.readDump != nil || s.writeDump != nil {
-		p.Given |= session.OptDump
+		p.Given |= format.OptDump
 	}
-	for flag, opt := range map[string]session.Opt{
-		"timestamp": session.OptTimestamp, "relative-timestamps": session.OptRelative,
-		"syscall-times": session.OptSyscallTime, "decode-fds": session.OptDecodeFds,
-		"strsize": session.OptStrSize, "hex-separator": session.OptSeparator,
-		"stack-trace": session.OptStackTrace, "columns": session.OptColumn,
-		"strings-in-hex": session.OptHexStrings, "no-abbrev": session.OptVerbose,
-		"detach-on": session.OptDetachExec,
-	} {
-		if fs.Changed(flag) {
-			p.Given |= opt
+	for _, o := range format.Options {
+		if o.Flag != "" && fs.Changed(o.Flag) {
+			p.Given |= o.Opt
 		}
 	}
 	if o.debug {
@@ -496,25 +491,6 @@ func (o *options) checkHints(fs *pflag.FlagSet, args []string) error {
 		}
 	}
 	return nil
-}
-
-// parseFilenames reads -n's mode into the bytes of a string the kernel
-// reads, its NUL included (0: whole paths).
-func parseFilenames(mode string) (int, error) {
-	const nameMax = 255
-	switch mode {
-	case "full":
-		return 0, nil
-	case "name_max":
-		return nameMax + 1, nil
-	case "fast":
-		return 128, nil
-	}
-	n, err := strconv.Atoi(mode)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("parsing -n %s: want full, name_max, fast or a number of NAME_MAX (255-byte) parts, at least 1", mode)
-	}
-	return min(n*nameMax+1, 4096), nil
 }
 
 func parsePIDs(vals []string) ([]int, error) {

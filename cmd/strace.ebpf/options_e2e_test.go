@@ -31,7 +31,10 @@ func TestAttachBlocked(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "t")
 	tracer, se := startBackground(t, out, "-l", "strace", "-p", pid)
-	time.Sleep(500 * time.Millisecond)
+	if !waitFor(se, "Process "+pid+" attached") {
+		t.Fatalf("not attached: %s", se.String())
+	}
+	time.Sleep(200 * time.Millisecond)
 	tracer.Process.Signal(os.Interrupt)
 	if err := tracer.Wait(); err != nil {
 		t.Fatalf("tracer: %v: %s", err, se.String())
@@ -61,7 +64,7 @@ func TestAttachBlocked(t *testing.T) {
 
 	// -q silences the attach and detach notes.
 	tracer, se = startBackground(t, out, "-q", "-l", "strace", "-p", pid)
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
 	tracer.Process.Signal(os.Interrupt)
 	tracer.Wait()
 	if strings.Contains(se.String(), "Process "+pid) {
@@ -106,7 +109,12 @@ func TestPrefixesLikeStrace(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(800 * time.Millisecond)
+		// Both attached (strace says so once it is; so does strace.ebpf),
+		// then a few rounds of the loops' sleep 0.1.
+		if !waitFor(&out, "Process "+pids[0]+" attached", "Process "+pids[1]+" attached") {
+			t.Errorf("%s did not attach: %s", tool, out.String())
+		}
+		time.Sleep(500 * time.Millisecond)
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 		return out.String()

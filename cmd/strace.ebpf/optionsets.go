@@ -12,6 +12,7 @@ import (
 
 	"github.com/strace-ebpf/strace.ebpf/bpf"
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/session"
 )
 
@@ -110,7 +111,7 @@ func optionAxes() [][]string {
 // REC name.
 func KernelOptionSets(scriptDir, dir string) ([]OptionSet, error) {
 	formats := []string{""}
-	for _, f := range session.Formats {
+	for _, f := range format.Formats {
 		formats = append(formats, f.Name)
 	}
 	axes := optionAxes()

@@ -15,7 +15,6 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 	"github.com/strace-ebpf/strace.ebpf/record"
-	"github.com/strace-ebpf/strace.ebpf/script"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -48,7 +47,7 @@ func amd64Header(opts map[string]string) record.Header {
 }
 
 // livePipeline is what a live run does with the events: -X's filter, then
-// the stock format script, fed directly.
+// the stock format's writer, fed directly.
 func livePipeline(t *testing.T, evs []event.Event, hex format.HexOptions, failed bool) string {
 	t.Helper()
 	tab, err := syscalls.ForArch("amd64")
@@ -56,10 +55,7 @@ func livePipeline(t *testing.T, evs []event.Event, hex format.HexOptions, failed
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	pipe := script.NewPipeline(&out, script.Options{Table: tab, Hex: hex, Argv: recArgv})
-	if err := pipe.AddStdlib("hex.star"); err != nil {
-		t.Fatal(err)
-	}
+	pipe := format.NewHexWriter(&out, tab, recArgv, hex)
 	if err := pipe.Start(); err != nil {
 		t.Fatal(err)
 	}

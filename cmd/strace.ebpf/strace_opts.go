@@ -6,15 +6,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
-	"golang.org/x/sys/unix"
 
+	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -131,37 +128,13 @@ func printBuiltinList(w io.Writer, tab *syscalls.Table) error {
 	return nil
 }
 
-// tracefsDir finds tracefs, mounting it when it is not mounted.
-func tracefsDir() (string, error) {
-	for _, d := range []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"} {
-		if _, err := os.Stat(filepath.Join(d, "available_events")); err == nil {
-			return d, nil
-		}
-	}
-	if err := unix.Mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, ""); err != nil {
-		return "", fmt.Errorf("mounting tracefs: %w (run: mount -t tracefs tracefs /sys/kernel/tracing)", err)
-	}
-	return "/sys/kernel/tracing", nil
-}
-
 // printKernelList prints the syscalls the running kernel has tracepoints
 // for, with their numbers from the built-in table.
 func printKernelList(w io.Writer, tab *syscalls.Table) error {
-	dir, err := tracefsDir()
+	names, err := engine.KernelSyscalls()
 	if err != nil {
-		return fmt.Errorf("listing kernel syscalls: %w", err)
+		return err
 	}
-	ents, err := os.ReadDir(filepath.Join(dir, "events", "syscalls"))
-	if err != nil {
-		return fmt.Errorf("listing kernel syscalls: %w", err)
-	}
-	var names []string
-	for _, e := range ents {
-		if n, ok := strings.CutPrefix(e.Name(), "sys_enter_"); ok {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
 	for _, n := range names {
 		nr := "?"
 		name := n
@@ -181,24 +154,17 @@ func printKernelList(w io.Writer, tab *syscalls.Table) error {
 	return nil
 }
 
-// printLowLevelList prints the kernel functions tracefs can trace. Where
-// the kernel does not let us read them (ftrace restricts the list; kernels
-// without a function tracer have none), it says so on stderr and prints
-// the kernel's tracepoints instead: what this tool attaches to.
+// printLowLevelList prints the kernel functions tracefs can trace, or its
+// tracepoints, saying why on stderr, where it withholds them.
 func printLowLevelList(w, stderr io.Writer) error {
-	dir, err := tracefsDir()
+	f, instead, err := engine.LowLevelList()
 	if err != nil {
-		return fmt.Errorf("listing traceable functions: %w", err)
-	}
-	f, err := os.Open(filepath.Join(dir, "available_filter_functions"))
-	if err != nil {
-		fmt.Fprintf(stderr, "strace.ebpf: listing traceable functions: %v; listing the kernel's tracepoints instead\n", err)
-		f, err = os.Open(filepath.Join(dir, "available_events"))
-		if err != nil {
-			return fmt.Errorf("listing tracepoints: %w", err)
-		}
+		return err
 	}
 	defer f.Close()
+	if instead != nil {
+		fmt.Fprintf(stderr, "strace.ebpf: %v; listing the kernel's tracepoints instead\n", instead)
+	}
 	if _, err := io.Copy(w, f); err != nil {
 		return fmt.Errorf("listing traceable functions: %w", err)
 	}

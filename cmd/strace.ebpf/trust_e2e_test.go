@@ -74,16 +74,9 @@ func TestHangupCompletesOutputs(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// The command runs once the tracer runs (its signal handling too): a
-	// fixed sleep is outlasted by a loaded machine's start-up.
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(started); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("the command did not start: %s", se.String())
-		}
+	// The command runs once the tracer runs; then a few rounds of its loop.
+	if !waitForFile(started) {
+		t.Fatalf("the command did not start: %s", se.String())
 	}
 	time.Sleep(200 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGHUP) // forwarded: the loop ends
@@ -178,7 +171,8 @@ func TestSecondInterruptDetaches(t *testing.T) {
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	f := filepath.Join(dir, "F")
-	cmd := exec.Command(testutil.Tracer(t), "-o", filepath.Join(dir, "t"), "sh", "-c", `trap "" INT; sleep 1.5; echo ok > `+f)
+	started := filepath.Join(dir, "started")
+	cmd := exec.Command(testutil.Tracer(t), "-o", filepath.Join(dir, "t"), "sh", "-c", `trap "" INT; : > `+started+`; sleep 1.5; echo ok > `+f)
 	// A file, not a pipe: Wait then waits for the tracer alone, not for the
 	// detached command that shares its stderr.
 	seFile, err := os.Create(filepath.Join(dir, "stderr"))
@@ -190,7 +184,10 @@ func TestSecondInterruptDetaches(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// The command runs once the tracer runs (its signal handling too).
+	if !waitForFile(started) {
+		t.Fatalf("the command did not start")
+	}
 	cmd.Process.Signal(os.Interrupt) // forwarded: the shell ignores it
 	time.Sleep(200 * time.Millisecond)
 	start := time.Now()

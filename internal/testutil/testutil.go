@@ -152,3 +152,11 @@ type buildError struct {
 }
 
 func (e *buildError) Error() string { return e.what + ": " + e.err.Error() + "\n" + string(e.out) }
+
+// Main is the TestMain of a test binary that traces commands in process:
+// it runs the engine's helpers (the launcher and the cgroup keeper are
+// copies of the test binary), then the tests.
+func Main(m *testing.M) {
+	engine.RunHelper()
+	os.Exit(m.Run())
+}
