@@ -3,13 +3,19 @@
 package testutil
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
 )
@@ -86,21 +92,98 @@ func dir(tb testing.TB) string {
 	return buildDir
 }
 
-// Tracer builds cmd/strace.ebpf once per test binary and returns its path.
+// Tracer returns the path of cmd/strace.ebpf built from this tree, with the
+// race detector when this test binary has it (make test: -race), so that
+// the end-to-end tests check the tracer's own goroutines too. The build is
+// shared by every test binary of a run (their packages run at once): it
+// lives in the system's temporary directory under a name made from the
+// sources it is built from, made by the first binary that needs it while
+// the others wait on a lock.
 func Tracer(tb testing.TB) string {
 	tb.Helper()
-	out := filepath.Join(dir(tb), "strace.ebpf")
-	tracerOnce.Do(func() {
-		cmd := exec.Command("go", "build", "-o", out, "./cmd/strace.ebpf")
-		cmd.Dir = Root()
-		if b, err := cmd.CombinedOutput(); err != nil {
-			tracerErr = &buildError{"go build ./cmd/strace.ebpf", err, b}
-		}
-	})
+	tracerOnce.Do(func() { tracerPath, tracerErr = buildTracer() })
 	if tracerErr != nil {
 		tb.Fatal(tracerErr)
 	}
-	return out
+	return tracerPath
+}
+
+var tracerPath string
+
+// buildTracer builds the tracer into its shared directory, unless a test
+// binary of this run or an earlier one already did from the same sources.
+func buildTracer() (string, error) {
+	key, err := sourceKey(Root(), raceEnabled)
+	if err != nil {
+		return "", fmt.Errorf("hashing the tracer's sources: %w", err)
+	}
+	dir := filepath.Join(os.TempDir(), "strace-ebpf-test-tracer-"+key)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "strace.ebpf")
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
+		return "", fmt.Errorf("locking %s: %w", dir, err)
+	}
+	defer unix.Flock(int(lock.Fd()), unix.LOCK_UN)
+	if _, err := os.Stat(out); err == nil {
+		return out, nil
+	}
+	args := []string{"build", "-o", out + ".tmp"}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, "./cmd/strace.ebpf")...)
+	cmd.Dir = Root()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", &buildError{"go " + strings.Join(args, " ") + " ./cmd/strace.ebpf", err, b}
+	}
+	return out, os.Rename(out+".tmp", out)
+}
+
+// sourceKey names a build of the tracer: a hash of every file a build of
+// cmd/strace.ebpf can read (Go sources but tests, embedded scripts and
+// tables, BPF objects, go.mod and go.sum: name, size and modification
+// time), of the Go toolchain and of the race flag.
+func sourceKey(root string, race bool) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s %v\n", runtime.Version(), os.Getenv("GOFLAGS"), race)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "results") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(name, "_test.go") {
+			return nil
+		}
+		switch filepath.Ext(name) {
+		case ".go", ".o", ".star", ".lua", ".json", ".tsv", ".txt", ".h", ".c", ".mod", ".sum":
+		default:
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		fmt.Fprintf(h, "%s %d %d\n", rel, fi.Size(), fi.ModTime().UnixNano())
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
 // Syscaller compiles testdata/syscaller.c once per test binary and returns
