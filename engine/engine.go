@@ -689,9 +689,11 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		if s.cfg.FollowForks {
 			// -f follows every descendant to its end, as strace does:
 			// the session ends when the last traced process exits.
-			stop := make(chan struct{})
-			defer close(stop)
-			go s.waitTraced(ended, stop)
+			// It reads the tasks map: Close (deferred before) must not
+			// come until it has returned.
+			stop, done := make(chan struct{}), make(chan struct{})
+			defer func() { close(stop); <-done }()
+			go func() { defer close(done); s.waitTraced(ended, stop) }()
 		} else {
 			ended = s.child.done
 		}
@@ -952,6 +954,9 @@ func (s *Session) waitTraced(ended, stop chan struct{}) {
 // (a second Ctrl-C detaches at once, leaving it running).
 func (s *Session) finish(ctx context.Context, res Result, err error) (Result, error) {
 	s.detach()
+	for name, n := range s.programMisses() {
+		s.debugf("the kernel skipped program %s %d times (an instance of it already ran on that CPU)", name, n)
+	}
 	s.keepStats()
 	s.keepAggs()
 	if s.freezer != nil {

@@ -56,6 +56,7 @@ func TestGeneratedDocs(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	if code, err := run([]string{"strace.ebpf", "--version"}, &out, &out); code != 0 || err != nil || !strings.HasPrefix(out.String(), "strace.ebpf ") {
 		t.Errorf("--version: exit %d, %v, %q", code, err, out.String())

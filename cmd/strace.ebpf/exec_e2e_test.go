@@ -17,6 +17,7 @@ import (
 // in; the kernel's own copies, read when the exec succeeds, give the line
 // strace prints (argument cut at --strsize, 32 elements then "...").
 func TestExecAfterFork(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	straceBin, err := exec.LookPath("strace")
 	if err != nil {

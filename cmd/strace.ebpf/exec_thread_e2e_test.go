@@ -35,6 +35,7 @@ func normalized(trace string, keep *regexp.Regexp) []string {
 // the whole argv shows, as the system strace prints it, not the strings
 // read before the first unreadable one.
 func TestExecArgvNotFaultedIn(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	straceBin, err := exec.LookPath("strace")
 	if err != nil {
@@ -67,6 +68,7 @@ func TestExecArgvNotFaultedIn(t *testing.T) {
 // is strace's "+++ superseded by execve in pid N +++", not an exit, and
 // the process has one exit, the new program's.
 func TestExecFromThread(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	straceBin, err := exec.LookPath("strace")
 	if err != nil {

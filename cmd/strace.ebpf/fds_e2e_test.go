@@ -63,6 +63,7 @@ func normFds(s string) []string {
 // each fd at the call, so the lines are the same, the short-lived child's
 // too.
 func TestDecodeFdsLikeStrace(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	if _, err := exec.LookPath("strace"); err != nil {
 		t.Skip("no system strace")
@@ -113,6 +114,7 @@ func TestDecodeFdsLikeStrace(t *testing.T) {
 // TestDecodeFdsJSON checks that -y adds the kernel's fd descriptions to
 // -l json's data: the argument's at enter, the returned one's at exit.
 func TestDecodeFdsJSON(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	prog := fdCaller(t, dir)
@@ -156,6 +158,7 @@ func syscallLines(s string) []string {
 // referred to them (a read of the file, its close, a dup2 over a
 // descriptor open on /dev/null), for every format and on a replay.
 func TestTracePathLikeStrace(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	if _, err := exec.LookPath("strace"); err != nil {
 		t.Skip("no system strace")

@@ -75,6 +75,7 @@ func outcomes(t *testing.T, format, out string) []string {
 // format family (the replay tests in package session cover every option on
 // a recording).
 func TestStatusFiltersLive(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	sc := testutil.Syscaller(t)
 	filters := []struct {

@@ -112,6 +112,7 @@ var injectCases = []struct {
 // strace.ebpf with the same -e inject= and -e fault= expressions: the
 // traces and the program's own output must be the same.
 func TestInjectLikeStrace(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	if _, err := exec.LookPath("strace"); err != nil {
 		t.Skip("no system strace")
@@ -168,6 +169,7 @@ func TestInjectLikeStrace(t *testing.T) {
 // TestInjectJSONAndSummary checks that json marks injected calls and that
 // -c counts injected errors as errors.
 func TestInjectJSONAndSummary(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	prog := injCaller(t, dir)
@@ -206,6 +208,7 @@ func TestInjectJSONAndSummary(t *testing.T) {
 // TestInjectScript: a script's inject() and on_inject decide, and only the
 // declared calls reach on_inject.
 func TestInjectScript(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	prog := injCaller(t, dir)
@@ -246,6 +249,7 @@ def on_exit():
 
 // TestInjectRefusals: what seccomp cannot do is refused in one line.
 func TestInjectRefusals(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	for _, tc := range []struct {
 		args []string
@@ -376,6 +380,7 @@ func TestInjectOutlived(t *testing.T) {
 // place, and its own calls are never injected: faking setuid's result
 // must not leave the command running as root.
 func TestInjectUserDrop(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	if _, err := exec.LookPath("id"); err != nil {
 		t.Skip("no id")

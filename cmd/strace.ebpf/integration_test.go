@@ -112,6 +112,7 @@ func longMarkerPath() string {
 const msg = "syscaller: hello marker\n"
 
 func TestTraceCommand(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	sc := testutil.Syscaller(t)
 	res, log := traceFile(t, sc, "basic")
@@ -179,6 +180,7 @@ func TestTraceCommand(t *testing.T) {
 }
 
 func TestOutputFileMode(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	out := filepath.Join(t.TempDir(), "t.log")
 	res := runTracer(t, "-o", out, testutil.Syscaller(t), "basic")
@@ -195,6 +197,7 @@ func TestOutputFileMode(t *testing.T) {
 }
 
 func TestTraceToStderr(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	res := runTracer(t, testutil.Syscaller(t), "basic")
 	if !strings.Contains(res.stderr, "\tSYSCALL\t") || strings.Contains(res.stdout, "SYSCALL") {
@@ -206,6 +209,7 @@ func TestTraceToStderr(t *testing.T) {
 }
 
 func TestFailedOnly(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	_, log := traceFile(t, "-X", testutil.Syscaller(t), "basic")
 	_, rows := parseHex(t, log, "\t")
@@ -223,6 +227,7 @@ func TestFailedOnly(t *testing.T) {
 }
 
 func TestExprTrace(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	_, log := traceFile(t, "-e", "trace=openat,close", testutil.Syscaller(t), "basic")
 	_, rows := parseHex(t, log, "\t")
@@ -247,6 +252,7 @@ func TestExprTrace(t *testing.T) {
 }
 
 func TestTimestampAndSeparator(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	_, log := traceFile(t, "-t", "-K", ",", testutil.Syscaller(t), "basic")
 	header, rows := parseHex(t, log, ",")
@@ -272,6 +278,7 @@ func TestTimestampAndSeparator(t *testing.T) {
 }
 
 func TestExitStatus(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	sc := testutil.Syscaller(t)
 	if res := runTracer(t, "-o", os.DevNull, sc, "basic", "7"); res.code != 7 {
@@ -283,6 +290,7 @@ func TestExitStatus(t *testing.T) {
 }
 
 func TestFollowForks(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	sc := testutil.Syscaller(t)
 	marker := "/nonexistent/grandchild-marker"
@@ -300,6 +308,7 @@ func TestFollowForks(t *testing.T) {
 }
 
 func TestThreadsTraced(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	_, log := traceFile(t, "-e", "trace=openat", testutil.Syscaller(t), "threads")
 	_, rows := parseHex(t, log, "\t")
@@ -311,23 +320,38 @@ func TestThreadsTraced(t *testing.T) {
 
 func TestAttachPID(t *testing.T) {
 	testutil.RequireBPF(t)
-	testutil.Tracer(t)                                          // built before the clock starts
-	target := exec.Command(testutil.Syscaller(t), "loop", "50") // about a second
+	// The target waits for the tracer to be attached, then loops for
+	// about a second and exits: the tracer must end with it.
+	goFile := filepath.Join(t.TempDir(), "go")
+	target := exec.Command("sh", "-c", `while [ ! -e "$1" ]; do sleep 0.02; done; exec "$2" loop 50`, "sh", goFile, testutil.Syscaller(t))
 	if err := target.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
 	go func() { target.Wait(); close(done) }()
-	time.Sleep(100 * time.Millisecond)
-	start := time.Now()
-	res, log := traceFile(t, "-e", "trace=openat", "-p", strconv.Itoa(target.Process.Pid))
+	defer func() { target.Process.Kill(); <-done }()
+	out := filepath.Join(t.TempDir(), "trace.log")
+	tracer, se := startBackground(t, out, "-e", "trace=openat", "-p", strconv.Itoa(target.Process.Pid))
+	if !waitFor(se, "attached") {
+		t.Fatalf("not attached: %s", se.String())
+	}
+	if err := os.WriteFile(goFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	<-done
-	if res.code != 0 {
-		t.Fatalf("exit code %d: %s", res.code, res.stderr)
+	start := time.Now()
+	ended := make(chan error, 1)
+	go func() { ended <- tracer.Wait() }()
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Fatalf("tracer: %v: %s", err, se.String())
+		}
+	case <-time.After(waitLimit):
+		tracer.Process.Kill()
+		t.Fatalf("the tracer did not end with the process (%v after): %s", time.Since(start), se.String())
 	}
-	if time.Since(start) > 10*time.Second {
-		t.Errorf("tracer did not end with the process")
-	}
+	log := readFile(t, out)
 	_, rows := parseHex(t, log, "\t")
 	got := find(rows, func(r row) bool { return r["ARG2"] == "/nonexistent/loop-marker" })
 	if len(got) < 5 {
@@ -445,6 +469,7 @@ func writeScript(t *testing.T, name, src string) string {
 }
 
 func TestCountingScript(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	s := writeScript(t, "count.star", `
 counts = {}
@@ -472,6 +497,7 @@ def on_exit():
 }
 
 func TestScriptPassesToFormat(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	s := writeScript(t, "keep.star", "def on_syscall(ev):\n    return ev.name == \"close\"\n")
 	_, log := traceFile(t, "-s", s, testutil.Syscaller(t), "basic")
@@ -516,6 +542,7 @@ def on_syscall(ev):
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	bad := writeScript(t, "bad.star", "def on_syscall(ev):\n    return ev.name ==\n")
 	raise := writeScript(t, "raise.star", "def on_syscall(ev):\n    return 1 // 0\n")
@@ -551,6 +578,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestNoPrivilege(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	if _, err := exec.LookPath("setpriv"); err != nil {
 		t.Skip("setpriv (util-linux) not installed")

@@ -12,6 +12,7 @@ import (
 // set by itself) or is said to change nothing the kernel runs: a new flag
 // cannot stay out of the kernel matrix unnoticed.
 func TestOptionSetsClassifyEveryFlag(t *testing.T) {
+	t.Parallel()
 	var o options
 	fs := newFlags(&o)
 	fs.VisitAll(func(f *pflag.Flag) {
@@ -38,6 +39,7 @@ func TestOptionSetsClassifyEveryFlag(t *testing.T) {
 // The option sets reach every field of the kernel's configuration that
 // the command line decides: each takes at least two values across them.
 func TestOptionSetsReachEveryConfigField(t *testing.T) {
+	t.Parallel()
 	t0 := time.Now()
 	sets, err := KernelOptionSets("../../examples", t.TempDir())
 	if err != nil {

@@ -73,6 +73,7 @@ func personalityLines(trace string) []string {
 // (open is 5 there, fstat on x86_64) and the switches are marked as the
 // system's strace marks them.
 func TestPersonalityLikeStrace(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	straceBin, err := exec.LookPath("strace")
 	if err != nil {
@@ -127,6 +128,7 @@ func TestPersonalityLikeStrace(t *testing.T) {
 // (ev.personality), json, the -e filters (open@32, open@64) and
 // recordings, whose replay prints what the live run printed.
 func TestPersonalityEverywhere(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	helper := personalityHelper(t, false)
 	dir := t.TempDir()

@@ -40,6 +40,7 @@ var addrRe = regexp.MustCompile(`0x[0-9a-f]{6,}`)
 // control byte and on ld.so's ELF reads, -e read= and -e write= dumps,
 // -a, -qq, -b execve, -v's whole struct stat.
 func TestPresentationLikeStrace(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	if _, err := exec.LookPath("strace"); err != nil {
 		t.Skip("no system strace")

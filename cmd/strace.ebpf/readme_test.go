@@ -17,6 +17,7 @@ var updateREADME = flag.Bool("update-readme", false, "rewrite the -h block of RE
 
 // The README shows the verbatim -h output; this keeps it true.
 func TestREADMEHelp(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	if code, err := run([]string{"strace.ebpf", "-h"}, &out, &out); code != 0 || err != nil {
 		t.Fatalf("-h: exit %d, %v", code, err)

@@ -46,6 +46,7 @@ func readFile(t *testing.T, path string) string {
 // recording of the same run; replaying the recording must print exactly
 // what the live run printed.
 func TestLiveEqualsReplay(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	sc := testutil.Syscaller(t)
 	tests := []struct {
@@ -94,6 +95,7 @@ func TestLiveEqualsReplay(t *testing.T) {
 // TestRecordBin records with -l bin, checks trace.h and the recording, and
 // replays it.
 func TestRecordBin(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	sc := testutil.Syscaller(t)
 	dir := t.TempDir()
@@ -169,6 +171,7 @@ func TestRecordBin(t *testing.T) {
 }
 
 func TestLiveJSONAndPerfetto(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	sc := testutil.Syscaller(t)
 	dir := t.TempDir()

@@ -82,6 +82,7 @@ func runInProcess(t *testing.T, args ...string) (stdout, stderr string, code int
 }
 
 func TestReplayMatchesLive(t *testing.T) {
+	t.Parallel()
 	evs := recEvents()
 	tests := []struct {
 		name   string
@@ -118,6 +119,7 @@ func TestReplayMatchesLive(t *testing.T) {
 }
 
 func TestReplayFilters(t *testing.T) {
+	t.Parallel()
 	path := writeRecording(t, amd64Header(nil), recEvents(), true)
 	stdout, _, code, err := runInProcess(t, "-i", path, "-e", "trace=openat,exit_group", "-l", "json")
 	if err != nil || code != 0 {
@@ -192,6 +194,7 @@ func TestReplayRerecord(t *testing.T) {
 }
 
 func TestReplayBadInput(t *testing.T) {
+	t.Parallel()
 	evs := recEvents()
 	cut := writeRecording(t, amd64Header(nil), evs, false)
 	notRec := filepath.Join(t.TempDir(), "notes.txt")
@@ -294,6 +297,7 @@ def on_syscall(ev):
 }
 
 func TestReplayTableMismatch(t *testing.T) {
+	t.Parallel()
 	hdr := amd64Header(nil)
 	hdr.Syscalls = []record.Syscall{
 		{Nr: 0, Name: "read", Args: []record.Arg{{Name: "fd"}, {Name: "buf"}, {Name: "count"}}},
@@ -311,6 +315,7 @@ func TestReplayTableMismatch(t *testing.T) {
 }
 
 func TestReplayStdin(t *testing.T) {
+	t.Parallel()
 	path := writeRecording(t, amd64Header(nil), recEvents(), true)
 	f, err := os.Open(path)
 	if err != nil {
@@ -327,6 +332,7 @@ func TestReplayStdin(t *testing.T) {
 }
 
 func TestReplayPerfetto(t *testing.T) {
+	t.Parallel()
 	path := writeRecording(t, amd64Header(nil), recEvents(), true)
 	stdout, _, code, err := runInProcess(t, "-i", path, "-l", "perfetto")
 	if err != nil || code != 0 {
@@ -342,6 +348,7 @@ func TestReplayPerfetto(t *testing.T) {
 }
 
 func TestTraceHFlag(t *testing.T) {
+	t.Parallel()
 	stdout, _, code, err := runInProcess(t, "--trace-h")
 	if err != nil || code != 0 {
 		t.Fatalf("code %d, err %v", code, err)
@@ -352,6 +359,7 @@ func TestTraceHFlag(t *testing.T) {
 }
 
 func TestFormatList(t *testing.T) {
+	t.Parallel()
 	stdout, _, _, _ := runInProcess(t, "-l", "list")
 	for _, name := range []string{"bin", "binary", "json", "perfetto", "hex_sl", "hex_raw", "hex"} {
 		if !strings.Contains(stdout, "  "+name+" ") {

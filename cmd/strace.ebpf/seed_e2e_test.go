@@ -20,6 +20,7 @@ import (
 // their children (the kernel does not add them), where -f follows both;
 // -FF writes one file per process.
 func TestFastFollow(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	sc := testutil.Syscaller(t)
 	const marker = "grandchild-marker"
@@ -54,6 +55,7 @@ func TestFastFollow(t *testing.T) {
 // the original strace.ebpf named them; the second thread's call is in its
 // own file.
 func TestSplitThreads(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	sc := testutil.Syscaller(t)
 	for _, opt := range []string{"-fff", "-FFF"} {
@@ -100,6 +102,7 @@ func TestSplitThreads(t *testing.T) {
 
 // TestFilenames checks -n's modes: how much of a path the kernel reads.
 func TestFilenames(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	long := "/nonexistent/" + strings.Repeat("p", 1200)
 	for _, tc := range []struct {
@@ -128,6 +131,7 @@ func TestFilenames(t *testing.T) {
 // clang loads from the directory; one that does not fit, or none, is one
 // clear error.
 func TestObjectDir(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	clang, err := exec.LookPath("clang-16")
 	if err != nil {
@@ -191,6 +195,7 @@ func TestObjectDir(t *testing.T) {
 // the kernel withholds them (lockdown, no function tracer) a note and its
 // tracepoints, among them the ones this tool attaches to.
 func TestLowLevelList(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	res := runTracer(t, "-R")
 	if res.code != 0 || len(strings.Split(res.stdout, "\n")) < 100 {

@@ -41,6 +41,7 @@ var frameRE = regexp.MustCompile(`^ > (\S+)\((\S*)\) \[(0x[0-9a-f]+)\]$`)
 // (libunwind, DWARF), every frame in the same file at the same offset; and
 // a replay of the -k recording prints the same.
 func TestStackTraceLikeStrace(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	helper := testutil.StackHelper(t)
 	dir := t.TempDir()

@@ -40,6 +40,7 @@ func summaryRows(t *testing.T, table string) []string {
 // calls and errors per syscall must be the same, and so the whole table
 // (the times are the same durations, summed).
 func TestSummaryKernelEqualsUser(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	rec := filepath.Join(dir, "run.bin")
@@ -69,6 +70,7 @@ func TestSummaryKernelEqualsUser(t *testing.T) {
 // explain says so); -C counts in the kernel and still prints the trace; a
 // script in front of the summary makes the count a user-space one.
 func TestSummaryKernelNoRecords(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	_, stderr := tracerIn(t, dir, "--explain", "-c", "-o", filepath.Join(dir, "a"), "true")
@@ -93,6 +95,7 @@ func TestSummaryKernelNoRecords(t *testing.T) {
 // call (--explain); on one run recorded with --record, the kernel's counts
 // equal the host's counting of the recording's events.
 func TestScriptCountsKernelEqualsUser(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	kcount := filepath.Join(testutil.Root(), "examples", "kcount.star") + ":top=1000"
@@ -119,6 +122,7 @@ func TestScriptCountsKernelEqualsUser(t *testing.T) {
 // recorded with --record equal the host's from the recording's events, and
 // the latency example's histogram is kept in the kernel (--explain).
 func TestScriptAggsKernelEqualsUser(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	aggs := filepath.Join(dir, "aggs.star")

@@ -20,6 +20,7 @@ import (
 // errors per syscall, the total, strace's layout and its order (time, then
 // syscall number).
 func TestSummaryReplay(t *testing.T) {
+	t.Parallel()
 	rec := filepath.Join(testutil.Root(), "examples", "testdata", "workload.bin")
 	dir := t.TempDir()
 	table, _ := tracerIn(t, dir, "-i", rec, "-c")
@@ -104,6 +105,7 @@ func TestSummaryReplay(t *testing.T) {
 // TestSummaryLive: -c on a live command prints the table only; -C after
 // the strace lines.
 func TestSummaryLive(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "t")
@@ -121,6 +123,7 @@ func TestSummaryLive(t *testing.T) {
 }
 
 func TestSummaryErrors(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		want string

@@ -21,6 +21,7 @@ import (
 // A script that fails at its 100th event stops tracing, not the command:
 // the command finishes its work and its status is the exit status.
 func TestScriptErrorSparesCommand(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.star")
@@ -41,6 +42,7 @@ func TestScriptErrorSparesCommand(t *testing.T) {
 
 // A full disk under -o stops tracing; the command completes.
 func TestFullOutputSparesCommand(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	mnt := filepath.Join(dir, "small")
@@ -215,6 +217,7 @@ func TestSecondInterruptDetaches(t *testing.T) {
 
 // A trace reader that goes away (EPIPE) stops tracing, not the command.
 func TestClosedPipeSparesCommand(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	f := filepath.Join(dir, "F")

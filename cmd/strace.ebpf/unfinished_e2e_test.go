@@ -16,6 +16,7 @@ import (
 // lines of the processes that run meanwhile, and "<... wait4 resumed>"
 // after them.
 func TestStraceUnfinishedWhereEntered(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "trace")
@@ -75,6 +76,7 @@ func TestStraceDetached(t *testing.T) {
 // the three processes has its own FILE.PID, with its own calls only and no
 // pid prefix, as strace -ff writes them; a replay with -ff splits the same.
 func TestSplitPerProcess(t *testing.T) {
+	t.Parallel()
 	testutil.RequireBPF(t)
 	dir := t.TempDir()
 	base := filepath.Join(dir, "t")
@@ -116,6 +118,7 @@ func TestSplitPerProcess(t *testing.T) {
 }
 
 func TestSplitErrors(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		want string
