@@ -98,4 +98,69 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
 	return 0;
 }
 
+/*
+ * send_unentered sends a call of a traced thread whose entry sys_enter
+ * never saw, from its exit. The kernel skips a program when an instance
+ * of it already runs on that CPU: where syscall tracepoints run with
+ * preemption enabled (7.x), a task preempted in the middle of sys_enter
+ * holds its CPU's slot, and every call made there meanwhile goes unseen.
+ * A call that seccomp refuses (SECCOMP_RET_ERRNO) never reaches the entry
+ * tracepoint either. The registers still hold the call's number and
+ * arguments; it has no start time (its ts is the exit's) and no enter
+ * captures.
+ */
+static __noinline void send_unentered(struct bpf_raw_tracepoint_args *ctx, u64 id)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	s64 ret = (s64)ctx->args[1];
+	if (config.failed_only && !is_error(ret))
+		return;
+	bool compat = in_compat();
+	struct event_hdr *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
+	if (!h) {
+		count_lost();
+		return;
+	}
+#if defined(__TARGET_ARCH_x86)
+	long nr = BPF_CORE_READ(regs, orig_ax);
+	if (compat) {
+		h->args[0] = (u32)BPF_CORE_READ(regs, bx);
+		h->args[1] = (u32)BPF_CORE_READ(regs, cx);
+		h->args[2] = (u32)BPF_CORE_READ(regs, dx);
+		h->args[3] = (u32)BPF_CORE_READ(regs, si);
+		h->args[4] = (u32)BPF_CORE_READ(regs, di);
+		h->args[5] = (u32)BPF_CORE_READ(regs, bp);
+	} else {
+		h->args[0] = BPF_CORE_READ(regs, di);
+		h->args[1] = BPF_CORE_READ(regs, si);
+		h->args[2] = BPF_CORE_READ(regs, dx);
+		h->args[3] = BPF_CORE_READ(regs, r10);
+		h->args[4] = BPF_CORE_READ(regs, r8);
+		h->args[5] = BPF_CORE_READ(regs, r9);
+	}
+#elif defined(__TARGET_ARCH_arm64)
+	long nr = BPF_CORE_READ(regs, syscallno);
+	h->args[0] = BPF_CORE_READ(regs, orig_x0);
+	h->args[1] = BPF_CORE_READ(regs, user_regs.regs[1]);
+	h->args[2] = BPF_CORE_READ(regs, user_regs.regs[2]);
+	h->args[3] = BPF_CORE_READ(regs, user_regs.regs[3]);
+	h->args[4] = BPF_CORE_READ(regs, user_regs.regs[4]);
+	h->args[5] = BPF_CORE_READ(regs, user_regs.regs[5]);
+#endif
+	u64 now = config.no_clock ? 0 : bpf_ktime_get_ns();
+	if (config.count && !compat) {
+		count_call(nr, ret, 0, now, h->args[0]);
+		if (config.count == COUNT_ONLY) {
+			bpf_ringbuf_discard(h, BPF_RB_NO_WAKEUP);
+			return;
+		}
+	}
+	fill_hdr(h, id, nr, now, now);
+	h->ret = ret;
+	h->flags = EV_UNENTERED | (compat ? EV_COMPAT : 0);
+	h->nitems = 0;
+	h->pad = 0;
+	bpf_ringbuf_submit(h, wake_flags());
+}
+
 #endif /* __STRACE_EBPF_EVENT_BPF_H__ */

@@ -69,6 +69,10 @@ int sys_enter(u64 *ctx)
 	struct pending *slot = bpf_map_lookup_elem(&pendings, &tid);
 	if (!(slot && (slot->state & P_TRACED)) && !is_traced(id >> 32, tid, compat ? -1 : nr))
 		return 0;
+	/* The previous call's exit went unseen (the kernel skipped sys_exit:
+	 * see send_unentered): it is lost, and said so. */
+	if (slot && (slot->state & P_ACTIVE))
+		count_lost();
 	/* A signal that came while the thread ran in user space. */
 	if (slot && (slot->state & P_SIGNAL))
 		show_held(id);
@@ -182,6 +186,8 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (pp->state & P_ACTIVE) {
 		send_exit(ctx, id, pp);
 		pp->state &= P_TRACED | P_SIGNAL;
+	} else if (config.unentered && (pp->state & P_TRACED)) {
+		send_unentered(ctx, id);
 	}
 	/* An ignored signal that came during the call: strace sees it when
 	 * the call returns to user space, after the call's line. */

@@ -139,6 +139,7 @@ enum ev_flags : u16 {
 	EV_ENTERED = 1 << 3, /* a call went to sleep: its enter half (args, enter captures) */
 	EV_NETLINK = 1 << 4, /* args[0] is an AF_NETLINK socket: its messages were captured whole, pad is its protocol */
 	EV_COMPAT = 1 << 5,  /* made in 32-bit mode: nr and args are i386's */
+	EV_UNENTERED = 1 << 6, /* its entry was not seen: sent from its exit (send_unentered), ts is the exit's */
 };
 
 /* Keys of sc_filter and sc_table: a native call's number, or a 32-bit
@@ -309,6 +310,11 @@ struct config {
 	u32 system_wide;
 	u32 follow_fork; /* 1: every descendant (-f); FOLLOW_CHILDREN: children only (-F) */
 	u32 failed_only;
+	/* A traced thread's call whose entry sys_enter never saw is sent from
+	 * its exit (send_unentered); 0 where an unseen entry is normal (a
+	 * syscall filter: filtered calls are not entered; fault injection:
+	 * the calls answered without running are made in user space). */
+	u32 unentered;
 	u32 filter_syscalls; /* sc_filter holds the traced syscalls */
 	s32 execve_nr;
 	s32 execveat_nr;

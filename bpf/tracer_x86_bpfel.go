@@ -62,6 +62,7 @@ type TracerConfig struct {
 	SystemWide     uint32
 	FollowFork     uint32
 	FailedOnly     uint32
+	Unentered      uint32
 	FilterSyscalls uint32
 	ExecveNr       int32
 	ExecveatNr     int32
@@ -69,6 +70,7 @@ type TracerConfig struct {
 	ProcEvents     uint32
 	EnterMarks     uint32
 	StackTrace     uint32
+	_              [4]byte
 	RingHighMark   uint64
 	DecodeFds      uint32
 	StrMax         uint32
@@ -90,12 +92,13 @@ const (
 type TracerEvFlags uint16
 
 const (
-	TracerEvFlagsEV_NORETURN TracerEvFlags = 1
-	TracerEvFlagsEV_EXIT     TracerEvFlags = 2
-	TracerEvFlagsEV_SIGNAL   TracerEvFlags = 4
-	TracerEvFlagsEV_ENTERED  TracerEvFlags = 8
-	TracerEvFlagsEV_NETLINK  TracerEvFlags = 16
-	TracerEvFlagsEV_COMPAT   TracerEvFlags = 32
+	TracerEvFlagsEV_NORETURN  TracerEvFlags = 1
+	TracerEvFlagsEV_EXIT      TracerEvFlags = 2
+	TracerEvFlagsEV_SIGNAL    TracerEvFlags = 4
+	TracerEvFlagsEV_ENTERED   TracerEvFlags = 8
+	TracerEvFlagsEV_NETLINK   TracerEvFlags = 16
+	TracerEvFlagsEV_COMPAT    TracerEvFlags = 32
+	TracerEvFlagsEV_UNENTERED TracerEvFlags = 64
 )
 
 type TracerEventHdr struct {

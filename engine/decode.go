@@ -42,6 +42,9 @@ var errShortRecord = errors.New("short record")
 // decoder turns ring-buffer records into Events. It is used by one goroutine.
 type decoder struct {
 	startNS uint64            // monotonic time the trace started; event times are relative to it
+	// unentered counts the calls whose entry the kernel side never saw,
+	// sent from their exit.
+	unentered uint64
 	comms   map[string]string // interned process names
 	stack   []byte            // the last record's stack item, aliasing the record; nil without one
 	// reuse: the captured bytes go to buf, reused by the next record
@@ -87,6 +90,11 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 		ev.Duration = 0
 	case fl&bpf.TracerEvFlagsEV_ENTERED != 0:
 		ev.Flags |= event.Entered
+		ev.Duration = 0
+	case fl&bpf.TracerEvFlagsEV_UNENTERED != 0:
+		// Sent from its exit (bpf/event.bpf.h, send_unentered): no start
+		// time, no enter captures.
+		d.unentered++
 		ev.Duration = 0
 	}
 	if fl&bpf.TracerEvFlagsEV_NETLINK != 0 {

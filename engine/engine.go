@@ -495,6 +495,7 @@ func KernelConfig(cfg Config) bpf.TracerConfig {
 		SystemWide:     b2u(len(cfg.Command) == 0 && len(cfg.PIDs) == 0),
 		FollowFork:     followConst(cfg),
 		FailedOnly:     b2u(cfg.FailedOnly),
+		Unentered:      b2u(cfg.Syscalls == nil && cfg.Inject.empty()),
 		FilterSyscalls: b2u(cfg.Syscalls != nil),
 		ExecveNr:       nrOf(cfg.Table, "execve"),
 		ExecveatNr:     nrOf(cfg.Table, "execveat"),
@@ -856,6 +857,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 					return s.finish(ctx, res, err)
 				}
 				s.debugf("drained in %v", time.Since(s.drainStart).Round(time.Microsecond))
+				if d.unentered > 0 {
+					s.debugf("%d calls seen only at their exit (the kernel skipped their entry, or seccomp refused them): no start time, no captured arguments", d.unentered)
+				}
 				return s.finish(ctx, res, nil)
 			}
 		default:

@@ -72,6 +72,9 @@
 #include <sys/timerfd.h>
 #include <sys/times.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sched.h>
 #include <utime.h>
 #include <sys/ioctl.h>
@@ -852,6 +855,23 @@ int main(int argc, char **argv)
 			_exit(0);
 		}
 		waitpid(child, NULL, 0);
+		return 0;
+	}
+	if (!strcmp(mode, "seccomp")) {
+		/* getppid refused by seccomp with EPERM: the call never reaches
+		 * the entry tracepoint, only the exit one. */
+		struct sock_filter f[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+			return 2;
+		syscall(SYS_getppid);
+		marker_open("/nonexistent/seccomp-marker");
 		return 0;
 	}
 	if (!strcmp(mode, "loop")) {
