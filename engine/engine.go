@@ -171,6 +171,13 @@ type Result struct {
 	// reader to catch up, and for how long in all.
 	Pauses int
 	Paused time.Duration
+
+	// Skipped: the times the kernel skipped sys_enter while another
+	// instance ran on that CPU (any process's call), where such calls
+	// cannot be seen at their exit instead (a syscall filter or fault
+	// injection: see bpf/event.bpf.h, send_unentered): calls of the
+	// traced processes may be missing. 0 otherwise.
+	Skipped uint64
 }
 
 // Session is a loaded and attached tracer. Create it with New, then Run it
@@ -958,8 +965,12 @@ func (s *Session) waitTraced(ended, stop chan struct{}) {
 // (a second Ctrl-C detaches at once, leaving it running).
 func (s *Session) finish(ctx context.Context, res Result, err error) (Result, error) {
 	s.detach()
-	for name, n := range s.programMisses() {
+	misses := s.programMisses()
+	for name, n := range misses {
 		s.debugf("the kernel skipped program %s %d times (an instance of it already ran on that CPU)", name, n)
+	}
+	if KernelConfig(s.cfg).Unentered == 0 {
+		res.Skipped = misses["sys_enter"]
 	}
 	s.keepStats()
 	s.keepAggs()

@@ -35,6 +35,9 @@ type Result struct {
 	// the traced processes.
 	Pauses int
 	Paused time.Duration
+	// Skipped: entries of calls the kernel skipped that could not be seen
+	// otherwise (engine.Result.Skipped).
+	Skipped uint64
 }
 
 // Session is an opened plan: its source, filter and sinks, ready to run.
@@ -522,7 +525,7 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 			}
 		}
 	}
-	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost, Exited: res.Exited, Detached: res.Detached, Pauses: res.Pauses, Paused: res.Paused}
+	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost, Exited: res.Exited, Detached: res.Detached, Pauses: res.Pauses, Paused: res.Paused, Skipped: res.Skipped}
 	if runErr != nil {
 		return r, runErr
 	}
