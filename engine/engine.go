@@ -172,11 +172,12 @@ type Result struct {
 	Pauses int
 	Paused time.Duration
 
-	// Skipped: the times the kernel skipped sys_enter while another
-	// instance ran on that CPU (any process's call), where such calls
-	// cannot be seen at their exit instead (a syscall filter or fault
-	// injection: see bpf/event.bpf.h, send_unentered): calls of the
-	// traced processes may be missing. 0 otherwise.
+	// Skipped: the times the kernel skipped sys_enter or sys_exit while
+	// another instance ran on that CPU (any process's call), when such
+	// skips can hide a call: an entry skipped where unseen entries are
+	// normal (a syscall filter, fault injection: see bpf/event.bpf.h,
+	// send_unentered), or both programs skipped in the run. Calls of
+	// the traced processes may then be missing. 0 otherwise.
 	Skipped uint64
 }
 
@@ -969,8 +970,14 @@ func (s *Session) finish(ctx context.Context, res Result, err error) (Result, er
 	for name, n := range misses {
 		s.debugf("the kernel skipped program %s %d times (an instance of it already ran on that CPU)", name, n)
 	}
-	if KernelConfig(s.cfg).Unentered == 0 {
-		res.Skipped = misses["sys_enter"]
+	// A skipped entry alone is seen at the exit, a skipped exit alone at
+	// the next entry; both skipped, or an entry skipped where unseen
+	// entries are normal, leave no trace of the call.
+	switch enter, exit := misses["sys_enter"], misses["sys_exit"]; {
+	case KernelConfig(s.cfg).Unentered == 0:
+		res.Skipped = enter
+	case enter > 0 && exit > 0:
+		res.Skipped = enter + exit
 	}
 	s.keepStats()
 	s.keepAggs()

@@ -248,7 +248,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprintf(stderr, "strace.ebpf: %d events lost\n", res.Lost)
 	}
 	if res.Skipped > 0 {
-		fmt.Fprintf(stderr, "strace.ebpf: the kernel skipped the tracer's entry probe %d times while another process was preempted inside it: with a syscall filter (or -e inject), calls of the traced processes may be missing\n", res.Skipped)
+		fmt.Fprintf(stderr, "strace.ebpf: the kernel skipped the tracer's syscall probes %d times (for any process) while another task was preempted inside them: calls of the traced processes may be missing\n", res.Skipped)
 	}
 	if res.Detached != 0 {
 		fmt.Fprintf(stderr, "strace.ebpf: detached; '%s' (pid %d) runs on\n", p.Command[0], res.Detached)
