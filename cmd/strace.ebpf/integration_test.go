@@ -617,7 +617,7 @@ func detachFromBlockedRead(t *testing.T, args ...string) (trace, stderr string) 
 	defer func() { stdin.Close(); target.Wait() }()
 	out := filepath.Join(t.TempDir(), "t.log")
 	tracer, se := startBackground(t, out, append(args, "-p", strconv.Itoa(target.Process.Pid))...)
-	time.Sleep(700 * time.Millisecond) // the read starts 300 ms after launch
+	waitInSyscall(t, target.Process.Pid, "read") // the read starts 300 ms after launch
 	tracer.Process.Signal(os.Interrupt)
 	if err := tracer.Wait(); err != nil {
 		t.Fatalf("tracer after SIGINT: %v: %s", err, se.String())

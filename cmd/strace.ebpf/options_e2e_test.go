@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +25,7 @@ func TestAttachBlocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { stdin.Close(); target.Wait() }()
-	time.Sleep(200 * time.Millisecond)
+	waitInSyscall(t, target.Process.Pid, "read")
 	pid := strconv.Itoa(target.Process.Pid)
 
 	out := filepath.Join(t.TempDir(), "t")
@@ -34,7 +33,6 @@ func TestAttachBlocked(t *testing.T) {
 	if !waitFor(se, "Process "+pid+" attached") {
 		t.Fatalf("not attached: %s", se.String())
 	}
-	time.Sleep(200 * time.Millisecond)
 	tracer.Process.Signal(os.Interrupt)
 	if err := tracer.Wait(); err != nil {
 		t.Fatalf("tracer: %v: %s", err, se.String())
@@ -52,10 +50,13 @@ func TestAttachBlocked(t *testing.T) {
 	// The system's strace prints the same call (its line is split by its
 	// own "detached" message on the same stream).
 	st := exec.Command("strace", "-p", pid)
-	var sb bytes.Buffer
+	var sb syncBuffer
 	st.Stderr = &sb
 	st.Start()
-	time.Sleep(500 * time.Millisecond)
+	// strace prints the call it finds the process in once attached.
+	if !waitFor(&sb, "read(0, ") {
+		t.Errorf("system strace did not attach: %s", sb.String())
+	}
 	st.Process.Signal(os.Interrupt)
 	st.Wait()
 	if s := sb.String(); !strings.Contains(s, "read(0, ") || !strings.Contains(s, " <detached ...>") {
@@ -63,8 +64,7 @@ func TestAttachBlocked(t *testing.T) {
 	}
 
 	// -q silences the attach and detach notes.
-	tracer, se = startBackground(t, out, "-q", "-l", "strace", "-p", pid)
-	time.Sleep(200 * time.Millisecond)
+	tracer, se = startBackground(t, out, "-q", "-l", "strace", "-p", pid) // attached once -d says "loaded in"
 	tracer.Process.Signal(os.Interrupt)
 	tracer.Wait()
 	if strings.Contains(se.String(), "Process "+pid) {
@@ -99,7 +99,6 @@ func TestPrefixesLikeStrace(t *testing.T) {
 		defer func() { c.Process.Kill(); c.Wait() }()
 		pids = append(pids, strconv.Itoa(c.Process.Pid))
 	}
-	time.Sleep(200 * time.Millisecond)
 	run := func(tool string, args ...string) string {
 		cmd := exec.Command(tool, args...)
 		// strace prints on stderr; strace.ebpf -p on stdout (stderr when it
