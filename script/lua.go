@@ -111,6 +111,20 @@ func (p *Pipeline) newLuaStage(in *stageInfo, src []byte) (stage, error) {
 	if err != nil {
 		return nil, err
 	}
+	var fnames []string
+	L.G.Global.ForEach(func(k, v lua.LValue) {
+		if f, ok := v.(*lua.LFunction); ok && f.Proto != nil {
+			if name, ok := k.(lua.LString); ok {
+				fnames = append(fnames, string(name))
+			}
+		}
+	})
+	sortStrings(fnames)
+	for _, name := range fnames {
+		if h := misnamedHook(name); h != "" {
+			return nil, hookNameError(in.name, name, h)
+		}
+	}
 	for h, spec := range hookSpecs {
 		v := L.GetGlobal(spec.name)
 		switch v := v.(type) {

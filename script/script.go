@@ -61,6 +61,11 @@ type Options struct {
 	// in bytes: how far they may grow the Go heap; 0 means
 	// DefaultMemoryLimit, a negative value no limit.
 	MemoryLimit int64
+	// OnError is what a script's runtime error stops (errpolicy.go).
+	OnError ErrorPolicy
+	// Warn receives one line for each error that OnError lets the trace
+	// survive; nil discards them.
+	Warn func(msg string)
 }
 
 // Pipeline is the chain of stages events go through, in front of a stock
@@ -215,6 +220,7 @@ type stageInfo struct {
 	used  map[string]bool   // script arguments read with arg()
 	stdlb bool              // a stock script
 	stop  *stageCancel      // cancels this stage's running call; set once, read per call
+	fail  stageFailures     // its runtime errors so far (errpolicy.go)
 }
 
 // AddFile compiles the script at path and appends it as a stage. The path
@@ -374,11 +380,11 @@ func (p *Pipeline) Interrupt() {
 
 func (p *Pipeline) runHook(h hook, arg starlark.Value) error {
 	for _, st := range p.stages {
-		if st.info().has[h] {
+		if in := st.info(); in.has[h] && !in.fail.stopped {
 			p.enter(st)
 			err := st.call(h, arg)
 			p.leave()
-			if err != nil {
+			if err != nil && !p.failed(st, h, err) {
 				return err
 			}
 		}
@@ -420,6 +426,9 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	var ev *Event // made when a script first needs it
 	for _, st := range p.stages {
 		in := st.info()
+		if in.fail.stopped {
+			continue // out of the pipeline: it passes every event on
+		}
 		if p.filtering && in.decl != nil {
 			if !in.decl.Filter.Keep(raw) {
 				return nil
@@ -451,7 +460,13 @@ func (p *Pipeline) Event(raw *event.Event) error {
 			p.leave()
 		}
 		if err != nil {
-			return err
+			if !p.failed(st, hookSyscall, err) {
+				return err
+			}
+			if in.fail.stopped {
+				continue
+			}
+			return nil // skipped: the event goes no further
 		}
 		switch v {
 		case printLine:
@@ -492,24 +507,32 @@ func (p *Pipeline) Idle() error {
 }
 
 // Finish runs every stage's on_exit, in order, flushes the output and
-// closes the pipeline. The output is flushed even when a hook fails.
+// closes the pipeline; after an error that stopped the trace too, so that
+// what the scripts gathered is printed. A failing on_exit does not keep
+// the others from running: the error is every on_exit's that failed. The
+// output is flushed even when a hook fails.
 func (p *Pipeline) Finish() error {
-	var first error
+	var errs []error
 	for _, st := range p.stages {
-		if st.info().has[hookExit] {
+		if in := st.info(); in.has[hookExit] && !in.fail.exitErr {
 			p.enter(st)
 			err := st.call(hookExit, nil)
 			p.leave()
-			if err != nil && first == nil {
-				first = err
+			if err != nil {
+				p.failed(st, hookExit, err)
+				errs = append(errs, err)
 			}
 		}
 	}
-	if err := p.out.Flush(); err != nil && first == nil {
-		first = fmt.Errorf("writing trace: %w", err)
+	p.finishNotes()
+	if err := p.out.Flush(); err != nil {
+		errs = append(errs, fmt.Errorf("writing trace: %w", err))
 	}
 	p.Close()
-	return first
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
 
 // Flush writes buffered output: the trace so far. After an error, call

@@ -89,6 +89,13 @@ func (p *Pipeline) newStarStage(in *stageInfo, src []byte) (stage, error) {
 		return nil, p.starError(in.name, err)
 	}
 	st.globals = g
+	for _, name := range g.Keys() {
+		if _, ok := g[name].(*starlark.Function); ok {
+			if h := misnamedHook(name); h != "" {
+				return nil, hookNameError(in.name, name, h)
+			}
+		}
+	}
 	for h, spec := range hookSpecs {
 		v, ok := g[spec.name]
 		if !ok {

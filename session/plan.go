@@ -24,6 +24,7 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
+	"github.com/strace-ebpf/strace.ebpf/script"
 )
 
 // Summary is -c or -C.
@@ -79,6 +80,9 @@ type Plan struct {
 	// ScriptMemory is the memory budget of all scripts together in bytes
 	// (--script-memory); 0 means the default (1 GiB), negative none.
 	ScriptMemory int64
+	// ScriptErrors is what a script's runtime error stops
+	// (--script-errors): the trace, by default.
+	ScriptErrors script.ErrorPolicy
 	Summary      Summary
 
 	Format       string // -l; "" means hex

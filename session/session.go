@@ -3,7 +3,6 @@ package session
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -350,6 +349,8 @@ func (b *built) pipeline(out io.Writer) (*script.Pipeline, error) {
 		Args:        p.ScriptArgs,
 		Interval:    p.Interval,
 		MemoryLimit: p.ScriptMemory,
+		OnError:     p.ScriptErrors,
+		Warn:        b.warn,
 		Live:        b.src.Live(),
 		Start:       b.src.Start(),
 	})
@@ -499,13 +500,10 @@ func describeNeeds(n Needs) string {
 func (s *Session) Run(ctx context.Context) (Result, error) {
 	defer s.close()
 	res, runErr := s.src.Run(ctx, handler{s.sink})
-	var recErr *errRecording
-	var finErr error
-	if runErr == nil || errors.As(runErr, &recErr) {
-		finErr = s.sink.Finish()
-	} else {
-		finErr = s.sink.Flush()
-	}
+	// One finish for every way tracing stops: the end, a signal, a bad
+	// recording, a script's error or an output's: the scripts' on_exit
+	// run and every output gets its end (finish.go).
+	finErr := s.finish(runErr)
 	for _, pipe := range s.pipes {
 		pipe.Close() // the scripts' memory watchdog
 	}

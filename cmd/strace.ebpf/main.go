@@ -26,6 +26,7 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/record"
+	"github.com/strace-ebpf/strace.ebpf/script"
 	"github.com/strace-ebpf/strace.ebpf/session"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
@@ -88,6 +89,7 @@ type options struct {
 	explain      bool
 	bufferSize   string
 	scriptMemory string
+	scriptErrors string
 	env          []string
 	user         string
 	quiet        int
@@ -141,6 +143,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringArrayVar(&o.scriptArgs, "arg", nil, "script argument `key=value` for arg(key, default) in every script (repeatable; -s FILE:key=value for one)")
 	fs.DurationVar(&o.interval, "interval", time.Second, "call the scripts' on_tick every `duration` of trace time")
 	fs.StringVar(&o.scriptMemory, "script-memory", "1G", "the memory `budget` of all scripts together (K, M, G suffixes; 0: none); a script that goes past it is stopped")
+	fs.StringVar(&o.scriptErrors, "script-errors", "stop-trace", "what a script's runtime error stops: stop-trace (the trace; the outputs are finished and every script's on_exit runs), stop-script (that script only: it passes events on, the trace goes on) or skip-event (the call that failed: its event goes no further)")
 	fs.StringVar(&o.scriptOutput, "script-output", "", "write what scripts print to `file`; by default it goes to the trace with -l hex and strace, to stderr with json, perfetto and bin")
 	fs.BoolVar(&o.explain, "explain", false, "print which filters run in the kernel and which in user space, and what is captured")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
@@ -354,6 +357,10 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		}
 		mem = int64(n)
 	}
+	onError, err := script.ParseErrorPolicy(o.scriptErrors)
+	if err != nil {
+		return nil, fmt.Errorf("parsing --script-errors: %w", err)
+	}
 	ring, err := parseSize(o.bufferSize)
 	if err != nil {
 		return nil, fmt.Errorf("parsing --buffer-size: %w", err)
@@ -373,6 +380,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		ObjectDir:    o.objectDir,
 		RingSize:     ring,
 		ScriptMemory: mem,
+		ScriptErrors: onError,
 		Lossless:     o.lossless,
 		Lossy:        o.lossy,
 		Env:          o.env,
