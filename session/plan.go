@@ -87,7 +87,7 @@ type Plan struct {
 
 	Format       string // -l; "" means hex
 	Output       string // -o; "" means stderr when tracing a command, else stdout
-	ScriptOutput string // what scripts print next to a machine-read format; "" means stderr
+	ScriptOutput string // what scripts print; "" means into a text trace, stderr next to a machine-read format
 	Record       string // --record FILE: also record the events
 
 	Show  Presentation
@@ -124,6 +124,14 @@ func (p *Plan) check(f *format.Format) error {
 		}
 		if len(p.Scripts) > 0 {
 			return usage("parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's")
+		}
+	}
+	if p.ScriptOutput != "" {
+		switch {
+		case p.Summary == SummaryOnly:
+			return usage("parsing options: --script-output: with -c, what the scripts print and the summary table are the whole trace (-o)")
+		case len(p.Scripts) == 0:
+			return usage("parsing options: --script-output takes what scripts (-s) print: give one")
 		}
 	}
 	if p.Summary == SummaryOnly && p.Format != "" {

@@ -191,7 +191,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 	b.hex.Duration = p.Show.SyscallTime
 
 	// Scripts compile before anything starts: a broken script costs nothing.
-	if !f.Text() {
+	if !f.Text() || p.ScriptOutput != "" {
 		if b.text, err = s.textChannel(); err != nil {
 			return nil, err
 		}
@@ -285,8 +285,8 @@ func (b *built) applyRecorded(h *record.Header) {
 	}
 }
 
-// textChannel is where scripts print next to a binary or machine-read
-// format: --script-output, else stderr.
+// textChannel is where scripts print when not into a text trace:
+// --script-output (with any format), else stderr.
 func (s *Session) textChannel() (io.Writer, error) {
 	p := s.plan
 	if p.ScriptOutput == "" {
@@ -312,7 +312,7 @@ func (b *built) formatSink(out io.Writer) (Sink, Needs, error) {
 	if p.Summary == SummaryOnly {
 		text = out // the table is the whole output
 	} else {
-		if f.Text() {
+		if f.Text() && p.ScriptOutput == "" {
 			bw := bufio.NewWriterSize(out, 256<<10)
 			out, text, shared = bw, bw, true
 		}

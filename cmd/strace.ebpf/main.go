@@ -144,7 +144,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.DurationVar(&o.interval, "interval", time.Second, "call the scripts' on_tick every `duration` of trace time")
 	fs.StringVar(&o.scriptMemory, "script-memory", "1G", "the memory `budget` of all scripts together (K, M, G suffixes; 0: none); a script that goes past it is stopped")
 	fs.StringVar(&o.scriptErrors, "script-errors", "stop-trace", "what a script's runtime error stops: stop-trace (the trace; the outputs are finished and every script's on_exit runs), stop-script (that script only: it passes events on, the trace goes on) or skip-event (the call that failed: its event goes no further)")
-	fs.StringVar(&o.scriptOutput, "script-output", "", "write what scripts print to `file`; by default it goes to the trace with -l hex and strace, to stderr with json, perfetto and bin")
+	fs.StringVar(&o.scriptOutput, "script-output", "", "write what scripts print (-s; with -C, the summary table too) to `file`, in every format; by default it goes into the trace with -l hex and strace, to stderr with json, perfetto and bin")
 	fs.BoolVar(&o.explain, "explain", false, "print which filters run in the kernel and which in user space, and what is captured")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	fs.BoolVarP(&o.version, "version", "V", false, "print the version and the revision built from, and exit")
