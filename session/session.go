@@ -137,7 +137,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 	}
 	f, err := format.Lookup(name)
 	if err != nil {
-		return nil, err
+		return nil, &UsageError{err} // a bad -l is a bad command line
 	}
 	if err := p.check(f); err != nil {
 		return nil, err
