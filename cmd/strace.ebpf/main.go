@@ -45,6 +45,7 @@ func main() {
 	// SIGPIPE as it would without the tracer.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	code, err := run(os.Args, os.Stdout, os.Stderr)
+	quietOnClosedPipe(code, err)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "strace.ebpf: %s\n", err)
 		var st commandStatus
