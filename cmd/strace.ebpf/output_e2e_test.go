@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,5 +16,31 @@ func TestHexTitleNewline(t *testing.T) {
 	lines := strings.Split(log, "\n")
 	if len(lines) < 3 || !strings.HasPrefix(lines[1], "PID\tERR\tRES\tSYSCALL") || !strings.HasSuffix(lines[0], "sh\t-c\ttrue\\ntrue") {
 		t.Errorf("hex title and header:\n%s", strings.Join(lines[:min(3, len(lines))], "\n"))
+	}
+}
+
+// A core-dumping signal is shown once, in every format that shows signals
+// (the kernel's fatal shortcut, which the tracer holds such a signal for,
+// does not apply to them: signal_deliver sees them).
+func TestCoreSignalOnce(t *testing.T) {
+	testutil.RequireBPF(t)
+	for _, sig := range []string{"SEGV", "ABRT", "QUIT", "TERM"} {
+		cmd := []string{"-e", "trace=none", "sh", "-c", "kill -" + sig + " $$"}
+		for _, f := range []struct{ name, mark string }{
+			{"strace", "--- SIG" + sig + " {"},
+			{"json", `"signame":"SIG` + sig + `"`},
+			{"perfetto", `{"name":"SIG` + sig + `"`},
+		} {
+			_, log := traceFile(t, append([]string{"-l", f.name}, cmd...)...)
+			if n := strings.Count(log, f.mark); n != 1 {
+				t.Errorf("SIG%s, -l %s: shown %d times, want once:\n%s", sig, f.name, n, log)
+			}
+		}
+		rec := filepath.Join(t.TempDir(), "r.bin")
+		// A recording holds signals when the format it goes with shows them.
+		runTracer(t, append([]string{"-l", "strace", "-o", os.DevNull, "--record", rec}, cmd...)...)
+		if r := runTracer(t, "-i", rec, "-l", "json"); strings.Count(r.stdout, `"signame":"SIG`+sig+`"`) != 1 {
+			t.Errorf("SIG%s, --record replayed: %s", sig, r.stdout)
+		}
 	}
 }
