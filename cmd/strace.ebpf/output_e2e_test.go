@@ -44,3 +44,31 @@ func TestCoreSignalOnce(t *testing.T) {
 		}
 	}
 }
+
+// pathOf is a path of n bytes under /nonexistent, ending in "z".
+func pathOf(n int) string {
+	p := "/nonexistent"
+	for len(p) < n {
+		p += "/" + strings.Repeat("a", 200)
+	}
+	return p[:n-1] + "z"
+}
+
+// A whole 4,095-byte path (PATH_MAX-1, the longest the kernel takes) is
+// not marked cut; a 4,096-byte one is, showing its first 4,095 bytes.
+func TestPathMaxMinusOneWhole(t *testing.T) {
+	testutil.RequireBPF(t)
+	whole, long := pathOf(4095), pathOf(4096)
+	_, log := traceFile(t, "-l", "strace", "-e", "trace=openat", "cat", whole)
+	if !strings.Contains(log, `"`+whole+`", O_RDONLY) = -1 ENOENT`) {
+		t.Errorf("the 4095-byte path is not shown whole:\n%.300s", log[max(0, len(log)-300):])
+	}
+	_, log = traceFile(t, "-l", "json", "-e", "trace=openat", "cat", whole)
+	if !strings.Contains(log, `"`+whole+`"`) || strings.Contains(log, "str_trunc") {
+		t.Errorf("json: the 4095-byte path is marked cut or missing:\n%.300s", log[max(0, len(log)-300):])
+	}
+	_, log = traceFile(t, "-l", "strace", "-e", "trace=openat", "cat", long)
+	if !strings.Contains(log, `"`+long[:4095]+`"..., O_RDONLY) = -1 ENAMETOOLONG`) {
+		t.Errorf("the 4096-byte path is not shown cut:\n%.300s", log[max(0, len(log)-300):])
+	}
+}
