@@ -58,8 +58,9 @@ type Options struct {
 	// MaxSteps.)
 	CallTimeout time.Duration
 	// MemoryLimit is the memory budget of all the user scripts together,
-	// in bytes: how far they may grow the Go heap; 0 means
-	// DefaultMemoryLimit, a negative value no limit.
+	// in bytes: how far they may grow the Go heap; 0 means half the room
+	// the tracer has (its memory cgroups' limits, the free memory), at
+	// most DefaultMemoryLimit (memroom.go); a negative value no limit.
 	MemoryLimit int64
 	// OnError is what a script's runtime error stops (errpolicy.go).
 	OnError ErrorPolicy
@@ -104,6 +105,9 @@ type Pipeline struct {
 	ticker     // when on_tick runs
 	hostCounts // kernel_counts() and the rest, from the kernel or counted here
 	fmts       formats
+
+	memDefault int64  // the default memory budget, from the room the tracer has
+	memWhy     string // what it was derived from; "" for DefaultMemoryLimit
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned
@@ -145,6 +149,9 @@ func NewPipeline(out io.Writer, opts Options) *Pipeline {
 		procs:   newProcTable(opts.Live),
 		modules: map[string]*loadedModule{},
 		fmts:    formats{hexOpts: opts.Hex, argv: opts.Argv},
+	}
+	if opts.MemoryLimit == 0 {
+		p.memDefault, p.memWhy = defaultMemoryBudget()
 	}
 	p.watchdog = watchdog{timeout: p.callTimeout(), limit: p.memoryLimit(), message: p.stopMessage}
 	return p

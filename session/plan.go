@@ -78,7 +78,8 @@ type Plan struct {
 	ScriptArgs map[string]string // --arg
 	Interval   time.Duration     // --interval; 0 means 1s
 	// ScriptMemory is the memory budget of all scripts together in bytes
-	// (--script-memory); 0 means the default (1 GiB), negative none.
+	// (--script-memory); 0 means the default (half the room the tracer has,
+	// at most 1 GiB: script.Options.MemoryLimit), negative none.
 	ScriptMemory int64
 	// ScriptErrors is what a script's runtime error stops
 	// (--script-errors): the trace, by default.
