@@ -101,7 +101,7 @@ func (p *Pipeline) newLuaStage(in *stageInfo, src []byte) (stage, error) {
 	L.SetGlobal(concatGuardName, L.NewFunction(st.concat))
 	fn, err := st.load(src, in.name)
 	if err != nil {
-		return nil, fmt.Errorf("compiling script: %s", luaError(err))
+		return nil, loadError(in.name, err, luaError)
 	}
 	st.thread.SetLocal(loadTimeKey, true)
 	p.enterCall(in.stop)

@@ -237,9 +237,9 @@ func (p *Pipeline) AddFile(path string) error {
 	if err != nil {
 		return err
 	}
-	src, err := os.ReadFile(path)
+	src, err := readScript(path)
 	if err != nil {
-		return fmt.Errorf("loading script %s: %w", path, unwrapPathError(err))
+		return fmt.Errorf("loading script %s: %w", path, err)
 	}
 	return p.addStage(path, src, args, filepath.Dir(path), false)
 }
