@@ -20,8 +20,8 @@ const (
 	// on_exit.
 	StopTrace ErrorPolicy = iota
 	// StopScript: the failing script is taken out of the pipeline (it
-	// passes every event on, its hooks no longer run but on_exit at the
-	// end) and the trace goes on.
+	// passes on every event its trace() declaration keeps, its hooks no
+	// longer run but on_exit at the end) and the trace goes on.
 	StopScript
 	// SkipEvent: the failing call is given up: the event it saw goes no
 	// further (a failing on_tick or on_exec is skipped), and the script

@@ -138,3 +138,17 @@ func TestMisnamedHook(t *testing.T) {
 		}
 	}
 }
+
+// A stopped stage still applies its trace() declaration (the kernel was
+// told to send only those events): it passes on what it declared.
+func TestStoppedStageKeepsItsDeclaration(t *testing.T) {
+	opens := [2]string{"o.star", "trace(syscalls = [\"openat\"])\ndef on_syscall(ev):\n    fail('stop')\n"}
+	names := [2]string{"n.star", "def on_syscall(ev):\n    print(ev.name)\n"}
+	out, warns, runErr, finErr := runToEnd(t, StopScript, opens, names)
+	if runErr != nil || finErr != nil || len(warns) != 1 {
+		t.Fatalf("run %v, finish %v, warnings %q", runErr, finErr, warns)
+	}
+	if out != "openat\nopenat\n" {
+		t.Errorf("after the stop, the next stage saw %q, want the two openat", out)
+	}
+}

@@ -433,9 +433,6 @@ func (p *Pipeline) Event(raw *event.Event) error {
 	var ev *Event // made when a script first needs it
 	for _, st := range p.stages {
 		in := st.info()
-		if in.fail.stopped {
-			continue // out of the pipeline: it passes every event on
-		}
 		if p.filtering && in.decl != nil {
 			if !in.decl.Filter.Keep(raw) {
 				return nil
@@ -445,7 +442,10 @@ func (p *Pipeline) Event(raw *event.Event) error {
 				return nil
 			}
 		}
-		if !in.has[hookSyscall] {
+		if !in.has[hookSyscall] || in.fail.stopped {
+			// Stopped (--script-errors=stop-script), a stage passes
+			// on every event its trace() declaration keeps, as one
+			// without on_syscall: the kernel was told what that is.
 			continue
 		}
 		if ev == nil {

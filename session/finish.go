@@ -35,6 +35,19 @@ func (s *Session) finish(runErr error) error {
 	return nil
 }
 
+// finishStart ends the outputs when starting them failed: after a
+// script's on_start, as after any script error, the outputs are finished
+// and every on_exit runs; otherwise (a file that could not be made) what
+// started is flushed.
+func (s *Session) finishStart(err error) {
+	var se *script.Error
+	if errors.As(err, &se) {
+		s.finish(err)
+		return
+	}
+	s.sink.Flush()
+}
+
 // leaves flattens joined errors.
 func leaves(err error) []error {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {

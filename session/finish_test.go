@@ -103,3 +103,29 @@ func TestScriptErrorPolicyReplay(t *testing.T) {
 		}
 	}
 }
+
+// A failing on_start stops the session before it traces, with its outputs
+// finished all the same: perfetto's document closed, the recording ended,
+// every on_exit run.
+func TestOnStartErrorFinishesOutputs(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "start.star")
+	os.WriteFile(bad, []byte("def on_start():\n    fail('no start')\ndef on_exit():\n    print('exit ran')\n"), 0o644)
+	out, rec := filepath.Join(dir, "t.json"), filepath.Join(dir, "t.bin")
+	_, stderr, err := replay(t, workload, Plan{Format: "perfetto", Output: out, Record: rec, Scripts: []string{bad}})
+	if err == nil || !strings.Contains(err.Error(), "in on_start: fail: no start") {
+		t.Fatalf("error %v, want on_start's", err)
+	}
+	if !strings.Contains(stderr, "exit ran") {
+		t.Errorf("on_exit did not run: stderr %q", stderr)
+	}
+	b, _ := os.ReadFile(out)
+	var doc struct{ TraceEvents []json.RawMessage }
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Errorf("perfetto output after on_start failed: %v: %q", err, b)
+	}
+	got, se, err := replay(t, rec, Plan{Format: "json"})
+	if err != nil || got != "" {
+		t.Errorf("replaying the recording: %v, %q (%s)", err, got, se)
+	}
+}

@@ -121,7 +121,7 @@ func Open(p *Plan) (_ *Session, err error) {
 		return nil, err
 	}
 	if err := s.sink.Start(); err != nil {
-		s.sink.Flush()
+		s.finishStart(err)
 		return nil, err
 	}
 	return s, nil
