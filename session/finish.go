@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/strace-ebpf/strace.ebpf/script"
 )
@@ -46,6 +47,21 @@ func (s *Session) finishStart(err error) {
 		return
 	}
 	s.sink.Flush()
+}
+
+// outputError is a failed write to the trace's destination (-o, or
+// stdout or stderr).
+type outputError struct{ err error }
+
+func (e *outputError) Error() string { return e.err.Error() }
+func (e *outputError) Unwrap() error { return e.err }
+
+// ReaderGone says err is the trace's reader going away (strace.ebpf ... |
+// head -1): a write of the trace into a pipe nobody reads any more, which
+// tools end on without a message.
+func ReaderGone(err error) bool {
+	var oe *outputError
+	return errors.As(err, &oe) && errors.Is(oe, syscall.EPIPE)
 }
 
 // leaves flattens joined errors.

@@ -567,7 +567,11 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 	if l.w == nil {
 		return len(p), nil
 	}
-	return l.w.Write(p)
+	n, err := l.w.Write(p)
+	if err != nil {
+		err = &outputError{err} // ReaderGone tells it
+	}
+	return n, err
 }
 
 // intersect is the syscall set in both a and b; nil a means every syscall.

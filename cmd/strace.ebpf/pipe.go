@@ -4,11 +4,9 @@ import (
 	"errors"
 	"os"
 	"syscall"
-)
 
-// readerGone says err is the trace's reader going away (strace.ebpf ... |
-// head -1): a write to a pipe nobody reads any more.
-func readerGone(err error) bool { return errors.Is(err, syscall.EPIPE) }
+	"github.com/strace-ebpf/strace.ebpf/session"
+)
 
 // quietOnClosedPipe handles the end of a run whose output's reader went
 // away as other tools do, without a message: when a traced command ran to
@@ -16,7 +14,7 @@ func readerGone(err error) bool { return errors.Is(err, syscall.EPIPE) }
 // otherwise 141, the status a shell reports for a tool that SIGPIPE
 // killed. It returns only when err is something else.
 func quietOnClosedPipe(code int, err error) {
-	if err == nil || !readerGone(err) {
+	if err == nil || !session.ReaderGone(err) {
 		return
 	}
 	stopProfile()
