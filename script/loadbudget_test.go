@@ -67,6 +67,12 @@ func TestLoadBudgets(t *testing.T) {
 			}
 		})
 	}
+	// The Go API's sources too.
+	p := NewPipeline(&bytes.Buffer{}, Options{Table: amd64(t)})
+	if err := p.AddSource("src.star", make([]byte, MaxScriptSize+1)); err == nil || !strings.Contains(err.Error(), "loading script src.star: 1048577 bytes, more than a script file may have (1 MiB)") {
+		t.Errorf("AddSource of %d bytes: %v", MaxScriptSize+1, err)
+	}
+	p.Close()
 	// What the bounds let through still loads: a file just under the size
 	// limit (a quarter of it under the race detector, which makes the
 	// compiler ten times slower).

@@ -290,6 +290,9 @@ func (p *Pipeline) AddSource(name string, src []byte) error {
 }
 
 func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir string, std bool) error {
+	if !std && len(src) > MaxScriptSize {
+		return fmt.Errorf("loading script %s: %w", name, errTooBig(int64(len(src))))
+	}
 	info := &stageInfo{name: name, args: map[string]string{}, dir: dir, used: map[string]bool{}, stdlb: std}
 	if bytes.Contains(src, []byte("kernel_hist")) || bytes.Contains(src, []byte("kernel_procs")) ||
 		bytes.Contains(src, []byte("kernel_errors")) || bytes.Contains(src, []byte("kernel_fds")) {
