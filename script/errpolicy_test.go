@@ -152,3 +152,12 @@ func TestStoppedStageKeepsItsDeclaration(t *testing.T) {
 		t.Errorf("after the stop, the next stage saw %q, want the two openat", out)
 	}
 }
+
+// The process hooks follow the policy too: a failing on_exec is skipped.
+func TestProcessHookErrorSkipped(t *testing.T) {
+	bad := [2]string{"exec.star", "def on_exec(p):\n    fail('exec')\n"}
+	out, warns, runErr, finErr := runToEnd(t, SkipEvent, bad, counter)
+	if runErr != nil || finErr != nil || out != "b saw 7\n" || len(warns) != 2 || !strings.Contains(warns[1], "exec.star: 1 call failed and was skipped") {
+		t.Errorf("run %v, finish %v, output %q, warnings %q", runErr, finErr, out, warns)
+	}
+}
