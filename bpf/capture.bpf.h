@@ -96,19 +96,27 @@ __noinline int capture_arg(struct record *rec, u32 off, u32 how, u64 ptr, u64 le
 	if (kind == ITEM_STR) {
 		/* -n/--filenames caps strings below PATH_MAX. */
 		u32 max = config.str_max && config.str_max < STR_MAX ? config.str_max : STR_MAX;
+		/*
+		 * One byte past the limit (data has room: off <= DATA_MAX -
+		 * STR_MAX), so that a string of max-1 bytes, a whole 4095-byte
+		 * path, is told from a longer one.
+		 */
 		if (how & CAPTURE_KERNEL)
-			got = bpf_probe_read_kernel_str(&rec->data[o], max, (const void *)ptr);
+			got = bpf_probe_read_kernel_str(&rec->data[o], max + 1, (const void *)ptr);
 		else
-			got = bpf_probe_read_user_str(&rec->data[o], max, (const void *)ptr);
+			got = bpf_probe_read_user_str(&rec->data[o], max + 1, (const void *)ptr);
 		if (got <= 0)
 			return off;
 		/*
 		 * got counts the NUL, which the helper always writes. A string
-		 * that filled the limit may have been cut (at STR_MAX the kernel
-		 * would fail such a path with ENAMETOOLONG): say so.
+		 * that filled the limit plus one was cut: it keeps max-1 bytes,
+		 * marked so (at STR_MAX the kernel fails such a path with
+		 * ENAMETOOLONG).
 		 */
-		if (got == max)
+		if (got > max) {
 			kind = ITEM_STR_TRUNC;
+			got = max;
+		}
 		got--;
 	} else {
 		if (how & CAPTURE_NETLINK) {

@@ -84,11 +84,20 @@ static __noinline void show_held(u64 id)
  * it before "+++ killed by". Held like an ignored signal, it is shown when
  * the thread ends (or returns from the call the signal interrupted).
  */
+#define CORE_SIGS ((1U << 3) | (1U << 4) | (1U << 5) | (1U << 6) | (1U << 7) | (1U << 8) | \
+		   (1U << 11) | (1U << 24) | (1U << 25) | (1U << 31))
+
 static __always_inline bool fatal_now(struct task_struct *task, int sig)
 {
 	/* SIGKILL (strace shows none), SIGCHLD, SIGCONT, SIGSTOP ... SIGTTOU,
 	 * SIGURG, SIGWINCH: not killed through this path. */
 	if (sig <= 0 || sig > 64 || sig == 9 || (sig >= 17 && sig <= 23) || sig == 28)
+		return false;
+	/* Nor the core-dumping ones (sig_kernel_coredump: SIGQUIT, SIGILL,
+	 * SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU, SIGXFSZ,
+	 * SIGSYS): complete_signal leaves them to the thread, and
+	 * signal_deliver sees them; held too, they would show twice. */
+	if (sig < 32 && ((1U << sig) & CORE_SIGS))
 		return false;
 	u64 blocked = 0;
 	bpf_probe_read_kernel(&blocked, sizeof(blocked), &task->blocked);

@@ -37,9 +37,17 @@ func (o HexOptions) sep() string {
 const HexArgs = 6
 
 // HexTitle is the first line of a hex log: the tracer's command line joined
-// by the separator.
+// by the separator, each argument escaped as strings in rows are (a newline
+// in an argument must not move the header off line 2).
 func HexTitle(argv []string, o HexOptions) string {
-	return strings.Join(argv, o.sep())
+	var b []byte
+	for i, a := range argv {
+		if i > 0 {
+			b = append(b, o.sep()...)
+		}
+		b = AppendEscaped(b, []byte(a))
+	}
+	return string(b)
 }
 
 // HexHeader is the column header of a hex log.

@@ -18,8 +18,9 @@ import (
 	"time"
 )
 
-// DefaultMemoryLimit is the memory budget of all the scripts of a pipeline
-// together.
+// DefaultMemoryLimit is the most the default memory budget of all the
+// scripts of a pipeline together can be; it is less when the tracer has
+// less room (memroom.go).
 const DefaultMemoryLimit = 1 << 30
 
 // watchTick is the period of the watchdog.
@@ -42,6 +43,9 @@ func (p *Pipeline) memoryLimit() int64 {
 	case p.opts.MemoryLimit < 0:
 		return 0
 	case p.opts.MemoryLimit == 0:
+		if p.memDefault > 0 {
+			return p.memDefault
+		}
 		return DefaultMemoryLimit
 	}
 	return p.opts.MemoryLimit

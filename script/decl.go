@@ -2,7 +2,6 @@ package script
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -355,10 +354,4 @@ func orNone(s []string) string {
 
 func sortStrings(s []string) { sort.Strings(s) }
 
-func readFile(name string) ([]byte, error) {
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	return b, nil
-}
+func readFile(name string) ([]byte, error) { return readScript(name) }

@@ -115,6 +115,9 @@ func (p *Pipeline) stopMessage(k stopKind) string {
 	case stopTime:
 		return fmt.Sprintf("time budget exceeded: call took longer than %s", p.callTimeout())
 	case stopMemory:
+		if p.opts.MemoryLimit == 0 && p.memWhy != "" {
+			return fmt.Sprintf("memory budget exceeded: scripts hold more than %s (%s; --script-memory sets it)", byteSize(p.memoryLimit()), p.memWhy)
+		}
 		return fmt.Sprintf("memory budget exceeded: scripts hold more than %s", byteSize(p.memoryLimit()))
 	case stopInterrupt:
 		return "interrupted"

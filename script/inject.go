@@ -121,13 +121,16 @@ func (p *Pipeline) Inject(raw *event.Event) (string, error) {
 	ev := &Event{ev: raw, tab: p.opts.Table, p: p}
 	for _, st := range p.stages {
 		in := st.info()
-		if !in.has[hookInject] {
+		if !in.has[hookInject] || in.fail.stopped {
 			continue
 		}
 		p.enter(st)
 		f, err := injectCall(st, ev)
 		p.leave()
 		if err != nil {
+			if p.failed(st, hookInject, err) {
+				continue // no fault from this stage
+			}
 			return "", err
 		}
 		if f != "" {

@@ -101,7 +101,7 @@ func (p *Pipeline) newLuaStage(in *stageInfo, src []byte) (stage, error) {
 	L.SetGlobal(concatGuardName, L.NewFunction(st.concat))
 	fn, err := st.load(src, in.name)
 	if err != nil {
-		return nil, fmt.Errorf("compiling script: %s", luaError(err))
+		return nil, loadError(in.name, err, luaError)
 	}
 	st.thread.SetLocal(loadTimeKey, true)
 	p.enterCall(in.stop)
@@ -110,6 +110,20 @@ func (p *Pipeline) newLuaStage(in *stageInfo, src []byte) (stage, error) {
 	st.thread.SetLocal(loadTimeKey, nil)
 	if err != nil {
 		return nil, err
+	}
+	var fnames []string
+	L.G.Global.ForEach(func(k, v lua.LValue) {
+		if f, ok := v.(*lua.LFunction); ok && f.Proto != nil {
+			if name, ok := k.(lua.LString); ok {
+				fnames = append(fnames, string(name))
+			}
+		}
+	})
+	sortStrings(fnames)
+	for _, name := range fnames {
+		if h := misnamedHook(name); h != "" {
+			return nil, hookNameError(in.name, name, h)
+		}
 	}
 	for h, spec := range hookSpecs {
 		v := L.GetGlobal(spec.name)

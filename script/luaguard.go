@@ -23,14 +23,24 @@ func (s *luaStage) load(src []byte, name string) (*lua.LFunction, error) {
 	if s.in.stdlb {
 		return s.L.Load(bytes.NewReader(src), name)
 	}
-	chunk, err := parse.Parse(bytes.NewReader(src), name)
+	var proto *lua.FunctionProto
+	err := s.p.compileWithin(func() error {
+		chunk, err := parse.Parse(bytes.NewReader(src), name)
+		if err != nil {
+			return &lua.ApiError{Type: lua.ApiErrorSyntax, Object: lua.LString(err.Error()), Cause: err}
+		}
+		if err := checkLuaConsts(chunk); err != nil {
+			return err
+		}
+		luaGuardStmts(chunk)
+		proto, err = lua.Compile(chunk, name)
+		if err != nil {
+			return &lua.ApiError{Type: lua.ApiErrorSyntax, Object: lua.LString(err.Error()), Cause: err}
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, &lua.ApiError{Type: lua.ApiErrorSyntax, Object: lua.LString(err.Error()), Cause: err}
-	}
-	luaGuardStmts(chunk)
-	proto, err := lua.Compile(chunk, name)
-	if err != nil {
-		return nil, &lua.ApiError{Type: lua.ApiErrorSyntax, Object: lua.LString(err.Error()), Cause: err}
+		return nil, err
 	}
 	return s.L.NewFunctionFromProto(proto), nil
 }

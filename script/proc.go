@@ -245,7 +245,7 @@ func (p *Pipeline) processHook(h hook, raw *event.Event, pi *procInfo, kind stri
 	pr := &Process{kind: kind, ev: raw, info: pi, p: p}
 	for _, st := range p.stages {
 		in := st.info()
-		if !in.has[h] {
+		if !in.has[h] || in.fail.stopped {
 			continue
 		}
 		if d := in.decl; d != nil && !d.Filter.KeepsProcess(raw) {
@@ -254,7 +254,7 @@ func (p *Pipeline) processHook(h hook, raw *event.Event, pi *procInfo, kind stri
 		p.enter(st)
 		err := st.call(h, pr)
 		p.leave()
-		if err != nil {
+		if err != nil && !p.failed(st, h, err) {
 			return err
 		}
 	}

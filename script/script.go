@@ -58,9 +58,15 @@ type Options struct {
 	// MaxSteps.)
 	CallTimeout time.Duration
 	// MemoryLimit is the memory budget of all the user scripts together,
-	// in bytes: how far they may grow the Go heap; 0 means
-	// DefaultMemoryLimit, a negative value no limit.
+	// in bytes: how far they may grow the Go heap; 0 means half the room
+	// the tracer has (its memory cgroups' limits, the free memory), at
+	// most DefaultMemoryLimit (memroom.go); a negative value no limit.
 	MemoryLimit int64
+	// OnError is what a script's runtime error stops (errpolicy.go).
+	OnError ErrorPolicy
+	// Warn receives one line for each error that OnError lets the trace
+	// survive; nil discards them.
+	Warn func(msg string)
 }
 
 // Pipeline is the chain of stages events go through, in front of a stock
@@ -99,6 +105,9 @@ type Pipeline struct {
 	ticker     // when on_tick runs
 	hostCounts // kernel_counts() and the rest, from the kernel or counted here
 	fmts       formats
+
+	memDefault int64  // the default memory budget, from the room the tracer has
+	memWhy     string // what it was derived from; "" for DefaultMemoryLimit
 }
 
 // SetSink makes the events that every stage keeps (each on_syscall returned
@@ -140,6 +149,9 @@ func NewPipeline(out io.Writer, opts Options) *Pipeline {
 		procs:   newProcTable(opts.Live),
 		modules: map[string]*loadedModule{},
 		fmts:    formats{hexOpts: opts.Hex, argv: opts.Argv},
+	}
+	if opts.MemoryLimit == 0 {
+		p.memDefault, p.memWhy = defaultMemoryBudget()
 	}
 	p.watchdog = watchdog{timeout: p.callTimeout(), limit: p.memoryLimit(), message: p.stopMessage}
 	return p
@@ -215,6 +227,7 @@ type stageInfo struct {
 	used  map[string]bool   // script arguments read with arg()
 	stdlb bool              // a stock script
 	stop  *stageCancel      // cancels this stage's running call; set once, read per call
+	fail  stageFailures     // its runtime errors so far (errpolicy.go)
 }
 
 // AddFile compiles the script at path and appends it as a stage. The path
@@ -224,9 +237,9 @@ func (p *Pipeline) AddFile(path string) error {
 	if err != nil {
 		return err
 	}
-	src, err := os.ReadFile(path)
+	src, err := readScript(path)
 	if err != nil {
-		return fmt.Errorf("loading script %s: %w", path, unwrapPathError(err))
+		return fmt.Errorf("loading script %s: %w", path, err)
 	}
 	return p.addStage(path, src, args, filepath.Dir(path), false)
 }
@@ -277,6 +290,9 @@ func (p *Pipeline) AddSource(name string, src []byte) error {
 }
 
 func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir string, std bool) error {
+	if !std && len(src) > MaxScriptSize {
+		return fmt.Errorf("loading script %s: %w", name, errTooBig(int64(len(src))))
+	}
 	info := &stageInfo{name: name, args: map[string]string{}, dir: dir, used: map[string]bool{}, stdlb: std}
 	if bytes.Contains(src, []byte("kernel_hist")) || bytes.Contains(src, []byte("kernel_procs")) ||
 		bytes.Contains(src, []byte("kernel_errors")) || bytes.Contains(src, []byte("kernel_fds")) {
@@ -374,11 +390,11 @@ func (p *Pipeline) Interrupt() {
 
 func (p *Pipeline) runHook(h hook, arg starlark.Value) error {
 	for _, st := range p.stages {
-		if st.info().has[h] {
+		if in := st.info(); in.has[h] && !in.fail.stopped {
 			p.enter(st)
 			err := st.call(h, arg)
 			p.leave()
-			if err != nil {
+			if err != nil && !p.failed(st, h, err) {
 				return err
 			}
 		}
@@ -429,7 +445,10 @@ func (p *Pipeline) Event(raw *event.Event) error {
 				return nil
 			}
 		}
-		if !in.has[hookSyscall] {
+		if !in.has[hookSyscall] || in.fail.stopped {
+			// Stopped (--script-errors=stop-script), a stage passes
+			// on every event its trace() declaration keeps, as one
+			// without on_syscall: the kernel was told what that is.
 			continue
 		}
 		if ev == nil {
@@ -451,7 +470,13 @@ func (p *Pipeline) Event(raw *event.Event) error {
 			p.leave()
 		}
 		if err != nil {
-			return err
+			if !p.failed(st, hookSyscall, err) {
+				return err
+			}
+			if in.fail.stopped {
+				continue
+			}
+			return nil // skipped: the event goes no further
 		}
 		switch v {
 		case printLine:
@@ -492,24 +517,32 @@ func (p *Pipeline) Idle() error {
 }
 
 // Finish runs every stage's on_exit, in order, flushes the output and
-// closes the pipeline. The output is flushed even when a hook fails.
+// closes the pipeline; after an error that stopped the trace too, so that
+// what the scripts gathered is printed. A failing on_exit does not keep
+// the others from running: the error is every on_exit's that failed. The
+// output is flushed even when a hook fails.
 func (p *Pipeline) Finish() error {
-	var first error
+	var errs []error
 	for _, st := range p.stages {
-		if st.info().has[hookExit] {
+		if in := st.info(); in.has[hookExit] && !in.fail.exitErr {
 			p.enter(st)
 			err := st.call(hookExit, nil)
 			p.leave()
-			if err != nil && first == nil {
-				first = err
+			if err != nil {
+				p.failed(st, hookExit, err)
+				errs = append(errs, err)
 			}
 		}
 	}
-	if err := p.out.Flush(); err != nil && first == nil {
-		first = fmt.Errorf("writing trace: %w", err)
+	p.finishNotes()
+	if err := p.out.Flush(); err != nil {
+		errs = append(errs, fmt.Errorf("writing trace: %w", err))
 	}
 	p.Close()
-	return first
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
 
 // Flush writes buffered output: the trace so far. After an error, call

@@ -71,9 +71,13 @@ func compileStar(name string, src []byte, pre starlark.StringDict, std bool) (*s
 
 func (p *Pipeline) newStarStage(in *stageInfo, src []byte) (stage, error) {
 	pre := p.starPredeclared()
-	prog, err := compileStar(in.name, src, pre, in.stdlb)
+	var prog *starlark.Program
+	err := p.compileWithin(func() (err error) {
+		prog, err = compileStar(in.name, src, pre, in.stdlb)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("compiling script: %s", compileError(err))
+		return nil, loadError(in.name, err, compileError)
 	}
 	st := &starStage{p: p, in: in, args: make(starlark.Tuple, 1)}
 	st.thread = p.newThread(in)
@@ -89,6 +93,13 @@ func (p *Pipeline) newStarStage(in *stageInfo, src []byte) (stage, error) {
 		return nil, p.starError(in.name, err)
 	}
 	st.globals = g
+	for _, name := range g.Keys() {
+		if _, ok := g[name].(*starlark.Function); ok {
+			if h := misnamedHook(name); h != "" {
+				return nil, hookNameError(in.name, name, h)
+			}
+		}
+	}
 	for h, spec := range hookSpecs {
 		v, ok := g[spec.name]
 		if !ok {
@@ -209,8 +220,15 @@ func (p *Pipeline) loadStar(t *starlark.Thread, in *stageInfo, module string) (s
 	p.modules[key] = m
 	pre := p.starPredeclared()
 	std := strings.HasPrefix(key, "stdlib/")
-	prog, err := compileStar(key, src, pre, std)
-	if err != nil {
+	var prog *starlark.Program
+	err = p.compileWithin(func() (err error) {
+		prog, err = compileStar(key, src, pre, std)
+		return err
+	})
+	var be *compileBudgetError
+	if errors.As(err, &be) {
+		m.err = err
+	} else if err != nil {
 		m.err = fmt.Errorf("compiling %s", compileError(err))
 	} else {
 		mt := p.newThread(&stageInfo{name: key, dir: filepath.Dir(key), args: in.args, used: in.used, stdlb: std})

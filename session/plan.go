@@ -24,6 +24,7 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
+	"github.com/strace-ebpf/strace.ebpf/script"
 )
 
 // Summary is -c or -C.
@@ -77,13 +78,17 @@ type Plan struct {
 	ScriptArgs map[string]string // --arg
 	Interval   time.Duration     // --interval; 0 means 1s
 	// ScriptMemory is the memory budget of all scripts together in bytes
-	// (--script-memory); 0 means the default (1 GiB), negative none.
+	// (--script-memory); 0 means the default (half the room the tracer has,
+	// at most 1 GiB: script.Options.MemoryLimit), negative none.
 	ScriptMemory int64
+	// ScriptErrors is what a script's runtime error stops
+	// (--script-errors): the trace, by default.
+	ScriptErrors script.ErrorPolicy
 	Summary      Summary
 
 	Format       string // -l; "" means hex
 	Output       string // -o; "" means stderr when tracing a command, else stdout
-	ScriptOutput string // what scripts print next to a machine-read format; "" means stderr
+	ScriptOutput string // what scripts print; "" means into a text trace, stderr next to a machine-read format
 	Record       string // --record FILE: also record the events
 
 	Show  Presentation
@@ -120,6 +125,14 @@ func (p *Plan) check(f *format.Format) error {
 		}
 		if len(p.Scripts) > 0 {
 			return usage("parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's")
+		}
+	}
+	if p.ScriptOutput != "" {
+		switch {
+		case p.Summary == SummaryOnly:
+			return usage("parsing options: --script-output: with -c, what the scripts print and the summary table are the whole trace (-o)")
+		case len(p.Scripts) == 0:
+			return usage("parsing options: --script-output takes what scripts (-s) print: give one")
 		}
 	}
 	if p.Summary == SummaryOnly && p.Format != "" {

@@ -3,7 +3,6 @@ package session
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -125,7 +124,7 @@ func Open(p *Plan) (_ *Session, err error) {
 		return nil, err
 	}
 	if err := s.sink.Start(); err != nil {
-		s.sink.Flush()
+		s.finishStart(err)
 		return nil, err
 	}
 	return s, nil
@@ -141,7 +140,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 	}
 	f, err := format.Lookup(name)
 	if err != nil {
-		return nil, err
+		return nil, &UsageError{err} // a bad -l is a bad command line
 	}
 	if err := p.check(f); err != nil {
 		return nil, err
@@ -195,7 +194,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 	b.hex.Duration = p.Show.SyscallTime
 
 	// Scripts compile before anything starts: a broken script costs nothing.
-	if !f.Text() {
+	if !f.Text() || p.ScriptOutput != "" {
 		if b.text, err = s.textChannel(); err != nil {
 			return nil, err
 		}
@@ -289,8 +288,8 @@ func (b *built) applyRecorded(h *record.Header) {
 	}
 }
 
-// textChannel is where scripts print next to a binary or machine-read
-// format: --script-output, else stderr.
+// textChannel is where scripts print when not into a text trace:
+// --script-output (with any format), else stderr.
 func (s *Session) textChannel() (io.Writer, error) {
 	p := s.plan
 	if p.ScriptOutput == "" {
@@ -316,7 +315,7 @@ func (b *built) formatSink(out io.Writer) (Sink, Needs, error) {
 	if p.Summary == SummaryOnly {
 		text = out // the table is the whole output
 	} else {
-		if f.Text() {
+		if f.Text() && p.ScriptOutput == "" {
 			bw := bufio.NewWriterSize(out, 256<<10)
 			out, text, shared = bw, bw, true
 		}
@@ -353,6 +352,8 @@ func (b *built) pipeline(out io.Writer) (*script.Pipeline, error) {
 		Args:        p.ScriptArgs,
 		Interval:    p.Interval,
 		MemoryLimit: p.ScriptMemory,
+		OnError:     p.ScriptErrors,
+		Warn:        b.warn,
 		Live:        b.src.Live(),
 		Start:       b.src.Start(),
 	})
@@ -502,13 +503,10 @@ func describeNeeds(n Needs) string {
 func (s *Session) Run(ctx context.Context) (Result, error) {
 	defer s.close()
 	res, runErr := s.src.Run(ctx, handler{s.sink})
-	var recErr *errRecording
-	var finErr error
-	if runErr == nil || errors.As(runErr, &recErr) {
-		finErr = s.sink.Finish()
-	} else {
-		finErr = s.sink.Flush()
-	}
+	// One finish for every way tracing stops: the end, a signal, a bad
+	// recording, a script's error or an output's: the scripts' on_exit
+	// run and every output gets its end (finish.go).
+	finErr := s.finish(runErr)
 	for _, pipe := range s.pipes {
 		pipe.Close() // the scripts' memory watchdog
 	}
@@ -572,7 +570,11 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 	if l.w == nil {
 		return len(p), nil
 	}
-	return l.w.Write(p)
+	n, err := l.w.Write(p)
+	if err != nil {
+		err = &outputError{err} // ReaderGone tells it
+	}
+	return n, err
 }
 
 // intersect is the syscall set in both a and b; nil a means every syscall.

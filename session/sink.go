@@ -60,11 +60,11 @@ func (s *scriptedSink) pass(ev *event.Event) error {
 	return s.next.Event(ev)
 }
 
+// Start runs on_start, then starts the format: that too when on_start
+// failed, so that the outputs can be finished (Session.finish).
 func (s *scriptedSink) Start() error {
-	if err := s.pipe.Start(); err != nil {
-		return err
-	}
-	return s.next.Start()
+	err := s.pipe.Start()
+	return errors.Join(err, s.next.Start())
 }
 
 func (s *scriptedSink) Event(ev *event.Event) error {

@@ -97,7 +97,9 @@ hook), then through the format chosen with \fB\-l\fR. Filters (\fB\-e\fR,
 The traced command's status (128+N when it was killed by signal N), also
 when tracing stopped early because of the tracer's own failure (a script
 error, a full disk), which is reported on stderr; 2 for a bad command line;
-1 for other errors.
+141 (what a shell shows for a tool killed by SIGPIPE), without a message,
+when the reader of the trace went away (\fB| head\fR) and no traced
+command ran on; 1 for other errors.
 .SH FILES
 .TP
 .I trace.h

@@ -26,6 +26,7 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/record"
+	"github.com/strace-ebpf/strace.ebpf/script"
 	"github.com/strace-ebpf/strace.ebpf/session"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
@@ -44,6 +45,7 @@ func main() {
 	// SIGPIPE as it would without the tracer.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	code, err := run(os.Args, os.Stdout, os.Stderr)
+	quietOnClosedPipe(code, err)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "strace.ebpf: %s\n", err)
 		var st commandStatus
@@ -88,6 +90,7 @@ type options struct {
 	explain      bool
 	bufferSize   string
 	scriptMemory string
+	scriptErrors string
 	env          []string
 	user         string
 	quiet        int
@@ -140,8 +143,9 @@ func newFlags(o *options) *pflag.FlagSet {
 	addStraceFlags(fs, &o.strace)
 	fs.StringArrayVar(&o.scriptArgs, "arg", nil, "script argument `key=value` for arg(key, default) in every script (repeatable; -s FILE:key=value for one)")
 	fs.DurationVar(&o.interval, "interval", time.Second, "call the scripts' on_tick every `duration` of trace time")
-	fs.StringVar(&o.scriptMemory, "script-memory", "1G", "the memory `budget` of all scripts together (K, M, G suffixes; 0: none); a script that goes past it is stopped")
-	fs.StringVar(&o.scriptOutput, "script-output", "", "write what scripts print to `file`; by default it goes to the trace with -l hex and strace, to stderr with json, perfetto and bin")
+	fs.StringVar(&o.scriptMemory, "script-memory", "auto", "the memory `budget` of all scripts together (K, M, G suffixes; 0: none); a script that goes past it is stopped; auto: half of what the tracer may still use (its memory cgroups' memory.max and memory.high, or v1's limit, and the free memory), at most 1G")
+	fs.StringVar(&o.scriptErrors, "script-errors", "stop-trace", "what a script's runtime error stops: stop-trace (the trace; the outputs are finished and every script's on_exit runs), stop-script (that script only: it passes events on, the trace goes on) or skip-event (the call that failed: its event goes no further)")
+	fs.StringVar(&o.scriptOutput, "script-output", "", "write what scripts print (-s; with -C, the summary table too) to `file`, in every format; by default it goes into the trace with -l hex and strace, to stderr with json, perfetto and bin")
 	fs.BoolVar(&o.explain, "explain", false, "print which filters run in the kernel and which in user space, and what is captured")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	fs.BoolVarP(&o.version, "version", "V", false, "print the version and the revision built from, and exit")
@@ -349,13 +353,21 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	if err != nil {
 		return nil, err
 	}
-	var mem int64 = -1
-	if o.scriptMemory != "0" {
+	var mem int64 = -1 // 0: none
+	switch o.scriptMemory {
+	case "auto":
+		mem = 0 // derived when the scripts load
+	case "0":
+	default:
 		n, err := parseBytes(o.scriptMemory)
 		if err != nil {
 			return nil, fmt.Errorf("parsing --script-memory: %w", err)
 		}
 		mem = int64(n)
+	}
+	onError, err := script.ParseErrorPolicy(o.scriptErrors)
+	if err != nil {
+		return nil, fmt.Errorf("parsing --script-errors: %w", err)
 	}
 	ring, err := parseSize(o.bufferSize)
 	if err != nil {
@@ -376,6 +388,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		ObjectDir:    o.objectDir,
 		RingSize:     ring,
 		ScriptMemory: mem,
+		ScriptErrors: onError,
 		Lossless:     o.lossless,
 		Lossy:        o.lossy,
 		Env:          o.env,
