@@ -288,8 +288,8 @@ func TestInjectTracerKilled(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// The first umask comes after 1 ms; give the tracer its start-up.
-	time.Sleep(2 * time.Second)
+	// The first umask comes after 1 ms, and waits in its delay.
+	waitChildInSyscall(t, cmd.Process.Pid, "umask")
 	if b, _ := os.ReadFile(outPath); len(b) > 0 {
 		t.Fatalf("the command finished before the tracer was killed: %s", b)
 	}
@@ -337,9 +337,9 @@ func TestInjectInterrupted(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Second)
+	waitChildInSyscall(t, cmd.Process.Pid, "umask") // the first umask waits in its delay
 	cmd.Process.Signal(os.Interrupt)
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // two Ctrl-C, not one received twice
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 	if b := waitDone(t, outPath); !strings.Contains(b, "bad 0") {
