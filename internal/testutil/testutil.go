@@ -92,7 +92,8 @@ func dir(tb testing.TB) string {
 	return buildDir
 }
 
-// Tracer returns the path of cmd/strace.ebpf built from this tree, with the
+// Tracer returns the path of cmd/strace.ebpf built from this tree (or the
+// one STRACE_EBPF_BIN names), with the
 // race detector when this test binary has it (make test: -race), so that
 // the end-to-end tests check the tracer's own goroutines too. The build is
 // shared by every test binary of a run (their packages run at once): it
@@ -101,6 +102,9 @@ func dir(tb testing.TB) string {
 // the others wait on a lock.
 func Tracer(tb testing.TB) string {
 	tb.Helper()
+	if bin := os.Getenv("STRACE_EBPF_BIN"); bin != "" {
+		return bin // built elsewhere (the kernel matrix's guests have no Go)
+	}
 	tracerOnce.Do(func() { tracerPath, tracerErr = buildTracer() })
 	if tracerErr != nil {
 		tb.Fatal(tracerErr)
