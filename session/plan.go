@@ -80,6 +80,9 @@ type Plan struct {
 	// (--script-memory); 0 means the default (1 GiB), negative none.
 	ScriptMemory int64
 	Summary      Summary
+	// SummaryArgs are the summary's arguments: summary_sort (strace's -S
+	// key) and summary_columns (strace's -U columns).
+	SummaryArgs map[string]string
 
 	Format       string // -l; "" means hex
 	Output       string // -o; "" means stderr when tracing a command, else stdout
@@ -118,12 +121,17 @@ func (p *Plan) check(f *format.Format) error {
 		if p.Output == "" {
 			return usage("parsing options: -ff, -fff, -FF and -FFF need -o FILE (each process's trace goes to FILE.PID, each thread's to FILE.TID.PID)")
 		}
+		if _, ok := PipeCommand(p.Output); ok {
+			return usage("parsing options: -ff writes a file per process (FILE.PID); -o '|cmd' pipes one trace: give one")
+		}
 		if len(p.Scripts) > 0 {
 			return usage("parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's")
 		}
 	}
-	if p.Summary == SummaryOnly && p.Format != "" {
-		return usage("parsing options: -c prints only the summary table: it takes no -l (use -C for both)")
+	if p.Summary == SummaryOnly && p.Format != "" && !f.Text() {
+		// -l hex or -l strace (an alias's) goes with -c: the table is
+		// the output either way.
+		return usagef("parsing options: -c prints only the summary table, not -l %s (use -C for both, with -l hex or -l strace)", f.Name)
 	}
 	if p.Summary == SummaryAlso && !f.Text() {
 		return usagef("parsing options: -C prints the summary after a text trace: -l hex or -l strace, not -l %s", f.Name)
@@ -312,6 +320,7 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		NoExitLines: p.Quiet >= 2,
 		Verbose:     p.Show.Verbose,
 		DetachExec:  p.Show.DetachExec,
+		DecodePids:  p.Show.DecodePids,
 		// strace's -q, which -o FILE with a command implies (as does -o
 		// FILE replaying a recording), silences the personality lines.
 		QuietPersonality: p.Quiet > 0 || (p.Output != "" && (len(p.Command) > 0 || !live)),

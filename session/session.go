@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -47,7 +48,9 @@ type Session struct {
 	pipes []*script.Pipeline // for Interrupt
 	out   lazyWriter
 	files []*os.File // closed by Run
-	sigs  atomic.Int32
+	// outCmds are the commands of -o '|cmd', waited for after files close.
+	outCmds []*exec.Cmd
+	sigs    atomic.Int32
 
 	format *format.Format
 	config engine.Config // the live engine's configuration
@@ -359,7 +362,7 @@ func (b *built) pipeline(out io.Writer) (*script.Pipeline, error) {
 		}
 	}
 	if p.Summary != NoSummary {
-		if err := pipe.AddStdlib("summary.star"); err != nil {
+		if err := pipe.AddStdlibArgs("summary.star", p.SummaryArgs); err != nil {
 			return nil, err
 		}
 	}
@@ -404,6 +407,9 @@ func (s *Session) openOutput(f *format.Format) error {
 	case p.Split:
 		return nil
 	case p.Output != "":
+		if cmd, ok := PipeCommand(p.Output); ok {
+			return s.openPipe(cmd)
+		}
 		if rs, ok := s.src.(*recordingSource); ok && rs.sameFile(p.Output) {
 			return usage("opening output: -o names the recording being replayed")
 		}
@@ -515,6 +521,9 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 		}
 	}
 	s.files = nil
+	if err := s.waitPipes(); err != nil && finErr == nil {
+		finErr = err
+	}
 	if s.live != nil && s.plan.Quiet == 0 {
 		for _, pid := range s.plan.PIDs {
 			if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
@@ -560,6 +569,7 @@ func (s *Session) close() {
 		f.Close()
 	}
 	s.files = nil
+	s.waitPipes()
 }
 
 // lazyWriter is the trace's destination, chosen after the source opens.

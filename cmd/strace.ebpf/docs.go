@@ -93,7 +93,14 @@ hook), then through the format chosen with \fB\-l\fR. Filters (\fB\-e\fR,
 		}
 		b.WriteString("\n")
 	})
-	b.WriteString(`.SH EXIT STATUS
+	b.WriteString(".PP\n" + roffEscape(spellingsNote()) + "\n")
+	b.WriteString(`.SH ENVIRONMENT
+.TP
+.B ` + formatEnv + `
+the format used when no \fB\-l\fR is given (hex when unset), for users
+who want \fB\-l strace\fR always: \fBexport ` + formatEnv + `=strace\fR.
+\fB\-c\fR ignores it (the summary table is its output).
+.SH EXIT STATUS
 The traced command's status (128+N when it was killed by signal N), also
 when tracing stopped early because of the tracer's own failure (a script
 error, a full disk), which is reported on stderr; 2 for a bad command line;

@@ -94,6 +94,9 @@ type options struct {
 	lossy        bool          // --lossy: never pause a launched command
 	lossless     bool          // --lossless: pause -p processes too
 	strace       straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
+	habits       habits        // strace's spellings, -Y, -U ...: habits.go
+	// formatFromEnv says the format came from STRACE_EBPF_FORMAT.
+	formatFromEnv bool
 }
 
 const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]
@@ -111,7 +114,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.StringVarP(&o.output, "output", "o", "", "write the trace to `file` (created with mode 0600)")
 	addTimestampFlag(fs, &o.timestamp, &o.strace)
-	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(format.Names(), ", ")+"; 'help' or 'list' describes them")
+	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(format.Names(), ", ")+"; 'help' or 'list' describes them; the default is $"+formatEnv+" when set, else hex")
 	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
 	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls (-e status=failed)")
 	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed; read=FDS and write=FDS dump the data read from and written to these descriptors (-l strace); inject=SET:error=E|retval=N[:signal=SIG][:delay_enter=T][:when=FIRST..LAST+STEP] and fault=SET[:error=E] make a launched command's calls fail, through seccomp (docs/injection.md)")
@@ -138,6 +141,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.record, "record", "", "also record the events to `file` (bin format) while printing the chosen format")
 	fs.BoolVar(&o.traceH, "trace-h", false, "print trace.h, the C description of the bin format, and exit")
 	addStraceFlags(fs, &o.strace)
+	addHabitFlags(fs, o)
 	fs.StringArrayVar(&o.scriptArgs, "arg", nil, "script argument `key=value` for arg(key, default) in every script (repeatable; -s FILE:key=value for one)")
 	fs.DurationVar(&o.interval, "interval", time.Second, "call the scripts' on_tick every `duration` of trace time")
 	fs.StringVar(&o.scriptMemory, "script-memory", "1G", "the memory `budget` of all scripts together (K, M, G suffixes; 0: none); a script that goes past it is stopped")
@@ -162,7 +166,25 @@ func usage(fs *pflag.FlagSet) string {
 	u = strings.ReplaceAll(u, "--quiet count", "--quiet      ")
 	u = strings.ReplaceAll(u, "--strings-in-hex count", "--strings-in-hex      ")
 	u = strings.ReplaceAll(u, "--decode-fds count", "--decode-fds      ")
-	return usageHead + u
+	return usageHead + u + "\n" + wrap(spellingsNote(), 78) + "\n"
+}
+
+// wrap breaks s into lines of at most width columns.
+func wrap(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(s) {
+		if i > 0 && n+1+len(w) > width {
+			b.WriteByte('\n')
+			n = 0
+		} else if i > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
 }
 
 // run is the whole program; it returns the exit code and the error to print.
@@ -176,7 +198,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0, nil
 		}
-		return 2, fmt.Errorf("parsing options: %w", err)
+		return 2, fmt.Errorf("parsing options: %w", suggestFlag(fs, err))
 	}
 	if o.help {
 		fmt.Fprint(stdout, usage(fs))
@@ -207,6 +229,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	tab := syscalls.Native()
 	if done, err := o.strace.listings(stdout, stderr, tab); done {
 		return exitCode(err), err
+	}
+	if err := o.applyHabits(fs, stderr); err != nil {
+		return 2, err
 	}
 	if o.format == "help" || o.format == "list" {
 		format.PrintFormats(stdout)
@@ -405,7 +430,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	} else {
 		p.PIDs = pids
 	}
-	if fs.Changed("format") {
+	if fs.Changed("format") || o.formatFromEnv {
 		p.Format = o.format
 	}
 	p.Filter.Paths = o.paths
@@ -423,6 +448,12 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		p.Summary = session.SummaryOnly
 	case o.summary:
 		p.Summary = session.SummaryAlso
+	}
+	if p.Summary != session.NoSummary {
+		p.SummaryArgs = map[string]string{}
+		for k, v := range o.habits.summaryArgs() {
+			p.SummaryArgs["summary_"+k] = v
+		}
 	}
 	if len(o.scriptArgs) > 0 {
 		p.ScriptArgs = map[string]string{}
@@ -451,6 +482,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		WriteDump:   s.writeDump,
 		Verbose:     s.verbose,
 		DetachExec:  s.detachOn != "",
+		DecodePids:  s.decodePids,
 	}
 	if s.detachOn != "" && s.detachOn != "execve" {
 		return nil, fmt.Errorf("parsing -b %s: only execve is supported (as strace)", s.detachOn)

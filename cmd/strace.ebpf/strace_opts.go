@@ -33,6 +33,7 @@ type straceOptions struct {
 	hexStrings  int  // -x count
 	verbose     bool // -v
 	detachOn    string
+	decodePids  bool         // -Y
 	readDump    map[int]bool // -e read=
 	writeDump   map[int]bool // -e write=
 }
