@@ -26,6 +26,9 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/format"
 )
 
+// EvalPrefix marks an inline script's source among Plan.Scripts.
+const EvalPrefix = "\x00eval:"
+
 // Summary is -c or -C.
 type Summary uint8
 
@@ -73,7 +76,9 @@ type Plan struct {
 
 	Filter Filter
 
-	Scripts    []string          // -s files, in order
+	// Scripts are the -s files, in order; an entry that starts with
+	// EvalPrefix is an inline Starlark script's source (--eval).
+	Scripts    []string
 	ScriptArgs map[string]string // --arg
 	Interval   time.Duration     // --interval; 0 means 1s
 	// ScriptMemory is the memory budget of all scripts together in bytes

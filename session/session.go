@@ -356,7 +356,15 @@ func (b *built) pipeline(out io.Writer) (*script.Pipeline, error) {
 		Live:        b.src.Live(),
 		Start:       b.src.Start(),
 	})
+	evals := 0
 	for _, sc := range p.Scripts {
+		if src, ok := strings.CutPrefix(sc, EvalPrefix); ok {
+			evals++
+			if err := pipe.AddSource(fmt.Sprintf("--eval#%d", evals), []byte(src)); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if err := pipe.AddFile(sc); err != nil {
 			return nil, err
 		}

@@ -70,6 +70,7 @@ type options struct {
 	objectDir    string // -N
 	pids         []string
 	scripts      []string
+	evals        []string // --eval
 	debug        bool
 	calibrate    bool
 	summaryOnly  bool // -c
@@ -122,7 +123,8 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID; -fff: one per thread, in FILE.TID.PID")
 	fs.CountVarP(&o.fastFollow, "fast-follow-fork", "F", "follow only the children of the traced processes, not their descendants (filtered in the kernel); -FF with -o FILE: one trace per process, in FILE.PID; -FFF: one per thread, in FILE.TID.PID")
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated; Ctrl-C detaches); with -i, replay only its events")
-	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
+	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline); a NAME not found as given is looked up in ., ~/.local/share/strace.ebpf/scripts, then the installed examples ('help' lists them)")
+	fs.StringArrayVar(&o.evals, "eval", nil, "run the events through this inline Starlark `script` (--eval 'def on_syscall(ev): ...'), after the -s ones (repeatable)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
 	fs.BoolVarP(&o.summaryOnly, "summary-only", "c", false, "count time, calls and errors per syscall and print strace's summary table at the end, instead of the trace")
 	fs.BoolVarP(&o.summary, "summary", "C", false, "like -c, but also print the trace")
@@ -232,6 +234,10 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if err := o.applyHabits(fs, stderr); err != nil {
 		return 2, err
+	}
+	if len(o.scripts) == 1 && o.scripts[0] == "help" {
+		printScripts(stdout)
+		return 0, nil
 	}
 	if o.format == "help" || o.format == "list" {
 		format.PrintFormats(stdout)
@@ -355,6 +361,9 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		}
 	}
 	if err := o.checkHints(fs, args); err != nil {
+		return nil, err
+	}
+	if err := o.resolveScripts(); err != nil {
 		return nil, err
 	}
 	if o.wallClock && !o.summaryOnly && !o.summary {
