@@ -106,6 +106,9 @@ type Plan struct {
 
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// StatusLine is the terminal to draw the live status line on (after
+	// two seconds: events per second, written, lost, paused); nil: none.
+	StatusLine io.Writer
 }
 
 // check refuses combinations the plan cannot honour, before anything starts.

@@ -48,6 +48,8 @@ type Session struct {
 	pipes []*script.Pipeline // for Interrupt
 	out   lazyWriter
 	files []*os.File // closed by Run
+	// status are the live figures of the status line (Plan.StatusLine).
+	status *Status
 	// outCmds are the commands of -o '|cmd', waited for after files close.
 	outCmds []*exec.Cmd
 	sigs    atomic.Int32
@@ -512,7 +514,11 @@ func describeNeeds(n Needs) string {
 // (or, after a failure, flushed) and closed.
 func (s *Session) Run(ctx context.Context) (Result, error) {
 	defer s.close()
-	res, runErr := s.src.Run(ctx, handler{s.sink})
+	st := s.startStatus()
+	res, runErr := s.src.Run(ctx, handler{s.sink, s.status})
+	if st != nil {
+		st.end() // before the last output and messages
+	}
 	var recErr *errRecording
 	var finErr error
 	if runErr == nil || errors.As(runErr, &recErr) {
@@ -546,11 +552,18 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 	return r, finErr
 }
 
-// handler adapts a Sink to the engine's Handler.
-type handler struct{ s Sink }
+// handler adapts a Sink to the engine's Handler, counting the events for
+// the status line.
+type handler struct {
+	s  Sink
+	st *Status
+}
 
-func (h handler) Event(ev *event.Event) error { return h.s.Event(ev) }
-func (h handler) Idle() error                 { return h.s.Idle() }
+func (h handler) Event(ev *event.Event) error {
+	h.st.events.Add(1)
+	return h.s.Event(ev)
+}
+func (h handler) Idle() error { return h.s.Idle() }
 
 // Signal handles the user's Ctrl-C, SIGTERM, SIGHUP or SIGQUIT: a runaway
 // script call is interrupted; a launched command gets the first signal,
@@ -580,14 +593,27 @@ func (s *Session) close() {
 	s.waitPipes()
 }
 
-// lazyWriter is the trace's destination, chosen after the source opens.
-type lazyWriter struct{ w io.Writer }
+// lazyWriter is the trace's destination, chosen after the source opens;
+// it counts what is written for the status line, and erases the line
+// before writing to its terminal.
+type lazyWriter struct {
+	w       io.Writer
+	written *atomic.Uint64
+	line    *statusLine // when w is the status line's terminal
+}
 
 func (l *lazyWriter) Write(p []byte) (int, error) {
 	if l.w == nil {
 		return len(p), nil
 	}
-	return l.w.Write(p)
+	if l.line != nil {
+		l.line.beforeWrite()
+	}
+	n, err := l.w.Write(p)
+	if l.written != nil {
+		l.written.Add(uint64(n))
+	}
+	return n, err
 }
 
 // intersect is the syscall set in both a and b; nil a means every syscall.

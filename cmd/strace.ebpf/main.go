@@ -131,7 +131,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.wallClock, "summary-wall-clock", "w", false, "with -c/-C: sum wall-clock time per call (what the summary always sums here)")
 	fs.StringArrayVarP(&o.env, "env", "E", nil, "run the command with `VAR=VAL` in its environment, or without VAR with -E VAR (repeatable)")
 	fs.StringVarP(&o.user, "user", "u", "", "run the command as `user` (a name or uid), its groups too")
-	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p); -qq: nor -l strace's \"+++ exited with N +++\" lines")
+	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p), nor the status line (events/s, written, lost, paused) that a run of more than 2 s shows on a terminal's stderr; -qq: nor -l strace's \"+++ exited with N +++\" lines")
 	fs.StringVarP(&o.filenames, "filenames", "n", "full", "how much of each path and string argument the kernel captures: full (PATH_MAX, 4096 bytes), name_max (NAME_MAX, 255), fast (127), or a `mode` N (N*255 bytes); a longer one prints cut, with \"...\"")
 	fs.StringVarP(&o.objectDir, "ebpf-src-dir", "N", "", "load the kernel side from `dir`/tracer_ARCH_bpfel.o (ARCH: x86, arm64), built from bpf/tracer.bpf.c (make generate, docs/kernel.md), instead of the built-in one; it must have the same maps, programs and config")
 	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K; K, M, G suffixes): larger loses fewer events under load")
@@ -510,6 +510,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	if o.debug {
 		p.Debug = stderr
 	}
+	o.setStatus(p, stderr)
 	return p, nil
 }
 
