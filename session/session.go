@@ -211,6 +211,9 @@ func prepare(p *Plan) (_ *Session, err error) {
 		}
 	}
 	b.needs = p.needs(f, scriptNeeds, s.sel)
+	if scriptNeeds.Fds {
+		s.sel.stripFds = false // the scripts read them (trace(fds = True))
+	}
 	k := s.sel.Kernel()
 	for _, pipe := range s.pipes {
 		// The scripts' declarations narrow what the kernel sends, as far
@@ -341,7 +344,7 @@ func pipeNeeds(pipe *script.Pipeline) Needs {
 	kf := pipe.Pushdown()
 	// A first stage that only counts (trace(counts = True)) needs no
 	// record per call when the kernel can count for it (Plan.needs).
-	return Needs{Buffers: kf.Buffers, Counts: kf.Counts, NoRecords: kf.Counts, CountAggs: kf.CountAggs}
+	return Needs{Buffers: kf.Buffers, Fds: kf.Fds, Counts: kf.Counts, NoRecords: kf.Counts, CountAggs: kf.CountAggs}
 }
 
 // pipeline builds the user's scripts and the summary stage, printing on
