@@ -137,6 +137,7 @@ func addHabitFlags(fs *pflag.FlagSet, o *options) {
 	fl = fs.VarPF(newStringValue(&h.decodePids), "decode-pids", "Y", "-l strace: with comm (-Y), name each process's command in its prefix: [pid  1234<sh>]")
 	fl.NoOptDefVal = "comm"
 	fs.BoolVar(&h.seccompBPF, "seccomp-bpf", false, "accepted for strace's habits and ignored: the syscall filter runs in the kernel (BPF) already")
+	acceptStraceValues(fs, o)
 }
 
 // stringValue is a plain string flag whose NoOptDefVal can be set.
@@ -158,7 +159,8 @@ func spellingsNote() string {
 		names = append(names, "--"+q+"=")
 	}
 	names = append(names, "--absolute-timestamps", "--output-separately")
-	return "strace's long spellings are accepted too: " + strings.Join(names, ", ") + "."
+	return "strace's long spellings are accepted too: " + strings.Join(names, ", ") +
+		"; and strace's values of --decode-fds (path, all), --quiet (attach, personality, exit, all), --syscall-times and --relative-timestamps (s, ms, us, ns: shown in microseconds here)."
 }
 
 // applyHabits turns the habits into the options they stand for, and picks
@@ -301,4 +303,82 @@ func checkFormatName(name string) error {
 	}
 	_, err := format.Lookup(name)
 	return err
+}
+
+// keywordValue lets a flag take strace's keywords for its values as well
+// as its own: --decode-fds=path|all, --quiet=attach,personality,exit,
+// --syscall-times=us, --relative-timestamps=ms.
+type keywordValue struct {
+	pflag.Value
+	set func(v string) (ok bool)
+}
+
+func (k *keywordValue) Set(v string) error {
+	if k.set(v) {
+		return nil
+	}
+	return k.Value.Set(v)
+}
+
+// IsBoolFlag keeps a boolean flag's bare form (--syscall-times).
+func (k *keywordValue) IsBoolFlag() bool {
+	b, ok := k.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// acceptStraceValues wraps the flags strace gives keyword values.
+func acceptStraceValues(fs *pflag.FlagSet, o *options) {
+	wrap := func(name string, set func(v string) bool) {
+		if f := fs.Lookup(name); f != nil {
+			f.Value = &keywordValue{Value: f.Value, set: set}
+		}
+	}
+	has := func(list string, words ...string) bool {
+		for _, w := range strings.Split(list, ",") {
+			for _, x := range words {
+				if w == x {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	wrap("decode-fds", func(v string) bool {
+		switch {
+		case has(v, "all", "socket", "dev"):
+			o.strace.decodeFds = 2
+		case has(v, "path", "pidfd"):
+			o.strace.decodeFds = max(o.strace.decodeFds, 1)
+		case v == "none":
+			o.strace.decodeFds = 0
+		default:
+			return false
+		}
+		return true
+	})
+	wrap("quiet", func(v string) bool {
+		switch {
+		case has(v, "all", "exit", "exited"):
+			o.quiet = 2
+		case has(v, "attach", "personality", "path-resolution", "thread-execve", "superseded"):
+			o.quiet = max(o.quiet, 1)
+		case v == "none":
+			o.quiet = 0
+		default:
+			return false
+		}
+		return true
+	})
+	precision := func(p *bool) func(string) bool {
+		return func(v string) bool {
+			switch v {
+			case "s", "ms", "us", "ns":
+				*p = true
+				return true
+			}
+			return false
+		}
+	}
+	wrap("syscall-times", precision(&o.strace.syscallTime))
+	wrap("relative-timestamps", precision(&o.strace.relative))
 }

@@ -101,6 +101,12 @@ func TestStraceHabits(t *testing.T) {
 		t.Errorf("-Y --string-limit=4 --absolute-timestamps=unix,us: exit %d, want [pid N<sh>] EPOCH write(1, \"worl\"..., 6):\n%s", r.code, r.stderr)
 	}
 
+	// strace's values: --decode-fds=all, --syscall-times=us, --quiet=all.
+	r = tracerEnv(t, dir, nil, "-l", "strace", "--decode-fds=all", "--syscall-times=us", "--quiet=all", "-e", "trace=read", "cat", "/etc/hostname")
+	if r.code != 0 || !regexp.MustCompile(`(?m)^read\(3</etc/hostname>, .* <\d+\.\d{6}>$`).MatchString(r.stderr) || strings.Contains(r.stderr, "+++ exited") {
+		t.Errorf("--decode-fds=all --syscall-times=us --quiet=all: exit %d:\n%s", r.code, r.stderr)
+	}
+
 	// --seccomp-bpf: accepted, with a note.
 	r = tracerEnv(t, dir, nil, "--seccomp-bpf", "-l", "strace", "-e", "trace=none", "true")
 	if r.code != 0 || !strings.Contains(r.stderr, "strace.ebpf: --seccomp-bpf is not needed here") {
