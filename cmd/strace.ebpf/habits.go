@@ -194,7 +194,7 @@ func (o *options) applyHabits(fs *pflag.FlagSet, stderr io.Writer) error {
 		}
 	} else {
 		if v, ok := os.LookupEnv(formatEnv); ok && v != "" && !o.summaryOnly {
-			if err := checkFormatName(v); err != nil {
+			if _, err := format.Lookup(v); err != nil {
 				return fmt.Errorf("parsing %s: %w", formatEnv, err)
 			}
 			o.format = v

@@ -46,6 +46,7 @@ func TestDidYouMean(t *testing.T) {
 		{nil, []string{"-e", "status=failure", "true"}, `strace.ebpf: parsing -e status=failure: unknown status "failure" (did you mean "failed"?) (successful, failed, unfinished, unavailable, detached, all, none)` + "\n"},
 		{nil, []string{"-e", "trce=open", "true"}, `strace.ebpf: parsing -e trce=open: unsupported qualifier "trce" (did you mean "trace"?) (supported: trace, status, signal, inject, fault; see -e help)` + "\n"},
 		{[]string{"STRACE_EBPF_FORMAT=jsno"}, []string{"true"}, `strace.ebpf: parsing STRACE_EBPF_FORMAT: choosing format: unknown format "jsno" (did you mean "json"?) (valid: hex, hex_raw, hex_sl, strace, json, perfetto, bin, binary)` + "\n"},
+		{[]string{"STRACE_EBPF_FORMAT=help"}, []string{"true"}, `strace.ebpf: parsing STRACE_EBPF_FORMAT: choosing format: unknown format "help" (did you mean "hex"?) (valid: hex, hex_raw, hex_sl, strace, json, perfetto, bin, binary)` + "\n"},
 		{nil, []string{"-c", "--summary-sort-by", "cals", "true"}, `strace.ebpf: parsing --summary-sort-by cals: unknown key (did you mean "calls"?) (time, min-time, max-time, avg-time, calls, errors, name, nothing)` + "\n"},
 		{nil, []string{"--summary-sort-by", "calls", "true"}, "strace.ebpf: parsing options: --summary-sort-by and --summary-columns (-U) shape the -c/-C summary; give -c or -C\n"},
 		{nil, []string{"-c", "-l", "json", "true"}, "strace.ebpf: parsing options: -c prints only the summary table, not -l json (use -C for both, with -l hex or -l strace)\n"},
