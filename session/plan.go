@@ -78,7 +78,10 @@ type Plan struct {
 
 	// Scripts are the -s files, in order; an entry that starts with
 	// EvalPrefix is an inline Starlark script's source (--eval).
-	Scripts    []string
+	Scripts []string
+	// ScriptPath are the directories a -s NAME not found as given is
+	// looked up in (FindScript); nil: none.
+	ScriptPath []string
 	ScriptArgs map[string]string // --arg
 	Interval   time.Duration     // --interval; 0 means 1s
 	// ScriptMemory is the memory budget of all scripts together in bytes

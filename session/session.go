@@ -370,7 +370,11 @@ func (b *built) pipeline(out io.Writer) (*script.Pipeline, error) {
 			}
 			continue
 		}
-		if err := pipe.AddFile(sc); err != nil {
+		path, err := FindScript(sc, p.ScriptPath)
+		if err != nil {
+			return nil, err
+		}
+		if err := pipe.AddFile(path); err != nil {
 			return nil, err
 		}
 	}

@@ -363,7 +363,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	if err := o.checkHints(fs, args); err != nil {
 		return nil, err
 	}
-	if err := o.resolveScripts(); err != nil {
+	if err := o.addEvals(); err != nil {
 		return nil, err
 	}
 	if o.wallClock && !o.summaryOnly && !o.summary {
@@ -420,6 +420,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		SplitThreads: o.follow > 2 || o.fastFollow > 2,
 		Filter:       sel,
 		Scripts:      o.scripts,
+		ScriptPath:   scriptDirs(),
 		Interval:     o.interval,
 		Output:       o.output,
 		ScriptOutput: o.scriptOutput,
