@@ -160,7 +160,7 @@ func spellingsNote() string {
 	}
 	names = append(names, "--absolute-timestamps", "--output-separately")
 	return "strace's long spellings are accepted too: " + strings.Join(names, ", ") +
-		"; and strace's values of --decode-fds (path, all), --quiet (attach, personality, exit, all), --syscall-times and --relative-timestamps (s, ms, us, ns: shown in microseconds here)."
+		"; and strace's values of --decode-fds (path, all), --quiet (attach, personality, exit, all), --strings-in-hex (non-ascii, all), --syscall-times and --relative-timestamps (s, ms, us, ns: shown in microseconds here)."
 }
 
 // applyHabits turns the habits into the options they stand for, and picks
@@ -364,6 +364,19 @@ func acceptStraceValues(fs *pflag.FlagSet, o *options) {
 			o.quiet = max(o.quiet, 1)
 		case v == "none":
 			o.quiet = 0
+		default:
+			return false
+		}
+		return true
+	})
+	wrap("strings-in-hex", func(v string) bool {
+		switch v {
+		case "non-ascii", "non-ascii-chars":
+			o.strace.hexStrings = 1
+		case "all":
+			o.strace.hexStrings = 2
+		case "none":
+			o.strace.hexStrings = 0
 		default:
 			return false
 		}

@@ -108,6 +108,11 @@ func TestStraceHabits(t *testing.T) {
 		t.Errorf("--decode-fds=all --syscall-times=us --quiet=all: exit %d:\n%s", r.code, r.stderr)
 	}
 
+	r = tracerEnv(t, dir, nil, "-l", "strace", "--strings-in-hex=all", "-e", "trace=openat", "-e", "status=failed", "cat", "/nonexistent")
+	if r.code != 1 || !strings.Contains(r.stderr, `openat(AT_FDCWD, "\x2f\x6e\x6f`) {
+		t.Errorf("--strings-in-hex=all: exit %d:\n%s", r.code, r.stderr)
+	}
+
 	// --seccomp-bpf: accepted, with a note.
 	r = tracerEnv(t, dir, nil, "--seccomp-bpf", "-l", "strace", "-e", "trace=none", "true")
 	if r.code != 0 || !strings.Contains(r.stderr, "strace.ebpf: --seccomp-bpf is not needed here") {
