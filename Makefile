@@ -14,8 +14,11 @@ build: ## build ./strace.ebpf (with its VCS revision for --version)
 	$(GO) build -buildvcs=auto -o strace.ebpf ./cmd/strace.ebpf
 
 PREFIX ?= /usr/local
-install: build ## install the binary, the man page and the bash and zsh completions under PREFIX (/usr/local)
+install: build ## install the binary, the man page, the bash and zsh completions, the example scripts (found by -s NAME) and the docs under PREFIX (/usr/local)
 	install -D -m 0755 strace.ebpf $(DESTDIR)$(PREFIX)/bin/strace.ebpf
+	install -d $(DESTDIR)$(PREFIX)/share/strace.ebpf/examples $(DESTDIR)$(PREFIX)/share/doc/strace.ebpf
+	install -m 0644 examples/*.star examples/*.lua $(DESTDIR)$(PREFIX)/share/strace.ebpf/examples/
+	install -m 0644 README.md docs/*.md docs/json-schema.json $(DESTDIR)$(PREFIX)/share/doc/strace.ebpf/
 	install -D -m 0644 docs/strace.ebpf.1 $(DESTDIR)$(PREFIX)/share/man/man1/strace.ebpf.1
 	install -D -m 0644 docs/completion/strace.ebpf.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/strace.ebpf
 	install -D -m 0644 docs/completion/_strace.ebpf $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_strace.ebpf

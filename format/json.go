@@ -13,20 +13,23 @@ import (
 // JSONVersion is the "v" field of every JSON object: the version of the
 // schema in docs/json-schema.json. Adding fields keeps it; renaming,
 // removing or changing the meaning of one bumps it.
-const JSONVersion = 1
+const JSONVersion = 2
 
 // AppendJSON appends ev as one JSON object, without a newline (the -l json
 // format writes one per line). docs/json-schema.json describes it:
 //
-//	{"v":1,"kind":"syscall","ts":1000,"pid":100,"tid":100,"comm":"ls","dur":2500,
-//	 "nr":257,"name":"openat","args":{"dfd":-100,"filename":93824992247808,"flags":524288,"mode":0},
+//	{"v":2,"kind":"syscall","ts":1000,"pid":100,"tid":100,"comm":"ls","dur":2500,
+//	 "nr":257,"name":"openat","args":{"dfd":"AT_FDCWD","filename":"/nonexistent","flags":"O_RDONLY|O_CLOEXEC","mode":"000"},
+//	 "raw":{"dfd":-100,"filename":93824992247808,"flags":524288,"mode":0},
 //	 "data":[{"arg":1,"name":"filename","kind":"str","len":12,"value":"/nonexistent"}],
 //	 "ret":-2,"errno":2,"errname":"ENOENT","errmsg":"No such file or directory"}
-//	{"v":1,"kind":"lost","ts":6000,"n":42}
-//	{"v":1,"kind":"signal","ts":7500,"pid":100,"tid":100,"comm":"ls","signo":17,"signame":"SIGCHLD","siginfo":"1100..."}
-//	{"v":1,"kind":"exit","ts":7600,"pid":100,"tid":100,"comm":"ls","status":256,"code":1}
+//	{"v":2,"kind":"lost","ts":6000,"n":42}
+//	{"v":2,"kind":"signal","ts":7500,"pid":100,"tid":100,"comm":"ls","signo":17,"signame":"SIGCHLD","siginfo":"1100..."}
+//	{"v":2,"kind":"exit","ts":7600,"pid":100,"tid":100,"comm":"ls","status":256,"code":1}
 //
-// Argument values are the registers normalized to their C types, as
+// "args" holds each argument decoded where it can be (a captured string,
+// execve's argv as an array, flags and constants as strace names them),
+// else its number; "raw" the registers normalized to their C types, as
 // signed 64-bit integers (so AT_FDCWD is -100, an unsigned int fd
 // 0xffffffff is 4294967295). It allocates nothing beyond growing dst.
 func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
@@ -100,10 +103,18 @@ func AppendJSON(dst []byte, ev *event.Event, tab *syscalls.Table) []byte {
 		}
 		dst = appendArgName(dst, sc, i)
 		dst = append(dst, ':')
+		dst = appendJSONArg(dst, ev, sc, tab, i)
+	}
+	dst = append(dst, `},"raw":{`...)
+	for i := range nargs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendArgName(dst, sc, i)
+		dst = append(dst, ':')
 		dst = strconv.AppendInt(dst, argValue(ev, sc, i), 10)
 	}
 	dst = append(dst, '}')
-	dst = appendDecoded(dst, ev, sc, tab)
 	if len(ev.Data) > 0 {
 		dst = append(dst, `,"data":[`...)
 		for i := range ev.Data {
@@ -228,33 +239,48 @@ func appendExitStatus(dst []byte, status int64) []byte {
 	return strconv.AppendInt(dst, (status>>8)&0xff, 10)
 }
 
-// appendDecoded appends "decoded": the flag, enum, mode and dirfd
-// arguments by name, rendered as strace does ("O_RDONLY|O_CLOEXEC",
-// "AT_FDCWD", "0644"); nothing when the call has none.
-func appendDecoded(dst []byte, ev *event.Event, sc *syscalls.Syscall, tab *syscalls.Table) []byte {
-	if sc == nil {
-		return dst
-	}
-	n := 0
-	for i := range min(len(sc.Args), len(ev.Args)) {
-		ft := flagTable(sc, i, tab)
-		if ft == nil {
-			continue
+// appendJSONArg appends argument i decoded: a captured string as text (its
+// exact bytes stay in data), a string array (execve's argv) as an array of
+// strings, a flag, constant, mode or directory descriptor as strace names
+// it; any other argument, or one not captured, as its number (as in raw).
+func appendJSONArg(dst []byte, ev *event.Event, sc *syscalls.Syscall, tab *syscalls.Table, i int) []byte {
+	if sc != nil && i < len(sc.Args) {
+		a := &sc.Args[i]
+		switch a.Kind {
+		case syscalls.StrArray:
+			for j := range ev.Data {
+				d := &ev.Data[j]
+				if int(d.Arg) != i || (d.Kind != event.Str && d.Kind != event.StrTrunc) {
+					continue
+				}
+				dst = append(dst, '[')
+				b := d.Bytes
+				for n := 0; len(b) > 0; n++ {
+					end := 0
+					for end < len(b) && b[end] != 0 {
+						end++
+					}
+					if n > 0 {
+						dst = append(dst, ',')
+					}
+					dst = AppendJSONString(dst, b[:end])
+					b = b[min(end+1, len(b)):]
+				}
+				return append(dst, ']')
+			}
+		case syscalls.Path, syscalls.Str:
+			for j := range ev.Data {
+				d := &ev.Data[j]
+				if int(d.Arg) == i && (d.Kind == event.Str || d.Kind == event.StrTrunc) {
+					return AppendJSONString(dst, d.Bytes)
+				}
+			}
 		}
-		if n == 0 {
-			dst = append(dst, `,"decoded":{`...)
-		} else {
-			dst = append(dst, ',')
+		if ft := flagTable(sc, i, tab); ft != nil {
+			return appendJSONStr(dst, ft.Format(a.Normalize(ev.Args[i])))
 		}
-		n++
-		dst = appendJSONStr(dst, sc.Args[i].Name)
-		dst = append(dst, ':')
-		dst = appendJSONStr(dst, ft.Format(sc.Args[i].Normalize(ev.Args[i])))
 	}
-	if n > 0 {
-		dst = append(dst, '}')
-	}
-	return dst
+	return strconv.AppendInt(dst, argValue(ev, sc, i), 10)
 }
 
 // flagTable is the table that decodes argument i, or nil.

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -136,8 +138,8 @@ func TestJSONParses(t *testing.T) {
 	type obj struct {
 		V, Ts, Dur, Pid, Tid, Nr, N uint64
 		Kind, Comm, Name            string
-		Args                        map[string]int64
-		Decoded                     map[string]string
+		Args                        map[string]any
+		Raw                         map[string]int64
 		Data                        []data
 		Ret                         *int64
 		Errno                       int
@@ -155,11 +157,12 @@ func TestJSONParses(t *testing.T) {
 		var got obj
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
+		dec.UseNumber()
 		if err := dec.Decode(&got); err != nil {
 			t.Fatalf("line %d: %v\n%s", i+1, err, line)
 		}
 		ev := &evs[i]
-		want := obj{V: 1, Ts: ev.TS}
+		want := obj{V: JSONVersion, Ts: ev.TS}
 		switch ev.Kind {
 		case event.Lost:
 			want.Kind, want.N = "lost", ev.LostN
@@ -180,7 +183,7 @@ func TestJSONParses(t *testing.T) {
 			tab := amd64Table(t)
 			want.Kind, want.Dur, want.Pid, want.Tid, want.Nr = "syscall", ev.Duration, uint64(ev.PID), uint64(ev.TID), uint64(ev.Nr)
 			want.Comm, want.Name = ev.Comm, tab.Name(int(ev.Nr))
-			want.Args = map[string]int64{}
+			want.Args, want.Raw = map[string]any{}, map[string]int64{}
 			sc := tab.ByNr(int(ev.Nr))
 			argName := func(i int) string {
 				if sc == nil {
@@ -194,15 +197,18 @@ func TestJSONParses(t *testing.T) {
 			}
 			for a := range n {
 				if sc != nil {
-					want.Args[argName(a)] = int64(sc.Args[a].Normalize(ev.Args[a]))
+					raw := int64(sc.Args[a].Normalize(ev.Args[a]))
+					want.Raw[argName(a)] = raw
+					want.Args[argName(a)] = json.Number(strconv.FormatInt(raw, 10))
 					if ft := tab.Flags(sc.Args[a].Decoder); ft != nil && (sc.Args[a].Kind == syscalls.Flags || sc.Args[a].Kind == syscalls.Dirfd) {
-						if want.Decoded == nil {
-							want.Decoded = map[string]string{}
-						}
-						want.Decoded[argName(a)] = ft.Format(sc.Args[a].Normalize(ev.Args[a]))
+						want.Args[argName(a)] = ft.Format(sc.Args[a].Normalize(ev.Args[a]))
+					}
+					if s, ok := ev.String(a); ok && (sc.Args[a].Kind == syscalls.Path || sc.Args[a].Kind == syscalls.Str) {
+						want.Args[argName(a)] = strings.ToValidUTF8(s, "\uFFFD")
 					}
 				} else {
-					want.Args[argName(a)] = int64(ev.Args[a])
+					want.Raw[argName(a)] = int64(ev.Args[a])
+					want.Args[argName(a)] = json.Number(strconv.FormatUint(ev.Args[a], 10))
 				}
 			}
 			for _, d := range ev.Data {
@@ -283,7 +289,7 @@ func TestJSONNoAlloc(t *testing.T) {
 	// Events without flag arguments: rendering flags allocates.
 	var evs []event.Event
 	for _, ev := range machineEvents() {
-		if sc := tab.ByNr(int(ev.Nr)); sc == nil || !bytes.Contains(AppendJSON(nil, &ev, tab), []byte(`"decoded"`)) {
+		if !hasFlagArg(&ev, tab) {
 			evs = append(evs, ev)
 		}
 	}
@@ -298,6 +304,42 @@ func TestJSONNoAlloc(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("AppendJSON allocates %v times for %d events, want 0", allocs, len(evs))
+	}
+}
+
+// hasFlagArg says ev has an argument args shows decoded as flags.
+func hasFlagArg(ev *event.Event, tab *syscalls.Table) bool {
+	sc := tab.ByNr(int(ev.Nr))
+	for i := 0; sc != nil && i < len(sc.Args); i++ {
+		if flagTable(sc, i, tab) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// execve's argv is an array in args, its NUL-joined capture in data; a
+// path is its text.
+func TestJSONExecveArgv(t *testing.T) {
+	tab := amd64Table(t)
+	ev := event.Event{Kind: event.Syscall, PID: 1, TID: 1, Nr: 59, Comm: "sh", Args: [6]uint64{0x1000, 0x2000, 0x3000},
+		Data:  []event.Data{{Arg: 0, Kind: event.Str, Bytes: []byte("/bin/ls")}, {Arg: 1, Kind: event.Str, Bytes: []byte("ls\x00-l\x00/tmp dir\x00")}},
+		Flags: event.NoReturn}
+	var got struct {
+		Args struct {
+			Filename string
+			Argv     []string
+			Envp     int64
+		}
+		Raw map[string]int64
+	}
+	line := AppendJSON(nil, &ev, tab)
+	if err := json.Unmarshal(line, &got); err != nil {
+		t.Fatalf("%v\n%s", err, line)
+	}
+	if got.Args.Filename != "/bin/ls" || !slices.Equal(got.Args.Argv, []string{"ls", "-l", "/tmp dir"}) || got.Args.Envp != 0x3000 ||
+		got.Raw["argv"] != 0x2000 || got.Raw["filename"] != 0x1000 {
+		t.Errorf("execve: %s", line)
 	}
 }
 
@@ -337,11 +379,13 @@ func TestJSONSchema(t *testing.T) {
 	}
 	// And the schema rejects what it should.
 	bad := []string{
-		`{"v":1,"kind":"lost","ts":1}`,
-		`{"v":2,"kind":"lost","ts":1,"n":1}`,
-		`{"v":1,"kind":"lost","ts":1,"n":1,"extra":0}`,
-		`{"v":1,"kind":"syscall","ts":1,"dur":0,"pid":1,"tid":1,"comm":"x","nr":0,"name":"read","args":{"fd":"3"}}`,
-		`{"v":1,"kind":"syscall","ts":1,"dur":0,"pid":1,"tid":1,"comm":"x","nr":0,"name":"read","args":{},"data":[{"arg":1,"name":"buf","kind":"blob","len":0}]}`,
+		`{"v":2,"kind":"lost","ts":1}`,
+		`{"v":1,"kind":"lost","ts":1,"n":1}`,
+		`{"v":2,"kind":"lost","ts":1,"n":1,"extra":0}`,
+		`{"v":2,"kind":"syscall","ts":1,"dur":0,"pid":1,"tid":1,"comm":"x","nr":0,"name":"read","args":{"fd":3},"raw":{"fd":"3"}}`,
+		`{"v":2,"kind":"syscall","ts":1,"dur":0,"pid":1,"tid":1,"comm":"x","nr":0,"name":"read","args":{"fd":{"n":3}},"raw":{"fd":3}}`,
+		`{"v":2,"kind":"syscall","ts":1,"dur":0,"pid":1,"tid":1,"comm":"x","nr":0,"name":"read","args":{"fd":3}}`,
+		`{"v":2,"kind":"syscall","ts":1,"dur":0,"pid":1,"tid":1,"comm":"x","nr":0,"name":"read","args":{},"raw":{},"data":[{"arg":1,"name":"buf","kind":"blob","len":0}]}`,
 	}
 	for _, s := range bad {
 		var obj any

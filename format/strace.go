@@ -54,6 +54,9 @@ type StraceOptions struct {
 	// QuietPersonality leaves out the "[ Process PID=N runs in 32 bit
 	// mode. ]" lines, as strace's -q (implied by -o FILE with a command).
 	QuietPersonality bool
+	// DecodePids is -Y: the pid prefix names the process's command too,
+	// "[pid  1234<sh>] " (or "1234<sh> " in files).
+	DecodePids bool
 }
 
 // PrefixStyle is how a line names its process.
@@ -94,8 +97,9 @@ type Strace struct {
 	entered map[uint32]*enteredCall // calls asleep, by thread (event.Entered)
 	hidden  int                     // how many of them are not shown yet
 
-	compat  map[uint32]bool // threads whose last call was made in 32-bit mode
-	oneLine bool            // AppendStrace: no personality lines
+	compat  map[uint32]bool   // threads whose last call was made in 32-bit mode
+	comms   map[uint32]string // -Y: each thread's command name, from its last event
+	oneLine bool              // AppendStrace: no personality lines
 }
 
 // NewStrace returns a renderer for events of table tab.
@@ -123,6 +127,12 @@ func AppendStrace(dst []byte, ev *event.Event, tab *syscalls.Table, o StraceOpti
 func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 	if s.detached[ev.PID] {
 		return dst
+	}
+	if s.opts.DecodePids && ev.Comm != "" {
+		if s.comms == nil {
+			s.comms = map[uint32]string{}
+		}
+		s.comms[ev.TID] = ev.Comm
 	}
 	switch ev.Kind {
 	case event.Syscall:
@@ -160,6 +170,16 @@ func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 	return dst
 }
 
+// appendComm appends "<comm>" for -Y.
+func (s *Strace) appendComm(dst []byte, tid uint32) []byte {
+	if !s.opts.DecodePids {
+		return dst
+	}
+	dst = append(dst, '<')
+	dst = append(dst, s.comms[tid]...)
+	return append(dst, '>')
+}
+
 // Live reports the threads seen and not yet exited, for the [pid N] prefix.
 func (s *Strace) multi() bool { return len(s.live) > 1 || s.opts.Tracees > 1 }
 
@@ -167,6 +187,7 @@ func (s *Strace) prefix(dst []byte, tid uint32, ts uint64) []byte {
 	switch s.opts.PIDPrefix {
 	case PrefixFile:
 		dst = strconv.AppendUint(dst, uint64(tid), 10)
+		dst = s.appendComm(dst, tid)
 		for n := len(strconv.FormatUint(uint64(tid), 10)); n < 5; n++ {
 			dst = append(dst, ' ')
 		}
@@ -179,6 +200,7 @@ func (s *Strace) prefix(dst []byte, tid uint32, ts uint64) []byte {
 				dst = append(dst, ' ')
 			}
 			dst = append(dst, p...)
+			dst = s.appendComm(dst, tid)
 			dst = append(dst, "] "...)
 		}
 	}

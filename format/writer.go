@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/internal/suggest"
 	"github.com/strace-ebpf/strace.ebpf/record"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
@@ -37,6 +38,7 @@ const (
 	OptDump                        // -e read=, -e write=
 	OptVerbose                     // -v
 	OptDetachExec                  // -b execve
+	OptDecodePids                  // -Y: the command name in the pid prefix
 )
 
 // Options are the presentation options, in -l help's and the docs' order:
@@ -59,6 +61,7 @@ var Options = []struct {
 	{OptDump, "", "-e read=/write="},
 	{OptVerbose, "no-abbrev", "-v"},
 	{OptDetachExec, "detach-on", "-b execve"},
+	{OptDecodePids, "decode-pids", "-Y"},
 }
 
 // OptName is how messages name the first option of o.
@@ -89,6 +92,7 @@ type Presentation struct {
 	WriteDump  map[int]bool // -e write=SET
 	Verbose    bool         // -v: structures unabbreviated, as far as captured
 	DetachExec bool         // -b execve: stop showing a process at its next execve
+	DecodePids bool         // -Y: "[pid N<comm>]", the command name after the pid
 }
 
 // Needs is what a format or a script needs the kernel to send.
@@ -199,7 +203,7 @@ var Formats = []Format{
 		Name:  "strace",
 		About: "lines as strace(1) prints them, arguments decoded (-t, -tt, -ttt, -r, -T, -y, -S apply)",
 		Honours: timeOpts | OptDecodeFds | OptStrSize | OptStackTrace |
-			OptColumn | OptHexStrings | OptDump | OptVerbose | OptDetachExec,
+			OptColumn | OptHexStrings | OptDump | OptVerbose | OptDetachExec | OptDecodePids,
 		Shows: map[Opt]string{
 			OptTimestamp:   "`-t`, `-tt`, `-ttt` prefixes",
 			OptRelative:    "`-r` prefix",
@@ -212,6 +216,7 @@ var Formats = []Format{
 			OptDump:        "as strace",
 			OptVerbose:     "as strace",
 			OptDetachExec:  "as strace",
+			OptDecodePids:  "as strace",
 		},
 		Needs: func(s *Presentation) Needs {
 			// Times order the lines of threads (the "<unfinished ...>" split).
@@ -297,7 +302,7 @@ func Lookup(name string) (*Format, error) {
 			}
 		}
 	}
-	return nil, fmt.Errorf("choosing format: unknown format %q (valid: %s)", name, strings.Join(Names(), ", "))
+	return nil, fmt.Errorf("choosing format: unknown format %q%s (valid: %s)", name, suggest.Hint(name, Names()), strings.Join(Names(), ", "))
 }
 
 // Names are the names and aliases of the formats.
@@ -348,7 +353,7 @@ var optRows = []struct {
 	{"`-T`", []Opt{OptSyscallTime}},
 	{"`-y`, `-yy`", []Opt{OptDecodeFds}},
 	{"`-k`", []Opt{OptStackTrace}},
-	{"`-a`, `-x`, `-xx`, `-v`, `-b execve`, `-e read=`, `-e write=`", []Opt{OptColumn, OptHexStrings, OptVerbose, OptDetachExec, OptDump}},
+	{"`-a`, `-x`, `-xx`, `-v`, `-Y`, `-b execve`, `-e read=`, `-e write=`", []Opt{OptColumn, OptHexStrings, OptVerbose, OptDecodePids, OptDetachExec, OptDump}},
 	{"`-S N`", []Opt{OptStrSize}},
 	{"`-K SEP`", []Opt{OptSeparator}},
 }

@@ -19,6 +19,9 @@ import (
 type Decl struct {
 	Filter  filter.Filter
 	Buffers int // bytes of buffers and structs to capture; 0 for none
+	// Fds: the kernel describes each call's descriptors (what -y shows),
+	// for ev.fds and ev.fd_path().
+	Fds bool
 	// Counts: the stage sees no event; it reads kernel_counts(),
 	// kernel_hist() and kernel_procs(), counted
 	// in the kernel when the session can (no record per call), else by
@@ -32,8 +35,8 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	var sys, pids, comms starlark.Value = starlark.None, starlark.None, starlark.None
 	var failed starlark.Value = starlark.None
 	var buffers starlark.Value = starlark.False
-	var counts bool
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "syscalls?", &sys, "failed?", &failed, "pids?", &pids, "comms?", &comms, "buffers?", &buffers, "counts?", &counts); err != nil {
+	var counts, fds bool
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "syscalls?", &sys, "failed?", &failed, "pids?", &pids, "comms?", &comms, "buffers?", &buffers, "counts?", &counts, "fds?", &fds); err != nil {
 		return nil, err
 	}
 	if t.Local(loadTimeKey) == nil {
@@ -47,7 +50,7 @@ func traceBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		return nil, fmt.Errorf("%s: called twice; declare everything in one call", b.Name())
 	}
 	p := pipelineOf(t)
-	d := &Decl{Counts: counts}
+	d := &Decl{Counts: counts, Fds: fds}
 	switch v := buffers.(type) {
 	case starlark.Bool:
 		if v {
@@ -187,7 +190,8 @@ func intList(fn, what string, v starlark.Value) ([]int, error) {
 type KernelFilter struct {
 	Syscalls   []int // nil means all
 	FailedOnly bool
-	Buffers    int // capture buffers and structs, up to this many bytes; 0 for none
+	Buffers    int  // capture buffers and structs, up to this many bytes; 0 for none
+	Fds        bool // describe the descriptors (a stage declared trace(fds = True))
 	// Counts: the first stage only counts (trace(counts = True)) and the
 	// kernel can do it for it: no stage needs a record per call.
 	Counts bool
@@ -209,6 +213,7 @@ func (p *Pipeline) Pushdown() KernelFilter {
 	for _, st := range p.stages {
 		if d := st.info().decl; d != nil {
 			kf.Buffers = max(kf.Buffers, d.Buffers)
+			kf.Fds = kf.Fds || d.Fds
 		}
 	}
 	for _, st := range p.stages {
@@ -323,6 +328,9 @@ func (p *Pipeline) Explain(w *strings.Builder, kernelNrs []int, kernelFailed boo
 		}
 		if d.Buffers > 0 {
 			parts = append(parts, fmt.Sprintf("buffers=%d (captured in the kernel)", d.Buffers))
+		}
+		if d.Fds {
+			parts = append(parts, "fds=True (descriptors described in the kernel)")
 		}
 		if d.Counts {
 			parts = append(parts, "counts=True (sees no event: kernel_counts() and kernel_hist() per syscall, kernel_procs() per process, kernel_fds() per descriptor, kernel_errors() per errno, counted in the kernel when it can be, else here)")

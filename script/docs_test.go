@@ -2,6 +2,7 @@ package script
 
 import (
 	"bytes"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"os"
@@ -22,6 +23,20 @@ const docsPath = "../docs/scripting.md"
 
 // docEvents is the event stream every example of docs/scripting.md runs on
 // (the doc describes it).
+// fdItem is the kernel's description of descriptor fd (a regular file,
+// its path's names from the leaf up) for argument arg, or the return value
+// with event.FdAtExit.
+func fdItem(arg uint8, fd uint32, flags event.FdFlags, names ...string) event.Data {
+	b := make([]byte, event.FdInfoSize)
+	binary.LittleEndian.PutUint32(b[8:], fd)
+	binary.LittleEndian.PutUint16(b[16:], 0o100644)
+	b[18] = byte(flags)
+	for _, n := range names {
+		b = append(append(b, n...), 0)
+	}
+	return event.Data{Arg: arg, Kind: event.Fd, Bytes: b}
+}
+
 func docEvents() []*event.Event {
 	const ms = 1_000_000
 	sockaddr := []byte{2, 0, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}
@@ -29,7 +44,8 @@ func docEvents() []*event.Event {
 		{Kind: event.Syscall, PID: 100, TID: 100, Nr: 59, Comm: "cat", TS: 1 * ms, Duration: 50_000, Ret: 0,
 			Data: []event.Data{{Arg: 0, Kind: event.Str, Bytes: []byte("/bin/cat")}}},
 		{Kind: event.Syscall, PID: 100, TID: 100, Nr: 257, Comm: "cat", TS: 2 * ms, Duration: 4_000, Ret: 3,
-			Args: [6]uint64{0xffffff9c, 0x7ffd0000, 0, 0}, Data: []event.Data{{Arg: 1, Kind: event.Str, Bytes: []byte("/etc/hostname")}},
+			Args: [6]uint64{0xffffff9c, 0x7ffd0000, 0, 0}, Data: []event.Data{{Arg: 1, Kind: event.Str, Bytes: []byte("/etc/hostname")},
+				fdItem(0, 3, event.FdAtExit, "hostname", "etc")},
 			Stack: []event.Frame{
 				{Addr: 0x7f3a9e0f8011, Module: "/usr/lib/x86_64-linux-gnu/libc.so.6", Offset: 0xf8011, Symbol: "__open64", SymOff: 0x51},
 				{Addr: 0x55d0c1a01161, Module: "/usr/bin/cat", Offset: 0x1161, Symbol: "open_input", SymOff: 0x18},
@@ -37,7 +53,8 @@ func docEvents() []*event.Event {
 				{Addr: 0x7ffd00001234},
 			}},
 		{Kind: event.Syscall, PID: 100, TID: 100, Nr: 0, Comm: "cat", TS: 3 * ms, Duration: 1_500, Ret: 10,
-			Args: [6]uint64{3, 0x7ffd1000, 4096}, Data: []event.Data{{Arg: 1, Kind: event.BufOut, Bytes: []byte("buildhost\n")}}},
+			Args: [6]uint64{3, 0x7ffd1000, 4096}, Data: []event.Data{{Arg: 1, Kind: event.BufOut, Bytes: []byte("buildhost\n")},
+				fdItem(0, 3, 0, "hostname", "etc")}},
 		{Kind: event.Syscall, PID: 100, TID: 100, Nr: 257, Comm: "cat", TS: 4 * ms, Duration: 2_500, Ret: -2,
 			Args: [6]uint64{0xffffff9c, 0x7ffd2000, 0, 0}, Data: []event.Data{{Arg: 1, Kind: event.Str, Bytes: []byte("/nonexistent")}}},
 		{Kind: event.Lost, TS: 4 * ms, LostN: 5},

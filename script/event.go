@@ -3,6 +3,7 @@ package script
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.starlark.net/starlark"
@@ -190,6 +191,69 @@ var eventBufMethod = starlark.NewBuiltin("buf", func(t *starlark.Thread, b *star
 	return starlark.None, nil
 })
 
+// fds is ev.fds: what each descriptor of the call referred to, by
+// argument name, and "ret" for a descriptor the call returned; empty when
+// the kernel described none (no trace(fds = True), -y or -P).
+func (e *Event) fds() starlark.Value {
+	names := e.argNames()
+	d := starlark.NewDict(2)
+	for i := range e.ev.Data {
+		it := &e.ev.Data[i]
+		if it.Kind != event.Fd {
+			continue
+		}
+		f, ok := event.ParseFd(it.Bytes)
+		if !ok {
+			continue
+		}
+		key := "ret"
+		if f.Flags&event.FdAtExit == 0 {
+			key = strconv.Itoa(int(it.Arg))
+			if int(it.Arg) < len(names) {
+				key = names[it.Arg]
+			}
+		}
+		d.SetKey(starlark.String(key), starlark.String(format.FdDescription(&f)))
+	}
+	d.Freeze()
+	return d
+}
+
+// ev.fd_path(arg) is what the descriptor in argument arg (a name or an
+// index; "ret" for the returned one) referred to at the call, or None.
+var eventFdPathMethod = starlark.NewBuiltin("fd_path", func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	e := b.Receiver().(*Event)
+	var key starlark.Value
+	if err := starlark.UnpackPositionalArgs("fd_path", args, kwargs, 1, &key); err != nil {
+		return nil, err
+	}
+	atExit, i := false, -1
+	switch k := key.(type) {
+	case starlark.String:
+		if k == "ret" {
+			atExit = true
+		} else if i = e.argIndex(string(k)); i < 0 {
+			return nil, fmt.Errorf("fd_path: %s has no argument %q (it has: %s, and ret)", e.name(), string(k), orNone(e.argNames()))
+		}
+	case starlark.Int:
+		n, _ := k.Int64()
+		i = int(n)
+	default:
+		return nil, fmt.Errorf("fd_path: got %s, want an argument name or index, or \"ret\"", key.Type())
+	}
+	for j := range e.ev.Data {
+		d := &e.ev.Data[j]
+		if d.Kind != event.Fd {
+			continue
+		}
+		f, ok := event.ParseFd(d.Bytes)
+		if ok && (f.Flags&event.FdAtExit != 0) == atExit && (atExit || int(d.Arg) == i) {
+			return starlark.String(format.FdDescription(&f)), nil
+		}
+	}
+	return starlark.None, nil
+})
+
 func (e *Event) argNames() []string {
 	sc := e.sc()
 	if sc == nil {
@@ -302,10 +366,12 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 		}
 		return d
 	},
-	"arg":    func(e *Event) starlark.Value { return eventArgMethod.BindReceiver(e) },
-	"buf":    func(e *Event) starlark.Value { return eventBufMethod.BindReceiver(e) },
-	"strace": func(e *Event) starlark.Value { return eventStraceMethod.BindReceiver(e) },
-	"kind":   func(e *Event) starlark.Value { return starlark.String(kindName(e.ev.Kind)) },
+	"fds":     func(e *Event) starlark.Value { return e.fds() },
+	"fd_path": func(e *Event) starlark.Value { return eventFdPathMethod.BindReceiver(e) },
+	"arg":     func(e *Event) starlark.Value { return eventArgMethod.BindReceiver(e) },
+	"buf":     func(e *Event) starlark.Value { return eventBufMethod.BindReceiver(e) },
+	"strace":  func(e *Event) starlark.Value { return eventStraceMethod.BindReceiver(e) },
+	"kind":    func(e *Event) starlark.Value { return starlark.String(kindName(e.ev.Kind)) },
 	"signal": func(e *Event) starlark.Value {
 		if e.ev.Kind != event.Signal {
 			return starlark.None

@@ -275,11 +275,17 @@ func splitScriptArgs(spec string) (string, map[string]string, error) {
 
 // AddStdlib appends the stock script stdlib/<name>.
 func (p *Pipeline) AddStdlib(name string) error {
+	return p.AddStdlibArgs(name, nil)
+}
+
+// AddStdlibArgs is AddStdlib with arguments of the stock script's own
+// (arg(key) in it), on top of --arg's.
+func (p *Pipeline) AddStdlibArgs(name string, args map[string]string) error {
 	src, err := stdlib.Files.ReadFile(name)
 	if err != nil {
 		return fmt.Errorf("loading stock script %s: no such script", name)
 	}
-	return p.addStage("stdlib/"+name, src, nil, "", true)
+	return p.addStage("stdlib/"+name, src, args, "", true)
 }
 
 // AddSource compiles src, named name in messages, and appends it as a stage.

@@ -1,6 +1,8 @@
 package session
 
 import (
+	"strings"
+
 	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/script"
@@ -15,7 +17,15 @@ func (p *Plan) countsInKernel(sel *Selection) bool {
 	// Injected calls never reach the kernel side's counts: counted from
 	// their events.
 	return p.Summary != NoSummary && p.Input == "" && len(p.Scripts) == 0 && !p.Split && len(p.Filter.Inject) == 0 &&
-		sel.KernelDecides()
+		sel.KernelDecides() && !p.summaryNeedsCalls()
+}
+
+// summaryNeedsCalls says the summary shows or sorts by the shortest or
+// longest call, which only each call's duration tells (the kernel counts
+// sums).
+func (p *Plan) summaryNeedsCalls() bool {
+	s := p.SummaryArgs["summary_sort"] + "," + p.SummaryArgs["summary_columns"]
+	return strings.Contains(s, "min-time") || strings.Contains(s, "max-time")
 }
 
 // engineCount is the engine's counting mode under needs n.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/strace-ebpf/strace.ebpf/filter"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
+	"github.com/strace-ebpf/strace.ebpf/internal/suggest"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -93,7 +94,7 @@ func ParseFilter(exprs []string) (Filter, error) {
 			}
 			f.Inject = append(f.Inject, set)
 		default:
-			return f, usagef("parsing -e %s: unsupported qualifier %q (supported: trace, status, signal, inject, fault; see -e help)", e, qual)
+			return f, usagef("parsing -e %s: unsupported qualifier %q%s (supported: trace, status, signal, inject, fault; see -e help)", e, qual, suggest.Hint(qual, []string{"trace", "status", "signal", "inject", "fault", "read", "write"}))
 		}
 	}
 	return f, nil
@@ -128,13 +129,31 @@ func parseStatus(e, val string, neg bool) (filter.Status, error) {
 			st = filter.AllStatus
 		case "none":
 		default:
-			return 0, usagef("parsing -e %s: unknown status %q (successful, failed, unfinished, unavailable, detached, all, none)", e, v)
+			return 0, usagef("parsing -e %s: unknown status %q%s (successful, failed, unfinished, unavailable, detached, all, none)", e, v, suggest.Hint(v, statusNames))
 		}
 	}
 	if neg {
 		st = filter.AllStatus &^ st
 	}
 	return st, nil
+}
+
+// statusNames are the values of -e status=, for suggestions.
+var statusNames = []string{"successful", "failed", "unfinished", "unavailable", "detached", "all", "none"}
+
+// syscallNames are the names in tabs and the aliases, for suggestions.
+func syscallNames(tabs []*syscalls.Table) []string {
+	var names []string
+	for _, t := range tabs {
+		for _, sc := range t.All() {
+			names = append(names, sc.Name)
+		}
+	}
+	for a := range aliases {
+		names = append(names, a)
+	}
+	sort.Strings(names[len(names)-len(aliases):])
+	return names
 }
 
 func parseSignals(e, val string, neg bool) (map[int]bool, error) {
@@ -331,7 +350,7 @@ func pickSyscalls(e, val string, tabs []*syscalls.Table) ([]map[int]bool, error)
 				if optional {
 					continue
 				}
-				return nil, usagef("parsing -e %s: unknown syscall class %q", e, name)
+				return nil, usagef("parsing -e %s: unknown syscall class %q%s", e, name, suggest.Hint(name, syscalls.Class(^uint32(0)).Names()))
 			}
 			for _, t := range use {
 				for _, sc := range t.All() {
@@ -376,7 +395,7 @@ func pickSyscalls(e, val string, tabs []*syscalls.Table) ([]map[int]bool, error)
 				}
 			}
 			if n == 0 && !optional {
-				return nil, usagef("parsing -e %s: unknown %s syscall %q", e, tabs[0].Arch(), name)
+				return nil, usagef("parsing -e %s: unknown %s syscall %q%s", e, tabs[0].Arch(), name, suggest.Hint(name, syscallNames(tabs)))
 			}
 		}
 	}

@@ -27,6 +27,9 @@ import (
 	"github.com/strace-ebpf/strace.ebpf/script"
 )
 
+// EvalPrefix marks an inline script's source among Plan.Scripts.
+const EvalPrefix = "\x00eval:"
+
 // Summary is -c or -C.
 type Summary uint8
 
@@ -74,7 +77,12 @@ type Plan struct {
 
 	Filter Filter
 
-	Scripts    []string          // -s files, in order
+	// Scripts are the -s files, in order; an entry that starts with
+	// EvalPrefix is an inline Starlark script's source (--eval).
+	Scripts []string
+	// ScriptPath are the directories a -s NAME not found as given is
+	// looked up in (FindScript); nil: none.
+	ScriptPath []string
 	ScriptArgs map[string]string // --arg
 	Interval   time.Duration     // --interval; 0 means 1s
 	// ScriptMemory is the memory budget of all scripts together in bytes
@@ -85,6 +93,9 @@ type Plan struct {
 	// (--script-errors): the trace, by default.
 	ScriptErrors script.ErrorPolicy
 	Summary      Summary
+	// SummaryArgs are the summary's arguments: summary_sort (strace's -S
+	// key) and summary_columns (strace's -U columns).
+	SummaryArgs map[string]string
 
 	Format       string // -l; "" means hex
 	Output       string // -o; "" means stderr when tracing a command, else stdout
@@ -103,6 +114,9 @@ type Plan struct {
 
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// StatusLine is the terminal to draw the live status line on (after
+	// two seconds: events per second, written, lost, paused); nil: none.
+	StatusLine io.Writer
 }
 
 // check refuses combinations the plan cannot honour, before anything starts.
@@ -123,6 +137,9 @@ func (p *Plan) check(f *format.Format) error {
 		if p.Output == "" {
 			return usage("parsing options: -ff, -fff, -FF and -FFF need -o FILE (each process's trace goes to FILE.PID, each thread's to FILE.TID.PID)")
 		}
+		if _, ok := PipeCommand(p.Output); ok {
+			return usage("parsing options: -ff writes a file per process (FILE.PID); -o '|cmd' pipes one trace: give one")
+		}
 		if len(p.Scripts) > 0 {
 			return usage("parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's")
 		}
@@ -135,8 +152,10 @@ func (p *Plan) check(f *format.Format) error {
 			return usage("parsing options: --script-output takes what scripts (-s) print: give one")
 		}
 	}
-	if p.Summary == SummaryOnly && p.Format != "" {
-		return usage("parsing options: -c prints only the summary table: it takes no -l (use -C for both)")
+	if p.Summary == SummaryOnly && p.Format != "" && !f.Text() {
+		// -l hex or -l strace (an alias's) goes with -c: the table is
+		// the output either way.
+		return usagef("parsing options: -c prints only the summary table, not -l %s (use -C for both, with -l hex or -l strace)", f.Name)
 	}
 	if p.Summary == SummaryAlso && !f.Text() {
 		return usagef("parsing options: -C prints the summary after a text trace: -l hex or -l strace, not -l %s", f.Name)
@@ -325,6 +344,7 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		NoExitLines: p.Quiet >= 2,
 		Verbose:     p.Show.Verbose,
 		DetachExec:  p.Show.DetachExec,
+		DecodePids:  p.Show.DecodePids,
 		// strace's -q, which -o FILE with a command implies (as does -o
 		// FILE replaying a recording), silences the personality lines.
 		QuietPersonality: p.Quiet > 0 || (p.Output != "" && (len(p.Command) > 0 || !live)),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,7 +50,11 @@ type Session struct {
 	pipes []*script.Pipeline // for Interrupt
 	out   lazyWriter
 	files []*os.File // closed by Run
-	sigs  atomic.Int32
+	// status are the live figures of the status line (Plan.StatusLine).
+	status *Status
+	// outCmds are the commands of -o '|cmd', waited for after files close.
+	outCmds []*exec.Cmd
+	sigs    atomic.Int32
 
 	format *format.Format
 	config engine.Config // the live engine's configuration
@@ -208,6 +213,9 @@ func prepare(p *Plan) (_ *Session, err error) {
 		}
 	}
 	b.needs = p.needs(f, scriptNeeds, s.sel)
+	if scriptNeeds.Fds {
+		s.sel.stripFds = false // the scripts read them (trace(fds = True))
+	}
 	k := s.sel.Kernel()
 	for _, pipe := range s.pipes {
 		// The scripts' declarations narrow what the kernel sends, as far
@@ -338,7 +346,7 @@ func pipeNeeds(pipe *script.Pipeline) Needs {
 	kf := pipe.Pushdown()
 	// A first stage that only counts (trace(counts = True)) needs no
 	// record per call when the kernel can count for it (Plan.needs).
-	return Needs{Buffers: kf.Buffers, Counts: kf.Counts, NoRecords: kf.Counts, CountAggs: kf.CountAggs}
+	return Needs{Buffers: kf.Buffers, Fds: kf.Fds, Counts: kf.Counts, NoRecords: kf.Counts, CountAggs: kf.CountAggs}
 }
 
 // pipeline builds the user's scripts and the summary stage, printing on
@@ -357,13 +365,25 @@ func (b *built) pipeline(out io.Writer) (*script.Pipeline, error) {
 		Live:        b.src.Live(),
 		Start:       b.src.Start(),
 	})
+	evals := 0
 	for _, sc := range p.Scripts {
-		if err := pipe.AddFile(sc); err != nil {
+		if src, ok := strings.CutPrefix(sc, EvalPrefix); ok {
+			evals++
+			if err := pipe.AddSource(fmt.Sprintf("--eval#%d", evals), []byte(src)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		path, err := FindScript(sc, p.ScriptPath)
+		if err != nil {
+			return nil, err
+		}
+		if err := pipe.AddFile(path); err != nil {
 			return nil, err
 		}
 	}
 	if p.Summary != NoSummary {
-		if err := pipe.AddStdlib("summary.star"); err != nil {
+		if err := pipe.AddStdlibArgs("summary.star", p.SummaryArgs); err != nil {
 			return nil, err
 		}
 	}
@@ -408,6 +428,9 @@ func (s *Session) openOutput(f *format.Format) error {
 	case p.Split:
 		return nil
 	case p.Output != "":
+		if cmd, ok := PipeCommand(p.Output); ok {
+			return s.openPipe(cmd)
+		}
 		if rs, ok := s.src.(*recordingSource); ok && rs.sameFile(p.Output) {
 			return usage("opening output: -o names the recording being replayed")
 		}
@@ -502,7 +525,11 @@ func describeNeeds(n Needs) string {
 // (or, after a failure, flushed) and closed.
 func (s *Session) Run(ctx context.Context) (Result, error) {
 	defer s.close()
-	res, runErr := s.src.Run(ctx, handler{s.sink})
+	st := s.startStatus()
+	res, runErr := s.src.Run(ctx, handler{s.sink, s.status})
+	if st != nil {
+		st.end() // before the last output and messages
+	}
 	// One finish for every way tracing stops: the end, a signal, a bad
 	// recording, a script's error or an output's: the scripts' on_exit
 	// run and every output gets its end (finish.go).
@@ -516,6 +543,9 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 		}
 	}
 	s.files = nil
+	if err := s.waitPipes(); err != nil && finErr == nil {
+		finErr = err
+	}
 	if s.live != nil && s.plan.Quiet == 0 {
 		for _, pid := range s.plan.PIDs {
 			if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
@@ -530,11 +560,18 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 	return r, finErr
 }
 
-// handler adapts a Sink to the engine's Handler.
-type handler struct{ s Sink }
+// handler adapts a Sink to the engine's Handler, counting the events for
+// the status line.
+type handler struct {
+	s  Sink
+	st *Status
+}
 
-func (h handler) Event(ev *event.Event) error { return h.s.Event(ev) }
-func (h handler) Idle() error                 { return h.s.Idle() }
+func (h handler) Event(ev *event.Event) error {
+	h.st.events.Add(1)
+	return h.s.Event(ev)
+}
+func (h handler) Idle() error { return h.s.Idle() }
 
 // Signal handles the user's Ctrl-C, SIGTERM, SIGHUP or SIGQUIT: a runaway
 // script call is interrupted; a launched command gets the first signal,
@@ -561,16 +598,29 @@ func (s *Session) close() {
 		f.Close()
 	}
 	s.files = nil
+	s.waitPipes()
 }
 
-// lazyWriter is the trace's destination, chosen after the source opens.
-type lazyWriter struct{ w io.Writer }
+// lazyWriter is the trace's destination, chosen after the source opens;
+// it counts what is written for the status line, and erases the line
+// before writing to its terminal.
+type lazyWriter struct {
+	w       io.Writer
+	written *atomic.Uint64
+	line    *statusLine // when w is the status line's terminal
+}
 
 func (l *lazyWriter) Write(p []byte) (int, error) {
 	if l.w == nil {
 		return len(p), nil
 	}
+	if l.line != nil {
+		l.line.beforeWrite()
+	}
 	n, err := l.w.Write(p)
+	if l.written != nil {
+		l.written.Add(uint64(n))
+	}
 	if err != nil {
 		err = &outputError{err} // ReaderGone tells it
 	}

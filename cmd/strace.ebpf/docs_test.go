@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/pflag"
 
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 )
@@ -45,13 +46,27 @@ func TestGeneratedDocs(t *testing.T) {
 		}
 	}
 	man, _ := os.ReadFile(filepath.Join(testutil.Root(), "docs/strace.ebpf.1"))
+	if _, err := exec.LookPath("zsh"); err == nil {
+		if out, err := exec.Command("zsh", "-n", filepath.Join(testutil.Root(), "docs/completion/_strace.ebpf")).CombinedOutput(); err != nil {
+			t.Errorf("zsh completion does not parse: %v\n%s", err, out)
+		}
+	}
 	if _, err := exec.LookPath("bash"); err == nil {
 		if out, err := exec.Command("bash", "-n", filepath.Join(testutil.Root(), "docs/completion/strace.ebpf.bash")).CombinedOutput(); err != nil {
 			t.Errorf("bash completion does not parse: %v\n%s", err, out)
 		}
 	}
-	if !strings.Contains(string(man), `\fB\-\-buffer\-size\fR`) {
-		t.Errorf("the man page lacks --buffer-size")
+	// Every option -h shows has its entry, and the EXAMPLES are there.
+	var o options
+	newFlags(&o).VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden && !strings.Contains(string(man), `\fB\-\-`+roffEscape(f.Name)+`\fR`) {
+			t.Errorf("the man page lacks --%s", f.Name)
+		}
+	})
+	for _, sec := range []string{".SH EXAMPLES\n", ".SH ENVIRONMENT\n", "STRACE_EBPF_FORMAT", `\-\-stack\-window`, `strace.ebpf \-c make`} {
+		if !strings.Contains(string(man), sec) {
+			t.Errorf("the man page lacks %q", sec)
+		}
 	}
 }
 

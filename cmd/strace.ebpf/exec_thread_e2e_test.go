@@ -104,7 +104,7 @@ func TestExecFromThread(t *testing.T) {
 
 	// json: the leader's end says which thread replaced it.
 	_, stderr = tracerIn(t, dir, "-f", "-l", "json", helper)
-	exits := regexp.MustCompile(`(?m)^\{"v":1,"kind":"exit".*$`).FindAllString(stderr, -1)
+	exits := regexp.MustCompile(`(?m)^\{"v":2,"kind":"exit".*$`).FindAllString(stderr, -1)
 	if len(exits) != 2 || !strings.Contains(exits[0], `"superseded_by":`) || strings.Contains(exits[1], "superseded_by") {
 		t.Errorf("json exits: want the leader superseded, then one exit:\n%s", strings.Join(exits, "\n"))
 	}

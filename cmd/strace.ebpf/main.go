@@ -72,6 +72,7 @@ type options struct {
 	objectDir    string // -N
 	pids         []string
 	scripts      []string
+	evals        []string // --eval
 	debug        bool
 	calibrate    bool
 	summaryOnly  bool // -c
@@ -97,6 +98,9 @@ type options struct {
 	lossy        bool          // --lossy: never pause a launched command
 	lossless     bool          // --lossless: pause -p processes too
 	strace       straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
+	habits       habits        // strace's spellings, -Y, -U ...: habits.go
+	// formatFromEnv says the format came from STRACE_EBPF_FORMAT.
+	formatFromEnv bool
 }
 
 const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]
@@ -114,7 +118,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.StringVarP(&o.output, "output", "o", "", "write the trace to `file` (created with mode 0600)")
 	addTimestampFlag(fs, &o.timestamp, &o.strace)
-	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(format.Names(), ", ")+"; 'help' or 'list' describes them")
+	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(format.Names(), ", ")+"; 'help' or 'list' describes them; the default is $"+formatEnv+" when set, else hex")
 	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
 	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls (-e status=failed)")
 	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed; read=FDS and write=FDS dump the data read from and written to these descriptors (-l strace); inject=SET:error=E|retval=N[:signal=SIG][:delay_enter=T][:when=FIRST..LAST+STEP] and fault=SET[:error=E] make a launched command's calls fail, through seccomp (docs/injection.md)")
@@ -122,14 +126,15 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID; -fff: one per thread, in FILE.TID.PID")
 	fs.CountVarP(&o.fastFollow, "fast-follow-fork", "F", "follow only the children of the traced processes, not their descendants (filtered in the kernel); -FF with -o FILE: one trace per process, in FILE.PID; -FFF: one per thread, in FILE.TID.PID")
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated; Ctrl-C detaches); with -i, replay only its events")
-	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
+	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline); a NAME not found as given is looked up in ., ~/.local/share/strace.ebpf/scripts, then the installed examples ('help' lists them)")
+	fs.StringArrayVar(&o.evals, "eval", nil, "run the events through this inline Starlark `script` (--eval 'def on_syscall(ev): ...'), after the -s ones (repeatable)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
 	fs.BoolVarP(&o.summaryOnly, "summary-only", "c", false, "count time, calls and errors per syscall and print strace's summary table at the end, instead of the trace")
 	fs.BoolVarP(&o.summary, "summary", "C", false, "like -c, but also print the trace")
 	fs.BoolVarP(&o.wallClock, "summary-wall-clock", "w", false, "with -c/-C: sum wall-clock time per call (what the summary always sums here)")
 	fs.StringArrayVarP(&o.env, "env", "E", nil, "run the command with `VAR=VAL` in its environment, or without VAR with -E VAR (repeatable)")
 	fs.StringVarP(&o.user, "user", "u", "", "run the command as `user` (a name or uid), its groups too")
-	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p); -qq: nor -l strace's \"+++ exited with N +++\" lines")
+	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p), nor the status line (events/s, written, lost, paused) that a run of more than 2 s shows on a terminal's stderr; -qq: nor -l strace's \"+++ exited with N +++\" lines")
 	fs.StringVarP(&o.filenames, "filenames", "n", "full", "how much of each path and string argument the kernel captures: full (PATH_MAX, 4096 bytes), name_max (NAME_MAX, 255), fast (127), or a `mode` N (N*255 bytes); a longer one prints cut, with \"...\"")
 	fs.StringVarP(&o.objectDir, "ebpf-src-dir", "N", "", "load the kernel side from `dir`/tracer_ARCH_bpfel.o (ARCH: x86, arm64), built from bpf/tracer.bpf.c (make generate, docs/kernel.md), instead of the built-in one; it must have the same maps, programs and config")
 	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K; K, M, G suffixes): larger loses fewer events under load")
@@ -141,6 +146,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.record, "record", "", "also record the events to `file` (bin format) while printing the chosen format")
 	fs.BoolVar(&o.traceH, "trace-h", false, "print trace.h, the C description of the bin format, and exit")
 	addStraceFlags(fs, &o.strace)
+	addHabitFlags(fs, o)
 	fs.StringArrayVar(&o.scriptArgs, "arg", nil, "script argument `key=value` for arg(key, default) in every script (repeatable; -s FILE:key=value for one)")
 	fs.DurationVar(&o.interval, "interval", time.Second, "call the scripts' on_tick every `duration` of trace time")
 	fs.StringVar(&o.scriptMemory, "script-memory", "auto", "the memory `budget` of all scripts together (K, M, G suffixes; 0: none); a script that goes past it is stopped; auto: half of what the tracer may still use (its memory cgroups' memory.max and memory.high, or v1's limit, and the free memory), at most 1G")
@@ -166,7 +172,25 @@ func usage(fs *pflag.FlagSet) string {
 	u = strings.ReplaceAll(u, "--quiet count", "--quiet      ")
 	u = strings.ReplaceAll(u, "--strings-in-hex count", "--strings-in-hex      ")
 	u = strings.ReplaceAll(u, "--decode-fds count", "--decode-fds      ")
-	return usageHead + u
+	return usageHead + u + "\n" + wrap(spellingsNote(), 78) + "\n"
+}
+
+// wrap breaks s into lines of at most width columns.
+func wrap(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(s) {
+		if i > 0 && n+1+len(w) > width {
+			b.WriteByte('\n')
+			n = 0
+		} else if i > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
 }
 
 // run is the whole program; it returns the exit code and the error to print.
@@ -180,7 +204,7 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0, nil
 		}
-		return 2, fmt.Errorf("parsing options: %w", err)
+		return 2, fmt.Errorf("parsing options: %w", suggestFlag(fs, err))
 	}
 	if o.help {
 		fmt.Fprint(stdout, usage(fs))
@@ -211,6 +235,13 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	tab := syscalls.Native()
 	if done, err := o.strace.listings(stdout, stderr, tab); done {
 		return exitCode(err), err
+	}
+	if err := o.applyHabits(fs, stderr); err != nil {
+		return 2, err
+	}
+	if len(o.scripts) == 1 && o.scripts[0] == "help" {
+		printScripts(stdout)
+		return 0, nil
 	}
 	if o.format == "help" || o.format == "list" {
 		format.PrintFormats(stdout)
@@ -339,6 +370,9 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	if err := o.checkHints(fs, args); err != nil {
 		return nil, err
 	}
+	if err := o.addEvals(); err != nil {
+		return nil, err
+	}
 	if o.wallClock && !o.summaryOnly && !o.summary {
 		return nil, errors.New("parsing options: -w sums wall-clock time in the -c/-C summary; give -c or -C (to record events, use --record FILE)")
 	}
@@ -402,6 +436,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		SplitThreads: o.follow > 2 || o.fastFollow > 2,
 		Filter:       sel,
 		Scripts:      o.scripts,
+		ScriptPath:   scriptDirs(),
 		Interval:     o.interval,
 		Output:       o.output,
 		ScriptOutput: o.scriptOutput,
@@ -421,7 +456,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	} else {
 		p.PIDs = pids
 	}
-	if fs.Changed("format") {
+	if fs.Changed("format") || o.formatFromEnv {
 		p.Format = o.format
 	}
 	p.Filter.Paths = o.paths
@@ -439,6 +474,12 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		p.Summary = session.SummaryOnly
 	case o.summary:
 		p.Summary = session.SummaryAlso
+	}
+	if p.Summary != session.NoSummary {
+		p.SummaryArgs = map[string]string{}
+		for k, v := range o.habits.summaryArgs() {
+			p.SummaryArgs["summary_"+k] = v
+		}
 	}
 	if len(o.scriptArgs) > 0 {
 		p.ScriptArgs = map[string]string{}
@@ -467,6 +508,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		WriteDump:   s.writeDump,
 		Verbose:     s.verbose,
 		DetachExec:  s.detachOn != "",
+		DecodePids:  s.decodePids,
 	}
 	if s.detachOn != "" && s.detachOn != "execve" {
 		return nil, fmt.Errorf("parsing -b %s: only execve is supported (as strace)", s.detachOn)
@@ -485,6 +527,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	if o.debug {
 		p.Debug = stderr
 	}
+	o.setStatus(p, stderr)
 	return p, nil
 }
 

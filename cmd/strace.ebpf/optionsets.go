@@ -38,6 +38,10 @@ var flagSamples = map[string][]string{
 	"strsize":      {"0", "4096"},
 	"stack-window": {"-1", "64"},
 	"detach-on":    {"execve"},
+	// The shortest and longest calls take each call's duration: the
+	// kernel does not count for -c then.
+	"summary-sort-by": {"max-time --summary-only"},
+	"summary-columns": {"min-time --summary-only"},
 }
 
 // noKernelEffect are the flags that do not change the kernel's
@@ -51,6 +55,11 @@ var noKernelEffect = map[string]bool{
 	"debug": true, "explain": true, "hex-separator": true, "columns": true,
 	"interval": true, "script-memory": true, "script-output": true, "arg": true,
 	"env": true, "user": true, "quiet": true, "buffer-size": true, "ebpf-src-dir": true,
+	// strace's spellings of -e QUALIFIER= and -t (habits.go), covered by
+	// -e and -t; -Y, a presentation option; --eval, a script (covered by
+	// the examples).
+	"trace": true, "signal": true, "status": true, "inject": true, "fault": true, "read": true, "write": true,
+	"absolute-timestamps": true, "decode-pids": true, "eval": true,
 }
 
 // OptionSet is one kernel configuration and the first command line that

@@ -45,3 +45,30 @@ func TestREADMEHelp(t *testing.T) {
 		t.Errorf("README.md help block is stale; run go test ./cmd/strace.ebpf -run READMEHelp -update-readme (-want +got):\n%s", diff)
 	}
 }
+
+// The README's first block of examples is the man page's EXAMPLES
+// (examples.go).
+func TestREADMEExamples(t *testing.T) {
+	const start, end = "<!-- examples:start -->\n", "<!-- examples:end -->"
+	path := filepath.Join(testutil.Root(), "README.md")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	i, j := strings.Index(readme, start), strings.Index(readme, end)
+	if i < 0 || j < i {
+		t.Fatal("README.md has no examples block")
+	}
+	block := "```\n" + examplesBlock() + "```\n"
+	if *updateREADME {
+		readme = readme[:i+len(start)] + block + readme[j:]
+		if err := os.WriteFile(path, []byte(readme), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if diff := cmp.Diff(block, readme[i+len(start):j]); diff != "" {
+		t.Errorf("README.md examples block is stale; run go test ./cmd/strace.ebpf -run READMEExamples -update-readme (-want +got):\n%s", diff)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
 	"github.com/strace-ebpf/strace.ebpf/record"
@@ -192,7 +193,7 @@ func TestLiveJSONAndPerfetto(t *testing.T) {
 			t.Fatalf("line %d: %v: %s", i+1, err, line)
 		}
 		exit = exit || obj.Kind == "exit"
-		if obj.V != 1 || (obj.Kind != "syscall" && obj.Kind != "lost" && obj.Kind != "exit" && obj.Kind != "signal") {
+		if obj.V != format.JSONVersion || (obj.Kind != "syscall" && obj.Kind != "lost" && obj.Kind != "exit" && obj.Kind != "signal") {
 			t.Errorf("line %d: v %d kind %q", i+1, obj.V, obj.Kind)
 		}
 		if len(obj.Data) > 0 && obj.Data[0].Value == "/nonexistent/strace-ebpf-marker" && obj.Errname == "ENOENT" {

@@ -33,6 +33,7 @@ type straceOptions struct {
 	hexStrings  int  // -x count
 	verbose     bool // -v
 	detachOn    string
+	decodePids  bool         // -Y
 	readDump    map[int]bool // -e read=
 	writeDump   map[int]bool // -e write=
 }
@@ -89,7 +90,6 @@ func addStraceFlags(fs *pflag.FlagSet, s *straceOptions) {
 	fs.BoolVarP(&s.failing, "failed-only", "Z", false, "only calls that fail (-e status=failed, like -X)")
 	fs.BoolVarP(&s.stackTrace, "stack-trace", "k", false, "print the user stack of each traced call under it, as strace -k (ev.stack in scripts, \"stack\" in json)")
 	fs.IntVar(&s.stackWindow, "stack-window", 0, "-k: bytes of user stack copied for .eh_frame unwinding (default and most 4088; -1: frame pointers only)")
-	fs.MarkHidden("stack-window")
 	fs.BoolVarP(&s.builtinList, "builtin-list", "B", false, "print the built-in syscall table and exit")
 	fs.BoolVarP(&s.list, "list", "L", false, "print the syscalls traceable on the running kernel and exit")
 	fs.BoolVarP(&s.llList, "ll-list", "R", false, "print the kernel's low-level traceable functions (its tracepoints where it withholds them) and exit")

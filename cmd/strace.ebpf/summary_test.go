@@ -128,7 +128,7 @@ func TestSummaryErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-c", "-l", "strace", "true"}, "strace.ebpf: parsing options: -c prints only the summary table: it takes no -l (use -C for both)\n"},
+		{[]string{"-c", "-l", "perfetto", "true"}, "strace.ebpf: parsing options: -c prints only the summary table, not -l perfetto (use -C for both, with -l hex or -l strace)\n"},
 		{[]string{"-C", "-l", "json", "true"}, "strace.ebpf: parsing options: -C prints the summary after a text trace: -l hex or -l strace, not -l json\n"},
 		{[]string{"-c", "-ff", "-o", "x", "true"}, "strace.ebpf: parsing options: -c and -C sum up the whole trace: they do not go with -ff\n"},
 	} {
