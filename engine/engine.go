@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -171,6 +172,9 @@ type Result struct {
 	// reader to catch up, and for how long in all.
 	Pauses int
 	Paused time.Duration
+	// Unread: records still queued when the session was abandoned
+	// (Abandon), never delivered.
+	Unread uint64
 }
 
 // Session is a loaded and attached tracer. Create it with New, then Run it
@@ -189,11 +193,12 @@ type Session struct {
 	// statistics.
 	verifyOnly bool
 
-	freezer *freezer          // lossless tracing; nil when lossy
-	lossy   error             // why lossless tracing was asked for and not given
-	mmaps   *mmapWatcher      // -k: the processes' mappings, from the kernel's perf records
-	symbols *stack.Symbolizer // -k
-	stacks  uint64            // stacks symbolized
+	freezer   *freezer          // lossless tracing; nil when lossy
+	abandoned atomic.Bool       // Abandon: stop at the next record
+	lossy     error             // why lossless tracing was asked for and not given
+	mmaps     *mmapWatcher      // -k: the processes' mappings, from the kernel's perf records
+	symbols   *stack.Symbolizer // -k
+	stacks    uint64            // stacks symbolized
 
 	drainStart time.Time
 	finalStats []SyscallStat // the kernel's counts at the end (Config.Count)
@@ -823,6 +828,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 			madeUpTo = s.inj.pushed.Load()
 		}
 		err := s.reader.ReadInto(&rec)
+		if s.abandoned.Load() {
+			return s.abandon(ctx, res)
+		}
 		switch {
 		case err == nil:
 			if err := deliver(); err != nil {

@@ -30,6 +30,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -75,6 +76,7 @@ type freezer struct {
 	origins  map[int]string // -p: each moved process's own cgroup directory
 	watching bool           // the keeper has the ring
 	released bool
+	mu       sync.Mutex // release: the read loop's and Abandon's
 	stats    pauseStats
 }
 
@@ -269,6 +271,8 @@ func writeCgroupFile(dir, name, v string) error {
 // release thaws the cgroup for good (nothing more is traced) and collects
 // the keeper's figures.
 func (f *freezer) release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.released {
 		return
 	}

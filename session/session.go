@@ -35,6 +35,8 @@ type Result struct {
 	// the traced processes.
 	Pauses int
 	Paused time.Duration
+	// Unread: records still queued at a second Ctrl-C, never shown.
+	Unread uint64
 }
 
 // Session is an opened plan: its source, filter and sinks, ready to run.
@@ -525,7 +527,7 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 			}
 		}
 	}
-	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost, Exited: res.Exited, Detached: res.Detached, Pauses: res.Pauses, Paused: res.Paused}
+	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost, Exited: res.Exited, Detached: res.Detached, Pauses: res.Pauses, Paused: res.Paused, Unread: res.Unread}
 	if runErr != nil {
 		return r, runErr
 	}
@@ -551,6 +553,10 @@ func (s *Session) Signal(sig os.Signal) (stop bool) {
 	if s.live != nil && s.live.sess != nil && s.live.sess.ChildPID() != 0 && n == 1 {
 		s.live.sess.Signal(sig)
 		return false
+	}
+	if n >= 2 && s.live != nil && s.live.sess != nil {
+		// The second: at once, thawing a paused command first.
+		s.live.sess.Abandon()
 	}
 	return true
 }

@@ -247,6 +247,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	if res.Lost > 0 {
 		fmt.Fprintf(stderr, "strace.ebpf: %d events lost\n", res.Lost)
 	}
+	if res.Unread > 0 {
+		fmt.Fprintf(stderr, "strace.ebpf: stopped at once: %d queued records not shown\n", res.Unread)
+	}
 	if res.Detached != 0 {
 		fmt.Fprintf(stderr, "strace.ebpf: detached; '%s' (pid %d) runs on\n", p.Command[0], res.Detached)
 	}

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
+)
+
+// busyCommand is a command that runs on for minutes, making one-byte
+// reads and writes as fast as it can (the ring fills, lossless pauses
+// it) and ignoring SIGTERM, SIGINT and SIGHUP, so that the first signal
+// given to the tracer (forwarded to it) does not end the trace.
+func busyCommand(started string) []string {
+	return []string{"sh", "-c", `trap "" TERM INT HUP; : > ` + started + `; exec dd if=/dev/zero of=/dev/null bs=1 count=1000000000`}
+}
+
+// childrenOf lists the processes whose parent is pid, with their argv[0].
+func childrenOf(pid int) map[int]string {
+	kids := map[int]string{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		argv, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		name, _, _ := strings.Cut(string(argv), "\x00")
+		kids[p] = name
+	}
+	return kids
+}
+
+// cgroupDir is the directory of pid's cgroup in the unified hierarchy.
+func cgroupDir(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := ""
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "0::"); ok {
+			rel = v
+		}
+	}
+	mi, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(mi), "\n") {
+		pre, post, ok := strings.Cut(l, " - ")
+		if f := strings.Fields(pre); ok && strings.HasPrefix(post, "cgroup2 ") && len(f) >= 5 && f[3] == "/" {
+			return filepath.Join(f[4], rel)
+		}
+	}
+	t.Fatal("no cgroup2 mount")
+	return ""
+}
+
+// frozen reads a cgroup's "frozen" state; gone says the cgroup was removed.
+func frozen(dir string) (isFrozen, gone bool) {
+	b, err := os.ReadFile(filepath.Join(dir, "cgroup.events"))
+	if err != nil {
+		return false, true
+	}
+	return strings.Contains(string(b), "frozen 1"), false
+}
+
+// pausedRun is a tracer pausing its command: the tracer, the command's
+// pid, the session's cgroup, the keeper's pid and the tracer's stderr.
+type pausedRun struct {
+	cmd    *exec.Cmd
+	pid    int
+	cgroup string
+	keeper int
+	stderr *os.File
+}
+
+// startPaused starts the tracer on busyCommand with args, and waits until
+// the command is frozen (the reader behind: args make it slow).
+func startPaused(t *testing.T, attr *syscall.SysProcAttr, args ...string) *pausedRun {
+	t.Helper()
+	dir := t.TempDir()
+	started := filepath.Join(dir, "started")
+	se, err := os.Create(filepath.Join(dir, "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { se.Close() })
+	cmd := exec.Command(testutil.Tracer(t), append(args, busyCommand(started)...)...)
+	cmd.Stderr, cmd.SysProcAttr = se, attr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := &pausedRun{cmd: cmd, stderr: se}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		if r.pid != 0 {
+			syscall.Kill(r.pid, syscall.SIGKILL)
+		}
+	})
+	if !waitForFile(started) {
+		t.Fatalf("the command did not start: %s", r.stderrText())
+	}
+	for pid, name := range childrenOf(cmd.Process.Pid) {
+		switch name {
+		case "strace.ebpf-keeper":
+			r.keeper = pid
+		case "dd":
+			r.pid = pid
+		}
+	}
+	if r.pid == 0 || r.keeper == 0 {
+		t.Fatalf("no command or no keeper among the tracer's children: %v", childrenOf(cmd.Process.Pid))
+	}
+	r.cgroup = cgroupDir(t, r.pid)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if f, _ := frozen(r.cgroup); f {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the command was never paused (%s)", r.cgroup)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return r
+}
+
+func (r *pausedRun) stderrText() string {
+	b, _ := os.ReadFile(r.stderr.Name())
+	return string(b)
+}
+
+// thawedWithin waits until the command runs (its cgroup thawed or gone,
+// the command out of it), and says how long that took.
+func (r *pausedRun) thawedWithin(t *testing.T, limit time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		f, _ := frozen(r.cgroup)
+		if !f {
+			return time.Since(start)
+		}
+		if time.Since(start) > limit {
+			t.Fatalf("the command is still frozen %v later (%s)", limit, r.cgroup)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// neverFrozen fails when the command's cgroup is frozen at any time
+// during d.
+func (r *pausedRun) neverFrozen(t *testing.T, d time.Duration) {
+	t.Helper()
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		if f, _ := frozen(r.cgroup); f {
+			t.Fatalf("the command is frozen again (%s)", r.cgroup)
+		}
+	}
+}
+
+// slowReader reads a FIFO 4K every 50ms until it ends: a reader far
+// behind the trace.
+func slowReader(t *testing.T, fifo string) {
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		buf := make([]byte, 4096)
+		for {
+			if _, err := f.Read(buf); err != nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+}
+
+// A second SIGTERM (or SIGINT) while the command is paused for a reader
+// that is behind thaws the command at once and stops the tracer: it does
+// not wait for the reader to catch up.
+func TestSecondSignalThawsPaused(t *testing.T) {
+	testutil.RequireBPF(t)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			fifo := filepath.Join(t.TempDir(), "fifo")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			slowReader(t, fifo)
+			r := startPaused(t, nil, "--buffer-size", "256K", "-o", fifo)
+			r.cmd.Process.Signal(sig) // forwarded: the command ignores it
+			time.Sleep(300 * time.Millisecond)
+			if f, _ := frozen(r.cgroup); !f {
+				t.Fatalf("the command was no longer paused before the second signal: the reader is not behind")
+			}
+			start := time.Now()
+			r.cmd.Process.Signal(sig)
+			took := r.thawedWithin(t, 2*time.Second)
+			done := make(chan error, 1)
+			go func() { done <- r.cmd.Wait() }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("the tracer still runs 5s after the second %v:\n%s", sig, r.stderrText())
+			}
+			t.Logf("thawed %v after the second %v, tracer gone after %v", took.Round(time.Millisecond), sig, time.Since(start).Round(time.Millisecond))
+			if took > 200*time.Millisecond {
+				t.Errorf("thawed only %v after the second %v", took, sig)
+			}
+			r.neverFrozen(t, 300*time.Millisecond)
+			var ee *exec.ExitError
+			if se := r.stderrText(); !errors.As(err, &ee) || !strings.Contains(se, "runs on") || !strings.Contains(se, "queued records not shown") {
+				t.Errorf("after two %v: %v, stderr:\n%s", sig, err, se)
+			}
+			// The command runs on, not paused: its one-byte copies go on.
+			before := ioBytes(r.pid)
+			time.Sleep(100 * time.Millisecond)
+			if after := ioBytes(r.pid); after <= before {
+				t.Errorf("the detached command does not run (%d bytes read, then %d)", before, after)
+			}
+		})
+	}
+}
+
+// ioBytes is pid's rchar: the bytes it has read so far.
+func ioBytes(pid int) int64 {
+	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/io")
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "rchar: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return -1
+}
