@@ -273,7 +273,7 @@ func New(cfg Config) (_ *Session, err error) {
 		}
 	}()
 	if cfg.Lossless {
-		s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf)
+		s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf, s.notef)
 	}
 	t0 := time.Now()
 	if err := s.load(); err != nil {

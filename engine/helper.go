@@ -22,6 +22,7 @@ const (
 	NotHelper Role = iota // the program itself
 	Launcher              // the launcher of a traced command
 	Keeper                // the keeper of a lossless session's cgroup
+	Guard                 // the guard that thaws that cgroup when the keeper is gone
 )
 
 // HelperRole is what this process was started as.
@@ -31,6 +32,8 @@ func HelperRole() Role {
 		return Launcher
 	case os.Getenv(keeperEnv) != "":
 		return Keeper
+	case os.Getenv(guardEnv) != "":
+		return Guard
 	}
 	return NotHelper
 }
@@ -47,7 +50,16 @@ func RunHelper() {
 		RunLauncher()
 	case Keeper:
 		RunKeeper()
+	case Guard:
+		RunGuard()
 	}
+}
+
+// RunGuard is the guard of the cgroup its environment names (guard.go): it
+// exits once the keeper is gone and the cgroup undone.
+func RunGuard() {
+	runGuard(os.Getenv(guardEnv))
+	os.Exit(0)
 }
 
 // RunLauncher is the launcher: it waits for the go signal on fd 3, then

@@ -99,7 +99,7 @@ type pausedRun struct {
 
 // startPaused starts the tracer on busyCommand with args, and waits until
 // the command is frozen (the reader behind: args make it slow).
-func startPaused(t *testing.T, attr *syscall.SysProcAttr, args ...string) *pausedRun {
+func startPaused(t *testing.T, prep func(*exec.Cmd), args ...string) *pausedRun {
 	t.Helper()
 	dir := t.TempDir()
 	started := filepath.Join(dir, "started")
@@ -109,7 +109,10 @@ func startPaused(t *testing.T, attr *syscall.SysProcAttr, args ...string) *pause
 	}
 	t.Cleanup(func() { se.Close() })
 	cmd := exec.Command(testutil.Tracer(t), append(args, busyCommand(started)...)...)
-	cmd.Stderr, cmd.SysProcAttr = se, attr
+	cmd.Stderr = se
+	if prep != nil {
+		prep(cmd)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -258,4 +261,153 @@ func ioBytes(pid int) int64 {
 		}
 	}
 	return -1
+}
+
+// comm is pid's process name, as pkill matches it.
+func comm(pid int) string {
+	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	return strings.TrimSpace(string(b))
+}
+
+// cmdline is pid's argv joined by spaces, as pkill -f matches it.
+func cmdline(pid int) string {
+	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	return strings.ReplaceAll(string(b), "\x00", " ")
+}
+
+// A pause never outlives its owner, whichever way the tool is killed:
+// each way below, while the command is paused, leaves it running, and the
+// session's cgroup is removed once the command is gone.
+func TestPauseDiesWithOwner(t *testing.T) {
+	testutil.RequireBPF(t)
+	fifoRun := func(t *testing.T, prep func(*exec.Cmd)) *pausedRun {
+		fifo := filepath.Join(t.TempDir(), "fifo")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		slowReader(t, fifo)
+		return startPaused(t, prep, "--buffer-size", "256K", "-o", fifo)
+	}
+	for _, tc := range []struct {
+		name string
+		// kill kills the tool; it says whether the tracer lives on.
+		kill func(t *testing.T) (r *pausedRun, tracerLives bool)
+	}{
+		{"kill -9 tracer", func(t *testing.T) (*pausedRun, bool) {
+			r := fifoRun(t, nil)
+			r.cmd.Process.Kill()
+			return r, false
+		}},
+		{"kill -9 tracer and keeper", func(t *testing.T) (*pausedRun, bool) {
+			r := fifoRun(t, nil)
+			syscall.Kill(r.keeper, syscall.SIGKILL)
+			r.cmd.Process.Kill()
+			return r, false
+		}},
+		{"pkill -9 strace.ebpf and pkill -9 -f strace.ebpf", func(t *testing.T) (*pausedRun, bool) {
+			r := fifoRun(t, nil)
+			// Every process of this run (not other runs on the machine):
+			// the tracer, its children, theirs.
+			procs := []int{r.cmd.Process.Pid}
+			for pid := range childrenOf(r.cmd.Process.Pid) {
+				procs = append(procs, pid)
+				for kid := range childrenOf(pid) {
+					procs = append(procs, kid)
+				}
+			}
+			guard := false
+			var victims []int
+			for _, pid := range procs {
+				if comm(pid) == "lossless-guard" {
+					guard = true
+				}
+				if strings.HasPrefix(comm(pid), "strace.ebpf") || strings.Contains(cmdline(pid), "strace.ebpf") {
+					victims = append(victims, pid)
+				}
+			}
+			if !guard {
+				t.Fatalf("no lossless-guard among the run's processes %v", procs)
+			}
+			if len(victims) < 2 {
+				t.Fatalf("pkill would kill only %v", victims)
+			}
+			for _, pid := range victims {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+			return r, false
+		}},
+		{"kill -9 of the process group", func(t *testing.T) (*pausedRun, bool) {
+			r := fifoRun(t, func(c *exec.Cmd) { c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} })
+			syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+			return r, false
+		}},
+		{"closed terminal", func(t *testing.T) (*pausedRun, bool) {
+			master, slave := openPty(t)
+			// The trace goes to the terminal, which nobody reads: the
+			// tracer blocks on it, the command is paused.
+			r := startPaused(t, func(c *exec.Cmd) {
+				c.Stdin, c.Stdout, c.Stderr = slave, slave, slave
+				c.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+			}, "--buffer-size", "256K")
+			slave.Close()
+			master.Close()
+			return r, true
+		}},
+		{"kill -9 keeper", func(t *testing.T) (*pausedRun, bool) {
+			r := fifoRun(t, nil)
+			syscall.Kill(r.keeper, syscall.SIGKILL)
+			return r, true
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, lives := tc.kill(t)
+			took := r.thawedWithin(t, 2*time.Second)
+			r.neverFrozen(t, 300*time.Millisecond)
+			t.Logf("thawed %v after the kill", took.Round(time.Millisecond))
+			if alive(r.pid) { // killed with the process group
+				before := ioBytes(r.pid)
+				time.Sleep(100 * time.Millisecond)
+				if after := ioBytes(r.pid); after <= before {
+					t.Errorf("the command does not run (%d bytes read, then %d)", before, after)
+				}
+			}
+			if lives && tc.name == "kill -9 keeper" {
+				time.Sleep(100 * time.Millisecond)
+				if se := r.stderrText(); !strings.Contains(se, "strace.ebpf: lossless tracing ended: the cgroup keeper is gone; tracing lossy from now on") {
+					t.Errorf("the tracer did not say it went lossy:\n%s", se)
+				}
+			}
+			syscall.Kill(r.pid, syscall.SIGKILL)
+			if lives {
+				done := make(chan error, 1)
+				go func() { done <- r.cmd.Wait() }()
+				select {
+				case <-done:
+				case <-time.After(10 * time.Second):
+					t.Errorf("the tracer did not end after its command was killed")
+				}
+			} else {
+				r.cmd.Wait()
+			}
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				if _, err := os.Stat(r.cgroup); os.IsNotExist(err) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the session's cgroup %s is still there 5s after its command", r.cgroup)
+				}
+			}
+		})
+	}
+}
+
+// alive says pid runs (exists and is no zombie).
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && len(s) > i+2 && s[i+2] != 'Z' && s[i+2] != 'X'
 }
