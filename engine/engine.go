@@ -122,6 +122,9 @@ type Config struct {
 	// into the cgroup and back at the end. Without a writable cgroup v2
 	// hierarchy the session traces lossy and LossyReason says why.
 	Lossless bool
+	// PauseStatus, a terminal, gets a status line while lossless tracing
+	// has paused the processes for more than a second; nil: none.
+	PauseStatus io.Writer
 	// HighMark and LowMark are bytes of the ring; 0 picks a quarter and
 	// an eighth of RingSize.
 	HighMark, LowMark int
@@ -669,6 +672,12 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		if since := time.Since(s.cfg.Start); since > 0 && uint64(since) < s.start {
 			s.start -= uint64(since)
 		}
+	}
+
+	if s.freezer != nil && s.cfg.PauseStatus != nil {
+		stopStatus := make(chan struct{})
+		defer close(stopStatus)
+		go s.watchPauses(s.cfg.PauseStatus, s.freezer, stopStatus)
 	}
 
 	// What ends the session besides ctx.

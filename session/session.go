@@ -245,6 +245,9 @@ func prepare(p *Plan) (_ *Session, err error) {
 		if s.config.Lossless && p.RingSize != 0 && p.RingSize < engine.MinLosslessRing {
 			return nil, usagef("parsing --buffer-size: lossless tracing needs a ring of at least %dK (the pause comes a few milliseconds after the ring passes its mark; a smaller ring fills meanwhile); give --lossy for a smaller one", engine.MinLosslessRing>>10)
 		}
+		if s.config.Lossless && p.pauseStatus() {
+			s.config.PauseStatus = p.Stderr
+		}
 		if s.config.Inject, err = p.injectConfig(b.tab, s.sel, s.pipes); err != nil {
 			return nil, err
 		}

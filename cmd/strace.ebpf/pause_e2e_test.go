@@ -411,3 +411,72 @@ func alive(pid int) bool {
 	i := strings.LastIndexByte(s, ')')
 	return i >= 0 && len(s) > i+2 && s[i+2] != 'Z' && s[i+2] != 'X'
 }
+
+// While the command has been paused for more than a second, a terminal on
+// stderr gets a status line (how long, how much is queued, how many lost),
+// cleared at the thaw.
+func TestPauseStatusLine(t *testing.T) {
+	testutil.RequireBPF(t)
+	master, slave := openPty(t)
+	defer master.Close()
+	term := make(chan string, 1)
+	go func() {
+		var b strings.Builder
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			b.Write(buf[:n])
+			if err != nil {
+				term <- b.String()
+				return
+			}
+		}
+	}()
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The reader opens the trace at once, reads nothing for 2.5s, then
+	// everything.
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		time.Sleep(2500 * time.Millisecond)
+		buf := make([]byte, 1<<16)
+		for {
+			if _, err := f.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	cmd := exec.Command(testutil.Tracer(t), "--buffer-size", "256K", "-o", fifo, "dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=30000")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	err := cmd.Wait()
+	var out string
+	select {
+	case out = <-term:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the terminal did not close")
+	}
+	if err != nil {
+		t.Fatalf("tracer: %v\n%s", err, out)
+	}
+	i := strings.Index(out, "\rstrace.ebpf: paused 1.")
+	if i < 0 || !strings.Contains(out[i:], "s for the trace to catch up: ") || !strings.Contains(out[i:], " queued, 0 records lost\033[K") {
+		t.Fatalf("no status line while paused:\n%q", out)
+	}
+	if testing.Verbose() {
+		t.Logf("%q", out[i:min(len(out), i+200)])
+	}
+	if !strings.Contains(out[i:], "\r\033[K") {
+		t.Errorf("the status line was not cleared at the thaw:\n%q", out)
+	}
+}
