@@ -408,6 +408,7 @@ func (b *built) header() record.Header {
 // per process itself.
 func (s *Session) openOutput(f *format.Format) error {
 	p := s.plan
+	p.noteLinks()
 	switch {
 	case p.Split:
 		return nil
