@@ -224,7 +224,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 		}
 		s.sink = &teeSink{path: p.Record, rec: format.NewBinWriter(nil, b.header), next: s.sink}
 	}
-	s.sink = &filterSink{sel: s.sel, next: s.sink}
+	s.sink = &filterSink{sel: s.sel, next: s.sink, present: presenceOf(s.sink)}
 	if s.sel.stripFds {
 		// After the recording (which keeps them, for -P on its replays).
 		if t, ok := s.sink.(*filterSink).next.(*teeSink); ok {
@@ -507,6 +507,7 @@ func describeNeeds(n Needs) string {
 // (or, after a failure, flushed) and closed.
 func (s *Session) Run(ctx context.Context) (Result, error) {
 	defer s.close()
+	s.markTraced()
 	res, runErr := s.src.Run(ctx, handler{s.sink})
 	var recErr *errRecording
 	var finErr error
