@@ -161,6 +161,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 		rs.stacks = p.Show.StackTrace
 		s.src = rs
 		b.applyRecorded(rs.hdr)
+		noteRecordedBuffers(p, f, rs)
 		if len(p.Filter.Paths) > 0 && !p.recordedFds {
 			fmt.Fprintln(p.Stderr, "strace.ebpf: -P: the recording holds no fd descriptions (it was made without -y or -P); only path arguments match")
 		}
