@@ -49,6 +49,7 @@ type Session struct {
 	pipes []*script.Pipeline // for Interrupt
 	out   lazyWriter
 	files []*os.File // closed by Run
+	outs  []*os.File // the files at Open's end, for Signal (abandon.go)
 	sigs  atomic.Int32
 
 	format *format.Format
@@ -127,6 +128,7 @@ func Open(p *Plan) (_ *Session, err error) {
 		s.sink.Flush()
 		return nil, err
 	}
+	s.outs = append([]*os.File(nil), s.files...)
 	return s, nil
 }
 
@@ -563,6 +565,7 @@ func (s *Session) Signal(sig os.Signal) (stop bool) {
 	if n >= 2 && s.live != nil && s.live.sess != nil {
 		// The second: at once, thawing a paused command first.
 		s.live.sess.Abandon()
+		s.abandonOutputs()
 	}
 	return true
 }

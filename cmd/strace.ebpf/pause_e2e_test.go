@@ -480,3 +480,49 @@ func TestPauseStatusLine(t *testing.T) {
 		t.Errorf("the status line was not cleared at the thaw:\n%q", out)
 	}
 }
+
+// A second SIGTERM stops the tracer even when its output blocks for good
+// (-o a FIFO whose reader never reads): the command is thawed at once,
+// and the blocked write gives up a second later.
+func TestSecondSignalUnblocksStuckOutput(t *testing.T) {
+	testutil.RequireBPF(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan *os.File, 1)
+	go func() {
+		f, err := os.Open(fifo) // and never read
+		if err == nil {
+			opened <- f
+		}
+	}()
+	r := startPaused(t, nil, "--buffer-size", "256K", "-o", fifo)
+	defer func() {
+		select {
+		case f := <-opened:
+			f.Close()
+		default:
+		}
+	}()
+	r.cmd.Process.Signal(syscall.SIGTERM) // forwarded: the command ignores it
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	took := r.thawedWithin(t, 2*time.Second)
+	done := make(chan error, 1)
+	go func() { done <- r.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the tracer still runs 5s after the second SIGTERM:\n%s", r.stderrText())
+	}
+	t.Logf("thawed %v after the second SIGTERM, tracer gone after %v:\n%s", took.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), r.stderrText())
+	r.neverFrozen(t, 300*time.Millisecond)
+	if took > 200*time.Millisecond {
+		t.Errorf("thawed only %v after the second SIGTERM", took)
+	}
+	if !alive(r.pid) {
+		t.Errorf("the command did not run on")
+	}
+}
