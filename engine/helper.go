@@ -9,8 +9,9 @@ import (
 // The engine's helpers are copies of the running executable, started with
 // an environment variable that names their role: the launcher of a traced
 // command (launch.go), which waits until the kernel filter is armed for its
-// pid and then execs the command, and the keeper of a lossless session's
-// cgroup (freeze.go). A program that uses the engine runs them first thing
+// pid and then execs the command, the keeper of a lossless session's
+// cgroup (freeze.go), and the keeper's guard, which thaws that cgroup when
+// the keeper is gone (guard.go). A program that uses the engine runs them first thing
 // in main, and a test binary in TestMain: RunHelper. The engine refuses to
 // start a helper from a program that never called it, which would run the
 // program itself (its tests, say) in the helper's place.

@@ -126,12 +126,18 @@ func startPaused(t *testing.T, prep func(*exec.Cmd), args ...string) *pausedRun 
 	if !waitForFile(started) {
 		t.Fatalf("the command did not start: %s", r.stderrText())
 	}
-	for pid, name := range childrenOf(cmd.Process.Pid) {
-		switch name {
-		case "strace.ebpf-keeper":
-			r.keeper = pid
-		case "dd":
-			r.pid = pid
+	// The shell execs dd after it made the file.
+	for deadline := time.Now().Add(5 * time.Second); r.pid == 0 || r.keeper == 0; time.Sleep(2 * time.Millisecond) {
+		for pid, name := range childrenOf(cmd.Process.Pid) {
+			switch name {
+			case "strace.ebpf-keeper":
+				r.keeper = pid
+			case "dd":
+				r.pid = pid
+			}
+		}
+		if time.Now().After(deadline) {
+			break
 		}
 	}
 	if r.pid == 0 || r.keeper == 0 {
@@ -353,6 +359,25 @@ func TestPauseDiesWithOwner(t *testing.T) {
 			master.Close()
 			return r, true
 		}},
+		{"kill -9 guard, then tracer and keeper", func(t *testing.T) (*pausedRun, bool) {
+			r := fifoRun(t, nil)
+			guard := guardOf(t, r.keeper)
+			syscall.Kill(guard, syscall.SIGKILL)
+			// The keeper starts another.
+			deadline := time.Now().Add(2 * time.Second)
+			for {
+				if g := guardOf(nil, r.keeper); g != 0 && g != guard {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no new guard after the first was killed: %v", childrenOf(r.keeper))
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			syscall.Kill(r.keeper, syscall.SIGKILL)
+			r.cmd.Process.Kill()
+			return r, false
+		}},
 		{"kill -9 keeper", func(t *testing.T) (*pausedRun, bool) {
 			r := fifoRun(t, nil)
 			syscall.Kill(r.keeper, syscall.SIGKILL)
@@ -361,9 +386,20 @@ func TestPauseDiesWithOwner(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, lives := tc.kill(t)
-			took := r.thawedWithin(t, 2*time.Second)
+			killed := time.Now()
+			// The pause comes and goes while the reader catches up: the
+			// kill may come in a gap, and a freeze may still follow it
+			// while the tracer is dying (or, alive, has yet to see its
+			// terminal closed). What must hold: once the tracer is dead
+			// (or has had half a second), the command runs, for good.
+			if lives {
+				time.Sleep(500 * time.Millisecond)
+			} else {
+				r.cmd.Wait()
+			}
+			r.thawedWithin(t, 2*time.Second)
 			r.neverFrozen(t, 300*time.Millisecond)
-			t.Logf("thawed %v after the kill", took.Round(time.Millisecond))
+			t.Logf("running for good %v after the kill", time.Since(killed).Round(time.Millisecond))
 			if alive(r.pid) { // killed with the process group
 				before := ioBytes(r.pid)
 				time.Sleep(100 * time.Millisecond)
@@ -386,8 +422,6 @@ func TestPauseDiesWithOwner(t *testing.T) {
 				case <-time.After(10 * time.Second):
 					t.Errorf("the tracer did not end after its command was killed")
 				}
-			} else {
-				r.cmd.Wait()
 			}
 			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 				if _, err := os.Stat(r.cgroup); os.IsNotExist(err) {
@@ -525,4 +559,18 @@ func TestSecondSignalUnblocksStuckOutput(t *testing.T) {
 	if !alive(r.pid) {
 		t.Errorf("the command did not run on")
 	}
+}
+
+// guardOf is the pid of the keeper's live guard (0: none; t nil: no
+// failure).
+func guardOf(t *testing.T, keeper int) int {
+	for pid, name := range childrenOf(keeper) {
+		if name == "lossless-guard" && alive(pid) {
+			return pid
+		}
+	}
+	if t != nil {
+		t.Fatalf("the keeper %d has no guard: %v", keeper, childrenOf(keeper))
+	}
+	return 0
 }
