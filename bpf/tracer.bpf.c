@@ -232,8 +232,9 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	bpf_map_delete_elem(&recs, &tid);
 	show_held(bpf_get_current_pid_tgid());
 
-	/* Tell user space that a traced thread ended, with its status. */
-	if (config.proc_events && !config.failed_only && process_traced(tgid)) {
+	/* Tell user space that a traced thread ended, with its status (-Z
+	 * keeps it, as strace keeps "+++ exited"). */
+	if (config.proc_events && process_traced(tgid)) {
 		struct event_hdr h = {};
 		u64 now = bpf_ktime_get_ns();
 		/*
@@ -262,7 +263,7 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tracepoint/signal_generate")
 int signal_generate(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (config.failed_only || !config.proc_events)
+	if (!config.proc_events)
 		return 0;
 	struct task_struct *task = (struct task_struct *)ctx->args[2];
 	int result = (int)ctx->args[4];
@@ -308,7 +309,7 @@ int signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 {
 	u64 id = bpf_get_current_pid_tgid();
 	u32 tgid = id >> 32;
-	if (config.failed_only || !config.proc_events)
+	if (!config.proc_events)
 		return 0;
 	if (!process_traced(tgid))
 		return 0;

@@ -41,12 +41,12 @@ var errShortRecord = errors.New("short record")
 
 // decoder turns ring-buffer records into Events. It is used by one goroutine.
 type decoder struct {
-	startNS uint64            // monotonic time the trace started; event times are relative to it
+	startNS uint64 // monotonic time the trace started; event times are relative to it
 	// unentered counts the calls whose entry the kernel side never saw,
 	// sent from their exit.
 	unentered uint64
-	comms   map[string]string // interned process names
-	stack   []byte            // the last record's stack item, aliasing the record; nil without one
+	comms     map[string]string // interned process names
+	stack     []byte            // the last record's stack item, aliasing the record; nil without one
 	// reuse: the captured bytes go to buf, reused by the next record
 	// (Config.ReuseEvents), not to a new allocation each.
 	reuse bool

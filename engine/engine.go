@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -121,6 +122,14 @@ type Config struct {
 	// into the cgroup and back at the end. Without a writable cgroup v2
 	// hierarchy the session traces lossy and LossyReason says why.
 	Lossless bool
+	// PauseStatus, a terminal, gets a status line while lossless tracing
+	// has paused the processes for more than a second; nil: none.
+	PauseStatus io.Writer
+	// OnPause, when set, gets the lossless pauses instead of PauseStatus's
+	// line (a status line of the caller's shows them): how many so far,
+	// their total, and when the current one began (zero when none is on),
+	// every 100 ms while the command is paused, and at each thaw.
+	OnPause func(pauses int, total time.Duration, since time.Time)
 	// HighMark and LowMark are bytes of the ring; 0 picks a quarter and
 	// an eighth of RingSize.
 	HighMark, LowMark int
@@ -179,6 +188,9 @@ type Result struct {
 	// send_unentered), or both programs skipped in the run. Calls of
 	// the traced processes may then be missing. 0 otherwise.
 	Skipped uint64
+	// Unread: records still queued when the session was abandoned
+	// (Abandon), never delivered.
+	Unread uint64
 }
 
 // Session is a loaded and attached tracer. Create it with New, then Run it
@@ -197,11 +209,12 @@ type Session struct {
 	// statistics.
 	verifyOnly bool
 
-	freezer *freezer          // lossless tracing; nil when lossy
-	lossy   error             // why lossless tracing was asked for and not given
-	mmaps   *mmapWatcher      // -k: the processes' mappings, from the kernel's perf records
-	symbols *stack.Symbolizer // -k
-	stacks  uint64            // stacks symbolized
+	freezer   *freezer          // lossless tracing; nil when lossy
+	abandoned atomic.Bool       // Abandon: stop at the next record
+	lossy     error             // why lossless tracing was asked for and not given
+	mmaps     *mmapWatcher      // -k: the processes' mappings, from the kernel's perf records
+	symbols   *stack.Symbolizer // -k
+	stacks    uint64            // stacks symbolized
 
 	drainStart time.Time
 	finalStats []SyscallStat // the kernel's counts at the end (Config.Count)
@@ -276,7 +289,7 @@ func New(cfg Config) (_ *Session, err error) {
 		}
 	}()
 	if cfg.Lossless {
-		s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf)
+		s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf, s.notef)
 	}
 	t0 := time.Now()
 	if err := s.load(); err != nil {
@@ -675,6 +688,12 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		}
 	}
 
+	if s.freezer != nil && (s.cfg.PauseStatus != nil || s.cfg.OnPause != nil) {
+		stopStatus := make(chan struct{})
+		defer close(stopStatus)
+		go s.watchPauses(s.cfg.PauseStatus, s.freezer, stopStatus)
+	}
+
 	// What ends the session besides ctx.
 	ended := make(chan struct{})
 	switch {
@@ -834,6 +853,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 			madeUpTo = s.inj.pushed.Load()
 		}
 		err := s.reader.ReadInto(&rec)
+		if s.abandoned.Load() {
+			return s.abandon(ctx, res)
+		}
 		switch {
 		case err == nil:
 			if err := deliver(); err != nil {

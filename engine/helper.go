@@ -9,8 +9,9 @@ import (
 // The engine's helpers are copies of the running executable, started with
 // an environment variable that names their role: the launcher of a traced
 // command (launch.go), which waits until the kernel filter is armed for its
-// pid and then execs the command, and the keeper of a lossless session's
-// cgroup (freeze.go). A program that uses the engine runs them first thing
+// pid and then execs the command, the keeper of a lossless session's
+// cgroup (freeze.go), and the keeper's guard, which thaws that cgroup when
+// the keeper is gone (guard.go). A program that uses the engine runs them first thing
 // in main, and a test binary in TestMain: RunHelper. The engine refuses to
 // start a helper from a program that never called it, which would run the
 // program itself (its tests, say) in the helper's place.
@@ -22,6 +23,7 @@ const (
 	NotHelper Role = iota // the program itself
 	Launcher              // the launcher of a traced command
 	Keeper                // the keeper of a lossless session's cgroup
+	Guard                 // the guard that thaws that cgroup when the keeper is gone
 )
 
 // HelperRole is what this process was started as.
@@ -31,6 +33,8 @@ func HelperRole() Role {
 		return Launcher
 	case os.Getenv(keeperEnv) != "":
 		return Keeper
+	case os.Getenv(guardEnv) != "":
+		return Guard
 	}
 	return NotHelper
 }
@@ -47,7 +51,16 @@ func RunHelper() {
 		RunLauncher()
 	case Keeper:
 		RunKeeper()
+	case Guard:
+		RunGuard()
 	}
+}
+
+// RunGuard is the guard of the cgroup its environment names (guard.go): it
+// exits once the keeper is gone and the cgroup undone.
+func RunGuard() {
+	runGuard(os.Getenv(guardEnv))
+	os.Exit(0)
 }
 
 // RunLauncher is the launcher: it waits for the go signal on fd 3, then

@@ -270,8 +270,9 @@ func (s *Strace) appendExit(dst []byte, ev *event.Event) []byte {
 	if ev.Superseded() {
 		return s.appendSuperseded(dst, ev)
 	}
-	// strace still counts the exiting thread for the [pid N] prefix; -z
-	// and -Z keep exits.
+	// strace still counts the exiting thread for the [pid N] prefix (even
+	// when filters hid its lines); -z and -Z keep exits.
+	s.live[ev.TID] = true
 	if s.opts.NoExitLines {
 		delete(s.live, ev.TID)
 		return dst

@@ -19,7 +19,8 @@ import (
 // known (Resolve), so that a recording from another architecture is
 // filtered by its own numbers.
 type Filter struct {
-	// Trace are the trace= sets in order, each "[!]SET[,SET...]".
+	// Trace is the trace= set that applies, "[!]SET[,SET...]": of several
+	// -e trace= the last one, as in strace.
 	Trace []string
 	// Status is the outcomes shown; 0 means all.
 	Status filter.Status
@@ -53,7 +54,8 @@ var ErrHelp = fmt.Errorf("filter help requested")
 //	status=[!]successful,failed,unfinished,unavailable,detached,none,all
 //	signal=[!]SIG[,SIG...]
 //
-// Several trace= expressions add up, as in strace; syscall names are
+// Of several trace= expressions the last one wins, as in strace (-e
+// trace=openat -e trace=close traces close only); syscall names are
 // checked by Resolve, against the source's table.
 func ParseFilter(exprs []string) (Filter, error) {
 	f := Filter{exprs: exprs}
@@ -71,7 +73,7 @@ func ParseFilter(exprs []string) (Filter, error) {
 		}
 		switch qual {
 		case "trace", "t":
-			f.Trace = append(f.Trace, val)
+			f.Trace = []string{val} // the last one wins, as in strace
 		case "status":
 			st, err := parseStatus(e, strings.TrimPrefix(val, "!"), neg)
 			if err != nil {

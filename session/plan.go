@@ -203,6 +203,10 @@ func (p *Plan) needs(f *format.Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Filter.Paths) > 0 {
 		n.Fds = true
 	}
+	// -ff closes each process's file at its exit, whatever the format.
+	if p.Split {
+		n.ProcessEvents = true
+	}
 	// Scripts may read ev.ts and ev.duration and tick by trace time; the
 	// summary sums durations; a recording keeps them for its replays.
 	if len(p.Scripts) > 0 || p.Summary != NoSummary || p.Record != "" {

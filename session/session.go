@@ -38,6 +38,8 @@ type Result struct {
 	// Skipped: entries of calls the kernel skipped that could not be seen
 	// otherwise (engine.Result.Skipped).
 	Skipped uint64
+	// Unread: records still queued at a second Ctrl-C, never shown.
+	Unread uint64
 }
 
 // Session is an opened plan: its source, filter and sinks, ready to run.
@@ -54,6 +56,7 @@ type Session struct {
 	status *Status
 	// outCmds are the commands of -o '|cmd', waited for after files close.
 	outCmds []*exec.Cmd
+	outs    []*os.File // the files at Open's end, for Signal (abandon.go)
 	sigs    atomic.Int32
 
 	format *format.Format
@@ -132,6 +135,7 @@ func Open(p *Plan) (_ *Session, err error) {
 		s.finishStart(err)
 		return nil, err
 	}
+	s.outs = append([]*os.File(nil), s.files...)
 	return s, nil
 }
 
@@ -166,6 +170,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 		rs.stacks = p.Show.StackTrace
 		s.src = rs
 		b.applyRecorded(rs.hdr)
+		noteRecordedBuffers(p, f, rs)
 		if len(p.Filter.Paths) > 0 && !p.recordedFds {
 			fmt.Fprintln(p.Stderr, "strace.ebpf: -P: the recording holds no fd descriptions (it was made without -y or -P); only path arguments match")
 		}
@@ -232,7 +237,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 		}
 		s.sink = &teeSink{path: p.Record, rec: format.NewBinWriter(nil, b.header), next: s.sink}
 	}
-	s.sink = &filterSink{sel: s.sel, next: s.sink}
+	s.sink = &filterSink{sel: s.sel, next: s.sink, present: presenceOf(s.sink)}
 	if s.sel.stripFds {
 		// After the recording (which keeps them, for -P on its replays).
 		if t, ok := s.sink.(*filterSink).next.(*teeSink); ok {
@@ -250,6 +255,17 @@ func prepare(p *Plan) (_ *Session, err error) {
 	}
 	if s.live != nil {
 		s.config = p.engineConfig(b.needs, k, s.live.start)
+		if s.config.Lossless && p.RingSize != 0 && p.RingSize < engine.MinLosslessRing {
+			return nil, usagef("parsing --buffer-size: lossless tracing needs a ring of at least %dK (the pause comes a few milliseconds after the ring passes its mark; a smaller ring fills meanwhile); give --lossy for a smaller one", engine.MinLosslessRing>>10)
+		}
+		switch {
+		case s.config.Lossless && p.StatusLine != nil:
+			// The live status line shows the pauses (status.go).
+			s.status = &Status{}
+			s.config.OnPause = s.status.SetPaused
+		case s.config.Lossless && p.pauseStatus():
+			s.config.PauseStatus = p.Stderr
+		}
 		if s.config.Inject, err = p.injectConfig(b.tab, s.sel, s.pipes); err != nil {
 			return nil, err
 		}
@@ -424,6 +440,7 @@ func (b *built) header() record.Header {
 // per process itself.
 func (s *Session) openOutput(f *format.Format) error {
 	p := s.plan
+	p.noteLinks()
 	switch {
 	case p.Split:
 		return nil
@@ -525,6 +542,7 @@ func describeNeeds(n Needs) string {
 // (or, after a failure, flushed) and closed.
 func (s *Session) Run(ctx context.Context) (Result, error) {
 	defer s.close()
+	s.markTraced()
 	st := s.startStatus()
 	res, runErr := s.src.Run(ctx, handler{s.sink, s.status})
 	if st != nil {
@@ -553,7 +571,7 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 			}
 		}
 	}
-	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost, Exited: res.Exited, Detached: res.Detached, Pauses: res.Pauses, Paused: res.Paused, Skipped: res.Skipped}
+	r := Result{ExitCode: res.ExitCode, Events: res.Events, Lost: res.Lost, Exited: res.Exited, Detached: res.Detached, Pauses: res.Pauses, Paused: res.Paused, Skipped: res.Skipped, Unread: res.Unread}
 	if runErr != nil {
 		return r, runErr
 	}
@@ -586,6 +604,11 @@ func (s *Session) Signal(sig os.Signal) (stop bool) {
 	if s.live != nil && s.live.sess != nil && s.live.sess.ChildPID() != 0 && n == 1 {
 		s.live.sess.Signal(sig)
 		return false
+	}
+	if n >= 2 && s.live != nil && s.live.sess != nil {
+		// The second: at once, thawing a paused command first.
+		s.live.sess.Abandon()
+		s.abandonOutputs()
 	}
 	return true
 }

@@ -136,12 +136,14 @@ func (t *teeSink) closeRec(err error) error {
 // filterSink holds events to the selection before the next sink: one
 // place for every filter the kernel did not apply, live or replayed.
 type filterSink struct {
-	sel  *Selection
-	next Sink
+	sel     *Selection
+	next    Sink
+	present func(tid uint32) // presenceOf(next)
 }
 
 func (f *filterSink) Event(ev *event.Event) error {
 	if !f.sel.Keep(ev) {
+		presentEvent(f.present, ev)
 		return nil
 	}
 	return f.next.Event(ev)

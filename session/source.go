@@ -74,6 +74,7 @@ type recordingSource struct {
 	hdr  *record.Header
 	// stacks keeps the recorded stacks (-k given to the replay).
 	stacks bool
+	warn   io.Writer // notes about what the recording lacks
 	// reuse hands every event in the same Event (Plan.reusesEvents).
 	reuse bool
 }
@@ -87,7 +88,7 @@ func (e *errRecording) Error() string { return e.err.Error() }
 func (e *errRecording) Unwrap() error { return e.err }
 
 func openRecording(path string, stdin io.Reader, warn io.Writer) (*recordingSource, error) {
-	rs := &recordingSource{path: path}
+	rs := &recordingSource{path: path, warn: warn}
 	in := stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -131,12 +132,14 @@ func (rs *recordingSource) Start() time.Time {
 func (rs *recordingSource) Run(ctx context.Context, h engine.Handler) (engine.Result, error) {
 	var res engine.Result
 	var ev event.Event
+	sawStack := false
 	for n := 0; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return res, nil
 		}
 		if err := rs.r.Next(&ev); err != nil {
 			if err == io.EOF {
+				noteNoStacks(rs.warn, rs, sawStack, res.Events)
 				return res, nil
 			}
 			return res, &errRecording{fmt.Errorf("reading %s: %w", rs.path, err)}
@@ -146,6 +149,8 @@ func (rs *recordingSource) Run(ctx context.Context, h engine.Handler) (engine.Re
 		}
 		if !rs.stacks {
 			ev.Stack = nil // recorded with -k, replayed without
+		} else if len(ev.Stack) > 0 {
+			sawStack = true
 		}
 		res.Events++
 		out := &ev

@@ -43,13 +43,9 @@ func (p *splitSink) out(pid, tgid uint32) (*splitOut, error) {
 	if p.threads {
 		name += "." + strconv.FormatUint(uint64(tgid), 10)
 	}
-	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	if p.opened[pid] {
-		flags = os.O_WRONLY | os.O_APPEND
-	}
-	f, err := os.OpenFile(name, flags, 0o600)
+	f, err := openSplitFile(name, p.opened[pid])
 	if err != nil {
-		return nil, fmt.Errorf("opening output: %w", err)
+		return nil, err
 	}
 	s, _, err := p.b.formatSink(f)
 	if err == nil {

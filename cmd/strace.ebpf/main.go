@@ -137,7 +137,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p), nor the status line (events/s, written, lost, paused) that a run of more than 2 s shows on a terminal's stderr; -qq: nor -l strace's \"+++ exited with N +++\" lines")
 	fs.StringVarP(&o.filenames, "filenames", "n", "full", "how much of each path and string argument the kernel captures: full (PATH_MAX, 4096 bytes), name_max (NAME_MAX, 255), fast (127), or a `mode` N (N*255 bytes); a longer one prints cut, with \"...\"")
 	fs.StringVarP(&o.objectDir, "ebpf-src-dir", "N", "", "load the kernel side from `dir`/tracer_ARCH_bpfel.o (ARCH: x86, arm64), built from bpf/tracer.bpf.c (make generate, docs/kernel.md), instead of the built-in one; it must have the same maps, programs and config")
-	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K; K, M, G suffixes): larger loses fewer events under load")
+	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K, and 256K when lossless; K, M, G suffixes): larger loses fewer events under load")
 	fs.BoolVar(&o.lossy, "lossy", false, "never pause the command: when the reader falls behind, records are lost (and counted) instead")
 	fs.BoolVar(&o.lossless, "lossless", false, "with -p: pause the processes while the reader catches up (moves them into a cgroup of the tracer's until the end)")
 	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
@@ -284,6 +284,9 @@ func run(argv []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if res.Skipped > 0 {
 		fmt.Fprintf(stderr, "strace.ebpf: the kernel skipped the tracer's syscall probes %d times (for any process) while another task was preempted inside them: calls of the traced processes may be missing\n", res.Skipped)
+	}
+	if res.Unread > 0 {
+		fmt.Fprintf(stderr, "strace.ebpf: stopped at once: %d queued records not shown\n", res.Unread)
 	}
 	if res.Detached != 0 {
 		fmt.Fprintf(stderr, "strace.ebpf: detached; '%s' (pid %d) runs on\n", p.Command[0], res.Detached)
