@@ -71,7 +71,7 @@ int sys_enter(u64 *ctx)
 		return 0;
 	/* The previous call's exit went unseen (the kernel skipped sys_exit:
 	 * see send_unentered): it is lost, and said so. */
-	if (slot && (slot->state & P_ACTIVE))
+	if (slot && (slot->state & (P_ACTIVE | P_SEEDED)) == P_ACTIVE)
 		count_lost();
 	/* A signal that came while the thread ran in user space. */
 	if (slot && (slot->state & P_SIGNAL))

@@ -285,6 +285,7 @@ enum pending_state : u32 {
 	P_SIGNAL = 1 << 5,    /* an ignored signal waits in held_sigs (show_held) */
 	P_NETLINK = 1 << 6,   /* args[0] is an AF_NETLINK socket (SC_SOCK_FD), its protocol at P_PROTO_SHIFT */
 	P_COMPAT = 1 << 7,    /* the call was made in 32-bit mode */
+	P_SEEDED = 1 << 16,   /* written by user space at -p attach (engine/attach.go): the call may have returned meanwhile */
 };
 #define P_PROTO_SHIFT 8
 

@@ -209,6 +209,7 @@ const (
 	TracerPendingStateP_SIGNAL    TracerPendingState = 32
 	TracerPendingStateP_NETLINK   TracerPendingState = 64
 	TracerPendingStateP_COMPAT    TracerPendingState = 128
+	TracerPendingStateP_SEEDED    TracerPendingState = 65536
 )
 
 type TracerProcStat struct {

@@ -33,7 +33,7 @@ func (s *Session) seedBlocked(pid int) {
 			continue
 		}
 		p := bpf.TracerPending{Ts: now, Args: args, Nr: int32(nr),
-			State: bpf.TracerPendingStateP_ACTIVE | bpf.TracerPendingStateP_TRACED}
+			State: bpf.TracerPendingStateP_ACTIVE | bpf.TracerPendingStateP_TRACED | bpf.TracerPendingStateP_SEEDED}
 		if compatCall(dir+"/"+e.Name()+"/mem", pc) {
 			p.State |= bpf.TracerPendingStateP_COMPAT // i386's number and arguments
 		}
