@@ -55,6 +55,13 @@ const (
 	TracerCapPropsCAP_BUFFERS  TracerCapProps = 16
 )
 
+type TracerCgroupTarget struct {
+	_     structs.HostLayout
+	Id    uint64
+	Level uint32
+	Ssid  int32
+}
+
 type TracerConfig struct {
 	_              structs.HostLayout
 	TracerTgid     uint32
@@ -77,6 +84,14 @@ type TracerConfig struct {
 	Buffers        uint32
 	NoClock        uint32
 	CountAggs      uint32
+	Cgroups        uint32
+	_              [4]byte
+	Cgroup         [4]struct {
+		_     structs.HostLayout
+		Id    uint64
+		Level uint32
+		Ssid  int32
+	}
 }
 
 type TracerCountMode uint32
