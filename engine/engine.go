@@ -44,6 +44,11 @@ type Config struct {
 	// Syscalls32 are the 32-bit calls to trace (i386 numbers on amd64)
 	// when Syscalls is set; nil traces all of them.
 	Syscalls32 []int
+	// Cgroups narrows a trace of neither Command nor PIDs to the tasks of
+	// these cgroups and their descendants, present and future, in the
+	// kernel (at most MaxCgroups; ResolveCgroup). The session ends when
+	// each is removed or, after it held a process, holds none.
+	Cgroups []Cgroup
 	// Exclude are processes a system-wide trace leaves out besides the
 	// tracer: the readers of its output pipe (OutputReaders), at most four.
 	Exclude []int
@@ -222,6 +227,9 @@ func New(cfg Config) (_ *Session, err error) {
 	}
 	if len(cfg.Command) > 0 && len(cfg.PIDs) > 0 {
 		return nil, errors.New("choosing what to trace: a command and -p are exclusive")
+	}
+	if err := checkCgroups(&cfg); err != nil {
+		return nil, err
 	}
 	if !cfg.Inject.empty() {
 		if len(cfg.Command) == 0 {
@@ -490,7 +498,7 @@ func (cfg *Config) setDefaults() {
 // command and pids.
 func KernelConfig(cfg Config) bpf.TracerConfig {
 	cfg.setDefaults()
-	return bpf.TracerConfig{
+	kc := bpf.TracerConfig{
 		Calibrate:      b2u(cfg.Calibrate),
 		SystemWide:     b2u(len(cfg.Command) == 0 && len(cfg.PIDs) == 0),
 		FollowFork:     followConst(cfg),
@@ -511,6 +519,8 @@ func KernelConfig(cfg Config) bpf.TracerConfig {
 		Buffers:        b2u(cfg.CaptureBuffers),
 		RingHighMark:   uint64(b2u(cfg.Lossless)),
 	}
+	cgroupConst(cfg.Cgroups, &kc)
+	return kc
 }
 
 // DefaultStackWindow is the user stack copied with each -k stack, the
@@ -711,6 +721,13 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		stop := make(chan struct{})
 		defer close(stop)
 		go waitPidfds(fds, ended, stop)
+	case len(s.cfg.Cgroups) > 0:
+		for _, c := range s.cfg.Cgroups {
+			s.debugf("tracing cgroup %s (id %d, level %d)", c.Dir, c.ID, c.Level)
+		}
+		stop := make(chan struct{})
+		defer close(stop)
+		go waitCgroups(s.cfg.Cgroups, ended, stop)
 	default:
 		s.debugf("tracing the whole system")
 	}

@@ -42,6 +42,9 @@ type Plan struct {
 	Command []string
 	PIDs    []int
 	Input   string
+	// Targets narrows a trace of neither a command nor -p to the
+	// processes of cgroups, containers and units (session/cgroup.go).
+	Targets Targets
 	Follow  bool // -f: follow forks
 	// ChildrenOnly narrows Follow to the traced processes' children (-F).
 	ChildrenOnly bool
@@ -110,6 +113,9 @@ func (p *Plan) check(f *format.Format) error {
 	}
 	if len(p.PIDs) > 0 && len(p.Command) > 0 {
 		return usage("parsing options: -p and a command are exclusive")
+	}
+	if err := p.checkTargets(); err != nil {
+		return err
 	}
 	if p.Lossy && p.Lossless {
 		return usage("parsing options: --lossy and --lossless are exclusive")

@@ -94,8 +94,8 @@ func Open(p *Plan) (_ *Session, err error) {
 		}
 	}()
 	if s.live != nil {
-		systemWide := len(p.Command) == 0 && len(p.PIDs) == 0
-		if systemWide {
+		systemWide := len(p.Command) == 0 && len(p.PIDs) == 0 && len(s.config.Cgroups) == 0
+		if len(p.Command) == 0 && len(p.PIDs) == 0 {
 			s.config.Exclude = outputReaders(p)
 		}
 		if err := s.live.open(s.config); err != nil {
@@ -244,6 +244,9 @@ func prepare(p *Plan) (_ *Session, err error) {
 			return nil, err
 		}
 		s.config.ReuseEvents = p.reusesEvents(f)
+		if s.config.Cgroups, err = p.resolveTargets(); err != nil {
+			return nil, err
+		}
 		if s.config.User, err = p.credential(); err != nil {
 			return nil, err
 		}

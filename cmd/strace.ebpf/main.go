@@ -57,6 +57,7 @@ func main() {
 
 // options are the parsed command line.
 type options struct {
+	targets      session.Targets // --cgroup, --container, --unit
 	output       string
 	timestamp    bool
 	format       string
@@ -98,8 +99,9 @@ type options struct {
 
 const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]
 
-Trace the system calls of a command, of running processes (-p) or, with
-neither, of the whole system, through eBPF. Events go through the scripts
+Trace the system calls of a command, of running processes (-p), of a
+cgroup, container or unit (--cgroup, --container, --unit) or, with none of
+these, of the whole system, through eBPF. Events go through the scripts
 given with -s, then through the format chosen with -l.
 
 Options:
@@ -119,6 +121,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID; -fff: one per thread, in FILE.TID.PID")
 	fs.CountVarP(&o.fastFollow, "fast-follow-fork", "F", "follow only the children of the traced processes, not their descendants (filtered in the kernel); -FF with -o FILE: one trace per process, in FILE.PID; -FFF: one per thread, in FILE.TID.PID")
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated; Ctrl-C detaches); with -i, replay only its events")
+	addTargetFlags(fs, &o.targets)
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
 	fs.BoolVarP(&o.summaryOnly, "summary-only", "c", false, "count time, calls and errors per syscall and print strace's summary table at the end, instead of the trace")
@@ -379,6 +382,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		User:         o.user,
 		Quiet:        o.quiet,
 		Command:      args,
+		Targets:      o.targets,
 		Input:        o.input,
 		Follow:       o.follow > 0 || o.fastFollow > 0,
 		ChildrenOnly: o.fastFollow > 0,

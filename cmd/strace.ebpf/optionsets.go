@@ -51,6 +51,8 @@ var noKernelEffect = map[string]bool{
 	"debug": true, "explain": true, "hex-separator": true, "columns": true,
 	"interval": true, "script-memory": true, "script-output": true, "arg": true,
 	"env": true, "user": true, "quiet": true, "buffer-size": true, "ebpf-src-dir": true,
+	// Containers and units are cgroups (--cgroup's samples).
+	"container": true, "unit": true,
 }
 
 // OptionSet is one kernel configuration and the first command line that
@@ -72,6 +74,9 @@ func (s OptionSet) String() string {
 
 // flagValues are the settings of one flag the enumeration tries.
 func flagValues(f *pflag.Flag) []string {
+	if f.Name == "cgroup" {
+		return cgroupSamples()
+	}
 	if samples, ok := flagSamples[f.Name]; ok {
 		var out []string
 		for _, v := range samples {

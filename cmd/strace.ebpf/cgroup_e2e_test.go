@@ -1,0 +1,239 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
+)
+
+// cgroupMounts are this machine's writable cgroup hierarchies the tests
+// make cgroups in: "v2" (the unified one) and "v1" (the pids controller's,
+// or the first v1 controller's), where mounted.
+func cgroupMounts(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		pre, post, ok := strings.Cut(line, " - ")
+		if !ok {
+			continue
+		}
+		f, pf := strings.Fields(pre), strings.Fields(post)
+		if len(f) < 5 || len(pf) < 3 || f[3] != "/" {
+			continue
+		}
+		switch {
+		case pf[0] == "cgroup2" && m["v2"] == "":
+			m["v2"] = f[4]
+		case pf[0] == "cgroup" && strings.Contains(","+pf[2]+",", ",pids,"):
+			m["v1"] = f[4]
+		}
+	}
+	return m
+}
+
+// makeCgroup makes the cgroup dir (and its parents) for the test; at the
+// end its processes are killed and it is removed.
+func makeCgroup(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Skipf("cannot make a cgroup here: %v", err)
+	}
+	t.Cleanup(func() {
+		for range 100 {
+			b, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+			for _, pid := range strings.Fields(string(b)) {
+				exec.Command("kill", "-9", pid).Run()
+			}
+			if os.Remove(dir) == nil || os.IsNotExist(os.Remove(dir)) {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Errorf("cgroup %s left behind", dir)
+	})
+}
+
+// startInCgroup starts, in its own pid and mount namespaces (unshare, as a
+// container runtime would), a shell that joins cgroup dir, waits for the
+// file gate, then runs script: the processes it starts come after the
+// trace began.
+func startInCgroup(t *testing.T, dir, gate, script string) *exec.Cmd {
+	t.Helper()
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("no unshare(1)")
+	}
+	sh := fmt.Sprintf("echo $$ > %s/cgroup.procs && while [ ! -e %s ]; do sleep 0.02; done; %s", dir, gate, script)
+	c := exec.Command("unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", sh)
+	c.Stderr = os.Stderr
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	// Wait until the shell is in the cgroup.
+	deadline := time.Now().Add(waitLimit)
+	for {
+		b, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+		if len(strings.TrimSpace(string(b))) > 0 {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the container's shell never joined %s", dir)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestCgroupTrace: --cgroup traces the processes a "container" (unshare
+// and a cgroup made here) starts after the trace began, in a descendant
+// cgroup too, and nothing else; the trace ends when the cgroup empties, as
+// a command's exit ends it.
+func TestCgroupTrace(t *testing.T) {
+	testutil.RequireBPF(t)
+	mounts := cgroupMounts(t)
+	if len(mounts) == 0 {
+		t.Skip("no cgroup hierarchy mounted")
+	}
+	sc := testutil.Syscaller(t)
+	for _, h := range []string{"v2", "v1"} {
+		t.Run(h, func(t *testing.T) {
+			root := mounts[h]
+			if root == "" {
+				t.Skipf("no %s cgroup hierarchy mounted", h)
+			}
+			dir := filepath.Join(root, fmt.Sprintf("strace-ebpf-test-%d", os.Getpid()))
+			makeCgroup(t, dir)
+			makeCgroup(t, filepath.Join(dir, "child"))
+			tmp := t.TempDir()
+			gate := filepath.Join(tmp, "go")
+			pidsFile := filepath.Join(tmp, "pids")
+			// Two syscallers in the cgroup, the second in its child cgroup.
+			script := fmt.Sprintf("%s basic & echo $! >> %s; wait; sh -c 'echo $$ > %s/child/cgroup.procs; exec %s basic' & wait",
+				sc, pidsFile, dir, sc)
+			startInCgroup(t, dir, gate, script)
+
+			out := filepath.Join(tmp, "trace.log")
+			// The hierarchy's path, as a user would give it.
+			tracer, se := startBackground(t, out, "-e", "trace=openat,execve", "--cgroup", strings.TrimPrefix(dir, root))
+			outside := exec.Command(sc, "basic")
+			if err := outside.Run(); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(gate, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- tracer.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("tracer: %v: %s", err, se.String())
+				}
+			case <-time.After(waitLimit):
+				tracer.Process.Kill()
+				t.Fatalf("the trace did not end when the cgroup emptied: %s", se.String())
+			}
+			b, _ := os.ReadFile(out)
+			_, rows := parseHex(t, string(b), "\t")
+			markers := find(rows, func(r row) bool { return r["ARG2"] == "/nonexistent/strace-ebpf-marker" })
+			if len(markers) != 2 {
+				t.Errorf("%d marker openat rows, want 2 (the cgroup's two syscallers): %v", len(markers), markers)
+			}
+			if got := find(rows, func(r row) bool { return r["PID"] == hex16(uint64(outside.Process.Pid)) }); len(got) != 0 {
+				t.Errorf("the process outside the cgroup (%d) is traced: %v", outside.Process.Pid, got[0])
+			}
+			if got := find(rows, func(r row) bool { return r["PID"] == hex16(uint64(tracer.Process.Pid)) }); len(got) != 0 {
+				t.Errorf("the tracer is traced: %v", got[0])
+			}
+			// Every traced process is the container's: its pids (host
+			// pids) are in the cgroup's pid namespace, whose first
+			// process is unshare's child.
+			seen := map[string]bool{}
+			for _, r := range rows {
+				seen[r["PID"]] = true
+			}
+			if len(seen) < 3 {
+				t.Errorf("%d processes traced, want the shell, its subshell and the syscallers: %v", len(seen), seen)
+			}
+		})
+	}
+}
+
+// TestUnitTrace: --unit NAME traces a systemd-like service's cgroup,
+// /system.slice/NAME.service, made here; a unit that is not running is
+// refused, naming it.
+func TestUnitTrace(t *testing.T) {
+	testutil.RequireBPF(t)
+	root := cgroupMounts(t)["v2"]
+	if root == "" {
+		t.Skip("no cgroup v2 hierarchy mounted")
+	}
+	slice := filepath.Join(root, "system.slice")
+	if _, err := os.Stat(slice); err != nil {
+		makeCgroup(t, slice)
+	}
+	name := fmt.Sprintf("strace-ebpf-test-%d", os.Getpid())
+	dir := filepath.Join(slice, name+".service")
+	makeCgroup(t, dir)
+
+	// Not running: the cgroup is empty.
+	res := runTracer(t, "--unit", name)
+	if res.code == 0 || !strings.Contains(res.stderr, "strace.ebpf: finding unit "+name+": its cgroup "+dir+" holds no process: not running") {
+		t.Errorf("an empty unit: exit %d, stderr %q", res.code, res.stderr)
+	}
+
+	tmp := t.TempDir()
+	gate := filepath.Join(tmp, "go")
+	startInCgroup(t, dir, gate, testutil.Syscaller(t)+" basic")
+	out := filepath.Join(tmp, "trace.log")
+	tracer, se := startBackground(t, out, "-l", "strace", "-e", "trace=openat", "--unit", name)
+	os.WriteFile(gate, nil, 0o644)
+	done := make(chan error, 1)
+	go func() { done <- tracer.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("tracer: %v: %s", err, se.String())
+		}
+	case <-time.After(waitLimit):
+		tracer.Process.Kill()
+		t.Fatalf("the trace did not end when the unit stopped: %s", se.String())
+	}
+	b, _ := os.ReadFile(out)
+	if !strings.Contains(string(b), `openat(AT_FDCWD, "/nonexistent/strace-ebpf-marker", O_RDONLY) = -1 ENOENT`) {
+		t.Errorf("the unit's syscaller is not in the trace:\n%s", b)
+	}
+}
+
+// TestTargetRefusals: what --cgroup, --container and --unit do not go
+// with, and names that resolve to nothing, are refused in one line.
+func TestTargetRefusals(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--cgroup", "/", "true"}, "strace.ebpf: parsing options: --cgroup / and a command (true) are exclusive"},
+		{[]string{"--cgroup", "/", "-p", "1"}, "strace.ebpf: parsing options: --cgroup / and -p are exclusive"},
+		{[]string{"--container", "web", "-i", "x.bin"}, "strace.ebpf: parsing options: --container web chooses what a live trace traces; a replay (-i) traces nothing"},
+		{[]string{"--unit", "x", "-e", "inject=openat:error=ENOENT"}, "strace.ebpf: -e inject=openat:error=ENOENT: not with --unit x: a fault is injected through a seccomp filter that the tracer installs in a command it starts, and it starts none of the cgroup's processes"},
+		{[]string{"--cgroup", "/strace-ebpf-no-such-cgroup"}, "strace.ebpf: resolving cgroup /strace-ebpf-no-such-cgroup: no such cgroup in any mounted hierarchy"},
+		{[]string{"--unit", "strace-ebpf-no-such-unit"}, "strace.ebpf: finding unit strace-ebpf-no-such-unit: no cgroup /system.slice/strace-ebpf-no-such-unit.service in any mounted hierarchy: not running"},
+		{[]string{"--container", "strace-ebpf-no-such-container"}, "strace.ebpf: finding container strace-ebpf-no-such-container: no container of that name or id in "},
+		{[]string{"--cgroup", "/a", "--cgroup", "/b", "--unit", "c", "--container", "d", "--cgroup", "/e"}, "strace.ebpf: parsing options: 5 cgroups, containers and units: at most 4"},
+	}
+	for _, tt := range tests {
+		res := runTracer(t, tt.args...)
+		if res.code == 0 || !strings.HasPrefix(res.stderr, tt.want) || strings.Count(strings.TrimSpace(res.stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q, want one line starting %q", tt.args, res.code, res.stderr, tt.want)
+		}
+	}
+}

@@ -1,0 +1,126 @@
+package session
+
+// Tracing by cgroup: --cgroup, --container and --unit name the cgroups
+// whose processes, present and future, the kernel traces (engine/cgroup.go);
+// they take the place of a command or -p.
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/strace-ebpf/strace.ebpf/engine"
+)
+
+// Targets are the cgroups to trace, as given.
+type Targets struct {
+	Cgroups    []string // --cgroup PATH: a cgroup directory or a path from a hierarchy's root
+	Containers []string // --container NAME|ID (container.go)
+	Units      []string // --unit NAME: a systemd unit's cgroup
+}
+
+// Any says a target is given.
+func (t *Targets) Any() bool {
+	return len(t.Cgroups)+len(t.Containers)+len(t.Units) > 0
+}
+
+// flag names the first target given, as its option: "--container web".
+func (t *Targets) flag() string {
+	switch {
+	case len(t.Containers) > 0:
+		return "--container " + t.Containers[0]
+	case len(t.Units) > 0:
+		return "--unit " + t.Units[0]
+	case len(t.Cgroups) > 0:
+		return "--cgroup " + t.Cgroups[0]
+	}
+	return ""
+}
+
+// checkTargets refuses what tracing by cgroup does not go with.
+func (p *Plan) checkTargets() error {
+	t := &p.Targets
+	if !t.Any() {
+		return nil
+	}
+	f := t.flag()
+	switch {
+	case p.Input != "":
+		return usagef("parsing options: %s chooses what a live trace traces; a replay (-i) traces nothing", f)
+	case len(p.Command) > 0:
+		return usagef("parsing options: %s and a command (%s) are exclusive: the cgroup's processes are traced, not a command started by the tracer", f, p.Command[0])
+	case len(p.PIDs) > 0:
+		return usagef("parsing options: %s and -p are exclusive", f)
+	case len(p.Filter.Inject) > 0:
+		return usagef("-e %s: not with %s: a fault is injected through a seccomp filter that the tracer installs in a command it starts, and it starts none of the cgroup's processes", p.Filter.Inject[0].Expr, f)
+	case len(t.Cgroups)+len(t.Containers)+len(t.Units) > engine.MaxCgroups:
+		return usagef("parsing options: %d cgroups, containers and units: at most %d", len(t.Cgroups)+len(t.Containers)+len(t.Units), engine.MaxCgroups)
+	}
+	return nil
+}
+
+// resolveTargets finds the target cgroups: each --cgroup, --unit and
+// --container, in that order. A unit or a container must be running.
+func (p *Plan) resolveTargets() ([]engine.Cgroup, error) {
+	t := &p.Targets
+	var cgs []engine.Cgroup
+	for _, path := range t.Cgroups {
+		c, err := engine.ResolveCgroup(path)
+		if err != nil {
+			return nil, err
+		}
+		cgs = append(cgs, c)
+	}
+	for _, u := range t.Units {
+		c, err := resolveUnit(u)
+		if err != nil {
+			return nil, err
+		}
+		cgs = append(cgs, c)
+	}
+	for _, name := range t.Containers {
+		c, err := resolveContainer(name)
+		if err != nil {
+			return nil, err
+		}
+		cgs = append(cgs, c)
+	}
+	seen := map[uint64]string{}
+	for _, c := range cgs {
+		if prev, ok := seen[c.ID]; ok {
+			return nil, usagef("parsing options: %s and %s are the same cgroup", prev, c.Dir)
+		}
+		seen[c.ID] = c.Dir
+	}
+	return cgs, nil
+}
+
+// errNotRunning is wrapped by the refusal of a unit or a container that
+// is not running.
+var errNotRunning = errors.New("not running")
+
+// resolveUnit finds a systemd unit's cgroup: system.slice/NAME (a name
+// without a suffix is a service's), in whichever hierarchy has it.
+func resolveUnit(name string) (engine.Cgroup, error) {
+	unit := name
+	if !hasUnitSuffix(unit) {
+		unit += ".service"
+	}
+	c, err := engine.ResolveCgroup("/system.slice/" + unit)
+	if err != nil {
+		return engine.Cgroup{}, fmt.Errorf("finding unit %s: no cgroup /system.slice/%s in any mounted hierarchy: %w", name, unit, errNotRunning)
+	}
+	if !c.Populated() {
+		return engine.Cgroup{}, fmt.Errorf("finding unit %s: its cgroup %s holds no process: %w", name, c.Dir, errNotRunning)
+	}
+	c.Name = unit
+	return c, nil
+}
+
+func hasUnitSuffix(s string) bool {
+	for _, suf := range []string{".service", ".scope", ".slice", ".socket", ".mount", ".timer", ".swap"} {
+		if len(s) > len(suf) && s[len(s)-len(suf):] == suf {
+			return true
+		}
+	}
+	return false
+}
