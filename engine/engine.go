@@ -751,6 +751,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	var scratch event.Event
 	var made []*event.Event // fault injection's events
 	d.reuse = s.cfg.ReuseEvents
+	places := newPlacer(s.cfg.Cgroups)
 	deliver := func() error {
 		var ev *event.Event
 		if s.cfg.ReuseEvents {
@@ -761,6 +762,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		}
 		if err := d.decode(rec.RawSample, ev); err != nil {
 			return err
+		}
+		if places != nil {
+			places.place(ev)
 		}
 		// An Entered half only says where a call went to sleep: its stack
 		// comes with the whole call.

@@ -54,6 +54,9 @@ type StraceOptions struct {
 	// QuietPersonality leaves out the "[ Process PID=N runs in 32 bit
 	// mode. ]" lines, as strace's -q (implied by -o FILE with a command).
 	QuietPersonality bool
+	// Containers is --decode-pids=container: the process prefix names the
+	// container or unit of a trace by cgroup (strace_container.go).
+	Containers bool
 }
 
 // PrefixStyle is how a line names its process.
@@ -96,6 +99,8 @@ type Strace struct {
 
 	compat  map[uint32]bool // threads whose last call was made in 32-bit mode
 	oneLine bool            // AppendStrace: no personality lines
+
+	containers map[uint32]string // --decode-pids=container: by thread
 }
 
 // NewStrace returns a renderer for events of table tab.
@@ -124,6 +129,9 @@ func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 	if s.detached[ev.PID] {
 		return dst
 	}
+	if s.opts.Containers && ev.Kind != event.Lost {
+		s.noteContainer(ev)
+	}
 	switch ev.Kind {
 	case event.Syscall:
 		if ev.Flags&event.Entered != 0 {
@@ -147,7 +155,9 @@ func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 	case event.Exit:
 		dst = s.overtake(dst, ev.TID)
 		dst = s.endEntered(dst, ev.TID)
-		return s.appendExit(dst, ev)
+		dst = s.appendExit(dst, ev)
+		delete(s.containers, ev.TID)
+		return dst
 	case event.Signal:
 		if s.signalShown(ev) {
 			dst = s.overtake(dst, ev.TID)
@@ -167,6 +177,9 @@ func (s *Strace) prefix(dst []byte, tid uint32, ts uint64) []byte {
 	switch s.opts.PIDPrefix {
 	case PrefixFile:
 		dst = strconv.AppendUint(dst, uint64(tid), 10)
+		if s.opts.Containers {
+			dst = s.appendContainer(dst, tid)
+		}
 		for n := len(strconv.FormatUint(uint64(tid), 10)); n < 5; n++ {
 			dst = append(dst, ' ')
 		}
@@ -179,6 +192,9 @@ func (s *Strace) prefix(dst []byte, tid uint32, ts uint64) []byte {
 				dst = append(dst, ' ')
 			}
 			dst = append(dst, p...)
+			if s.opts.Containers {
+				dst = s.appendContainer(dst, tid)
+			}
 			dst = append(dst, "] "...)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/format"
+	"github.com/strace-ebpf/strace.ebpf/record"
 )
 
 // Targets are the cgroups to trace, as given.
@@ -16,6 +18,9 @@ type Targets struct {
 	Cgroups    []string // --cgroup PATH: a cgroup directory or a path from a hierarchy's root
 	Containers []string // --container NAME|ID (container.go)
 	Units      []string // --unit NAME: a systemd unit's cgroup
+	// DecodePids is --decode-pids: "container" names each line's
+	// container in the strace format's process prefix.
+	DecodePids string
 }
 
 // Any says a target is given.
@@ -37,21 +42,31 @@ func (t *Targets) flag() string {
 }
 
 // checkTargets refuses what tracing by cgroup does not go with.
-func (p *Plan) checkTargets() error {
+func (p *Plan) checkTargets(f *format.Format) error {
 	t := &p.Targets
+	if t.DecodePids != "" {
+		switch {
+		case t.DecodePids != "container":
+			return usagef("parsing --decode-pids: %q: the one decoding is container (strace's comm and pidns are not supported)", t.DecodePids)
+		case f.Name != "strace":
+			return usagef("parsing options: --decode-pids=container names containers in -l strace's process prefix, not in -l %s (json carries \"container\" by itself, scripts read ev.container)", f.Name)
+		case p.Input == "" && !t.Any():
+			return usage("parsing options: --decode-pids=container names the containers of a trace by --container, --unit or --cgroup (or of its recording's replay)")
+		}
+	}
 	if !t.Any() {
 		return nil
 	}
-	f := t.flag()
+	flag := t.flag()
 	switch {
 	case p.Input != "":
-		return usagef("parsing options: %s chooses what a live trace traces; a replay (-i) traces nothing", f)
+		return usagef("parsing options: %s chooses what a live trace traces; a replay (-i) traces nothing", flag)
 	case len(p.Command) > 0:
-		return usagef("parsing options: %s and a command (%s) are exclusive: the cgroup's processes are traced, not a command started by the tracer", f, p.Command[0])
+		return usagef("parsing options: %s and a command (%s) are exclusive: the cgroup's processes are traced, not a command started by the tracer", flag, p.Command[0])
 	case len(p.PIDs) > 0:
-		return usagef("parsing options: %s and -p are exclusive", f)
+		return usagef("parsing options: %s and -p are exclusive", flag)
 	case len(p.Filter.Inject) > 0:
-		return usagef("-e %s: not with %s: a fault is injected through a seccomp filter that the tracer installs in a command it starts, and it starts none of the cgroup's processes", p.Filter.Inject[0].Expr, f)
+		return usagef("-e %s: not with %s: a fault is injected through a seccomp filter that the tracer installs in a command it starts, and it starts none of the cgroup's processes", p.Filter.Inject[0].Expr, flag)
 	case len(t.Cgroups)+len(t.Containers)+len(t.Units) > engine.MaxCgroups:
 		return usagef("parsing options: %d cgroups, containers and units: at most %d", len(t.Cgroups)+len(t.Containers)+len(t.Units), engine.MaxCgroups)
 	}
@@ -123,4 +138,17 @@ func hasUnitSuffix(s string) bool {
 		}
 	}
 	return false
+}
+
+// recordCgroups are the target cgroups a recording's header names: the
+// live trace's, or those of the recording replayed.
+func (b *built) recordCgroups() []record.Cgroup {
+	if rs, ok := b.src.(*recordingSource); ok {
+		return rs.hdr.Cgroups()
+	}
+	var out []record.Cgroup
+	for _, c := range b.plan.cgroups {
+		out = append(out, record.Cgroup{ID: c.ID, Name: c.Name, Path: c.Path})
+	}
+	return out
 }

@@ -45,7 +45,8 @@ type Plan struct {
 	// Targets narrows a trace of neither a command nor -p to the
 	// processes of cgroups, containers and units (session/cgroup.go).
 	Targets Targets
-	Follow  bool // -f: follow forks
+	cgroups []engine.Cgroup // Targets resolved
+	Follow  bool            // -f: follow forks
 	// ChildrenOnly narrows Follow to the traced processes' children (-F).
 	ChildrenOnly bool
 	// RingSize is the kernel's ring buffer in bytes (--buffer-size); 0
@@ -114,7 +115,7 @@ func (p *Plan) check(f *format.Format) error {
 	if len(p.PIDs) > 0 && len(p.Command) > 0 {
 		return usage("parsing options: -p and a command are exclusive")
 	}
-	if err := p.checkTargets(); err != nil {
+	if err := p.checkTargets(f); err != nil {
 		return err
 	}
 	if p.Lossy && p.Lossless {
@@ -318,6 +319,7 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		NoExitLines: p.Quiet >= 2,
 		Verbose:     p.Show.Verbose,
 		DetachExec:  p.Show.DetachExec,
+		Containers:  p.Targets.DecodePids == "container",
 		// strace's -q, which -o FILE with a command implies (as does -o
 		// FILE replaying a recording), silences the personality lines.
 		QuietPersonality: p.Quiet > 0 || (p.Output != "" && (len(p.Command) > 0 || !live)),

@@ -247,6 +247,7 @@ func prepare(p *Plan) (_ *Session, err error) {
 		if s.config.Cgroups, err = p.resolveTargets(); err != nil {
 			return nil, err
 		}
+		p.cgroups = s.config.Cgroups
 		if s.config.User, err = p.credential(); err != nil {
 			return nil, err
 		}
@@ -388,6 +389,7 @@ func (b *built) header() record.Header {
 		h.KernelRelease = rs.hdr.KernelRelease
 		h.Compat = rs.hdr.Compat
 	}
+	h.SetCgroups(b.recordCgroups())
 	for _, sc := range tab.All() {
 		rs := record.Syscall{Nr: int32(sc.Nr), Name: sc.Name}
 		for _, a := range sc.Args {

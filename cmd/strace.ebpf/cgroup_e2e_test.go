@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -195,7 +196,8 @@ func TestUnitTrace(t *testing.T) {
 	gate := filepath.Join(tmp, "go")
 	startInCgroup(t, dir, gate, testutil.Syscaller(t)+" basic")
 	out := filepath.Join(tmp, "trace.log")
-	tracer, se := startBackground(t, out, "-l", "strace", "-e", "trace=openat", "--unit", name)
+	rec := filepath.Join(tmp, "trace.bin")
+	tracer, se := startBackground(t, out, "-l", "strace", "--decode-pids=container", "--record", rec, "-e", "trace=openat", "--unit", name)
 	os.WriteFile(gate, nil, 0o644)
 	done := make(chan error, 1)
 	go func() { done <- tracer.Wait() }()
@@ -208,9 +210,43 @@ func TestUnitTrace(t *testing.T) {
 		tracer.Process.Kill()
 		t.Fatalf("the trace did not end when the unit stopped: %s", se.String())
 	}
+	unit := name + ".service"
 	b, _ := os.ReadFile(out)
-	if !strings.Contains(string(b), `openat(AT_FDCWD, "/nonexistent/strace-ebpf-marker", O_RDONLY) = -1 ENOENT`) {
-		t.Errorf("the unit's syscaller is not in the trace:\n%s", b)
+	var marker string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, `openat(AT_FDCWD, "/nonexistent/strace-ebpf-marker", O_RDONLY) = -1 ENOENT`) {
+			marker = line
+		}
+	}
+	if marker == "" {
+		t.Fatalf("the unit's syscaller is not in the trace:\n%s", b)
+	}
+	// --decode-pids=container: "PID<unit> " on every line of a file.
+	if pid, _, _ := strings.Cut(marker, "<"); !strings.HasPrefix(marker, pid+"<"+unit+"> ") {
+		t.Errorf("--decode-pids=container: the line does not name the unit: %q", marker)
+	}
+
+	// The recording carries the cgroup and the unit's name: every replayed
+	// event has them, in json and in scripts.
+	var st syscall.Stat_t
+	if err := syscall.Stat(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	res = runTracer(t, "-i", rec, "-l", "json")
+	lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
+	if res.code != 0 || len(lines) < 2 {
+		t.Fatalf("replay to json: exit %d, %d lines: %s", res.code, len(lines), res.stderr)
+	}
+	want := fmt.Sprintf(`,"cgroup":%d,"container":%q`, st.Ino, unit)
+	for _, l := range lines {
+		if !strings.Contains(l, want) {
+			t.Errorf("replayed json line without %s: %s", want, l)
+		}
+	}
+	script := writeScript(t, "ctr.star", "def on_syscall(ev):\n    return '%s %d' % (ev.container, ev.cgroup_id)\n")
+	res = runTracer(t, "-i", rec, "-s", script)
+	if got, want := strings.TrimSpace(res.stdout), fmt.Sprintf("%s %d", unit, st.Ino); res.code != 0 || !strings.Contains(got, want) || strings.Count(got, want) != len(strings.Split(got, "\n")) {
+		t.Errorf("ev.container and ev.cgroup_id in a replay: exit %d, got %q, want every line %q; stderr %s", res.code, got, want, res.stderr)
 	}
 }
 
@@ -228,6 +264,9 @@ func TestTargetRefusals(t *testing.T) {
 		{[]string{"--cgroup", "/strace-ebpf-no-such-cgroup"}, "strace.ebpf: resolving cgroup /strace-ebpf-no-such-cgroup: no such cgroup in any mounted hierarchy"},
 		{[]string{"--unit", "strace-ebpf-no-such-unit"}, "strace.ebpf: finding unit strace-ebpf-no-such-unit: no cgroup /system.slice/strace-ebpf-no-such-unit.service in any mounted hierarchy: not running"},
 		{[]string{"--container", "strace-ebpf-no-such-container"}, "strace.ebpf: finding container strace-ebpf-no-such-container: no container of that name or id in "},
+		{[]string{"--decode-pids=comm", "-l", "strace", "--cgroup", "/"}, `strace.ebpf: parsing --decode-pids: "comm": the one decoding is container`},
+		{[]string{"--decode-pids=container", "--cgroup", "/"}, "strace.ebpf: parsing options: --decode-pids=container names containers in -l strace's process prefix, not in -l hex"},
+		{[]string{"--decode-pids=container", "-l", "strace", "true"}, "strace.ebpf: parsing options: --decode-pids=container names the containers of a trace by --container, --unit or --cgroup"},
 		{[]string{"--cgroup", "/a", "--cgroup", "/b", "--unit", "c", "--container", "d", "--cgroup", "/e"}, "strace.ebpf: parsing options: 5 cgroups, containers and units: at most 4"},
 	}
 	for _, tt := range tests {
