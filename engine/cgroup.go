@@ -296,7 +296,31 @@ func checkCgroups(cfg *Config) error {
 	if len(cfg.PIDs) > 0 {
 		return errors.New("choosing what to trace: a cgroup and -p are exclusive")
 	}
+	if cfg.Lossless {
+		// Only the target is paused, never the host or the tracer: one
+		// cgroup, with cgroup v2's freezer.
+		if len(cfg.Cgroups) > 1 {
+			return fmt.Errorf("%w: pauses one cgroup, not %d: trace them one at a time, or lossy", ErrLossless, len(cfg.Cgroups))
+		}
+		if c := cfg.Cgroups[0]; c.V1() {
+			return fmt.Errorf("%w: cgroup %s is in a v1 hierarchy (%s): pausing it needs cgroup v2's cgroup.freeze", ErrLossless, c.Dir, c.Hierarchy)
+		}
+	}
 	return nil
+}
+
+// newTargetFreezer pauses the target cgroup itself (lossless tracing by
+// cgroup): its keeper freezes and thaws it, and at the end only thaws it.
+func newTargetFreezer(cgs []Cgroup, high, low uint64, debugf func(string, ...any)) (*freezer, error) {
+	dir := cgs[0].Dir
+	if _, err := os.Stat(filepath.Join(dir, "cgroup.freeze")); err != nil {
+		return nil, fmt.Errorf("%w: cgroup %s has no freezer (cgroup.freeze: Linux 5.2): %w", ErrLossless, dir, err)
+	}
+	f := &freezer{dir: dir, high: high, low: low, debugf: debugf, origins: map[int]string{}, keep: true}
+	if err := f.startKeeper(); err != nil {
+		return nil, fmt.Errorf("%w: starting the cgroup keeper: %w", ErrLossless, err)
+	}
+	return f, nil
 }
 
 // Populated says whether the cgroup or one of its descendants holds a

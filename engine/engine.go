@@ -276,7 +276,11 @@ func New(cfg Config) (_ *Session, err error) {
 		}
 	}()
 	if cfg.Lossless {
-		s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf)
+		if len(cfg.Cgroups) > 0 {
+			s.freezer, s.lossy = newTargetFreezer(cfg.Cgroups, uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf)
+		} else {
+			s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf)
+		}
 	}
 	t0 := time.Now()
 	if err := s.load(); err != nil {

@@ -276,3 +276,60 @@ func TestTargetRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestCgroupLossless: --lossless with --cgroup pauses the target cgroup
+// itself (its cgroup.freeze), never the tracer or the host: a burst of
+// calls through a small ring loses nothing, the processes paused, and the
+// cgroup is the container's still at the end (thawed, not removed).
+// Several cgroups, or a v1 one, are refused.
+func TestCgroupLossless(t *testing.T) {
+	testutil.RequireBPF(t)
+	mounts := cgroupMounts(t)
+	if mounts["v2"] == "" {
+		t.Skip("no cgroup v2 hierarchy mounted")
+	}
+	if v1 := mounts["v1"]; v1 != "" {
+		res := runTracer(t, "--lossless", "--cgroup", v1)
+		if res.code == 0 || !strings.Contains(res.stderr, "strace.ebpf: lossless tracing: cgroup "+v1+" is in a v1 hierarchy (pids): pausing it needs cgroup v2's cgroup.freeze") {
+			t.Errorf("--lossless with a v1 cgroup: exit %d, stderr %q", res.code, res.stderr)
+		}
+	}
+	dir := filepath.Join(mounts["v2"], fmt.Sprintf("strace-ebpf-lossless-%d", os.Getpid()))
+	makeCgroup(t, dir)
+	if _, err := os.Stat(filepath.Join(dir, "cgroup.freeze")); err != nil {
+		t.Skipf("no cgroup.freeze: %v", err)
+	}
+	const n = 30000
+	tmp := t.TempDir()
+	gate := filepath.Join(tmp, "go")
+	startInCgroup(t, dir, gate, fmt.Sprintf("exec dd if=/dev/zero of=/dev/null bs=1 count=%d 2>/dev/null", n))
+	out := filepath.Join(tmp, "trace.log")
+	tracer, se := startBackground(t, out, "--lossless", "--buffer-size=64K", "-e", "trace=write", "--cgroup", dir)
+	os.WriteFile(gate, nil, 0o644)
+	done := make(chan error, 1)
+	go func() { done <- tracer.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("tracer: %v: %s", err, se.String())
+		}
+	case <-time.After(2 * waitLimit):
+		tracer.Process.Kill()
+		t.Fatalf("the trace did not end: %s", se.String())
+	}
+	b, _ := os.ReadFile(out)
+	_, rows := parseHex(t, string(b), "\t")
+	writes := find(rows, func(r row) bool { return r["SYSCALL"] == "write" && r["ARG1"] == hex16(1) && r["RES"] == hex16(1) })
+	if len(writes) != n {
+		t.Errorf("%d one-byte writes traced, want %d (lost: %v)", len(writes), n, strings.Contains(string(b), "lost"))
+	}
+	if !strings.Contains(se.String(), "lossless: cgroup "+dir+", frozen from") || !strings.Contains(se.String(), "for the trace to keep up") {
+		t.Errorf("the target cgroup was not the one paused, or never paused:\n%s", se.String())
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Errorf("the target cgroup is gone after the trace: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "cgroup.freeze")); strings.TrimSpace(string(b)) != "0" {
+		t.Errorf("the target cgroup is left frozen: cgroup.freeze %q", b)
+	}
+}
