@@ -28,6 +28,12 @@ func (t *Targets) Any() bool {
 	return len(t.Cgroups)+len(t.Containers)+len(t.Units) > 0
 }
 
+// several says more than one target is given: -c and -C split their
+// tables by target, which the kernel's counts cannot.
+func (t *Targets) several() bool {
+	return len(t.Cgroups)+len(t.Containers)+len(t.Units) > 1
+}
+
 // flag names the first target given, as its option: "--container web".
 func (t *Targets) flag() string {
 	switch {

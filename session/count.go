@@ -15,7 +15,7 @@ func (p *Plan) countsInKernel(sel *Selection) bool {
 	// Injected calls never reach the kernel side's counts: counted from
 	// their events.
 	return p.Summary != NoSummary && p.Input == "" && len(p.Scripts) == 0 && !p.Split && len(p.Filter.Inject) == 0 &&
-		sel.KernelDecides()
+		sel.KernelDecides() && !p.Targets.several()
 }
 
 // engineCount is the engine's counting mode under needs n.

@@ -333,3 +333,101 @@ func TestCgroupLossless(t *testing.T) {
 		t.Errorf("the target cgroup is left frozen: cgroup.freeze %q", b)
 	}
 }
+
+// TestSeveralCgroups: two targets at once, each a "container" whose
+// processes start after the trace began: -c prints a table per target,
+// each event placed in its own (json's "cgroup"), and the trace ends when
+// both have emptied.
+func TestSeveralCgroups(t *testing.T) {
+	testutil.RequireBPF(t)
+	root := cgroupMounts(t)["v2"]
+	if root == "" {
+		t.Skip("no cgroup v2 hierarchy mounted")
+	}
+	sc := testutil.Syscaller(t)
+	tmp := t.TempDir()
+	gate := filepath.Join(tmp, "go")
+	var dirs []string
+	ids := map[string]uint64{}
+	for _, name := range []string{"a", "b"} {
+		dir := filepath.Join(root, fmt.Sprintf("strace-ebpf-test-%d-%s", os.Getpid(), name))
+		makeCgroup(t, dir)
+		var st syscall.Stat_t
+		if err := syscall.Stat(dir, &st); err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = st.Ino
+		dirs = append(dirs, dir)
+		// "a" runs the syscaller once, "b" twice: their counts differ.
+		script := sc + " basic"
+		if name == "b" {
+			script += "; " + sc + " basic"
+		}
+		startInCgroup(t, dir, gate, "sleep 0.2; "+script)
+	}
+	for _, mode := range []string{"summary", "json"} {
+		out := filepath.Join(tmp, mode+".out")
+		args := []string{"-e", "trace=openat", "--cgroup", dirs[0], "--cgroup", dirs[1]}
+		if mode == "summary" {
+			args = append([]string{"-c"}, args...)
+		} else {
+			args = append([]string{"-l", "json"}, args...)
+		}
+		tracer, se := startBackground(t, out, args...)
+		if mode == "summary" {
+			os.WriteFile(gate, nil, 0o644)
+		} else {
+			// The second run: new containers in the same cgroups.
+			for _, dir := range dirs {
+				startInCgroup(t, dir, gate, sc+" basic")
+			}
+		}
+		done := make(chan error, 1)
+		go func() { done <- tracer.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("%s: tracer: %v: %s", mode, err, se.String())
+			}
+		case <-time.After(waitLimit):
+			tracer.Process.Kill()
+			t.Fatalf("%s: the trace did not end when both cgroups emptied: %s", mode, se.String())
+		}
+		b, _ := os.ReadFile(out)
+		got := string(b)
+		if mode == "summary" {
+			for _, name := range []string{"a", "b"} {
+				head := fmt.Sprintf("Summary for cgroup %d:", ids[name])
+				i := strings.Index(got, head)
+				if i < 0 {
+					t.Errorf("-c: no table for cgroup %s (%s):\n%s", name, head, got)
+					continue
+				}
+				table := got[i:]
+				if j := strings.Index(table[len(head):], "Summary for"); j >= 0 {
+					table = table[:len(head)+j]
+				}
+				// Each syscaller makes one failing openat of the marker
+				// (and the loader's own).
+				if !strings.Contains(table, " openat") {
+					t.Errorf("-c: cgroup %s's table has no openat:\n%s", name, table)
+				}
+			}
+			continue
+		}
+		for _, name := range []string{"a", "b"} {
+			want := fmt.Sprintf(`"cgroup":%d`, ids[name])
+			if !strings.Contains(got, want) {
+				t.Errorf("json: no event of cgroup %s (%s):\n%s", name, want, got)
+			}
+		}
+		// The syscallers' calls are placed (their processes live on after
+		// their openat); a shell's exit read after it was reaped is not
+		// (docs/containers.md).
+		for _, l := range strings.Split(strings.TrimSpace(got), "\n") {
+			if strings.Contains(l, `"kind":"syscall"`) && strings.Contains(l, "strace-ebpf-marker") && !strings.Contains(l, `"cgroup":`) {
+				t.Errorf("json: a call without its cgroup: %s", l)
+			}
+		}
+	}
+}
