@@ -16,18 +16,31 @@ import (
 type placer struct {
 	targets []Cgroup
 	byTgid  map[uint32]int // index in targets; -1: not found
+	// nsPids (Config.PidNS): each thread's id in its own pid namespace.
+	nsPids map[uint32]uint32
 }
 
-func newPlacer(targets []Cgroup) *placer {
-	if len(targets) == 0 {
+func newPlacer(targets []Cgroup, pidNS bool) *placer {
+	if len(targets) == 0 && !pidNS {
 		return nil
 	}
-	return &placer{targets: targets, byTgid: map[uint32]int{}}
+	p := &placer{targets: targets, byTgid: map[uint32]int{}}
+	if pidNS {
+		p.nsPids = map[uint32]uint32{}
+	}
+	return p
 }
 
-// place sets ev's cgroup and container.
+// place sets ev's cgroup and container, and with PidNS its ids as its pid
+// namespace numbers them.
 func (p *placer) place(ev *event.Event) {
 	if ev.Kind == event.Lost {
+		return
+	}
+	if p.nsPids != nil {
+		defer p.translate(ev)
+	}
+	if len(p.targets) == 0 {
 		return
 	}
 	i := 0
@@ -83,4 +96,39 @@ func (p *placer) find(tgid uint32) int {
 		}
 	}
 	return best
+}
+
+// translate replaces ev's pid and tid by the ids their pid namespace gives
+// them (the last of /proc/PID/status's NSpid), read once per thread and
+// forgotten at its exit; a thread gone before its first event is read
+// keeps its id in the tracer's namespace.
+func (p *placer) translate(ev *event.Event) {
+	pid, tid := p.nsPid(ev.PID), p.nsPid(ev.TID)
+	if ev.Kind == event.Exit {
+		delete(p.nsPids, ev.TID)
+		if ev.PID == ev.TID {
+			delete(p.nsPids, ev.PID)
+		}
+	}
+	ev.PID, ev.TID = pid, tid
+}
+
+func (p *placer) nsPid(id uint32) uint32 {
+	if v, ok := p.nsPids[id]; ok {
+		return v
+	}
+	v := id
+	if b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(int(id)), "status")); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
+				if f := strings.Fields(rest); len(f) > 0 {
+					if n, err := strconv.ParseUint(f[len(f)-1], 10, 32); err == nil {
+						v = uint32(n)
+					}
+				}
+			}
+		}
+	}
+	p.nsPids[id] = v
+	return v
 }

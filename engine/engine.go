@@ -49,6 +49,9 @@ type Config struct {
 	// kernel (at most MaxCgroups; ResolveCgroup). The session ends when
 	// each is removed or, after it held a process, holds none.
 	Cgroups []Cgroup
+	// PidNS shows each event's pid and tid as the process's own pid
+	// namespace numbers them (a container's view), read from /proc.
+	PidNS bool
 	// Exclude are processes a system-wide trace leaves out besides the
 	// tracer: the readers of its output pipe (OutputReaders), at most four.
 	Exclude []int
@@ -755,7 +758,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	var scratch event.Event
 	var made []*event.Event // fault injection's events
 	d.reuse = s.cfg.ReuseEvents
-	places := newPlacer(s.cfg.Cgroups)
+	places := newPlacer(s.cfg.Cgroups, s.cfg.PidNS)
 	deliver := func() error {
 		var ev *event.Event
 		if s.cfg.ReuseEvents {

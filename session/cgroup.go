@@ -21,6 +21,9 @@ type Targets struct {
 	// DecodePids is --decode-pids: "container" names each line's
 	// container in the strace format's process prefix.
 	DecodePids string
+	// PidNS (--pidns) shows pids as each process's pid namespace numbers
+	// them: a container's own view.
+	PidNS bool
 }
 
 // Any says a target is given.
@@ -59,6 +62,9 @@ func (p *Plan) checkTargets(f *format.Format) error {
 		case p.Input == "" && !t.Any():
 			return usage("parsing options: --decode-pids=container names the containers of a trace by --container, --unit or --cgroup (or of its recording's replay)")
 		}
+	}
+	if t.PidNS && p.Input != "" {
+		return usage("parsing options: --pidns translates the pids of a live trace; a replay (-i) shows the pids recorded")
 	}
 	if !t.Any() {
 		return nil

@@ -205,6 +205,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 	return engine.Config{
 		Command:        p.Command,
 		PIDs:           p.PIDs,
+		PidNS:          p.Targets.PidNS,
 		FollowForks:    p.Follow,
 		ChildrenOnly:   p.ChildrenOnly,
 		StrMax:         p.StrMax,
@@ -376,6 +377,7 @@ func (p *Plan) recordOptions(n Needs) map[string]string {
 	set("relative", p.Show.Relative)
 	set("syscall_times", p.Show.SyscallTime)
 	set("follow_forks", p.Follow)
+	set("pidns", p.Targets.PidNS)
 	set("process_events", n.ProcessEvents)
 	// The kernel's fd descriptions are in the events (-y, -P): "fds";
 	// the -y level to show them with: "decode_fds".

@@ -264,6 +264,7 @@ func TestTargetRefusals(t *testing.T) {
 		{[]string{"--cgroup", "/strace-ebpf-no-such-cgroup"}, "strace.ebpf: resolving cgroup /strace-ebpf-no-such-cgroup: no such cgroup in any mounted hierarchy"},
 		{[]string{"--unit", "strace-ebpf-no-such-unit"}, "strace.ebpf: finding unit strace-ebpf-no-such-unit: no cgroup /system.slice/strace-ebpf-no-such-unit.service in any mounted hierarchy: not running"},
 		{[]string{"--container", "strace-ebpf-no-such-container"}, "strace.ebpf: finding container strace-ebpf-no-such-container: no container of that name or id in "},
+		{[]string{"--pidns", "-i", "x.bin"}, "strace.ebpf: parsing options: --pidns translates the pids of a live trace; a replay (-i) shows the pids recorded"},
 		{[]string{"--decode-pids=comm", "-l", "strace", "--cgroup", "/"}, `strace.ebpf: parsing --decode-pids: "comm": the one decoding is container`},
 		{[]string{"--decode-pids=container", "--cgroup", "/"}, "strace.ebpf: parsing options: --decode-pids=container names containers in -l strace's process prefix, not in -l hex"},
 		{[]string{"--decode-pids=container", "-l", "strace", "true"}, "strace.ebpf: parsing options: --decode-pids=container names the containers of a trace by --container, --unit or --cgroup"},
@@ -430,4 +431,36 @@ func TestSeveralCgroups(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPidNS: --pidns shows a container's processes with the pids its own
+// pid namespace gives them: the first process of an unshare'd namespace,
+// which execs the syscaller, is pid 1; without --pidns it is its host pid.
+func TestPidNS(t *testing.T) {
+	testutil.RequireBPF(t)
+	root := cgroupMounts(t)["v2"]
+	if root == "" {
+		t.Skip("no cgroup v2 hierarchy mounted")
+	}
+	dir := filepath.Join(root, fmt.Sprintf("strace-ebpf-pidns-%d", os.Getpid()))
+	makeCgroup(t, dir)
+	tmp := t.TempDir()
+	gate := filepath.Join(tmp, "go")
+	startInCgroup(t, dir, gate, "exec "+testutil.Syscaller(t)+" basic")
+	out := filepath.Join(tmp, "trace.log")
+	tracer, se := startBackground(t, out, "-l", "strace", "--pidns", "-e", "trace=openat", "--cgroup", dir)
+	os.WriteFile(gate, nil, 0o644)
+	if err := tracer.Wait(); err != nil {
+		t.Fatalf("tracer: %v: %s", err, se.String())
+	}
+	b, _ := os.ReadFile(out)
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, "strace-ebpf-marker") {
+			if !strings.HasPrefix(line, "1     openat(") {
+				t.Errorf("--pidns: the namespace's first process is not pid 1: %q", line)
+			}
+			return
+		}
+	}
+	t.Errorf("no marker line:\n%s", b)
 }

@@ -52,7 +52,7 @@ var noKernelEffect = map[string]bool{
 	"interval": true, "script-memory": true, "script-output": true, "arg": true,
 	"env": true, "user": true, "quiet": true, "buffer-size": true, "ebpf-src-dir": true,
 	// Containers and units are cgroups (--cgroup's samples).
-	"container": true, "unit": true, "decode-pids": true,
+	"container": true, "unit": true, "decode-pids": true, "pidns": true,
 }
 
 // OptionSet is one kernel configuration and the first command line that

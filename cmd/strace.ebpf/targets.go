@@ -16,6 +16,7 @@ func addTargetFlags(fs *pflag.FlagSet, t *session.Targets) {
 	fs.StringArrayVar(&t.Cgroups, "cgroup", nil, "trace every process of the cgroup `path` and its descendants, present and future, filtered in the kernel: a directory of a cgroup file system or a path from a hierarchy's root (/system.slice/x.service), v2 or a v1 controller's (repeatable; instead of a command or -p; ends when the cgroup is removed or, after it held a process, empty)")
 	fs.StringArrayVar(&t.Containers, "container", nil, "trace the running container `name` or id (Podman, CRI-O, Docker, containerd: docs/containers.md) as --cgroup its cgroup; the trace ends when it exits")
 	fs.StringArrayVar(&t.Units, "unit", nil, "trace the running systemd unit `name` (a service without a suffix) as --cgroup /system.slice/NAME")
+	fs.BoolVar(&t.PidNS, "pidns", false, "show pids and tids as each process's own pid namespace numbers them (a container's view: its first process is 1), in every format and in what is recorded; the pids in arguments and return values are not translated")
 	fs.StringVar(&t.DecodePids, "decode-pids", "", "with -l strace: `container` names each line's container or unit in the process prefix, [pid 1234<web>] (a plain --cgroup's: its id)")
 }
 
