@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -124,7 +125,7 @@ func TestCgroupTrace(t *testing.T) {
 
 			out := filepath.Join(tmp, "trace.log")
 			// The hierarchy's path, as a user would give it.
-			tracer, se := startBackground(t, out, "-e", "trace=openat,execve", "--cgroup", strings.TrimPrefix(dir, root))
+			tracer, se := startBackground(t, out, "-f", "-e", "trace=openat,execve", "--cgroup", strings.TrimPrefix(dir, root))
 			outside := exec.Command(sc, "basic")
 			if err := outside.Run(); err != nil {
 				t.Fatal(err)
@@ -241,6 +242,15 @@ func TestUnitTrace(t *testing.T) {
 	for _, l := range lines {
 		if !strings.Contains(l, want) {
 			t.Errorf("replayed json line without %s: %s", want, l)
+		}
+	}
+	// And through every other format.
+	for _, f := range []string{"hex", "strace", "perfetto", "bin"} {
+		o := filepath.Join(tmp, "replay."+f)
+		if res := runTracer(t, "-i", rec, "-l", f, "-o", o); res.code != 0 {
+			t.Errorf("replay to -l %s: exit %d: %s", f, res.code, res.stderr)
+		} else if b, _ := os.ReadFile(o); !bytes.Contains(b, []byte("strace-ebpf-marker")) {
+			t.Errorf("replay to -l %s: no marker call in %d bytes", f, len(b))
 		}
 	}
 	script := writeScript(t, "ctr.star", "def on_syscall(ev):\n    return '%s %d' % (ev.container, ev.cgroup_id)\n")
@@ -463,4 +473,85 @@ func TestPidNS(t *testing.T) {
 		}
 	}
 	t.Errorf("no marker line:\n%s", b)
+}
+
+// TestPodmanContainer: --container NAME traces a real Podman container,
+// from an image built here from a root file system of a static busybox (no
+// registry needed), started before the trace and making its calls after it
+// began; the trace ends when the container exits. Where Podman cannot run a
+// container (no podman, no static busybox, or a runtime that refuses this
+// machine's cgroups), it skips with the reason: TestCgroupTrace covers the
+// same with unshare and a cgroup of the test's.
+func TestPodmanContainer(t *testing.T) {
+	testutil.RequireBPF(t)
+	podman, err := exec.LookPath("podman")
+	if err != nil {
+		t.Skip("no podman (apt-get install podman)")
+	}
+	busybox, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Skip("no busybox for the image's root file system")
+	}
+	if out, _ := exec.Command("file", "-L", busybox).Output(); !strings.Contains(string(out), "statically linked") {
+		t.Skipf("%s is not statically linked: %s", busybox, out)
+	}
+	tmp := t.TempDir()
+	rootfs := filepath.Join(tmp, "rootfs")
+	if err := os.MkdirAll(filepath.Join(rootfs, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(busybox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(rootfs, "bin", "busybox"), b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"sh", "sleep", "cat"} {
+		os.Symlink("busybox", filepath.Join(rootfs, "bin", l))
+	}
+	tarball := filepath.Join(tmp, "rootfs.tar")
+	if out, err := exec.Command("tar", "-C", rootfs, "-cf", tarball, ".").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v: %s", err, out)
+	}
+	image := fmt.Sprintf("localhost/strace-ebpf-test:%d", os.Getpid())
+	if out, err := exec.Command(podman, "import", tarball, image).CombinedOutput(); err != nil {
+		t.Skipf("podman import: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command(podman, "rmi", "-f", image).Run() })
+	name := fmt.Sprintf("strace-ebpf-test-%d", os.Getpid())
+	t.Cleanup(func() { exec.Command(podman, "rm", "-f", name).Run() })
+	// Its calls come after the trace began: it waits for /tmp/go, made
+	// through podman exec once the tracer is attached.
+	run := exec.Command(podman, "run", "-d", "--name", name, "--network", "none",
+		"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", image,
+		"/bin/sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.1; done; cat /strace-ebpf-marker; exit 0")
+	if out, err := run.CombinedOutput(); err != nil {
+		t.Skipf("podman cannot run a container here: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	out := filepath.Join(tmp, "trace.log")
+	tracer, se := startBackground(t, out, "-l", "strace", "-e", "trace=openat", "--container", name)
+	if out, err := exec.Command(podman, "exec", name, "/bin/sh", "-c", "mkdir -p /tmp && : > /tmp/go").CombinedOutput(); err != nil {
+		t.Fatalf("podman exec: %v: %s", err, out)
+	}
+	done := make(chan error, 1)
+	go func() { done <- tracer.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("tracer: %v: %s", err, se.String())
+		}
+	case <-time.After(waitLimit):
+		tracer.Process.Kill()
+		t.Fatalf("the trace did not end when the container exited: %s", se.String())
+	}
+	got, _ := os.ReadFile(out)
+	if !strings.Contains(string(got), `"/strace-ebpf-marker", O_RDONLY`) {
+		t.Errorf("the container's cat is not in the trace:\n%s", got)
+	}
+	// A container that is not running is refused, naming it.
+	res := runTracer(t, "--container", name)
+	if res.code == 0 || !strings.Contains(res.stderr, "finding container "+name+": podman/cri-o container ") || !strings.Contains(res.stderr, "is not running") {
+		t.Errorf("an exited container: exit %d, stderr %q", res.code, res.stderr)
+	}
 }
