@@ -313,6 +313,11 @@ func checkCgroups(cfg *Config) error {
 // cgroup): its keeper freezes and thaws it, and at the end only thaws it.
 func newTargetFreezer(cgs []Cgroup, high, low uint64, debugf func(string, ...any)) (*freezer, error) {
 	dir := cgs[0].Dir
+	// Never the tracer: a target that holds it (an ancestor of its own
+	// cgroup) would freeze the reader it waits for.
+	if own, err := tracerCgroup(); err == nil && (own == dir || strings.HasPrefix(own, strings.TrimSuffix(dir, "/")+"/")) {
+		return nil, fmt.Errorf("%w: the tracer itself is in cgroup %s (in %s): pausing it would pause the tracer", ErrLossless, dir, own)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "cgroup.freeze")); err != nil {
 		return nil, fmt.Errorf("%w: cgroup %s has no freezer (cgroup.freeze: Linux 5.2): %w", ErrLossless, dir, err)
 	}
