@@ -330,7 +330,8 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 	if live {
 		so.Tracees = p.tracees()
 	}
-	if multi && !p.Split {
+	// --decode-pids=container asks for the prefix that names the container.
+	if (multi || p.Targets.DecodePids != "") && !p.Split {
 		if p.Output != "" || !live {
 			so.PIDPrefix = format.PrefixFile
 		} else {

@@ -244,6 +244,11 @@ func TestUnitTrace(t *testing.T) {
 			t.Errorf("replayed json line without %s: %s", want, l)
 		}
 	}
+	// --decode-pids=container in a replay: the names come from the recording.
+	res = runTracer(t, "-i", rec, "-l", "strace", "--decode-pids=container")
+	if res.code != 0 || !strings.Contains(res.stdout, "<"+unit+"> openat(AT_FDCWD, \"/nonexistent/strace-ebpf-marker\"") {
+		t.Errorf("replay with --decode-pids=container: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+	}
 	// And through every other format.
 	for _, f := range []string{"hex", "strace", "perfetto", "bin"} {
 		o := filepath.Join(tmp, "replay."+f)
@@ -279,6 +284,21 @@ func TestTargetRefusals(t *testing.T) {
 		{[]string{"--decode-pids=container", "--cgroup", "/"}, "strace.ebpf: parsing options: --decode-pids=container names containers in -l strace's process prefix, not in -l hex"},
 		{[]string{"--decode-pids=container", "-l", "strace", "true"}, "strace.ebpf: parsing options: --decode-pids=container names the containers of a trace by --container, --unit or --cgroup"},
 		{[]string{"--cgroup", "/a", "--cgroup", "/b", "--unit", "c", "--container", "d", "--cgroup", "/e"}, "strace.ebpf: parsing options: 5 cgroups, containers and units: at most 4"},
+	}
+	// A named v1 hierarchy (name=systemd on a hybrid system) has no
+	// controller the kernel can follow.
+	if b, err := os.ReadFile("/proc/self/mountinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			pre, post, ok := strings.Cut(line, " - ")
+			f, pf := strings.Fields(pre), strings.Fields(post)
+			if ok && len(f) >= 5 && len(pf) >= 3 && pf[0] == "cgroup" && strings.Contains(pf[2], "name=") {
+				tests = append(tests, struct {
+					args []string
+					want string
+				}{[]string{"--cgroup", f[4]}, "strace.ebpf: resolving cgroup " + f[4] + ": " + f[4] + " is a named v1 hierarchy, with no controller the kernel can follow"})
+				break
+			}
+		}
 	}
 	for _, tt := range tests {
 		res := runTracer(t, tt.args...)
