@@ -42,20 +42,46 @@ static __always_inline u64 cgroup_ancestor_id(struct task_struct *t, s32 ssid, u
 	return id;
 }
 
-/* in_cgroups says whether t is in one of the target cgroups or below. */
-static __always_inline bool in_cgroups(struct task_struct *t)
+/*
+ * Which target each traced process was found in (1 + its index in
+ * config.cgroup), written when the filter first admits one of its threads:
+ * user space names each event's container by it (engine/cgroup_attr.go),
+ * even for a process gone before its events are read, and removes the
+ * entry at the process's exit. User space sizes it to 1 without targets.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, u32);   /* tgid */
+	__type(value, u32); /* 1 + target index */
+} cgroup_of SEC(".maps");
+
+/* in_cgroups says which target cgroup t is in or below: 1 + its index in
+ * config.cgroup, 0 for none. */
+static __always_inline u32 in_cgroups(struct task_struct *t)
 {
 	/* Unrolled (6.1's verifier refuses some loops' shape); the verifier
 	 * drops the targets past config.cgroups, a constant to it. */
 #pragma unroll
 	for (int i = 0; i < CGROUP_MAX; i++) {
 		if (i >= config.cgroups)
-			return false;
+			return 0;
 		const volatile struct cgroup_target *c = &config.cgroup[i];
 		if (cgroup_ancestor_id(t, c->ssid, c->level) == c->id)
-			return true;
+			return i + 1;
 	}
-	return false;
+	return 0;
+}
+
+/* cgroup_traced says whether t, of tgid, is in a target cgroup, and notes
+ * which (cgroup_of). With one target every traced process is its own:
+ * nothing to note. */
+static __always_inline bool cgroup_traced(u32 tgid, struct task_struct *t)
+{
+	u32 n = in_cgroups(t);
+	if (n && config.cgroups > 1)
+		bpf_map_update_elem(&cgroup_of, &tgid, &n, BPF_ANY);
+	return n != 0;
 }
 
 #endif /* __STRACE_EBPF_CGROUP_BPF_H__ */

@@ -43,7 +43,7 @@ static __always_inline bool system_traced(u32 tgid, struct task_struct *t)
 		if (config.exclude_tgid[i] && tgid == config.exclude_tgid[i])
 			return false;
 	}
-	return !config.cgroups || in_cgroups(t);
+	return !config.cgroups || cgroup_traced(tgid, t);
 }
 
 /* is_traced decides whether syscall nr of thread tid of tgid is of interest. */

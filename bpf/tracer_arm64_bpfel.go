@@ -337,6 +337,7 @@ const (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	TracerMapCapTable           = "cap_table"
+	TracerMapCgroupOf           = "cgroup_of"
 	TracerMapErrStats           = "err_stats"
 	TracerMapEvents             = "events"
 	TracerMapFdArgs             = "fd_args"
@@ -424,6 +425,7 @@ type TracerProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerMapSpecs struct {
 	CapTable   *ebpf.MapSpec `ebpf:"cap_table"`
+	CgroupOf   *ebpf.MapSpec `ebpf:"cgroup_of"`
 	ErrStats   *ebpf.MapSpec `ebpf:"err_stats"`
 	Events     *ebpf.MapSpec `ebpf:"events"`
 	FdArgs     *ebpf.MapSpec `ebpf:"fd_args"`
@@ -473,6 +475,7 @@ func (o *TracerObjects) Close() error {
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerMaps struct {
 	CapTable   *ebpf.Map `ebpf:"cap_table"`
+	CgroupOf   *ebpf.Map `ebpf:"cgroup_of"`
 	ErrStats   *ebpf.Map `ebpf:"err_stats"`
 	Events     *ebpf.Map `ebpf:"events"`
 	FdArgs     *ebpf.Map `ebpf:"fd_args"`
@@ -495,6 +498,7 @@ type TracerMaps struct {
 func (m *TracerMaps) Close() error {
 	return _TracerClose(
 		m.CapTable,
+		m.CgroupOf,
 		m.ErrStats,
 		m.Events,
 		m.FdArgs,
