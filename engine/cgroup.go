@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/strace-ebpf/strace.ebpf/bpf"
@@ -451,5 +452,14 @@ func waitCgroups(cgs []Cgroup, ended, stop chan struct{}) {
 				}
 			}
 		}
+	}
+}
+
+// sizeCgroupMap shrinks the kernel's cgroup_of map to one entry when
+// nothing writes it: the kernel notes a process's target only among
+// several.
+func sizeCgroupMap(spec *ebpf.CollectionSpec, cfg Config) {
+	if m := spec.Maps[bpf.TracerMapCgroupOf]; m != nil && len(cfg.Cgroups) < 2 {
+		m.MaxEntries = 1
 	}
 }

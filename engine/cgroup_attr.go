@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cilium/ebpf"
+
 	"github.com/strace-ebpf/strace.ebpf/internal/event"
 )
 
@@ -16,15 +18,16 @@ import (
 type placer struct {
 	targets []Cgroup
 	byTgid  map[uint32]int // index in targets; -1: not found
+	kernel  *ebpf.Map      // the kernel's cgroup_of: tgid -> 1 + index
 	// nsPids (Config.PidNS): each thread's id in its own pid namespace.
 	nsPids map[uint32]uint32
 }
 
-func newPlacer(targets []Cgroup, pidNS bool) *placer {
+func newPlacer(targets []Cgroup, pidNS bool, kernel *ebpf.Map) *placer {
 	if len(targets) == 0 && !pidNS {
 		return nil
 	}
-	p := &placer{targets: targets, byTgid: map[uint32]int{}}
+	p := &placer{targets: targets, byTgid: map[uint32]int{}, kernel: kernel}
 	if pidNS {
 		p.nsPids = map[uint32]uint32{}
 	}
@@ -53,6 +56,9 @@ func (p *placer) place(ev *event.Event) {
 	}
 	if ev.Kind == event.Exit && ev.PID == ev.TID && !ev.Superseded() {
 		delete(p.byTgid, ev.PID)
+		if p.kernel != nil && len(p.targets) > 1 {
+			p.kernel.Delete(ev.PID)
+		}
 	}
 	if i < 0 {
 		return
@@ -60,10 +66,16 @@ func (p *placer) place(ev *event.Event) {
 	ev.Cgroup, ev.Container = p.targets[i].ID, p.targets[i].Name
 }
 
-// find is the index of the target process tgid's cgroup is in or below,
-// by its cgroup path in each target's hierarchy; -1 when the process is
-// gone.
+// find is the index of the target process tgid's cgroup is in or below:
+// as the kernel's filter found it (cgroup_of), else by its cgroup path in
+// each target's hierarchy; -1 when neither knows.
 func (p *placer) find(tgid uint32) int {
+	if p.kernel != nil {
+		var n uint32
+		if p.kernel.Lookup(tgid, &n) == nil && n >= 1 && int(n) <= len(p.targets) {
+			return int(n) - 1
+		}
+	}
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(int(tgid)), "cgroup"))
 	if err != nil {
 		return -1

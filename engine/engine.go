@@ -399,6 +399,7 @@ func (s *Session) load() error {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
 	spec.Maps[bpf.TracerMapEvents].MaxEntries = uint32(s.cfg.RingSize)
+	sizeCgroupMap(spec, s.cfg)
 
 	// The two slow, independent parts of loading overlap: the kernel
 	// allocates the ring buffer while this process parses the kernel's BTF
@@ -758,7 +759,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	var scratch event.Event
 	var made []*event.Event // fault injection's events
 	d.reuse = s.cfg.ReuseEvents
-	places := newPlacer(s.cfg.Cgroups, s.cfg.PidNS)
+	places := newPlacer(s.cfg.Cgroups, s.cfg.PidNS, s.objs.CgroupOf)
 	deliver := func() error {
 		var ev *event.Event
 		if s.cfg.ReuseEvents {
