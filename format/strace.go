@@ -176,11 +176,12 @@ func (s *Strace) multi() bool { return len(s.live) > 1 || s.opts.Tracees > 1 }
 func (s *Strace) prefix(dst []byte, tid uint32, ts uint64) []byte {
 	switch s.opts.PIDPrefix {
 	case PrefixFile:
+		start := len(dst)
 		dst = strconv.AppendUint(dst, uint64(tid), 10)
 		if s.opts.Containers {
 			dst = s.appendContainer(dst, tid)
 		}
-		for n := len(strconv.FormatUint(uint64(tid), 10)); n < 5; n++ {
+		for n := len(dst) - start; n < 5; n++ {
 			dst = append(dst, ' ')
 		}
 		dst = append(dst, ' ')
