@@ -32,9 +32,10 @@ static __always_inline bool is_execve(long nr)
 	return nr == config.execve_nr || nr == config.execveat_nr;
 }
 
-/* system_traced says whether a system-wide trace traces tgid: not the
- * tracer, not the readers of its output. */
-static __always_inline bool system_traced(u32 tgid)
+/* system_traced says whether a system-wide trace traces t, of tgid: not the
+ * tracer, not the readers of its output; with --cgroup, a task of the
+ * target cgroups. */
+static __always_inline bool system_traced(u32 tgid, struct task_struct *t)
 {
 	if (tgid == config.tracer_tgid)
 		return false;
@@ -42,14 +43,14 @@ static __always_inline bool system_traced(u32 tgid)
 		if (config.exclude_tgid[i] && tgid == config.exclude_tgid[i])
 			return false;
 	}
-	return true;
+	return !config.cgroups || cgroup_traced(tgid, t);
 }
 
 /* is_traced decides whether syscall nr of thread tid of tgid is of interest. */
 static __always_inline bool is_traced(u32 tgid, u32 tid, long nr)
 {
 	if (config.system_wide)
-		return system_traced(tgid);
+		return system_traced(tgid, bpf_get_current_task_btf());
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
 	if (!st)
 		return false;
@@ -74,11 +75,11 @@ static __always_inline void exec_done(u32 tgid)
 		*st = TASK_TRACED;
 }
 
-/* process_traced says whether tgid's process events (exits, signals) are traced. */
-static __always_inline bool process_traced(u32 tgid)
+/* process_traced says whether the process events (exits, signals) of t, of tgid, are traced. */
+static __always_inline bool process_traced(u32 tgid, struct task_struct *t)
 {
 	if (config.system_wide)
-		return system_traced(tgid);
+		return system_traced(tgid, t);
 	u32 *st = bpf_map_lookup_elem(&tasks, &tgid);
 	return st && TASK_STATE(*st) == TASK_TRACED;
 }

@@ -11,7 +11,7 @@
  *
  * This file holds the programs alone; the rest is in headers by concern:
  * tracer.h (the contract with user space: every shared constant, enum and
- * struct), maps.bpf.h, task.bpf.h (which tasks are traced), count.bpf.h
+ * struct), maps.bpf.h, cgroup.bpf.h and task.bpf.h (which tasks are traced), count.bpf.h
  * (in-kernel counting), capture.bpf.h (user memory into the record),
  * stack.bpf.h (-k), fd.bpf.h (-y), event.bpf.h (a call's record sent),
  * signal.bpf.h. bpf/headroom_test.go checks the objects' stack, size and
@@ -26,6 +26,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #include "tracer.h"
 #include "maps.bpf.h"
+#include "cgroup.bpf.h"
 #include "task.bpf.h"
 #include "count.bpf.h"
 #include "capture.bpf.h"
@@ -234,7 +235,7 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	/* Tell user space that a traced thread ended, with its status (-Z
 	 * keeps it, as strace keeps "+++ exited"). */
-	if (config.proc_events && process_traced(tgid)) {
+	if (config.proc_events && process_traced(tgid, task)) {
 		struct event_hdr h = {};
 		u64 now = bpf_ktime_get_ns();
 		/*
@@ -272,7 +273,7 @@ int signal_generate(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	u32 tid = BPF_CORE_READ(task, pid);
 	u32 tgid = BPF_CORE_READ(task, tgid);
-	if (!process_traced(tgid))
+	if (!process_traced(tgid, task))
 		return 0;
 	struct held_sig hs = {};
 	int sig = (int)ctx->args[0];
@@ -311,7 +312,7 @@ int signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 	u32 tgid = id >> 32;
 	if (!config.proc_events)
 		return 0;
-	if (!process_traced(tgid))
+	if (!process_traced(tgid, bpf_get_current_task_btf()))
 		return 0;
 	show_held(id); /* an ignored signal sent before this one */
 	struct sig_record sr = {};

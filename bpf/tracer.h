@@ -298,6 +298,19 @@ struct pending {
 };
 
 /*
+ * --cgroup, --container, --unit: a target cgroup. A task is in it, or in
+ * one of its descendants, when its cgroup's ancestor at level is the cgroup
+ * whose id is id, in the unified (v2) hierarchy (ssid -1) or in the v1
+ * hierarchy of subsystem ssid (its line in /proc/cgroups, counted from 0).
+ */
+#define CGROUP_MAX 4
+struct cgroup_target {
+	u64 id;
+	u32 level;
+	s32 ssid;
+};
+
+/*
  * The session's settings, set by user space before loading (engine/engine.go,
  * through the generated TracerConfig). The verifier sees a frozen read-only
  * map: each field reads as a constant and the branches it decides are
@@ -354,6 +367,10 @@ struct config {
 	 * counts per process (proc_stats), for scripts' kernel_hist() and
 	 * kernel_procs(). */
 	u32 count_aggs;
+	/* A system-wide trace narrowed to the tasks of cgroup[0..cgroups)
+	 * (cgroup.bpf.h); 0: every task. */
+	u32 cgroups;
+	struct cgroup_target cgroup[CGROUP_MAX];
 };
 
 #endif /* __STRACE_EBPF_TRACER_H__ */

@@ -55,6 +55,13 @@ const (
 	TracerCapPropsCAP_BUFFERS  TracerCapProps = 16
 )
 
+type TracerCgroupTarget struct {
+	_     structs.HostLayout
+	Id    uint64
+	Level uint32
+	Ssid  int32
+}
+
 type TracerConfig struct {
 	_              structs.HostLayout
 	TracerTgid     uint32
@@ -79,6 +86,14 @@ type TracerConfig struct {
 	Buffers        uint32
 	NoClock        uint32
 	CountAggs      uint32
+	Cgroups        uint32
+	_              [4]byte
+	Cgroup         [4]struct {
+		_     structs.HostLayout
+		Id    uint64
+		Level uint32
+		Ssid  int32
+	}
 }
 
 type TracerCountMode uint32
@@ -326,6 +341,7 @@ const (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	TracerMapCapTable           = "cap_table"
+	TracerMapCgroupOf           = "cgroup_of"
 	TracerMapErrStats           = "err_stats"
 	TracerMapEvents             = "events"
 	TracerMapFdArgs             = "fd_args"
@@ -413,6 +429,7 @@ type TracerProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracerMapSpecs struct {
 	CapTable   *ebpf.MapSpec `ebpf:"cap_table"`
+	CgroupOf   *ebpf.MapSpec `ebpf:"cgroup_of"`
 	ErrStats   *ebpf.MapSpec `ebpf:"err_stats"`
 	Events     *ebpf.MapSpec `ebpf:"events"`
 	FdArgs     *ebpf.MapSpec `ebpf:"fd_args"`
@@ -462,6 +479,7 @@ func (o *TracerObjects) Close() error {
 // It can be passed to LoadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracerMaps struct {
 	CapTable   *ebpf.Map `ebpf:"cap_table"`
+	CgroupOf   *ebpf.Map `ebpf:"cgroup_of"`
 	ErrStats   *ebpf.Map `ebpf:"err_stats"`
 	Events     *ebpf.Map `ebpf:"events"`
 	FdArgs     *ebpf.Map `ebpf:"fd_args"`
@@ -484,6 +502,7 @@ type TracerMaps struct {
 func (m *TracerMaps) Close() error {
 	return _TracerClose(
 		m.CapTable,
+		m.CgroupOf,
 		m.ErrStats,
 		m.Events,
 		m.FdArgs,

@@ -45,6 +45,14 @@ type Config struct {
 	// Syscalls32 are the 32-bit calls to trace (i386 numbers on amd64)
 	// when Syscalls is set; nil traces all of them.
 	Syscalls32 []int
+	// Cgroups narrows a trace of neither Command nor PIDs to the tasks of
+	// these cgroups and their descendants, present and future, in the
+	// kernel (at most MaxCgroups; ResolveCgroup). The session ends when
+	// each is removed or, after it held a process, holds none.
+	Cgroups []Cgroup
+	// PidNS shows each event's pid and tid as the process's own pid
+	// namespace numbers them (a container's view), read from /proc.
+	PidNS bool
 	// Exclude are processes a system-wide trace leaves out besides the
 	// tracer: the readers of its output pipe (OutputReaders), at most four.
 	Exclude []int
@@ -244,6 +252,9 @@ func New(cfg Config) (_ *Session, err error) {
 	if len(cfg.Command) > 0 && len(cfg.PIDs) > 0 {
 		return nil, errors.New("choosing what to trace: a command and -p are exclusive")
 	}
+	if err := checkCgroups(&cfg); err != nil {
+		return nil, err
+	}
 	if !cfg.Inject.empty() {
 		if len(cfg.Command) == 0 {
 			return nil, ErrInjectUnsupported
@@ -289,7 +300,11 @@ func New(cfg Config) (_ *Session, err error) {
 		}
 	}()
 	if cfg.Lossless {
-		s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf, s.notef)
+		if len(cfg.Cgroups) > 0 {
+			s.freezer, s.lossy = newTargetFreezer(cfg.Cgroups, uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf, s.notef)
+		} else {
+			s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf, s.notef)
+		}
 	}
 	t0 := time.Now()
 	if err := s.load(); err != nil {
@@ -405,6 +420,7 @@ func (s *Session) load() error {
 		return fmt.Errorf("setting the BPF configuration: %w", err)
 	}
 	spec.Maps[bpf.TracerMapEvents].MaxEntries = uint32(s.cfg.RingSize)
+	sizeCgroupMap(spec, s.cfg)
 
 	// The two slow, independent parts of loading overlap: the kernel
 	// allocates the ring buffer while this process parses the kernel's BTF
@@ -511,7 +527,7 @@ func (cfg *Config) setDefaults() {
 // command and pids.
 func KernelConfig(cfg Config) bpf.TracerConfig {
 	cfg.setDefaults()
-	return bpf.TracerConfig{
+	kc := bpf.TracerConfig{
 		Calibrate:      b2u(cfg.Calibrate),
 		SystemWide:     b2u(len(cfg.Command) == 0 && len(cfg.PIDs) == 0),
 		FollowFork:     followConst(cfg),
@@ -533,6 +549,8 @@ func KernelConfig(cfg Config) bpf.TracerConfig {
 		Buffers:        b2u(cfg.CaptureBuffers),
 		RingHighMark:   uint64(b2u(cfg.Lossless)),
 	}
+	cgroupConst(cfg.Cgroups, &kc)
+	return kc
 }
 
 // DefaultStackWindow is the user stack copied with each -k stack, the
@@ -741,6 +759,13 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		stop := make(chan struct{})
 		defer close(stop)
 		go waitPidfds(fds, ended, stop)
+	case len(s.cfg.Cgroups) > 0:
+		for _, c := range s.cfg.Cgroups {
+			s.debugf("tracing cgroup %s (id %d, level %d)", c.Dir, c.ID, c.Level)
+		}
+		stop := make(chan struct{})
+		defer close(stop)
+		go waitCgroups(s.cfg.Cgroups, ended, stop)
 	default:
 		s.debugf("tracing the whole system")
 	}
@@ -764,6 +789,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	var scratch event.Event
 	var made []*event.Event // fault injection's events
 	d.reuse = s.cfg.ReuseEvents
+	places := newPlacer(s.cfg.Cgroups, s.cfg.PidNS, s.objs.CgroupOf)
 	deliver := func() error {
 		var ev *event.Event
 		if s.cfg.ReuseEvents {
@@ -774,6 +800,9 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		}
 		if err := d.decode(rec.RawSample, ev); err != nil {
 			return err
+		}
+		if places != nil {
+			places.place(ev)
 		}
 		// An Entered half only says where a call went to sleep: its stack
 		// comes with the whole call.

@@ -43,6 +43,7 @@ import (
 // keeperMarksEnv its marks, "high low" in bytes.
 const (
 	keeperEnv      = "STRACE_EBPF_CGROUP_KEEPER"
+	keeperKeepEnv  = "STRACE_EBPF_CGROUP_KEEPER_KEEP" // "1": the cgroup is a target's, never removed (cgroup.go)
 	keeperMarksEnv = "STRACE_EBPF_CGROUP_KEEPER_MARKS"
 )
 
@@ -80,6 +81,7 @@ type freezer struct {
 	released bool
 	mu       sync.Mutex // release: the read loop's and Abandon's
 	stats    pauseStats
+	keep     bool // the cgroup is a --cgroup target's: thawed at the end, never removed
 }
 
 var cgroupSeq atomic.Uint32
@@ -177,6 +179,9 @@ func (f *freezer) startKeeper() error {
 	cmd := exec.Command(self)
 	cmd.Args[0] = "strace.ebpf-keeper"
 	cmd.Env = append(os.Environ(), keeperEnv+"="+f.dir, fmt.Sprintf("%s=%d %d", keeperMarksEnv, f.high, f.low))
+	if f.keep {
+		cmd.Env = append(cmd.Env, keeperKeepEnv+"=1")
+	}
 	cmd.Stdin, cmd.Stdout = theirs, outW
 	// Its own session: the terminal's Ctrl-C and hang-up reach the tracer
 	// and the command, never the keeper.
@@ -307,7 +312,9 @@ func (f *freezer) close() {
 	f.release()
 	writeCgroupFile(f.dir, "cgroup.freeze", "0")
 	restoreOrigins(f.dir, f.origins)
-	if err := unix.Rmdir(f.dir); err != nil && !errors.Is(err, unix.ENOENT) {
+	if f.keep {
+		// A target's cgroup: the keeper only thaws it.
+	} else if err := unix.Rmdir(f.dir); err != nil && !errors.Is(err, unix.ENOENT) {
 		f.debugf("lossless: cgroup %s not empty yet: the keeper removes it when it is", f.dir)
 	}
 	if f.keeperW != nil {
@@ -398,6 +405,7 @@ func ppidOf(pid int) int {
 // keeper is the keeper process's state.
 type keeper struct {
 	dir       string
+	keep      bool // a target's cgroup: thawed at the end, never removed
 	high, low uint64
 	freezeFD  int
 	cons      *uint64 // the ring's consumer position, mapped read-only
@@ -418,7 +426,7 @@ type keeper struct {
 // moves -p processes back, and removes the cgroup once its last process
 // has gone.
 func runKeeper(dir, marks string) {
-	k := &keeper{dir: dir, origins: map[int]string{}, freezeFD: -1}
+	k := &keeper{dir: dir, origins: map[int]string{}, freezeFD: -1, keep: os.Getenv(keeperKeepEnv) == "1"}
 	defer k.end()
 	fmt.Sscanf(marks, "%d %d", &k.high, &k.low)
 	// One thread, real-time (SCHED_FIFO, the lowest priority): woken by
@@ -589,7 +597,7 @@ func (k *keeper) thaw() {
 func (k *keeper) end() {
 	writeCgroupFile(k.dir, "cgroup.freeze", "0")
 	restoreOrigins(k.dir, k.origins)
-	for {
+	for !k.keep {
 		err := unix.Rmdir(k.dir)
 		if err == nil || !errors.Is(err, unix.EBUSY) {
 			return
@@ -625,7 +633,7 @@ const MinLosslessRing = 256 << 10
 // of the ring, so that three quarters of it absorb what the processes do
 // before the freeze takes hold; system-wide tracing is refused.
 func checkMarks(cfg *Config) error {
-	if len(cfg.Command) == 0 && len(cfg.PIDs) == 0 {
+	if len(cfg.Command) == 0 && len(cfg.PIDs) == 0 && len(cfg.Cgroups) == 0 {
 		return fmt.Errorf("%w: refused system-wide: the whole system can't be paused (trace a command or -p PID)", ErrLossless)
 	}
 	if cfg.RingSize != 0 && cfg.RingSize < MinLosslessRing {

@@ -206,7 +206,7 @@ func appendJSONStack(dst []byte, stack []event.Frame) []byte {
 }
 
 // appendJSONTask appends the fields every task event has: ts, pid, tid,
-// comm.
+// comm; cgroup and container in a trace by cgroup.
 func appendJSONTask(dst []byte, ev *event.Event) []byte {
 	dst = append(dst, `,"ts":`...)
 	dst = strconv.AppendUint(dst, ev.TS, 10)
@@ -215,7 +215,16 @@ func appendJSONTask(dst []byte, ev *event.Event) []byte {
 	dst = append(dst, `,"tid":`...)
 	dst = strconv.AppendUint(dst, uint64(ev.TID), 10)
 	dst = append(dst, `,"comm":`...)
-	return appendJSONStr(dst, ev.Comm)
+	dst = appendJSONStr(dst, ev.Comm)
+	if ev.Cgroup != 0 {
+		dst = append(dst, `,"cgroup":`...)
+		dst = strconv.AppendUint(dst, ev.Cgroup, 10)
+	}
+	if ev.Container != "" {
+		dst = append(dst, `,"container":`...)
+		dst = appendJSONStr(dst, ev.Container)
+	}
+	return dst
 }
 
 // appendExitStatus appends the wait status and what it means: "code" for

@@ -57,6 +57,9 @@ type StraceOptions struct {
 	// DecodePids is -Y: the pid prefix names the process's command too,
 	// "[pid  1234<sh>] " (or "1234<sh> " in files).
 	DecodePids bool
+	// Containers is --decode-pids=container: the process prefix names the
+	// container or unit of a trace by cgroup (strace_container.go).
+	Containers bool
 }
 
 // PrefixStyle is how a line names its process.
@@ -100,6 +103,8 @@ type Strace struct {
 	compat  map[uint32]bool   // threads whose last call was made in 32-bit mode
 	comms   map[uint32]string // -Y: each thread's command name, from its last event
 	oneLine bool              // AppendStrace: no personality lines
+
+	containers map[uint32]string // --decode-pids=container: by thread
 }
 
 // NewStrace returns a renderer for events of table tab.
@@ -134,6 +139,9 @@ func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 		}
 		s.comms[ev.TID] = ev.Comm
 	}
+	if s.opts.Containers && ev.Kind != event.Lost {
+		s.noteContainer(ev)
+	}
 	switch ev.Kind {
 	case event.Syscall:
 		if ev.Flags&event.Entered != 0 {
@@ -157,7 +165,9 @@ func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
 	case event.Exit:
 		dst = s.overtake(dst, ev.TID)
 		dst = s.endEntered(dst, ev.TID)
-		return s.appendExit(dst, ev)
+		dst = s.appendExit(dst, ev)
+		delete(s.containers, ev.TID)
+		return dst
 	case event.Signal:
 		if s.signalShown(ev) {
 			dst = s.overtake(dst, ev.TID)
@@ -186,9 +196,15 @@ func (s *Strace) multi() bool { return len(s.live) > 1 || s.opts.Tracees > 1 }
 func (s *Strace) prefix(dst []byte, tid uint32, ts uint64) []byte {
 	switch s.opts.PIDPrefix {
 	case PrefixFile:
+		start := len(dst)
 		dst = strconv.AppendUint(dst, uint64(tid), 10)
+		width := len(dst) - start // strace pads the pid alone, -Y's name after it
 		dst = s.appendComm(dst, tid)
-		for n := len(strconv.FormatUint(uint64(tid), 10)); n < 5; n++ {
+		if s.opts.Containers {
+			dst = s.appendContainer(dst, tid)
+			width = len(dst) - start
+		}
+		for n := width; n < 5; n++ {
 			dst = append(dst, ' ')
 		}
 		dst = append(dst, ' ')
@@ -201,6 +217,9 @@ func (s *Strace) prefix(dst []byte, tid uint32, ts uint64) []byte {
 			}
 			dst = append(dst, p...)
 			dst = s.appendComm(dst, tid)
+			if s.opts.Containers {
+				dst = s.appendContainer(dst, tid)
+			}
 			dst = append(dst, "] "...)
 		}
 	}

@@ -23,7 +23,8 @@ type Reader struct {
 	// the last comm field read and its string
 	lastCommField [commSize]byte
 	lastComm      string
-	err           error // sticky: io.EOF or the first error
+	err           error    // sticky: io.EOF or the first error
+	cgroups       []Cgroup // the header's target cgroups (cgroup.go)
 }
 
 // NewReader reads and checks the header of a recording; Header returns it.
@@ -34,6 +35,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 		return nil, err
 	}
 	rd.hdr = h
+	rd.cgroups = h.Cgroups()
 	return rd, nil
 }
 
@@ -176,6 +178,9 @@ func (r *Reader) next(ev *event.Event) error {
 	}
 	if len(stack) > 0 {
 		ev.Stack = stack
+	}
+	if n := int(le.Uint16(rec[22:])); n > 0 && n <= len(r.cgroups) {
+		ev.Cgroup, ev.Container = r.cgroups[n-1].ID, r.cgroups[n-1].Name
 	}
 	for i := range ev.Args {
 		ev.Args[i] = le.Uint64(rec[40+8*i:])

@@ -123,7 +123,7 @@ struct trace_syscall {              /* @SYSCALLSZ@ bytes, then ndata items */
 	uint32_t tid;
 	int32_t  nr;                    /* syscall number, see TRACE_META_SYSCALL */
 	uint16_t ndata;                 /* struct trace_data items that follow */
-	uint16_t reserved;
+	uint16_t cgroup;                /* the target cgroup, N of header option "cgroup.N"; 0: none */
 	uint64_t ts;                    /* enter time, ns since the trace started */
 	uint64_t duration;              /* ns from enter to exit, 0 if no return */
 	uint64_t args[6];               /* raw argument registers */

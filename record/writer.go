@@ -27,6 +27,8 @@ type Writer struct {
 	// call made in 32-bit mode is written (nil once done, or when the
 	// header was written as version 3 already).
 	raise io.WriterAt
+	// cgroups numbers the header's target cgroups (cgroup.go).
+	cgroups map[uint64]uint16
 }
 
 // NewWriter writes hdr to w and returns a Writer for the records. Writes are
@@ -55,7 +57,8 @@ func NewWriter(w io.Writer, hdr Header) (*Writer, error) {
 	if _, err := bw.Write(head); err != nil {
 		return nil, fmt.Errorf("writing recording header: %w", err)
 	}
-	return &Writer{bw: bw, buf: make([]byte, 0, 4096), stacks: hdr.Stacks, compat: hdr.Compat, raise: raise}, nil
+	return &Writer{bw: bw, buf: make([]byte, 0, 4096), stacks: hdr.Stacks, compat: hdr.Compat, raise: raise,
+		cgroups: cgroupIndex(hdr.Cgroups())}, nil
 }
 
 // compatCall checks that the header allows a call made in 32-bit mode and
@@ -120,7 +123,7 @@ func (w *Writer) Write(ev *event.Event) error {
 		b = le.AppendUint32(b, ev.TID)
 		b = le.AppendUint32(b, uint32(ev.Nr))
 		b = le.AppendUint16(b, uint16(ndata))
-		b = le.AppendUint16(b, 0)
+		b = le.AppendUint16(b, w.cgroups[ev.Cgroup]) // 0 when not a target's
 		b = le.AppendUint64(b, ev.TS)
 		b = le.AppendUint64(b, ev.Duration)
 		for _, a := range ev.Args {

@@ -278,7 +278,14 @@ var eventAttrs = map[string]func(e *Event) starlark.Value{
 	"pid":  func(e *Event) starlark.Value { return starlark.MakeInt(int(e.ev.PID)) },
 	"tid":  func(e *Event) starlark.Value { return starlark.MakeInt(int(e.ev.TID)) },
 	"comm": func(e *Event) starlark.Value { return starlark.String(e.ev.Comm) },
-	"nr":   func(e *Event) starlark.Value { return starlark.MakeInt(int(e.ev.Nr)) },
+	"cgroup_id": func(e *Event) starlark.Value {
+		if e.ev.Cgroup == 0 {
+			return starlark.None
+		}
+		return starlark.MakeUint64(e.ev.Cgroup)
+	},
+	"container": func(e *Event) starlark.Value { return noneIfEmpty(e.ev.Container) },
+	"nr":        func(e *Event) starlark.Value { return starlark.MakeInt(int(e.ev.Nr)) },
 	"name": func(e *Event) starlark.Value {
 		if e.p != nil && e.ev.Kind == event.Syscall && e.ev.Flags&event.Compat == 0 && e.tab == e.p.opts.Table {
 			return e.p.syscallName(e.ev.Nr)

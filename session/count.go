@@ -17,7 +17,7 @@ func (p *Plan) countsInKernel(sel *Selection) bool {
 	// Injected calls never reach the kernel side's counts: counted from
 	// their events.
 	return p.Summary != NoSummary && p.Input == "" && len(p.Scripts) == 0 && !p.Split && len(p.Filter.Inject) == 0 &&
-		sel.KernelDecides() && !p.summaryNeedsCalls()
+		sel.KernelDecides() && !p.summaryNeedsCalls() && !p.Targets.several()
 }
 
 // summaryNeedsCalls says the summary shows or sorts by the shortest or

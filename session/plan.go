@@ -46,7 +46,11 @@ type Plan struct {
 	Command []string
 	PIDs    []int
 	Input   string
-	Follow  bool // -f: follow forks
+	// Targets narrows a trace of neither a command nor -p to the
+	// processes of cgroups, containers and units (session/cgroup.go).
+	Targets Targets
+	cgroups []engine.Cgroup // Targets resolved
+	Follow  bool            // -f: follow forks
 	// ChildrenOnly narrows Follow to the traced processes' children (-F).
 	ChildrenOnly bool
 	// RingSize is the kernel's ring buffer in bytes (--buffer-size); 0
@@ -129,6 +133,9 @@ func (p *Plan) check(f *format.Format) error {
 	}
 	if len(p.PIDs) > 0 && len(p.Command) > 0 {
 		return usage("parsing options: -p and a command are exclusive")
+	}
+	if err := p.checkTargets(f); err != nil {
+		return err
 	}
 	if p.Lossy && p.Lossless {
 		return usage("parsing options: --lossy and --lossless are exclusive")
@@ -234,6 +241,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 	return engine.Config{
 		Command:        p.Command,
 		PIDs:           p.PIDs,
+		PidNS:          p.Targets.PidNS,
 		FollowForks:    p.Follow,
 		ChildrenOnly:   p.ChildrenOnly,
 		StrMax:         p.StrMax,
@@ -349,6 +357,7 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		Verbose:     p.Show.Verbose,
 		DetachExec:  p.Show.DetachExec,
 		DecodePids:  p.Show.DecodePids,
+		Containers:  p.Targets.DecodePids == "container",
 		// strace's -q, which -o FILE with a command implies (as does -o
 		// FILE replaying a recording), silences the personality lines.
 		QuietPersonality: p.Quiet > 0 || (p.Output != "" && (len(p.Command) > 0 || !live)),
@@ -358,7 +367,8 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 	if live {
 		so.Tracees = p.tracees()
 	}
-	if multi && !p.Split {
+	// --decode-pids=container asks for the prefix that names the container.
+	if (multi || p.Targets.DecodePids != "") && !p.Split {
 		if p.Output != "" || !live {
 			so.PIDPrefix = format.PrefixFile
 		} else {
@@ -405,6 +415,7 @@ func (p *Plan) recordOptions(n Needs) map[string]string {
 	set("relative", p.Show.Relative)
 	set("syscall_times", p.Show.SyscallTime)
 	set("follow_forks", p.Follow)
+	set("pidns", p.Targets.PidNS)
 	set("process_events", n.ProcessEvents)
 	// The kernel's fd descriptions are in the events (-y, -P): "fds";
 	// the -y level to show them with: "decode_fds".

@@ -104,8 +104,8 @@ func Open(p *Plan) (_ *Session, err error) {
 		}
 	}()
 	if s.live != nil {
-		systemWide := len(p.Command) == 0 && len(p.PIDs) == 0
-		if systemWide {
+		systemWide := len(p.Command) == 0 && len(p.PIDs) == 0 && len(s.config.Cgroups) == 0
+		if len(p.Command) == 0 && len(p.PIDs) == 0 {
 			s.config.Exclude = outputReaders(p)
 		}
 		if err := s.live.open(s.config); err != nil {
@@ -270,6 +270,10 @@ func prepare(p *Plan) (_ *Session, err error) {
 			return nil, err
 		}
 		s.config.ReuseEvents = p.reusesEvents(f)
+		if s.config.Cgroups, err = p.resolveTargets(); err != nil {
+			return nil, err
+		}
+		p.cgroups = s.config.Cgroups
 		if s.config.User, err = p.credential(); err != nil {
 			return nil, err
 		}
@@ -425,6 +429,7 @@ func (b *built) header() record.Header {
 		h.KernelRelease = rs.hdr.KernelRelease
 		h.Compat = rs.hdr.Compat
 	}
+	h.SetCgroups(b.recordCgroups())
 	for _, sc := range tab.All() {
 		rs := record.Syscall{Nr: int32(sc.Nr), Name: sc.Name}
 		for _, a := range sc.Args {

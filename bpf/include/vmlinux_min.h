@@ -34,6 +34,7 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_PERCPU_HASH = 5,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
 enum {
@@ -151,6 +152,37 @@ struct thread_info {
 };
 #endif
 
+/* --cgroup (cgroup.bpf.h): a task's cgroups and their ancestors. */
+struct kernfs_node {
+	u64 id; /* the cgroup id (5.5+), the inode number of its directory */
+};
+
+struct cgroup;
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+};
+
+struct css_set {
+	struct cgroup_subsys_state *subsys[0]; /* indexed by subsystem id: read by offset */
+	struct cgroup *dfl_cgrp;               /* the unified (v2) hierarchy's cgroup */
+};
+
+struct cgroup {
+	int level;
+	struct kernfs_node *kn;
+};
+
+/* struct cgroup's ancestors, root first, by level: pointers from 6.0,
+ * their ids before. */
+struct cgroup___new {
+	struct cgroup *ancestors[0];
+};
+
+struct cgroup___old {
+	u64 ancestor_ids[0];
+};
+
 struct task_struct {
 #if defined(__TARGET_ARCH_x86)
 	struct thread_info thread_info;
@@ -164,6 +196,7 @@ struct task_struct {
 	struct sighand_struct *sighand;
 	sigset_t blocked;
 	char comm[16];
+	struct css_set *cgroups;
 };
 
 struct linux_binprm {

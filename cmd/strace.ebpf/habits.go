@@ -134,7 +134,7 @@ func addHabitFlags(fs *pflag.FlagSet, o *options) {
 	fs.MarkHidden("output-separately")
 	fs.StringVar(&h.sortBy, "summary-sort-by", "time", "-c/-C: sort the summary's rows by `key`: time, min-time, max-time, avg-time, calls, errors, name, nothing (strace's -S)")
 	fs.StringVarP(&h.columns, "summary-columns", "U", "", "-c/-C: the summary's `columns`, comma-separated: time-percent, total-time, min-time, max-time, avg-time, calls, errors, name (default time-percent,total-time,avg-time,calls,errors,name)")
-	fl = fs.VarPF(newStringValue(&h.decodePids), "decode-pids", "Y", "-l strace: with comm (-Y), name each process's command in its prefix: [pid  1234<sh>]")
+	fl = fs.VarPF(newStringValue(&h.decodePids), "decode-pids", "Y", "-l strace: with comm (-Y), name each process's command in its prefix: [pid  1234<sh>]; with container, its container or unit (--container, --unit, --cgroup: a plain cgroup's id): [pid 1234<web>]")
 	fl.NoOptDefVal = "comm"
 	fs.BoolVar(&h.seccompBPF, "seccomp-bpf", false, "accepted for strace's habits and ignored: the syscall filter runs in the kernel (BPF) already")
 	acceptStraceValues(fs, o)
@@ -175,8 +175,10 @@ func (o *options) applyHabits(fs *pflag.FlagSet, stderr io.Writer) error {
 	}
 	switch h.decodePids {
 	case "", "comm":
+	case "container":
+		o.targets.DecodePids = "container" // session/cgroup.go checks where it applies
 	default:
-		return fmt.Errorf("parsing --decode-pids %s: only comm is supported (the command name, as strace -Y)%s", h.decodePids, suggest.Hint(h.decodePids, []string{"comm"}))
+		return fmt.Errorf("parsing --decode-pids %s: comm (the command name, as strace -Y) or container%s", h.decodePids, suggest.Hint(h.decodePids, []string{"comm", "container"}))
 	}
 	o.strace.decodePids = h.decodePids == "comm"
 	if err := checkSortBy(h.sortBy); err != nil {

@@ -59,6 +59,7 @@ func main() {
 
 // options are the parsed command line.
 type options struct {
+	targets      session.Targets // --cgroup, --container, --unit
 	output       string
 	timestamp    bool
 	format       string
@@ -105,8 +106,9 @@ type options struct {
 
 const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]
 
-Trace the system calls of a command, of running processes (-p) or, with
-neither, of the whole system, through eBPF. Events go through the scripts
+Trace the system calls of a command, of running processes (-p), of a
+cgroup, container or unit (--cgroup, --container, --unit) or, with none of
+these, of the whole system, through eBPF. Events go through the scripts
 given with -s, then through the format chosen with -l.
 
 Options:
@@ -126,6 +128,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID; -fff: one per thread, in FILE.TID.PID")
 	fs.CountVarP(&o.fastFollow, "fast-follow-fork", "F", "follow only the children of the traced processes, not their descendants (filtered in the kernel); -FF with -o FILE: one trace per process, in FILE.PID; -FFF: one per thread, in FILE.TID.PID")
 	fs.StringArrayVarP(&o.pids, "pid", "p", nil, "trace this `pid` (repeatable or comma-separated; Ctrl-C detaches); with -i, replay only its events")
+	addTargetFlags(fs, &o.targets)
 	fs.StringArrayVarP(&o.scripts, "script", "s", nil, "run the events through this script `file`, Starlark (.star) or Lua (.lua) (repeatable: a pipeline); a NAME not found as given is looked up in ., ~/.local/share/strace.ebpf/scripts, then the installed examples ('help' lists them)")
 	fs.StringArrayVar(&o.evals, "eval", nil, "run the events through this inline Starlark `script` (--eval 'def on_syscall(ev): ...'), after the -s ones (repeatable)")
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
@@ -139,7 +142,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVarP(&o.objectDir, "ebpf-src-dir", "N", "", "load the kernel side from `dir`/tracer_ARCH_bpfel.o (ARCH: x86, arm64), built from bpf/tracer.bpf.c (make generate, docs/kernel.md), instead of the built-in one; it must have the same maps, programs and config")
 	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K, and 256K when lossless; K, M, G suffixes): larger loses fewer events under load")
 	fs.BoolVar(&o.lossy, "lossy", false, "never pause the command: when the reader falls behind, records are lost (and counted) instead")
-	fs.BoolVar(&o.lossless, "lossless", false, "with -p: pause the processes while the reader catches up (moves them into a cgroup of the tracer's until the end)")
+	fs.BoolVar(&o.lossless, "lossless", false, "with -p: pause the processes while the reader catches up (moves them into a cgroup of the tracer's until the end); with --cgroup, --container or --unit: pause that cgroup itself (one, cgroup v2)")
 	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
 	fs.MarkHidden("calibrate")
 	fs.StringVarP(&o.input, "input", "i", "", "replay the recording `file` (made with -l bin or --record; - for stdin) through the scripts and format, without tracing")
@@ -432,6 +435,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		User:         o.user,
 		Quiet:        o.quiet,
 		Command:      args,
+		Targets:      o.targets,
 		Input:        o.input,
 		Follow:       o.follow > 0 || o.fastFollow > 0,
 		ChildrenOnly: o.fastFollow > 0,

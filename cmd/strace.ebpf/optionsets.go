@@ -60,6 +60,8 @@ var noKernelEffect = map[string]bool{
 	// the examples).
 	"trace": true, "signal": true, "status": true, "inject": true, "fault": true, "read": true, "write": true,
 	"absolute-timestamps": true, "decode-pids": true, "eval": true,
+	// Containers and units are cgroups (--cgroup's samples).
+	"container": true, "unit": true, "pidns": true,
 }
 
 // OptionSet is one kernel configuration and the first command line that
@@ -81,6 +83,9 @@ func (s OptionSet) String() string {
 
 // flagValues are the settings of one flag the enumeration tries.
 func flagValues(f *pflag.Flag) []string {
+	if f.Name == "cgroup" {
+		return cgroupSamples()
+	}
 	if samples, ok := flagSamples[f.Name]; ok {
 		var out []string
 		for _, v := range samples {

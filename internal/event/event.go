@@ -123,6 +123,13 @@ type Event struct {
 	Data     []Data
 	LostN    uint64  // for Kind == Lost
 	Stack    []Frame // the call's user stack, innermost first (-k); nil when not captured
+	// Cgroup is the id of the target cgroup (--cgroup, --container,
+	// --unit) the process is in, and Container the name of the container
+	// or unit it stands for ("" for a plain --cgroup); 0 and "" when the
+	// trace is not by cgroup, or the process was gone before it was
+	// placed among several targets.
+	Cgroup    uint64
+	Container string
 }
 
 // Frame is one entry of a call's user stack, as strace -k prints it:
