@@ -111,12 +111,18 @@ func (p *Plan) resolveTargets() ([]engine.Cgroup, error) {
 		}
 		cgs = append(cgs, c)
 	}
-	seen := map[uint64]string{}
+	// Ids are per hierarchy (each one's root is 1).
+	type key struct {
+		hierarchy string
+		id        uint64
+	}
+	seen := map[key]string{}
 	for _, c := range cgs {
-		if prev, ok := seen[c.ID]; ok {
+		k := key{c.Hierarchy, c.ID}
+		if prev, ok := seen[k]; ok {
 			return nil, usagef("parsing options: %s and %s are the same cgroup", prev, c.Dir)
 		}
-		seen[c.ID] = c.Dir
+		seen[k] = c.Dir
 	}
 	return cgs, nil
 }

@@ -279,6 +279,7 @@ func TestTargetRefusals(t *testing.T) {
 		{[]string{"--cgroup", "/strace-ebpf-no-such-cgroup"}, "strace.ebpf: resolving cgroup /strace-ebpf-no-such-cgroup: no such cgroup in any mounted hierarchy"},
 		{[]string{"--unit", "strace-ebpf-no-such-unit"}, "strace.ebpf: finding unit strace-ebpf-no-such-unit: no cgroup /system.slice/strace-ebpf-no-such-unit.service in any mounted hierarchy: not running"},
 		{[]string{"--container", "strace-ebpf-no-such-container"}, "strace.ebpf: finding container strace-ebpf-no-such-container: no container of that name or id in "},
+		{[]string{"--cgroup", "/", "--cgroup", "/"}, "strace.ebpf: parsing options: "}, // then "DIR and DIR are the same cgroup", DIR the hierarchy's root
 		{[]string{"--pidns", "-i", "x.bin"}, "strace.ebpf: parsing options: --pidns translates the pids of a live trace; a replay (-i) shows the pids recorded"},
 		{[]string{"--decode-pids=comm", "-l", "strace", "--cgroup", "/"}, `strace.ebpf: parsing --decode-pids: "comm": the one decoding is container`},
 		{[]string{"--decode-pids=container", "--cgroup", "/"}, "strace.ebpf: parsing options: --decode-pids=container names containers in -l strace's process prefix, not in -l hex"},

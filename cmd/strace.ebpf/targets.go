@@ -23,7 +23,7 @@ func addTargetFlags(fs *pflag.FlagSet, t *session.Targets) {
 // the root of the hierarchy found first (the unified one where mounted:
 // a filter that keeps every task, but the kernel runs its code), and the
 // root of a v1 controller's hierarchy where one is mounted (the kernel's
-// other way to a task's cgroup).
+// other way to a task's cgroup), and both at once.
 func cgroupSamples() []string {
 	out := []string{"--cgroup=/"}
 	b, err := os.ReadFile("/proc/self/mountinfo")
@@ -35,7 +35,8 @@ func cgroupSamples() []string {
 		f, pf := strings.Fields(pre), strings.Fields(post)
 		if ok && len(f) >= 5 && len(pf) >= 3 && pf[0] == "cgroup" && f[3] == "/" && !strings.Contains(pf[2], "name=") {
 			if c, err := engine.ResolveCgroup(f[4]); err == nil && c.V1() {
-				return append(out, "--cgroup="+f[4])
+				// And two targets: the kernel notes each process's.
+				return append(out, "--cgroup="+f[4], "--cgroup=/ --cgroup="+f[4])
 			}
 		}
 	}
