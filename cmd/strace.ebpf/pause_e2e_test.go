@@ -118,6 +118,13 @@ func startPaused(t *testing.T, prep func(*exec.Cmd), args ...string) *pausedRun 
 	}
 	r := &pausedRun{cmd: cmd, stderr: se}
 	t.Cleanup(func() {
+		// The command too, even when the test ended before it was found
+		// (it runs for minutes otherwise).
+		for pid, name := range childrenOf(cmd.Process.Pid) {
+			if name != "strace.ebpf-keeper" {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
 		cmd.Process.Kill()
 		if r.pid != 0 {
 			syscall.Kill(r.pid, syscall.SIGKILL)
