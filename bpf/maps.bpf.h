@@ -9,6 +9,7 @@
 volatile const struct config config = {
 	.execve_nr = -1,
 	.execveat_nr = -1,
+	.sigreturn_nr = -1,
 	.buf_max = 32,
 };
 

@@ -279,6 +279,9 @@ func New(cfg Config) (_ *Session, err error) {
 		return nil, err
 	}
 	s.debugf("loaded in %v, attached in %v", t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
+	if kc := KernelConfig(cfg); CountLean(kc) {
+		s.debugf("counting calls and errors at sys_exit alone (no clock, no slot per thread)")
+	}
 	if path != "" {
 		s.child, err = startChild(path, &cfg)
 		if err != nil {
@@ -498,6 +501,7 @@ func KernelConfig(cfg Config) bpf.TracerConfig {
 		FilterSyscalls: b2u(cfg.Syscalls != nil),
 		ExecveNr:       nrOf(cfg.Table, "execve"),
 		ExecveatNr:     nrOf(cfg.Table, "execveat"),
+		SigreturnNr:    nrOf(cfg.Table, "rt_sigreturn"),
 		BufMax:         uint32(cfg.BufSize),
 		ProcEvents:     b2u(cfg.ProcessEvents),
 		EnterMarks:     b2u(cfg.EnterMarks),

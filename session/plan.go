@@ -80,6 +80,9 @@ type Plan struct {
 	// (--script-memory); 0 means the default (1 GiB), negative none.
 	ScriptMemory int64
 	Summary      Summary
+	// SummaryColumns are the summary table's columns (-U), strace's
+	// canonical names (ParseSummaryColumns); nil: strace's default.
+	SummaryColumns []string
 
 	Format       string // -l; "" means hex
 	Output       string // -o; "" means stderr when tracing a command, else stdout
@@ -121,6 +124,9 @@ func (p *Plan) check(f *format.Format) error {
 		if len(p.Scripts) > 0 {
 			return usage("parsing options: -ff does not take scripts (-s): their state is the whole trace's, not a process's")
 		}
+	}
+	if p.SummaryColumns != nil && p.Summary == NoSummary {
+		return usage("parsing options: -U chooses the columns of the summary table: it needs -c or -C")
 	}
 	if p.Summary == SummaryOnly && p.Format != "" {
 		return usage("parsing options: -c prints only the summary table: it takes no -l (use -C for both)")
@@ -171,11 +177,6 @@ func (p *Plan) needs(f *format.Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Filter.Paths) > 0 {
 		n.Fds = true
 	}
-	// Scripts may read ev.ts and ev.duration and tick by trace time; the
-	// summary sums durations; a recording keeps them for its replays.
-	if len(p.Scripts) > 0 || p.Summary != NoSummary || p.Record != "" {
-		n.Times = true
-	}
 	// A script that only counts (trace(counts = True), first in the
 	// pipeline) is counted for in the kernel when the kernel sees what it
 	// would: live, no filter left to user space; with no record per call
@@ -189,6 +190,14 @@ func (p *Plan) needs(f *format.Format, scripts Needs, sel *Selection) Needs {
 		// -c prints only the table: no record per call, unless one is
 		// recorded.
 		n.NoRecords = p.Summary == SummaryOnly && p.Record == ""
+	}
+	// Scripts may read ev.ts and ev.duration and tick by trace time,
+	// unless they only count, in the kernel, with no record per call
+	// (their own needs say whether they read a time); the summary sums
+	// durations when a column shows time; a recording keeps them for its
+	// replays.
+	if len(p.Scripts) > 0 && !n.NoRecords || p.Summary != NoSummary && p.summaryTimed() || p.Record != "" {
+		n.Times = true
 	}
 	return n
 }

@@ -336,7 +336,8 @@ func pipeNeeds(pipe *script.Pipeline) Needs {
 	kf := pipe.Pushdown()
 	// A first stage that only counts (trace(counts = True)) needs no
 	// record per call when the kernel can count for it (Plan.needs).
-	return Needs{Buffers: kf.Buffers, Counts: kf.Counts, NoRecords: kf.Counts, CountAggs: kf.CountAggs}
+	// Counting scripts read a time only when they name one (CountTimes).
+	return Needs{Buffers: kf.Buffers, Counts: kf.Counts, NoRecords: kf.Counts, CountAggs: kf.CountAggs, Times: kf.CountTimes}
 }
 
 // pipeline builds the user's scripts and the summary stage, printing on
@@ -359,7 +360,8 @@ func (b *built) pipeline(out io.Writer) (*script.Pipeline, error) {
 		}
 	}
 	if p.Summary != NoSummary {
-		if err := pipe.AddStdlib("summary.star"); err != nil {
+		cols := map[string]string{"columns": strings.Join(p.summaryColumns(), ",")}
+		if err := pipe.AddStdlibArgs("summary.star", cols); err != nil {
 			return nil, err
 		}
 	}
@@ -481,6 +483,8 @@ func describeNeeds(n Needs) string {
 	switch {
 	case n.Counts && n.CountAggs:
 		parts = append(parts, "calls, errors, time and a duration histogram per syscall, calls, errors and time per process and per descriptor, and failed calls per errno, counted in the kernel")
+	case n.Counts && !n.Times:
+		parts = append(parts, "calls and errors per syscall counted in the kernel")
 	case n.Counts:
 		parts = append(parts, "calls, errors and time per syscall counted in the kernel")
 	}

@@ -94,6 +94,8 @@ type options struct {
 	lossy        bool          // --lossy: never pause a launched command
 	lossless     bool          // --lossless: pause -p processes too
 	strace       straceOptions // -T, -y, -S, -B, -L ...: strace_opts.go
+
+	columns string // -U
 }
 
 const usageHead = `Usage: strace.ebpf [options] [command [arg ...]]
@@ -123,6 +125,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.debug, "debug", "d", false, "print debug output: verifier log, attach details")
 	fs.BoolVarP(&o.summaryOnly, "summary-only", "c", false, "count time, calls and errors per syscall and print strace's summary table at the end, instead of the trace")
 	fs.BoolVarP(&o.summary, "summary", "C", false, "like -c, but also print the trace")
+	fs.StringVarP(&o.columns, "summary-columns", "U", "", "with -c/-C: the table's `columns`, comma-separated (time-percent, total-time, avg-time, calls, errors, name); without a time column the kernel reads no clock and counts each call at its exit alone, the cheapest count (docs/kernel.md)")
 	fs.BoolVarP(&o.wallClock, "summary-wall-clock", "w", false, "with -c/-C: sum wall-clock time per call (what the summary always sums here)")
 	fs.StringArrayVarP(&o.env, "env", "E", nil, "run the command with `VAR=VAL` in its environment, or without VAR with -E VAR (repeatable)")
 	fs.StringVarP(&o.user, "user", "u", "", "run the command as `user` (a name or uid), its groups too")
@@ -417,6 +420,13 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	}
 	if o.strace.failing {
 		p.Filter.Only(filter.Failed)
+	}
+	if fs.Changed("summary-columns") {
+		cols, err := session.ParseSummaryColumns(o.columns)
+		if err != nil {
+			return nil, err
+		}
+		p.SummaryColumns = cols
 	}
 	switch {
 	case o.summaryOnly:

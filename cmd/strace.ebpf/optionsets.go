@@ -38,6 +38,8 @@ var flagSamples = map[string][]string{
 	"strsize":      {"0", "4096"},
 	"stack-window": {"-1", "64"},
 	"detach-on":    {"execve"},
+	// Without a time column, -c counts at sys_exit alone (count_lean).
+	"summary-columns": {"calls,errors"},
 }
 
 // noKernelEffect are the flags that do not change the kernel's
@@ -267,4 +269,4 @@ func configSettings(kc bpf.TracerConfig) []string {
 
 // runtimeConfigFields are the configuration's fields that no option sets:
 // known when a session runs, or fixed by the architecture.
-var runtimeConfigFields = map[string]bool{"TracerTgid": true, "ExecveNr": true, "ExecveatNr": true, "ExcludeTgid": true}
+var runtimeConfigFields = map[string]bool{"TracerTgid": true, "ExecveNr": true, "ExecveatNr": true, "SigreturnNr": true, "ExcludeTgid": true}

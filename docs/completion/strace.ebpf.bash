@@ -12,7 +12,7 @@ _strace_ebpf() {
 		COMPREPLY=($(compgen -W "$(ls /proc | grep '^[0-9]')" -- "$cur")); return ;;
 	esac
 	if [[ "$cur" == -* ]]; then
-		COMPREPLY=($(compgen -W "-o -t -l -K -X -e -P -f -F -p -s -d -c -C -w -E -u -q -n -N -i -r -T -y -a -x -v -b -S -z -Z -k -B -L -R -h -V --output --timestamp --format --hex-separator --failed --expr --trace-path --full-follow-fork --fast-follow-fork --pid --script --debug --summary-only --summary --summary-wall-clock --env --user --quiet --filenames --ebpf-src-dir --buffer-size --lossy --lossless --input --record --trace-h --relative-timestamps --syscall-times --decode-fds --columns --strings-in-hex --no-abbrev --detach-on --strsize --successful-only --failed-only --stack-trace --builtin-list --list --ll-list --arg --interval --script-memory --script-output --explain --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "-o -t -l -K -X -e -P -f -F -p -s -d -c -C -U -w -E -u -q -n -N -i -r -T -y -a -x -v -b -S -z -Z -k -B -L -R -h -V --output --timestamp --format --hex-separator --failed --expr --trace-path --full-follow-fork --fast-follow-fork --pid --script --debug --summary-only --summary --summary-columns --summary-wall-clock --env --user --quiet --filenames --ebpf-src-dir --buffer-size --lossy --lossless --input --record --trace-h --relative-timestamps --syscall-times --decode-fds --columns --strings-in-hex --no-abbrev --detach-on --strsize --successful-only --failed-only --stack-trace --builtin-list --list --ll-list --arg --interval --script-memory --script-output --explain --help --version" -- "$cur"))
 	else
 		COMPREPLY=($(compgen -c -- "$cur"))
 	fi
