@@ -34,7 +34,7 @@ test: ## vet and run every test with the race detector; BPF tests need root (STR
 	$(GO) vet ./...
 	$(GO) test -race -timeout 40m ./...
 
-bench: ## the dd workload bare and traced in each mode: ratio to bare, ns per syscall (dd's CPU time) and above the floor, lost events (root)
+bench: ## the dd workload bare and traced in each mode: ratio to bare, ns per syscall (dd's CPU time) and above the floor, lost events, start-up; beside each row the peers of the same run (bpftrace, perf trace, strace, when installed) (root)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/
 
 fuzz: ## fuzz the recording reader (FUZZTIME=30s)

@@ -42,6 +42,8 @@ var variants = []variant{
 	// The floor: programs attached that return at once.
 	{"floor", []string{"--lossy", "--calibrate", "-o", "{out}"}},
 	{"c", []string{"--lossy", "-c", "-o", "{out}"}},
+	// -c without a time column: counted at sys_exit alone, no clock.
+	{"c-calls", []string{"--lossy", "-c", "-U", "calls,errors", "-o", "{out}"}},
 	{"bin", []string{"--lossy", "-l", "bin", "-o", "{out}"}},
 	{"hex", []string{"--lossy", "-o", "{out}"}},
 	{"hex-lossless", []string{"-o", "{out}"}},
@@ -178,10 +180,17 @@ func perSyscall(bare, traced time.Duration) float64 {
 // BenchmarkDD runs the workload bare and under each variant, alternating,
 // and reports per variant: the ratio of median wall times, the ns added
 // per syscall in dd's CPU time and above the floor (the tracepoints
-// alone), the same from dd's own reported (wall) time, and the events lost.
+// alone), the same from dd's own reported (wall) time, and the events
+// lost; beside each, the peers measured in the same run (peers_test.go;
+// STRACE_EBPF_BENCH_PEERS=0 skips them). It ends with the run's table, as
+// the README shows it.
 func BenchmarkDD(b *testing.B) {
 	testutil.RequireBPF(b)
 	tracer := testutil.Tracer(b)
+	if os.Getenv("STRACE_EBPF_BENCH_PEERS") != "0" {
+		measurePeers(b, tracer)
+	}
+	defer printTable()
 	for _, v := range variants {
 		b.Run(v.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
@@ -200,6 +209,15 @@ func BenchmarkDD(b *testing.B) {
 				b.ReportMetric(float64(m.lost), "lost")
 				fmt.Fprintf(os.Stderr, "dd %-16s %5.2fx bare (bare %v, traced %v): %4.0f ns/syscall, %4.0f above the floor (dd's own wall time: %4.0f ns/syscall), %d events lost\n",
 					v.name, ratio, m.bare.Round(time.Millisecond), m.traced.Round(time.Millisecond), ns, above, wallNS, m.lost)
+				r := row{name: v.name, ns: ns, above: above, ratio: ratio, lost: m.lost}
+				if st, ok := ourStartup[startupKey[v.name]]; ok {
+					r.startup, r.startupKnown = st, true
+					fmt.Fprintf(os.Stderr, "   start-up (-o /dev/null true): %.0f ms\n", float64(st)/1e6)
+				}
+				if peerResults != nil {
+					fmt.Fprintf(os.Stderr, "   %s\n", peersLine(floor(b, tracer)))
+				}
+				rows = append(rows, r)
 			}
 		})
 	}

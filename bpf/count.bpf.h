@@ -129,4 +129,63 @@ static __noinline void count_call(long nr, s64 ret, u64 ns, u64 now, u64 arg0)
 		count_fd((s32)arg0, err, ns);
 }
 
+/*
+ * A lean count: calls and errors per syscall and nothing else (-c whose
+ * columns show no time, trace(counts = True) whose scripts read no time,
+ * no per-process or per-descriptor counts, no process events). sys_exit
+ * counts a native call by itself, from its number in the saved registers:
+ * no slot per thread, no clock, and sys_enter returns at once for it. The
+ * launch's execve and 32-bit calls still take the whole path (the first
+ * arms the trace, the others are sent for the summary's table of their
+ * own).
+ */
+static __always_inline bool count_lean(void)
+{
+	return config.count == COUNT_ONLY && config.no_clock && !config.count_aggs && !config.proc_events;
+}
+
+/* syscall_nr is the number of the call the saved registers regs made. */
+static __always_inline long syscall_nr(struct pt_regs *regs)
+{
+	/* regs is a BTF pointer (tp_btf): a plain load, no helper call. */
+#if defined(__TARGET_ARCH_x86)
+	return (long)regs->orig_ax;
+#elif defined(__TARGET_ARCH_arm64)
+	return (long)regs->syscallno;
+#endif
+}
+
+/* count_exit counts the returning call of the lean count and says so;
+ * false: the call is one sys_exit's whole path handles. */
+static __always_inline bool count_exit(u64 *ctx, u64 id)
+{
+	if (in_compat())
+		return false;
+	long nr = syscall_nr((struct pt_regs *)ctx[0]);
+	if (nr == -1)
+		nr = config.sigreturn_nr;
+	if (is_execve(nr))
+		return false;
+	if (nr < 0 || nr >= MAX_NR || !wanted(nr) || !process_traced(id >> 32, bpf_get_current_task_btf()))
+		return true;
+	s64 ret = (s64)ctx[1];
+	bool err = is_error(ret);
+	if (config.failed_only && !err)
+		return true;
+	u32 key = nr;
+	if (ret == 0) {
+		/* A new child's or thread's return: its call is the parent's. */
+		struct sc_desc *d = bpf_map_lookup_elem(&sc_table, &key);
+		if (d && (d->flags & SC_CHILD_RET))
+			return true;
+	}
+	struct sc_stat *st = bpf_map_lookup_elem(&sc_stats, &key);
+	if (st) {
+		st->calls++;
+		if (err)
+			st->errors++;
+	}
+	return true;
+}
+
 #endif /* __STRACE_EBPF_COUNT_BPF_H__ */

@@ -28,10 +28,10 @@ static __always_inline struct record *thread_rec(u32 tid)
 }
 
 /* send_exit sends the call that pp holds, which returns. */
-static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id, struct pending *pp)
+static __always_inline int send_exit(u64 *ctx, u64 id, struct pending *pp)
 {
 	u32 tid = (u32)id;
-	s64 ret = (s64)ctx->args[1];
+	s64 ret = (s64)ctx[1];
 	u64 now = config.no_clock ? 0 : bpf_ktime_get_ns();
 	/* pp is read in place (no copy on the stack, which the capture chain
 	 * below would pay for); sys_exit clears its state after. */
@@ -109,10 +109,10 @@ static __always_inline int send_exit(struct bpf_raw_tracepoint_args *ctx, u64 id
  * arguments; it has no start time (its ts is the exit's) and no enter
  * captures.
  */
-static __noinline void send_unentered(struct bpf_raw_tracepoint_args *ctx, u64 id)
+static __noinline void send_unentered(u64 *ctx, u64 id)
 {
-	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-	s64 ret = (s64)ctx->args[1];
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	s64 ret = (s64)ctx[1];
 	if (config.failed_only && !is_error(ret))
 		return;
 	bool compat = in_compat();

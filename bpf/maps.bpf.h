@@ -9,11 +9,13 @@
 volatile const struct config config = {
 	.execve_nr = -1,
 	.execveat_nr = -1,
+	.sigreturn_nr = -1,
 	.buf_max = 32,
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* created in µs, not ms: elements come as used */
 	__uint(max_entries, 65536);
 	__type(key, u32);   /* tgid */
 	__type(value, enum task_state); /* | the exec tid << 2 while TASK_EXECING */
@@ -50,6 +52,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* created in µs, not ms: elements come as used */
 	__uint(max_entries, 65536);
 	__type(key, u32); /* tid */
 	__type(value, struct pending);
@@ -89,6 +92,7 @@ struct held_sig {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* created in µs, not ms: elements come as used */
 	__uint(max_entries, 4096);
 	__type(key, u32); /* tid */
 	__type(value, struct held_sig);
@@ -112,6 +116,7 @@ struct {
  * nr << 12 | errno. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* created in µs, not ms: elements come as used */
 	__uint(max_entries, 4096);
 	__type(key, u32);
 	__type(value, u64);
@@ -130,6 +135,7 @@ struct fd_stat {
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* created in µs, not ms: elements come as used */
 	__uint(max_entries, 16384);
 	__type(key, struct fd_key);
 	__type(value, struct fd_stat);
@@ -139,6 +145,7 @@ struct {
  * still are per syscall). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* created in µs, not ms: elements come as used */
 	__uint(max_entries, 8192);
 	__type(key, u32); /* tgid */
 	__type(value, struct proc_stat);

@@ -42,6 +42,9 @@ int sys_enter(u64 *ctx)
 		return 0;
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	long nr = (long)ctx[1];
+	/* The lean count's native calls are counted at exit alone. */
+	if (count_lean() && !is_execve(nr) && !in_compat())
+		return 0;
 	/*
 	 * A 32-bit call's number is i386's: its filter entry is another, and
 	 * it is never the launch's execve. Without a syscall filter, the mode
@@ -174,12 +177,16 @@ int sys_enter(u64 *ctx)
 	return 0;
 }
 
-SEC("raw_tracepoint/sys_exit")
-int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+/* tp_btf, as sys_enter: the saved registers are a typed pointer, read
+ * with plain loads (the lean count reads the call's number from them). */
+SEC("tp_btf/sys_exit")
+int sys_exit(u64 *ctx)
 {
 	if (config.calibrate)
 		return 0;
 	u64 id = bpf_get_current_pid_tgid();
+	if (count_lean() && count_exit(ctx, id))
+		return 0;
 	u32 tid = (u32)id;
 	struct pending *pp = bpf_map_lookup_elem(&pendings, &tid);
 	if (!pp)

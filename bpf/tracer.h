@@ -208,6 +208,7 @@ enum sc_flags : u8 {
 	SC_ERR_CAP = 1 << 3, /* an exit capture is read when the call fails (CAP_STRUCT_OUT_ERR) */
 	SC_SOCK_FD = 1 << 4, /* args[0] is a socket: an AF_NETLINK one has its messages captured whole */
 	SC_FD0 = 1 << 5,     /* args[0] is a file descriptor: counted per (process, fd) in fd_stats */
+	SC_CHILD_RET = 1 << 6, /* returns a second time, 0, in the new child or thread (fork, clone): the lean count skips that return */
 };
 
 struct arg_cap {
@@ -332,6 +333,9 @@ struct config {
 	u32 filter_syscalls; /* sc_filter holds the traced syscalls */
 	s32 execve_nr;
 	s32 execveat_nr;
+	/* rt_sigreturn's number: the lean count's sys_exit sees -1 for it (it
+	 * restores the registers, the call's number with them). */
+	s32 sigreturn_nr;
 	u32 buf_max;     /* bytes of a buffer captured */
 	u32 proc_events; /* send thread exits and signal deliveries */
 	u32 enter_marks; /* send a call's enter half when it sleeps */

@@ -73,11 +73,11 @@ type TracerConfig struct {
 	FilterSyscalls uint32
 	ExecveNr       int32
 	ExecveatNr     int32
+	SigreturnNr    int32
 	BufMax         uint32
 	ProcEvents     uint32
 	EnterMarks     uint32
 	StackTrace     uint32
-	_              [4]byte
 	RingHighMark   uint64
 	DecodeFds      uint32
 	StrMax         uint32
@@ -280,6 +280,7 @@ const (
 	TracerScFlagsSC_ERR_CAP       TracerScFlags = 8
 	TracerScFlagsSC_SOCK_FD       TracerScFlags = 16
 	TracerScFlagsSC_FD0           TracerScFlags = 32
+	TracerScFlagsSC_CHILD_RET     TracerScFlags = 64
 )
 
 type TracerScHist struct {

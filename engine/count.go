@@ -250,3 +250,15 @@ func (s *Session) keepAggs() {
 	}
 	s.finalAggs = a
 }
+
+// Timed says the kernel times the calls: without (Config.NoClock), the
+// counts' times are 0.
+func (s *Session) Timed() bool { return !s.cfg.NoClock }
+
+// CountLean says the kernel side counts with kc as count_lean() in
+// bpf/count.bpf.h: calls and errors per syscall at sys_exit alone, no
+// clock read, no per-thread slot (-c whose columns show no time, a counting
+// script that reads none).
+func CountLean(kc bpf.TracerConfig) bool {
+	return kc.Count == uint32(CountOnly) && kc.NoClock != 0 && kc.CountAggs == 0 && kc.ProcEvents == 0
+}

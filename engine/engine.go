@@ -315,6 +315,9 @@ func New(cfg Config) (_ *Session, err error) {
 		return nil, err
 	}
 	s.debugf("loaded in %v, attached in %v", t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
+	if kc := KernelConfig(cfg); CountLean(kc) {
+		s.debugf("counting calls and errors at sys_exit alone (no clock, no slot per thread)")
+	}
 	if path != "" {
 		s.child, err = startChild(path, &cfg)
 		if err != nil {
@@ -396,6 +399,13 @@ func (s *Session) debugf(format string, args ...any) {
 }
 
 func (s *Session) load() error {
+	// The slow, independent parts of loading overlap (loadstart.go): the
+	// kernel allocates the ring buffer and this process parses the
+	// kernel's BTF for the CO-RE relocations while it reads the object.
+	sharedBTF.Lock()
+	defer sharedBTF.Unlock()
+	early := s.startLoad()
+	defer early.close()
 	spec, err := loadSpec(s.cfg.ObjectDir)
 	if err != nil {
 		return err
@@ -422,64 +432,29 @@ func (s *Session) load() error {
 	spec.Maps[bpf.TracerMapEvents].MaxEntries = uint32(s.cfg.RingSize)
 	sizeCgroupMap(spec, s.cfg)
 
-	// The two slow, independent parts of loading overlap: the kernel
-	// allocates the ring buffer while this process parses the kernel's BTF
-	// for the CO-RE relocations.
-	type created struct {
-		m   *ebpf.Map
-		err error
-	}
-	ringc := make(chan created, 1)
-	go func() {
-		m, err := ebpf.NewMap(spec.Maps[bpf.TracerMapEvents])
-		ringc <- created{m, err}
-	}()
-	tb := time.Now()
-	// One parse of the kernel's BTF serves the CO-RE relocations and the
-	// tp_btf programs' attach targets (the collection's cache), and every
-	// later load of this process (the load test loads hundreds).
-	sharedBTF.Lock()
-	defer sharedBTF.Unlock()
-	if sharedBTF.cache == nil {
-		sharedBTF.cache = btf.NewCache()
-	}
-	cache := sharedBTF.cache
-	kernelTypes, btfErr := cache.Kernel()
-	s.debugf("kernel BTF parsed in %v", time.Since(tb).Round(time.Microsecond))
-	ring := <-ringc
-	if ring.err != nil {
-		return fmt.Errorf("creating the ring buffer (%d bytes): %w", s.cfg.RingSize, ring.err)
-	}
-	defer ring.m.Close() // the collection holds its own copy
-	if btfErr != nil {
-		return fmt.Errorf("loading kernel BTF: %w", btfErr)
+	ring, cache, kernelTypes, err := early.wait()
+	if err != nil {
+		return err
 	}
 
 	opts := &ebpf.CollectionOptions{
 		Programs:        ebpf.ProgramOptions{KernelTypes: kernelTypes},
 		Cache:           cache,
-		MapReplacements: map[string]*ebpf.Map{bpf.TracerMapEvents: ring.m},
+		MapReplacements: map[string]*ebpf.Map{bpf.TracerMapEvents: ring},
 	}
 	if s.cfg.Debug != nil || s.verifyOnly {
 		opts.Programs.LogLevel = ebpf.LogLevelStats
 	}
 	tl := time.Now()
 	defer func() { s.debugf("programs verified and maps created in %v", time.Since(tl).Round(time.Microsecond)) }()
-	if err := spec.LoadAndAssign(&s.objs, opts); err != nil {
+	if err := loadObjects(spec, opts, &s.objs); err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) && s.cfg.Debug != nil {
 			fmt.Fprintf(s.cfg.Debug, "%+v\n", ve)
 		}
 		return loadError(err)
 	}
-	if s.cfg.Debug != nil {
-		for name, p := range map[string]*ebpf.Program{"sys_enter": s.objs.SysEnter, "sys_exit": s.objs.SysExit} {
-			if p.VerifierLog != "" {
-				lines := strings.Split(strings.TrimSpace(p.VerifierLog), "\n")
-				s.debugf("verifier %s: %s", name, lines[len(lines)-1])
-			}
-		}
-	}
+	s.debugVerifier()
 
 	// The syscall description table and the syscall filter, for the
 	// numbers below MAX_NR: the native calls', then the 32-bit calls' from
@@ -536,6 +511,7 @@ func KernelConfig(cfg Config) bpf.TracerConfig {
 		FilterSyscalls: b2u(cfg.Syscalls != nil),
 		ExecveNr:       nrOf(cfg.Table, "execve"),
 		ExecveatNr:     nrOf(cfg.Table, "execveat"),
+		SigreturnNr:    nrOf(cfg.Table, "rt_sigreturn"),
 		BufMax:         uint32(cfg.BufSize),
 		ProcEvents:     b2u(cfg.ProcessEvents),
 		EnterMarks:     b2u(cfg.EnterMarks),

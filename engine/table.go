@@ -42,9 +42,10 @@ const (
 	scNoReturn    = bpf.TracerScFlagsSC_NORETURN
 	scHasEnterCap = bpf.TracerScFlagsSC_HAS_ENTER_CAP
 	scHasExitCap  = bpf.TracerScFlagsSC_HAS_EXIT_CAP
-	scErrCap      = bpf.TracerScFlagsSC_ERR_CAP // an exit capture that is read when the call fails
-	scSockFd      = bpf.TracerScFlagsSC_SOCK_FD // args[0] is a socket: a netlink one's messages are read whole
-	scFd0         = bpf.TracerScFlagsSC_FD0     // args[0] is a descriptor: counted per (process, fd) for kernel_fds()
+	scErrCap      = bpf.TracerScFlagsSC_ERR_CAP   // an exit capture that is read when the call fails
+	scSockFd      = bpf.TracerScFlagsSC_SOCK_FD   // args[0] is a socket: a netlink one's messages are read whole
+	scFd0         = bpf.TracerScFlagsSC_FD0       // args[0] is a descriptor: counted per (process, fd) for kernel_fds()
+	scChildRet    = bpf.TracerScFlagsSC_CHILD_RET // returns 0 a second time, in the new child or thread
 
 	ioctlAtEnter = bpf.TracerIoctlCapIOCTL_AT_ENTER // ioctl_caps: read the argument at enter
 )
@@ -57,6 +58,11 @@ const (
 	defaultBufSize = 32
 )
 
+// childReturns are the calls that return twice: in the caller, and with 0
+// in the new child or thread, which never entered them (the lean count at
+// sys_exit skips that return, as a count from enter to exit does).
+var childReturns = map[string]bool{"fork": true, "vfork": true, "clone": true, "clone3": true}
+
 // describe turns a syscall's argument kinds into the kernel's capture
 // description: which arguments to read, when, and how much.
 func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
@@ -66,6 +72,9 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 	}
 	if len(sc.Args) > 0 && sc.Args[0].Kind == syscalls.Fd {
 		d.Flags |= scFd0
+	}
+	if childReturns[sc.Name] {
+		d.Flags |= scChildRet
 	}
 	if sc.Capture == syscalls.CallCaptureNetlink && captureBuffers {
 		d.Flags |= scSockFd

@@ -36,7 +36,7 @@ func TestDescribeArrays(t *testing.T) {
 		{"pwritev2", []capt{{1, capIovIn, 2, 0}}, scHasEnterCap},
 		{"ioctl", []capt{{2, capIoctl, 1, 0}}, scHasEnterCap | scHasExitCap},
 		{"pselect6", []capt{{1, capFdsets, 0, 0}, {4, capStructIO, 0, 16}, {5, capDeref, 0, 16}}, scHasEnterCap | scHasExitCap},
-		{"clone3", []capt{{0, capClone, 1, 88}}, scHasEnterCap | scHasExitCap},
+		{"clone3", []capt{{0, capClone, 1, 88}}, scHasEnterCap | scHasExitCap | scChildRet},
 		{"mincore", []capt{{2, capPageVec, 1, bits.TrailingZeros(uint(os.Getpagesize()))}}, scHasExitCap},
 		{"sendmmsg", []capt{{1, capMmsg, 0, 0}}, scHasExitCap},
 		{"prctl", []capt{{1, capPrctl, 0, 0}}, scHasEnterCap | scHasExitCap},

@@ -199,6 +199,9 @@ type KernelFilter struct {
 	// kernel_procs(): the kernel keeps them too (they cost it more per
 	// call than the counts alone).
 	CountAggs bool
+	// CountTimes: with Counts, a script names time_ns or kernel_hist:
+	// the kernel times the calls (two clock reads per call).
+	CountTimes bool
 }
 
 // Pushdown combines the declarations that can run in the kernel: those of
@@ -248,6 +251,7 @@ func (p *Pipeline) Pushdown() KernelFilter {
 		if d := p.stages[0].info().decl; d != nil && d.Counts && d.Filter.KernelDecides() {
 			kf.Counts = true
 			kf.CountAggs = p.readsAggs
+			kf.CountTimes = p.readsTimes
 		}
 	}
 	if p.procHooks {

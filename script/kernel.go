@@ -39,6 +39,9 @@ type ProcCount struct {
 // True): per syscall (kernel_counts(), kernel_hist()) and per process
 // (kernel_procs()).
 type KernelCounts struct {
+	// Untimed: the kernel read no clock (no script names a time): the
+	// structs have no time_ns.
+	Untimed  bool
 	Syscalls []SyscallCount
 	Procs    []ProcCount
 	Errors   []ErrCount // kernel_errors()
@@ -83,6 +86,9 @@ type hostCounts struct {
 	// readsAggs: a stage's source names kernel_hist or kernel_procs, the
 	// aggregations the kernel keeps only when asked (KernelFilter).
 	readsAggs bool
+	// readsTimes: a user stage's source names time_ns or kernel_hist, the
+	// counts' times, which the kernel reads the clock for only when asked.
+	readsTimes bool
 }
 
 // counting makes the host count for trace(counts = True), once.
@@ -168,12 +174,15 @@ func kernelCountsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.
 	}
 	d := starlark.NewDict(len(k.Syscalls))
 	for _, c := range k.Syscalls {
-		d.SetKey(p.syscallName(int32(c.Nr)), starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
-			"nr":      starlark.MakeInt(c.Nr),
-			"calls":   starlark.MakeUint64(c.Calls),
-			"errors":  starlark.MakeUint64(c.Errors),
-			"time_ns": starlark.MakeUint64(c.Time),
-		}))
+		fields := starlark.StringDict{
+			"nr":     starlark.MakeInt(c.Nr),
+			"calls":  starlark.MakeUint64(c.Calls),
+			"errors": starlark.MakeUint64(c.Errors),
+		}
+		if !k.Untimed {
+			fields["time_ns"] = starlark.MakeUint64(c.Time)
+		}
+		d.SetKey(p.syscallName(int32(c.Nr)), starlarkstruct.FromStringDict(starlarkstruct.Default, fields))
 	}
 	return d, nil
 }
@@ -230,19 +239,22 @@ func kernelProcsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.T
 	}
 	d := starlark.NewDict(len(k.Procs))
 	for _, c := range k.Procs {
-		d.SetKey(starlark.Tuple{starlark.MakeInt(c.PID), starlark.String(c.Comm)}, callStats(c.Calls, c.Errors, c.Time))
+		d.SetKey(starlark.Tuple{starlark.MakeInt(c.PID), starlark.String(c.Comm)}, callStats(c.Calls, c.Errors, c.Time, k.Untimed))
 	}
 	return d, nil
 }
 
 // callStats is the struct of calls, errors and time_ns the per-process and
 // per-descriptor counts are made of.
-func callStats(calls, errors, ns uint64) starlark.Value {
-	return starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
-		"calls":   starlark.MakeUint64(calls),
-		"errors":  starlark.MakeUint64(errors),
-		"time_ns": starlark.MakeUint64(ns),
-	})
+func callStats(calls, errors, ns uint64, untimed bool) starlark.Value {
+	fields := starlark.StringDict{
+		"calls":  starlark.MakeUint64(calls),
+		"errors": starlark.MakeUint64(errors),
+	}
+	if !untimed {
+		fields["time_ns"] = starlark.MakeUint64(ns)
+	}
+	return starlarkstruct.FromStringDict(starlarkstruct.Default, fields)
 }
 
 // kernel_errors() is the kernel's count of failed calls per (syscall name,
@@ -273,7 +285,7 @@ func kernelFdsBuiltin(t *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	}
 	d := starlark.NewDict(len(k.Fds))
 	for _, c := range k.Fds {
-		d.SetKey(starlark.Tuple{starlark.MakeInt(c.PID), starlark.MakeInt(c.FD)}, callStats(c.Calls, c.Errors, c.Time))
+		d.SetKey(starlark.Tuple{starlark.MakeInt(c.PID), starlark.MakeInt(c.FD)}, callStats(c.Calls, c.Errors, c.Time, k.Untimed))
 	}
 	return d, nil
 }

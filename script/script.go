@@ -306,6 +306,7 @@ func (p *Pipeline) addStage(name string, src []byte, args map[string]string, dir
 	}
 	if !std {
 		p.userStages = true
+		p.readsTimes = p.readsTimes || namesTimes(src)
 	}
 	for k, v := range p.opts.Args {
 		info.args[k] = v

@@ -43,7 +43,7 @@ func engineCount(n Needs) engine.CountMode {
 // kernel_hist() and kernel_procs().
 func kernelCounts(s *engine.Session) func() (script.KernelCounts, error) {
 	return func() (script.KernelCounts, error) {
-		var k script.KernelCounts
+		k := script.KernelCounts{Untimed: !s.Timed()}
 		st, err := s.SyscallStats()
 		if err != nil {
 			return k, err

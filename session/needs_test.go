@@ -16,8 +16,18 @@ import (
 // -c and -C unless something in front of the summary or a user-space
 // filter could drop calls; no records for -c alone.
 func TestKernelSwitches(t *testing.T) {
-	script := filepath.Join(t.TempDir(), "s.star")
+	dir := t.TempDir()
+	script := filepath.Join(dir, "s.star")
 	if err := os.WriteFile(script, []byte("def on_syscall(ev):\n    return True\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Counting scripts: one that reads no time, one that reads time_ns.
+	calls := filepath.Join(dir, "calls.star")
+	timed := filepath.Join(dir, "timed.star")
+	if err := os.WriteFile(calls, []byte("trace(counts = True)\ndef on_exit():\n    print(kernel_counts())\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(timed, []byte("trace(counts = True)\ndef on_exit():\n    print([c.time_ns for c in kernel_counts().values()])\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	type want struct {
@@ -44,6 +54,14 @@ func TestKernelSwitches(t *testing.T) {
 		{"-c -e status=successful", Plan{Summary: SummaryOnly, Filter: Filter{Status: filter.Successful}}, want{}},
 		{"-c --record", Plan{Summary: SummaryOnly, Record: filepath.Join(t.TempDir(), "r.bin")}, want{count: engine.CountAlso}},
 		{"-c -s", Plan{Summary: SummaryOnly, Scripts: []string{script}}, want{}},
+		// -U without a time column: counted without a clock.
+		{"-c -U calls,errors", Plan{Summary: SummaryOnly, SummaryArgs: map[string]string{"summary_columns": "calls,errors,name", "summary_sort": "time"}}, want{noClock: true, count: engine.CountOnly}},
+		{"-c -U calls,avg-time", Plan{Summary: SummaryOnly, SummaryArgs: map[string]string{"summary_columns": "calls,avg-time,name"}}, want{count: engine.CountOnly}},
+		{"-C -U calls", Plan{Summary: SummaryAlso, SummaryArgs: map[string]string{"summary_columns": "calls,name"}}, want{noClock: true, count: engine.CountAlso}},
+		{"-C -U calls -l strace", Plan{Summary: SummaryAlso, Format: "strace", SummaryArgs: map[string]string{"summary_columns": "calls,name"}}, want{count: engine.CountAlso}},
+		{"-c -U calls --record", Plan{Summary: SummaryOnly, SummaryArgs: map[string]string{"summary_columns": "calls,name"}, Record: filepath.Join(t.TempDir(), "r.bin")}, want{count: engine.CountAlso}},
+		{"counting script, no time", Plan{Scripts: []string{calls}}, want{noClock: true, count: engine.CountOnly}},
+		{"counting script, time_ns", Plan{Scripts: []string{timed}}, want{count: engine.CountOnly}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := tt.plan

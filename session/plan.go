@@ -214,11 +214,6 @@ func (p *Plan) needs(f *format.Format, scripts Needs, sel *Selection) Needs {
 	if p.Split {
 		n.ProcessEvents = true
 	}
-	// Scripts may read ev.ts and ev.duration and tick by trace time; the
-	// summary sums durations; a recording keeps them for its replays.
-	if len(p.Scripts) > 0 || p.Summary != NoSummary || p.Record != "" {
-		n.Times = true
-	}
 	// A script that only counts (trace(counts = True), first in the
 	// pipeline) is counted for in the kernel when the kernel sees what it
 	// would: live, no filter left to user space; with no record per call
@@ -232,6 +227,14 @@ func (p *Plan) needs(f *format.Format, scripts Needs, sel *Selection) Needs {
 		// -c prints only the table: no record per call, unless one is
 		// recorded.
 		n.NoRecords = p.Summary == SummaryOnly && p.Record == ""
+	}
+	// Scripts may read ev.ts and ev.duration and tick by trace time,
+	// unless they only count, in the kernel, with no record per call
+	// (their own needs say whether they read a time); the summary sums
+	// durations when a column shows time; a recording keeps them for its
+	// replays.
+	if len(p.Scripts) > 0 && !n.NoRecords || p.Summary != NoSummary && p.summaryTimed() || p.Record != "" {
+		n.Times = true
 	}
 	return n
 }

@@ -366,7 +366,8 @@ func pipeNeeds(pipe *script.Pipeline) Needs {
 	kf := pipe.Pushdown()
 	// A first stage that only counts (trace(counts = True)) needs no
 	// record per call when the kernel can count for it (Plan.needs).
-	return Needs{Buffers: kf.Buffers, Fds: kf.Fds, Counts: kf.Counts, NoRecords: kf.Counts, CountAggs: kf.CountAggs}
+	// Counting scripts read a time only when they name one (CountTimes).
+	return Needs{Buffers: kf.Buffers, Fds: kf.Fds, Counts: kf.Counts, NoRecords: kf.Counts, CountAggs: kf.CountAggs, Times: kf.CountTimes}
 }
 
 // pipeline builds the user's scripts and the summary stage, printing on
@@ -530,6 +531,8 @@ func describeNeeds(n Needs) string {
 	switch {
 	case n.Counts && n.CountAggs:
 		parts = append(parts, "calls, errors, time and a duration histogram per syscall, calls, errors and time per process and per descriptor, and failed calls per errno, counted in the kernel")
+	case n.Counts && !n.Times:
+		parts = append(parts, "calls and errors per syscall counted in the kernel")
 	case n.Counts:
 		parts = append(parts, "calls, errors and time per syscall counted in the kernel")
 	}

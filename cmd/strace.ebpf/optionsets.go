@@ -39,9 +39,10 @@ var flagSamples = map[string][]string{
 	"stack-window": {"-1", "64"},
 	"detach-on":    {"execve"},
 	// The shortest and longest calls take each call's duration: the
-	// kernel does not count for -c then.
+	// kernel does not count for -c then. Without a time column, -c counts
+	// at sys_exit alone (count_lean).
 	"summary-sort-by": {"max-time --summary-only"},
-	"summary-columns": {"min-time --summary-only"},
+	"summary-columns": {"min-time --summary-only", "calls,errors --summary-only"},
 }
 
 // noKernelEffect are the flags that do not change the kernel's
@@ -53,7 +54,7 @@ var noKernelEffect = map[string]bool{
 	"help": true, "version": true, "man": true, "completion": true, "trace-h": true,
 	"builtin-list": true, "list": true, "ll-list": true,
 	"debug": true, "explain": true, "hex-separator": true, "columns": true,
-	"interval": true, "script-memory": true, "script-output": true, "arg": true,
+	"interval": true, "script-memory": true, "script-errors": true, "script-output": true, "arg": true,
 	"env": true, "user": true, "quiet": true, "buffer-size": true, "ebpf-src-dir": true,
 	// strace's spellings of -e QUALIFIER= and -t (habits.go), covered by
 	// -e and -t; -Y, a presentation option; --eval, a script (covered by
@@ -281,4 +282,4 @@ func configSettings(kc bpf.TracerConfig) []string {
 
 // runtimeConfigFields are the configuration's fields that no option sets:
 // known when a session runs, or fixed by the architecture.
-var runtimeConfigFields = map[string]bool{"TracerTgid": true, "ExecveNr": true, "ExecveatNr": true, "ExcludeTgid": true}
+var runtimeConfigFields = map[string]bool{"TracerTgid": true, "ExecveNr": true, "ExecveatNr": true, "SigreturnNr": true, "ExcludeTgid": true}
