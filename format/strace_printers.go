@@ -106,6 +106,9 @@ func init() {
 		syscalls.CallMremap:     (*call).mremap,
 		syscalls.CallMknod:      func(c *call) { c.mknod(1) },
 		syscalls.CallMknodat:    func(c *call) { c.mknod(2) },
+		syscalls.CallMount:      (*call).mount,
+		syscalls.CallIoprioGet:  func(c *call) { c.generic(0); c.generic(1) },
+		syscalls.CallIoprioSet:  (*call).ioprioSet,
 		syscalls.CallPrctl:      (*call).prctl,
 		syscalls.CallFutex:      (*call).futex,
 		syscalls.CallUmask:      func(c *call) { c.addf(false, func(d []byte) []byte { return appendOctal(d, c.arg(0)&0xffff) }) },
@@ -144,10 +147,12 @@ func init() {
 		},
 	}
 	retPrinters = [syscalls.NumCallPrinters]func(c *call, d []byte) []byte{
-		syscalls.CallPrctl:  prctlRet,
-		syscalls.CallFcntl:  fcntlRet,
-		syscalls.CallPoll:   pollRet,
-		syscalls.CallSelect: selectRet,
+		syscalls.CallPrctl:      prctlRet,
+		syscalls.CallFcntl:      fcntlRet,
+		syscalls.CallPoll:       pollRet,
+		syscalls.CallSelect:     selectRet,
+		syscalls.CallIoprioGet:  ioprioGetRet,
+		syscalls.CallMembarrier: membarrierRet,
 	}
 }
 

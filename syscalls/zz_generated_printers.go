@@ -102,14 +102,17 @@ const (
 	CallSetTidAddress                    // set_tid_address
 	CallExitGroup                        // exit_group
 	CallMqOpen                           // mq_open: mode and attr only with O_CREAT
-	CallMembarrier                       // membarrier: cpu_id only with MEMBARRIER_CMD_FLAG_CPU
+	CallMembarrier                       // membarrier: cpu_id only with MEMBARRIER_CMD_FLAG_CPU; QUERY's result as the commands it names
 	CallReboot                           // reboot: the restart command string only with LINUX_REBOOT_CMD_RESTART2
 	CallMremap                           // mremap: new_address only with MREMAP_FIXED
 	CallMknod                            // mknod: dev only for a character or block device
 	CallMknodat                          // mknodat: dev only for a character or block device
+	CallMount                            // mount: filesystemtype as an address with MS_REMOUNT, data as an address with MS_BIND, MS_MOVE or a propagation flag
+	CallIoprioGet                        // ioprio_get: the result as IOPRIO_PRIO_VALUE(class, data)
+	CallIoprioSet                        // ioprio_set: the priority as IOPRIO_PRIO_VALUE(class, data)
 
 	// NumCallPrinters is the number of CallPrinter ids, PrintNone included.
 	NumCallPrinters
 )
 
-var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open", "membarrier", "reboot", "mremap", "mknod", "mknodat"}
+var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open", "membarrier", "reboot", "mremap", "mknod", "mknodat", "mount", "ioprio_get", "ioprio_set"}

@@ -1,0 +1,111 @@
+package format
+
+import (
+	"strconv"
+
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
+)
+
+// Printers of issue 21's third round: calls whose arguments strace prints
+// by the value of another (mount's type and data by its flags).
+
+// mount prints the filesystem type as an address with MS_REMOUNT, and the
+// type and the data as addresses with MS_BIND, MS_MOVE or a propagation
+// flag (the kernel ignores them then), as strace's SYS_FUNC(mount).
+func (c *call) mount() {
+	const (
+		msMgcMsk      = 0xffff0000
+		msMgcVal      = 0xc0ed0000
+		msRemount     = 0x20
+		msIgnoreTypes = 0x1000 | 0x2000 | 0x100000 | 0x40000 | 0x80000 | 0x20000 // MS_BIND MS_MOVE MS_SHARED MS_PRIVATE MS_SLAVE MS_UNBINDABLE
+	)
+	flags := c.ev.Args[3]
+	if flags&msMgcMsk == msMgcVal {
+		flags &^= msMgcMsk
+	}
+	ignoreType, ignoreData := false, false
+	if flags&msRemount != 0 {
+		ignoreType = true
+	} else if flags&msIgnoreTypes != 0 {
+		ignoreType, ignoreData = true, true
+	}
+	c.generic(0)
+	c.generic(1)
+	if ignoreType {
+		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[2]) })
+	} else {
+		c.generic(2)
+	}
+	c.generic(3)
+	if ignoreData {
+		c.addf(false, func(d []byte) []byte { return appendPtr(d, c.ev.Args[4]) })
+	} else {
+		c.generic(4)
+	}
+}
+
+// appendIoprio appends strace's IOPRIO_PRIO_VALUE(class, data) for an I/O
+// priority: the class in its top bits, the data in the low 13.
+func (c *call) appendIoprio(d []byte, v uint32) []byte {
+	d = append(d, "IOPRIO_PRIO_VALUE("...)
+	d = c.appendFlags(d, "ioprio_class", uint64(v>>13))
+	d = append(d, ", "...)
+	d = strconv.AppendInt(d, int64(v&(1<<13-1)), 10)
+	return append(d, ')')
+}
+
+// ioprioSet prints ioprio_set's priority as IOPRIO_PRIO_VALUE, as strace.
+func (c *call) ioprioSet() {
+	c.generic(0)
+	c.generic(1)
+	c.addf(false, func(d []byte) []byte { return c.appendIoprio(d, uint32(c.ev.Args[2])) })
+}
+
+// ioprioGetRet appends ioprio_get's result and its IOPRIO_PRIO_VALUE.
+func ioprioGetRet(c *call, d []byte) []byte {
+	d = strconv.AppendInt(d, c.ev.Ret, 10)
+	d = append(d, " ("...)
+	d = c.appendIoprio(d, uint32(c.ev.Ret))
+	return append(d, ')')
+}
+
+// membarrierRet appends membarrier's result: in hex with the commands it
+// names for a nonzero result (MEMBARRIER_CMD_QUERY's), as strace.
+func membarrierRet(c *call, d []byte) []byte {
+	if c.ev.Ret == 0 {
+		return append(d, '0')
+	}
+	d = appendHexNum(d, uint64(c.ev.Ret))
+	d = append(d, " ("...)
+	d = appendBitsOf(d, c.s.tab.Flags("membarrier_cmds"), uint64(c.ev.Ret))
+	return append(d, ')')
+}
+
+// appendBitsOf appends v as the names of table t's single-bit constants
+// joined by "|", the bits none names in hex: strace's sprintflags over an
+// xlat written as values (membarrier's commands).
+func appendBitsOf(d []byte, t *syscalls.FlagTable, v uint64) []byte {
+	first := true
+	sep := func() {
+		if !first {
+			d = append(d, '|')
+		}
+		first = false
+	}
+	if t != nil {
+		for _, e := range t.Entries {
+			b := uint64(e.Value)
+			if b == 0 || b&(b-1) != 0 || v&b == 0 {
+				continue
+			}
+			sep()
+			d = append(d, e.Name...)
+			v &^= b
+		}
+	}
+	if v != 0 || first {
+		sep()
+		d = appendHexNum(d, v)
+	}
+	return d
+}

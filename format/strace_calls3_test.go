@@ -1,0 +1,37 @@
+package format
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+)
+
+// TestStraceCalls3 checks issue 21's third-round printers on calls whose
+// arguments are numbers: the lines are what strace 6.1 printed for
+// testdata/edgecases.c's real mode.
+func TestStraceCalls3(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args [6]uint64
+		ret  int64
+		want string
+	}{
+		{"ioprio_get", [6]uint64{1, 0}, 0, "ioprio_get(IOPRIO_WHO_PROCESS, 0) = 0 (IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 0))"},
+		{"ioprio_get", [6]uint64{3, 0}, 8196, "ioprio_get(IOPRIO_WHO_USER, 0) = 8196 (IOPRIO_PRIO_VALUE(IOPRIO_CLASS_RT, 4))"},
+		{"ioprio_get", [6]uint64{9, 0}, -22, "ioprio_get(0x9 /* IOPRIO_WHO_??? */, 0) = -1 EINVAL (Invalid argument)"},
+		{"ioprio_set", [6]uint64{1, 0, 2<<13 | 4}, 0, "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)) = 0"},
+		{"ioprio_set", [6]uint64{1, 0, 7<<13 | 1}, -22, "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(0x7 /* IOPRIO_CLASS_??? */, 1)) = -1 EINVAL (Invalid argument)"},
+		{"membarrier", [6]uint64{0, 0}, 0x3ff, "membarrier(MEMBARRIER_CMD_QUERY, 0) = 0x3ff (MEMBARRIER_CMD_GLOBAL|MEMBARRIER_CMD_GLOBAL_EXPEDITED|MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED|MEMBARRIER_CMD_PRIVATE_EXPEDITED|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED|MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE|MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ|0x200)"},
+		{"membarrier", [6]uint64{16, 0}, 0, "membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0) = 0"},
+		{"mount", [6]uint64{0, 0, 0x10, 0x1000, 0x20}, -22, "mount(NULL, NULL, 0x10, MS_BIND, 0x20) = -1 EINVAL (Invalid argument)"},
+		{"mount", [6]uint64{0, 0, 0x10, 0x20, 0}, -22, "mount(NULL, NULL, 0x10, MS_REMOUNT, NULL) = -1 EINVAL (Invalid argument)"},
+	} {
+		tab := fuzzTables[0]
+		ev := &event.Event{Kind: event.Syscall, PID: 1, TID: 1, Nr: int32(tab.ByName(tc.name).Nr), Args: tc.args, Ret: tc.ret}
+		if d := cmp.Diff(tc.want, string(AppendStrace(nil, ev, tab, StraceOptions{Column: 1}))); d != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, d)
+		}
+	}
+}
