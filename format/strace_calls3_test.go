@@ -35,3 +35,18 @@ func TestStraceCalls3(t *testing.T) {
 		}
 	}
 }
+
+// TestSiginfoTimer checks a POSIX timer's siginfo (SI_TIMER): the timer's
+// id and overrun count, not a sender's pid and uid.
+func TestSiginfoTimer(t *testing.T) {
+	b := make([]byte, 128)
+	le.PutUint32(b[0:], 10)                 // si_signo: SIGUSR1
+	le.PutUint32(b[8:], uint32(0xfffffffe)) // si_code: SI_TIMER
+	le.PutUint32(b[16:], 3)                 // si_tid
+	le.PutUint32(b[20:], 2)                 // si_overrun
+	le.PutUint64(b[24:], 42)                // si_value
+	want := "{si_signo=SIGUSR1, si_code=SI_TIMER, si_timerid=3, si_overrun=2, si_int=42, si_ptr=0x2a}"
+	if d := cmp.Diff(want, string(appendSiginfo(nil, 10, b))); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
