@@ -3,6 +3,8 @@ package format
 import (
 	"strconv"
 
+	"github.com/strace-ebpf/strace.ebpf/internal/event"
+
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
@@ -108,4 +110,55 @@ func appendBitsOf(d []byte, t *syscalls.FlagTable, v uint64) []byte {
 		d = appendHexNum(d, v)
 	}
 	return d
+}
+
+// appendMpolModeOut appends get_mempolicy's mode, in brackets.
+func appendMpolModeOut(c *call, d, b []byte) []byte {
+	if len(b) < 4 {
+		return appendPtr(d, c.ev.Args[c.cur])
+	}
+	d = append(d, '[')
+	d = c.appendFlags(d, "mpol_modes", uint64(le.Uint32(b)))
+	return append(d, ']')
+}
+
+// seccomp prints flags and args by the operation, as strace's
+// SYS_FUNC(seccomp): SECCOMP_SET_MODE_FILTER's flags by name, the others'
+// in hex; GET_ACTION_AVAIL's action and GET_NOTIF_SIZES's sizes read.
+func (c *call) seccomp() {
+	c.generic(0)
+	op := uint32(c.ev.Args[0])
+	if op == 1 { // SECCOMP_SET_MODE_FILTER
+		c.generic(1)
+	} else {
+		c.addf(false, func(d []byte) []byte { return appendHexNum(d, uint64(uint32(c.ev.Args[1]))) })
+	}
+	c.cur = 2
+	c.addf(op == 3, func(d []byte) []byte { return appendSeccompUargs(c, d, nil) })
+}
+
+// appendSeccompUargs appends seccomp's args by its operation, from what
+// the kernel captured at enter (the action) or at exit (the sizes); b is
+// unused: the operation picks which.
+func appendSeccompUargs(c *call, d, _ []byte) []byte {
+	p := c.ev.Args[2]
+	switch uint32(c.ev.Args[0]) {
+	case 2: // SECCOMP_GET_ACTION_AVAIL
+		if b, ok := c.data(2, event.BufIn); ok && p != 0 && len(b) >= 4 {
+			d = append(d, '[')
+			d = c.appendFlags(d, "seccomp_ret_action", uint64(le.Uint32(b)))
+			return append(d, ']')
+		}
+	case 3: // SECCOMP_GET_NOTIF_SIZES
+		if b, ok := c.data(2, event.BufOut); ok && p != 0 && len(b) >= 6 && c.ev.Flags&event.Unfinished == 0 {
+			d = append(d, "{seccomp_notif="...)
+			d = strconv.AppendUint(d, uint64(le.Uint16(b)), 10)
+			d = append(d, ", seccomp_notif_resp="...)
+			d = strconv.AppendUint(d, uint64(le.Uint16(b[2:])), 10)
+			d = append(d, ", seccomp_data="...)
+			d = strconv.AppendUint(d, uint64(le.Uint16(b[4:])), 10)
+			return append(d, '}')
+		}
+	}
+	return appendPtr(d, p)
 }

@@ -50,3 +50,29 @@ func TestSiginfoTimer(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+// TestStraceSeccompMempolicy checks the memory seccomp and get_mempolicy
+// read: seccomp's args by operation, get_mempolicy's mode.
+func TestStraceSeccompMempolicy(t *testing.T) {
+	u32 := func(v uint32) []byte { b := make([]byte, 16); le.PutUint32(b, v); return b }
+	sizes := []byte{80, 0, 24, 0, 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	for _, tc := range []struct {
+		name string
+		args [6]uint64
+		data []event.Data
+		want string
+	}{
+		{"seccomp", [6]uint64{2, 0, 0x1000}, []event.Data{{Arg: 2, Kind: event.BufIn, Bytes: u32(0x80000000)}}, "seccomp(SECCOMP_GET_ACTION_AVAIL, 0, [SECCOMP_RET_KILL_PROCESS]) = 0"},
+		{"seccomp", [6]uint64{2, 1, 0x1000}, []event.Data{{Arg: 2, Kind: event.BufIn, Bytes: u32(0x1234)}}, "seccomp(SECCOMP_GET_ACTION_AVAIL, 0x1, [0x1234 /* SECCOMP_RET_??? */]) = 0"},
+		{"seccomp", [6]uint64{3, 0, 0x1000}, []event.Data{{Arg: 2, Kind: event.BufIn, Bytes: u32(0)}, {Arg: 2, Kind: event.BufOut, Bytes: sizes}}, "seccomp(SECCOMP_GET_NOTIF_SIZES, 0, {seccomp_notif=80, seccomp_notif_resp=24, seccomp_data=64}) = 0"},
+		{"seccomp", [6]uint64{1, 1, 0}, nil, "seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, NULL) = 0"},
+		{"seccomp", [6]uint64{0, 4, 0x1000}, nil, "seccomp(SECCOMP_SET_MODE_STRICT, 0x4, 0x1000) = 0"},
+		{"get_mempolicy", [6]uint64{0x1000, 0, 0, 0, 0}, []event.Data{{Arg: 0, Kind: event.BufOut, Bytes: u32(2)[:4]}}, "get_mempolicy([MPOL_BIND], NULL, 0, NULL, 0) = 0"},
+	} {
+		tab := fuzzTables[0]
+		ev := &event.Event{Kind: event.Syscall, PID: 1, TID: 1, Nr: int32(tab.ByName(tc.name).Nr), Args: tc.args, Data: tc.data}
+		if d := cmp.Diff(tc.want, string(AppendStrace(nil, ev, tab, StraceOptions{Column: 1}))); d != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, d)
+		}
+	}
+}

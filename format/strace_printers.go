@@ -82,6 +82,8 @@ func init() {
 		syscalls.PrintOpenHow:        appendOpenHow,
 		syscalls.PrintIovec:          func(c *call, d, _ []byte) []byte { return c.appendIov(d, c.cur, false) },
 		syscalls.PrintIoUringParams:  appendIoUringParams,
+		syscalls.PrintMpolModeOut:    appendMpolModeOut,
+		syscalls.PrintSeccompUargs:   appendSeccompUargs,
 	}
 	callPrinters = [...]func(c *call){
 		syscalls.CallExecve:     func(c *call) { c.execve(0) },
@@ -109,6 +111,7 @@ func init() {
 		syscalls.CallMount:      (*call).mount,
 		syscalls.CallIoprioGet:  func(c *call) { c.generic(0); c.generic(1) },
 		syscalls.CallIoprioSet:  (*call).ioprioSet,
+		syscalls.CallSeccomp:    (*call).seccomp,
 		syscalls.CallPrctl:      (*call).prctl,
 		syscalls.CallFutex:      (*call).futex,
 		syscalls.CallUmask:      func(c *call) { c.addf(false, func(d []byte) []byte { return appendOctal(d, c.arg(0)&0xffff) }) },

@@ -50,12 +50,14 @@ const (
 	PrintOpenHow                       // struct open_how
 	PrintIovec                         // struct iovec array with the start of each buffer (vmsplice)
 	PrintIoUringParams                 // struct io_uring_params: what the caller set at enter, what the kernel filled at exit
+	PrintMpolModeOut                   // get_mempolicy's mode, in brackets
+	PrintSeccompUargs                  // seccomp's args by operation: an action in brackets, struct seccomp_notif_sizes, or the address
 
 	// NumPrinters is the number of Printer ids, PrintNone included.
 	NumPrinters
 )
 
-var printerNames = [...]string{"", "stat", "statx", "statfs", "timespec", "timespec_pair", "timeval", "timeval_pair", "timezone", "itimerval", "itimerspec", "rusage", "tms", "time_t", "utimbuf", "rlimit", "sigset", "sigaction", "siginfo", "stack", "pselect_sigmask", "int_pair", "wait_status", "utsname", "sockaddr", "epoll_event", "sysinfo", "cap_header", "cap_data", "sched_param", "pollfd", "clone_args", "gid_array", "flock", "loff", "loff_inout", "int_out", "uid_out", "uid", "mq_attr", "sigevent", "sched_attr", "open_how", "iovec", "io_uring_params"}
+var printerNames = [...]string{"", "stat", "statx", "statfs", "timespec", "timespec_pair", "timeval", "timeval_pair", "timezone", "itimerval", "itimerspec", "rusage", "tms", "time_t", "utimbuf", "rlimit", "sigset", "sigaction", "siginfo", "stack", "pselect_sigmask", "int_pair", "wait_status", "utsname", "sockaddr", "epoll_event", "sysinfo", "cap_header", "cap_data", "sched_param", "pollfd", "clone_args", "gid_array", "flock", "loff", "loff_inout", "int_out", "uid_out", "uid", "mq_attr", "sigevent", "sched_attr", "open_how", "iovec", "io_uring_params", "mpol_mode_out", "seccomp_uargs"}
 
 // The call printers of printers.tsv.
 const (
@@ -110,9 +112,10 @@ const (
 	CallMount                            // mount: filesystemtype as an address with MS_REMOUNT, data as an address with MS_BIND, MS_MOVE or a propagation flag
 	CallIoprioGet                        // ioprio_get: the result as IOPRIO_PRIO_VALUE(class, data)
 	CallIoprioSet                        // ioprio_set: the priority as IOPRIO_PRIO_VALUE(class, data)
+	CallSeccomp                          // seccomp: flags and args by operation
 
 	// NumCallPrinters is the number of CallPrinter ids, PrintNone included.
 	NumCallPrinters
 )
 
-var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open", "membarrier", "reboot", "mremap", "mknod", "mknodat", "mount", "ioprio_get", "ioprio_set"}
+var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open", "membarrier", "reboot", "mremap", "mknod", "mknodat", "mount", "ioprio_get", "ioprio_set", "seccomp"}
