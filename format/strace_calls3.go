@@ -162,3 +162,49 @@ func appendSeccompUargs(c *call, d, _ []byte) []byte {
 	}
 	return appendPtr(d, p)
 }
+
+// ioUringRegister prints io_uring_register's argument as strace does for
+// the opcodes whose argument is an array of descriptors
+// (IORING_REGISTER_FILES, IORING_REGISTER_EVENTFD, _EVENTFD_ASYNC); the
+// others' as an address.
+func (c *call) ioUringRegister() {
+	c.generic(0)
+	c.generic(1)
+	c.cur = 2
+	c.addf(false, func(d []byte) []byte {
+		p := c.ev.Args[2]
+		switch uint32(c.ev.Args[1]) {
+		case 2, 4, 7: // IORING_REGISTER_FILES, _EVENTFD, _EVENTFD_ASYNC
+		default:
+			return appendPtr(d, p)
+		}
+		b, ok := c.data(2, event.BufIn)
+		if p == 0 || !ok {
+			return appendPtr(d, p)
+		}
+		return appendFdArray(c, d, b)
+	})
+	c.generic(3)
+}
+
+// appendFdArray appends an int array of descriptors as strace's
+// print_array of print_fd_array_member: as many as the current argument's
+// size argument, the first -s of them.
+func appendFdArray(c *call, d, b []byte) []byte {
+	a := &c.sc.Args[c.cur]
+	n := uint64(0)
+	if a.SizeArg >= 0 {
+		n = uint64(uint32(c.ev.Args[a.SizeArg]))
+	}
+	d = append(d, '[')
+	for i := uint64(0); i < n; i++ {
+		if i > 0 {
+			d = append(d, ", "...)
+		}
+		if i >= uint64(c.s.opts.strsize()) || uint64(len(b)) < (i+1)*4 {
+			return append(d, "...]"...)
+		}
+		d = c.appendFd(d, int64(int32(le.Uint32(b[i*4:]))))
+	}
+	return append(d, ']')
+}

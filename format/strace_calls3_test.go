@@ -67,6 +67,9 @@ func TestStraceSeccompMempolicy(t *testing.T) {
 		{"seccomp", [6]uint64{3, 0, 0x1000}, []event.Data{{Arg: 2, Kind: event.BufIn, Bytes: u32(0)}, {Arg: 2, Kind: event.BufOut, Bytes: sizes}}, "seccomp(SECCOMP_GET_NOTIF_SIZES, 0, {seccomp_notif=80, seccomp_notif_resp=24, seccomp_data=64}) = 0"},
 		{"seccomp", [6]uint64{1, 1, 0}, nil, "seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, NULL) = 0"},
 		{"seccomp", [6]uint64{0, 4, 0x1000}, nil, "seccomp(SECCOMP_SET_MODE_STRICT, 0x4, 0x1000) = 0"},
+		{"io_uring_register", [6]uint64{3, 2, 0x1000, 2}, []event.Data{{Arg: 2, Kind: event.BufIn, Bytes: []byte{0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}}}, "io_uring_register(3, IORING_REGISTER_FILES, [0, -1], 2) = 0"},
+		{"io_uring_register", [6]uint64{3, 2, 0, 2}, nil, "io_uring_register(3, IORING_REGISTER_FILES, NULL, 2) = 0"},
+		{"io_uring_register", [6]uint64{3, 0, 0x1000, 1}, []event.Data{{Arg: 2, Kind: event.BufIn, Bytes: make([]byte, 4)}}, "io_uring_register(3, IORING_REGISTER_BUFFERS, 0x1000, 1) = 0"},
 		{"get_mempolicy", [6]uint64{0x1000, 0, 0, 0, 0}, []event.Data{{Arg: 0, Kind: event.BufOut, Bytes: u32(2)[:4]}}, "get_mempolicy([MPOL_BIND], NULL, 0, NULL, 0) = 0"},
 	} {
 		tab := fuzzTables[0]
