@@ -208,3 +208,72 @@ func appendFdArray(c *call, d, b []byte) []byte {
 	}
 	return append(d, ']')
 }
+
+// mempolicy prints get_mempolicy, set_mempolicy and mbind with their node
+// mask read: what the kernel wrote for get_mempolicy, what it read for
+// the others.
+func (c *call) mempolicy() {
+	mask := 1
+	if c.sc.Name == "mbind" {
+		mask = 3
+	}
+	exit := c.sc.Name == "get_mempolicy"
+	for i := range c.sc.Args {
+		if i != mask {
+			c.generic(i)
+			continue
+		}
+		c.cur = i
+		c.addf(exit, func(d []byte) []byte {
+			kind := event.BufIn
+			if exit {
+				kind = event.BufOut
+			}
+			b, ok := c.data(mask, kind)
+			if !ok || c.ev.Args[mask] == 0 || (exit && (c.failed() || c.ev.Flags&event.Unfinished != 0)) {
+				return appendPtr(d, c.ev.Args[mask])
+			}
+			c.cur = mask
+			return appendNodemask(c, d, b)
+		})
+	}
+}
+
+// appendNodemask appends a node mask of maxnode bits as strace's
+// print_nodemask: (maxnode+62)/64 longs, each "%#018lx" (a zero without
+// its 0x), the first -s of them. maxnode is the size argument, or
+// get_mempolicy's third argument (its mask is read at exit, up to 1024
+// nodes: a StructOut of 16 longs).
+func appendNodemask(c *call, d, b []byte) []byte {
+	p := c.ev.Args[c.cur]
+	sizeArg := c.sc.Args[c.cur].SizeArg
+	if sizeArg < 0 {
+		sizeArg = 2
+	}
+	maxnode := c.ev.Args[sizeArg]
+	n := (maxnode + 62) / 64
+	if n < maxnode/64 || (maxnode != 0 && n == 0) {
+		return appendPtr(d, p)
+	}
+	d = append(d, '[')
+	for i := uint64(0); i < n; i++ {
+		if i > 0 {
+			d = append(d, ", "...)
+		}
+		if i >= uint64(c.s.opts.strsize()) || uint64(len(b)) < (i+1)*8 {
+			return append(d, "...]"...)
+		}
+		v := le.Uint64(b[i*8:])
+		s := strconv.FormatUint(v, 16)
+		w := 16
+		if v != 0 {
+			d = append(d, "0x"...)
+			w = 14
+		}
+		for j := len(s); j < w; j++ {
+			d = append(d, '0')
+		}
+		d = append(d, s...)
+	}
+	return append(d, ']')
+}

@@ -70,6 +70,7 @@ func TestStraceSeccompMempolicy(t *testing.T) {
 		{"io_uring_register", [6]uint64{3, 2, 0x1000, 2}, []event.Data{{Arg: 2, Kind: event.BufIn, Bytes: []byte{0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}}}, "io_uring_register(3, IORING_REGISTER_FILES, [0, -1], 2) = 0"},
 		{"io_uring_register", [6]uint64{3, 2, 0, 2}, nil, "io_uring_register(3, IORING_REGISTER_FILES, NULL, 2) = 0"},
 		{"io_uring_register", [6]uint64{3, 0, 0x1000, 1}, []event.Data{{Arg: 2, Kind: event.BufIn, Bytes: make([]byte, 4)}}, "io_uring_register(3, IORING_REGISTER_BUFFERS, 0x1000, 1) = 0"},
+		{"mbind", [6]uint64{0x1000, 4096, 2, 0x2000, 130, 0}, []event.Data{{Arg: 3, Kind: event.BufIn, Bytes: []byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0}}}, "mbind(0x1000, 4096, MPOL_BIND, [0x00000000000001, 0000000000000000, 0x00000000000002], 130, 0) = 0"},
 		{"get_mempolicy", [6]uint64{0x1000, 0, 0, 0, 0}, []event.Data{{Arg: 0, Kind: event.BufOut, Bytes: u32(2)[:4]}}, "get_mempolicy([MPOL_BIND], NULL, 0, NULL, 0) = 0"},
 	} {
 		tab := fuzzTables[0]

@@ -83,6 +83,7 @@ func init() {
 		syscalls.PrintIovec:          func(c *call, d, _ []byte) []byte { return c.appendIov(d, c.cur, false) },
 		syscalls.PrintIoUringParams:  appendIoUringParams,
 		syscalls.PrintMpolModeOut:    appendMpolModeOut,
+		syscalls.PrintNodemask:       appendNodemask,
 		syscalls.PrintFdArray:        appendFdArray,
 		syscalls.PrintSeccompUargs:   appendSeccompUargs,
 	}
@@ -113,6 +114,7 @@ func init() {
 		syscalls.CallIoprioGet:       func(c *call) { c.generic(0); c.generic(1) },
 		syscalls.CallIoprioSet:       (*call).ioprioSet,
 		syscalls.CallSeccomp:         (*call).seccomp,
+		syscalls.CallMempolicy:       (*call).mempolicy,
 		syscalls.CallIoUringRegister: (*call).ioUringRegister,
 		syscalls.CallPrctl:           (*call).prctl,
 		syscalls.CallFutex:           (*call).futex,

@@ -53,12 +53,13 @@ const (
 	PrintMpolModeOut                   // get_mempolicy's mode, in brackets
 	PrintSeccompUargs                  // seccomp's args by operation: an action in brackets, struct seccomp_notif_sizes, or the address
 	PrintFdArray                       // an int array of file descriptors, as many as the size argument (io_uring_register)
+	PrintNodemask                      // a NUMA node mask of maxnode bits, as strace's print_nodemask: the longs in 0x-padded hex
 
 	// NumPrinters is the number of Printer ids, PrintNone included.
 	NumPrinters
 )
 
-var printerNames = [...]string{"", "stat", "statx", "statfs", "timespec", "timespec_pair", "timeval", "timeval_pair", "timezone", "itimerval", "itimerspec", "rusage", "tms", "time_t", "utimbuf", "rlimit", "sigset", "sigaction", "siginfo", "stack", "pselect_sigmask", "int_pair", "wait_status", "utsname", "sockaddr", "epoll_event", "sysinfo", "cap_header", "cap_data", "sched_param", "pollfd", "clone_args", "gid_array", "flock", "loff", "loff_inout", "int_out", "uid_out", "uid", "mq_attr", "sigevent", "sched_attr", "open_how", "iovec", "io_uring_params", "mpol_mode_out", "seccomp_uargs", "fd_array"}
+var printerNames = [...]string{"", "stat", "statx", "statfs", "timespec", "timespec_pair", "timeval", "timeval_pair", "timezone", "itimerval", "itimerspec", "rusage", "tms", "time_t", "utimbuf", "rlimit", "sigset", "sigaction", "siginfo", "stack", "pselect_sigmask", "int_pair", "wait_status", "utsname", "sockaddr", "epoll_event", "sysinfo", "cap_header", "cap_data", "sched_param", "pollfd", "clone_args", "gid_array", "flock", "loff", "loff_inout", "int_out", "uid_out", "uid", "mq_attr", "sigevent", "sched_attr", "open_how", "iovec", "io_uring_params", "mpol_mode_out", "seccomp_uargs", "fd_array", "nodemask"}
 
 // The call printers of printers.tsv.
 const (
@@ -115,9 +116,10 @@ const (
 	CallIoprioSet                          // ioprio_set: the priority as IOPRIO_PRIO_VALUE(class, data)
 	CallSeccomp                            // seccomp: flags and args by operation
 	CallIoUringRegister                    // io_uring_register: the descriptors of REGISTER_FILES and REGISTER_EVENTFD*
+	CallMempolicy                          // get_mempolicy, set_mempolicy, mbind: the node mask, read at exit for get_mempolicy
 
 	// NumCallPrinters is the number of CallPrinter ids, PrintNone included.
 	NumCallPrinters
 )
 
-var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open", "membarrier", "reboot", "mremap", "mknod", "mknodat", "mount", "ioprio_get", "ioprio_set", "seccomp", "io_uring_register"}
+var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open", "membarrier", "reboot", "mremap", "mknod", "mknodat", "mount", "ioprio_get", "ioprio_set", "seccomp", "io_uring_register", "mempolicy"}

@@ -295,6 +295,13 @@ static void real(void)
 	syscall(SYS_get_mempolicy, &mode, NULL, 0, NULL, 0);
 	syscall(SYS_get_mempolicy, &mode, mask, 128, NULL, 0);
 	syscall(SYS_get_mempolicy, NULL, NULL, 0, NULL, 0);
+	unsigned long node0[2] = {1, 0};
+	syscall(SYS_set_mempolicy, 2, node0, 65);      /* MPOL_BIND, node 0 */
+	syscall(SYS_get_mempolicy, &mode, mask, 65, NULL, 0);
+	syscall(SYS_set_mempolicy, 0, NULL, 0);
+	void *area = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	syscall(SYS_mbind, area, 4096, 2, node0, 3, 0);
+	syscall(SYS_mbind, area, 4096, 2, BAD, 3, 0);
 	struct mq_attr at = {.mq_maxmsg = 4, .mq_msgsize = 16};
 	int q = syscall(SYS_mq_open, "edgecases", O_CREAT | O_RDWR, 0600, &at);
 	char buf[16];
