@@ -277,3 +277,47 @@ func appendNodemask(c *call, d, b []byte) []byte {
 	}
 	return append(d, ']')
 }
+
+// appendPersona appends a personality value as strace: its type (the low
+// byte) by name, then its flags.
+func (c *call) appendPersona(d []byte, v uint32) []byte {
+	d = c.appendFlags(d, "personality_types", uint64(v&0xff))
+	if v &^= 0xff; v != 0 {
+		d = append(d, '|')
+		d = c.appendFlags(d, "personality_flags", uint64(v))
+	}
+	return d
+}
+
+// personality prints the persona, 0xffffffff (a query) in hex.
+func (c *call) personality() {
+	c.addf(false, func(d []byte) []byte {
+		v := uint32(c.ev.Args[0])
+		if v == 0xffffffff {
+			return append(d, "0xffffffff"...)
+		}
+		return c.appendPersona(d, v)
+	})
+}
+
+// personalityRet appends the previous persona in hex and by name.
+func personalityRet(c *call, d []byte) []byte {
+	d = appendHexNum(d, uint64(uint32(c.ev.Ret)))
+	d = append(d, " ("...)
+	d = c.appendPersona(d, uint32(c.ev.Ret))
+	return append(d, ')')
+}
+
+// swapon prints the flags and, after them, the priority (SWAP_FLAG_PRIO_MASK's
+// bits) in decimal, as strace: "SWAP_FLAG_PREFER|10".
+func (c *call) swapon() {
+	c.generic(0)
+	c.addf(false, func(d []byte) []byte {
+		v := uint32(c.ev.Args[1])
+		if f := v &^ 0x7fff; f != 0 {
+			d = c.appendFlags(d, "swap_flags", uint64(f))
+			d = append(d, '|')
+		}
+		return strconv.AppendUint(d, uint64(v&0x7fff), 10)
+	})
+}

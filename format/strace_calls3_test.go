@@ -25,6 +25,13 @@ func TestStraceCalls3(t *testing.T) {
 		{"ioprio_set", [6]uint64{1, 0, 7<<13 | 1}, -22, "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(0x7 /* IOPRIO_CLASS_??? */, 1)) = -1 EINVAL (Invalid argument)"},
 		{"membarrier", [6]uint64{0, 0}, 0x3ff, "membarrier(MEMBARRIER_CMD_QUERY, 0) = 0x3ff (MEMBARRIER_CMD_GLOBAL|MEMBARRIER_CMD_GLOBAL_EXPEDITED|MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED|MEMBARRIER_CMD_PRIVATE_EXPEDITED|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED|MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE|MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ|0x200)"},
 		{"membarrier", [6]uint64{16, 0}, 0, "membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0) = 0"},
+		{"personality", [6]uint64{0xffffffff}, 0, "personality(0xffffffff) = 0 (PER_LINUX)"},
+		{"personality", [6]uint64{0x40008}, 0x40000, "personality(PER_LINUX32|ADDR_NO_RANDOMIZE) = 0x40000 (PER_LINUX|ADDR_NO_RANDOMIZE)"},
+		{"personality", [6]uint64{0x99}, -22, "personality(0x99 /* PER_??? */) = -1 EINVAL (Invalid argument)"},
+		{"swapon", [6]uint64{0, 0x18000}, -22, "swapon(NULL, SWAP_FLAG_PREFER|SWAP_FLAG_DISCARD|0) = -1 EINVAL (Invalid argument)"},
+		{"swapon", [6]uint64{0, 0x100005}, -22, "swapon(NULL, 0x100000 /* SWAP_FLAG_??? */|5) = -1 EINVAL (Invalid argument)"},
+		{"ptrace", [6]uint64{0x9999, 0, 0, 0}, -3, "ptrace(0x9999 /* PTRACE_??? */, 0, NULL, NULL) = -1 ESRCH (No such process)"},
+		{"prctl", [6]uint64{35, 0x99}, -1, "prctl(PR_SET_MM, 0x99 /* PR_SET_MM_??? */, 0, 0, 0) = -1 EPERM (Operation not permitted)"},
 		{"mount", [6]uint64{0, 0, 0x10, 0x1000, 0x20}, -22, "mount(NULL, NULL, 0x10, MS_BIND, 0x20) = -1 EINVAL (Invalid argument)"},
 		{"mount", [6]uint64{0, 0, 0x10, 0x20, 0}, -22, "mount(NULL, NULL, 0x10, MS_REMOUNT, NULL) = -1 EINVAL (Invalid argument)"},
 	} {

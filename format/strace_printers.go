@@ -115,6 +115,8 @@ func init() {
 		syscalls.CallIoprioSet:       (*call).ioprioSet,
 		syscalls.CallSeccomp:         (*call).seccomp,
 		syscalls.CallMempolicy:       (*call).mempolicy,
+		syscalls.CallPersonality:     (*call).personality,
+		syscalls.CallSwapon:          (*call).swapon,
 		syscalls.CallIoUringRegister: (*call).ioUringRegister,
 		syscalls.CallPrctl:           (*call).prctl,
 		syscalls.CallFutex:           (*call).futex,
@@ -154,12 +156,13 @@ func init() {
 		},
 	}
 	retPrinters = [syscalls.NumCallPrinters]func(c *call, d []byte) []byte{
-		syscalls.CallPrctl:      prctlRet,
-		syscalls.CallFcntl:      fcntlRet,
-		syscalls.CallPoll:       pollRet,
-		syscalls.CallSelect:     selectRet,
-		syscalls.CallIoprioGet:  ioprioGetRet,
-		syscalls.CallMembarrier: membarrierRet,
+		syscalls.CallPrctl:       prctlRet,
+		syscalls.CallFcntl:       fcntlRet,
+		syscalls.CallPoll:        pollRet,
+		syscalls.CallSelect:      selectRet,
+		syscalls.CallIoprioGet:   ioprioGetRet,
+		syscalls.CallMembarrier:  membarrierRet,
+		syscalls.CallPersonality: personalityRet,
 	}
 }
 

@@ -117,9 +117,11 @@ const (
 	CallSeccomp                            // seccomp: flags and args by operation
 	CallIoUringRegister                    // io_uring_register: the descriptors of REGISTER_FILES and REGISTER_EVENTFD*
 	CallMempolicy                          // get_mempolicy, set_mempolicy, mbind: the node mask, read at exit for get_mempolicy
+	CallPersonality                        // personality: 0xffffffff in hex, else the type and flags; the result likewise
+	CallSwapon                             // swapon: the flags and the priority in their low bits
 
 	// NumCallPrinters is the number of CallPrinter ids, PrintNone included.
 	NumCallPrinters
 )
 
-var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open", "membarrier", "reboot", "mremap", "mknod", "mknodat", "mount", "ioprio_get", "ioprio_set", "seccomp", "io_uring_register", "mempolicy"}
+var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open", "membarrier", "reboot", "mremap", "mknod", "mknodat", "mount", "ioprio_get", "ioprio_set", "seccomp", "io_uring_register", "mempolicy", "personality", "swapon"}
