@@ -32,6 +32,10 @@ func TestStraceCalls3(t *testing.T) {
 		{"swapon", [6]uint64{0, 0x100005}, -22, "swapon(NULL, 0x100000 /* SWAP_FLAG_??? */|5) = -1 EINVAL (Invalid argument)"},
 		{"ptrace", [6]uint64{0x9999, 0, 0, 0}, -3, "ptrace(0x9999 /* PTRACE_??? */, 0, NULL, NULL) = -1 ESRCH (No such process)"},
 		{"prctl", [6]uint64{35, 0x99}, -1, "prctl(PR_SET_MM, 0x99 /* PR_SET_MM_??? */, 0, 0, 0) = -1 EPERM (Operation not permitted)"},
+		{"quotactl", [6]uint64{0x99, 0, 0, 0}, -22, "quotactl(QCMD(0 /* Q_??? */, 0x99 /* ???QUOTA */), NULL, 0, NULL) = -1 EINVAL (Invalid argument)"},
+		{"quotactl", [6]uint64{0x80000100, 0, 5, 0}, 0, "quotactl(QCMD(Q_SYNC, USRQUOTA), NULL) = 0"},
+		{"quotactl", [6]uint64{0x80000401, 0, 5, 0}, 0, "quotactl(QCMD(Q_GETFMT, GRPQUOTA), NULL, NULL) = 0"},
+		{"quotactl", [6]uint64{0x80000700, 0, 0xffffffff, 0}, 0, "quotactl(QCMD(Q_GETQUOTA, USRQUOTA), NULL, -1, NULL) = 0"},
 		{"mount", [6]uint64{0, 0, 0x10, 0x1000, 0x20}, -22, "mount(NULL, NULL, 0x10, MS_BIND, 0x20) = -1 EINVAL (Invalid argument)"},
 		{"mount", [6]uint64{0, 0, 0x10, 0x20, 0}, -22, "mount(NULL, NULL, 0x10, MS_REMOUNT, NULL) = -1 EINVAL (Invalid argument)"},
 	} {

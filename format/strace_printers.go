@@ -117,6 +117,7 @@ func init() {
 		syscalls.CallMempolicy:       (*call).mempolicy,
 		syscalls.CallPersonality:     (*call).personality,
 		syscalls.CallSwapon:          (*call).swapon,
+		syscalls.CallQuotactl:        (*call).quotactl,
 		syscalls.CallIoUringRegister: (*call).ioUringRegister,
 		syscalls.CallPrctl:           (*call).prctl,
 		syscalls.CallFutex:           (*call).futex,

@@ -27,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/quota.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -199,6 +200,11 @@ static void more(void)
 	syscall(SYS_getxattr, NULL, NULL, NULL, 0);
 	syscall(SYS_listxattr, NULL, NULL, 0);
 	syscall(SYS_quotactl, 0x99, NULL, 0, NULL);
+	syscall(SYS_quotactl, QCMD(Q_SYNC, USRQUOTA), NULL, 0, NULL);
+	syscall(SYS_quotactl, QCMD(Q_GETFMT, GRPQUOTA), "/nonexistent", 0, NULL);
+	syscall(SYS_quotactl, QCMD(0x5801, PRJQUOTA), "/nonexistent", 0, NULL); /* Q_XQUOTAON */
+	syscall(SYS_quotactl, QCMD(Q_QUOTAOFF, 7), "/x", 5, BAD);
+	syscall(SYS_quotactl, QCMD(Q_GETQUOTA, USRQUOTA), "/nonexistent", -1, NULL);
 	syscall(SYS_timer_create, 0x99, NULL, NULL);
 	syscall(SYS_timerfd_settime, -1, 4, NULL, NULL);
 	syscall(SYS_clock_nanosleep, 0x99, 0, NULL, NULL);
