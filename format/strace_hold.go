@@ -15,6 +15,10 @@ type restartHold struct {
 	ev   event.Event  // its copy, Data deep-copied
 	data []event.Data // ev.Data's storage
 	buf  []byte       // the bytes of ev.Data
+
+	// prev is each thread's last call other than restart_syscall, which
+	// restart_syscall resumes (strace's s_prev_ent).
+	prev map[uint32]string
 }
 
 // Append appends the lines of ev without the final newline; a call
@@ -25,6 +29,7 @@ type restartHold struct {
 // that returned ERESTART* until the next event (see restartHold): that
 // event's Append, or Release, appends it.
 func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
+	s.notePrev(ev)
 	if !s.restart.on {
 		return s.appendEvent(dst, ev)
 	}
@@ -102,4 +107,39 @@ func trimNewline(dst []byte, start int) []byte {
 		return dst[:len(dst)-1]
 	}
 	return dst
+}
+
+// notePrev records the call a thread's restart_syscall resumes: its last
+// other call.
+func (s *Strace) notePrev(ev *event.Event) {
+	switch ev.Kind {
+	case event.Syscall:
+		if ev.Flags&event.Entered != 0 {
+			return
+		}
+		name := s.tab.Personality(ev.Flags&event.Compat != 0).Name(int(ev.Nr))
+		if name == "" || name == "restart_syscall" {
+			return
+		}
+		if s.restart.prev == nil {
+			s.restart.prev = map[uint32]string{}
+		}
+		s.restart.prev[ev.TID] = name
+	case event.Exit:
+		delete(s.restart.prev, ev.TID)
+	}
+}
+
+// restartSyscall prints what restart_syscall resumes, as strace:
+// "<... resuming interrupted clock_nanosleep ...>".
+func (c *call) restartSyscall() {
+	c.addf(false, func(d []byte) []byte {
+		name, ok := c.s.restart.prev[c.ev.TID]
+		if !ok {
+			name = "system call"
+		}
+		d = append(d, "<... resuming interrupted "...)
+		d = append(d, name...)
+		return append(d, " ...>"...)
+	})
 }

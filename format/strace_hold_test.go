@@ -59,3 +59,36 @@ func TestStraceRestartHold(t *testing.T) {
 		}
 	}
 }
+
+// TestStraceRestartSyscall checks that restart_syscall names the call it
+// resumes: the thread's last other call.
+func TestStraceRestartSyscall(t *testing.T) {
+	tab := fuzzTables[0]
+	nanosleep := int32(tab.ByName("clock_nanosleep").Nr)
+	restart := int32(tab.ByName("restart_syscall").Nr)
+	var out bytes.Buffer
+	w := NewStraceWriter(&out, tab, StraceOptions{Column: 1})
+	for _, ev := range []*event.Event{
+		{Kind: event.Syscall, PID: 5, TID: 5, Nr: restart},
+		{Kind: event.Syscall, PID: 5, TID: 5, Nr: nanosleep, Ret: -516},
+		{Kind: event.Syscall, PID: 5, TID: 6, Nr: int32(tab.ByName("getpid").Nr), Ret: 5},
+		{Kind: event.Syscall, PID: 5, TID: 5, Nr: restart, Ret: -516},
+		{Kind: event.Syscall, PID: 5, TID: 5, Nr: restart},
+	} {
+		if err := w.Event(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	want := `restart_syscall(<... resuming interrupted system call ...>) = 0
+clock_nanosleep(CLOCK_REALTIME, 0, NULL, NULL) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)
+getpid() = 5
+restart_syscall(<... resuming interrupted clock_nanosleep ...>) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)
+restart_syscall(<... resuming interrupted clock_nanosleep ...>) = 0
+`
+	if d := cmp.Diff(want, out.String()); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}

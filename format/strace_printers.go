@@ -118,6 +118,7 @@ func init() {
 		syscalls.CallPersonality:     (*call).personality,
 		syscalls.CallSwapon:          (*call).swapon,
 		syscalls.CallQuotactl:        (*call).quotactl,
+		syscalls.CallRestartSyscall:  (*call).restartSyscall,
 		syscalls.CallIoUringRegister: (*call).ioUringRegister,
 		syscalls.CallPrctl:           (*call).prctl,
 		syscalls.CallFutex:           (*call).futex,

@@ -133,7 +133,7 @@ var syscallsARM64 = []Syscall{
 	{Nr: 125, Name: "sched_get_priority_max", Args: []Arg{{Name: "policy", Type: "int", Kind: Flags, SizeArg: -1, Width: 4, Signed: true, Decoder: "sched_policy"}}},
 	{Nr: 126, Name: "sched_get_priority_min", Args: []Arg{{Name: "policy", Type: "int", Kind: Flags, SizeArg: -1, Width: 4, Signed: true, Decoder: "sched_policy"}}},
 	{Nr: 127, Name: "sched_rr_get_interval", Args: []Arg{{Name: "pid", Type: "pid_t", Kind: Int, SizeArg: -1, Width: 4, Signed: true}, {Name: "interval", Type: "struct __kernel_timespec *", Kind: StructOut, SizeArg: -1, Width: 8, Size: 16, Decoder: "struct timespec", Printer: PrintTimespec}}},
-	{Nr: 128, Name: "restart_syscall", Args: []Arg{}},
+	{Nr: 128, Name: "restart_syscall", Args: []Arg{}, Printer: CallRestartSyscall},
 	{Nr: 129, Name: "kill", Args: []Arg{{Name: "pid", Type: "pid_t", Kind: Int, SizeArg: -1, Width: 4, Signed: true}, {Name: "sig", Type: "int", Kind: Flags, SizeArg: -1, Width: 4, Signed: true, Decoder: "signal"}}, Classes: Signal | Process},
 	{Nr: 130, Name: "tkill", Args: []Arg{{Name: "pid", Type: "pid_t", Kind: Int, SizeArg: -1, Width: 4, Signed: true}, {Name: "sig", Type: "int", Kind: Flags, SizeArg: -1, Width: 4, Signed: true, Decoder: "signal"}}, Classes: Signal | Process},
 	{Nr: 131, Name: "tgkill", Args: []Arg{{Name: "tgid", Type: "pid_t", Kind: Int, SizeArg: -1, Width: 4, Signed: true}, {Name: "pid", Type: "pid_t", Kind: Int, SizeArg: -1, Width: 4, Signed: true}, {Name: "sig", Type: "int", Kind: Flags, SizeArg: -1, Width: 4, Signed: true, Decoder: "signal"}}, Classes: Signal | Process},

@@ -5,7 +5,7 @@ package syscalls
 
 // syscallsI386 is the i386 syscall table, sorted by number.
 var syscallsI386 = []Syscall{
-	{Nr: 0, Name: "restart_syscall", Args: []Arg{}},
+	{Nr: 0, Name: "restart_syscall", Args: []Arg{}, Printer: CallRestartSyscall},
 	{Nr: 1, Name: "exit", Args: []Arg{{Name: "error_code", Type: "int", Kind: Int, SizeArg: -1, Width: 4, Signed: true}}, Classes: Process, NoReturn: true},
 	{Nr: 2, Name: "fork", Args: []Arg{}, Classes: Process},
 	{Nr: 3, Name: "read", Args: []Arg{{Name: "fd", Type: "unsigned int", Kind: Fd, SizeArg: -1, Width: 4}, {Name: "buf", Type: "char *", Kind: BufOut, SizeArg: -1, Width: 4}, {Name: "count", Type: "size_t", Kind: Int, SizeArg: -1, Width: 4}}, Classes: Desc},
