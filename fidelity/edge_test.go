@@ -21,8 +21,8 @@ var edgeFloors = map[string]float64{
 	"enums": 100,
 	"null":  100,
 	"ioctl": 100,
-	"more":  90,
-	"real":  85,
+	"more":  100,
+	"real":  100,
 }
 
 // TestEdgeCases runs testdata/edgecases.c's modes under strace and
