@@ -38,11 +38,11 @@ func TestStraceRestartHold(t *testing.T) {
 		{"end of stream", []*event.Event{
 			{Kind: event.Syscall, PID: 5, TID: 5, Nr: pause, Ret: -514},
 		}, "pause() = ? ERESTARTNOHAND (To be restarted if no handler)\n"},
-		{"another thread's line first", []*event.Event{
+		{"each thread's call held apart", []*event.Event{
 			{Kind: event.Syscall, PID: 5, TID: 5, Nr: pause, Ret: -514},
 			{Kind: event.Syscall, PID: 5, TID: 6, Nr: pause, Ret: -514},
 			{Kind: event.Signal, PID: 5, TID: 6, Nr: 9},
-		}, "pause() = ? ERESTARTNOHAND (To be restarted if no handler)\npause() = ?\n"},
+		}, "pause() = ?\npause() = ? ERESTARTNOHAND (To be restarted if no handler)\n"},
 	} {
 		var out bytes.Buffer
 		w := NewStraceWriter(&out, tab, StraceOptions{Column: 1})
@@ -83,8 +83,8 @@ func TestStraceRestartSyscall(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `restart_syscall(<... resuming interrupted system call ...>) = 0
-clock_nanosleep(CLOCK_REALTIME, 0, NULL, NULL) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)
 getpid() = 5
+clock_nanosleep(CLOCK_REALTIME, 0, NULL, NULL) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)
 restart_syscall(<... resuming interrupted clock_nanosleep ...>) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)
 restart_syscall(<... resuming interrupted clock_nanosleep ...>) = 0
 `
