@@ -150,6 +150,14 @@ func fuzzStrace(tab *syscalls.Table, ev *event.Event, o uint16) {
 	s.Append(nil, &other)
 	s.Append(nil, ev)
 	s.Append(nil, &event.Event{Kind: event.Exit, PID: ev.PID, TID: ev.TID, Nr: -1, Ret: ev.Ret})
+	// A writer's Strace keeps ERESTART* calls back until the next event.
+	w := NewStraceWriter(io.Discard, tab, opts)
+	_ = w.Event(ev)
+	_ = w.Event(&event.Event{Kind: event.Signal, PID: ev.PID, TID: ev.TID, Nr: 9})
+	_ = w.Event(ev)
+	_ = w.Idle()
+	_ = w.Event(ev)
+	_ = w.Finish()
 }
 
 func addSyscallSeeds(f *testing.F, evs []event.Event) {

@@ -105,6 +105,8 @@ type Strace struct {
 	oneLine bool              // AppendStrace: no personality lines
 
 	containers map[uint32]string // --decode-pids=container: by thread
+
+	restart restartHold // a call that returned ERESTART*, until the next event (strace_hold.go)
 }
 
 // NewStrace returns a renderer for events of table tab.
@@ -124,12 +126,8 @@ func AppendStrace(dst []byte, ev *event.Event, tab *syscalls.Table, o StraceOpti
 	return s.Append(dst, ev)
 }
 
-// Append appends the lines of ev without the final newline; a call
-// interrupted by another thread's line comes out as two lines, the
-// "<unfinished ...>" and the "<... resumed>" one. It appends nothing for an
-// event that makes no line (a process no longer shown with -b execve, the
-// kernel's SIGKILL).
-func (s *Strace) Append(dst []byte, ev *event.Event) []byte {
+// appendEvent appends the lines of ev (see Append).
+func (s *Strace) appendEvent(dst []byte, ev *event.Event) []byte {
 	if s.detached[ev.PID] {
 		return dst
 	}

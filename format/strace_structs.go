@@ -1323,7 +1323,16 @@ func appendSiginfo(d []byte, sig int, b []byte) []byte {
 	case code == 0 || code == -6 || (code < 0 && code != -2 && code != -1): // SI_USER, SI_TKILL
 		d = appendPidUid(d, b)
 	case code == -1 || code == -2: // SI_QUEUE, SI_TIMER
-		d = appendPidUid(d, b)
+		if code == -2 {
+			// _timer: the timer's id and overrun count where _rt
+			// holds the sender's pid and uid.
+			d = append(d, ", si_timerid="...)
+			d = strconv.AppendInt(d, int64(int32(le.Uint32(b[16:]))), 10)
+			d = append(d, ", si_overrun="...)
+			d = strconv.AppendInt(d, int64(int32(le.Uint32(b[20:]))), 10)
+		} else {
+			d = appendPidUid(d, b)
+		}
 		d = append(d, ", si_int="...)
 		d = strconv.AppendInt(d, int64(int32(le.Uint32(b[24:]))), 10)
 		d = append(d, ", si_ptr="...)

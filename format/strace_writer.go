@@ -20,7 +20,9 @@ type StraceWriter struct {
 // already a *bufio.Writer of 256 KiB or more is written to directly (see
 // NewHexWriter).
 func NewStraceWriter(w io.Writer, tab *syscalls.Table, o StraceOptions) *StraceWriter {
-	return &StraceWriter{s: NewStrace(tab, o), w: bufio.NewWriterSize(w, 256<<10)}
+	s := NewStrace(tab, o)
+	s.restart.on = true
+	return &StraceWriter{s: s, w: bufio.NewWriterSize(w, 256<<10)}
 }
 
 func (x *StraceWriter) Start() error { return nil }
@@ -33,6 +35,17 @@ func (x *StraceWriter) Event(ev *event.Event) error {
 	_, err := x.w.Write(x.line)
 	return err
 }
-func (x *StraceWriter) Idle() error   { return x.Flush() }
-func (x *StraceWriter) Finish() error { return x.Flush() }
-func (x *StraceWriter) Flush() error  { return flush(x.w) }
+func (x *StraceWriter) Idle() error   { return x.release() }
+func (x *StraceWriter) Finish() error { return x.release() }
+
+// release writes the line Strace keeps back, if any, and flushes.
+func (x *StraceWriter) release() error {
+	if x.line = x.s.Release(x.line[:0]); len(x.line) > 0 {
+		x.line = append(x.line, '\n')
+		if _, err := x.w.Write(x.line); err != nil {
+			return err
+		}
+	}
+	return x.Flush()
+}
+func (x *StraceWriter) Flush() error { return flush(x.w) }

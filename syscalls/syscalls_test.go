@@ -158,7 +158,7 @@ func TestArgKinds(t *testing.T) {
 		{"chdir", []string{"filename:Path"}},
 		{"fchownat", []string{"dfd:Dirfd", "filename:Path", "user:Int", "group:Int", "flag:Flags"}},
 		{"truncate", []string{"path:Path", "length:Int"}},
-		{"mount", []string{"dev_name:Path", "dir_name:Path", "type:Str", "flags:Flags", "data:Ptr"}},
+		{"mount", []string{"dev_name:Path", "dir_name:Path", "type:Str", "flags:Flags", "data:Str"}},
 		{"umount2", []string{"name:Path", "flags:Flags"}},
 		{"readlinkat", []string{"dfd:Dirfd", "pathname:Path", "buf:BufOut", "bufsiz:Int"}},
 		{"read", []string{"fd:Fd", "buf:BufOut", "count:Int"}},

@@ -50,66 +50,80 @@ const (
 	PrintOpenHow                       // struct open_how
 	PrintIovec                         // struct iovec array with the start of each buffer (vmsplice)
 	PrintIoUringParams                 // struct io_uring_params: what the caller set at enter, what the kernel filled at exit
+	PrintMpolModeOut                   // get_mempolicy's mode, in brackets
+	PrintSeccompUargs                  // seccomp's args by operation: an action in brackets, struct seccomp_notif_sizes, or the address
+	PrintFdArray                       // an int array of file descriptors, as many as the size argument (io_uring_register)
+	PrintNodemask                      // a NUMA node mask of maxnode bits, as strace's print_nodemask: the longs in 0x-padded hex
 
 	// NumPrinters is the number of Printer ids, PrintNone included.
 	NumPrinters
 )
 
-var printerNames = [...]string{"", "stat", "statx", "statfs", "timespec", "timespec_pair", "timeval", "timeval_pair", "timezone", "itimerval", "itimerspec", "rusage", "tms", "time_t", "utimbuf", "rlimit", "sigset", "sigaction", "siginfo", "stack", "pselect_sigmask", "int_pair", "wait_status", "utsname", "sockaddr", "epoll_event", "sysinfo", "cap_header", "cap_data", "sched_param", "pollfd", "clone_args", "gid_array", "flock", "loff", "loff_inout", "int_out", "uid_out", "uid", "mq_attr", "sigevent", "sched_attr", "open_how", "iovec", "io_uring_params"}
+var printerNames = [...]string{"", "stat", "statx", "statfs", "timespec", "timespec_pair", "timeval", "timeval_pair", "timezone", "itimerval", "itimerspec", "rusage", "tms", "time_t", "utimbuf", "rlimit", "sigset", "sigaction", "siginfo", "stack", "pselect_sigmask", "int_pair", "wait_status", "utsname", "sockaddr", "epoll_event", "sysinfo", "cap_header", "cap_data", "sched_param", "pollfd", "clone_args", "gid_array", "flock", "loff", "loff_inout", "int_out", "uid_out", "uid", "mq_attr", "sigevent", "sched_attr", "open_how", "iovec", "io_uring_params", "mpol_mode_out", "seccomp_uargs", "fd_array", "nodemask"}
 
 // The call printers of printers.tsv.
 const (
-	CallNone          CallPrinter = iota // no printer
-	CallExecve                           // execve: path, argv, envp
-	CallExecveat                         // execveat: dirfd, path, argv, envp, flags
-	CallClone                            // clone: named arguments in strace's order
-	CallClone3                           // clone3: struct clone_args and size
-	CallGroups                           // getgroups, setgroups
-	CallSockopt                          // getsockopt, setsockopt: level, name and value
-	CallAffinity                         // sched_getaffinity, sched_setaffinity
-	CallMmap                             // mmap
-	CallMmap2                            // mmap2 (i386): mmap with the offset in 4096-byte pages, shown in bytes
-	CallOpen                             // open
-	CallOpenat                           // openat
-	CallIoctl                            // ioctl: the argument by command
-	CallFcntl                            // fcntl: the argument and result by command
-	CallRseq                             // rseq
-	CallGetrandom                        // getrandom
-	CallWait4                            // wait4
-	CallArchPrctl                        // arch_prctl
-	CallPrctl                            // prctl: the arguments and result by option
-	CallFutex                            // futex: the arguments by operation
-	CallUmask                            // umask
-	CallGetcwd                           // getcwd
-	CallAccept                           // accept, accept4: the peer address
-	CallSockname                         // getsockname, getpeername
-	CallRecvfrom                         // recvfrom
-	CallSocket                           // socket, socketpair
-	CallLseek                            // lseek
-	CallPoll                             // poll, ppoll
-	CallIov                              // readv, writev, preadv, pwritev, preadv2, pwritev2
-	CallEpollWait                        // epoll_wait, epoll_pwait, epoll_pwait2
-	CallMsg                              // sendmsg, recvmsg
-	CallMmsg                             // sendmmsg, recvmmsg
-	CallSelect                           // select, pselect6
-	CallRtSigreturn                      // rt_sigreturn: the mask restored
-	CallReadlink                         // readlink
-	CallReadlinkat                       // readlinkat
-	CallGetdents                         // getdents, getdents64
-	CallFaccessat2                       // faccessat2
-	CallStatx                            // statx
-	CallPipe                             // pipe
-	CallSetTidAddress                    // set_tid_address
-	CallExitGroup                        // exit_group
-	CallMqOpen                           // mq_open: mode and attr only with O_CREAT
-	CallMembarrier                       // membarrier: cpu_id only with MEMBARRIER_CMD_FLAG_CPU
-	CallReboot                           // reboot: the restart command string only with LINUX_REBOOT_CMD_RESTART2
-	CallMremap                           // mremap: new_address only with MREMAP_FIXED
-	CallMknod                            // mknod: dev only for a character or block device
-	CallMknodat                          // mknodat: dev only for a character or block device
+	CallNone            CallPrinter = iota // no printer
+	CallExecve                             // execve: path, argv, envp
+	CallExecveat                           // execveat: dirfd, path, argv, envp, flags
+	CallClone                              // clone: named arguments in strace's order
+	CallClone3                             // clone3: struct clone_args and size
+	CallGroups                             // getgroups, setgroups
+	CallSockopt                            // getsockopt, setsockopt: level, name and value
+	CallAffinity                           // sched_getaffinity, sched_setaffinity
+	CallMmap                               // mmap
+	CallMmap2                              // mmap2 (i386): mmap with the offset in 4096-byte pages, shown in bytes
+	CallOpen                               // open
+	CallOpenat                             // openat
+	CallIoctl                              // ioctl: the argument by command
+	CallFcntl                              // fcntl: the argument and result by command
+	CallRseq                               // rseq
+	CallGetrandom                          // getrandom
+	CallWait4                              // wait4
+	CallArchPrctl                          // arch_prctl
+	CallPrctl                              // prctl: the arguments and result by option
+	CallFutex                              // futex: the arguments by operation
+	CallUmask                              // umask
+	CallGetcwd                             // getcwd
+	CallAccept                             // accept, accept4: the peer address
+	CallSockname                           // getsockname, getpeername
+	CallRecvfrom                           // recvfrom
+	CallSocket                             // socket, socketpair
+	CallLseek                              // lseek
+	CallPoll                               // poll, ppoll
+	CallIov                                // readv, writev, preadv, pwritev, preadv2, pwritev2
+	CallEpollWait                          // epoll_wait, epoll_pwait, epoll_pwait2
+	CallMsg                                // sendmsg, recvmsg
+	CallMmsg                               // sendmmsg, recvmmsg
+	CallSelect                             // select, pselect6
+	CallRtSigreturn                        // rt_sigreturn: the mask restored
+	CallReadlink                           // readlink
+	CallReadlinkat                         // readlinkat
+	CallGetdents                           // getdents, getdents64
+	CallFaccessat2                         // faccessat2
+	CallStatx                              // statx
+	CallPipe                               // pipe
+	CallSetTidAddress                      // set_tid_address
+	CallExitGroup                          // exit_group
+	CallMqOpen                             // mq_open: mode and attr only with O_CREAT
+	CallMembarrier                         // membarrier: cpu_id only with MEMBARRIER_CMD_FLAG_CPU; QUERY's result as the commands it names
+	CallReboot                             // reboot: the restart command string only with LINUX_REBOOT_CMD_RESTART2
+	CallMremap                             // mremap: new_address only with MREMAP_FIXED
+	CallMknod                              // mknod: dev only for a character or block device
+	CallMknodat                            // mknodat: dev only for a character or block device
+	CallMount                              // mount: filesystemtype as an address with MS_REMOUNT, data as an address with MS_BIND, MS_MOVE or a propagation flag
+	CallIoprioGet                          // ioprio_get: the result as IOPRIO_PRIO_VALUE(class, data)
+	CallIoprioSet                          // ioprio_set: the priority as IOPRIO_PRIO_VALUE(class, data)
+	CallSeccomp                            // seccomp: flags and args by operation
+	CallIoUringRegister                    // io_uring_register: the descriptors of REGISTER_FILES and REGISTER_EVENTFD*
+	CallMempolicy                          // get_mempolicy, set_mempolicy, mbind: the node mask, read at exit for get_mempolicy
+	CallPersonality                        // personality: 0xffffffff in hex, else the type and flags; the result likewise
+	CallSwapon                             // swapon: the flags and the priority in their low bits
+	CallQuotactl                           // quotactl: the command as QCMD(cmd, type)
+	CallRestartSyscall                     // restart_syscall: the call it resumes, the thread's last other call
 
 	// NumCallPrinters is the number of CallPrinter ids, PrintNone included.
 	NumCallPrinters
 )
 
-var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open", "membarrier", "reboot", "mremap", "mknod", "mknodat"}
+var callPrinterNames = [...]string{"", "execve", "execveat", "clone", "clone3", "groups", "sockopt", "affinity", "mmap", "mmap2", "open", "openat", "ioctl", "fcntl", "rseq", "getrandom", "wait4", "arch_prctl", "prctl", "futex", "umask", "getcwd", "accept", "sockname", "recvfrom", "socket", "lseek", "poll", "iov", "epoll_wait", "msg", "mmsg", "select", "rt_sigreturn", "readlink", "readlinkat", "getdents", "faccessat2", "statx", "pipe", "set_tid_address", "exit_group", "mq_open", "membarrier", "reboot", "mremap", "mknod", "mknodat", "mount", "ioprio_get", "ioprio_set", "seccomp", "io_uring_register", "mempolicy", "personality", "swapon", "quotactl", "restart_syscall"}

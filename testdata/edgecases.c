@@ -9,6 +9,9 @@
 //	edgecases ioctl    ioctl requests of the common subsystems
 //	edgecases more     process, prctl, socket option, fd, memory, xattr,
 //	                   timer and signal calls with odd arguments
+//	edgecases real     valid calls of real programs whose results strace
+//	                   decodes (io_uring, ioprio, membarrier, seccomp,
+//	                   mempolicy, mqueue, mount data, a timer's siginfo)
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -24,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/quota.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -36,6 +40,10 @@
 #include <net/if.h>
 #include <sys/epoll.h>
 #include <linux/ptrace.h>
+#include <linux/io_uring.h>
+#include <linux/membarrier.h>
+#include <mqueue.h>
+#include <pty.h>
 
 #define BAD ((void *)8) /* an unmapped address */
 
@@ -192,6 +200,11 @@ static void more(void)
 	syscall(SYS_getxattr, NULL, NULL, NULL, 0);
 	syscall(SYS_listxattr, NULL, NULL, 0);
 	syscall(SYS_quotactl, 0x99, NULL, 0, NULL);
+	syscall(SYS_quotactl, QCMD(Q_SYNC, USRQUOTA), NULL, 0, NULL);
+	syscall(SYS_quotactl, QCMD(Q_GETFMT, GRPQUOTA), "/nonexistent", 0, NULL);
+	syscall(SYS_quotactl, QCMD(0x5801, PRJQUOTA), "/nonexistent", 0, NULL); /* Q_XQUOTAON */
+	syscall(SYS_quotactl, QCMD(Q_QUOTAOFF, 7), "/x", 5, BAD);
+	syscall(SYS_quotactl, QCMD(Q_GETQUOTA, USRQUOTA), "/nonexistent", -1, NULL);
 	syscall(SYS_timer_create, 0x99, NULL, NULL);
 	syscall(SYS_timerfd_settime, -1, 4, NULL, NULL);
 	syscall(SYS_clock_nanosleep, 0x99, 0, NULL, NULL);
@@ -256,6 +269,92 @@ static void ioctls(void)
 	syscall(SYS_ioctl, -1, 0xdead, NULL);
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static void real(void)
+{
+	struct io_uring_params p;
+	memset(&p, 0, sizeof p);
+	int ring = syscall(SYS_io_uring_setup, 4, &p);
+	int fds[2] = {0, 1};
+	syscall(SYS_io_uring_enter, ring, 0, 0, IORING_ENTER_GETEVENTS, NULL, 0);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, fds, 2);
+	syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_FILES, NULL, 0);
+	close(ring);
+	syscall(SYS_ioprio_get, 1, 0);                  /* IOPRIO_WHO_PROCESS */
+	syscall(SYS_ioprio_set, 1, 0, (2 << 13) | 4);   /* IOPRIO_CLASS_BE, 4 */
+	syscall(SYS_ioprio_get, 1, 0);
+	syscall(SYS_ioprio_set, 1, 0, 0);
+	syscall(SYS_ioprio_get, 9, 0);
+	syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+	syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+	syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	unsigned action = SECCOMP_RET_KILL_PROCESS;
+	struct seccomp_notif_sizes sizes;
+	syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action);
+	syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes);
+	int mode = -1;
+	unsigned long mask[2] = {0};
+	syscall(SYS_get_mempolicy, &mode, NULL, 0, NULL, 0);
+	syscall(SYS_get_mempolicy, &mode, mask, 128, NULL, 0);
+	syscall(SYS_get_mempolicy, NULL, NULL, 0, NULL, 0);
+	unsigned long node0[2] = {1, 0};
+	syscall(SYS_set_mempolicy, 2, node0, 65);      /* MPOL_BIND, node 0 */
+	syscall(SYS_get_mempolicy, &mode, mask, 65, NULL, 0);
+	syscall(SYS_set_mempolicy, 0, NULL, 0);
+	void *area = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	syscall(SYS_mbind, area, 4096, 2, node0, 3, 0);
+	syscall(SYS_mbind, area, 4096, 2, BAD, 3, 0);
+	struct mq_attr at = {.mq_maxmsg = 4, .mq_msgsize = 16};
+	int q = syscall(SYS_mq_open, "edgecases", O_CREAT | O_RDWR, 0600, &at);
+	char buf[16];
+	unsigned prio;
+	struct timespec ts = {0, 1000};
+	syscall(SYS_mq_timedsend, q, "hello", 5, 3, &ts);
+	syscall(SYS_mq_timedreceive, q, buf, sizeof buf, &prio, &ts);
+	syscall(SYS_mq_timedreceive, q, buf, sizeof buf, &prio, &ts);
+	syscall(SYS_mq_timedsend, q, "x", 1, 0, NULL);
+	syscall(SYS_mq_timedreceive, q, buf, sizeof buf, NULL, NULL);
+	close(q);
+	syscall(SYS_mq_unlink, "edgecases");
+	int ep = epoll_create1(0);
+	struct epoll_event ev[2];
+	struct timespec t2 = {0, 1000000};
+	syscall(SYS_epoll_pwait2, ep, ev, 2, &t2, NULL, 8);
+	close(ep);
+	syscall(SYS_mount, "none", "/nonexistent", "tmpfs", MS_NOSUID, "size=1m,mode=755");
+	syscall(SYS_mount, "none", "/nonexistent", "proc", 0, "hidepid=2");
+	syscall(SYS_mount, "/x", "/nonexistent", "none", MS_BIND, "x");
+	syscall(SYS_mount, "/x", "/nonexistent", "none", MS_REMOUNT, "ro");
+	syscall(SYS_mount, "/x", "/nonexistent", NULL, 0, NULL);
+	int mfd, sfd;
+	if (openpty(&mfd, &sfd, NULL, NULL, NULL) == 0) {
+		ioctl(mfd, TCFLSH, TCIFLUSH);
+		ioctl(sfd, TCSBRK, 1);
+		ioctl(sfd, TIOCSCTTY, 0);
+		ioctl(sfd, TIOCNOTTY);
+		close(mfd);
+		close(sfd);
+	}
+	void *a = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *b = mremap(a, 8192, 16384, MREMAP_MAYMOVE);
+	void *c = mmap(NULL, 65536, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mremap(b, 16384, 16384, MREMAP_MAYMOVE | MREMAP_FIXED, c);
+	signal(SIGUSR1, on_signal);
+	timer_t tid;
+	struct sigevent se = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
+	se.sigev_value.sival_int = 42;
+	syscall(SYS_timer_create, CLOCK_MONOTONIC, &se, &tid);
+	struct itimerspec its = {.it_value = {0, 1000000}};
+	syscall(SYS_timer_settime, tid, 0, &its, NULL);
+	pause();
+	syscall(SYS_timer_delete, tid);
+	syscall(SYS_execveat, AT_FDCWD, "/nonexistent", (char *[]){"x", NULL}, (char *[]){NULL}, 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -270,6 +369,8 @@ int main(int argc, char **argv)
 		more();
 	else if (!strcmp(argv[1], "ioctl"))
 		ioctls();
+	else if (!strcmp(argv[1], "real"))
+		real();
 	else
 		return 2;
 	return 0;
