@@ -56,7 +56,7 @@ func (p *Plan) checkTargets(f *format.Format) error {
 	if t.DecodePids != "" {
 		switch {
 		case t.DecodePids != "container":
-			return usagef("parsing --decode-pids: %q: the one decoding is container (strace's comm and pidns are not supported)", t.DecodePids)
+			return usagef("parsing --decode-pids %s: comm (the command name, as strace -Y) or container", t.DecodePids)
 		case f.Name != "strace":
 			return usagef("parsing options: --decode-pids=container names containers in -l strace's process prefix, not in -l %s (json carries \"container\" by itself, scripts read ev.container)", f.Name)
 		case p.Input == "" && !t.Any():

@@ -281,7 +281,7 @@ func TestTargetRefusals(t *testing.T) {
 		{[]string{"--container", "strace-ebpf-no-such-container"}, "strace.ebpf: finding container strace-ebpf-no-such-container: no container of that name or id in "},
 		{[]string{"--cgroup", "/", "--cgroup", "/"}, "strace.ebpf: parsing options: "}, // then "DIR and DIR are the same cgroup", DIR the hierarchy's root
 		{[]string{"--pidns", "-i", "x.bin"}, "strace.ebpf: parsing options: --pidns translates the pids of a live trace; a replay (-i) shows the pids recorded"},
-		{[]string{"--decode-pids=comm", "-l", "strace", "--cgroup", "/"}, `strace.ebpf: parsing --decode-pids: "comm": the one decoding is container`},
+		{[]string{"--decode-pids=pidns", "-l", "strace", "--cgroup", "/"}, "strace.ebpf: parsing --decode-pids pidns: comm (the command name, as strace -Y) or container"},
 		{[]string{"--decode-pids=container", "--cgroup", "/"}, "strace.ebpf: parsing options: --decode-pids=container names containers in -l strace's process prefix, not in -l hex"},
 		{[]string{"--decode-pids=container", "-l", "strace", "true"}, "strace.ebpf: parsing options: --decode-pids=container names the containers of a trace by --container, --unit or --cgroup"},
 		{[]string{"--cgroup", "/a", "--cgroup", "/b", "--unit", "c", "--container", "d", "--cgroup", "/e"}, "strace.ebpf: parsing options: 5 cgroups, containers and units: at most 4"},

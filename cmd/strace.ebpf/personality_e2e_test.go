@@ -186,7 +186,7 @@ def on_syscall(ev):
 	}
 
 	live, rec := filepath.Join(dir, "live"), filepath.Join(dir, "rec.bin")
-	tracerIn(t, dir, "-l", "strace", "-o", live, "--record", rec, helper)
+	_, recStderr := tracerIn(t, dir, "-l", "strace", "-o", live, "--record", rec, helper)
 	replayed := filepath.Join(dir, "replayed")
 	tracerIn(t, dir, "-i", rec, "-l", "strace", "-o", replayed)
 	if diff := cmp.Diff(readFile(t, live), readFile(t, replayed)); diff != "" {
@@ -196,7 +196,10 @@ def on_syscall(ev):
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := binary.LittleEndian.Uint32(data[8:]); v != 3 {
+	// A kernel that skipped the tracer's probes (7.x, preemptible syscall
+	// tracepoints: docs/kernel.md) may have hidden the 32-bit call, and
+	// says so.
+	if v := binary.LittleEndian.Uint32(data[8:]); v != 3 && !strings.Contains(recStderr, "skipped the tracer's syscall probes") {
 		t.Errorf("recording with a 32-bit call: version %d, want 3", v)
 	}
 }
