@@ -147,7 +147,9 @@ static __noinline void send_unentered(u64 *ctx, u64 id)
 	h->args[4] = BPF_CORE_READ(regs, user_regs.regs[4]);
 	h->args[5] = BPF_CORE_READ(regs, user_regs.regs[5]);
 #endif
-	u64 now = config.no_clock ? 0 : bpf_ktime_get_ns();
+	/* Always timed: user space drops the ones that come after it began
+	 * to detach (engine.go, stop). */
+	u64 now = bpf_ktime_get_ns();
 	if (config.count && !compat) {
 		count_call(nr, ret, 0, now, h->args[0]);
 		if (config.count == COUNT_ONLY) {

@@ -45,6 +45,9 @@ type decoder struct {
 	// unentered counts the calls whose entry the kernel side never saw,
 	// sent from their exit.
 	unentered uint64
+	// lastUnentered is the monotonic time of the last such call decoded
+	// (0 when the last record was another).
+	lastUnentered uint64
 	comms     map[string]string // interned process names
 	stack     []byte            // the last record's stack item, aliasing the record; nil without one
 	// reuse: the captured bytes go to buf, reused by the next record
@@ -77,6 +80,7 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 	ev.TID = le.Uint32(raw[offTID:])
 	ev.Nr = int32(le.Uint32(raw[offNr:]))
 	ev.Flags = 0
+	d.lastUnentered = 0
 	fl := bpf.TracerEvFlags(le.Uint16(raw[offFlags:]))
 	switch {
 	case fl&bpf.TracerEvFlagsEV_NORETURN != 0:
@@ -95,6 +99,7 @@ func (d *decoder) decode(raw []byte, ev *event.Event) error {
 		// Sent from its exit (bpf/event.bpf.h, send_unentered): no start
 		// time, no enter captures.
 		d.unentered++
+		d.lastUnentered = ts
 		ev.Duration = 0
 	}
 	if fl&bpf.TracerEvFlagsEV_NETLINK != 0 {

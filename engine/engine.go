@@ -618,8 +618,11 @@ func (s *Session) attach() error {
 
 // detach stops new events; records already queued can still be read.
 func (s *Session) detach() {
-	for _, l := range s.links {
-		l.Close()
+	// In reverse: sys_enter (attached last) goes before sys_exit, so that
+	// no call enters whose exit would go unseen and count as lost; the
+	// exits seen alone meanwhile are dropped (Run's stop).
+	for i := len(s.links) - 1; i >= 0; i-- {
+		s.links[i].Close()
 	}
 	s.links = nil
 }
@@ -766,6 +769,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	var made []*event.Event // fault injection's events
 	d.reuse = s.cfg.ReuseEvents
 	places := newPlacer(s.cfg.Cgroups, s.cfg.PidNS, s.objs.CgroupOf)
+	var stopNS uint64 // monotonic time detaching began (stop)
 	deliver := func() error {
 		var ev *event.Event
 		if s.cfg.ReuseEvents {
@@ -776,6 +780,12 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		}
 		if err := d.decode(rec.RawSample, ev); err != nil {
 			return err
+		}
+		if d.lastUnentered != 0 && stopNS != 0 && d.lastUnentered >= stopNS {
+			// A call that entered as sys_enter was detached: not one of
+			// the trace's (detach).
+			d.unentered--
+			return nil
 		}
 		if places != nil {
 			places.place(ev)
@@ -816,6 +826,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	stop := func() {
 		// Stop new events, then read everything queued.
 		stopping = true
+		stopNS = monotonicNow()
 		s.detach()
 		if s.freezer != nil {
 			s.freezer.release() // nothing more is traced

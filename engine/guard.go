@@ -78,7 +78,9 @@ func runGuard(dir string) {
 	if name, err := unix.BytePtrFromString(guardName); err == nil {
 		unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(name)), 0, 0, 0)
 	}
-	k := &keeper{dir: dir, origins: map[int]string{}}
+	// A --cgroup target's cgroup is thawed, never removed (the keeper's
+	// environment, inherited, says so).
+	k := &keeper{dir: dir, origins: map[int]string{}, keep: os.Getenv(keeperKeepEnv) == "1"}
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "origin" {

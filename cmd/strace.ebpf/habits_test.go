@@ -51,7 +51,7 @@ func TestDidYouMean(t *testing.T) {
 		{nil, []string{"--summary-sort-by", "calls", "true"}, "strace.ebpf: parsing options: --summary-sort-by and --summary-columns (-U) shape the -c/-C summary; give -c or -C\n"},
 		{nil, []string{"-c", "-l", "json", "true"}, "strace.ebpf: parsing options: -c prints only the summary table, not -l json (use -C for both, with -l hex or -l strace)\n"},
 		{nil, []string{"-ff", "-o", "|cat", "true"}, "strace.ebpf: parsing options: -ff writes a file per process (FILE.PID); -o '|cmd' pipes one trace: give one\n"},
-		{nil, []string{"--decode-pids=pidns", "true"}, "strace.ebpf: parsing --decode-pids pidns: only comm is supported (the command name, as strace -Y)\n"},
+		{nil, []string{"--decode-pids=pidns", "true"}, "strace.ebpf: parsing --decode-pids pidns: comm (the command name, as strace -Y) or container\n"},
 	} {
 		r := tracerEnv(t, t.TempDir(), tt.env, tt.args...)
 		if r.code != 2 || r.stderr != tt.want {
