@@ -48,8 +48,8 @@ type decoder struct {
 	// lastUnentered is the monotonic time of the last such call decoded
 	// (0 when the last record was another).
 	lastUnentered uint64
-	comms     map[string]string // interned process names
-	stack     []byte            // the last record's stack item, aliasing the record; nil without one
+	comms         map[string]string // interned process names
+	stack         []byte            // the last record's stack item, aliasing the record; nil without one
 	// reuse: the captured bytes go to buf, reused by the next record
 	// (Config.ReuseEvents), not to a new allocation each.
 	reuse bool
