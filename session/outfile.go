@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -61,6 +62,11 @@ func openSplitFile(name string, appending bool) (*os.File, error) {
 func (p *Plan) noteLinks() {
 	for _, f := range []struct{ flag, path string }{{"-o", p.Output}, {"--record", p.Record}} {
 		if f.path == "" || f.flag == "-o" && p.Split {
+			continue
+		}
+		// /dev/stdout, /dev/fd/N, /proc/self/fd/N: links by design, to
+		// what the user already chose.
+		if strings.HasPrefix(f.path, "/dev/") || strings.HasPrefix(f.path, "/proc/") {
 			continue
 		}
 		fi, err := os.Lstat(f.path)

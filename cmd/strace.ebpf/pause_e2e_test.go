@@ -251,7 +251,10 @@ func TestSecondSignalThawsPaused(t *testing.T) {
 			}
 			r.neverFrozen(t, 300*time.Millisecond)
 			var ee *exec.ExitError
-			if se := r.stderrText(); !errors.As(err, &ee) || !strings.Contains(se, "runs on") || !strings.Contains(se, "queued records not shown") {
+			// What was queued is dropped and counted, or, when the output
+			// itself stayed blocked, its write gave up (1 s).
+			if se := r.stderrText(); !errors.As(err, &ee) || !strings.Contains(se, "runs on") ||
+				!strings.Contains(se, "queued records not shown") && !strings.Contains(se, "i/o timeout") {
 				t.Errorf("after two %v: %v, stderr:\n%s", sig, err, se)
 			}
 			// The command runs on, not paused: its one-byte copies go on.
@@ -512,7 +515,11 @@ func TestPauseStatusLine(t *testing.T) {
 	}
 	i := strings.Index(out, "\rstrace.ebpf: paused 1.")
 	if i < 0 || !strings.Contains(out[i:], "s for the trace to catch up: ") || !strings.Contains(out[i:], " queued, 0 records lost\033[K") {
-		t.Fatalf("no status line while paused:\n%q", out)
+		// Where the live status line runs (stderr a terminal), it is the
+		// one line, and it shows the pause (session/status.go).
+		if i = strings.Index(out, ", 0 lost, paused now "); i < 0 {
+			t.Fatalf("no status line while paused:\n%q", out)
+		}
 	}
 	if testing.Verbose() {
 		t.Logf("%q", out[i:min(len(out), i+200)])
