@@ -22,34 +22,20 @@ func TestREADMEHelp(t *testing.T) {
 	if code, err := run([]string{"strace.ebpf", "-h"}, &out, &out); code != 0 || err != nil {
 		t.Fatalf("-h: exit %d, %v", code, err)
 	}
-	const start, end = "<!-- help:start -->\n", "<!-- help:end -->"
-	path := filepath.Join(testutil.Root(), "README.md")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(b)
-	i, j := strings.Index(readme, start), strings.Index(readme, end)
-	if i < 0 || j < i {
-		t.Fatal("README.md has no help block")
-	}
-	block := "```\n" + out.String() + "```\n"
-	if *updateREADME {
-		readme = readme[:i+len(start)] + block + readme[j:]
-		if err := os.WriteFile(path, []byte(readme), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if diff := cmp.Diff(block, readme[i+len(start):j]); diff != "" {
-		t.Errorf("README.md help block is stale; run go test ./cmd/strace.ebpf -run READMEHelp -update-readme (-want +got):\n%s", diff)
-	}
+	checkREADMEBlock(t, "help", "```\n"+out.String()+"```\n", "READMEHelp")
 }
 
 // The README's first block of examples is the man page's EXAMPLES
 // (examples.go).
 func TestREADMEExamples(t *testing.T) {
-	const start, end = "<!-- examples:start -->\n", "<!-- examples:end -->"
+	checkREADMEBlock(t, "examples", "```\n"+examplesBlock()+"```\n", "READMEExamples")
+}
+
+// checkREADMEBlock compares README.md's block between <!-- NAME:start -->
+// and <!-- NAME:end --> with want, or rewrites it with -update-readme.
+func checkREADMEBlock(t *testing.T, name, want, test string) {
+	t.Helper()
+	start, end := "<!-- "+name+":start -->\n", "<!-- "+name+":end -->"
 	path := filepath.Join(testutil.Root(), "README.md")
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -58,17 +44,16 @@ func TestREADMEExamples(t *testing.T) {
 	readme := string(b)
 	i, j := strings.Index(readme, start), strings.Index(readme, end)
 	if i < 0 || j < i {
-		t.Fatal("README.md has no examples block")
+		t.Fatalf("README.md has no %s block", name)
 	}
-	block := "```\n" + examplesBlock() + "```\n"
 	if *updateREADME {
-		readme = readme[:i+len(start)] + block + readme[j:]
+		readme = readme[:i+len(start)] + want + readme[j:]
 		if err := os.WriteFile(path, []byte(readme), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	if diff := cmp.Diff(block, readme[i+len(start):j]); diff != "" {
-		t.Errorf("README.md examples block is stale; run go test ./cmd/strace.ebpf -run READMEExamples -update-readme (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, readme[i+len(start):j]); diff != "" {
+		t.Errorf("README.md %s block is stale; run go test ./cmd/strace.ebpf -run %s -update-readme (-want +got):\n%s", name, test, diff)
 	}
 }

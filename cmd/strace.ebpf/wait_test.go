@@ -15,21 +15,29 @@ import (
 // call: a fixed sleep is outlasted by a loaded machine.
 func waitInSyscall(t *testing.T, pid int, name string) {
 	t.Helper()
+	in := inSyscall(t, name)
+	deadline := time.Now().Add(waitLimit)
+	for !in(strconv.Itoa(pid)) {
+		if time.Now().After(deadline) {
+			b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/syscall")
+			t.Fatalf("process %d not in %s after %v: /proc/%d/syscall %q (%v)", pid, name, waitLimit, pid, b, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// inSyscall returns a test of whether a process (by its /proc name) is
+// blocked in the system call named name.
+func inSyscall(t *testing.T, name string) func(pid string) bool {
+	t.Helper()
 	sc := syscalls.Native().ByName(name)
 	if sc == nil {
 		t.Fatalf("no syscall %s", name)
 	}
 	want := strconv.Itoa(sc.Nr) + " "
-	deadline := time.Now().Add(waitLimit)
-	for {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/syscall")
-		if err == nil && strings.HasPrefix(string(b), want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("process %d not in %s after %v: /proc/%d/syscall %q (%v)", pid, name, waitLimit, pid, b, err)
-		}
-		time.Sleep(5 * time.Millisecond)
+	return func(pid string) bool {
+		b, err := os.ReadFile("/proc/" + pid + "/syscall")
+		return err == nil && strings.HasPrefix(string(b), want)
 	}
 }
 
@@ -38,18 +46,14 @@ func waitInSyscall(t *testing.T, pid int, name string) {
 // name, and returns its pid.
 func waitChildInSyscall(t *testing.T, pid int, name string) int {
 	t.Helper()
-	sc := syscalls.Native().ByName(name)
-	if sc == nil {
-		t.Fatalf("no syscall %s", name)
-	}
-	want := strconv.Itoa(sc.Nr) + " "
+	in := inSyscall(t, name)
 	deadline := time.Now().Add(waitLimit)
 	for {
 		tasks, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
 		for _, task := range tasks {
 			b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + task.Name() + "/children")
 			for _, f := range strings.Fields(string(b)) {
-				if c, err := os.ReadFile("/proc/" + f + "/syscall"); err == nil && strings.HasPrefix(string(c), want) {
+				if in(f) {
 					child, _ := strconv.Atoi(f)
 					return child
 				}
