@@ -404,7 +404,14 @@ func (b *built) pipeline(out io.Writer) (*script.Pipeline, error) {
 		}
 	}
 	if p.Summary != NoSummary {
-		if err := pipe.AddStdlibArgs("summary.star", p.SummaryArgs); err != nil {
+		args := map[string]string{"summary_timed": "0"}
+		for k, v := range p.SummaryArgs {
+			args[k] = v
+		}
+		if p.summaryTimed() {
+			args["summary_timed"] = "1" // the calls are timed (columns.go)
+		}
+		if err := pipe.AddStdlibArgs("summary.star", args); err != nil {
 			return nil, err
 		}
 	}
