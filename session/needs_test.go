@@ -81,7 +81,8 @@ func TestKernelSwitches(t *testing.T) {
 }
 
 // TestRingSizeWithoutRecords: with no record per call the ring is small,
-// unless --buffer-size says otherwise.
+// lossless it is 16 MiB, lossy the engine's default (0 here), unless
+// --buffer-size says otherwise.
 func TestRingSizeWithoutRecords(t *testing.T) {
 	for _, tt := range []struct {
 		plan Plan
@@ -89,8 +90,11 @@ func TestRingSizeWithoutRecords(t *testing.T) {
 	}{
 		{Plan{Summary: SummaryOnly}, 256 << 10},
 		{Plan{Summary: SummaryOnly, RingSize: 1 << 20}, 1 << 20},
-		{Plan{Summary: SummaryAlso}, 0},
-		{Plan{}, 0},
+		{Plan{Summary: SummaryAlso}, LosslessRing},
+		{Plan{}, LosslessRing},
+		{Plan{Lossy: true}, 0},
+		{Plan{Lossy: true, RingSize: 4 << 20}, 4 << 20},
+		{Plan{RingSize: 1 << 20}, 1 << 20},
 	} {
 		p := tt.plan
 		p.Command = []string{"true"}

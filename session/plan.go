@@ -264,7 +264,7 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		Debug:          p.Debug,
 		Start:          start,
 		Calibrate:      p.Calibrate,
-		RingSize:       ringSize(p.RingSize, n),
+		RingSize:       ringSize(p.RingSize, n, p.lossless() && !n.NoRecords),
 		Lossless:       p.lossless() && !n.NoRecords, // nothing to lose without records
 		StackTrace:     p.Show.StackTrace,
 		StackWindow:    p.Show.StackWindow,

@@ -140,7 +140,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.CountVarP(&o.quiet, "quiet", "q", "do not print \"Process N attached/detached\" (-p), nor the status line (events/s, written, lost, paused) that a run of more than 2 s shows on a terminal's stderr; -qq: nor -l strace's \"+++ exited with N +++\" lines")
 	fs.StringVarP(&o.filenames, "filenames", "n", "full", "how much of each path and string argument the kernel captures: full (PATH_MAX, 4096 bytes), name_max (NAME_MAX, 255), fast (127), or a `mode` N (N*255 bytes); a longer one prints cut, with \"...\"")
 	fs.StringVarP(&o.objectDir, "ebpf-src-dir", "N", "", "load the kernel side from `dir`/tracer_ARCH_bpfel.o (ARCH: x86, arm64), built from bpf/tracer.bpf.c (make generate, docs/kernel.md), instead of the built-in one; it must have the same maps, programs and config")
-	fs.StringVar(&o.bufferSize, "buffer-size", "64M", "the kernel's ring buffer `size` (a power of two, at least 4K, and 256K when lossless; K, M, G suffixes): larger loses fewer events under load")
+	fs.StringVar(&o.bufferSize, "buffer-size", "", "the kernel's ring buffer `size` (a power of two, at least 4K, and 256K when lossless; K, M, G suffixes): larger loses fewer events under load, or pauses the command less often (default 16M, 64M with --lossy, 256K when nothing is sent per call)")
 	fs.BoolVar(&o.lossy, "lossy", false, "never pause the command: when the reader falls behind, records are lost (and counted) instead")
 	fs.BoolVar(&o.lossless, "lossless", false, "with -p: pause the processes while the reader catches up (moves them into a cgroup of the tracer's until the end); with --cgroup, --container or --unit: pause that cgroup itself (one, cgroup v2)")
 	fs.BoolVar(&o.calibrate, "calibrate", false, "attach programs that trace nothing (measures the tracepoints' own cost; make bench)")
@@ -409,9 +409,11 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	if err != nil {
 		return nil, fmt.Errorf("parsing --script-errors: %w", err)
 	}
-	ring, err := parseSize(o.bufferSize)
-	if err != nil {
-		return nil, fmt.Errorf("parsing --buffer-size: %w", err)
+	var ring int
+	if fs.Changed("buffer-size") {
+		if ring, err = parseSize(o.bufferSize); err != nil {
+			return nil, fmt.Errorf("parsing --buffer-size: %w", err)
+		}
 	}
 	if fs.Changed("buffer-size") && o.input != "" {
 		return nil, errors.New("parsing options: --buffer-size sizes the kernel's ring buffer; a replay (-i) has none")
