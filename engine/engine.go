@@ -225,6 +225,7 @@ type Session struct {
 	stacks    uint64            // stacks symbolized
 
 	drainStart time.Time
+	startup    startupMarks  // -d: start-up's moments
 	finalStats []SyscallStat // the kernel's counts at the end (Config.Count)
 	finalAggs  *Aggs         // the kernel's histograms and per-process counts at the end
 }
@@ -306,6 +307,18 @@ func New(cfg Config) (_ *Session, err error) {
 			s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf, s.notef)
 		}
 	}
+	if path != "" {
+		// The launcher starts while the programs load: its runtime's
+		// start is off start-up's path, and it waits for release.
+		cgroupDir := ""
+		if s.freezer != nil {
+			cgroupDir = s.freezer.dir
+		}
+		if s.child, err = startChild(path, &cfg, cgroupDir); err != nil {
+			return nil, err
+		}
+		s.mark("launcher")
+	}
 	t0 := time.Now()
 	if err := s.load(); err != nil {
 		return nil, err
@@ -314,18 +327,17 @@ func New(cfg Config) (_ *Session, err error) {
 	if err := s.attach(); err != nil {
 		return nil, err
 	}
+	s.mark("attached")
 	s.debugf("loaded in %v, attached in %v", t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
 	if kc := KernelConfig(cfg); CountLean(kc) {
 		s.debugf("counting calls and errors at sys_exit alone (no clock, no slot per thread)")
 	}
-	if path != "" {
-		s.child, err = startChild(path, &cfg)
-		if err != nil {
-			return nil, err
-		}
+	if s.child != nil {
 		s.debugInject()
 	}
 	s.joinFreezer()
+	s.mark("ready")
+	s.debugStartup()
 	if cfg.StackTrace {
 		// Before the command runs: its exec and mmaps must be seen.
 		pid := -1
@@ -410,6 +422,7 @@ func (s *Session) load() error {
 	if err != nil {
 		return err
 	}
+	s.mark("object read")
 	tab := s.cfg.Table
 	// The session's settings, read by the programs as constants (struct
 	// config in bpf/tracer.bpf.c).
@@ -454,6 +467,7 @@ func (s *Session) load() error {
 		}
 		return loadError(err)
 	}
+	s.mark("programs loaded")
 	s.debugVerifier()
 
 	// The syscall description table and the syscall filter, for the

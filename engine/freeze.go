@@ -438,7 +438,15 @@ func runKeeper(dir, marks string) {
 		ready = fmt.Sprintf("ready without real-time priority: %v\n", err)
 	}
 
-	// The ring comes first, with a line "ring".
+	// The guard starts while the tracer loads its programs, off start-up's
+	// path; the ring comes next, with a line "ring".
+	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return
+	}
+	if err := k.keepGuard(ep); err != nil {
+		ready = fmt.Sprintf("ready without a guard: %v\n", err)
+	}
 	var line [5]byte
 	oob := make([]byte, unix.CmsgSpace(4))
 	n, oobn, _, _, err := unix.Recvmsg(0, line[:], oob, unix.MSG_CMSG_CLOEXEC)
@@ -468,18 +476,11 @@ func runKeeper(dir, marks string) {
 	if k.freezeFD, err = unix.Open(filepath.Join(dir, "cgroup.freeze"), unix.O_WRONLY|unix.O_CLOEXEC, 0); err != nil {
 		return
 	}
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
-	if err != nil {
-		return
-	}
 	// The ring edge-triggered: woken by the kernel's wake-ups only, not
 	// whenever it holds data.
 	if unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, 0, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: 0}) != nil ||
 		unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, ringFD, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: int32(ringFD)}) != nil {
 		return
-	}
-	if err := k.keepGuard(ep); err != nil {
-		ready = fmt.Sprintf("ready without a guard: %v\n", err)
 	}
 	unix.Write(1, []byte(ready))
 	var in []byte
@@ -671,7 +672,7 @@ func (s *Session) joinFreezer() {
 	if err != nil {
 		err = fmt.Errorf("%w: starting the cgroup keeper: %w", ErrLossless, err)
 	}
-	if err == nil && s.child != nil {
+	if err == nil && s.child != nil && !s.child.inCgroup {
 		err = f.join(s.child.cmd.Process.Pid, false)
 	}
 	for _, pid := range s.pids {

@@ -37,6 +37,7 @@ func (s *Session) startLoad() *earlyLoad {
 	e := &earlyLoad{s: s, ringc: make(chan ringResult, 1), btfc: make(chan btfResult, 1)}
 	go func() {
 		m, err := ebpf.NewMap(&ebpf.MapSpec{Name: bpf.TracerMapEvents, Type: ebpf.RingBuf, MaxEntries: uint32(s.cfg.RingSize)})
+		s.mark("ring")
 		e.ringc <- ringResult{m, err}
 	}()
 	// One parse of the kernel's BTF serves the CO-RE relocations and the
@@ -49,9 +50,36 @@ func (s *Session) startLoad() *earlyLoad {
 	go func() {
 		t := time.Now()
 		types, err := cache.Kernel()
+		if err == nil {
+			prewarmCORE(types)
+		}
+		s.mark("kernel BTF")
 		e.btfc <- btfResult{types, err, time.Since(t)}
 	}()
 	return e
+}
+
+// coreTypes are the kernel types the object's CO-RE relocations name
+// (TestCORETypesPrewarmed keeps the list whole). Decoding them is most of
+// the relocations' cost: task_struct alone reaches most of the kernel's
+// types.
+var coreTypes = []string{
+	"bpf_raw_tracepoint_args", "cgroup", "cgroup_subsys_state", "css_set",
+	"dentry", "fdtable", "file", "files_struct", "fs_struct", "inode",
+	"k_sigaction", "kernfs_node", "linux_binprm", "mm_struct", "mount",
+	"netlink_sock", "pt_regs", "sighand_struct", "signal_struct", "sock",
+	"socket", "socket_alloc", "super_block", "task_struct", "unix_address",
+	"unix_sock", "vfsmount",
+}
+
+// prewarmCORE decodes coreTypes while the object is still being read,
+// instead of when the first program's relocations ask for them: the
+// decoder keeps what it decoded, and the relocations find it there.
+// A type this kernel lacks is the relocations' business, not this one's.
+func prewarmCORE(types *btf.Spec) {
+	for _, name := range coreTypes {
+		types.AnyTypesByName(name)
+	}
 }
 
 // wait returns the ring, the BTF cache and the kernel's types. The ring
