@@ -32,7 +32,7 @@ static __always_inline int send_exit(u64 *ctx, u64 id, struct pending *pp)
 {
 	u32 tid = (u32)id;
 	s64 ret = (s64)ctx[1];
-	u64 now = config.no_clock ? 0 : bpf_ktime_get_ns();
+	u64 now = stamp_event();
 	/* pp is read in place (no copy on the stack, which the capture chain
 	 * below would pay for); sys_exit clears its state after. */
 	struct pending *p = pp;
@@ -116,6 +116,10 @@ static __noinline void send_unentered(u64 *ctx, u64 id)
 	if (config.failed_only && !is_error(ret))
 		return;
 	bool compat = in_compat();
+	/* Always timed, before the reservation (stamp.bpf.h): user space
+	 * drops the ones that come after it began to detach (engine.go,
+	 * stop). */
+	u64 now = stamp_now();
 	struct event_hdr *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
 	if (!h) {
 		count_lost();
@@ -147,9 +151,6 @@ static __noinline void send_unentered(u64 *ctx, u64 id)
 	h->args[4] = BPF_CORE_READ(regs, user_regs.regs[4]);
 	h->args[5] = BPF_CORE_READ(regs, user_regs.regs[5]);
 #endif
-	/* Always timed: user space drops the ones that come after it began
-	 * to detach (engine.go, stop). */
-	u64 now = bpf_ktime_get_ns();
 	if (config.count && !compat) {
 		count_call(nr, ret, 0, now, h->args[0]);
 		if (config.count == COUNT_ONLY) {

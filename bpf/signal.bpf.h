@@ -52,7 +52,7 @@ static __always_inline void send_held(struct held_sig *hs, u32 tgid, u32 tid, st
 	if (!r)
 		return;
 	__builtin_memset(&r->hdr, 0, sizeof(r->hdr));
-	r->hdr.ts = bpf_ktime_get_ns();
+	r->hdr.ts = stamp_now();
 	r->hdr.pid = tgid;
 	r->hdr.tid = tid;
 	r->hdr.nr = hs->sig;

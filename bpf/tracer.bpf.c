@@ -26,6 +26,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #include "tracer.h"
 #include "maps.bpf.h"
+#include "stamp.bpf.h"
 #include "cgroup.bpf.h"
 #include "task.bpf.h"
 #include "count.bpf.h"
@@ -102,7 +103,7 @@ int sys_enter(u64 *ctx)
 	u32 state = (!config.system_wide && exec) ? 0 : P_TRACED;
 	if (!want)
 		state |= P_EXEC_ONLY;
-	u64 ts = config.no_clock ? 0 : bpf_ktime_get_ns();
+	u64 ts = stamp_entry();
 	p->ts = ts;
 	p->nr = nr;
 	/* -c counts native calls in the kernel and sends no record of them;
@@ -244,7 +245,7 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	 * keeps it, as strace keeps "+++ exited"). */
 	if (config.proc_events && process_traced(tgid, task)) {
 		struct event_hdr h = {};
-		u64 now = bpf_ktime_get_ns();
+		u64 now = stamp_now();
 		/*
 		 * A group leader killed because another thread execs lives on
 		 * as that thread (de_thread gives it the leader's id): nr names
@@ -324,7 +325,7 @@ int signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 	show_held(id); /* an ignored signal sent before this one */
 	struct sig_record sr = {};
 	struct sig_record *r = &sr;
-	u64 now = bpf_ktime_get_ns();
+	u64 now = stamp_now();
 	fill_hdr(&r->hdr, id, (long)ctx->args[0], now, now);
 	bool has_info = bpf_probe_read_kernel(r->info, SIGINFO_SIZE, (void *)ctx->args[1]) == 0;
 	return send_signal(r, has_info);

@@ -85,9 +85,9 @@ type TracerConfig struct {
 	Count          uint32
 	Buffers        uint32
 	NoClock        uint32
+	Stamps         uint32
 	CountAggs      uint32
 	Cgroups        uint32
-	_              [4]byte
 	Cgroup         [4]struct {
 		_     structs.HostLayout
 		Id    uint64

@@ -22,7 +22,7 @@ func (s *Session) seedBlocked(pid int) {
 	if err != nil {
 		return
 	}
-	now := monotonicNow()
+	now := s.stampEntry()
 	for _, e := range ents {
 		tid, err := strconv.Atoi(e.Name())
 		if err != nil {

@@ -151,6 +151,12 @@ type Config struct {
 	// NoClock: nothing needs the calls' times; the kernel reads no clock
 	// and Event.TS and Event.Duration are 0.
 	NoClock bool
+	// Stamps: times only order the events (the strace format's
+	// "<unfinished ...>" split), nothing shows them: the kernel stamps
+	// them from the ring's position instead of reading the clock
+	// (stamp.go), and Event.TS and Event.Duration are in no unit. Ignored
+	// with NoClock, Inject or StackTrace, which need the clock.
+	Stamps bool
 	// Inject is the fault injection of a launched command (-e inject=,
 	// -e fault=, scripts' inject()); nil for none. New refuses it with
 	// PIDs or system-wide (ErrInjectUnsupported). See engine/inject.go.
@@ -226,6 +232,7 @@ type Session struct {
 
 	drainStart time.Time
 	startup    startupMarks  // -d: start-up's moments
+	stamps     *ringProducer // Config.Stamps: the ring's position; nil: the clock
 	finalStats []SyscallStat // the kernel's counts at the end (Config.Count)
 	finalAggs  *Aggs         // the kernel's histograms and per-process counts at the end
 }
@@ -265,6 +272,7 @@ func New(cfg Config) (_ *Session, err error) {
 	} else {
 		cfg.Inject = nil
 	}
+	cfg.Stamps = cfg.stamped()
 	if cfg.Lossless {
 		if err := checkMarks(&cfg); err != nil {
 			return nil, err
@@ -324,6 +332,11 @@ func New(cfg Config) (_ *Session, err error) {
 		return nil, err
 	}
 	t1 := time.Now()
+	if cfg.Stamps {
+		if s.stamps, err = mapRingProducer(s.objs.Events.FD()); err != nil {
+			return nil, fmt.Errorf("mapping the ring buffer's producer position: %w", err)
+		}
+	}
 	if err := s.attach(); err != nil {
 		return nil, err
 	}
@@ -536,6 +549,7 @@ func KernelConfig(cfg Config) bpf.TracerConfig {
 		Count:          uint32(cfg.Count),
 		CountAggs:      b2u(cfg.CountAggs),
 		NoClock:        b2u(cfg.NoClock),
+		Stamps:         b2u(cfg.stamped()),
 		Buffers:        b2u(cfg.CaptureBuffers),
 		RingHighMark:   uint64(b2u(cfg.Lossless)),
 	}
@@ -665,6 +679,7 @@ func (s *Session) Close() error {
 	if s.mmaps != nil {
 		s.mmaps.close()
 	}
+	s.stamps.close()
 	return s.objs.Close()
 }
 
@@ -693,7 +708,9 @@ func (s *Session) Lost() (uint64, error) {
 func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	defer s.Close()
 	s.start = monotonicNow()
-	if !s.cfg.Start.IsZero() {
+	if s.stamps != nil {
+		s.start = 0 // the stamps are the events' times as they are
+	} else if !s.cfg.Start.IsZero() {
 		if since := time.Since(s.cfg.Start); since > 0 && uint64(since) < s.start {
 			s.start -= uint64(since)
 		}
@@ -773,7 +790,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 		}
 		if n > lastLost {
 			res.Lost = n
-			ev := &event.Event{Kind: event.Lost, LostN: n - lastLost, TS: monotonicNow() - s.start}
+			ev := &event.Event{Kind: event.Lost, LostN: n - lastLost, TS: s.stampEvent() - s.start}
 			lastLost = n
 			return h.Event(ev)
 		}
@@ -783,7 +800,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	var made []*event.Event // fault injection's events
 	d.reuse = s.cfg.ReuseEvents
 	places := newPlacer(s.cfg.Cgroups, s.cfg.PidNS, s.objs.CgroupOf)
-	var stopNS uint64 // monotonic time detaching began (stop)
+	var stopNS uint64 // when detaching began (stop), in the session's time
 	deliver := func() error {
 		var ev *event.Event
 		if s.cfg.ReuseEvents {
@@ -840,7 +857,7 @@ func (s *Session) Run(ctx context.Context, h Handler) (res Result, err error) {
 	stop := func() {
 		// Stop new events, then read everything queued.
 		stopping = true
-		stopNS = monotonicNow()
+		stopNS = s.stampEntry()
 		s.detach()
 		if s.freezer != nil {
 			s.freezer.release() // nothing more is traced

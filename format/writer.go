@@ -112,6 +112,10 @@ type Needs struct {
 	// Times: when calls happen and how long they take (ev.ts, ev.duration)
 	// are shown or used; without, the kernel reads no clock.
 	Times bool
+	// Order: only the order of events is used (ev.ts and ev.ts +
+	// ev.duration compared, never shown): without Times, the kernel
+	// stamps events from its ring's position instead of reading the clock.
+	Order bool
 }
 
 // Union is what n and o need together.
@@ -126,6 +130,7 @@ func (n Needs) Union(o Needs) Needs {
 		NoRecords:     n.NoRecords && o.NoRecords,
 		CountAggs:     n.CountAggs || o.CountAggs,
 		Times:         n.Times || o.Times,
+		Order:         n.Order || o.Order,
 	}
 }
 
@@ -219,8 +224,11 @@ var Formats = []Format{
 			OptDecodePids:  "as strace",
 		},
 		Needs: func(s *Presentation) Needs {
-			// Times order the lines of threads (the "<unfinished ...>" split).
-			n := Needs{Buffers: max(s.StrSize, 1), ProcessEvents: true, EnterMarks: true, Times: true, Fds: s.DecodeFds > 0, FullEnv: s.Verbose}
+			// The order of events splits the lines of threads (the
+			// "<unfinished ...>" split); -t, -r, -T show times, -k
+			// symbolizes each stack with the mappings at its call's time.
+			n := Needs{Buffers: max(s.StrSize, 1), ProcessEvents: true, EnterMarks: true, Order: true, Fds: s.DecodeFds > 0, FullEnv: s.Verbose,
+				Times: s.Timestamps > 0 || s.Relative || s.SyscallTime || s.StackTrace}
 			if len(s.ReadDump) > 0 || len(s.WriteDump) > 0 {
 				n.Buffers = max(n.Buffers, DumpMax) // the dumps show whole buffers
 			}

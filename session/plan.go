@@ -271,7 +271,8 @@ func (p *Plan) engineConfig(n Needs, k KernelFilter, start time.Time) engine.Con
 		DecodeFds:      n.Fds,
 		Count:          engineCount(n),
 		CountAggs:      n.Counts && n.CountAggs,
-		NoClock:        !n.Times,
+		NoClock:        !n.Times && !n.Order,
+		Stamps:         n.Order && !n.Times,
 	}
 }
 

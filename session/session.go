@@ -546,7 +546,10 @@ func describeNeeds(n Needs) string {
 	if n.NoRecords {
 		parts = append(parts, "no record per call")
 	}
-	if !n.Times {
+	switch {
+	case !n.Times && n.Order:
+		parts = append(parts, "the order of events, not their times (no clock read)")
+	case !n.Times:
 		parts = append(parts, "no times (no clock read)")
 	}
 	return strings.Join(parts, ", ")

@@ -819,12 +819,20 @@ static void signals_mode(void)
 	int st;
 	wait4(child, &st, 0, NULL);
 	close(0x5154);
+	/* The sleeper says it is about to sleep: on a loaded machine it
+	 * may not have run at all 50ms after the fork. */
+	int ready[2];
+	if (pipe(ready) != 0)
+		_exit(1);
 	pid_t sleeper = fork();
 	if (sleeper == 0) {
 		struct timespec nap = {5, 0};
+		write(ready[1], "r", 1);
 		nanosleep(&nap, NULL);
 		_exit(0);
 	}
+	char c;
+	read(ready[0], &c, 1);
 	struct timespec nap = {0, 50 * 1000 * 1000};
 	nanosleep(&nap, NULL);
 	kill(sleeper, SIGTERM);
