@@ -315,21 +315,37 @@ func New(cfg Config) (_ *Session, err error) {
 			s.freezer, s.lossy = newFreezer(uint64(cfg.HighMark), uint64(cfg.LowMark), s.debugf, s.notef)
 		}
 	}
+	// The launcher starts while the programs load: its fork, exec and
+	// runtime's start are off start-up's path, and it waits for release.
+	type started struct {
+		c   *child
+		err error
+	}
+	var launched chan started
 	if path != "" {
-		// The launcher starts while the programs load: its runtime's
-		// start is off start-up's path, and it waits for release.
 		cgroupDir := ""
 		if s.freezer != nil {
 			cgroupDir = s.freezer.dir
 		}
-		if s.child, err = startChild(path, &cfg, cgroupDir); err != nil {
-			return nil, err
-		}
-		s.mark("launcher")
+		launched = make(chan started, 1)
+		go func() {
+			c, err := startChild(path, &cfg, cgroupDir)
+			s.mark("launcher")
+			launched <- started{c, err}
+		}()
 	}
 	t0 := time.Now()
-	if err := s.load(); err != nil {
-		return nil, err
+	loadErr := s.load()
+	if launched != nil {
+		// Taken even when loading failed: Close (deferred) ends it.
+		r := <-launched
+		s.child = r.c
+		if loadErr == nil && r.err != nil {
+			return nil, r.err
+		}
+	}
+	if loadErr != nil {
+		return nil, loadErr
 	}
 	t1 := time.Now()
 	if cfg.Stamps {
