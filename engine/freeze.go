@@ -71,13 +71,13 @@ type freezer struct {
 	low      uint64 // bytes queued that thaw it
 	debugf   func(string, ...any)
 	notef    func(string, ...any) // what the user must know
-	keeper   *exec.Cmd
-	keeperW  *os.File       // the keeper's stdin; closing it hands over
-	replies  chan string    // the keeper's "ready" and "stats" lines
-	leaving  atomic.Bool    // the tracer is done with the keeper
-	armed    atomic.Bool    // the keeper watches the ring
-	origins  map[int]string // -p: each moved process's own cgroup directory
-	watching bool           // the keeper has the ring
+	keeperW  *os.File             // the keeper's stdin; closing it hands over
+	started  chan error           // the keeper's start (startKeeper)
+	replies  chan string          // the keeper's "ready" and "stats" lines
+	leaving  atomic.Bool          // the tracer is done with the keeper
+	armed    atomic.Bool          // the keeper watches the ring
+	origins  map[int]string       // -p: each moved process's own cgroup directory
+	watching bool                 // the keeper has the ring
 	released bool
 	mu       sync.Mutex // release: the read loop's and Abandon's
 	stats    pauseStats
@@ -153,9 +153,9 @@ func newFreezer(high, low uint64, debugf, notef func(string, ...any)) (*freezer,
 	return f, nil
 }
 
-// startKeeper starts the keeper. It starts while the tracer loads its
-// programs: the ring is sent to it later (sendRing), over the socket that
-// is its standard input.
+// startKeeper starts the keeper. Its fork and exec run beside the
+// programs' load, on a goroutine: sendRing waits for them, then sends the
+// ring over the socket that is the keeper's standard input.
 func (f *freezer) startKeeper() error {
 	if !dispatched.Load() {
 		return errNoHelpers
@@ -169,13 +169,12 @@ func (f *freezer) startKeeper() error {
 		return err
 	}
 	in, theirs := os.NewFile(uintptr(sp[0]), "keeper"), os.NewFile(uintptr(sp[1]), "keeper")
-	defer theirs.Close()
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		in.Close()
+		theirs.Close()
 		return err
 	}
-	defer outW.Close()
 	cmd := exec.Command(self)
 	cmd.Args[0] = "strace.ebpf-keeper"
 	cmd.Env = append(os.Environ(), keeperEnv+"="+f.dir, fmt.Sprintf("%s=%d %d", keeperMarksEnv, f.high, f.low))
@@ -186,21 +185,30 @@ func (f *freezer) startKeeper() error {
 	// Its own session: the terminal's Ctrl-C and hang-up reach the tracer
 	// and the command, never the keeper.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		in.Close()
-		outR.Close()
-		return err
-	}
-	f.keeper, f.keeperW = cmd, in
-	go cmd.Wait()
+	f.keeperW = in
 	f.replies = make(chan string, 4)
-	go f.readKeeper(outR)
+	f.started = make(chan error, 1)
+	go func() {
+		err := cmd.Start()
+		theirs.Close()
+		outW.Close()
+		f.started <- err
+		if err != nil {
+			outR.Close()
+			return
+		}
+		go cmd.Wait()
+		f.readKeeper(outR)
+	}()
 	return nil
 }
 
 // sendRing hands the ring (a map file descriptor) to the keeper and waits
 // until it watches it.
 func (f *freezer) sendRing(ringFD int) error {
+	if err := <-f.started; err != nil {
+		return err
+	}
 	conn, err := f.keeperW.SyscallConn()
 	if err != nil {
 		return err
