@@ -79,9 +79,24 @@ var (
 // BTF for CO-RE, the BPF ring buffer and bpf_get_current_task_btf (Linux
 // 5.11). A missing one is named in one line.
 func CheckKernel() error {
+	if err := checkBTF(); err != nil {
+		return err
+	}
+	return probeKernel()
+}
+
+// checkBTF is CheckKernel's first part, the one New does before loading.
+func checkBTF() error {
 	if _, err := os.Stat(kernelBTF); err != nil {
 		return fmt.Errorf("checking kernel: no BTF at %s (needs CONFIG_DEBUG_INFO_BTF): %w", kernelBTF, ErrNotSupported)
 	}
+	return nil
+}
+
+// probeKernel is CheckKernel's second part: it loads a probe per feature
+// (3-9 ms), so New runs it only when loading failed, to say why in terms
+// of the kernel's version.
+func probeKernel() error {
 	for _, p := range kernelProbes {
 		if err := (*p.probe)(); err != nil {
 			if errors.Is(err, ebpf.ErrNotSupported) {

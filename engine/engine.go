@@ -296,7 +296,7 @@ func New(cfg Config) (_ *Session, err error) {
 	if err := CheckPrivileges(); err != nil {
 		return nil, err
 	}
-	if err := CheckKernel(); err != nil {
+	if err := checkBTF(); err != nil {
 		return nil, err
 	}
 	if err := CheckFeatures(cfg); err != nil {
@@ -345,6 +345,11 @@ func New(cfg Config) (_ *Session, err error) {
 		}
 	}
 	if loadErr != nil {
+		// A kernel without a feature the programs need fails somewhere
+		// in loading: the probes say which, in terms of its version.
+		if err := probeKernel(); err != nil {
+			return nil, err
+		}
 		return nil, loadErr
 	}
 	t1 := time.Now()
