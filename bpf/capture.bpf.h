@@ -711,6 +711,38 @@ __noinline int capture_clone_args(struct record *rec, u32 off, u32 arg, u64 ptr,
 	return no + n * 4;
 }
 
+#define FPROG_SIZE 16 /* struct sock_fprog: u16 len, padding, the instructions' address */
+
+/*
+ * capture_fprog reads a struct sock_fprog (seccomp's and prctl's filter
+ * program) and after it, in the same item, its first instructions, 8 bytes
+ * each, up to FPROG_MAX (strace -v prints them all; real filters have a
+ * few hundred at most): a longer item says they were read.
+ */
+__noinline int capture_fprog(struct record *rec, u32 off, u32 arg, u64 ptr)
+{
+	if (!rec || arg > 5)
+		return off;
+	u32 next = capture_arg(rec, off, how(arg, ITEM_BUF_IN, CAPTURE_WHOLE), ptr, FPROG_SIZE);
+	if (next == off)
+		return off;
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u64 n = *(u16 *)&rec->data[o];
+	u64 insns = *(u64 *)&rec->data[o + 8];
+	if (!insns || !n)
+		return next;
+	if (n > FPROG_MAX)
+		n = FPROG_MAX;
+	u64 no = next;
+	asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
+	if (bpf_probe_read_user(&rec->data[no], (n * 8) & 0xfff, (const void *)insns) != 0)
+		return next;
+	u8 it = rec->hdr.nitems - 1;
+	rec->hdr.items[it & (MAX_ITEMS - 1)].len += n * 8;
+	return no + n * 8;
+}
+
 /* clone_args_size is how much of clone3's struct to read: args[size_arg], at most the table's size. */
 static __always_inline u64 clone_args_size(struct pending *p, struct sc_desc *d, int i)
 {
@@ -759,7 +791,9 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 	} else if (k == CAP_SIGMASK)
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 				   sigframe_mask(sp), 8);
-	else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
+	else if (k == CAP_SECCOMP && p->args[0] == SECCOMP_SET_MODE_FILTER)
+		next = capture_fprog(rec, off, i, p->args[i]);
+	else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT || k == CAP_SECCOMP)
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 				   p->args[i], d->cap[i].size);
 	else if (k == CAP_STRUCT_DEREF)
@@ -768,6 +802,8 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 		next = capture_clone_args(rec, off, i, p->args[i], clone_args_size(p, d, i));
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
 		next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+	else if (k == CAP_PRCTL && p->args[0] == PR_SET_SECCOMP && p->args[1] == SECCOMP_MODE_FILTER)
+		next = capture_fprog(rec, off, 2, p->args[2]);
 	else if (k == CAP_ARRAY_INOUT) {
 		u8 sa = d->cap[i].size_arg;
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
@@ -865,6 +901,8 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 		off = capture_clone_args(rec, off, i, p->args[i], clone_args_size(p, d, i));
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+	else if (k == CAP_PRCTL && p->args[0] == PR_SET_SECCOMP && p->args[1] == SECCOMP_MODE_FILTER)
+		off = capture_fprog(rec, off, 2, p->args[2]);
 	else if (k == CAP_ARRAY_INOUT) {
 		u8 sa = d->cap[i].size_arg;
 		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
@@ -903,7 +941,8 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, nl_flag(p)), p->args[i], ret);
 	} else if (k == CAP_DIRENTS && ret >= 0)
 		off = capture_dirents(rec, off, i, p->args[i], ret);
-	else if (k == CAP_STRUCT_OUT || k == CAP_STRUCT_INOUT)
+	else if (k == CAP_STRUCT_OUT || k == CAP_STRUCT_INOUT ||
+		 (k == CAP_SECCOMP && p->args[0] != SECCOMP_SET_MODE_FILTER))
 		off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE),
 				  p->args[i], d->cap[i].size);
 	else if (k == CAP_ARRAY_INOUT && ret > 0) {

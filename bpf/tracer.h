@@ -22,6 +22,7 @@ enum shared_limits : u32 {
 	STACK_HDR = 32,          /* an ITEM_STACK's header: sp, fp, lr, counts */
 	STACK_WINDOW_MAX = 0xff8, /* bytes of user stack copied with -k; a mask too */
 	FOLLOW_CHILDREN = 2,     /* config.follow_fork for -F */
+	FPROG_MAX = 256,         /* instructions of a seccomp filter program captured (strace -v prints them all) */
 };
 
 enum shared_bits : u32 {
@@ -86,9 +87,10 @@ enum cap_kind : u8 {
 	CAP_STRUCT_OUT_ERR = 21, /* fixed-size struct, at exit when the call failed (nanosleep's time left) */
 	CAP_MMSG = 22,         /* sendmmsg/recvmmsg: as many mmsghdrs as returned (up to MMSG_MAX), at exit */
 	CAP_ENVP = 26,         /* -v: execve's envp, its strings as CAP_ARGV's (after a successful exec, from mm->env_start..env_end) */
-	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
+	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, PR_SET_SECCOMP's filter (arg3, capture_fprog) at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
 	CAP_CLONE_ARGS = 24,   /* clone3: the struct (args[size_arg] bytes, up to size) and its set_tid array at enter; at exit the pidfd written (CLONE_PIDFD) */
 	CAP_PAGEVEC = 25,      /* mincore: a byte per page (1 << size bytes) of args[size_arg] bytes, up to ARRAY_MAX, at exit */
+	CAP_SECCOMP = 27,      /* seccomp's uargs: SECCOMP_SET_MODE_FILTER's sock_fprog and its instructions at enter (capture_fprog), the other operations' as CAP_STRUCT_INOUT */
 };
 
 /* Item kinds in records (internal/event's DataKind, checked by engine's tests). */
@@ -159,6 +161,9 @@ enum sc_key : u32 {
 #define PR_GET_NAME 16
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_GET_TID_ADDRESS 40
+#define PR_SET_SECCOMP 22
+#define SECCOMP_MODE_FILTER 2
+#define SECCOMP_SET_MODE_FILTER 1
 #define MMSG_MAX 8      /* mmsghdrs of a sendmmsg/recvmmsg captured (one item each, two while read: 7 fit) */
 
 /* ioctl_caps values: the bytes of the argument to read, and when. */

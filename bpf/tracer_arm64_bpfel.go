@@ -43,6 +43,7 @@ const (
 	TracerCapKindCAP_PRCTL          TracerCapKind = 23
 	TracerCapKindCAP_CLONE_ARGS     TracerCapKind = 24
 	TracerCapKindCAP_PAGEVEC        TracerCapKind = 25
+	TracerCapKindCAP_SECCOMP        TracerCapKind = 27
 )
 
 type TracerCapProps uint8
@@ -321,6 +322,7 @@ const (
 	TracerSharedLimitsSTACK_HDR        TracerSharedLimits = 32
 	TracerSharedLimitsSTACK_WINDOW_MAX TracerSharedLimits = 4088
 	TracerSharedLimitsFOLLOW_CHILDREN  TracerSharedLimits = 2
+	TracerSharedLimitsFPROG_MAX        TracerSharedLimits = 256
 )
 
 type TracerSigRecord struct {

@@ -38,6 +38,7 @@ const (
 	capClone     = bpf.TracerCapKindCAP_CLONE_ARGS
 	capPageVec   = bpf.TracerCapKindCAP_PAGEVEC
 	capEnvp      = bpf.TracerCapKindCAP_ENVP
+	capSeccomp   = bpf.TracerCapKindCAP_SECCOMP
 
 	scNoReturn    = bpf.TracerScFlagsSC_NORETURN
 	scHasEnterCap = bpf.TracerScFlagsSC_HAS_ENTER_CAP
@@ -173,6 +174,11 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				continue
 			}
 			c.Kind, c.Size = capStructIO, a.Size
+			if a.Capture == syscalls.CaptureSeccomp {
+				// SECCOMP_SET_MODE_FILTER's program: the sock_fprog
+				// and its instructions.
+				c.Kind = capSeccomp
+			}
 		case syscalls.ArrayInOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg, syscalls.FdSets:
 			if a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
 				continue

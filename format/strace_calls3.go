@@ -143,6 +143,8 @@ func (c *call) seccomp() {
 func appendSeccompUargs(c *call, d, _ []byte) []byte {
 	p := c.ev.Args[2]
 	switch uint32(c.ev.Args[0]) {
+	case 1: // SECCOMP_SET_MODE_FILTER
+		return c.appendSeccompFprog(d, 2, p)
 	case 2: // SECCOMP_GET_ACTION_AVAIL
 		if b, ok := c.data(2, event.BufIn); ok && p != 0 && len(b) >= 4 {
 			d = append(d, '[')

@@ -133,6 +133,7 @@ const (
 	CaptureDirents                 // getdents' records: only their number (strace's /* N entries */)
 	CaptureSockopt                 // getsockopt's value, sized by the next argument like a sockaddr
 	CaptureEnvCount                // execve's envp: only the number of strings (strace's /* N vars */)
+	CaptureSeccomp                 // seccomp's uargs: SECCOMP_SET_MODE_FILTER's sock_fprog and its instructions
 )
 
 // Normalize returns the raw register value of the argument truncated to

@@ -51,7 +51,7 @@ const (
 	PrintIovec                         // struct iovec array with the start of each buffer (vmsplice)
 	PrintIoUringParams                 // struct io_uring_params: what the caller set at enter, what the kernel filled at exit
 	PrintMpolModeOut                   // get_mempolicy's mode, in brackets
-	PrintSeccompUargs                  // seccomp's args by operation: an action in brackets, struct seccomp_notif_sizes, or the address
+	PrintSeccompUargs                  // seccomp's args by operation: the filter program, an action in brackets, struct seccomp_notif_sizes, or the address
 	PrintFdArray                       // an int array of file descriptors, as many as the size argument (io_uring_register)
 	PrintNodemask                      // a NUMA node mask of maxnode bits, as strace's print_nodemask: the longs in 0x-padded hex
 

@@ -12,10 +12,14 @@
 //	edgecases real     valid calls of real programs whose results strace
 //	                   decodes (io_uring, ioprio, membarrier, seccomp,
 //	                   mempolicy, mqueue, mount data, a timer's siginfo)
+//	edgecases structs  structures behind pointers: seccomp filter programs,
+//	                   io_uring_register's and quotactl's structs (traced
+//	                   with and without -v)
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/seccomp.h>
+#include <linux/filter.h>
 #include <linux/perf_event.h>
 #include <linux/loop.h>
 #include <sched.h>
@@ -355,6 +359,56 @@ static void real(void)
 	syscall(SYS_execveat, AT_FDCWD, "/nonexistent", (char *[]){"x", NULL}, (char *[]){NULL}, 0);
 }
 
+/* seccomp_filters: filter programs, valid, invalid, empty, NULL and unmapped. */
+static void seccomp_filters(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc000003e, 0, 3),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 5),
+		BPF_STMT(0xffff, 0x1234),               /* unknown bits: EINVAL */
+		BPF_STMT(BPF_MISC | BPF_TXA | 0x8, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter g[] = {
+		BPF_STMT(BPF_ST, 1),
+		BPF_STMT(BPF_ST | 0x40, 1),
+		BPF_STMT(BPF_LDX | BPF_W | BPF_MEM, 2),
+		BPF_STMT(BPF_LD | BPF_H | 0xe0, 2),
+		BPF_STMT(BPF_ALU | BPF_X | BPF_AND, 0),
+		BPF_STMT(BPF_ALU | 0xf8, 0),
+		BPF_STMT(BPF_RET | 0x18, 0x12345678),
+	};
+	struct sock_filter allow[40];
+	for (int i = 0; i < 40; i++)
+		allow[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	allow[39].code = 0xffff; /* EINVAL */
+	struct sock_fprog p = {6, f}, q = {7, g}, z = {0, f}, n = {3, NULL};
+	struct sock_fprog bad = {2, BAD}, many = {40, allow}, one = {1, allow};
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0x100, &p);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &q);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &z);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &n);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &bad);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, BAD);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, NULL);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &many);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &z, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, BAD, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, NULL, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &many, 0, 0);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &one, 0, 0); /* installed: allows all */
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &one);
+}
+
+static void structs(void)
+{
+	seccomp_filters();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -371,6 +425,8 @@ int main(int argc, char **argv)
 		ioctls();
 	else if (!strcmp(argv[1], "real"))
 		real();
+	else if (!strcmp(argv[1], "structs"))
+		structs();
 	else
 		return 2;
 	return 0;
