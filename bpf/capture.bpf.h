@@ -743,6 +743,32 @@ __noinline int capture_fprog(struct record *rec, u32 off, u32 arg, u64 ptr)
 	return no + n * 8;
 }
 
+/*
+ * capture_op reads argument i (io = i | off << 8) as its operation says
+ * (CAP_OP_ARG): sel is the capture's size_arg | size << 8, moment
+ * OP_AT_ENTER or OP_AT_EXIT. A global function, verified once.
+ */
+__noinline int capture_op(struct record *rec, struct pending *p, u32 io, u32 sel, u32 moment)
+{
+	u32 i = io & 0xff, off = io >> 8;
+	if (!rec || !p || i >= 6)
+		return off;
+	u32 sa = sel & 0xff, shift = (sel >> 16) & 31;
+	u32 op = (u32)p->args[sa < 6 ? sa : 0] >> shift;
+	u32 key = ((sel >> 8) & 0xff) << 24 | (op & 0xffffff);
+	struct op_cap *c = bpf_map_lookup_elem(&op_caps, &key);
+	if (!c || !(c->flags & moment))
+		return off;
+	if (c->flags & OP_STR)
+		return capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+	u8 ca = c->count_arg;
+	u64 len = c->size + (u64)c->elem * (u32)p->args[ca < 6 ? ca : 0];
+	if (len > OP_MAX)
+		len = OP_MAX;
+	return capture_arg(rec, off, how(i, moment == OP_AT_ENTER ? ITEM_BUF_IN : ITEM_BUF_OUT, CAPTURE_WHOLE),
+			   p->args[i], len);
+}
+
 /* clone_args_size is how much of clone3's struct to read: args[size_arg], at most the table's size. */
 static __always_inline u64 clone_args_size(struct pending *p, struct sc_desc *d, int i)
 {
@@ -800,6 +826,8 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 		next = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
 	else if (k == CAP_CLONE_ARGS)
 		next = capture_clone_args(rec, off, i, p->args[i], clone_args_size(p, d, i));
+	else if (k == CAP_OP_ARG)
+		next = capture_op(rec, p, io, d->cap[i].size_arg | (u32)d->cap[i].size << 8, OP_AT_ENTER);
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
 		next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_SECCOMP && p->args[1] == SECCOMP_MODE_FILTER)
@@ -899,6 +927,8 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 		off = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
 	else if (k == CAP_CLONE_ARGS)
 		off = capture_clone_args(rec, off, i, p->args[i], clone_args_size(p, d, i));
+	else if (k == CAP_OP_ARG)
+		off = capture_op(rec, p, io, d->cap[i].size_arg | (u32)d->cap[i].size << 8, OP_AT_ENTER);
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_SECCOMP && p->args[1] == SECCOMP_MODE_FILTER)
@@ -968,7 +998,9 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 		if (bpf_probe_read_user(head, sizeof(head), (const void *)p->args[i]) == 0 &&
 		    (head[0] & CLONE_PIDFD) && head[1])
 			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), head[1], 4);
-	} else if (k == CAP_PAGEVEC) {
+	} else if (k == CAP_OP_ARG)
+		off = capture_op(rec, p, i | off << 8, d->cap[i].size_arg | (u32)d->cap[i].size << 8, OP_AT_EXIT);
+	else if (k == CAP_PAGEVEC) {
 		u8 sa = d->cap[i].size_arg;
 		u64 shift = d->cap[i].size & 31;
 		u64 n = (p->args[sa < 6 ? sa : 0] + (1ULL << shift) - 1) >> shift;

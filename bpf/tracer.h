@@ -90,6 +90,7 @@ enum cap_kind : u8 {
 	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, PR_SET_SECCOMP's filter (arg3, capture_fprog) at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
 	CAP_CLONE_ARGS = 24,   /* clone3: the struct (args[size_arg] bytes, up to size) and its set_tid array at enter; at exit the pidfd written (CLONE_PIDFD) */
 	CAP_PAGEVEC = 25,      /* mincore: a byte per page (1 << size bytes) of args[size_arg] bytes, up to ARRAY_MAX, at exit */
+	CAP_OP_ARG = 28,       /* an argument read as the operation in args[size_arg] says (quotactl's command shifted right by size >> 8, io_uring_register's opcode): op_caps[(size & 0xff) << 24 | op] gives the size and the moment */
 	CAP_SECCOMP = 27,      /* seccomp's uargs: SECCOMP_SET_MODE_FILTER's sock_fprog and its instructions at enter (capture_fprog), the other operations' as CAP_STRUCT_INOUT */
 };
 
@@ -170,6 +171,22 @@ enum sc_key : u32 {
 enum ioctl_cap : u32 {
 	IOCTL_SIZE_MASK = 0xffff,
 	IOCTL_AT_ENTER = 1 << 16, /* the argument is read at enter (else at exit on success) */
+};
+
+/* op_caps values (CAP_OP_ARG): size + elem * args[count_arg] bytes, cut at OP_MAX, when flags say. */
+enum op_cap_flags : u8 {
+	OP_AT_ENTER = 1, /* read at enter */
+	OP_AT_EXIT = 2,  /* read at exit on success */
+	OP_STR = 4,      /* a string (quotactl's Q_QUOTAON path), at enter */
+};
+#define OP_MAX 1024
+
+struct op_cap {
+	u16 size;
+	u16 elem;
+	enum op_cap_flags flags;
+	u8 count_arg;
+	u16 pad;
 };
 
 /* config.count: -c and -C count in the kernel (sc_stats). */

@@ -48,6 +48,7 @@ var capKinds = map[bpf.TracerCapKind]bpf.TracerCapProps{
 	capPageVec:   atExit | buffers,
 	capEnvp:      atEnter | retry | buffers,
 	capSeccomp:   atEnter | atExit | retry | buffers,
+	capOp:        atEnter | atExit | retry | buffers,
 }
 
 // phaseFlags are the sc_desc flags a capture of kind k sets.

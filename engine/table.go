@@ -39,6 +39,7 @@ const (
 	capPageVec   = bpf.TracerCapKindCAP_PAGEVEC
 	capEnvp      = bpf.TracerCapKindCAP_ENVP
 	capSeccomp   = bpf.TracerCapKindCAP_SECCOMP
+	capOp        = bpf.TracerCapKindCAP_OP_ARG
 
 	scNoReturn    = bpf.TracerScFlagsSC_NORETURN
 	scHasEnterCap = bpf.TracerScFlagsSC_HAS_ENTER_CAP
@@ -92,6 +93,10 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 		c := &d.Cap[i]
 		if !captureBuffers && a.Kind != syscalls.Path && a.Kind != syscalls.Str {
 			continue // without buffer capture, only strings are read
+		}
+		if k, sa, size, ok := describeOp(sc, a); ok {
+			c.Kind, c.SizeArg, c.Size = k, sa, size
+			continue
 		}
 		switch a.Kind {
 		case syscalls.Path, syscalls.Str:

@@ -119,7 +119,7 @@ const (
 	CallMempolicy                          // get_mempolicy, set_mempolicy, mbind: the node mask, read at exit for get_mempolicy
 	CallPersonality                        // personality: 0xffffffff in hex, else the type and flags; the result likewise
 	CallSwapon                             // swapon: the flags and the priority in their low bits
-	CallQuotactl                           // quotactl: the command as QCMD(cmd, type)
+	CallQuotactl                           // quotactl, quotactl_fd: the command as QCMD(cmd, type), the id and the data by command
 	CallRestartSyscall                     // restart_syscall: the call it resumes, the thread's last other call
 
 	// NumCallPrinters is the number of CallPrinter ids, PrintNone included.

@@ -127,6 +127,8 @@ var captures = map[[2]string]string{
 	{"Ptr", "sockopt"}:                      "CaptureSockopt",
 	{"StrArray", "name:envp"}:               "CaptureEnvCount",
 	{"StructInOut", "struct seccomp_uargs"}: "CaptureSeccomp",
+	{"Ptr", "quotactl_data"}:                "CaptureQuota",
+	{"ArrayInOut", "name:arg"}:              "CaptureIoUringRegister",
 }
 
 // callCaptures are the calls the kernel reads something of as a whole:
