@@ -762,11 +762,31 @@ __noinline int capture_op(struct record *rec, struct pending *p, u32 io, u32 sel
 	if (c->flags & OP_STR)
 		return capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
 	u8 ca = c->count_arg;
-	u64 len = c->size + (u64)c->elem * (u32)p->args[ca < 6 ? ca : 0];
+	u64 cnt = (u32)p->args[ca < 6 ? ca : 0];
+	u64 len = c->size + (u64)c->elem * cnt;
 	if (len > OP_MAX)
 		len = OP_MAX;
-	return capture_arg(rec, off, how(i, moment == OP_AT_ENTER ? ITEM_BUF_IN : ITEM_BUF_OUT, CAPTURE_WHOLE),
-			   p->args[i], len);
+	u32 next = capture_arg(rec, off, how(i, moment == OP_AT_ENTER ? ITEM_BUF_IN : ITEM_BUF_OUT, CAPTURE_WHOLE),
+			       p->args[i], len);
+	u32 po = c->ptr_off, pe = c->ptr_elem;
+	if (next == off || !po || moment != OP_AT_ENTER || po + 8 > len)
+		return next;
+	/* The array the struct points to (IORING_REGISTER_FILES_UPDATE's fds). */
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u64 arr = *(u64 *)&rec->data[o + (po & 0x3f)];
+	if (!arr || !cnt)
+		return next;
+	if (cnt > ARRAY_MAX)
+		cnt = ARRAY_MAX;
+	u64 n = cnt * (pe & 0xf);
+	u64 no = next;
+	asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
+	if (bpf_probe_read_user(&rec->data[no], n & 0x1ff, (const void *)arr) != 0)
+		return next;
+	u8 it = rec->hdr.nitems - 1;
+	rec->hdr.items[it & (MAX_ITEMS - 1)].len += n;
+	return no + n;
 }
 
 /* clone_args_size is how much of clone3's struct to read: args[size_arg], at most the table's size. */

@@ -173,7 +173,12 @@ enum ioctl_cap : u32 {
 	IOCTL_AT_ENTER = 1 << 16, /* the argument is read at enter (else at exit on success) */
 };
 
-/* op_caps values (CAP_OP_ARG): size + elem * args[count_arg] bytes, cut at OP_MAX, when flags say. */
+/*
+ * op_caps values (CAP_OP_ARG): size + elem * args[count_arg] bytes, cut at
+ * OP_MAX, when flags say; with ptr_off, at enter, the array of
+ * args[count_arg] elements of ptr_elem bytes (up to ARRAY_MAX) that the
+ * struct's u64 at ptr_off points to, after it in the same item.
+ */
 enum op_cap_flags : u8 {
 	OP_AT_ENTER = 1, /* read at enter */
 	OP_AT_EXIT = 2,  /* read at exit on success */
@@ -186,7 +191,8 @@ struct op_cap {
 	u16 elem;
 	enum op_cap_flags flags;
 	u8 count_arg;
-	u16 pad;
+	u8 ptr_off;
+	u8 ptr_elem;
 };
 
 /* config.count: -c and -C count in the kernel (sc_stats). */

@@ -213,7 +213,8 @@ type TracerOpCap struct {
 	Elem     uint16
 	Flags    TracerOpCapFlags
 	CountArg uint8
-	Pad      uint16
+	PtrOff   uint8
+	PtrElem  uint8
 }
 
 type TracerOpCapFlags uint8

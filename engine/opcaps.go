@@ -23,12 +23,15 @@ type opTable struct {
 
 // opCap is what the kernel reads for one operation: size + elem *
 // args[count] bytes (cut at OP_MAX), at enter or at exit on success, or a
-// string at enter.
+// string at enter; and an array the struct points to.
 type opCap struct {
 	op         uint32
 	size, elem uint16
 	count      uint8
 	flags      bpf.TracerOpCapFlags
+	// ptrOff, when not 0, is the offset in the struct of a pointer to
+	// args[count] elements of ptrElem bytes, read too at enter.
+	ptrOff, ptrElem uint8
 }
 
 // nrArgs is io_uring_register's nr_args, its fourth argument on every
@@ -63,18 +66,19 @@ var opTables = map[syscalls.Capture]opTable{
 		{op: 0x5809, size: 112, flags: opExit},  // Q_XGETNEXTQUOTA
 	}},
 	syscalls.CaptureIoUringRegister: {id: 2, op: "opcode", caps: []opCap{
-		{op: 0, elem: 16, count: nrArgs, flags: opEnter},                   // IORING_REGISTER_BUFFERS: iovecs
-		{op: 2, elem: 4, count: nrArgs, flags: opEnter},                    // IORING_REGISTER_FILES: descriptors
-		{op: 4, elem: 4, count: nrArgs, flags: opEnter},                    // IORING_REGISTER_EVENTFD
-		{op: 7, elem: 4, count: nrArgs, flags: opEnter},                    // IORING_REGISTER_EVENTFD_ASYNC
-		{op: 8, size: 16, elem: 8, count: nrArgs, flags: opEnter | opExit}, // IORING_REGISTER_PROBE: struct io_uring_probe
-		{op: 11, elem: 16, count: nrArgs, flags: opEnter},                  // IORING_REGISTER_RESTRICTIONS
-		{op: 17, elem: 1, count: nrArgs, flags: opEnter},                   // IORING_REGISTER_IOWQ_AFF: a CPU mask
-		{op: 19, elem: 4, count: nrArgs, flags: opEnter | opExit},          // IORING_REGISTER_IOWQ_MAX_WORKERS: two counts
-		{op: 20, elem: 16, count: nrArgs, flags: opEnter},                  // IORING_REGISTER_RING_FDS: struct io_uring_rsrc_update
-		{op: 21, elem: 16, count: nrArgs, flags: opEnter},                  // IORING_UNREGISTER_RING_FDS
-		{op: 22, size: 40, flags: opEnter},                                 // IORING_REGISTER_PBUF_RING: struct io_uring_buf_reg
-		{op: 23, size: 40, flags: opEnter},                                 // IORING_UNREGISTER_PBUF_RING
+		{op: 0, elem: 16, count: nrArgs, flags: opEnter},                        // IORING_REGISTER_BUFFERS: iovecs
+		{op: 2, elem: 4, count: nrArgs, flags: opEnter},                         // IORING_REGISTER_FILES: descriptors
+		{op: 4, elem: 4, count: nrArgs, flags: opEnter},                         // IORING_REGISTER_EVENTFD
+		{op: 6, size: 16, count: nrArgs, flags: opEnter, ptrOff: 8, ptrElem: 4}, // IORING_REGISTER_FILES_UPDATE: struct io_uring_files_update and its fds
+		{op: 7, elem: 4, count: nrArgs, flags: opEnter},                         // IORING_REGISTER_EVENTFD_ASYNC
+		{op: 8, size: 16, elem: 8, count: nrArgs, flags: opEnter | opExit},      // IORING_REGISTER_PROBE: struct io_uring_probe
+		{op: 11, elem: 16, count: nrArgs, flags: opEnter},                       // IORING_REGISTER_RESTRICTIONS
+		{op: 17, elem: 1, count: nrArgs, flags: opEnter},                        // IORING_REGISTER_IOWQ_AFF: a CPU mask
+		{op: 19, elem: 4, count: nrArgs, flags: opEnter | opExit},               // IORING_REGISTER_IOWQ_MAX_WORKERS: two counts
+		{op: 20, elem: 16, count: nrArgs, flags: opEnter},                       // IORING_REGISTER_RING_FDS: struct io_uring_rsrc_update
+		{op: 21, elem: 16, count: nrArgs, flags: opEnter},                       // IORING_UNREGISTER_RING_FDS
+		{op: 22, size: 40, flags: opEnter},                                      // IORING_REGISTER_PBUF_RING: struct io_uring_buf_reg
+		{op: 23, size: 40, flags: opEnter},                                      // IORING_UNREGISTER_PBUF_RING
 	}},
 }
 
@@ -110,7 +114,7 @@ func describeOp(sc *syscalls.Syscall, a syscalls.Arg) (kind bpf.TracerCapKind, s
 func (s *Session) writeOpCaps() error {
 	for _, t := range opTables {
 		for _, c := range t.caps {
-			v := bpf.TracerOpCap{Size: c.size, Elem: c.elem, Flags: c.flags, CountArg: c.count}
+			v := bpf.TracerOpCap{Size: c.size, Elem: c.elem, Flags: c.flags, CountArg: c.count, PtrOff: c.ptrOff, PtrElem: c.ptrElem}
 			if err := s.objs.OpCaps.Put(uint32(t.id)<<24|c.op&0xffffff, v); err != nil {
 				return fmt.Errorf("writing the operations' capture table: %w", err)
 			}

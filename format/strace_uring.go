@@ -18,6 +18,7 @@ const (
 	uringRegisterBuffers       = 0
 	uringRegisterFiles         = 2
 	uringRegisterEventfd       = 4
+	uringRegisterFilesUpdate   = 6
 	uringRegisterEventfdAsync  = 7
 	uringRegisterProbe         = 8
 	uringRegisterRestrictions  = 11
@@ -107,6 +108,8 @@ func (c *call) ioUringRegister() {
 				return append(d, '}')
 			})
 		})
+	case uringRegisterFilesUpdate:
+		c.addf(false, func(d []byte) []byte { return c.appendFilesUpdate(d, p, nargs, in, inOK) })
 	case uringRegisterRestrictions:
 		c.addf(false, func(d []byte) []byte { return elems(d, 16, c.appendUringRestriction) })
 	case uringRegisterRingFds:
@@ -382,4 +385,38 @@ func isZero(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// appendFilesUpdate appends IORING_REGISTER_FILES_UPDATE's struct
+// io_uring_files_update and the nargs descriptors its fds points to
+// (captured after it, up to arrayMax): IORING_REGISTER_FILES_SKIP by name.
+func (c *call) appendFilesUpdate(d []byte, p, nargs uint64, in []byte, inOK bool) []byte {
+	if !inOK || len(in) < 16 {
+		return appendPtr(d, p)
+	}
+	d = append(d, "{offset="...)
+	d = strconv.AppendUint(d, uint64(le.Uint32(in)), 10)
+	d = appendNonzeroHex(d, ", resv=", uint64(le.Uint32(in[4:])))
+	d = append(d, ", fds="...)
+	fds := le.Uint64(in[8:])
+	switch {
+	case fds == 0:
+		d = append(d, "NULL"...)
+	case nargs == 0:
+		d = append(d, "[]"...)
+	case len(in) < 20:
+		d = appendPtr(d, fds) // not read
+	default:
+		d = appendUringArray(d, in[16:], nargs, 4, min(uint64(c.s.opts.strsize()), arrayMax), func(d, e []byte) []byte {
+			switch fd := int32(le.Uint32(e)); {
+			case fd == -2:
+				return append(d, "IORING_REGISTER_FILES_SKIP"...)
+			case fd < -1:
+				return strconv.AppendInt(d, int64(fd), 10)
+			default:
+				return c.appendFd(d, int64(fd))
+			}
+		})
+	}
+	return append(d, '}')
 }

@@ -457,6 +457,17 @@ static void urings(void)
 	syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS, iov, 2);
 	syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_BUFFERS, NULL, 0);
 	syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS, BAD, 1);
+	int fds[3] = {0, -1, -2};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, fds, 2);
+	struct io_uring_files_update fu = {.offset = 1, .fds = (unsigned long)fds};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, &fu, 3);
+	fu.resv = 2;
+	fu.fds = (unsigned long)BAD;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, &fu, 1);
+	fu.fds = 0;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, &fu, 0);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, BAD, 1);
+	syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_FILES, NULL, 0);
 	struct {
 		struct io_uring_probe p;
 		struct io_uring_probe_op ops[4];
