@@ -780,9 +780,14 @@ __noinline int capture_op(struct record *rec, struct pending *p, u32 io, u32 sel
 	if (cnt > ARRAY_MAX)
 		cnt = ARRAY_MAX;
 	u64 n = cnt * (pe & 0xf);
+	/*
+	 * Mask in asm: before 6.x the verifier knows nothing of a product of
+	 * two registers, and the compiler drops a C mask it proves redundant.
+	 */
+	asm volatile("%[n] &= 0x1ff" : [n] "+r"(n));
 	u64 no = next;
 	asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
-	if (bpf_probe_read_user(&rec->data[no], n & 0x1ff, (const void *)arr) != 0)
+	if (bpf_probe_read_user(&rec->data[no], n, (const void *)arr) != 0)
 		return next;
 	u8 it = rec->hdr.nitems - 1;
 	rec->hdr.items[it & (MAX_ITEMS - 1)].len += n;
