@@ -744,6 +744,48 @@ __noinline int capture_fprog(struct record *rec, u32 off, u32 arg, u64 ptr)
 }
 
 /*
+ * capture_behind appends to rec's last item, which ends at next and holds
+ * at o a struct, the arrays the struct points to: for each (offset of the
+ * pointer, element size) pair of spec (two, 16 bits each; an offset of 0
+ * ends the list), cnt elements up to ARRAY_MAX; a NULL pointer or no
+ * elements reads nothing, a read that fails ends the list. A global
+ * function, verified once.
+ */
+__noinline int capture_behind(struct record *rec, u32 o, u32 next, u32 spec, u32 cnt)
+{
+	if (!rec)
+		return next;
+	if (cnt > ARRAY_MAX)
+		cnt = ARRAY_MAX;
+	for (int k = 0; k < 2; k++) {
+		u32 s = (spec >> (16 * k)) & 0xffff;
+		u32 po = s & 0x3f, pe = (s >> 8) & 0x1f;
+		if (!po)
+			break;
+		u64 oo = o;
+		asm volatile("%[oo] &= 0x1fff" : [oo] "+r"(oo));
+		u64 arr = *(u64 *)&rec->data[oo + po];
+		if (!arr || !cnt || !pe)
+			continue;
+		u64 n = (u64)cnt * pe;
+		/*
+		 * Mask in asm: before 6.x the verifier knows nothing of a
+		 * product of two registers, and the compiler drops a C mask
+		 * it proves redundant.
+		 */
+		asm volatile("%[n] &= 0x3ff" : [n] "+r"(n));
+		u64 no = next;
+		asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
+		if (bpf_probe_read_user(&rec->data[no], n, (const void *)arr) != 0)
+			break;
+		u8 it = rec->hdr.nitems - 1;
+		rec->hdr.items[it & (MAX_ITEMS - 1)].len += n;
+		next = no + n;
+	}
+	return next;
+}
+
+/*
  * capture_op reads argument i (io = i | off << 8) as its operation says
  * (CAP_OP_ARG): sel is the capture's size_arg | size << 8, moment
  * OP_AT_ENTER or OP_AT_EXIT. A global function, verified once.
@@ -768,30 +810,15 @@ __noinline int capture_op(struct record *rec, struct pending *p, u32 io, u32 sel
 		len = OP_MAX;
 	u32 next = capture_arg(rec, off, how(i, moment == OP_AT_ENTER ? ITEM_BUF_IN : ITEM_BUF_OUT, CAPTURE_WHOLE),
 			       p->args[i], len);
-	u32 po = c->ptr_off, pe = c->ptr_elem;
-	if (next == off || !po || moment != OP_AT_ENTER || po + 8 > len)
+	if (next == off || !c->ptr_off || moment != OP_AT_ENTER)
 		return next;
-	/* The array the struct points to (IORING_REGISTER_FILES_UPDATE's fds). */
+	/* The arrays the struct points to (IORING_REGISTER_FILES_UPDATE's fds). */
 	u64 o = off;
 	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
-	u64 arr = *(u64 *)&rec->data[o + (po & 0x3f)];
-	if (!arr || !cnt)
-		return next;
-	if (cnt > ARRAY_MAX)
-		cnt = ARRAY_MAX;
-	u64 n = cnt * (pe & 0xf);
-	/*
-	 * Mask in asm: before 6.x the verifier knows nothing of a product of
-	 * two registers, and the compiler drops a C mask it proves redundant.
-	 */
-	asm volatile("%[n] &= 0x1ff" : [n] "+r"(n));
-	u64 no = next;
-	asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
-	if (bpf_probe_read_user(&rec->data[no], n, (const void *)arr) != 0)
-		return next;
-	u8 it = rec->hdr.nitems - 1;
-	rec->hdr.items[it & (MAX_ITEMS - 1)].len += n;
-	return no + n;
+	u32 at = c->count_at;
+	if (at)
+		cnt = *(u32 *)&rec->data[o + ((at - 1) & 0x3f)];
+	return capture_behind(rec, o, next, c->ptr_off | c->ptr_elem << 8 | c->ptr2_off << 16 | c->ptr2_elem << 24, cnt);
 }
 
 /* clone_args_size is how much of clone3's struct to read: args[size_arg], at most the table's size. */

@@ -177,7 +177,9 @@ enum ioctl_cap : u32 {
  * op_caps values (CAP_OP_ARG): size + elem * args[count_arg] bytes, cut at
  * OP_MAX, when flags say; with ptr_off, at enter, the array of
  * args[count_arg] elements of ptr_elem bytes (up to ARRAY_MAX) that the
- * struct's u64 at ptr_off points to, after it in the same item.
+ * struct's u64 at ptr_off points to, after it in the same item, then the
+ * same for ptr2_off and ptr2_elem; with count_at, the elements are counted
+ * by the struct's u32 at count_at - 1 instead (capture_behind).
  */
 enum op_cap_flags : u8 {
 	OP_AT_ENTER = 1, /* read at enter */
@@ -193,6 +195,10 @@ struct op_cap {
 	u8 count_arg;
 	u8 ptr_off;
 	u8 ptr_elem;
+	u8 ptr2_off;
+	u8 ptr2_elem;
+	u8 count_at;
+	u8 pad;
 };
 
 /* config.count: -c and -C count in the kernel (sc_stats). */

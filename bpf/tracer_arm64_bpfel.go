@@ -215,6 +215,10 @@ type TracerOpCap struct {
 	CountArg uint8
 	PtrOff   uint8
 	PtrElem  uint8
+	Ptr2Off  uint8
+	Ptr2Elem uint8
+	CountAt  uint8
+	Pad      uint8
 }
 
 type TracerOpCapFlags uint8

@@ -30,8 +30,10 @@ type opCap struct {
 	count      uint8
 	flags      bpf.TracerOpCapFlags
 	// ptrOff, when not 0, is the offset in the struct of a pointer to
-	// args[count] elements of ptrElem bytes, read too at enter.
-	ptrOff, ptrElem uint8
+	// args[count] elements of ptrElem bytes, read too at enter; ptr2Off
+	// and ptr2Elem a second such array. countAt, when not 0, counts
+	// their elements by the struct's u32 at countAt-1 instead.
+	ptrOff, ptrElem, ptr2Off, ptr2Elem, countAt uint8
 }
 
 // nrArgs is io_uring_register's nr_args, its fourth argument on every
@@ -71,14 +73,22 @@ var opTables = map[syscalls.Capture]opTable{
 		{op: 4, elem: 4, count: nrArgs, flags: opEnter},                         // IORING_REGISTER_EVENTFD
 		{op: 6, size: 16, count: nrArgs, flags: opEnter, ptrOff: 8, ptrElem: 4}, // IORING_REGISTER_FILES_UPDATE: struct io_uring_files_update and its fds
 		{op: 7, elem: 4, count: nrArgs, flags: opEnter},                         // IORING_REGISTER_EVENTFD_ASYNC
-		{op: 8, size: 16, elem: 8, count: nrArgs, flags: opEnter | opExit},      // IORING_REGISTER_PROBE: struct io_uring_probe
-		{op: 11, elem: 16, count: nrArgs, flags: opEnter},                       // IORING_REGISTER_RESTRICTIONS
-		{op: 17, elem: 1, count: nrArgs, flags: opEnter},                        // IORING_REGISTER_IOWQ_AFF: a CPU mask
-		{op: 19, elem: 4, count: nrArgs, flags: opEnter | opExit},               // IORING_REGISTER_IOWQ_MAX_WORKERS: two counts
-		{op: 20, elem: 16, count: nrArgs, flags: opEnter},                       // IORING_REGISTER_RING_FDS: struct io_uring_rsrc_update
-		{op: 21, elem: 16, count: nrArgs, flags: opEnter},                       // IORING_UNREGISTER_RING_FDS
-		{op: 22, size: 40, flags: opEnter},                                      // IORING_REGISTER_PBUF_RING: struct io_uring_buf_reg
-		{op: 23, size: 40, flags: opEnter},                                      // IORING_UNREGISTER_PBUF_RING
+		// IORING_REGISTER_FILES2, _BUFFERS2: struct io_uring_rsrc_register
+		// (nr at 0), its data (descriptors or iovecs) and tags.
+		{op: 13, size: 32, flags: opEnter, ptrOff: 16, ptrElem: 4, ptr2Off: 24, ptr2Elem: 8, countAt: 1},
+		{op: 15, size: 32, flags: opEnter, ptrOff: 16, ptrElem: 16, ptr2Off: 24, ptr2Elem: 8, countAt: 1},
+		// IORING_REGISTER_FILES_UPDATE2, _BUFFERS_UPDATE: struct
+		// io_uring_rsrc_update2 (nr at 24), its data and tags.
+		{op: 14, size: 32, flags: opEnter, ptrOff: 8, ptrElem: 4, ptr2Off: 16, ptr2Elem: 8, countAt: 25},
+		{op: 16, size: 32, flags: opEnter, ptrOff: 8, ptrElem: 16, ptr2Off: 16, ptr2Elem: 8, countAt: 25},
+		{op: 8, size: 16, elem: 8, count: nrArgs, flags: opEnter | opExit}, // IORING_REGISTER_PROBE: struct io_uring_probe
+		{op: 11, elem: 16, count: nrArgs, flags: opEnter},                  // IORING_REGISTER_RESTRICTIONS
+		{op: 17, elem: 1, count: nrArgs, flags: opEnter},                   // IORING_REGISTER_IOWQ_AFF: a CPU mask
+		{op: 19, elem: 4, count: nrArgs, flags: opEnter | opExit},          // IORING_REGISTER_IOWQ_MAX_WORKERS: two counts
+		{op: 20, elem: 16, count: nrArgs, flags: opEnter},                  // IORING_REGISTER_RING_FDS: struct io_uring_rsrc_update
+		{op: 21, elem: 16, count: nrArgs, flags: opEnter},                  // IORING_UNREGISTER_RING_FDS
+		{op: 22, size: 40, flags: opEnter},                                 // IORING_REGISTER_PBUF_RING: struct io_uring_buf_reg
+		{op: 23, size: 40, flags: opEnter},                                 // IORING_UNREGISTER_PBUF_RING
 	}},
 }
 
@@ -114,7 +124,8 @@ func describeOp(sc *syscalls.Syscall, a syscalls.Arg) (kind bpf.TracerCapKind, s
 func (s *Session) writeOpCaps() error {
 	for _, t := range opTables {
 		for _, c := range t.caps {
-			v := bpf.TracerOpCap{Size: c.size, Elem: c.elem, Flags: c.flags, CountArg: c.count, PtrOff: c.ptrOff, PtrElem: c.ptrElem}
+			v := bpf.TracerOpCap{Size: c.size, Elem: c.elem, Flags: c.flags, CountArg: c.count,
+				PtrOff: c.ptrOff, PtrElem: c.ptrElem, Ptr2Off: c.ptr2Off, Ptr2Elem: c.ptr2Elem, CountAt: c.countAt}
 			if err := s.objs.OpCaps.Put(uint32(t.id)<<24|c.op&0xffffff, v); err != nil {
 				return fmt.Errorf("writing the operations' capture table: %w", err)
 			}

@@ -48,7 +48,7 @@ func structSeeds() []event.Event {
 		add("quotactl", [6]uint64{q << 8, 0x1000, 1000, 0x2000}, in(3, b), out(3, b))
 		add("quotactl_fd", [6]uint64{3, q<<8 | 1, 1000, 0x2000}, in(3, b[:72]), out(3, b[:72]))
 	}
-	for _, op := range []uint64{0, 2, 6, 8, 11, 17, 19, 20, 21, 22, 23} {
+	for _, op := range []uint64{0, 2, 6, 8, 11, 13, 14, 15, 16, 17, 19, 20, 21, 22, 23} {
 		add("io_uring_register", [6]uint64{3, op, 0x1000, 4}, in(2, probe), out(2, probe))
 	}
 	return evs

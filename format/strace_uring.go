@@ -22,6 +22,10 @@ const (
 	uringRegisterEventfdAsync  = 7
 	uringRegisterProbe         = 8
 	uringRegisterRestrictions  = 11
+	uringRegisterFiles2        = 13
+	uringRegisterFilesUpdate2  = 14
+	uringRegisterBuffers2      = 15
+	uringRegisterBuffersUpdate = 16
 	uringRegisterIowqAff       = 17
 	uringRegisterIowqMaxWorker = 19
 	uringRegisterRingFds       = 20
@@ -66,7 +70,9 @@ var (
 		{Name: "IOSQE_FIXED_FILE", Value: 1}, {Name: "IOSQE_IO_DRAIN", Value: 2}, {Name: "IOSQE_IO_LINK", Value: 4},
 		{Name: "IOSQE_IO_HARDLINK", Value: 8}, {Name: "IOSQE_ASYNC", Value: 16}, {Name: "IOSQE_BUFFER_SELECT", Value: 32},
 		{Name: "IOSQE_CQE_SKIP_SUCCESS", Value: 64}}}
-	uringIowqAcct = []string{"IO_WQ_BOUND", "IO_WQ_UNBOUND"}
+	uringIowqAcct  = []string{"IO_WQ_BOUND", "IO_WQ_UNBOUND"}
+	uringRsrcFlags = &syscalls.FlagTable{Name: "uring_register_rsrc_flags", Default: "IORING_RSRC_REGISTER_???", Entries: []syscalls.FlagEntry{
+		{Name: "IORING_RSRC_REGISTER_SPARSE", Value: 1}}}
 )
 
 // ioUringRegister prints io_uring_register(fd, opcode, arg, nr_args).
@@ -112,6 +118,8 @@ func (c *call) ioUringRegister() {
 		c.addf(false, func(d []byte) []byte { return c.appendFilesUpdate(d, p, nargs, in, inOK) })
 	case uringRegisterRestrictions:
 		c.addf(false, func(d []byte) []byte { return elems(d, 16, c.appendUringRestriction) })
+	case uringRegisterFiles2, uringRegisterBuffers2, uringRegisterFilesUpdate2, uringRegisterBuffersUpdate:
+		c.addf(false, func(d []byte) []byte { return c.appendUringRsrc(d, uint32(c.ev.Args[1]), p, nargs, in, inOK) })
 	case uringRegisterRingFds:
 		c.addf(false, func(d []byte) []byte {
 			return elems(d, 16, func(d, e []byte) []byte {
@@ -417,6 +425,85 @@ func (c *call) appendFilesUpdate(d []byte, p, nargs uint64, in []byte, inOK bool
 				return c.appendFd(d, int64(fd))
 			}
 		})
+	}
+	return append(d, '}')
+}
+
+// appendUringRsrc appends struct io_uring_rsrc_register (FILES2,
+// BUFFERS2) or io_uring_rsrc_update2 (FILES_UPDATE2, BUFFERS_UPDATE), and
+// the data and tags arrays they point to, captured after the struct (the
+// data's elements, then the tags'; a failed read ends them), as strace's
+// print_io_uring_register_rsrc and print_io_uring_update_rsrc. size is the
+// struct's size the caller passes: under 32 the address.
+func (c *call) appendUringRsrc(d []byte, op uint32, p, size uint64, in []byte, inOK bool) []byte {
+	if size < 32 || !inOK || len(in) < 32 {
+		return appendPtr(d, p)
+	}
+	register := op == uringRegisterFiles2 || op == uringRegisterBuffers2
+	var nr uint32
+	var data, tags uint64
+	if register {
+		nr, data, tags = le.Uint32(in), le.Uint64(in[16:]), le.Uint64(in[24:])
+		d = append(d, "{nr="...)
+		d = strconv.AppendUint(d, uint64(nr), 10)
+		d = append(d, ", flags="...)
+		d = append(d, uringRsrcFlags.Format(uint64(le.Uint32(in[4:])))...)
+		d = appendNonzeroHex(d, ", resv2=", le.Uint64(in[8:]))
+	} else {
+		nr, data, tags = le.Uint32(in[24:]), le.Uint64(in[8:]), le.Uint64(in[16:])
+		d = append(d, "{offset="...)
+		d = strconv.AppendUint(d, uint64(le.Uint32(in)), 10)
+		d = appendNonzeroHex(d, ", resv=", uint64(le.Uint32(in[4:])))
+	}
+	rest := in[32:]
+	n := min(uint64(nr), arrayMax)
+	// array appends one of the arrays behind the struct: NULL, [] for no
+	// elements, its address when it was not read.
+	array := func(d []byte, name string, ptr uint64, elem uint64, fn func(d, e []byte) []byte) []byte {
+		d = append(d, ", "...)
+		d = append(d, name...)
+		d = append(d, '=')
+		switch {
+		case ptr == 0:
+			return append(d, "NULL"...)
+		case nr == 0:
+			return append(d, "[]"...)
+		case uint64(len(rest)) < n*elem:
+			rest = nil
+			return appendPtr(d, ptr)
+		}
+		d = appendUringArray(d, rest, uint64(nr), elem, min(uint64(c.s.opts.strsize()), arrayMax), fn)
+		rest = rest[n*elem:]
+		return d
+	}
+	switch op {
+	case uringRegisterFiles2:
+		d = array(d, "data", data, 4, func(d, e []byte) []byte { return c.appendFd(d, int64(int32(le.Uint32(e)))) })
+	case uringRegisterFilesUpdate2:
+		d = array(d, "data", data, 4, func(d, e []byte) []byte {
+			switch fd := int32(le.Uint32(e)); {
+			case fd == -2:
+				return append(d, "IORING_REGISTER_FILES_SKIP"...)
+			case fd < -1:
+				return strconv.AppendInt(d, int64(fd), 10)
+			default:
+				return c.appendFd(d, int64(fd))
+			}
+		})
+	default: // iovecs
+		d = array(d, "data", data, 16, func(d, e []byte) []byte {
+			d = append(d, "{iov_base="...)
+			d = appendPtr(d, le.Uint64(e))
+			d = append(d, ", iov_len="...)
+			d = strconv.AppendUint(d, le.Uint64(e[8:]), 10)
+			return append(d, '}')
+		})
+	}
+	d = array(d, "tags", tags, 8, func(d, e []byte) []byte { return appendHexNum(d, le.Uint64(e)) })
+	if !register {
+		d = append(d, ", nr="...)
+		d = strconv.AppendUint(d, uint64(nr), 10)
+		d = appendNonzeroHex(d, ", resv2=", uint64(le.Uint32(in[28:])))
 	}
 	return append(d, '}')
 }

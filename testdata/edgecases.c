@@ -467,6 +467,28 @@ static void urings(void)
 	fu.fds = 0;
 	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, &fu, 0);
 	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, BAD, 1);
+	__u64 tags[3] = {0, 7, 0x10};
+	struct io_uring_rsrc_register rr = {.nr = 3, .data = (unsigned long)fds, .tags = (unsigned long)tags};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES2, &rr, sizeof rr);
+	struct io_uring_rsrc_update2 u2 = {.offset = 1, .data = (unsigned long)fds, .tags = (unsigned long)tags, .nr = 2};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE2, &u2, sizeof u2);
+	rr.nr = 2;
+	rr.data = (unsigned long)iov;
+	rr.tags = 0;
+	rr.flags = 1;
+	rr.resv2 = 5;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS2, &rr, sizeof rr);
+	u2.data = (unsigned long)iov;
+	u2.tags = (unsigned long)BAD;
+	u2.nr = 1;
+	u2.resv = 3;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS_UPDATE, &u2, sizeof u2);
+	u2.data = (unsigned long)BAD;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS_UPDATE, &u2, sizeof u2);
+	u2.nr = 0;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE2, &u2, sizeof u2);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES2, &rr, 16);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES2, BAD, sizeof rr);
 	syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_FILES, NULL, 0);
 	struct {
 		struct io_uring_probe p;
