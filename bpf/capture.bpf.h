@@ -711,6 +711,116 @@ __noinline int capture_clone_args(struct record *rec, u32 off, u32 arg, u64 ptr,
 	return no + n * 4;
 }
 
+#define FPROG_SIZE 16 /* struct sock_fprog: u16 len, padding, the instructions' address */
+
+/*
+ * capture_fprog reads a struct sock_fprog (seccomp's and prctl's filter
+ * program) and after it, in the same item, its first instructions, 8 bytes
+ * each, up to FPROG_MAX (strace -v prints them all; real filters have a
+ * few hundred at most): a longer item says they were read.
+ */
+__noinline int capture_fprog(struct record *rec, u32 off, u32 arg, u64 ptr)
+{
+	if (!rec || arg > 5)
+		return off;
+	u32 next = capture_arg(rec, off, how(arg, ITEM_BUF_IN, CAPTURE_WHOLE), ptr, FPROG_SIZE);
+	if (next == off)
+		return off;
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u64 n = *(u16 *)&rec->data[o];
+	u64 insns = *(u64 *)&rec->data[o + 8];
+	if (!insns || !n)
+		return next;
+	if (n > FPROG_MAX)
+		n = FPROG_MAX;
+	u64 no = next;
+	asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
+	if (bpf_probe_read_user(&rec->data[no], (n * 8) & 0xfff, (const void *)insns) != 0)
+		return next;
+	u8 it = rec->hdr.nitems - 1;
+	rec->hdr.items[it & (MAX_ITEMS - 1)].len += n * 8;
+	return no + n * 8;
+}
+
+/*
+ * capture_behind appends to rec's last item, which ends at next and holds
+ * at o a struct, the arrays the struct points to: for each (offset of the
+ * pointer, element size) pair of spec (two, 16 bits each; an offset of 0
+ * ends the list), cnt elements up to ARRAY_MAX; a NULL pointer or no
+ * elements reads nothing, a read that fails ends the list. A global
+ * function, verified once.
+ */
+__noinline int capture_behind(struct record *rec, u32 o, u32 next, u32 spec, u32 cnt)
+{
+	if (!rec)
+		return next;
+	if (cnt > ARRAY_MAX)
+		cnt = ARRAY_MAX;
+	for (int k = 0; k < 2; k++) {
+		u32 s = (spec >> (16 * k)) & 0xffff;
+		u32 po = s & 0x3f, pe = (s >> 8) & 0x1f;
+		if (!po)
+			break;
+		u64 oo = o;
+		asm volatile("%[oo] &= 0x1fff" : [oo] "+r"(oo));
+		u64 arr = *(u64 *)&rec->data[oo + po];
+		if (!arr || !cnt || !pe)
+			continue;
+		u64 n = (u64)cnt * pe;
+		/*
+		 * Mask in asm: before 6.x the verifier knows nothing of a
+		 * product of two registers, and the compiler drops a C mask
+		 * it proves redundant.
+		 */
+		asm volatile("%[n] &= 0x3ff" : [n] "+r"(n));
+		u64 no = next;
+		asm volatile("%[no] &= 0x1fff" : [no] "+r"(no));
+		if (bpf_probe_read_user(&rec->data[no], n, (const void *)arr) != 0)
+			break;
+		u8 it = rec->hdr.nitems - 1;
+		rec->hdr.items[it & (MAX_ITEMS - 1)].len += n;
+		next = no + n;
+	}
+	return next;
+}
+
+/*
+ * capture_op reads argument i (io = i | off << 8) as its operation says
+ * (CAP_OP_ARG): sel is the capture's size_arg | size << 8, moment
+ * OP_AT_ENTER or OP_AT_EXIT. A global function, verified once.
+ */
+__noinline int capture_op(struct record *rec, struct pending *p, u32 io, u32 sel, u32 moment)
+{
+	u32 i = io & 0xff, off = io >> 8;
+	if (!rec || !p || i >= 6)
+		return off;
+	u32 sa = sel & 0xff, shift = (sel >> 16) & 31;
+	u32 op = (u32)p->args[sa < 6 ? sa : 0] >> shift;
+	u32 key = ((sel >> 8) & 0xff) << 24 | (op & 0xffffff);
+	struct op_cap *c = bpf_map_lookup_elem(&op_caps, &key);
+	if (!c || !(c->flags & moment))
+		return off;
+	if (c->flags & OP_STR)
+		return capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+	u8 ca = c->count_arg;
+	u64 cnt = (u32)p->args[ca < 6 ? ca : 0];
+	u64 len = c->size + (u64)c->elem * cnt;
+	if (len > OP_MAX)
+		len = OP_MAX;
+	u32 next = capture_arg(rec, off, how(i, moment == OP_AT_ENTER ? ITEM_BUF_IN : ITEM_BUF_OUT, CAPTURE_WHOLE),
+			       p->args[i], len);
+	if (next == off || !c->ptr_off || moment != OP_AT_ENTER)
+		return next;
+	/* The arrays the struct points to (IORING_REGISTER_FILES_UPDATE's fds). */
+	u64 o = off;
+	asm volatile("%[o] &= 0x1fff" : [o] "+r"(o));
+	u32 at = c->count_at;
+	if (at)
+		cnt = *(u32 *)&rec->data[o + ((at - 1) & 0x3f)];
+	return capture_behind(rec, o, next, c->ptr_off | c->ptr_elem << 8 | c->ptr2_off << 16 | c->ptr2_elem << 24, cnt);
+}
+
 /* clone_args_size is how much of clone3's struct to read: args[size_arg], at most the table's size. */
 static __always_inline u64 clone_args_size(struct pending *p, struct sc_desc *d, int i)
 {
@@ -759,15 +869,21 @@ __noinline int enter_arg(struct record *rec, struct pending *p, struct sc_desc *
 	} else if (k == CAP_SIGMASK)
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 				   sigframe_mask(sp), 8);
-	else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT)
+	else if (k == CAP_SECCOMP && p->args[0] == SECCOMP_SET_MODE_FILTER)
+		next = capture_fprog(rec, off, i, p->args[i]);
+	else if (k == CAP_STRUCT_IN || k == CAP_STRUCT_INOUT || k == CAP_SECCOMP)
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE),
 				   p->args[i], d->cap[i].size);
 	else if (k == CAP_STRUCT_DEREF)
 		next = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
 	else if (k == CAP_CLONE_ARGS)
 		next = capture_clone_args(rec, off, i, p->args[i], clone_args_size(p, d, i));
+	else if (k == CAP_OP_ARG)
+		next = capture_op(rec, p, io, d->cap[i].size_arg | (u32)d->cap[i].size << 8, OP_AT_ENTER);
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
 		next = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+	else if (k == CAP_PRCTL && p->args[0] == PR_SET_SECCOMP && p->args[1] == SECCOMP_MODE_FILTER)
+		next = capture_fprog(rec, off, 2, p->args[2]);
 	else if (k == CAP_ARRAY_INOUT) {
 		u8 sa = d->cap[i].size_arg;
 		next = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
@@ -863,8 +979,12 @@ __noinline int retry_arg(struct record *rec, struct pending *p, struct sc_desc *
 		off = capture_deref(rec, off, i, p->args[i], d->cap[i].size);
 	else if (k == CAP_CLONE_ARGS)
 		off = capture_clone_args(rec, off, i, p->args[i], clone_args_size(p, d, i));
+	else if (k == CAP_OP_ARG)
+		off = capture_op(rec, p, io, d->cap[i].size_arg | (u32)d->cap[i].size << 8, OP_AT_ENTER);
 	else if (k == CAP_PRCTL && p->args[0] == PR_SET_NAME)
 		off = capture_arg(rec, off, how(i, ITEM_STR, 0), p->args[i], 0);
+	else if (k == CAP_PRCTL && p->args[0] == PR_SET_SECCOMP && p->args[1] == SECCOMP_MODE_FILTER)
+		off = capture_fprog(rec, off, 2, p->args[2]);
 	else if (k == CAP_ARRAY_INOUT) {
 		u8 sa = d->cap[i].size_arg;
 		off = capture_arg(rec, off, how(i, ITEM_BUF_IN, CAPTURE_WHOLE), p->args[i],
@@ -903,7 +1023,8 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, nl_flag(p)), p->args[i], ret);
 	} else if (k == CAP_DIRENTS && ret >= 0)
 		off = capture_dirents(rec, off, i, p->args[i], ret);
-	else if (k == CAP_STRUCT_OUT || k == CAP_STRUCT_INOUT)
+	else if (k == CAP_STRUCT_OUT || k == CAP_STRUCT_INOUT ||
+		 (k == CAP_SECCOMP && p->args[0] != SECCOMP_SET_MODE_FILTER))
 		off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE),
 				  p->args[i], d->cap[i].size);
 	else if (k == CAP_ARRAY_INOUT && ret > 0) {
@@ -929,7 +1050,9 @@ __noinline int exit_arg(struct record *rec, struct pending *p, struct sc_desc *d
 		if (bpf_probe_read_user(head, sizeof(head), (const void *)p->args[i]) == 0 &&
 		    (head[0] & CLONE_PIDFD) && head[1])
 			off = capture_arg(rec, off, how(i, ITEM_BUF_OUT, CAPTURE_WHOLE), head[1], 4);
-	} else if (k == CAP_PAGEVEC) {
+	} else if (k == CAP_OP_ARG)
+		off = capture_op(rec, p, i | off << 8, d->cap[i].size_arg | (u32)d->cap[i].size << 8, OP_AT_EXIT);
+	else if (k == CAP_PAGEVEC) {
 		u8 sa = d->cap[i].size_arg;
 		u64 shift = d->cap[i].size & 31;
 		u64 n = (p->args[sa < 6 ? sa : 0] + (1ULL << shift) - 1) >> shift;

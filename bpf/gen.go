@@ -9,4 +9,4 @@
 // name).
 package bpf
 
-//go:generate go tool bpf2go -cc ${BPF_CLANG} -cflags ${BPF_CFLAGS} -target amd64,arm64 -type event_hdr -type sc_desc -type item -type pending -type cap_kind -type item_kind -type task_state -type ev_flags -type sc_flags -type pending_state -type ioctl_cap -type fd_info -type fd_flags -type sc_key -type count_mode -type sc_stat -type fd_key -type fd_stat -type sc_hist -type proc_stat -type cap_props -type shared_limits -type shared_bits -type cgroup_target Tracer tracer.bpf.c
+//go:generate go tool bpf2go -cc ${BPF_CLANG} -cflags ${BPF_CFLAGS} -target amd64,arm64 -type event_hdr -type sc_desc -type item -type pending -type cap_kind -type item_kind -type task_state -type ev_flags -type sc_flags -type pending_state -type ioctl_cap -type op_cap -type op_cap_flags -type fd_info -type fd_flags -type sc_key -type count_mode -type sc_stat -type fd_key -type fd_stat -type sc_hist -type proc_stat -type cap_props -type shared_limits -type shared_bits -type cgroup_target Tracer tracer.bpf.c

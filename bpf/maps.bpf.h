@@ -42,6 +42,13 @@ struct {
 	__type(value, enum ioctl_cap); /* bytes of its argument to read, | IOCTL_AT_ENTER */
 } ioctl_caps SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, u32);   /* a table (the capture's size & 0xff) << 24 | the operation */
+	__type(value, struct op_cap);
+} op_caps SEC(".maps");
+
 /* The enum cap_props of each capture kind. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -22,6 +22,7 @@ enum shared_limits : u32 {
 	STACK_HDR = 32,          /* an ITEM_STACK's header: sp, fp, lr, counts */
 	STACK_WINDOW_MAX = 0xff8, /* bytes of user stack copied with -k; a mask too */
 	FOLLOW_CHILDREN = 2,     /* config.follow_fork for -F */
+	FPROG_MAX = 256,         /* instructions of a seccomp filter program captured (strace -v prints them all) */
 };
 
 enum shared_bits : u32 {
@@ -86,9 +87,11 @@ enum cap_kind : u8 {
 	CAP_STRUCT_OUT_ERR = 21, /* fixed-size struct, at exit when the call failed (nanosleep's time left) */
 	CAP_MMSG = 22,         /* sendmmsg/recvmmsg: as many mmsghdrs as returned (up to MMSG_MAX), at exit */
 	CAP_ENVP = 26,         /* -v: execve's envp, its strings as CAP_ARGV's (after a successful exec, from mm->env_start..env_end) */
-	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
+	CAP_PRCTL = 23,        /* prctl's arg2, by option: PR_SET_NAME's string at enter, PR_SET_SECCOMP's filter (arg3, capture_fprog) at enter, at exit PR_GET_NAME's name, PR_GET_TID_ADDRESS's pointer, PR_GET_PDEATHSIG's or PR_GET_CHILD_SUBREAPER's int */
 	CAP_CLONE_ARGS = 24,   /* clone3: the struct (args[size_arg] bytes, up to size) and its set_tid array at enter; at exit the pidfd written (CLONE_PIDFD) */
 	CAP_PAGEVEC = 25,      /* mincore: a byte per page (1 << size bytes) of args[size_arg] bytes, up to ARRAY_MAX, at exit */
+	CAP_OP_ARG = 28,       /* an argument read as the operation in args[size_arg] says (quotactl's command shifted right by size >> 8, io_uring_register's opcode): op_caps[(size & 0xff) << 24 | op] gives the size and the moment */
+	CAP_SECCOMP = 27,      /* seccomp's uargs: SECCOMP_SET_MODE_FILTER's sock_fprog and its instructions at enter (capture_fprog), the other operations' as CAP_STRUCT_INOUT */
 };
 
 /* Item kinds in records (internal/event's DataKind, checked by engine's tests). */
@@ -159,12 +162,43 @@ enum sc_key : u32 {
 #define PR_GET_NAME 16
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_GET_TID_ADDRESS 40
+#define PR_SET_SECCOMP 22
+#define SECCOMP_MODE_FILTER 2
+#define SECCOMP_SET_MODE_FILTER 1
 #define MMSG_MAX 8      /* mmsghdrs of a sendmmsg/recvmmsg captured (one item each, two while read: 7 fit) */
 
 /* ioctl_caps values: the bytes of the argument to read, and when. */
 enum ioctl_cap : u32 {
 	IOCTL_SIZE_MASK = 0xffff,
 	IOCTL_AT_ENTER = 1 << 16, /* the argument is read at enter (else at exit on success) */
+};
+
+/*
+ * op_caps values (CAP_OP_ARG): size + elem * args[count_arg] bytes, cut at
+ * OP_MAX, when flags say; with ptr_off, at enter, the array of
+ * args[count_arg] elements of ptr_elem bytes (up to ARRAY_MAX) that the
+ * struct's u64 at ptr_off points to, after it in the same item, then the
+ * same for ptr2_off and ptr2_elem; with count_at, the elements are counted
+ * by the struct's u32 at count_at - 1 instead (capture_behind).
+ */
+enum op_cap_flags : u8 {
+	OP_AT_ENTER = 1, /* read at enter */
+	OP_AT_EXIT = 2,  /* read at exit on success */
+	OP_STR = 4,      /* a string (quotactl's Q_QUOTAON path), at enter */
+};
+#define OP_MAX 1024
+
+struct op_cap {
+	u16 size;
+	u16 elem;
+	enum op_cap_flags flags;
+	u8 count_arg;
+	u8 ptr_off;
+	u8 ptr_elem;
+	u8 ptr2_off;
+	u8 ptr2_elem;
+	u8 count_at;
+	u8 pad;
 };
 
 /* config.count: -c and -C count in the kernel (sc_stats). */

@@ -43,6 +43,8 @@ const (
 	TracerCapKindCAP_PRCTL          TracerCapKind = 23
 	TracerCapKindCAP_CLONE_ARGS     TracerCapKind = 24
 	TracerCapKindCAP_PAGEVEC        TracerCapKind = 25
+	TracerCapKindCAP_OP_ARG         TracerCapKind = 28
+	TracerCapKindCAP_SECCOMP        TracerCapKind = 27
 )
 
 type TracerCapProps uint8
@@ -205,6 +207,28 @@ const (
 	TracerItemKindITEM_FD        TracerItemKind = 6
 )
 
+type TracerOpCap struct {
+	_        structs.HostLayout
+	Size     uint16
+	Elem     uint16
+	Flags    TracerOpCapFlags
+	CountArg uint8
+	PtrOff   uint8
+	PtrElem  uint8
+	Ptr2Off  uint8
+	Ptr2Elem uint8
+	CountAt  uint8
+	Pad      uint8
+}
+
+type TracerOpCapFlags uint8
+
+const (
+	TracerOpCapFlagsOP_AT_ENTER TracerOpCapFlags = 1
+	TracerOpCapFlagsOP_AT_EXIT  TracerOpCapFlags = 2
+	TracerOpCapFlagsOP_STR      TracerOpCapFlags = 4
+)
+
 type TracerPending struct {
 	_     structs.HostLayout
 	Ts    uint64
@@ -321,6 +345,7 @@ const (
 	TracerSharedLimitsSTACK_HDR        TracerSharedLimits = 32
 	TracerSharedLimitsSTACK_WINDOW_MAX TracerSharedLimits = 4088
 	TracerSharedLimitsFOLLOW_CHILDREN  TracerSharedLimits = 2
+	TracerSharedLimitsFPROG_MAX        TracerSharedLimits = 256
 )
 
 type TracerSigRecord struct {
@@ -350,6 +375,7 @@ const (
 	TracerMapHeldSigs           = "held_sigs"
 	TracerMapIoctlCaps          = "ioctl_caps"
 	TracerMapLost               = "lost"
+	TracerMapOpCaps             = "op_caps"
 	TracerMapPendings           = "pendings"
 	TracerMapProcStats          = "proc_stats"
 	TracerMapRecs               = "recs"
@@ -438,6 +464,7 @@ type TracerMapSpecs struct {
 	HeldSigs   *ebpf.MapSpec `ebpf:"held_sigs"`
 	IoctlCaps  *ebpf.MapSpec `ebpf:"ioctl_caps"`
 	Lost       *ebpf.MapSpec `ebpf:"lost"`
+	OpCaps     *ebpf.MapSpec `ebpf:"op_caps"`
 	Pendings   *ebpf.MapSpec `ebpf:"pendings"`
 	ProcStats  *ebpf.MapSpec `ebpf:"proc_stats"`
 	Recs       *ebpf.MapSpec `ebpf:"recs"`
@@ -488,6 +515,7 @@ type TracerMaps struct {
 	HeldSigs   *ebpf.Map `ebpf:"held_sigs"`
 	IoctlCaps  *ebpf.Map `ebpf:"ioctl_caps"`
 	Lost       *ebpf.Map `ebpf:"lost"`
+	OpCaps     *ebpf.Map `ebpf:"op_caps"`
 	Pendings   *ebpf.Map `ebpf:"pendings"`
 	ProcStats  *ebpf.Map `ebpf:"proc_stats"`
 	Recs       *ebpf.Map `ebpf:"recs"`
@@ -511,6 +539,7 @@ func (m *TracerMaps) Close() error {
 		m.HeldSigs,
 		m.IoctlCaps,
 		m.Lost,
+		m.OpCaps,
 		m.Pendings,
 		m.ProcStats,
 		m.Recs,

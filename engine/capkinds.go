@@ -47,6 +47,8 @@ var capKinds = map[bpf.TracerCapKind]bpf.TracerCapProps{
 	capClone:     atEnter | atExit | retry | buffers,
 	capPageVec:   atExit | buffers,
 	capEnvp:      atEnter | retry | buffers,
+	capSeccomp:   atEnter | atExit | retry | buffers,
+	capOp:        atEnter | atExit | retry | buffers,
 }
 
 // phaseFlags are the sc_desc flags a capture of kind k sets.

@@ -519,6 +519,9 @@ func (s *Session) load() error {
 	if err := s.writeCapTable(); err != nil {
 		return err
 	}
+	if err := s.writeOpCaps(); err != nil {
+		return err
+	}
 	for _, c := range ioctlCaps {
 		v := bpf.TracerIoctlCap(c.size)
 		if c.enter {

@@ -38,6 +38,8 @@ const (
 	capClone     = bpf.TracerCapKindCAP_CLONE_ARGS
 	capPageVec   = bpf.TracerCapKindCAP_PAGEVEC
 	capEnvp      = bpf.TracerCapKindCAP_ENVP
+	capSeccomp   = bpf.TracerCapKindCAP_SECCOMP
+	capOp        = bpf.TracerCapKindCAP_OP_ARG
 
 	scNoReturn    = bpf.TracerScFlagsSC_NORETURN
 	scHasEnterCap = bpf.TracerScFlagsSC_HAS_ENTER_CAP
@@ -91,6 +93,10 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 		c := &d.Cap[i]
 		if !captureBuffers && a.Kind != syscalls.Path && a.Kind != syscalls.Str {
 			continue // without buffer capture, only strings are read
+		}
+		if k, sa, size, ok := describeOp(sc, a); ok {
+			c.Kind, c.SizeArg, c.Size = k, sa, size
+			continue
 		}
 		switch a.Kind {
 		case syscalls.Path, syscalls.Str:
@@ -173,6 +179,11 @@ func describe(sc *syscalls.Syscall, captureBuffers bool) bpf.TracerScDesc {
 				continue
 			}
 			c.Kind, c.Size = capStructIO, a.Size
+			if a.Capture == syscalls.CaptureSeccomp {
+				// SECCOMP_SET_MODE_FILTER's program: the sock_fprog
+				// and its instructions.
+				c.Kind = capSeccomp
+			}
 		case syscalls.ArrayInOut, syscalls.IovIn, syscalls.IovOut, syscalls.IoctlArg, syscalls.FdSets:
 			if a.SizeArg < 0 || int(a.SizeArg) >= len(sc.Args) {
 				continue

@@ -14,6 +14,7 @@ func TestKernelContract(t *testing.T) {
 		got, want uint64
 	}{
 		{"arrayMax", arrayMax, uint64(bpf.TracerSharedLimitsARRAY_MAX)},
+		{"fprogMax", fprogMax, uint64(bpf.TracerSharedLimitsFPROG_MAX)},
 		{"sockaddrMax", sockaddrMax, uint64(bpf.TracerSharedLimitsSOCKADDR_MAX)},
 		{"mmsgIovMark", mmsgIovMark, uint64(bpf.TracerSharedBitsMMSG_IOV_MARK)},
 		{"iovCaptured", iovCaptured, 1 << uint64(bpf.TracerSharedBitsIOV_CAPTURED_BIT)},

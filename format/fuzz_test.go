@@ -181,6 +181,7 @@ func addSyscallSeeds(f *testing.F, evs []event.Event) {
 // amd64, i386 and arm64 tables.
 func FuzzStraceSyscall(f *testing.F) {
 	addSyscallSeeds(f, fuzzSeeds(f))
+	addStructSeeds(f)
 	f.Fuzz(func(t *testing.T, arch uint8, sel, flags uint16, a0, a1, a2, a3, a4, a5 uint64, ret int64, data []byte, o uint16) {
 		tab := fuzzTables[int(arch)%len(fuzzTables)]
 		ev := fuzzEvent(tab, sel, flags, [6]uint64{a0, a1, a2, a3, a4, a5}, ret, data)

@@ -143,6 +143,8 @@ func (c *call) seccomp() {
 func appendSeccompUargs(c *call, d, _ []byte) []byte {
 	p := c.ev.Args[2]
 	switch uint32(c.ev.Args[0]) {
+	case 1: // SECCOMP_SET_MODE_FILTER
+		return c.appendSeccompFprog(d, 2, p)
 	case 2: // SECCOMP_GET_ACTION_AVAIL
 		if b, ok := c.data(2, event.BufIn); ok && p != 0 && len(b) >= 4 {
 			d = append(d, '[')
@@ -161,30 +163,6 @@ func appendSeccompUargs(c *call, d, _ []byte) []byte {
 		}
 	}
 	return appendPtr(d, p)
-}
-
-// ioUringRegister prints io_uring_register's argument as strace does for
-// the opcodes whose argument is an array of descriptors
-// (IORING_REGISTER_FILES, IORING_REGISTER_EVENTFD, _EVENTFD_ASYNC); the
-// others' as an address.
-func (c *call) ioUringRegister() {
-	c.generic(0)
-	c.generic(1)
-	c.cur = 2
-	c.addf(false, func(d []byte) []byte {
-		p := c.ev.Args[2]
-		switch uint32(c.ev.Args[1]) {
-		case 2, 4, 7: // IORING_REGISTER_FILES, _EVENTFD, _EVENTFD_ASYNC
-		default:
-			return appendPtr(d, p)
-		}
-		b, ok := c.data(2, event.BufIn)
-		if p == 0 || !ok {
-			return appendPtr(d, p)
-		}
-		return appendFdArray(c, d, b)
-	})
-	c.generic(3)
 }
 
 // appendFdArray appends an int array of descriptors as strace's
@@ -320,29 +298,4 @@ func (c *call) swapon() {
 		}
 		return strconv.AppendUint(d, uint64(v&0x7fff), 10)
 	})
-}
-
-// quotactl prints the command as strace's QCMD(cmd, type): the command
-// in the bits above the low byte, the quota type in it.
-func (c *call) quotactl() {
-	c.addf(false, func(d []byte) []byte {
-		q := uint32(c.ev.Args[0])
-		d = append(d, "QCMD("...)
-		d = c.appendFlags(d, "quotacmds", uint64(q>>8))
-		d = append(d, ", "...)
-		d = c.appendFlags(d, "quotatypes", uint64(q&0xff))
-		return append(d, ')')
-	})
-	c.generic(1)
-	// The id and the address by command, as strace's decode_cmd_data.
-	switch uint32(c.ev.Args[0]) >> 8 {
-	case 0x800003, 0x800001, 0x5807: // Q_QUOTAOFF, Q_SYNC, Q_XQUOTASYNC
-		return
-	case 0x800004, 0x800005, 0x800006, 0x5801, 0x5802, 0x5805, 0x5806, 0x5808:
-		// Q_GETFMT, Q_GETINFO, Q_SETINFO, Q_XQUOTAON, Q_XQUOTAOFF,
-		// Q_XGETQSTAT, Q_XQUOTARM, Q_XGETQSTATV: the address only
-	default:
-		c.generic(2)
-	}
-	c.generic(3)
 }

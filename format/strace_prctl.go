@@ -145,8 +145,8 @@ func (c *call) prctl() {
 		enum(1, "seccomp_mode")
 		switch arg(1) {
 		case 1: // SECCOMP_MODE_STRICT
-		case 2: // SECCOMP_MODE_FILTER: the program is not read
-			c.addf(false, func(d []byte) []byte { return appendPtr(d, arg(2)) })
+		case 2: // SECCOMP_MODE_FILTER: the filter program
+			c.addf(false, func(d []byte) []byte { return c.appendSeccompFprog(d, 2, arg(2)) })
 		default:
 			hexFrom(2)
 		}

@@ -213,7 +213,7 @@ func appendDate(d []byte, sec int64, frac int64, digits int) []byte {
 	t := time.Unix(sec, 0).In(dateZone)
 	d = append(d, " /* "...)
 	d = t.AppendFormat(d, "2006-01-02T15:04:05")
-	if digits > 0 {
+	if digits > 0 && frac > 0 { // strace prints no zero fraction
 		d = append(d, '.')
 		var buf [20]byte
 		s := strconv.AppendInt(buf[:0], frac, 10)

@@ -126,13 +126,16 @@ type Arg struct {
 type Capture uint8
 
 const (
-	CaptureDefault  Capture = iota // as the Kind says; buffers up to --strsize
-	CaptureSockaddr                // a struct sockaddr, whole (its own limit, not --strsize)
-	CaptureCpuSet                  // a CPU bitmask (sched_*affinity), whole
-	CapturePath                    // a path the kernel writes (getcwd), whole
-	CaptureDirents                 // getdents' records: only their number (strace's /* N entries */)
-	CaptureSockopt                 // getsockopt's value, sized by the next argument like a sockaddr
-	CaptureEnvCount                // execve's envp: only the number of strings (strace's /* N vars */)
+	CaptureDefault         Capture = iota // as the Kind says; buffers up to --strsize
+	CaptureSockaddr                       // a struct sockaddr, whole (its own limit, not --strsize)
+	CaptureCpuSet                         // a CPU bitmask (sched_*affinity), whole
+	CapturePath                           // a path the kernel writes (getcwd), whole
+	CaptureDirents                        // getdents' records: only their number (strace's /* N entries */)
+	CaptureSockopt                        // getsockopt's value, sized by the next argument like a sockaddr
+	CaptureEnvCount                       // execve's envp: only the number of strings (strace's /* N vars */)
+	CaptureSeccomp                        // seccomp's uargs: SECCOMP_SET_MODE_FILTER's sock_fprog and its instructions
+	CaptureQuota                          // quotactl's addr: the struct of the command (engine's opCaps)
+	CaptureIoUringRegister                // io_uring_register's arg: the struct or array of the opcode (engine's opCaps)
 )
 
 // Normalize returns the raw register value of the argument truncated to

@@ -51,7 +51,7 @@ const (
 	PrintIovec                         // struct iovec array with the start of each buffer (vmsplice)
 	PrintIoUringParams                 // struct io_uring_params: what the caller set at enter, what the kernel filled at exit
 	PrintMpolModeOut                   // get_mempolicy's mode, in brackets
-	PrintSeccompUargs                  // seccomp's args by operation: an action in brackets, struct seccomp_notif_sizes, or the address
+	PrintSeccompUargs                  // seccomp's args by operation: the filter program, an action in brackets, struct seccomp_notif_sizes, or the address
 	PrintFdArray                       // an int array of file descriptors, as many as the size argument (io_uring_register)
 	PrintNodemask                      // a NUMA node mask of maxnode bits, as strace's print_nodemask: the longs in 0x-padded hex
 
@@ -119,7 +119,7 @@ const (
 	CallMempolicy                          // get_mempolicy, set_mempolicy, mbind: the node mask, read at exit for get_mempolicy
 	CallPersonality                        // personality: 0xffffffff in hex, else the type and flags; the result likewise
 	CallSwapon                             // swapon: the flags and the priority in their low bits
-	CallQuotactl                           // quotactl: the command as QCMD(cmd, type)
+	CallQuotactl                           // quotactl, quotactl_fd: the command as QCMD(cmd, type), the id and the data by command
 	CallRestartSyscall                     // restart_syscall: the call it resumes, the thread's last other call
 
 	// NumCallPrinters is the number of CallPrinter ids, PrintNone included.

@@ -12,10 +12,16 @@
 //	edgecases real     valid calls of real programs whose results strace
 //	                   decodes (io_uring, ioprio, membarrier, seccomp,
 //	                   mempolicy, mqueue, mount data, a timer's siginfo)
+//	edgecases structs  structures behind pointers: seccomp filter programs,
+//	                   io_uring_register's and quotactl's structs (traced
+//	                   with and without -v)
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/seccomp.h>
+#include <linux/filter.h>
+#include <linux/dqblk_xfs.h>
+#include <sys/uio.h>
 #include <linux/perf_event.h>
 #include <linux/loop.h>
 #include <sched.h>
@@ -355,6 +361,190 @@ static void real(void)
 	syscall(SYS_execveat, AT_FDCWD, "/nonexistent", (char *[]){"x", NULL}, (char *[]){NULL}, 0);
 }
 
+/* seccomp_filters: filter programs, valid, invalid, empty, NULL and unmapped. */
+static void seccomp_filters(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc000003e, 0, 3),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 5),
+		BPF_STMT(0xffff, 0x1234),               /* unknown bits: EINVAL */
+		BPF_STMT(BPF_MISC | BPF_TXA | 0x8, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter g[] = {
+		BPF_STMT(BPF_ST, 1),
+		BPF_STMT(BPF_ST | 0x40, 1),
+		BPF_STMT(BPF_LDX | BPF_W | BPF_MEM, 2),
+		BPF_STMT(BPF_LD | BPF_H | 0xe0, 2),
+		BPF_STMT(BPF_ALU | BPF_X | BPF_AND, 0),
+		BPF_STMT(BPF_ALU | 0xf8, 0),
+		BPF_STMT(BPF_RET | 0x18, 0x12345678),
+	};
+	struct sock_filter allow[40];
+	for (int i = 0; i < 40; i++)
+		allow[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	allow[39].code = 0xffff; /* EINVAL */
+	struct sock_fprog p = {6, f}, q = {7, g}, z = {0, f}, n = {3, NULL};
+	struct sock_fprog bad = {2, BAD}, many = {40, allow}, one = {1, allow};
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0x100, &p);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &q);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &z);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &n);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &bad);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, BAD);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, NULL);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &many);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &z, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, BAD, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, NULL, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &many, 0, 0);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &one, 0, 0); /* installed: allows all */
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &one);
+}
+
+/* quotas: quotactl's structs by command, read and written. */
+static void quotas(void)
+{
+	struct if_dqblk dq = {.dqb_bhardlimit = 100, .dqb_bsoftlimit = 50, .dqb_curspace = 4096,
+			      .dqb_ihardlimit = 10, .dqb_isoftlimit = 5, .dqb_curinodes = 2,
+			      .dqb_btime = 1000, .dqb_itime = 2000, .dqb_valid = QIF_ALL | 0x80};
+	struct if_dqinfo di = {.dqi_bgrace = 604800, .dqi_igrace = 86400, .dqi_flags = 1 | 0x100,
+			       .dqi_valid = IIF_ALL | 0x10};
+	struct fs_disk_quota fq = {.d_version = 1, .d_flags = FS_USER_QUOTA | 0x10, .d_fieldmask = 0x3,
+				   .d_id = 1000, .d_blk_hardlimit = 8, .d_blk_softlimit = 4,
+				   .d_ino_hardlimit = 3, .d_ino_softlimit = 2, .d_bcount = 1,
+				   .d_icount = 1, .d_itimer = -1, .d_btimer = 7, .d_iwarns = 1,
+				   .d_bwarns = 2, .d_rtb_hardlimit = 9, .d_rtb_softlimit = 8,
+				   .d_rtbcount = 7, .d_rtbtimer = 6, .d_rtbwarns = 5};
+	unsigned flag = FS_QUOTA_UDQ_ACCT | FS_QUOTA_GDQ_ENFD | 0x100, fmt = 0;
+	char out[256];
+	syscall(SYS_quotactl, QCMD(Q_SETQUOTA, USRQUOTA), "/nonexistent", 1000, &dq);
+	syscall(SYS_quotactl, QCMD(Q_SETQUOTA, GRPQUOTA), "/nonexistent", 0, BAD);
+	syscall(SYS_quotactl, QCMD(Q_SETQUOTA, USRQUOTA), "/nonexistent", 0, NULL);
+	syscall(SYS_quotactl, QCMD(Q_GETQUOTA, USRQUOTA), "/nonexistent", 1000, out);
+	syscall(SYS_quotactl, QCMD(Q_GETNEXTQUOTA, PRJQUOTA), "/nonexistent", 1000, out);
+	syscall(SYS_quotactl, QCMD(Q_SETINFO, USRQUOTA), "/nonexistent", 0, &di);
+	syscall(SYS_quotactl, QCMD(Q_SETINFO, USRQUOTA), "/nonexistent", 0, BAD);
+	syscall(SYS_quotactl, QCMD(Q_GETINFO, USRQUOTA), "/nonexistent", 0, out);
+	syscall(SYS_quotactl, QCMD(Q_GETFMT, USRQUOTA), "/nonexistent", 0, &fmt);
+	syscall(SYS_quotactl, QCMD(Q_QUOTAON, USRQUOTA), "/nonexistent", QFMT_VFS_V0, "/aquota.user");
+	syscall(SYS_quotactl, QCMD(Q_QUOTAON, USRQUOTA), "/nonexistent", 99, BAD);
+	syscall(SYS_quotactl, QCMD(Q_XSETQLIM, USRQUOTA), "/nonexistent", 1000, &fq);
+	syscall(SYS_quotactl, QCMD(Q_XGETQUOTA, USRQUOTA), "/nonexistent", 1000, out);
+	syscall(SYS_quotactl, QCMD(Q_XGETNEXTQUOTA, USRQUOTA), "/nonexistent", 1000, out);
+	syscall(SYS_quotactl, QCMD(Q_XQUOTAON, USRQUOTA), "/nonexistent", 0, &flag);
+	syscall(SYS_quotactl, QCMD(Q_XQUOTAOFF, USRQUOTA), "/nonexistent", 0, NULL);
+	syscall(SYS_quotactl, QCMD(Q_XQUOTARM, USRQUOTA), "/nonexistent", 0, &flag);
+	syscall(SYS_quotactl, QCMD(Q_XGETQSTAT, USRQUOTA), "/nonexistent", 0, out);
+	syscall(SYS_quotactl, QCMD(Q_XGETQSTATV, USRQUOTA), "/nonexistent", 0, out);
+	syscall(SYS_quotactl_fd, 0, QCMD(Q_SETQUOTA, USRQUOTA), 1000, &dq);
+	syscall(SYS_quotactl_fd, -1, QCMD(Q_XQUOTARM, PRJQUOTA), 0, &flag);
+	syscall(SYS_quotactl_fd, 0, QCMD(Q_GETQUOTA, USRQUOTA), 1000, out);
+}
+
+/* urings: io_uring_register's arguments by opcode. */
+static void urings(void)
+{
+	struct io_uring_params p;
+	memset(&p, 0, sizeof p);
+	int ring = syscall(SYS_io_uring_setup, 4, &p);
+	char page[4096];
+	struct iovec iov[2] = {{page, 4096}, {page + 4096 - 100, 100}};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS, iov, 2);
+	syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_BUFFERS, NULL, 0);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS, BAD, 1);
+	int fds[3] = {0, -1, -2};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, fds, 2);
+	struct io_uring_files_update fu = {.offset = 1, .fds = (unsigned long)fds};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, &fu, 3);
+	fu.resv = 2;
+	fu.fds = (unsigned long)BAD;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, &fu, 1);
+	fu.fds = 0;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, &fu, 0);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, BAD, 1);
+	__u64 tags[3] = {0, 7, 0x10};
+	struct io_uring_rsrc_register rr = {.nr = 3, .data = (unsigned long)fds, .tags = (unsigned long)tags};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES2, &rr, sizeof rr);
+	struct io_uring_rsrc_update2 u2 = {.offset = 1, .data = (unsigned long)fds, .tags = (unsigned long)tags, .nr = 2};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE2, &u2, sizeof u2);
+	rr.nr = 2;
+	rr.data = (unsigned long)iov;
+	rr.tags = 0;
+	rr.flags = 1;
+	rr.resv2 = 5;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS2, &rr, sizeof rr);
+	u2.data = (unsigned long)iov;
+	u2.tags = (unsigned long)BAD;
+	u2.nr = 1;
+	u2.resv = 3;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS_UPDATE, &u2, sizeof u2);
+	u2.data = (unsigned long)BAD;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS_UPDATE, &u2, sizeof u2);
+	u2.nr = 0;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE2, &u2, sizeof u2);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES2, &rr, 16);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES2, BAD, sizeof rr);
+	syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_FILES, NULL, 0);
+	struct {
+		struct io_uring_probe p;
+		struct io_uring_probe_op ops[4];
+	} probe;
+	memset(&probe, 0, sizeof probe);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_PROBE, &probe, 4);
+	memset(&probe, 0, sizeof probe);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_PROBE, &probe, 0);
+	probe.p.resv = 1;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_PROBE, &probe, 2);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_PROBE, BAD, 2);
+	struct io_uring_restriction r[5];
+	memset(r, 0, sizeof r);
+	r[0].opcode = IORING_RESTRICTION_REGISTER_OP;
+	r[0].register_op = IORING_REGISTER_PROBE;
+	r[1].opcode = IORING_RESTRICTION_SQE_OP;
+	r[1].sqe_op = IORING_OP_READV;
+	r[2].opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED;
+	r[2].sqe_flags = IOSQE_FIXED_FILE | IOSQE_ASYNC | 0x80;
+	r[3].opcode = 9;
+	r[3].register_op = 7;
+	r[4].opcode = IORING_RESTRICTION_SQE_OP;
+	r[4].sqe_op = 200;
+	r[4].resv = 3;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_RESTRICTIONS, r, 5);
+	unsigned workers[3] = {0, 0, 7};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_IOWQ_MAX_WORKERS, workers, 2);
+	workers[0] = 4;
+	workers[1] = 8;
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_IOWQ_MAX_WORKERS, workers, 2);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_IOWQ_MAX_WORKERS, workers, 3);
+	struct io_uring_rsrc_update u[2] = {{.offset = -1, .data = ring}, {.offset = 5, .resv = 1, .data = 0}};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_RING_FDS, u, 1);
+	syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_RING_FDS, u, 2);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_RING_FDS, BAD, 1);
+	struct io_uring_buf_reg br = {.ring_addr = 0x1000, .ring_entries = 8, .bgid = 3};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_PBUF_RING, &br, 1);
+	br.pad = 1;
+	br.resv[1] = 2;
+	syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_PBUF_RING, &br, 1);
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_PBUF_RING, NULL, 1);
+	unsigned char cpus[8] = {3};
+	syscall(SYS_io_uring_register, ring, IORING_REGISTER_IOWQ_AFF, cpus, 8);
+	syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_IOWQ_AFF, NULL, 0);
+	syscall(SYS_io_uring_register, ring, 99, BAD, 1);
+	close(ring);
+}
+
+static void structs(void)
+{
+	seccomp_filters();
+	quotas();
+	urings();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -371,6 +561,8 @@ int main(int argc, char **argv)
 		ioctls();
 	else if (!strcmp(argv[1], "real"))
 		real();
+	else if (!strcmp(argv[1], "structs"))
+		structs();
 	else
 		return 2;
 	return 0;

@@ -118,14 +118,17 @@ type sysent struct {
 // captures are the arguments the kernel reads otherwise than their kind
 // says, by kind and decoder (or name): syscalls.Capture's constants.
 var captures = map[[2]string]string{
-	{"BufIn", "struct sockaddr"}: "CaptureSockaddr",
-	{"BufIn", "cpu_set"}:         "CaptureCpuSet",
-	{"BufOut", "cpu_set"}:        "CaptureCpuSet",
-	{"BufOut", "path"}:           "CapturePath",
-	{"BufOut", "dirents"}:        "CaptureDirents",
-	{"Ptr", "struct sockaddr"}:   "CaptureSockaddr",
-	{"Ptr", "sockopt"}:           "CaptureSockopt",
-	{"StrArray", "name:envp"}:    "CaptureEnvCount",
+	{"BufIn", "struct sockaddr"}:            "CaptureSockaddr",
+	{"BufIn", "cpu_set"}:                    "CaptureCpuSet",
+	{"BufOut", "cpu_set"}:                   "CaptureCpuSet",
+	{"BufOut", "path"}:                      "CapturePath",
+	{"BufOut", "dirents"}:                   "CaptureDirents",
+	{"Ptr", "struct sockaddr"}:              "CaptureSockaddr",
+	{"Ptr", "sockopt"}:                      "CaptureSockopt",
+	{"StrArray", "name:envp"}:               "CaptureEnvCount",
+	{"StructInOut", "struct seccomp_uargs"}: "CaptureSeccomp",
+	{"Ptr", "quotactl_data"}:                "CaptureQuota",
+	{"ArrayInOut", "name:arg"}:              "CaptureIoUringRegister",
 }
 
 // callCaptures are the calls the kernel reads something of as a whole:
