@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/strace-ebpf/strace.ebpf/filter"
@@ -312,16 +313,20 @@ func pickSyscalls(e, val string, tabs []*syscalls.Table) ([]map[int]bool, error)
 		}
 		use := tabs
 		only := -1
-		if base, pers, ok := strings.Cut(name, "@"); ok && !strings.HasPrefix(name, "/") {
-			switch pers {
+		if at := strings.LastIndex(name, "@"); at >= 0 {
+			// strace's personality suffix, on a name, number, class or
+			// regex alike (the last @: a regex may hold others).
+			switch pers := name[at+1:]; pers {
 			case "64":
 				only = 0
 			case "32":
 				only = 1
+			case "x32":
+				return nil, usagef("parsing -e %s: %q: the x32 personality is not traced here (want @64 or @32)", e, name)
 			default:
 				return nil, usagef("parsing -e %s: unknown personality %q in %q (want @64 or @32)", e, pers, name)
 			}
-			name = base
+			name = name[:at]
 			if only >= len(tabs) {
 				use = nil
 			} else {
@@ -346,6 +351,21 @@ func pickSyscalls(e, val string, tabs []*syscalls.Table) ([]map[int]bool, error)
 			continue
 		case name == "none":
 			continue
+		case name != "" && name[0] >= '0' && name[0] <= '9':
+			// A syscall number, as strace takes it: in each table that
+			// has a call of that number.
+			nr, err := strconv.ParseUint(name, 10, 31)
+			if err == nil {
+				for _, t := range use {
+					if t.ByNr(int(nr)) != nil {
+						pick(t, int(nr))
+						n++
+					}
+				}
+			}
+			if n == 0 && !optional {
+				return nil, usagef("parsing -e %s: no %s syscall has number %q", e, tabs[0].Arch(), name)
+			}
 		case strings.HasPrefix(name, "%"):
 			c, ok := syscalls.ClassByName(name)
 			if !ok {
@@ -412,7 +432,9 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
       SET is a syscall name, %class, /regex (matched against names), all
       or none; ?SET makes an unknown name, class or regex no error. Names
       match the calls made in 32-bit mode too (x86_64's i386 table: open is
-      5 there); name@64 and name@32 pick one mode.
+      5 there); a SET ending in @64 or @32 (read@64, %file@32, /^mq_@64)
+      picks one mode. A number is the call of that number in each mode
+      (trace=0: read, and i386's restart_syscall).
   status=[!]LIST          show only calls with these outcomes: successful,
                           failed, unfinished (calls that never returned;
                           unavailable and detached mean the same here),
