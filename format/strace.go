@@ -28,6 +28,9 @@ type StraceOptions struct {
 	DecodeFds   bool      // -y: what fds refer to, 3</etc/passwd>
 	// DecodeSockets is -yy: sockets' protocols and addresses, devices' numbers.
 	DecodeSockets bool
+	// FdKinds is --decode-fds=SET, the kinds described one by one; when
+	// set, it replaces DecodeFds and DecodeSockets (format/fdkinds.go).
+	FdKinds FdKinds
 	// KernelFds says events describe their fds (event.Fd data, from the
 	// kernel at the call): an fd argument without one was not open.
 	KernelFds bool
@@ -105,6 +108,7 @@ type Strace struct {
 	oneLine bool              // AppendStrace: no personality lines
 
 	containers map[uint32]string // --decode-pids=container: by thread
+	pidfds     map[uint64]int    // --decode-fds=pidfd: the pid of each pidfd_open's file, by inode
 
 	restart restartHold // a call that returned ERESTART*, until the next event (strace_hold.go)
 }

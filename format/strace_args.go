@@ -204,8 +204,8 @@ func (c *call) generic(i int) {
 			c.addf(false, func(d []byte) []byte {
 				// -y: strace shows the working directory.
 				d = append(d, "AT_FDCWD"...)
-				if f, ok := c.ev.FdData(-100, false); ok && c.s.opts.DecodeFds {
-					d = appendFdDesc(d, &f, c.s.opts.DecodeSockets)
+				if f, ok := c.ev.FdData(-100, false); ok && c.s.opts.fdKinds()&FdPath != 0 {
+					d = appendFdDesc(d, &f, false)
 				}
 				return d
 			})

@@ -76,15 +76,16 @@ func OptName(o Opt) string {
 
 // Presentation are the options of how events are shown, as given.
 type Presentation struct {
-	Timestamps  int    // -t count: 1 HH:MM:SS (hex: TIME column), 2 with µs, 3 epoch
-	Relative    bool   // -r: time since the previous line
-	SyscallTime bool   // -T: time spent in each call
-	DecodeFds   int    // -y count
-	StrSize     int    // -S: bytes of strings and buffers shown
-	StrSizeSet  bool   // -S was given (bin and json capture buffers then)
-	Separator   string // -K: field separator of hex logs; "" means a tab
-	StackTrace  bool   // -k: each call's user stack (every format shows it)
-	StackWindow int    // bytes of stack copied for unwinding; 0: the default, -1: frame pointers only
+	Timestamps  int     // -t count: 1 HH:MM:SS (hex: TIME column), 2 with µs, 3 epoch
+	Relative    bool    // -r: time since the previous line
+	SyscallTime bool    // -T: time spent in each call
+	DecodeFds   int     // -y count
+	FdKinds     FdKinds // --decode-fds=SET: the kinds described; 0: by DecodeFds
+	StrSize     int     // -S: bytes of strings and buffers shown
+	StrSizeSet  bool    // -S was given (bin and json capture buffers then)
+	Separator   string  // -K: field separator of hex logs; "" means a tab
+	StackTrace  bool    // -k: each call's user stack (every format shows it)
+	StackWindow int     // bytes of stack copied for unwinding; 0: the default, -1: frame pointers only
 
 	Column     int          // -a: the column of " = "; 0: 40
 	HexStrings int          // -x count

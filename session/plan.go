@@ -343,6 +343,7 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		DecodeFds:   p.Show.DecodeFds > 0,
 		// -yy: sockets' addresses, devices' numbers.
 		DecodeSockets: p.Show.DecodeFds > 1,
+		FdKinds:       p.Show.FdKinds,
 		// Live, the kernel describes the fds (Needs.Fds); a replay's
 		// recording says whether it did (applyRecorded).
 		KernelFds:  live || p.recordedFds,
@@ -427,6 +428,9 @@ func (p *Plan) recordOptions(n Needs) map[string]string {
 	}
 	if p.Show.DecodeFds > 0 {
 		opts["decode_fds"] = strconv.Itoa(p.Show.DecodeFds)
+	}
+	if p.Show.FdKinds != 0 {
+		opts["decode_fd_kinds"] = p.Show.FdKinds.String()
 	}
 	if n.Buffers > 0 {
 		opts["buffers"] = strconv.Itoa(n.Buffers)

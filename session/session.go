@@ -313,6 +313,9 @@ func (b *built) applyRecorded(h *record.Header) {
 	p.recordedFds = o["fds"] == "1"
 	if n, err := strconv.Atoi(o["decode_fds"]); err == nil && n > 0 && p.Given&format.OptDecodeFds == 0 {
 		p.Show.DecodeFds = n
+		if k, err := format.ParseFdKinds(o["decode_fd_kinds"]); err == nil {
+			p.Show.FdKinds = k
+		}
 	}
 }
 

@@ -504,6 +504,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		Relative:    s.relative,
 		SyscallTime: s.syscallTime,
 		DecodeFds:   s.decodeFds,
+		FdKinds:     s.fdKinds,
 		StrSize:     s.strsize,
 		StrSizeSet:  fs.Changed("strsize"),
 		Separator:   sep,

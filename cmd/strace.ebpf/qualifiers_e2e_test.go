@@ -1,8 +1,11 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -52,5 +55,122 @@ func TestTraceNumbersAndSuffixesLikeStrace(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("-e %s (-strace +strace.ebpf):\n%s", set, diff)
 		}
+	}
+}
+
+// compileTestdata compiles testdata/NAME.c into dir.
+func compileTestdata(t *testing.T, dir, name string) string {
+	t.Helper()
+	out := filepath.Join(dir, name)
+	cc := os.Getenv("CC")
+	if cc == "" {
+		cc = "cc"
+	}
+	if b, err := exec.Command(cc, "-O1", "-o", out, filepath.Join(testutil.Root(), "testdata", name+".c")).CombinedOutput(); err != nil {
+		t.Fatalf("compiling testdata/%s.c: %v\n%s", name, err, b)
+	}
+	return out
+}
+
+// pidRe finds the pids of pidfds.
+var pidRe = regexp.MustCompile(`(pidfd_open\(|<pid:)[0-9]+`)
+
+// TestDecodeFdKindsLikeStrace: --decode-fds=SET and -e decode-fds=SET with
+// each of strace 6.1's keywords and their combinations print what the
+// system's strace prints (a pidfd as <pid:N>, a device with its numbers,
+// a socket's protocol, nothing for the kinds not named); a recording
+// replays them so, and eventfd (newer strace's) is refused.
+func TestDecodeFdKindsLikeStrace(t *testing.T) {
+	t.Parallel()
+	testutil.RequireBPF(t)
+	if _, err := exec.LookPath("strace"); err != nil {
+		t.Skip("no system strace")
+	}
+	dir := t.TempDir()
+	prog := compileTestdata(t, dir, "fdkinds")
+	const set = "trace=close,pidfd_open,socket"
+	for _, kinds := range []string{"path", "socket", "dev", "pidfd", "path,pidfd", "socket,dev", "all", "none", "!path"} {
+		for _, spelling := range [][]string{{"--decode-fds=" + kinds}, {"-e", "decode-fds=" + kinds}} {
+			want, got := straceBoth(t, dir, prog, append(spelling, "-e", set)...)
+			for _, l := range [][]string{want, got} {
+				for i := range l {
+					l[i] = pidRe.ReplaceAllString(l[i], "${1}N")
+				}
+			}
+			if len(want) < 8 {
+				t.Fatalf("%s: strace printed only %q", spelling, want)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s (-strace +strace.ebpf):\n%s", spelling, diff)
+			}
+		}
+	}
+
+	// The recording keeps the kinds: its replay prints the same lines.
+	se, rec := filepath.Join(dir, "se"), filepath.Join(dir, "rec")
+	tr := exec.Command(testutil.Tracer(t), "-l", "strace", "--decode-fds=pidfd,dev", "-e", set, "-o", se, "--record", rec, prog)
+	if b, err := tr.CombinedOutput(); err != nil {
+		t.Fatalf("strace.ebpf: %v\n%s", err, b)
+	}
+	live := readFile(t, se)
+	for _, must := range []string{"<pid:", "</dev/null<char 1:3>>"} {
+		if !strings.Contains(live, must) {
+			t.Errorf("--decode-fds=pidfd,dev lacks %q:\n%s", must, live)
+		}
+	}
+	res := runTracer(t, "-i", rec, "-l", "strace")
+	if res.code != 0 {
+		t.Fatalf("replay: exit %d: %s", res.code, res.stderr)
+	}
+	if diff := cmp.Diff(live, res.stdout); diff != "" {
+		t.Errorf("replay (-live +replay):\n%s", diff)
+	}
+	// The replay's own set wins over the recorded one.
+	res = runTracer(t, "-i", rec, "-l", "strace", "--decode-fds=socket")
+	if res.code != 0 || strings.Contains(res.stdout, "<pid:") || !strings.Contains(res.stdout, "<UDP:[") {
+		t.Errorf("replay --decode-fds=socket: exit %d, want sockets only:\n%s%s", res.code, res.stdout, res.stderr)
+	}
+
+	for _, bad := range []string{"--decode-fds=eventfd", "--decode-fds=paths"} {
+		res := runTracer(t, "-l", "strace", bad, prog)
+		if res.code != 2 || !strings.HasPrefix(res.stderr, "strace.ebpf: ") || strings.Count(res.stderr, "\n") != 1 {
+			t.Errorf("%s: exit %d, want 2 and one line: %q", bad, res.code, res.stderr)
+		}
+	}
+}
+
+// TestExprOptions: strace's -e spellings of options act as the options
+// (-e quiet=all drops the exit lines, as the system's strace does), and
+// the qualifiers with no equivalent are refused by name, in one line.
+func TestExprOptions(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"kvm=vcpu", "secontext=full", "namespace=new", "quiet=foo", "quiet=!attach", "silent=", "decode-pids=bogus"} {
+		res := runTracer(t, "-l", "strace", "-e", bad, "true")
+		if res.code != 2 || !strings.HasPrefix(res.stderr, "strace.ebpf: parsing -e") || strings.Count(res.stderr, "\n") != 1 {
+			t.Errorf("-e %s: exit %d, want 2 and one line naming it: %q", bad, res.code, res.stderr)
+		}
+	}
+	testutil.RequireBPF(t)
+	if _, err := exec.LookPath("strace"); err != nil {
+		t.Skip("no system strace")
+	}
+	dir := t.TempDir()
+	prog := compileTestdata(t, dir, "fdkinds")
+	for _, q := range []string{"quiet=all", "q=exit", "silent=exits"} {
+		st := filepath.Join(dir, "st")
+		if b, err := exec.Command("strace", "-e", q, "-e", "trace=close", "-o", st, prog).CombinedOutput(); err != nil {
+			t.Fatalf("strace -e %s: %v\n%s", q, err, b)
+		}
+		res := runTracer(t, "-l", "strace", "-e", q, "-e", "trace=close", prog)
+		if res.code != 0 {
+			t.Fatalf("-e %s: exit %d: %s", q, res.code, res.stderr)
+		}
+		if diff := cmp.Diff(readFile(t, st), res.stderr); diff != "" {
+			t.Errorf("-e %s (-strace +strace.ebpf):\n%s", q, diff)
+		}
+	}
+	res := runTracer(t, "-l", "strace", "-f", "-e", "decode-pids=comm", "-e", "trace=close", "sh", "-c", "/bin/true; /bin/true")
+	if res.code != 0 || !regexp.MustCompile(`(?m)^\[pid +\d+<true>\] close\(`).MatchString(res.stderr) {
+		t.Errorf("-e decode-pids=comm: exit %d, want [pid N<true>] prefixes:\n%s", res.code, res.stderr)
 	}
 }
