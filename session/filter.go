@@ -38,6 +38,11 @@ type Filter struct {
 	// path argument equal to one, or a descriptor (argument or returned)
 	// that referred to one at the call, as the kernel described it.
 	Paths []string
+	// Fds keeps only the calls that operate on these descriptors
+	// (-e trace-fds=, as strace: its descriptor arguments, poll's and
+	// select's sets; -1 stands for every descriptor not named); nil keeps
+	// all. With -P, a call either keeps is kept.
+	Fds map[int]bool
 	// Inject are the -e inject= and -e fault= sets, in order (not a
 	// filter: the faults injected into a launched command; session/inject.go).
 	Inject []InjectSet
@@ -54,6 +59,7 @@ var ErrHelp = fmt.Errorf("filter help requested")
 //	                          kp-* alias; ?SET ignores an unknown one
 //	status=[!]successful,failed,unfinished,unavailable,detached,none,all
 //	signal=[!]SIG[,SIG...]
+//	trace-fds=[!]FDS          (fd=, fds=, trace-fd=)
 //
 // Of several trace= expressions the last one wins, as in strace (-e
 // trace=openat -e trace=close traces close only); syscall names are
@@ -90,6 +96,12 @@ func ParseFilter(exprs []string) (Filter, error) {
 				return f, err
 			}
 			f.Signals = sigs
+		case "trace-fds", "trace-fd", "fds", "fd":
+			set, err := parseFdSet(e, val)
+			if err != nil {
+				return f, err
+			}
+			f.Fds = set
 		case "inject", "fault":
 			set, err := parseInject(e, val, qual == "fault")
 			if err != nil {
@@ -97,7 +109,7 @@ func ParseFilter(exprs []string) (Filter, error) {
 			}
 			f.Inject = append(f.Inject, set)
 		default:
-			return f, usagef("parsing -e %s: unsupported qualifier %q%s (supported: trace, status, signal, inject, fault; see -e help)", e, qual, suggest.Hint(qual, []string{"trace", "status", "signal", "inject", "fault", "read", "write"}))
+			return f, usagef("parsing -e %s: unsupported qualifier %q%s (supported: trace, trace-fds, status, signal, read, write, inject, fault, quiet, decode-fds, decode-pids; see -e help)", e, qual, suggest.Hint(qual, []string{"trace", "trace-fds", "status", "signal", "inject", "fault", "read", "write", "quiet", "decode-fds", "decode-pids"}))
 		}
 	}
 	return f, nil
@@ -237,10 +249,16 @@ func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 			}
 		}
 	}
-	if len(f.Paths) > 0 {
+	if len(f.Paths) > 0 || f.Fds != nil {
 		// -P: only calls with a path or a descriptor can touch a path;
-		// the kernel drops the others.
-		s.SetPaths(tab, f.Paths)
+		// trace-fds=: only calls with a descriptor; the kernel drops the
+		// others.
+		if len(f.Paths) > 0 {
+			s.SetPaths(tab, f.Paths)
+		}
+		if f.Fds != nil {
+			s.SetFds(tab, f.Fds)
+		}
 		all := sets == nil
 		if all {
 			sets = make([]map[int]bool, len(tabs))
@@ -250,7 +268,8 @@ func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 				sets[i] = map[int]bool{}
 			}
 			for _, sc := range t.All() { // (an empty table without a 32-bit mode)
-				if filter.TouchesPaths(sc) && (all || sets[i][sc.Nr]) {
+				touch := len(f.Paths) > 0 && filter.TouchesPaths(sc) || f.Fds != nil && filter.OperatesOnFds(sc, i == 1)
+				if touch && (all || sets[i][sc.Nr]) {
 					sets[i][sc.Nr] = true
 				} else {
 					delete(sets[i], sc.Nr)
@@ -441,6 +460,12 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
                           all, none; -z is status=successful, -Z and -X
                           status=failed
   signal=[!]SIG[,SIG...]  show only these signal deliveries
+  trace-fds=[!]FDS        show only calls that operate on these descriptors
+                          (numbers, all, none), by strace's rules: the
+                          descriptor arguments (the first of a %desc or
+                          %network call, a *at call's directory, both of
+                          dup2's ...), poll's and select's sets; never a
+                          returned one (fd=, fds=, trace-fd= alike)
   read=[!]FDS, write=[!]FDS
                           -l strace: dump (hex and ASCII, strace's layout)
                           the data read from or written to these
@@ -455,6 +480,8 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
                           thread and per syscall (docs/injection.md)
   fault=SET[:error=E][:when=...]
                           inject= with error= only (ENOSYS by default)
+  quiet=LIST, decode-fds=SET, decode-pids=comm
+                          the same as --quiet=LIST, --decode-fds=SET, -Y
 Every filter applies to every format, live and replayed; syscall sets and
 status=failed are applied in the kernel, the rest as events arrive. Names
 resolve against the traced (or recorded) architecture's table.

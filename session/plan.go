@@ -210,6 +210,10 @@ func (p *Plan) needs(f *format.Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Filter.Paths) > 0 {
 		n.Fds = true
 	}
+	// trace-fds= reads the descriptors in poll's and select's sets.
+	if p.Filter.Fds != nil {
+		n.Buffers = max(n.Buffers, 1)
+	}
 	// -ff closes each process's file at its exit, whatever the format.
 	if p.Split {
 		n.ProcessEvents = true

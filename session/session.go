@@ -511,6 +511,9 @@ func (s *Session) explain(k KernelFilter, n Needs) {
 	if s.sel.Paths() != nil {
 		b.WriteString("-P: the kernel sends only calls with a path or a descriptor, each descriptor described; user space keeps those that name the paths\n")
 	}
+	if s.sel.Fds() != nil {
+		b.WriteString("trace-fds=: the kernel sends only calls with a descriptor argument or poll's and select's sets; user space keeps those on the descriptors named\n")
+	}
 	fmt.Fprintf(&b, "Captured: %s\n", describeNeeds(n))
 	explainInject(&b, s.plan.Filter.Inject)
 	if s.plan.Record != "" {

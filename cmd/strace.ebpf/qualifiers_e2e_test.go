@@ -174,3 +174,104 @@ func TestExprOptions(t *testing.T) {
 		t.Errorf("-e decode-pids=comm: exit %d, want [pid N<true>] prefixes:\n%s", res.code, res.stderr)
 	}
 }
+
+// fd9 finds the strace lines of calls on descriptor 9: an argument,
+// poll's and select's sets.
+var fd9 = regexp.MustCompile(`^\w+\((9[,)]|.*, 9[,)]|\[\{fd=9|10, \[9\])`)
+
+// TestTraceFdsLikeStrace: -e trace-fds=9 (and strace's fd=, and !SET)
+// keeps the calls that operate on descriptor 9 as strace 6.4+ picks them
+// (the system's strace 6.1 has no trace-fds=: its lines for the same calls
+// are the reference), in every format and on the replay of a full
+// recording.
+func TestTraceFdsLikeStrace(t *testing.T) {
+	t.Parallel()
+	testutil.RequireBPF(t)
+	if _, err := exec.LookPath("strace"); err != nil {
+		t.Skip("no system strace")
+	}
+	dir := t.TempDir()
+	prog := compileTestdata(t, dir, "tracefds")
+	calls := []string{"dup2", "read", "newfstatat", "lseek", "poll", "pselect6", "mmap", "epoll_ctl", "openat", "copy_file_range", "close"}
+	st := filepath.Join(dir, "st")
+	if b, err := exec.Command("strace", "-e", "trace="+strings.Join(calls, ","), "-o", st, prog).CombinedOutput(); err != nil {
+		t.Fatalf("strace: %v\n%s", err, b)
+	}
+	var want []string
+	for _, l := range rawLines(readFile(t, st)) {
+		// (select's first argument is a count, not a descriptor.)
+		if fd9.MatchString(l) && (!strings.HasPrefix(l, "pselect6(") || strings.Contains(l, "[9]")) {
+			want = append(want, mmapAddr.ReplaceAllString(l, "= ADDR"))
+		}
+	}
+	var names []string
+	for _, l := range want {
+		names = append(names, l[:strings.Index(l, "(")])
+	}
+	if diff := cmp.Diff(calls, names); diff != "" {
+		t.Fatalf("strace's calls on fd 9 (-want +got):\n%s", diff)
+	}
+	lines := func(out string) []string {
+		var got []string
+		for _, l := range rawLines(out) {
+			got = append(got, mmapAddr.ReplaceAllString(l, "= ADDR"))
+		}
+		return got
+	}
+	for _, expr := range []string{"trace-fds=9", "fd=9", "fds=9,42", "trace-fd=!0,1,2,3,4,8"} {
+		res := runTracer(t, "-l", "strace", "-e", expr, prog)
+		if res.code != 0 {
+			t.Fatalf("-e %s: exit %d: %s", expr, res.code, res.stderr)
+		}
+		if diff := cmp.Diff(want, lines(res.stderr)); diff != "" {
+			t.Errorf("-e %s (-strace +strace.ebpf):\n%s", expr, diff)
+		}
+	}
+	// With a trace= set, both apply.
+	res := runTracer(t, "-l", "strace", "-e", "trace-fds=9", "-e", "trace=read,close", prog)
+	if got := lines(res.stderr); len(got) != 2 || !strings.HasPrefix(got[0], "read(9,") || !strings.HasPrefix(got[1], "close(9)") {
+		t.Errorf("-e trace-fds=9 -e trace=read,close: exit %d, want read and close of 9:\n%s", res.code, res.stderr)
+	}
+	// json keeps the same calls; a full recording (with its buffers: -S)
+	// replays them.
+	res = runTracer(t, "-l", "json", "-e", "trace-fds=9", prog)
+	var jnames []string
+	for _, l := range strings.Split(strings.TrimSpace(res.stdout+res.stderr), "\n") {
+		if m := regexp.MustCompile(`"kind":"syscall".*?"name":"(\w+)"`).FindStringSubmatch(l); m != nil {
+			jnames = append(jnames, m[1])
+		}
+	}
+	if diff := cmp.Diff(calls, jnames); diff != "" {
+		t.Errorf("-l json -e trace-fds=9 (-want +got):\n%s", diff)
+	}
+	rec := filepath.Join(dir, "rec")
+	if res := runTracer(t, "-l", "bin", "-S", "64", "-o", rec, prog); res.code != 0 {
+		t.Fatalf("recording: exit %d: %s", res.code, res.stderr)
+	}
+	res = runTracer(t, "-i", rec, "-l", "strace", "-e", "trace-fds=9")
+	if diff := cmp.Diff(want, lines(res.stdout)); res.code != 0 || diff != "" {
+		t.Errorf("replay -e trace-fds=9: exit %d (-strace +replay):\n%s%s", res.code, diff, res.stderr)
+	}
+	for _, bad := range []string{"trace-fds=x", "fd=-1", "trace-fds="} {
+		res := runTracer(t, "-l", "strace", "-e", bad, "true")
+		if res.code != 2 || !strings.HasPrefix(res.stderr, "strace.ebpf: parsing -e") || strings.Count(res.stderr, "\n") != 1 {
+			t.Errorf("-e %s: exit %d, want 2 and one line: %q", bad, res.code, res.stderr)
+		}
+	}
+}
+
+// rawLines are a single process's syscall lines, spaces before " = "
+// squeezed, nothing else normalized.
+func rawLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if l == "" || strings.HasPrefix(l, "+++") || strings.HasPrefix(l, "---") || strings.HasPrefix(l, "strace") {
+			continue
+		}
+		out = append(out, regexp.MustCompile(` +=`).ReplaceAllString(l, " ="))
+	}
+	return out
+}
+
+// mmapAddr is a returned address, which differs from run to run.
+var mmapAddr = regexp.MustCompile(`= 0x[0-9a-f]+$`)
