@@ -28,6 +28,9 @@ type StraceOptions struct {
 	DecodeFds   bool      // -y: what fds refer to, 3</etc/passwd>
 	// DecodeSockets is -yy: sockets' protocols and addresses, devices' numbers.
 	DecodeSockets bool
+	// Calls are the per-syscall sets of -e raw=, verbose=, abbrev=
+	// (callsets.go).
+	Calls CallSets
 	// FdKinds is --decode-fds=SET, the kinds described one by one; when
 	// set, it replaces DecodeFds and DecodeSockets (format/fdkinds.go).
 	FdKinds FdKinds

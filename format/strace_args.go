@@ -75,11 +75,19 @@ func (c *call) render() {
 		return
 	}
 	c.rendered = true
+	if c.raw() {
+		c.renderRaw() // -e raw= (callsets.go)
+		return
+	}
 	if c.sc == nil {
 		// Unknown syscall: every argument in hex, as strace.
 		for i := 0; i < 6; i++ {
 			c.addf(false, func(d []byte) []byte { return appendHexNum(d, c.ev.Args[i]) })
 		}
+		return
+	}
+	if c.terseArgs() {
+		c.renderTerse() // outside -e verbose= (callsets.go)
 		return
 	}
 	if fn := callPrinters[c.sc.Printer]; fn != nil {
@@ -492,7 +500,7 @@ func (c *call) appendRet(d []byte) []byte {
 		}
 		return d
 	}
-	if c.sc == nil {
+	if c.sc == nil || c.raw() {
 		return appendHexNum(d, uint64(ev.Ret))
 	}
 	switch c.sc.Ret {

@@ -39,6 +39,7 @@ const (
 	OptVerbose                     // -v
 	OptDetachExec                  // -b execve
 	OptDecodePids                  // -Y: the command name in the pid prefix
+	OptCallSets                    // -e raw=, verbose=, abbrev=: per-syscall presentation
 )
 
 // Options are the presentation options, in -l help's and the docs' order:
@@ -62,6 +63,7 @@ var Options = []struct {
 	{OptVerbose, "no-abbrev", "-v"},
 	{OptDetachExec, "detach-on", "-b execve"},
 	{OptDecodePids, "decode-pids", "-Y"},
+	{OptCallSets, "", "-e raw=/verbose=/abbrev="},
 }
 
 // OptName is how messages name the first option of o.
@@ -204,7 +206,7 @@ var Formats = []Format{
 		Name:  "strace",
 		About: "lines as strace(1) prints them, arguments decoded (-t, -tt, -ttt, -r, -T, -y, -S apply)",
 		Honours: timeOpts | OptDecodeFds | OptStrSize | OptStackTrace |
-			OptColumn | OptHexStrings | OptDump | OptVerbose | OptDetachExec | OptDecodePids,
+			OptColumn | OptHexStrings | OptDump | OptVerbose | OptDetachExec | OptDecodePids | OptCallSets,
 		Shows: map[Opt]string{
 			OptTimestamp:   "`-t`, `-tt`, `-ttt` prefixes",
 			OptRelative:    "`-r` prefix",
@@ -218,6 +220,7 @@ var Formats = []Format{
 			OptVerbose:     "as strace",
 			OptDetachExec:  "as strace",
 			OptDecodePids:  "as strace",
+			OptCallSets:    "as strace",
 		},
 		Needs: func(s *Presentation) Needs {
 			// Times order the lines of threads (the "<unfinished ...>" split).
@@ -354,7 +357,7 @@ var optRows = []struct {
 	{"`-T`", []Opt{OptSyscallTime}},
 	{"`-y`, `-yy`", []Opt{OptDecodeFds}},
 	{"`-k`", []Opt{OptStackTrace}},
-	{"`-a`, `-x`, `-xx`, `-v`, `-Y`, `-b execve`, `-e read=`, `-e write=`", []Opt{OptColumn, OptHexStrings, OptVerbose, OptDecodePids, OptDetachExec, OptDump}},
+	{"`-a`, `-x`, `-xx`, `-v`, `-Y`, `-b execve`, `-e read=`, `-e write=`, `-e raw=`, `-e verbose=`, `-e abbrev=`", []Opt{OptColumn, OptHexStrings, OptVerbose, OptDecodePids, OptDetachExec, OptDump, OptCallSets}},
 	{"`-S N`", []Opt{OptStrSize}},
 	{"`-K SEP`", []Opt{OptSeparator}},
 }

@@ -43,6 +43,10 @@ type Filter struct {
 	// select's sets; -1 stands for every descriptor not named); nil keeps
 	// all. With -P, a call either keeps is kept.
 	Fds map[int]bool
+	// Raw, Verbose and Abbrev are the -e raw=, verbose= and abbrev=
+	// sets, "[!]SET" (of several, the last), "" when not given: how the
+	// strace format prints each call (callsets.go).
+	Raw, Verbose, Abbrev string
 	// Inject are the -e inject= and -e fault= sets, in order (not a
 	// filter: the faults injected into a launched command; session/inject.go).
 	Inject []InjectSet
@@ -60,6 +64,7 @@ var ErrHelp = fmt.Errorf("filter help requested")
 //	status=[!]successful,failed,unfinished,unavailable,detached,none,all
 //	signal=[!]SIG[,SIG...]
 //	trace-fds=[!]FDS          (fd=, fds=, trace-fd=)
+//	raw=, verbose=, abbrev=   [!]SET, as trace= (callsets.go)
 //
 // Of several trace= expressions the last one wins, as in strace (-e
 // trace=openat -e trace=close traces close only); syscall names are
@@ -102,6 +107,15 @@ func ParseFilter(exprs []string) (Filter, error) {
 				return f, err
 			}
 			f.Fds = set
+		case "raw", "x", "verbose", "v", "abbrev", "a":
+			switch callSetQualifiers[qual] {
+			case "raw":
+				f.Raw = val
+			case "verbose":
+				f.Verbose = val
+			default:
+				f.Abbrev = val
+			}
 		case "inject", "fault":
 			set, err := parseInject(e, val, qual == "fault")
 			if err != nil {
@@ -480,6 +494,13 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
                           thread and per syscall (docs/injection.md)
   fault=SET[:error=E][:when=...]
                           inject= with error= only (ENOSYS by default)
+  raw=SET                 -l strace: these calls' arguments and result as
+                          hex numbers, undecoded (x= alike)
+  verbose=SET             -l strace: the calls outside SET print structures
+                          and arrays as addresses (default all; v= alike)
+  abbrev=SET              -l strace: the calls outside SET print as -v
+                          prints them (default all; -v is abbrev=none; a=)
+      SET as trace='s; of several, the last one applies
   quiet=LIST, decode-fds=SET, decode-pids=comm
                           the same as --quiet=LIST, --decode-fds=SET, -Y
 Every filter applies to every format, live and replayed; syscall sets and

@@ -210,6 +210,10 @@ func (p *Plan) needs(f *format.Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Filter.Paths) > 0 {
 		n.Fds = true
 	}
+	// -e abbrev=: an execve left out of it shows its environment.
+	if p.Filter.Abbrev != "" && p.Input == "" {
+		n.FullEnv = n.FullEnv || p.Filter.execUnabbreviated()
+	}
 	// trace-fds= reads the descriptors in poll's and select's sets.
 	if p.Filter.Fds != nil {
 		n.Buffers = max(n.Buffers, 1)

@@ -197,6 +197,9 @@ func prepare(p *Plan) (_ *Session, err error) {
 		multi = p.Follow
 	}
 	b.strace = p.straceOptions(s.src.Start(), s.src.Live(), multi)
+	if b.strace.Calls, err = p.Filter.CallSets(b.tab); err != nil {
+		return nil, err
+	}
 	if p.Show.Timestamps > 0 {
 		b.hex.Timestamp = true
 	}

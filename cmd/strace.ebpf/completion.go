@@ -17,7 +17,7 @@ import (
 )
 
 // exprQualifiers are the -e qualifiers completed, with their "=".
-var exprQualifiers = []string{"trace=", "trace-fds=", "status=", "signal=", "inject=", "fault=", "read=", "write=", "quiet=", "decode-fds=", "decode-pids="}
+var exprQualifiers = []string{"trace=", "trace-fds=", "status=", "signal=", "inject=", "fault=", "read=", "write=", "raw=", "verbose=", "abbrev=", "quiet=", "decode-fds=", "decode-pids="}
 
 // signalNames are the signals -e signal= takes.
 func signalNames() []string {

@@ -35,7 +35,7 @@ var straceSpellings = []struct{ strace, ours string }{
 }
 
 // exprSpellings are strace's --QUALIFIER=SET, each the same as -e QUALIFIER=SET.
-var exprSpellings = []string{"trace", "trace-fds", "signal", "status", "inject", "fault", "read", "write"}
+var exprSpellings = []string{"trace", "trace-fds", "signal", "status", "inject", "fault", "read", "write", "raw", "verbose", "abbrev"}
 
 // habits are the options of strace's habits, parsed.
 type habits struct {

@@ -275,3 +275,67 @@ func rawLines(s string) []string {
 
 // mmapAddr is a returned address, which differs from run to run.
 var mmapAddr = regexp.MustCompile(`= 0x[0-9a-f]+$`)
+
+// hexAddr is an address in a trace, which differs from run to run.
+var hexAddr = regexp.MustCompile(`0x[0-9a-f]{6,}`)
+
+// TestCallSetsLikeStrace: -e raw=, -e verbose= and -e abbrev= (and their
+// one-letter spellings) print the calls of their sets as the system's
+// strace does: undecoded, structures and arrays as addresses, -v's whole
+// structures; on a replay too, and refused where no line shows them.
+func TestCallSetsLikeStrace(t *testing.T) {
+	t.Parallel()
+	testutil.RequireBPF(t)
+	if _, err := exec.LookPath("strace"); err != nil {
+		t.Skip("no system strace")
+	}
+	dir := t.TempDir()
+	prog := compileTestdata(t, dir, "tracefds")
+	const set = "trace=close,lseek,read,openat,newfstatat,poll,pselect6,epoll_ctl,execve,mmap"
+	norm := func(l []string) []string {
+		for i := range l {
+			l[i] = hexAddr.ReplaceAllString(l[i], "ADDR")
+		}
+		return l
+	}
+	for _, e := range []string{"raw=close,read,lseek,openat", "x=all", "verbose=none", "v=!newfstatat,poll", "abbrev=none", "a=!newfstatat"} {
+		// A short environment: strace -v prints every string of it, the
+		// kernel side captures 32.
+		st := filepath.Join(dir, "st")
+		cmd := exec.Command("strace", "-e", e, "-e", set, "-o", st, prog)
+		cmd.Env = []string{"A=1", "B=2"}
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("strace -e %s: %v\n%s", e, err, b)
+		}
+		tr := exec.Command(testutil.Tracer(t), "-l", "strace", "-e", e, "-e", set, "-o", filepath.Join(dir, "se"), prog)
+		tr.Env = cmd.Env
+		if b, err := tr.CombinedOutput(); err != nil {
+			t.Fatalf("strace.ebpf -e %s: %v\n%s", e, err, b)
+		}
+		want, got := norm(rawLines(readFile(t, st))), norm(rawLines(readFile(t, filepath.Join(dir, "se"))))
+		if len(want) < 20 {
+			t.Fatalf("-e %s: strace printed only %q", e, want)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("-e %s (-strace +strace.ebpf):\n%s", e, diff)
+		}
+	}
+	// A replay of a full recording prints its calls by the replay's sets.
+	rec := filepath.Join(dir, "rec")
+	if res := runTracer(t, "-l", "bin", "-S", "64", "-e", set, "-o", rec, prog); res.code != 0 {
+		t.Fatalf("recording: exit %d: %s", res.code, res.stderr)
+	}
+	res := runTracer(t, "-i", rec, "-l", "strace", "-e", "raw=lseek", "-e", "verbose=!poll")
+	out := strings.Join(rawLines(res.stdout), "\n")
+	for _, must := range []string{"lseek(0x9, 0, 0) = 0", "poll(0x", "newfstatat(9, \"\", {st_mode="} {
+		if !strings.Contains(out, must) {
+			t.Errorf("replay -e raw=lseek -e verbose=!poll lacks %q:\n%s%s", must, out, res.stderr)
+		}
+	}
+	for _, bad := range [][]string{{"-l", "json", "-e", "raw=read"}, {"-l", "hex", "-e", "verbose=none"}, {"-l", "strace", "-e", "abbrev=nosuchcall"}, {"-l", "strace", "-e", "raw="}} {
+		res := runTracer(t, append(bad, "true")...)
+		if res.code != 2 || !strings.HasPrefix(res.stderr, "strace.ebpf: ") || strings.Count(res.stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, want 2 and one line: %q", bad, res.code, res.stderr)
+		}
+	}
+}
