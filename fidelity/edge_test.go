@@ -23,6 +23,14 @@ var edgeFloors = map[string]float64{
 	"ioctl": 100,
 	"more":  100,
 	"real":  100,
+	"opts":  100,
+}
+
+// edgeOpts are the options a mode runs with, under both tracers: opts
+// runs under strace's options that pick and present calls.
+var edgeOpts = map[string][]string{
+	"opts": {"-e", "decode-fds=path,dev", "-e", "raw=lseek,umask", "-e", "verbose=!fstat,newfstatat,pselect6,poll",
+		"-e", "trace=%desc@64,/^(umask|rt_sigprocmask)$@64,3", "-e", "quiet=attach"},
 }
 
 // TestEdgeCases runs testdata/edgecases.c's modes under strace and
@@ -48,14 +56,15 @@ func TestEdgeCases(t *testing.T) {
 	tracer := testutil.Tracer(t)
 	var total, matched int
 	var report []string
-	for _, mode := range []string{"flags", "enums", "null", "ioctl", "more", "real"} {
+	for _, mode := range []string{"flags", "enums", "null", "ioctl", "more", "real", "opts"} {
 		t.Run(mode, func(t *testing.T) {
 			dir := t.TempDir()
 			out := t.TempDir()
 			a := filepath.Join(out, "strace.out")
 			b := filepath.Join(out, "ebpf.out")
-			run(t, dir, []string{straceBin, "-f", "-o", a, bin, mode})
-			run(t, dir, []string{tracer, "-f", "-l", "strace", "-o", b, bin, mode})
+			opts := edgeOpts[mode]
+			run(t, dir, append(append([]string{straceBin, "-f"}, opts...), "-o", a, bin, mode))
+			run(t, dir, append(append([]string{tracer, "-f", "-l", "strace"}, opts...), "-o", b, bin, mode))
 			n, m, diffs := compare(parse(t, a), parse(t, b))
 			total += n
 			matched += m
