@@ -503,6 +503,7 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
       SET as trace='s; of several, the last one applies
   quiet=LIST, decode-fds=SET, decode-pids=comm
                           the same as --quiet=LIST, --decode-fds=SET, -Y
+  strace's kvm=, secontext= and namespace= have no equivalent: refused
 Every filter applies to every format, live and replayed; syscall sets and
 status=failed are applied in the kernel, the rest as events arrive. Names
 resolve against the traced (or recorded) architecture's table.
