@@ -10,7 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/strace-ebpf/strace.ebpf/engine"
 	"github.com/strace-ebpf/strace.ebpf/internal/testutil"
+	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
 // straceBoth runs prog under the system's strace and strace.ebpf -l strace
@@ -337,5 +339,40 @@ func TestCallSetsLikeStrace(t *testing.T) {
 		if res.code != 2 || !strings.HasPrefix(res.stderr, "strace.ebpf: ") || strings.Count(res.stderr, "\n") != 1 {
 			t.Errorf("%q: exit %d, want 2 and one line: %q", bad, res.code, res.stderr)
 		}
+	}
+}
+
+// TestTableHasKernelSyscalls: every syscall the running kernel has a
+// tracepoint for is in the built-in table (under the tracepoint's name,
+// or the name syscalls/input/aliases.tsv gives it): the table follows the
+// newest kernel.
+func TestTableHasKernelSyscalls(t *testing.T) {
+	testutil.RequireBPF(t)
+	names, err := engine.KernelSyscalls()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := syscalls.Native()
+	events := map[string]bool{}
+	for _, sc := range tab.All() {
+		events[sc.Name] = true
+	}
+	b, err := os.ReadFile(filepath.Join(testutil.Root(), "syscalls", "input", "aliases.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Split(l, "\t"); len(f) == 2 && !strings.HasPrefix(l, "#") && tab.ByName(f[0]) != nil {
+			events[f[1]] = true
+		}
+	}
+	var missing []string
+	for _, n := range names {
+		if !events[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(names) < 300 || len(missing) > 0 {
+		t.Errorf("the kernel's %d syscall tracepoints; not in the %s table: %q", len(names), tab.Arch(), missing)
 	}
 }
