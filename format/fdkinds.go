@@ -153,7 +153,7 @@ func (c *call) appendFdKinds(dst []byte, fd int64, f *event.FdInfo, k FdKinds, a
 	case k&FdDev != 0 && isDevFd(f):
 		return appendFdDesc(dst, f, true)
 	case k&FdPidfd != 0 && isPidfd(f):
-		pid := c.pidfdPid(fd, f, atExit)
+		pid := c.pidfdPid(fd, f)
 		if pid <= 0 {
 			return appendFdDesc(dst, f, false)
 		}
@@ -167,31 +167,119 @@ func (c *call) appendFdKinds(dst []byte, fd int64, f *event.FdInfo, k FdKinds, a
 	return dst
 }
 
-// pidfdPid is the process a pidfd refers to: the pid given to the
-// pidfd_open that returned it, when shown (a replay knows it too), else,
-// live, the "Pid:" line of its fdinfo while the same file is open under
-// that number; 0 when neither tells (strace then prints the path too).
-func (c *call) pidfdPid(fd int64, f *event.FdInfo, atExit bool) int {
-	s := c.s
+// pidfdState is what the calls shown tell of pidfds: the process of each
+// (from the pidfd_open or clone3 that made it), and the processes a wait
+// reaped, whose pidfds strace then shows by path (their fdinfo says Pid: -1).
+type pidfdState struct {
+	byIno  map[uint64]int // pidfs inode -> pid
+	byFd   map[uint64]int // process<<32 | fd -> pid, until the fd is closed
+	reaped map[int]bool
+}
+
+func fdKey(pid uint32, fd int64) uint64 { return uint64(pid)<<32 | uint64(uint32(fd)) }
+
+// learn notes that fd of process owner refers to pid.
+func (p *pidfdState) learn(owner uint32, fd int64, pid int) {
+	if p.byFd == nil {
+		p.byFd, p.byIno, p.reaped = map[uint64]int{}, map[uint64]int{}, map[int]bool{}
+	}
+	p.byFd[fdKey(owner, fd)] = pid
+	delete(p.reaped, pid)
+}
+
+// before learns the pidfd a successful pidfd_open or clone3 returns,
+// before its line is printed.
+func (p *pidfdState) before(s *Strace, ev *event.Event) {
+	if ev.Failed() || ev.Flags&(event.NoReturn|event.Unfinished) != 0 {
+		return
+	}
+	switch s.tab.Personality(ev.Flags&event.Compat != 0).Name(int(ev.Nr)) {
+	case "pidfd_open":
+		p.learn(ev.PID, ev.Ret, int(int32(ev.Args[0])))
+	case "clone3":
+		const clonePidfdFlag = 0x1000
+		args, ok1 := dataOf(ev, 0, event.BufIn)
+		fd, ok2 := dataOf(ev, 0, event.BufOut)
+		if ok1 && ok2 && len(args) >= 8 && len(fd) >= 4 && le.Uint64(args)&clonePidfdFlag != 0 && ev.Ret > 0 {
+			p.learn(ev.PID, int64(int32(le.Uint32(fd))), int(ev.Ret))
+		}
+	}
+}
+
+// after forgets a closed or replaced descriptor and notes the processes a
+// wait reaped, once the call's line is printed.
+func (p *pidfdState) after(s *Strace, ev *event.Event) {
+	if p.byFd == nil || ev.Failed() || ev.Flags&(event.NoReturn|event.Unfinished) != 0 {
+		return
+	}
+	const wexited, wnowait = 4, 0x01000000
+	switch s.tab.Personality(ev.Flags&event.Compat != 0).Name(int(ev.Nr)) {
+	case "close":
+		delete(p.byFd, fdKey(ev.PID, int64(int32(ev.Args[0]))))
+	case "dup2", "dup3":
+		delete(p.byFd, fdKey(ev.PID, int64(int32(ev.Args[1]))))
+	case "wait4":
+		if ev.Ret > 0 {
+			p.reaped[int(ev.Ret)] = true
+		}
+	case "waitid":
+		if ev.Args[3]&wexited == 0 || ev.Args[3]&wnowait != 0 {
+			return
+		}
+		switch ev.Args[0] {
+		case 1: // P_PID
+			p.reaped[int(int32(ev.Args[1]))] = true
+		case 3: // P_PIDFD
+			if pid, ok := p.byFd[fdKey(ev.PID, int64(int32(ev.Args[1])))]; ok {
+				p.reaped[pid] = true
+			}
+		default: // P_ALL, P_PGID: the siginfo says which
+			if b, ok := dataOf(ev, 2, event.BufOut); ok && len(b) >= 20 && le.Uint32(b[16:]) != 0 {
+				p.reaped[int(int32(le.Uint32(b[16:])))] = true
+			}
+		}
+	}
+}
+
+// dataOf is the bytes captured for argument arg with kind k.
+func dataOf(ev *event.Event, arg int, k event.DataKind) ([]byte, bool) {
+	for i := range ev.Data {
+		if d := &ev.Data[i]; int(d.Arg) == arg && d.Kind == k {
+			return d.Bytes, true
+		}
+	}
+	return nil, false
+}
+
+// pidfdPid is the process a pidfd refers to: the one the pidfd_open or
+// clone3 that made it names (learned from the calls shown, replays too;
+// a pidfs inode keeps it across dup and SCM_RIGHTS), else, live, the
+// "Pid:" line of its fdinfo while the same file is open under that
+// number; 0 when neither tells or a wait shown reaped the process (strace
+// then prints the path).
+func (c *call) pidfdPid(fd int64, f *event.FdInfo) int {
+	p := &c.s.pidfds
 	// Before pidfs (Linux 6.9) every pidfd shares the anon inode: only a
 	// pidfs inode tells one pidfd from another.
 	unique := f.Magic == pidfsMagic
-	if unique && atExit && c.sc != nil && c.sc.Name == "pidfd_open" && !c.ev.Failed() {
-		if s.pidfds == nil {
-			s.pidfds = map[uint64]int{}
-		}
-		s.pidfds[f.Ino] = int(int32(c.ev.Args[0]))
-	}
-	if pid, ok := s.pidfds[f.Ino]; ok && unique {
-		return pid
-	}
-	if v, ok := c.fdinfo(fd, f, "Pid:"); ok {
-		pid, err := strconv.Atoi(v)
-		if err == nil {
-			return pid
+	pid, ok := p.byIno[f.Ino]
+	if !ok || !unique {
+		pid, ok = p.byFd[fdKey(c.ev.PID, fd)]
+		if ok && unique {
+			p.byIno[f.Ino] = pid
 		}
 	}
-	return 0
+	if !ok {
+		if v, found := c.fdinfo(fd, f, "Pid:"); found {
+			if n, err := strconv.Atoi(v); err == nil {
+				pid, ok = n, true
+			}
+		}
+	}
+	if !ok || p.reaped[pid] {
+		return 0
+	}
+	return pid
 }
 
 // fdinfo is the value of the line of /proc/PID/fdinfo/FD that starts with
@@ -217,4 +305,24 @@ func (c *call) fdinfo(fd int64, f *event.FdInfo, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// appendClonePidfd appends the pidfd clone3 wrote, as strace's -y shows
+// it: the kernel did not describe it, but it is a pidfd of the process
+// clone3 returned.
+func (c *call) appendClonePidfd(d []byte, fd int64) []byte {
+	d = strconv.AppendInt(d, fd, 10)
+	k := c.s.opts.fdKinds()
+	if k&FdPidfd != 0 {
+		p := &c.s.pidfds
+		if pid, ok := p.byFd[fdKey(c.ev.PID, fd)]; ok && !p.reaped[pid] {
+			d = append(d, "<pid:"...)
+			d = strconv.AppendInt(d, int64(pid), 10)
+			return append(d, '>')
+		}
+	}
+	if k&(FdPath|FdPidfd) != 0 && fd >= 0 {
+		d = append(d, "<anon_inode:[pidfd]>"...)
+	}
+	return d
 }

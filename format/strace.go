@@ -111,7 +111,7 @@ type Strace struct {
 	oneLine bool              // AppendStrace: no personality lines
 
 	containers map[uint32]string // --decode-pids=container: by thread
-	pidfds     map[uint64]int    // --decode-fds=pidfd: the pid of each pidfd_open's file, by inode
+	pidfds     pidfdState        // --decode-fds=pidfd: what the calls shown tell of pidfds (fdkinds.go)
 
 	restart restartHold // a call that returned ERESTART*, until the next event (strace_hold.go)
 }
@@ -152,6 +152,10 @@ func (s *Strace) appendEvent(dst []byte, ev *event.Event) []byte {
 		if ev.Flags&event.Entered != 0 {
 			s.enter(ev)
 			return dst
+		}
+		if s.opts.fdKinds()&FdPidfd != 0 {
+			s.pidfds.before(s, ev)
+			defer s.pidfds.after(s, ev)
 		}
 		dst = s.overtake(dst, ev.TID)
 		if e := s.entered[ev.TID]; e != nil {

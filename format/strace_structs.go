@@ -158,7 +158,7 @@ func (c *call) clone3() {
 			d = append(d, " => {"...)
 			if havePidfd {
 				d = append(d, "pidfd=["...)
-				d = strconv.AppendInt(d, int64(int32(le.Uint32(pidfd))), 10)
+				d = c.appendClonePidfd(d, int64(int32(le.Uint32(pidfd)))) // -y (fdkinds.go)
 				d = append(d, ']')
 			}
 			if flags&cloneParentSettid != 0 {

@@ -77,6 +77,9 @@ func compileTestdata(t *testing.T, dir, name string) string {
 // pidRe finds the pids of pidfds.
 var pidRe = regexp.MustCompile(`(pidfd_open\(|<pid:)[0-9]+`)
 
+// cloneRe finds the pid clone3 returns.
+var cloneRe = regexp.MustCompile(`^(clone3\(.* = )[0-9]+$`)
+
 // TestDecodeFdKindsLikeStrace: --decode-fds=SET and -e decode-fds=SET with
 // each of strace 6.1's keywords and their combinations print what the
 // system's strace prints (a pidfd as <pid:N>, a device with its numbers,
@@ -90,13 +93,14 @@ func TestDecodeFdKindsLikeStrace(t *testing.T) {
 	}
 	dir := t.TempDir()
 	prog := compileTestdata(t, dir, "fdkinds")
-	const set = "trace=close,pidfd_open,socket"
+	const set = "trace=close,pidfd_open,socket,clone3"
 	for _, kinds := range []string{"path", "socket", "dev", "pidfd", "path,pidfd", "socket,dev", "all", "none", "!path"} {
 		for _, spelling := range [][]string{{"--decode-fds=" + kinds}, {"-e", "decode-fds=" + kinds}} {
 			want, got := straceBoth(t, dir, prog, append(spelling, "-e", set)...)
 			for _, l := range [][]string{want, got} {
 				for i := range l {
-					l[i] = pidRe.ReplaceAllString(l[i], "${1}N")
+					l[i] = cloneRe.ReplaceAllString(pidRe.ReplaceAllString(l[i], "${1}N"), "${1}N")
+					l[i] = hexAddr.ReplaceAllString(l[i], "ADDR")
 				}
 			}
 			if len(want) < 8 {
