@@ -25,11 +25,13 @@ var edgeFloors = map[string]float64{
 	"real":      100,
 	"structs":   100,
 	"structs-v": 100,
+	"opts":      100,
 }
 
 // edgeModes are the modes the test runs: the program's mode and the
 // options both tracers get (structs-v: the structs mode's calls with -v,
-// where strace prints what it abbreviates otherwise).
+// where strace prints what it abbreviates otherwise; opts: strace's
+// options that pick and present calls).
 var edgeModes = []struct {
 	name, mode string
 	opts       []string
@@ -37,6 +39,8 @@ var edgeModes = []struct {
 	{"flags", "flags", nil}, {"enums", "enums", nil}, {"null", "null", nil},
 	{"ioctl", "ioctl", nil}, {"more", "more", nil}, {"real", "real", nil},
 	{"structs", "structs", nil}, {"structs-v", "structs", []string{"-v", "-e", "trace=seccomp,prctl,io_uring_setup,io_uring_register,quotactl,quotactl_fd"}},
+	{"opts", "opts", []string{"-e", "decode-fds=path,dev", "-e", "raw=lseek,umask", "-e", "verbose=!fstat,newfstatat,pselect6,poll",
+		"-e", "trace=%desc@64,/^(umask|rt_sigprocmask)$@64,3", "-e", "quiet=attach"}},
 }
 
 // TestEdgeCases runs testdata/edgecases.c's modes under strace and

@@ -52,6 +52,7 @@ type Filter struct {
 	pids    map[uint32]bool // processes kept (thread group or thread id); nil: all
 	comms   map[string]bool // process names kept; nil: all
 	paths   map[string]bool // -P: calls that touch one of these paths; nil: all
+	fds     map[int]bool    // trace-fds=: calls on these descriptors (-1: the others); nil: all
 	tab     *syscalls.Table // for paths: which arguments are paths
 
 	// callsOnly drops every event that is not a syscall (exits, signals):
@@ -202,7 +203,7 @@ func (f *Filter) Kernel() Kernel {
 // KernelDecides says the kernel part is the whole filter for syscalls:
 // Keep drops no syscall the kernel sends.
 func (f *Filter) KernelDecides() bool {
-	return f.status == 0 && f.pids == nil && f.comms == nil && f.paths == nil
+	return f.status == 0 && f.pids == nil && f.comms == nil && f.paths == nil && f.fds == nil
 }
 
 // Keep says whether ev passes the filter. Lost counts always pass.
@@ -251,7 +252,11 @@ func (f *Filter) keepUser(ev *event.Event) bool {
 	if f.status != 0 && (ev.Flags&event.Entered != 0 || f.status&StatusOf(ev) == 0) {
 		return false
 	}
-	return f.paths == nil || f.touches(ev)
+	if f.paths == nil && f.fds == nil {
+		return true
+	}
+	// -P and trace-fds= together keep the calls either keeps, as strace.
+	return f.paths != nil && f.touches(ev) || f.fds != nil && f.touchesFds(ev)
 }
 
 // TouchesPaths says a syscall has a path or a descriptor to match -P with.

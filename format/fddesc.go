@@ -13,7 +13,7 @@ import (
 func FdDescription(f *event.FdInfo) string {
 	const sIFMT, sIFSOCK = 0o170000, 0o140000
 	if f.Flags&event.FdPseudo == 0 && f.Mode&sIFMT != sIFSOCK && f.Magic != sockfsMagic &&
-		f.Magic != pipefsMagic && f.Magic != anonInodeMagic {
+		f.Magic != pipefsMagic && f.Magic != anonInodeMagic && f.Magic != pidfsMagic {
 		return f.Path() // " (deleted)" included
 	}
 	s := string(appendFdDesc(nil, f, false))

@@ -28,6 +28,12 @@ type StraceOptions struct {
 	DecodeFds   bool      // -y: what fds refer to, 3</etc/passwd>
 	// DecodeSockets is -yy: sockets' protocols and addresses, devices' numbers.
 	DecodeSockets bool
+	// Calls are the per-syscall sets of -e raw=, verbose=, abbrev=
+	// (callsets.go).
+	Calls CallSets
+	// FdKinds is --decode-fds=SET, the kinds described one by one; when
+	// set, it replaces DecodeFds and DecodeSockets (format/fdkinds.go).
+	FdKinds FdKinds
 	// KernelFds says events describe their fds (event.Fd data, from the
 	// kernel at the call): an fd argument without one was not open.
 	KernelFds bool
@@ -105,6 +111,7 @@ type Strace struct {
 	oneLine bool              // AppendStrace: no personality lines
 
 	containers map[uint32]string // --decode-pids=container: by thread
+	pidfds     pidfdState        // --decode-fds=pidfd: what the calls shown tell of pidfds (fdkinds.go)
 
 	restart restartHold // a call that returned ERESTART*, until the next event (strace_hold.go)
 }
@@ -145,6 +152,10 @@ func (s *Strace) appendEvent(dst []byte, ev *event.Event) []byte {
 		if ev.Flags&event.Entered != 0 {
 			s.enter(ev)
 			return dst
+		}
+		if s.opts.fdKinds()&FdPidfd != 0 {
+			s.pidfds.before(s, ev)
+			defer s.pidfds.after(s, ev)
 		}
 		dst = s.overtake(dst, ev.TID)
 		if e := s.entered[ev.TID]; e != nil {

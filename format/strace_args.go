@@ -75,11 +75,19 @@ func (c *call) render() {
 		return
 	}
 	c.rendered = true
+	if c.raw() {
+		c.renderRaw() // -e raw= (callsets.go)
+		return
+	}
 	if c.sc == nil {
 		// Unknown syscall: every argument in hex, as strace.
 		for i := 0; i < 6; i++ {
 			c.addf(false, func(d []byte) []byte { return appendHexNum(d, c.ev.Args[i]) })
 		}
+		return
+	}
+	if c.terseArgs() {
+		c.renderTerse() // outside -e verbose= (callsets.go)
 		return
 	}
 	if fn := callPrinters[c.sc.Printer]; fn != nil {
@@ -204,8 +212,8 @@ func (c *call) generic(i int) {
 			c.addf(false, func(d []byte) []byte {
 				// -y: strace shows the working directory.
 				d = append(d, "AT_FDCWD"...)
-				if f, ok := c.ev.FdData(-100, false); ok && c.s.opts.DecodeFds {
-					d = appendFdDesc(d, &f, c.s.opts.DecodeSockets)
+				if f, ok := c.ev.FdData(-100, false); ok && c.s.opts.fdKinds()&FdPath != 0 {
+					d = appendFdDesc(d, &f, false)
 				}
 				return d
 			})
@@ -492,7 +500,7 @@ func (c *call) appendRet(d []byte) []byte {
 		}
 		return d
 	}
-	if c.sc == nil {
+	if c.sc == nil || c.raw() {
 		return appendHexNum(d, uint64(ev.Ret))
 	}
 	switch c.sc.Ret {

@@ -85,7 +85,7 @@ func pollRet(c *call, d []byte) []byte {
 		return append(d, " (Timeout)"...)
 	}
 	b, ok := c.data(0, event.BufOut)
-	if !ok {
+	if !ok || c.terse() {
 		return d
 	}
 	d = append(d, " (["...)
@@ -615,7 +615,9 @@ func selectRet(c *call, d []byte) []byte {
 			d = append(d, ", "...)
 		}
 		d = append(d, "left "...)
-		if c.sc.Name == "select" {
+		if c.terse() {
+			d = appendHexNum(d, c.ev.Args[4])
+		} else if c.sc.Name == "select" {
 			d = appendTimeval(c, d, t)
 		} else {
 			d = appendTimespec(c, d, t)

@@ -25,7 +25,6 @@ const (
 // numbers.
 func appendFdDesc(dst []byte, f *event.FdInfo, detail bool) []byte {
 	dst = append(dst, '<')
-	const sIFMT, sIFSOCK, sIFCHR, sIFBLK = 0o170000, 0o140000, 0o020000, 0o060000
 	switch {
 	case f.Mode&sIFMT == sIFSOCK || f.Magic == sockfsMagic:
 		if detail {
@@ -43,6 +42,10 @@ func appendFdDesc(dst []byte, f *event.FdInfo, detail bool) []byte {
 	case f.Magic == anonInodeMagic:
 		dst = append(dst, "anon_inode:"...)
 		dst = appendEscapedPath(dst, f.Path())
+	case f.Magic == pidfsMagic:
+		// A pidfs file's dentry has no path; the kernel's readlink names
+		// it as the anon inode it used to be.
+		dst = append(dst, "anon_inode:[pidfd]"...)
 	default:
 		g := *f
 		g.Flags &^= event.FdDeleted
@@ -202,13 +205,14 @@ func appendQuotedPath(dst, p []byte) []byte {
 // process's /proc while it lives.
 func (c *call) appendFdAt(dst []byte, fd int64, atExit bool) []byte {
 	dst = strconv.AppendInt(dst, fd, 10)
-	if !c.s.opts.DecodeFds || fd < 0 {
+	k := c.s.opts.fdKinds()
+	if k == 0 || fd < 0 {
 		return dst
 	}
 	if f, ok := c.ev.FdData(fd, atExit); ok {
-		return appendFdDesc(dst, &f, c.s.opts.DecodeSockets)
+		return c.appendFdKinds(dst, fd, &f, k, atExit)
 	}
-	if !c.s.opts.ProcFds || c.kernelDescribed(fd, atExit) {
+	if k&FdPath == 0 || !c.s.opts.ProcFds || c.kernelDescribed(fd, atExit) {
 		return dst
 	}
 	p, err := os.Readlink("/proc/" + strconv.Itoa(int(c.ev.PID)) + "/fd/" + strconv.FormatInt(fd, 10))

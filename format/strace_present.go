@@ -205,7 +205,11 @@ func appendStatVerbose(c *call, d, b []byte) []byte {
 		d = append(d, name...)
 		d = append(d, '=')
 		d = strconv.AppendInt(d, sec, 10)
-		d = appendDate(d, sec, nsec, 9)
+		digits := 9 // strace leaves out a zero fraction
+		if nsec == 0 {
+			digits = 0
+		}
+		d = appendDate(d, sec, nsec, digits)
 		d = append(d, ", "...)
 		d = append(d, name...)
 		d = append(d, "_nsec="...)

@@ -44,13 +44,21 @@ func (c *call) execve(base int) {
 		return append(d, ']')
 	})
 	c.addf(false, func(d []byte) []byte {
-		if c.s.opts.Verbose && envp != 0 {
+		if c.unabbreviated() && envp != 0 {
 			// -v: the strings, captured as argv's.
 			if b, ok := c.data(base+2, event.Str, event.StrTrunc); ok {
 				return c.appendStrArray(d, b, base+2)
 			}
 		}
 		d = appendPtr(d, envp)
+		if b, ok := c.data(base+2, event.Str); ok && envp != 0 && !c.unabbreviated() {
+			// The strings were captured (-e abbrev= leaves another
+			// execve out): their number, when all are there.
+			if _, more := c.data(base+2, event.StrTrunc); !more {
+				d = appendVarCount(d, countStrings(b))
+			}
+			return d
+		}
 		if b, ok := c.data(base+2, event.BufIn); ok && len(b) >= 4 && envp != 0 {
 			d = append(d, " /* "...)
 			d = strconv.AppendUint(d, uint64(le.Uint32(b)), 10)
@@ -150,7 +158,7 @@ func (c *call) clone3() {
 			d = append(d, " => {"...)
 			if havePidfd {
 				d = append(d, "pidfd=["...)
-				d = strconv.AppendInt(d, int64(int32(le.Uint32(pidfd))), 10)
+				d = c.appendClonePidfd(d, int64(int32(le.Uint32(pidfd)))) // -y (fdkinds.go)
 				d = append(d, ']')
 			}
 			if flags&cloneParentSettid != 0 {
@@ -945,7 +953,7 @@ func (c *call) statLayout() statLayout {
 }
 
 func appendStat(c *call, d, b []byte) []byte {
-	if c.s.opts.Verbose {
+	if c.unabbreviated() {
 		return appendStatVerbose(c, d, b)
 	}
 	l := c.statLayout()

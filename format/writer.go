@@ -39,6 +39,7 @@ const (
 	OptVerbose                     // -v
 	OptDetachExec                  // -b execve
 	OptDecodePids                  // -Y: the command name in the pid prefix
+	OptCallSets                    // -e raw=, verbose=, abbrev=: per-syscall presentation
 )
 
 // Options are the presentation options, in -l help's and the docs' order:
@@ -62,6 +63,7 @@ var Options = []struct {
 	{OptVerbose, "no-abbrev", "-v"},
 	{OptDetachExec, "detach-on", "-b execve"},
 	{OptDecodePids, "decode-pids", "-Y"},
+	{OptCallSets, "", "-e raw=/verbose=/abbrev="},
 }
 
 // OptName is how messages name the first option of o.
@@ -76,15 +78,16 @@ func OptName(o Opt) string {
 
 // Presentation are the options of how events are shown, as given.
 type Presentation struct {
-	Timestamps  int    // -t count: 1 HH:MM:SS (hex: TIME column), 2 with µs, 3 epoch
-	Relative    bool   // -r: time since the previous line
-	SyscallTime bool   // -T: time spent in each call
-	DecodeFds   int    // -y count
-	StrSize     int    // -S: bytes of strings and buffers shown
-	StrSizeSet  bool   // -S was given (bin and json capture buffers then)
-	Separator   string // -K: field separator of hex logs; "" means a tab
-	StackTrace  bool   // -k: each call's user stack (every format shows it)
-	StackWindow int    // bytes of stack copied for unwinding; 0: the default, -1: frame pointers only
+	Timestamps  int     // -t count: 1 HH:MM:SS (hex: TIME column), 2 with µs, 3 epoch
+	Relative    bool    // -r: time since the previous line
+	SyscallTime bool    // -T: time spent in each call
+	DecodeFds   int     // -y count
+	FdKinds     FdKinds // --decode-fds=SET: the kinds described; 0: by DecodeFds
+	StrSize     int     // -S: bytes of strings and buffers shown
+	StrSizeSet  bool    // -S was given (bin and json capture buffers then)
+	Separator   string  // -K: field separator of hex logs; "" means a tab
+	StackTrace  bool    // -k: each call's user stack (every format shows it)
+	StackWindow int     // bytes of stack copied for unwinding; 0: the default, -1: frame pointers only
 
 	Column     int          // -a: the column of " = "; 0: 40
 	HexStrings int          // -x count
@@ -208,7 +211,7 @@ var Formats = []Format{
 		Name:  "strace",
 		About: "lines as strace(1) prints them, arguments decoded (-t, -tt, -ttt, -r, -T, -y, -S apply)",
 		Honours: timeOpts | OptDecodeFds | OptStrSize | OptStackTrace |
-			OptColumn | OptHexStrings | OptDump | OptVerbose | OptDetachExec | OptDecodePids,
+			OptColumn | OptHexStrings | OptDump | OptVerbose | OptDetachExec | OptDecodePids | OptCallSets,
 		Shows: map[Opt]string{
 			OptTimestamp:   "`-t`, `-tt`, `-ttt` prefixes",
 			OptRelative:    "`-r` prefix",
@@ -222,6 +225,7 @@ var Formats = []Format{
 			OptVerbose:     "as strace",
 			OptDetachExec:  "as strace",
 			OptDecodePids:  "as strace",
+			OptCallSets:    "as strace",
 		},
 		Needs: func(s *Presentation) Needs {
 			// The order of events splits the lines of threads (the
@@ -361,7 +365,7 @@ var optRows = []struct {
 	{"`-T`", []Opt{OptSyscallTime}},
 	{"`-y`, `-yy`", []Opt{OptDecodeFds}},
 	{"`-k`", []Opt{OptStackTrace}},
-	{"`-a`, `-x`, `-xx`, `-v`, `-Y`, `-b execve`, `-e read=`, `-e write=`", []Opt{OptColumn, OptHexStrings, OptVerbose, OptDecodePids, OptDetachExec, OptDump}},
+	{"`-a`, `-x`, `-xx`, `-v`, `-Y`, `-b execve`, `-e read=`, `-e write=`, `-e raw=`, `-e verbose=`, `-e abbrev=`", []Opt{OptColumn, OptHexStrings, OptVerbose, OptDecodePids, OptDetachExec, OptDump, OptCallSets}},
 	{"`-S N`", []Opt{OptStrSize}},
 	{"`-K SEP`", []Opt{OptSeparator}},
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/strace-ebpf/strace.ebpf/filter"
@@ -37,6 +38,15 @@ type Filter struct {
 	// path argument equal to one, or a descriptor (argument or returned)
 	// that referred to one at the call, as the kernel described it.
 	Paths []string
+	// Fds keeps only the calls that operate on these descriptors
+	// (-e trace-fds=, as strace: its descriptor arguments, poll's and
+	// select's sets; -1 stands for every descriptor not named); nil keeps
+	// all. With -P, a call either keeps is kept.
+	Fds map[int]bool
+	// Raw, Verbose and Abbrev are the -e raw=, verbose= and abbrev=
+	// sets, "[!]SET" (of several, the last), "" when not given: how the
+	// strace format prints each call (callsets.go).
+	Raw, Verbose, Abbrev string
 	// Inject are the -e inject= and -e fault= sets, in order (not a
 	// filter: the faults injected into a launched command; session/inject.go).
 	Inject []InjectSet
@@ -53,6 +63,8 @@ var ErrHelp = fmt.Errorf("filter help requested")
 //	                          kp-* alias; ?SET ignores an unknown one
 //	status=[!]successful,failed,unfinished,unavailable,detached,none,all
 //	signal=[!]SIG[,SIG...]
+//	trace-fds=[!]FDS          (fd=, fds=, trace-fd=)
+//	raw=, verbose=, abbrev=   [!]SET, as trace= (callsets.go)
 //
 // Of several trace= expressions the last one wins, as in strace (-e
 // trace=openat -e trace=close traces close only); syscall names are
@@ -89,6 +101,21 @@ func ParseFilter(exprs []string) (Filter, error) {
 				return f, err
 			}
 			f.Signals = sigs
+		case "trace-fds", "trace-fd", "fds", "fd":
+			set, err := parseFdSet(e, val)
+			if err != nil {
+				return f, err
+			}
+			f.Fds = set
+		case "raw", "x", "verbose", "v", "abbrev", "a":
+			switch callSetQualifiers[qual] {
+			case "raw":
+				f.Raw = val
+			case "verbose":
+				f.Verbose = val
+			default:
+				f.Abbrev = val
+			}
 		case "inject", "fault":
 			set, err := parseInject(e, val, qual == "fault")
 			if err != nil {
@@ -96,7 +123,7 @@ func ParseFilter(exprs []string) (Filter, error) {
 			}
 			f.Inject = append(f.Inject, set)
 		default:
-			return f, usagef("parsing -e %s: unsupported qualifier %q%s (supported: trace, status, signal, inject, fault; see -e help)", e, qual, suggest.Hint(qual, []string{"trace", "status", "signal", "inject", "fault", "read", "write"}))
+			return f, usagef("parsing -e %s: unsupported qualifier %q%s (supported: trace, trace-fds, status, signal, read, write, inject, fault, quiet, decode-fds, decode-pids; see -e help)", e, qual, suggest.Hint(qual, []string{"trace", "trace-fds", "status", "signal", "inject", "fault", "read", "write", "quiet", "decode-fds", "decode-pids"}))
 		}
 	}
 	return f, nil
@@ -236,10 +263,16 @@ func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 			}
 		}
 	}
-	if len(f.Paths) > 0 {
+	if len(f.Paths) > 0 || f.Fds != nil {
 		// -P: only calls with a path or a descriptor can touch a path;
-		// the kernel drops the others.
-		s.SetPaths(tab, f.Paths)
+		// trace-fds=: only calls with a descriptor; the kernel drops the
+		// others.
+		if len(f.Paths) > 0 {
+			s.SetPaths(tab, f.Paths)
+		}
+		if f.Fds != nil {
+			s.SetFds(tab, f.Fds)
+		}
 		all := sets == nil
 		if all {
 			sets = make([]map[int]bool, len(tabs))
@@ -249,7 +282,8 @@ func (f *Filter) Resolve(tab *syscalls.Table) (*Selection, error) {
 				sets[i] = map[int]bool{}
 			}
 			for _, sc := range t.All() { // (an empty table without a 32-bit mode)
-				if filter.TouchesPaths(sc) && (all || sets[i][sc.Nr]) {
+				touch := len(f.Paths) > 0 && filter.TouchesPaths(sc) || f.Fds != nil && filter.OperatesOnFds(sc, i == 1)
+				if touch && (all || sets[i][sc.Nr]) {
 					sets[i][sc.Nr] = true
 				} else {
 					delete(sets[i], sc.Nr)
@@ -312,16 +346,20 @@ func pickSyscalls(e, val string, tabs []*syscalls.Table) ([]map[int]bool, error)
 		}
 		use := tabs
 		only := -1
-		if base, pers, ok := strings.Cut(name, "@"); ok && !strings.HasPrefix(name, "/") {
-			switch pers {
+		if at := strings.LastIndex(name, "@"); at >= 0 {
+			// strace's personality suffix, on a name, number, class or
+			// regex alike (the last @: a regex may hold others).
+			switch pers := name[at+1:]; pers {
 			case "64":
 				only = 0
 			case "32":
 				only = 1
+			case "x32":
+				return nil, usagef("parsing -e %s: %q: the x32 personality is not traced here (want @64 or @32)", e, name)
 			default:
 				return nil, usagef("parsing -e %s: unknown personality %q in %q (want @64 or @32)", e, pers, name)
 			}
-			name = base
+			name = name[:at]
 			if only >= len(tabs) {
 				use = nil
 			} else {
@@ -346,6 +384,21 @@ func pickSyscalls(e, val string, tabs []*syscalls.Table) ([]map[int]bool, error)
 			continue
 		case name == "none":
 			continue
+		case name != "" && name[0] >= '0' && name[0] <= '9':
+			// A syscall number, as strace takes it: in each table that
+			// has a call of that number.
+			nr, err := strconv.ParseUint(name, 10, 31)
+			if err == nil {
+				for _, t := range use {
+					if t.ByNr(int(nr)) != nil {
+						pick(t, int(nr))
+						n++
+					}
+				}
+			}
+			if n == 0 && !optional {
+				return nil, usagef("parsing -e %s: no %s syscall has number %q", e, tabs[0].Arch(), name)
+			}
 		case strings.HasPrefix(name, "%"):
 			c, ok := syscalls.ClassByName(name)
 			if !ok {
@@ -412,13 +465,21 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
       SET is a syscall name, %class, /regex (matched against names), all
       or none; ?SET makes an unknown name, class or regex no error. Names
       match the calls made in 32-bit mode too (x86_64's i386 table: open is
-      5 there); name@64 and name@32 pick one mode.
+      5 there); a SET ending in @64 or @32 (read@64, %file@32, /^mq_@64)
+      picks one mode. A number is the call of that number in each mode
+      (trace=0: read, and i386's restart_syscall).
   status=[!]LIST          show only calls with these outcomes: successful,
                           failed, unfinished (calls that never returned;
                           unavailable and detached mean the same here),
                           all, none; -z is status=successful, -Z and -X
                           status=failed
   signal=[!]SIG[,SIG...]  show only these signal deliveries
+  trace-fds=[!]FDS        show only calls that operate on these descriptors
+                          (numbers, all, none), by strace's rules: the
+                          descriptor arguments (the first of a %desc or
+                          %network call, a *at call's directory, both of
+                          dup2's ...), poll's and select's sets; never a
+                          returned one (fd=, fds=, trace-fd= alike)
   read=[!]FDS, write=[!]FDS
                           -l strace: dump (hex and ASCII, strace's layout)
                           the data read from or written to these
@@ -433,6 +494,16 @@ func PrintFilterHelp(w io.Writer, tab *syscalls.Table) {
                           thread and per syscall (docs/injection.md)
   fault=SET[:error=E][:when=...]
                           inject= with error= only (ENOSYS by default)
+  raw=SET                 -l strace: these calls' arguments and result as
+                          hex numbers, undecoded (x= alike)
+  verbose=SET             -l strace: the calls outside SET print structures
+                          and arrays as addresses (default all; v= alike)
+  abbrev=SET              -l strace: the calls outside SET print as -v
+                          prints them (default all; -v is abbrev=none; a=)
+      SET as trace='s; of several, the last one applies
+  quiet=LIST, decode-fds=SET, decode-pids=comm
+                          the same as --quiet=LIST, --decode-fds=SET, -Y
+  strace's kvm=, secontext= and namespace= have no equivalent: refused
 Every filter applies to every format, live and replayed; syscall sets and
 status=failed are applied in the kernel, the rest as events arrive. Names
 resolve against the traced (or recorded) architecture's table.

@@ -30,6 +30,17 @@ func TestFilterPersonalities(t *testing.T) {
 		{expr: "trace=stat64@64", err: true},
 		{expr: "trace=open@16", err: true},
 		{expr: "trace=nosuchcall", err: true},
+		// strace's numbers, and its suffix on regexes and classes.
+		{expr: "trace=0", native: []int{0}, i386: []int{0}},
+		{expr: "trace=0@64,3", native: []int{0, 3}, i386: []int{3}}, // i386 3 is read
+		{expr: "trace=/^(open|close)$@64", native: []int{2, 3}, i386: []int{}},
+		{expr: "trace=/^mq_open$@32", native: []int{}, i386: []int{277}},
+		{expr: "trace=/^mq_open$", native: []int{240}, i386: []int{277}},
+		{expr: "trace=?9999", native: []int{}, i386: []int{}},
+		{expr: "trace=9999", err: true},
+		{expr: "trace=12x", err: true},
+		{expr: "trace=read@x32", err: true},
+		{expr: "trace=/x@foo", err: true},
 	} {
 		f, err := ParseFilter([]string{tc.expr})
 		if err != nil {
@@ -52,9 +63,19 @@ func TestFilterPersonalities(t *testing.T) {
 		}
 	}
 
-	// Keep judges a call by the table of its personality.
-	f, _ := ParseFilter([]string{"trace=open"})
+	// A class with a suffix: the class's calls of one mode only.
+	f, _ := ParseFilter([]string{"trace=%file@32"})
 	sel, err := f.Resolve(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := sel.Kernel(); len(k.Syscalls) != 0 || len(k.Syscalls32) < 50 {
+		t.Errorf("trace=%%file@32: %d native, %d i386 calls; want none and the i386 %%file calls", len(k.Syscalls), len(k.Syscalls32))
+	}
+
+	// Keep judges a call by the table of its personality.
+	f, _ = ParseFilter([]string{"trace=open"})
+	sel, err = f.Resolve(tab)
 	if err != nil {
 		t.Fatal(err)
 	}

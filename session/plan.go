@@ -210,6 +210,14 @@ func (p *Plan) needs(f *format.Format, scripts Needs, sel *Selection) Needs {
 	if len(p.Filter.Paths) > 0 {
 		n.Fds = true
 	}
+	// -e abbrev=: an execve left out of it shows its environment.
+	if p.Filter.Abbrev != "" && p.Input == "" {
+		n.FullEnv = n.FullEnv || p.Filter.execUnabbreviated()
+	}
+	// trace-fds= reads the descriptors in poll's and select's sets.
+	if p.Filter.Fds != nil {
+		n.Buffers = max(n.Buffers, 1)
+	}
 	// -ff closes each process's file at its exit, whatever the format.
 	if p.Split {
 		n.ProcessEvents = true
@@ -344,6 +352,7 @@ func (p *Plan) straceOptions(start time.Time, live, multi bool) format.StraceOpt
 		DecodeFds:   p.Show.DecodeFds > 0,
 		// -yy: sockets' addresses, devices' numbers.
 		DecodeSockets: p.Show.DecodeFds > 1,
+		FdKinds:       p.Show.FdKinds,
 		// Live, the kernel describes the fds (Needs.Fds); a replay's
 		// recording says whether it did (applyRecorded).
 		KernelFds:  live || p.recordedFds,
@@ -428,6 +437,9 @@ func (p *Plan) recordOptions(n Needs) map[string]string {
 	}
 	if p.Show.DecodeFds > 0 {
 		opts["decode_fds"] = strconv.Itoa(p.Show.DecodeFds)
+	}
+	if p.Show.FdKinds != 0 {
+		opts["decode_fd_kinds"] = p.Show.FdKinds.String()
 	}
 	if n.Buffers > 0 {
 		opts["buffers"] = strconv.Itoa(n.Buffers)

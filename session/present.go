@@ -12,7 +12,7 @@ import (
 func SplitDumps(exprs []string) (rest []string, read, write map[int]bool, err error) {
 	for _, e := range exprs {
 		q, v, ok := strings.Cut(e, "=")
-		if !ok || q != "read" && q != "write" && q != "r" && q != "w" {
+		if !ok || q != "read" && q != "write" && q != "r" && q != "w" && q != "reads" && q != "writes" {
 			rest = append(rest, e)
 			continue
 		}

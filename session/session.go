@@ -197,6 +197,9 @@ func prepare(p *Plan) (_ *Session, err error) {
 		multi = p.Follow
 	}
 	b.strace = p.straceOptions(s.src.Start(), s.src.Live(), multi)
+	if b.strace.Calls, err = p.Filter.CallSets(b.tab); err != nil {
+		return nil, err
+	}
 	if p.Show.Timestamps > 0 {
 		b.hex.Timestamp = true
 	}
@@ -313,6 +316,9 @@ func (b *built) applyRecorded(h *record.Header) {
 	p.recordedFds = o["fds"] == "1"
 	if n, err := strconv.Atoi(o["decode_fds"]); err == nil && n > 0 && p.Given&format.OptDecodeFds == 0 {
 		p.Show.DecodeFds = n
+		if k, err := format.ParseFdKinds(o["decode_fd_kinds"]); err == nil {
+			p.Show.FdKinds = k
+		}
 	}
 }
 
@@ -507,6 +513,9 @@ func (s *Session) explain(k KernelFilter, n Needs) {
 	}
 	if s.sel.Paths() != nil {
 		b.WriteString("-P: the kernel sends only calls with a path or a descriptor, each descriptor described; user space keeps those that name the paths\n")
+	}
+	if s.sel.Fds() != nil {
+		b.WriteString("trace-fds=: the kernel sends only calls with a descriptor argument or poll's and select's sets; user space keeps those on the descriptors named\n")
 	}
 	fmt.Fprintf(&b, "Captured: %s\n", describeNeeds(n))
 	explainInject(&b, s.plan.Filter.Inject)

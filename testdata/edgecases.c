@@ -44,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <poll.h>
+#include <sys/select.h>
 #include <sys/epoll.h>
 #include <linux/ptrace.h>
 #include <linux/io_uring.h>
@@ -543,6 +545,47 @@ static void structs(void)
 	seccomp_filters();
 	quotas();
 	urings();
+/*
+ * opts: calls for strace's options (fidelity/edge_test.go runs this mode
+ * with -e raw=, verbose=, decode-fds= and a trace= set of numbers,
+ * suffixed regexes and classes): descriptors of a device, a pipe and a
+ * file, structures and arrays to print as addresses or whole, arguments
+ * to print raw.
+ */
+static void opts(void)
+{
+	char c = 0;
+	int p[2];
+	struct stat st;
+	struct pollfd pfd;
+	struct timeval tv = {0, 0};
+	fd_set set;
+	sigset_t mask;
+	int fd = open("/dev/null", O_RDONLY);
+
+	pipe(p);
+	write(p[1], &c, 1);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	poll(&pfd, 1, 0);
+	FD_ZERO(&set);
+	FD_SET(p[0], &set);
+	select(p[0] + 1, &set, NULL, NULL, &tv);
+	read(p[0], &c, 1);
+	fstat(fd, &st);
+	lseek(fd, 0, SEEK_SET);
+	lseek(fd, -1, SEEK_CUR);
+	umask(022);
+	umask(0777);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	dup2(fd, 7);
+	close(7);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
 }
 
 int main(int argc, char **argv)
@@ -563,6 +606,8 @@ int main(int argc, char **argv)
 		real();
 	else if (!strcmp(argv[1], "structs"))
 		structs();
+	else if (!strcmp(argv[1], "opts"))
+		opts();
 	else
 		return 2;
 	return 0;

@@ -17,7 +17,7 @@ import (
 )
 
 // exprQualifiers are the -e qualifiers completed, with their "=".
-var exprQualifiers = []string{"trace=", "status=", "signal=", "inject=", "fault=", "read=", "write="}
+var exprQualifiers = []string{"trace=", "trace-fds=", "status=", "signal=", "inject=", "fault=", "read=", "write=", "raw=", "verbose=", "abbrev=", "quiet=", "decode-fds=", "decode-pids="}
 
 // signalNames are the signals -e signal= takes.
 func signalNames() []string {
@@ -132,7 +132,10 @@ _strace_ebpf_expr() {
 	case "$cur" in
 	status=*) _strace_ebpf_list "@STATUSES@" ;;
 	signal=*) _strace_ebpf_list "@SIGNALS@ all none" ;;
-	read=*|write=*) COMPREPLY=() ;;
+	read=*|write=*|trace-fds=*) COMPREPLY=() ;;
+	quiet=*) _strace_ebpf_list "attach personality exit exits path-resolution superseded thread-execve all none" ;;
+	decode-fds=*) _strace_ebpf_list "path socket dev pidfd all none" ;;
+	decode-pids=*) _strace_ebpf_list "comm container" ;;
 	*=*|*,*|'!'*|'?'*|%*)
 		names="$("${COMP_WORDS[0]}" -B 2>/dev/null | awk 'NR > 1 { print $2 }')"
 		_strace_ebpf_list "@CLASSES@ all none $names" ;;

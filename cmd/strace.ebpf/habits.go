@@ -35,7 +35,7 @@ var straceSpellings = []struct{ strace, ours string }{
 }
 
 // exprSpellings are strace's --QUALIFIER=SET, each the same as -e QUALIFIER=SET.
-var exprSpellings = []string{"trace", "signal", "status", "inject", "fault", "read", "write"}
+var exprSpellings = []string{"trace", "trace-fds", "signal", "status", "inject", "fault", "read", "write", "raw", "verbose", "abbrev"}
 
 // habits are the options of strace's habits, parsed.
 type habits struct {
@@ -160,13 +160,16 @@ func spellingsNote() string {
 	}
 	names = append(names, "--absolute-timestamps", "--output-separately")
 	return "strace's long spellings are accepted too: " + strings.Join(names, ", ") +
-		"; and strace's values of --decode-fds (path, all), --quiet (attach, personality, exit, all), --strings-in-hex (non-ascii, all), --syscall-times and --relative-timestamps (s, ms, us, ns: shown in microseconds here)."
+		"; and strace's values of --quiet (attach, personality, exit, all), --strings-in-hex (non-ascii, all), --syscall-times and --relative-timestamps (s, ms, us, ns: shown in microseconds here)."
 }
 
 // applyHabits turns the habits into the options they stand for, and picks
 // the default format from the environment; notes go to stderr.
 func (o *options) applyHabits(fs *pflag.FlagSet, stderr io.Writer) error {
 	h := &o.habits
+	if err := o.takeExprOptions(fs); err != nil {
+		return err
+	}
 	if h.outputSeparately {
 		o.follow = max(o.follow, 1) + 1
 	}
@@ -345,22 +348,12 @@ func acceptStraceValues(fs *pflag.FlagSet, o *options) {
 		}
 		return false
 	}
-	wrap("decode-fds", func(v string) bool {
-		switch {
-		case has(v, "all", "socket", "dev"):
-			o.strace.decodeFds = 2
-		case has(v, "path", "pidfd"):
-			o.strace.decodeFds = max(o.strace.decodeFds, 1)
-		case v == "none":
-			o.strace.decodeFds = 0
-		default:
-			return false
-		}
-		return true
-	})
+	if f := fs.Lookup("decode-fds"); f != nil {
+		f.Value = &decodeFdsValue{Value: f.Value, s: &o.strace}
+	}
 	wrap("quiet", func(v string) bool {
 		switch {
-		case has(v, "all", "exit", "exited"):
+		case has(v, "all", "exit", "exits", "exited"):
 			o.quiet = 2
 		case has(v, "attach", "personality", "path-resolution", "thread-execve", "superseded"):
 			o.quiet = max(o.quiet, 1)

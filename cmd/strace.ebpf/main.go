@@ -123,7 +123,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVarP(&o.format, "format", "l", "hex", "output `format`: "+strings.Join(format.Names(), ", ")+"; 'help' or 'list' describes them; the default is $"+formatEnv+" when set, else hex")
 	fs.StringVarP(&o.hexSep, "hex-separator", "K", `\t`, "field `separator` of hex logs")
 	fs.BoolVarP(&o.failed, "failed", "X", false, "only show failed syscalls (-e status=failed)")
-	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed; read=FDS and write=FDS dump the data read from and written to these descriptors (-l strace); inject=SET:error=E|retval=N[:signal=SIG][:delay_enter=T][:when=FIRST..LAST+STEP] and fault=SET[:error=E] make a launched command's calls fail, through seccomp (docs/injection.md)")
+	fs.StringArrayVarP(&o.exprs, "expr", "e", nil, "filter `expression` (trace=NAME,..., status=..., signal=...; 'help' or 'list' for more); applies to every format, live and replayed; trace-fds=FDS keeps the calls on these descriptors; read=FDS and write=FDS dump the data read from and written to them (-l strace); raw=SET, verbose=SET, abbrev=SET print those calls undecoded, with structures, unabbreviated (-l strace); quiet=, decode-fds=, decode-pids= are --quiet, --decode-fds, -Y; inject=SET:error=E|retval=N[:signal=SIG][:delay_enter=T][:when=FIRST..LAST+STEP] and fault=SET[:error=E] make a launched command's calls fail, through seccomp (docs/injection.md)")
 	fs.StringArrayVarP(&o.paths, "trace-path", "P", nil, "only calls that touch `path`: a path argument, or a descriptor that referred to it at the call (repeatable; a symbolic link's target too); applies to every format, live and replayed")
 	fs.CountVarP(&o.follow, "full-follow-fork", "f", "follow new processes created with fork/vfork/clone; -ff with -o FILE: one trace per process, in FILE.PID; -fff: one per thread, in FILE.TID.PID")
 	fs.CountVarP(&o.fastFollow, "fast-follow-fork", "F", "follow only the children of the traced processes, not their descendants (filtered in the kernel); -FF with -o FILE: one trace per process, in FILE.PID; -FFF: one per thread, in FILE.TID.PID")
@@ -506,6 +506,7 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 		Relative:    s.relative,
 		SyscallTime: s.syscallTime,
 		DecodeFds:   s.decodeFds,
+		FdKinds:     s.fdKinds,
 		StrSize:     s.strsize,
 		StrSizeSet:  fs.Changed("strsize"),
 		Separator:   sep,
@@ -527,6 +528,9 @@ func (o *options) plan(fs *pflag.FlagSet, sel session.Filter, args, argv []strin
 	}
 	if s.readDump != nil || s.writeDump != nil {
 		p.Given |= format.OptDump
+	}
+	if sel.Raw != "" || sel.Verbose != "" || sel.Abbrev != "" {
+		p.Given |= format.OptCallSets
 	}
 	for _, o := range format.Options {
 		if o.Flag != "" && fs.Changed(o.Flag) {

@@ -59,7 +59,7 @@ var noKernelEffect = map[string]bool{
 	// strace's spellings of -e QUALIFIER= and -t (habits.go), covered by
 	// -e and -t; -Y, a presentation option; --eval, a script (covered by
 	// the examples).
-	"trace": true, "signal": true, "status": true, "inject": true, "fault": true, "read": true, "write": true,
+	"trace": true, "trace-fds": true, "signal": true, "status": true, "inject": true, "fault": true, "read": true, "write": true, "raw": true, "verbose": true, "abbrev": true,
 	"absolute-timestamps": true, "decode-pids": true, "eval": true,
 	// Containers and units are cgroups (--cgroup's samples).
 	"container": true, "unit": true, "pidns": true,

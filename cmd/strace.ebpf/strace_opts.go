@@ -12,26 +12,28 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/strace-ebpf/strace.ebpf/engine"
+	"github.com/strace-ebpf/strace.ebpf/format"
 	"github.com/strace-ebpf/strace.ebpf/syscalls"
 )
 
 // straceOptions are the options of the strace format and the listings.
 type straceOptions struct {
-	timestamps  int  // -t count: 1 HH:MM:SS, 2 with µs, 3 epoch
-	relative    bool // -r
-	syscallTime bool // -T
-	decodeFds   int  // -y
-	strsize     int  // -S/--strsize
-	successful  bool // -z
-	failing     bool // -Z
-	stackTrace  bool // -k
-	stackWindow int  // --stack-window
-	builtinList bool // -B
-	list        bool // -L
-	llList      bool // -R
-	column      int  // -a
-	hexStrings  int  // -x count
-	verbose     bool // -v
+	timestamps  int            // -t count: 1 HH:MM:SS, 2 with µs, 3 epoch
+	relative    bool           // -r
+	syscallTime bool           // -T
+	decodeFds   int            // -y count, or the level --decode-fds=SET needs
+	fdKinds     format.FdKinds // --decode-fds=SET; 0: by the -y count
+	strsize     int            // -S/--strsize
+	successful  bool           // -z
+	failing     bool           // -Z
+	stackTrace  bool           // -k
+	stackWindow int            // --stack-window
+	builtinList bool           // -B
+	list        bool           // -L
+	llList      bool           // -R
+	column      int            // -a
+	hexStrings  int            // -x count
+	verbose     bool           // -v
 	detachOn    string
 	decodePids  bool         // -Y
 	readDump    map[int]bool // -e read=
@@ -80,7 +82,7 @@ func addTimestampFlag(fs *pflag.FlagSet, on *bool, s *straceOptions) {
 func addStraceFlags(fs *pflag.FlagSet, s *straceOptions) {
 	fs.BoolVarP(&s.relative, "relative-timestamps", "r", false, "print the time since the previous line (hex: in the TIME column)")
 	fs.BoolVarP(&s.syscallTime, "syscall-times", "T", false, "print the time spent in each call: <0.000123> with -l strace, a DUR(usec) column in hex")
-	fs.CountVarP(&s.decodeFds, "decode-fds", "y", "print what file descriptors refer to, as the kernel says at the call: 3</etc/passwd>, pipe:[N], socket:[N] (-l strace; json adds it to data; bin records it for replays); -yy: sockets' protocols and addresses (TCP:[127.0.0.1:5000->127.0.0.1:41234]), devices' numbers")
+	fs.CountVarP(&s.decodeFds, "decode-fds", "y", "print what file descriptors refer to, as the kernel says at the call: 3</etc/passwd>, pipe:[N], socket:[N] (-l strace; json adds it to data; bin records it for replays); -yy: sockets' protocols and addresses (TCP:[127.0.0.1:5000->127.0.0.1:41234]), devices' numbers, pidfds' processes (<pid:1234>); --decode-fds=SET picks strace's kinds one by one: path, socket, dev, pidfd, all, none, !SET")
 	fs.IntVarP(&s.column, "columns", "a", 40, "-l strace: align return values at `column`")
 	fs.CountVarP(&s.hexStrings, "strings-in-hex", "x", "-l strace: print strings and buffers with non-printable bytes in hex; -xx: all of them")
 	fs.BoolVarP(&s.verbose, "no-abbrev", "v", false, "-l strace: print structures whole (struct stat) and execve's environment, as far as captured")

@@ -18,13 +18,16 @@ _strace_ebpf_expr() {
 	case "$cur" in
 	status=*) _strace_ebpf_list "successful failed unfinished unavailable detached all none" ;;
 	signal=*) _strace_ebpf_list "SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1 SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM SIGSTKFLT SIGCHLD SIGCONT SIGSTOP SIGTSTP SIGTTIN SIGTTOU SIGURG SIGXCPU SIGXFSZ SIGVTALRM SIGPROF SIGWINCH SIGIO SIGPWR SIGSYS all none" ;;
-	read=*|write=*) COMPREPLY=() ;;
+	read=*|write=*|trace-fds=*) COMPREPLY=() ;;
+	quiet=*) _strace_ebpf_list "attach personality exit exits path-resolution superseded thread-execve all none" ;;
+	decode-fds=*) _strace_ebpf_list "path socket dev pidfd all none" ;;
+	decode-pids=*) _strace_ebpf_list "comm container" ;;
 	*=*|*,*|'!'*|'?'*|%*)
 		names="$("${COMP_WORDS[0]}" -B 2>/dev/null | awk 'NR > 1 { print $2 }')"
 		_strace_ebpf_list "%file %desc %network %process %signal %ipc %memory %creds %clock %stat %lstat %fstat %%stat %statfs %fstatfs %%statfs %pure all none $names" ;;
 	*)
 		names="$("${COMP_WORDS[0]}" -B 2>/dev/null | awk 'NR > 1 { print $2 }')"
-		_strace_ebpf_list "trace= status= signal= inject= fault= read= write= %file %desc %network %process %signal %ipc %memory %creds %clock %stat %lstat %fstat %%stat %statfs %fstatfs %%statfs %pure all none $names" ;;
+		_strace_ebpf_list "trace= trace-fds= status= signal= inject= fault= read= write= raw= verbose= abbrev= quiet= decode-fds= decode-pids= %file %desc %network %process %signal %ipc %memory %creds %clock %stat %lstat %fstat %%stat %statfs %fstatfs %%statfs %pure all none $names" ;;
 	esac
 }
 
@@ -37,7 +40,7 @@ _strace_ebpf() {
 		case "${COMP_WORDS[i]}" in
 		--) ((i++)); break ;;
 		--*=*) ;;
-		-*) [[ " --arg --attach --buffer-size --cgroup --columns --completion --container --detach-on --ebpf-src-dir --env --eval --expr --fault --filenames --format --hex-separator --inject --input --interval --output --pid --read --record --script --script-errors --script-memory --script-output --signal --stack-window --status --string-limit --strsize --summary-columns --summary-sort-by --trace --trace-path --unit --user --write -E -K -N -P -S -U -a -b -e -i -l -n -o -p -s -u " == *" ${COMP_WORDS[i]} "* ]] && ((i++)) ;;
+		-*) [[ " --abbrev --arg --attach --buffer-size --cgroup --columns --completion --container --detach-on --ebpf-src-dir --env --eval --expr --fault --filenames --format --hex-separator --inject --input --interval --output --pid --raw --read --record --script --script-errors --script-memory --script-output --signal --stack-window --status --string-limit --strsize --summary-columns --summary-sort-by --trace --trace-fds --trace-path --unit --user --verbose --write -E -K -N -P -S -U -a -b -e -i -l -n -o -p -s -u " == *" ${COMP_WORDS[i]} "* ]] && ((i++)) ;;
 		*) break ;;
 		esac
 	done
@@ -79,7 +82,7 @@ _strace_ebpf() {
 		COMPREPLY=("${COMPREPLY[@]/#/--}")
 		return ;;
 	-*)
-		COMPREPLY=($(compgen -W "-o -t -l -K -X -e -P -f -F -p -s -d -c -C -w -E -u -q -n -N -i -r -T -y -a -x -v -b -S -z -Z -k -B -L -R -U -Y -h -V --output --timestamp --format --hex-separator --failed --expr --trace-path --full-follow-fork --fast-follow-fork --pid --cgroup --container --unit --pidns --script --eval --debug --summary-only --summary --summary-wall-clock --env --user --quiet --filenames --ebpf-src-dir --buffer-size --lossy --lossless --input --record --trace-h --relative-timestamps --syscall-times --decode-fds --columns --strings-in-hex --no-abbrev --detach-on --strsize --successful-only --failed-only --stack-trace --stack-window --builtin-list --list --ll-list --summary-sort-by --summary-columns --decode-pids --seccomp-bpf --arg --interval --script-memory --script-errors --script-output --explain --help --version --follow-forks --string-limit --stack-traces --timestamps --attach --trace= --signal= --status= --inject= --fault= --read= --write= --absolute-timestamps --output-separately" -- "$cur"))
+		COMPREPLY=($(compgen -W "-o -t -l -K -X -e -P -f -F -p -s -d -c -C -w -E -u -q -n -N -i -r -T -y -a -x -v -b -S -z -Z -k -B -L -R -U -Y -h -V --output --timestamp --format --hex-separator --failed --expr --trace-path --full-follow-fork --fast-follow-fork --pid --cgroup --container --unit --pidns --script --eval --debug --summary-only --summary --summary-wall-clock --env --user --quiet --filenames --ebpf-src-dir --buffer-size --lossy --lossless --input --record --trace-h --relative-timestamps --syscall-times --decode-fds --columns --strings-in-hex --no-abbrev --detach-on --strsize --successful-only --failed-only --stack-trace --stack-window --builtin-list --list --ll-list --summary-sort-by --summary-columns --decode-pids --seccomp-bpf --arg --interval --script-memory --script-errors --script-output --explain --help --version --follow-forks --string-limit --stack-traces --timestamps --attach --trace= --trace-fds= --signal= --status= --inject= --fault= --read= --write= --raw= --verbose= --abbrev= --absolute-timestamps --output-separately" -- "$cur"))
 		[[ "${COMPREPLY[0]}" == *= ]] && compopt -o nospace 2>/dev/null
 		return ;;
 	esac
