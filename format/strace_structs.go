@@ -1041,6 +1041,9 @@ func appendStatx(c *call, d, b []byte) []byte {
 	d = append(d, ", stx_mode="...)
 	d = appendMode(d, mode)
 	if t := mode & 0o170000; t == 0o020000 || t == 0o060000 {
+		if len(b) < 0x88 { // a capture cut before stx_rdev_major/minor
+			return append(d, ", ...}"...)
+		}
 		d = append(d, ", stx_rdev="...)
 		major, minor := le.Uint32(b[0x80:]), le.Uint32(b[0x84:])
 		d = append(d, "makedev("...)
