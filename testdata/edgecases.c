@@ -545,6 +545,8 @@ static void structs(void)
 	seccomp_filters();
 	quotas();
 	urings();
+}
+
 /*
  * opts: calls for strace's options (fidelity/edge_test.go runs this mode
  * with -e raw=, verbose=, decode-fds= and a trace= set of numbers,
