@@ -44,7 +44,7 @@ func TestDidYouMean(t *testing.T) {
 		{nil, []string{"-e", "trace=%fil", "true"}, `strace.ebpf: parsing -e trace=%fil: unknown syscall class "%fil" (did you mean "%file"?)` + "\n"},
 		{nil, []string{"-l", "stace", "true"}, `strace.ebpf: choosing format: unknown format "stace" (did you mean "strace"?) (valid: hex, hex_raw, hex_sl, strace, json, perfetto, bin, binary)` + "\n"},
 		{nil, []string{"-e", "status=failure", "true"}, `strace.ebpf: parsing -e status=failure: unknown status "failure" (did you mean "failed"?) (successful, failed, unfinished, unavailable, detached, all, none)` + "\n"},
-		{nil, []string{"-e", "trce=open", "true"}, `strace.ebpf: parsing -e trce=open: unsupported qualifier "trce" (did you mean "trace"?) (supported: trace, status, signal, inject, fault; see -e help)` + "\n"},
+		{nil, []string{"-e", "trce=open", "true"}, `strace.ebpf: parsing -e trce=open: unsupported qualifier "trce" (did you mean "trace"?) (supported: trace, trace-fds, status, signal, read, write, inject, fault, quiet, decode-fds, decode-pids; see -e help)` + "\n"},
 		{[]string{"STRACE_EBPF_FORMAT=jsno"}, []string{"true"}, `strace.ebpf: parsing STRACE_EBPF_FORMAT: choosing format: unknown format "jsno" (did you mean "json"?) (valid: hex, hex_raw, hex_sl, strace, json, perfetto, bin, binary)` + "\n"},
 		{[]string{"STRACE_EBPF_FORMAT=help"}, []string{"true"}, `strace.ebpf: parsing STRACE_EBPF_FORMAT: choosing format: unknown format "help" (did you mean "hex"?) (valid: hex, hex_raw, hex_sl, strace, json, perfetto, bin, binary)` + "\n"},
 		{nil, []string{"-c", "--summary-sort-by", "cals", "true"}, `strace.ebpf: parsing --summary-sort-by cals: unknown key (did you mean "calls"?) (time, min-time, max-time, avg-time, calls, errors, name, nothing)` + "\n"},
