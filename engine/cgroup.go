@@ -41,6 +41,10 @@ type Cgroup struct {
 	// unit's, "" for a plain --cgroup; ContainerID the container's id.
 	Name        string
 	ContainerID string
+	// Running: it held a process when it was resolved (a unit's, a
+	// container's), so that found empty once tracing starts it has
+	// already ended; a plain --cgroup empty at the start is waited for.
+	Running bool
 }
 
 // V1 says the cgroup is in a v1 hierarchy.
@@ -373,7 +377,7 @@ func readPopulated(fd int) bool {
 
 // waitCgroups closes ended when every target cgroup has ended: removed, or
 // empty after it held a process (a cgroup empty from the start is waited
-// for until a process joins it). A v2 cgroup's cgroup.events notifies each
+// for until a process joins it, unless it was Running when resolved). A v2 cgroup's cgroup.events notifies each
 // change, so that a process that comes and goes between two looks counts;
 // a v1 cgroup is looked at every 50 ms. It returns early when stop is
 // closed.
@@ -385,6 +389,9 @@ func waitCgroups(cgs []Cgroup, ended, stop chan struct{}) {
 	}
 	ws := make([]watch, len(cgs))
 	for i := range cgs {
+		// A unit or a container that stopped while the tracer started
+		// has ended: there is nothing to wait for.
+		ws[i].seen = cgs[i].Running
 		ws[i].fd = -1
 		if !cgs[i].V1() {
 			if fd, err := unix.Open(filepath.Join(cgs[i].Dir, "cgroup.events"), unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {

@@ -145,7 +145,7 @@ func resolveUnit(name string) (engine.Cgroup, error) {
 	if !c.Populated() {
 		return engine.Cgroup{}, fmt.Errorf("finding unit %s: its cgroup %s holds no process: %w", name, c.Dir, errNotRunning)
 	}
-	c.Name = unit
+	c.Name, c.Running = unit, true
 	return c, nil
 }
 

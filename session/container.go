@@ -76,7 +76,7 @@ func resolveContainer(name string) (engine.Cgroup, error) {
 	if len(c.names) > 0 {
 		cg.Name = c.names[0]
 	}
-	cg.ContainerID = c.id
+	cg.ContainerID, cg.Running = c.id, true
 	return cg, nil
 }
 
