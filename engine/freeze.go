@@ -34,7 +34,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -470,17 +469,12 @@ func runKeeper(dir, marks string) {
 		return
 	}
 	ringFD := fds[0]
-	page := os.Getpagesize()
-	consMap, err := unix.Mmap(ringFD, 0, page, unix.PROT_READ, unix.MAP_SHARED)
-	if err != nil {
+	if _, k.cons, err = mapRingPosition(ringFD, 0); err != nil {
 		return
 	}
-	prodMap, err := unix.Mmap(ringFD, int64(page), page, unix.PROT_READ, unix.MAP_SHARED)
-	if err != nil {
+	if _, k.prod, err = mapRingPosition(ringFD, 1); err != nil {
 		return
 	}
-	k.cons = (*uint64)(unsafe.Pointer(&consMap[0]))
-	k.prod = (*uint64)(unsafe.Pointer(&prodMap[0]))
 	if k.freezeFD, err = unix.Open(filepath.Join(dir, "cgroup.freeze"), unix.O_WRONLY|unix.O_CLOEXEC, 0); err != nil {
 		return
 	}

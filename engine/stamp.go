@@ -23,12 +23,23 @@ type ringProducer struct {
 }
 
 func mapRingProducer(ringFD int) (*ringProducer, error) {
-	page := os.Getpagesize()
-	b, err := unix.Mmap(ringFD, int64(page), page, unix.PROT_READ, unix.MAP_SHARED)
+	b, pos, err := mapRingPosition(ringFD, 1)
 	if err != nil {
 		return nil, err
 	}
-	return &ringProducer{page: b, pos: (*uint64)(unsafe.Pointer(&b[0]))}, nil
+	return &ringProducer{page: b, pos: pos}, nil
+}
+
+// mapRingPosition maps, read-only, page n of a BPF ring buffer's map: its
+// consumer position (0) or its producer position (1), which the kernel
+// keeps at the start of each page.
+func mapRingPosition(ringFD, n int) ([]byte, *uint64, error) {
+	page := os.Getpagesize()
+	b, err := unix.Mmap(ringFD, int64(n*page), page, unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, (*uint64)(unsafe.Pointer(&b[0])), nil
 }
 
 // entry and event are the kernel's stamp_entry and stamp_event, now.

@@ -100,10 +100,10 @@ func ringSize(given int, n Needs, lossless bool) int {
 	case n.NoRecords:
 		return 256 << 10
 	case lossless:
-		return LosslessRing
+		return losslessRing
 	}
 	return 0
 }
 
-// LosslessRing is the ring's size when lossless and none is given.
-const LosslessRing = 16 << 20
+// losslessRing is the ring's size when lossless and none is given.
+const losslessRing = 16 << 20

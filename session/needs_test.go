@@ -90,8 +90,8 @@ func TestRingSizeWithoutRecords(t *testing.T) {
 	}{
 		{Plan{Summary: SummaryOnly}, 256 << 10},
 		{Plan{Summary: SummaryOnly, RingSize: 1 << 20}, 1 << 20},
-		{Plan{Summary: SummaryAlso}, LosslessRing},
-		{Plan{}, LosslessRing},
+		{Plan{Summary: SummaryAlso}, losslessRing},
+		{Plan{}, losslessRing},
 		{Plan{Lossy: true}, 0},
 		{Plan{Lossy: true, RingSize: 4 << 20}, 4 << 20},
 		{Plan{RingSize: 1 << 20}, 1 << 20},
