@@ -262,36 +262,25 @@ func appendQfilestat(d, b []byte) []byte {
 
 // appendQuotaStat appends struct fs_quota_stat (Q_XGETQSTAT).
 func (c *call) appendQuotaStat(d, b []byte) []byte {
-	d = append(d, "{qs_version="...)
-	d = strconv.AppendInt(d, int64(int8(b[0])), 10)
-	if !c.s.opts.Verbose {
-		return append(d, ", ...}"...)
+	d, whole := c.appendQuotaStatHead(d, b)
+	if !whole {
+		return d
 	}
-	d = append(d, ", qs_flags="...)
-	d = append(d, xfsQuotaFlags.Format(uint64(le.Uint16(b[2:])))...)
 	d = append(d, ", qs_uquota="...)
 	d = appendQfilestat(d, b[8:])
 	d = append(d, ", qs_gquota="...)
 	d = appendQfilestat(d, b[32:])
 	d = append(d, ", qs_incoredqs="...)
 	d = strconv.AppendUint(d, uint64(le.Uint32(b[56:])), 10)
-	d = appendI32Fields(d, b, 60, "qs_btimelimit", "qs_itimelimit", "qs_rtbtimelimit")
-	d = append(d, ", qs_bwarnlimit="...)
-	d = strconv.AppendUint(d, uint64(le.Uint16(b[72:])), 10)
-	d = append(d, ", qs_iwarnlimit="...)
-	d = strconv.AppendUint(d, uint64(le.Uint16(b[74:])), 10)
-	return append(d, '}')
+	return appendQuotaLimits(d, b, 60)
 }
 
 // appendQuotaStatV appends struct fs_quota_statv (Q_XGETQSTATV).
 func (c *call) appendQuotaStatV(d, b []byte) []byte {
-	d = append(d, "{qs_version="...)
-	d = strconv.AppendInt(d, int64(int8(b[0])), 10)
-	if !c.s.opts.Verbose {
-		return append(d, ", ...}"...)
+	d, whole := c.appendQuotaStatHead(d, b)
+	if !whole {
+		return d
 	}
-	d = append(d, ", qs_flags="...)
-	d = append(d, xfsQuotaFlags.Format(uint64(le.Uint16(b[2:])))...)
 	d = append(d, ", qs_incoredqs="...)
 	d = strconv.AppendUint(d, uint64(le.Uint32(b[4:])), 10)
 	d = append(d, ", qs_uquota="...)
@@ -300,11 +289,30 @@ func (c *call) appendQuotaStatV(d, b []byte) []byte {
 	d = appendQfilestat(d, b[32:])
 	d = append(d, ", qs_pquota="...)
 	d = appendQfilestat(d, b[56:])
-	d = appendI32Fields(d, b, 80, "qs_btimelimit", "qs_itimelimit", "qs_rtbtimelimit")
+	return appendQuotaLimits(d, b, 80)
+}
+
+// appendQuotaStatHead appends what fs_quota_stat and fs_quota_statv
+// begin with, and says whether the rest is to be shown (-v).
+func (c *call) appendQuotaStatHead(d, b []byte) ([]byte, bool) {
+	d = append(d, "{qs_version="...)
+	d = strconv.AppendInt(d, int64(int8(b[0])), 10)
+	if !c.s.opts.Verbose {
+		return append(d, ", ...}"...), false
+	}
+	d = append(d, ", qs_flags="...)
+	d = append(d, xfsQuotaFlags.Format(uint64(le.Uint16(b[2:])))...)
+	return d, true
+}
+
+// appendQuotaLimits appends what fs_quota_stat and fs_quota_statv end
+// with, from off: the three time limits and the two warning limits.
+func appendQuotaLimits(d, b []byte, off int) []byte {
+	d = appendI32Fields(d, b, off, "qs_btimelimit", "qs_itimelimit", "qs_rtbtimelimit")
 	d = append(d, ", qs_bwarnlimit="...)
-	d = strconv.AppendUint(d, uint64(le.Uint16(b[92:])), 10)
+	d = strconv.AppendUint(d, uint64(le.Uint16(b[off+12:])), 10)
 	d = append(d, ", qs_iwarnlimit="...)
-	d = strconv.AppendUint(d, uint64(le.Uint16(b[94:])), 10)
+	d = strconv.AppendUint(d, uint64(le.Uint16(b[off+14:])), 10)
 	return append(d, '}')
 }
 
